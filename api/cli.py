@@ -1,0 +1,413 @@
+"""The ``linkwatch`` command line.
+
+Every command takes ``--store embedded|neo4j`` (default embedded) and ``--data-dir``
+(default ``./linkwatch-data``, or ``LINKWATCH_DATA_DIR``); Neo4j settings come from
+``LINKWATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE`` or the flags.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.errors import LinkwatchError
+from graph.settings import Settings, load_settings
+from graph.store import GraphStore, open_store
+
+app = typer.Typer(
+    name="linkwatch",
+    help=(
+        "linkwatch: open, explainable link discovery for workforce-integrity "
+        "(professional standards) investigations.\n\n"
+        "Start with `linkwatch demo`: it generates a small synthetic force, ingests it, runs "
+        "a detector and writes a flags file and an interactive page. Every flag is a prompt "
+        "for a human assessment, never a verdict."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Graph store: 'embedded' (default, no server) or 'neo4j'.",
+        envvar="LINKWATCH_STORE",
+        show_default=False,
+    ),
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where the embedded store and run records live [default: ./linkwatch-data]",
+        envvar="LINKWATCH_DATA_DIR",
+        show_default=False,
+    ),
+]
+UriOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-uri",
+        envvar="LINKWATCH_NEO4J_URI",
+        help="Neo4j address, e.g. bolt://127.0.0.1:7687",
+        show_default=False,
+    ),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-user",
+        envvar="LINKWATCH_NEO4J_USER",
+        help="Neo4j user (password from LINKWATCH_NEO4J_PASSWORD)",
+        show_default=False,
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-database",
+        envvar="LINKWATCH_NEO4J_DATABASE",
+        help="Neo4j database name [default: neo4j]",
+        show_default=False,
+    ),
+]
+
+
+def _settings(
+    store: str | None, data_dir: Path | None, uri: str | None, user: str | None, database: str | None
+) -> Settings:
+    if store is not None and store not in ("embedded", "neo4j"):
+        raise LinkwatchError(f"--store must be 'embedded' or 'neo4j' (got {store!r})")
+    return load_settings(
+        store=store, data_dir=data_dir, neo4j_uri=uri, neo4j_user=user, neo4j_database=database
+    )
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except (LinkwatchError, FileNotFoundError) as e:
+        console.print(f"[bold red]error:[/] {e}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress(total: int | None = None) -> Iterator[Any]:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} steps"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal and "pytest" in sys.modules,
+    ) as p:
+        task = p.add_task("starting", total=total)
+
+        def step(msg: str) -> None:
+            p.update(task, description=msg, advance=1)
+
+        yield step
+
+
+def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
+    from ingest.run import ingest_dir
+
+    with _progress() as step:
+        report = ingest_dir(store, src, settings.data_dir, timezone=settings.timezone, progress=step)
+    t = Table(title=f"ingest run {report.run.run_id}")
+    for c in ("table", "rows read", "loaded", "quarantined", "file"):
+        t.add_column(c, justify="right" if c not in ("table", "file") else "left")
+    for tr in report.tables:
+        t.add_row(tr.table.name, str(tr.rows_read), str(len(tr.valid)), str(len(tr.quarantine)), tr.path.name)
+    t.add_row(
+        "[b]total", f"[b]{report.rows_read}", f"[b]{report.rows_loaded}", f"[b]{report.rows_quarantined}", ""
+    )
+    out.print(t)
+    if report.unchanged:
+        out.print(f"unchanged since they were last loaded (nothing to do): {', '.join(report.unchanged)}")
+    if report.not_loaded:
+        out.print(f"[yellow]validated but not yet loaded into the graph:[/] {', '.join(report.not_loaded)}")
+    if report.resolution:
+        out.print(
+            "membership lists resolved to officers: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.resolution.items()))
+        )
+    out.print(f"manifest:   {report.manifest_file}")
+    out.print(f"quarantine: {report.quarantine_file} ({report.rows_quarantined} rows)")
+    return report
+
+
+@app.command()
+def ingest(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of source files named after the contract's tables (officers.csv, units.parquet, ...)."
+        ),
+    ],
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Validate and load a folder of source files into the graph.
+
+    Bad rows are quarantined (file, line, column, reason) and the rest loads; running
+    the same folder again changes nothing. Prints rows read = loaded + quarantined.
+    """
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        with open_store(s) as st:
+            _ingest(st, directory, s)
+
+
+def _flags_table(flags: Any, limit: int = 15) -> Table:
+    t = Table(title=f"{len(flags)} flag(s)")
+    for c in ("officer", "detector", "severity", "score", "explanation"):
+        t.add_column(c, overflow="fold")
+    for f in flags.head(limit).itertuples(index=False):
+        t.add_row(f.officer_id, f.detector, f.severity, f"{f.score:.2f}", f.explanation)
+    if len(flags) > limit:
+        t.caption = f"first {limit} of {len(flags)}; all are in the flags file"
+    return t
+
+
+@app.command()
+def detect(
+    out_file: Annotated[Path, typer.Option("--out", help="Flags export: .csv, or .jsonl for JSON lines.")],
+    detector: Annotated[
+        list[str] | None, typer.Option("--detector", help="Run only this detector (repeatable).")
+    ] = None,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Run detectors, write the flags export and store the flags in the graph."""
+    from queries.detect import run_detectors, write_export
+
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        with open_store(s) as st, _progress() as step:
+            rep = run_detectors(st, detector, progress=step)
+        write_export(rep.flags, out_file)
+        out.print(_flags_table(rep.flags))
+        out.print(f"flags file: {out_file}")
+
+
+@app.command()
+def query(
+    cypher: Annotated[str, typer.Argument(help="A read-only Cypher query (Neo4j dialect).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Parameter as name=value (value parsed as JSON when it can be)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Run a read-only Cypher query and print the rows.
+
+    Example: linkwatch query 'MATCH (o:Officer) RETURN o.officer_id AS id LIMIT $n' -p n=5
+    """
+    with _errors():
+        if fmt not in ("table", "csv", "json"):
+            raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
+        params = _parse_params(param or [])
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        with open_store(s, read_only=True) as st:
+            rows = st.query(cypher, params)
+        _print_rows(rows, fmt)
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise LinkwatchError(f"--param takes name=value (got {item!r})")
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    return params
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, dict) and "labels" in v and "id" in v:
+        return str(v["id"])
+    if isinstance(v, dict) and "type" in v and "source" in v:
+        return f"{v['source']}-[{v['type']}]->{v['target']}"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, default=str)
+    return "" if v is None else str(v)
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    cols = list(rows[0]) if rows else []
+    if fmt == "json":
+        for r in rows:
+            sys.stdout.write(json.dumps(r, default=str) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_cell(r[c]) for c in cols])
+    else:
+        t = Table(*cols, title=f"{len(rows)} row(s)")
+        for r in rows:
+            t.add_row(*(_cell(r[c]) for c in cols))
+        out.print(t)
+
+
+@app.command()
+def generate(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the source files and truth.csv into.")],
+    officers: Annotated[int, typer.Option(help="Number of officers.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same force).")] = 7,
+) -> None:
+    """Generate a synthetic force (source-contract files) with planted cases in truth.csv."""
+    from ingest.generate import generate as gen
+
+    with _errors():
+        force = gen(officers=officers, seed=seed)
+        force.write(directory)
+        for name, df in force.tables.items():
+            out.print(f"{name:15} {len(df):>8} rows")
+        out.print(f"truth.csv       {len(force.truth):>8} planted cases\nwritten to {directory}")
+
+
+@app.command()
+def page(
+    node_id: Annotated[str, typer.Argument(help="Node id, e.g. Officer:100003")],
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    depth: Annotated[int, typer.Option(help="Hops to expand.")] = 2,
+    limit: Annotated[int, typer.Option(help="Most nodes to draw.")] = 300,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Write a self-contained interactive page of a node's neighbourhood."""
+    from viz.pages import render_subgraph, write_page
+
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        with open_store(s, read_only=True) as st:
+            sg = st.neighbourhood([node_id], depth=depth, limit=limit)
+        write_page(render_subgraph(sg, f"Neighbourhood of {node_id}", focus=node_id), out_file)
+        out.print(f"page: {out_file} ({len(sg.nodes)} nodes, {len(sg.edges)} links)")
+
+
+@app.command()
+def demo(
+    officers: Annotated[int, typer.Option(help="Officers in the synthetic force.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """The whole path once: generate a synthetic force, ingest it, run
+    association.undeclared_membership, write the flags file and an interactive page."""
+    from ingest.generate import generate as gen
+    from queries.detect import run_detectors, write_export
+    from viz.pages import render_subgraph, write_page
+
+    with _errors():
+        t0 = time.perf_counter()
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        src = Path(tempfile.mkdtemp(prefix="linkwatch-demo-"))
+        force = gen(officers=officers, seed=seed)
+        force.write(src)
+        out.print(
+            f"synthetic force ({len(force.tables['officers'])} officers, "
+            f"{len(force.truth)} planted cases) written to {src}"
+        )
+        with open_store(s) as st:
+            _ingest(st, src, s)
+            with _progress() as step:
+                rep = run_detectors(st, ["association.undeclared_membership"], progress=step)
+            flags = rep.flags
+            out_dir = Path(s.data_dir) / "demo"
+            flags_file = write_export(flags, out_dir / "flags.csv")
+            out.print(_flags_table(flags, limit=10))
+            page_file = None
+            if len(flags):
+                top = flags.sort_values(["score", "officer_id"], ascending=[False, True]).iloc[0]
+                uid = f"Officer:{top.officer_id}"
+                sg = st.neighbourhood([uid], depth=2, limit=300)
+                html = render_subgraph(
+                    sg,
+                    f"Officer {top.officer_id}: neighbourhood",
+                    subtitle=f"{top.detector} — score {top.score:.2f} ({top.severity})",
+                    focus=uid,
+                    notices=[top.explanation],
+                )
+                page_file = write_page(html, out_dir / f"officer-{top.officer_id}.html")
+        found = set(flags["officer_id"])
+        truth = set(force.truth["officer_id"])
+        out.print(
+            f"planted cases found: {len(found & truth)} of {len(truth)}; "
+            f"flags on officers not planted: {len(found - truth)}"
+        )
+        out.print(f"flags file: {flags_file}")
+        if page_file:
+            out.print(f"page:       {page_file}  (open it in a browser; it needs no network)")
+        out.print(f"store:      {s.store} ({s.data_dir if s.store == 'embedded' else s.neo4j_uri})")
+        out.print(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Serve the HTTP API and pages. On the embedded store it reads through a read-only
+    handle, reopened after each ingest or detect run, so `linkwatch ingest` can run beside it."""
+    import uvicorn
+
+    from api.app import create_app
+
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The embedded store: Ladybug (the maintained fork of Kùzu), in-process, no server.
+
+The database is one file, ``<data_dir>/graph.lbdb``. Rules this class follows (measured
+on Ladybug 0.22, see the README):
+
+- one read-write process at a time (a second one gets a lock error, reported as
+  :class:`~graph.errors.StoreUnavailable`); read-only handles may open beside it and see
+  what was committed when they opened;
+- every connection gets a query timeout and the buffer pool is sized from settings;
+- new rows are loaded with ``COPY`` from a fresh Arrow table holding only rows known to
+  be new (a duplicate key fails the copy; re-copying the same frame object crashed the
+  engine), changed rows with ``UNWIND $rows … MATCH … SET``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import ladybug as lb
+import pandas as pd
+import pyarrow as pa
+
+from graph import cypher as cy
+from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.model import NodeSchema, Prop, RelSchema
+from graph.settings import Settings
+from graph.store import GraphStore
+
+DB_FILE = "graph.lbdb"
+CHANGED_FILE = "last_write.json"
+"""Rewritten when a read-write handle that wrote closes: readers reopen when it changes."""
+
+_ARROW: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "string[]": pa.list_(pa.string()),
+}
+
+
+def _arrow_column(values: pd.Series, prop: Prop) -> pa.Array:
+    typ = _ARROW[prop.type]
+    if prop.type == "timestamp":
+        ts = pd.to_datetime(values, utc=True, errors="raise")
+        return pa.array(ts.dt.tz_localize(None), type=typ, from_pandas=True)
+    if prop.type == "date":
+        return pa.array(pd.to_datetime(values, errors="raise").dt.date, type=typ, from_pandas=True)
+    if prop.type == "string[]":
+        return pa.array([None if v is None else list(v) for v in values], type=typ)
+    return pa.array(values.astype(object).where(values.notna(), None), type=typ, from_pandas=True)
+
+
+def _naive_utc(v: Any) -> Any:
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
+    return v
+
+
+class EmbeddedStore(GraphStore):
+    name = "embedded"
+
+    def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
+        super().__init__(settings)
+        self.read_only = read_only
+        self.path = Path(settings.data_dir) / DB_FILE
+        self._lock = threading.RLock()
+        self._wrote = False
+        if read_only and not self.path.exists():
+            # A read-only handle cannot create the database: create it (schema only) first.
+            EmbeddedStore(settings).close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = lb.Database(
+                str(self.path),
+                buffer_pool_size=settings.buffer_pool_mb * 1024 * 1024,
+                read_only=read_only,
+            )
+        except RuntimeError as e:
+            if "lock" in str(e).lower():
+                raise StoreUnavailable(
+                    f"the embedded store at {self.path} is open for writing in another process "
+                    "(an ingest or detect run, or a server started with write access); wait for "
+                    "it to finish, or use a read-only command"
+                ) from e
+            raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
+        self.conn = lb.Connection(self.db)
+        self.conn.set_query_timeout(int(settings.query_timeout_s * 1000))
+        if not read_only:
+            self.ensure_schema()
+
+    def close(self) -> None:
+        with self._lock:
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+                self.db.close()
+                self.conn = None  # type: ignore[assignment]
+                if self._wrote:
+                    mark_changed(self.path.parent)
+
+    def _write(self, cypher: str, params: dict[str, Any]) -> None:
+        self._wrote = True
+        self._execute(cypher, params)
+
+    def ensure_schema(self) -> None:
+        for stmt in cy.ladybug_ddl(self.model):
+            self._execute(stmt, {})
+
+    def _execute(self, cypher: str, params: dict[str, Any]) -> Any:
+        params = {k: _naive_utc(v) for k, v in params.items()}
+        with self._lock:
+            try:
+                return self.conn.execute(cypher, params)
+            except RuntimeError as e:
+                msg = str(e)
+                if "interrupt" in msg.lower() or "timeout" in msg.lower():
+                    raise QueryTimeout(
+                        f"query ran past {self.settings.query_timeout_s:g} s and was stopped"
+                    ) from e
+                if "read-only" in msg.lower():
+                    raise QueryError(f"the query tries to write, which is refused here: {msg}") from e
+                raise QueryError(msg) from e
+
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        res = self._execute(cypher, params)
+        cols = res.get_column_names()
+        return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
+
+    def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str]) -> pa.Table:
+        cols = {c: pa.array(df[c].tolist(), type=pa.string()) for c in lead}
+        for p in props:
+            cols[p.name] = _arrow_column(df[p.name], p)
+        return pa.table(cols)
+
+    def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        self._wrote = True
+        new_rows = self._arrow(df, node.all_props, [])  # noqa: F841 (read by COPY ... FROM table)
+        with self._lock:
+            try:
+                self.conn.execute(f"COPY {node.label} FROM new_rows")
+            except RuntimeError as e:
+                raise QueryError(f"bulk copy into {node.label} failed: {e}") from e
+
+    def _update_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        self._load_from(cy.ladybug_node_update(node), df, node.all_props)
+
+    def _insert_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
+        self._wrote = True
+        df = df.assign(_from=df["src"], _to=df["dst"])
+        new_rows = self._arrow(df, rel.all_props, ["_from", "_to"])  # noqa: F841 (read by COPY)
+        opts = f" (from='{start}', to='{end}')" if len(rel.ends) > 1 else ""
+        with self._lock:
+            try:
+                self.conn.execute(f"COPY {rel.type} FROM new_rows{opts}")
+            except RuntimeError as e:
+                raise QueryError(f"bulk copy into {rel.type} failed: {e}") from e
+
+    def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
+        self._load_from(cy.ladybug_rel_update(rel, start, end), df, rel.all_props)
+
+    def _load_from(self, cypher: str, df: pd.DataFrame, props: tuple[Prop, ...]) -> None:
+        self._wrote = True
+        size = self.settings.batch_size
+        for i in range(0, len(df), size):
+            part = self._arrow(df.iloc[i : i + size], props, [])
+            changed_rows = part.rename_columns([f"v_{c}" for c in part.column_names])  # noqa: F841
+            with self._lock:
+                try:
+                    self.conn.execute(cypher)
+                except RuntimeError as e:
+                    raise QueryError(f"bulk update failed: {e}") from e
+
+    def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
+        return (
+            f"MATCH p = (a:{a_label} {{uid: $a}})-[{pattern}* ALL SHORTEST 1..{hops}]-"
+            f"(b:{b_label} {{uid: $b}}) RETURN p"
+        )
+
+
+def mark_changed(data_dir: Path) -> None:
+    """Record that a write finished (atomically), for readers such as ``linkwatch serve``."""
+    path = Path(data_dir) / CHANGED_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(), "pid": os.getpid()}))
+    os.replace(tmp, path)
+
+
+def changed_stamp(data_dir: Path) -> float:
+    """When the last write finished (0 if never): cheap to poll."""
+    try:
+        return (Path(data_dir) / CHANGED_FILE).stat().st_mtime_ns / 1e9
+    except FileNotFoundError:
+        return 0.0

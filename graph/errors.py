@@ -1,0 +1,31 @@
+"""Typed exceptions that callers (the CLI, the API) can catch precisely."""
+
+from __future__ import annotations
+
+
+class LinkwatchError(Exception):
+    """Base class of every error linkwatch raises on purpose."""
+
+
+class ConfigError(LinkwatchError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+class StoreUnavailable(LinkwatchError):
+    """The store cannot be opened or reached (locked by another writer, server down)."""
+
+
+class QueryError(LinkwatchError):
+    """A query is malformed, refers to unknown names, or misses a parameter."""
+
+
+class QueryTimeout(LinkwatchError):
+    """A query ran past the configured timeout."""
+
+
+class NodeNotFound(LinkwatchError):
+    """No node has the given id."""
+
+
+class UnknownName(QueryError):
+    """A label, relationship type or id that the data model does not know."""

@@ -1,0 +1,391 @@
+"""The graph data model, declared once as data.
+
+Every node label and relationship type that linkwatch writes is declared here, with its
+key and typed properties. The DDL for both stores (Ladybug tables, Neo4j constraints and
+indexes) and the Neo4j load Cypher are generated from these declarations, so the two
+stores cannot drift apart (see ``tests/test_model.py`` for the golden strings).
+
+Every node and relationship also carries the provenance columns in
+:data:`PROVENANCE`: when the row was first and last seen, the ingest run that last
+wrote it, the source file and line it came from, a content hash used to detect changes,
+and ``retired_at`` for rows that disappeared from a newer export (evidence is marked,
+never deleted).
+
+Examples
+--------
+>>> OFFICER.uid("007")
+'Officer:007'
+>>> MODEL.node("Officer").key
+'officer_id'
+>>> sorted(t.type for t in MODEL.relationships)[:3]
+['ABOUT', 'DECLARED', 'EVIDENCE']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graph.errors import UnknownName
+
+PropType = Literal["string", "int", "float", "bool", "date", "timestamp", "string[]"]
+
+LADYBUG_TYPES: dict[str, str] = {
+    "string": "STRING",
+    "int": "INT64",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "string[]": "STRING[]",
+}
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One typed property.
+
+    ``index`` asks for a lookup index on this property (Neo4j range index; Ladybug
+    has none beyond the primary key, so it is ignored there).
+    """
+
+    name: str
+    type: PropType = "string"
+    index: bool = False
+    protected: bool = False
+    """Protected characteristic (e.g. gender, ethnicity): never read by a detector."""
+
+
+PROVENANCE: tuple[Prop, ...] = (
+    Prop("first_seen", "timestamp"),
+    Prop("last_seen", "timestamp"),
+    Prop("run_id", "string"),
+    Prop("source_file", "string"),
+    Prop("source_line", "int"),
+    Prop("row_hash", "string"),
+    Prop("retired_at", "timestamp"),
+    Prop("extra", "string"),
+)
+"""Columns every node and relationship carries. ``extra`` holds unknown source columns
+as JSON so nothing is dropped silently."""
+
+
+@dataclass(frozen=True)
+class NodeSchema:
+    """A node label: its natural key and typed properties.
+
+    Every node also has ``uid`` = ``"<Label>:<key>"``, unique across the whole graph,
+    which is the id the API, the visualisation and the path finder use.
+    """
+
+    label: str
+    key: str
+    props: tuple[Prop, ...]
+    description: str = ""
+    source_table: str | None = None
+
+    def uid(self, key_value: str) -> str:
+        return f"{self.label}:{key_value}"
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """``uid`` first, then the declared properties, then provenance."""
+        return (Prop("uid", "string"), *self.props, *PROVENANCE)
+
+    @property
+    def prop_names(self) -> list[str]:
+        return [p.name for p in self.all_props]
+
+
+@dataclass(frozen=True)
+class RelSchema:
+    """A relationship type with its allowed end labels and typed properties.
+
+    Relationships have no natural key in either store, so each carries ``key``: a
+    deterministic id built from its ends and a discriminator, which makes loads
+    idempotent.  ``src`` and ``dst`` repeat the end nodes' uids so that a relationship
+    read on its own (in a query result) says what it joins, the same way on both
+    stores.  ``valid_from`` / ``valid_to`` name the properties that bound the
+    relationship in real-world time (used by time-window filters).
+    """
+
+    type: str
+    ends: tuple[tuple[str, str], ...]
+    props: tuple[Prop, ...] = ()
+    description: str = ""
+    source_table: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        return (Prop("key", "string"), Prop("src"), Prop("dst"), *self.props, *PROVENANCE)
+
+    @property
+    def prop_names(self) -> list[str]:
+        return [p.name for p in self.all_props]
+
+
+@dataclass(frozen=True)
+class GraphModel:
+    nodes: tuple[NodeSchema, ...]
+    relationships: tuple[RelSchema, ...]
+    _by_label: dict[str, NodeSchema] = field(init=False, repr=False, compare=False)
+    _by_type: dict[str, RelSchema] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_label", {n.label: n for n in self.nodes})
+        object.__setattr__(self, "_by_type", {r.type: r for r in self.relationships})
+        for rel in self.relationships:
+            for a, b in rel.ends:
+                if a not in self._by_label or b not in self._by_label:
+                    raise ValueError(f"{rel.type}: unknown end label in {(a, b)}")
+
+    def node(self, label: str) -> NodeSchema:
+        try:
+            return self._by_label[label]
+        except KeyError:
+            raise UnknownName(f"unknown node label {label!r}; known: {sorted(self._by_label)}") from None
+
+    def rel(self, rel_type: str) -> RelSchema:
+        try:
+            return self._by_type[rel_type]
+        except KeyError:
+            raise UnknownName(
+                f"unknown relationship type {rel_type!r}; known: {sorted(self._by_type)}"
+            ) from None
+
+    @property
+    def labels(self) -> list[str]:
+        return [n.label for n in self.nodes]
+
+    @property
+    def rel_types(self) -> list[str]:
+        return [r.type for r in self.relationships]
+
+    def label_of_uid(self, uid: str) -> str:
+        """The label encoded in a uid; raises :class:`UnknownName` for an unknown label.
+
+        >>> MODEL.label_of_uid("Organisation:L1")
+        'Organisation'
+        """
+        label, sep, _ = uid.partition(":")
+        if not sep:
+            raise UnknownName(f"not a linkwatch id (expected 'Label:key'): {uid!r}")
+        self.node(label)
+        return label
+
+
+# ---------------------------------------------------------------------------------
+# The declarations
+# ---------------------------------------------------------------------------------
+
+OFFICER = NodeSchema(
+    "Officer",
+    key="officer_id",
+    source_table="officers",
+    description="An officer or member of staff (HR record).",
+    props=(
+        Prop("officer_id", index=True),
+        Prop("surname", index=True),
+        Prop("forenames"),
+        Prop("rank"),
+        Prop("staff_type"),
+        Prop("unit_id"),
+        Prop("work_pattern"),
+        Prop("start_date", "date"),
+        Prop("end_date", "date"),
+        Prop("line_manager_id"),
+        Prop("date_of_birth", "date"),
+        Prop("home_postcode"),
+        Prop("home_address"),
+        Prop("phone"),
+        Prop("email"),
+        Prop("gender", protected=True),
+        Prop("ethnicity", protected=True),
+    ),
+)
+
+UNIT = NodeSchema(
+    "Unit",
+    key="unit_id",
+    source_table="units",
+    description="An organisational unit.",
+    props=(Prop("unit_id", index=True), Prop("name"), Prop("parent_unit_id"), Prop("site_id")),
+)
+
+SITE = NodeSchema(
+    "Site",
+    key="site_id",
+    source_table="sites",
+    description="A building: office, station, custody suite.",
+    props=(Prop("site_id", index=True), Prop("name"), Prop("kind"), Prop("postcode")),
+)
+
+ORGANISATION = NodeSchema(
+    "Organisation",
+    key="org_id",
+    source_table="organisations",
+    description="An outside organisation: lodge, business, club, charity, party.",
+    props=(Prop("org_id", index=True), Prop("name", index=True), Prop("kind"), Prop("postcode")),
+)
+
+MEMBERSHIP = NodeSchema(
+    "Membership",
+    key="membership_id",
+    source_table="memberships",
+    description="One entry of an outside membership list (a lodge roll, a company register), "
+    "kept as evidence whether or not it resolves to an officer.",
+    props=(
+        Prop("membership_id", index=True),
+        Prop("org_id"),
+        Prop("member_surname"),
+        Prop("member_forenames"),
+        Prop("member_date_of_birth", "date"),
+        Prop("member_postcode"),
+        Prop("since", "date"),
+        Prop("until", "date"),
+        Prop("source"),
+    ),
+)
+
+DECLARATION = NodeSchema(
+    "Declaration",
+    key="declaration_id",
+    source_table="declarations",
+    description="An entry of the register of interests / notifiable associations.",
+    props=(
+        Prop("declaration_id", index=True),
+        Prop("officer_id"),
+        Prop("kind"),
+        Prop("org_id"),
+        Prop("org_name"),
+        Prop("person_id"),
+        Prop("declared_at", "date"),
+        Prop("valid_until", "date"),
+        Prop("status"),
+    ),
+)
+
+FLAG = NodeSchema(
+    "Flag",
+    key="flag_id",
+    description="A detector's flag: a prompt for human assessment, never a verdict.",
+    props=(
+        Prop("flag_id", index=True),
+        Prop("detector", index=True),
+        Prop("officer_id"),
+        Prop("group_id"),
+        Prop("score", "float"),
+        Prop("severity"),
+        Prop("window_start", "timestamp"),
+        Prop("window_end", "timestamp"),
+        Prop("explanation"),
+        Prop("evidence"),
+        Prop("status"),
+    ),
+)
+
+INGEST_RUN = NodeSchema(
+    "IngestRun",
+    key="run_id",
+    description="One ingest run and its manifest (files, checksums, counts, timings).",
+    props=(
+        Prop("started_at", "timestamp"),
+        Prop("finished_at", "timestamp"),
+        Prop("source_dir"),
+        Prop("manifest"),
+    ),
+)
+
+MODEL = GraphModel(
+    nodes=(OFFICER, UNIT, SITE, ORGANISATION, MEMBERSHIP, DECLARATION, FLAG, INGEST_RUN),
+    relationships=(
+        RelSchema(
+            "IN_UNIT",
+            (("Officer", "Unit"),),
+            source_table="officers",
+            description="The officer's current unit (officers.unit_id).",
+        ),
+        RelSchema(
+            "REPORTS_TO",
+            (("Officer", "Officer"),),
+            source_table="officers",
+            description="Line management (officers.line_manager_id).",
+        ),
+        RelSchema(
+            "PART_OF",
+            (("Unit", "Unit"),),
+            source_table="units",
+            description="Unit hierarchy (units.parent_unit_id).",
+        ),
+        RelSchema(
+            "BASED_AT",
+            (("Unit", "Site"),),
+            source_table="units",
+            description="A unit's site (units.site_id).",
+        ),
+        RelSchema(
+            "LISTED_IN",
+            (("Membership", "Organisation"),),
+            source_table="memberships",
+            description="A membership-list entry belongs to the organisation's list.",
+            props=(Prop("since", "date"), Prop("until", "date")),
+            valid_from="since",
+            valid_to="until",
+        ),
+        RelSchema(
+            "MEMBER_OF",
+            (("Officer", "Organisation"),),
+            source_table="memberships",
+            description="A membership-list entry resolved to an officer, with the match "
+            "score, the fields that matched and the method.",
+            props=(
+                Prop("membership_id"),
+                Prop("score", "float"),
+                Prop("matched_on", "string[]"),
+                Prop("method"),
+                Prop("since", "date"),
+                Prop("until", "date"),
+            ),
+            valid_from="since",
+            valid_to="until",
+        ),
+        RelSchema(
+            "RESOLVED_TO",
+            (("Membership", "Officer"),),
+            source_table="memberships",
+            description="Which officer a membership-list entry was resolved to.",
+            props=(Prop("score", "float"), Prop("matched_on", "string[]"), Prop("method")),
+        ),
+        RelSchema(
+            "DECLARED",
+            (("Officer", "Declaration"),),
+            source_table="declarations",
+            description="The officer made this declaration.",
+        ),
+        RelSchema(
+            "ABOUT",
+            (("Declaration", "Organisation"),),
+            source_table="declarations",
+            description="What a declaration is about (by org_id, or by the organisation's "
+            "exact normalised name when only org_name was given).",
+            props=(Prop("matched_by"),),
+        ),
+        RelSchema(
+            "FLAGS",
+            (("Flag", "Officer"),),
+            description="The subject of a flag.",
+        ),
+        RelSchema(
+            "EVIDENCE",
+            (
+                ("Flag", "Membership"),
+                ("Flag", "Organisation"),
+                ("Flag", "Declaration"),
+                ("Flag", "Officer"),
+            ),
+            description="Graph records that support a flag.",
+        ),
+    ),
+)

@@ -1,0 +1,120 @@
+"""The production store: Neo4j 5 through the official ``neo4j`` Python driver.
+
+Reads run in managed read transactions (the server refuses writes in them), writes in
+managed write transactions that the driver retries on transient errors; loads go in
+batches of ``batch_size`` rows through ``UNWIND $rows``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    CypherSyntaxError,
+    ServiceUnavailable,
+)
+
+from graph import cypher as cy
+from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.model import NodeSchema, RelSchema
+from graph.settings import Settings
+from graph.store import GraphStore
+from graph.values import frame_records
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        if not settings.neo4j_uri:
+            raise StoreUnavailable("no Neo4j address: set LINKWATCH_NEO4J_URI")
+        auth = None
+        if settings.neo4j_user:
+            pw = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+            auth = (settings.neo4j_user, pw)
+        self.database = settings.neo4j_database
+        self.driver: Driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        try:
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, OSError) as e:
+            self.driver.close()
+            raise StoreUnavailable(f"cannot reach Neo4j at {settings.neo4j_uri}: {e}") from e
+        self._ensured = False
+        self.ensure_schema()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def ensure_schema(self) -> None:
+        if self._ensured:
+            return
+        with self.driver.session(database=self.database) as s:
+            for stmt in cy.neo4j_ddl(self.model):
+                s.run(stmt).consume()
+            s.run("CALL db.awaitIndexes(300)").consume()
+        self._ensured = True
+
+    def _errors(self, e: Exception) -> Exception:
+        code = getattr(e, "code", "") or ""
+        if "TransactionTimedOut" in code or "Terminated" in code:
+            return QueryTimeout(f"query ran past {self.settings.query_timeout_s:g} s and was stopped")
+        if isinstance(e, CypherSyntaxError):
+            return QueryError(f"Cypher syntax error: {e.message}")
+        if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
+            return QueryError(f"the query tries to write, which is refused here: {getattr(e, 'message', e)}")
+        return QueryError(str(getattr(e, "message", None) or e))
+
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        @unit_of_work(timeout=self.settings.query_timeout_s)
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            res = tx.run(cypher, params)
+            return [dict(r.items()) for r in res]
+
+        try:
+            with self.driver.session(database=self.database) as s:
+                return s.execute_read(work)
+        except ClientError as e:
+            raise self._errors(e) from e
+
+    def _write(self, cypher: str, params: dict[str, Any]) -> None:
+        @unit_of_work(timeout=max(self.settings.query_timeout_s, 300))
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher, params).consume()
+
+        try:
+            with self.driver.session(database=self.database) as s:
+                s.execute_write(work)
+        except ClientError as e:
+            raise self._errors(e) from e
+
+    def _write_rows(self, cypher: str, df: pd.DataFrame) -> None:
+        size = self.settings.batch_size
+        for i in range(0, len(df), size):
+            self._write(cypher, {"rows": frame_records(df.iloc[i : i + size])})
+
+    def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        self._write_rows(cy.neo4j_node_upsert(node), df)
+
+    def _update_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        self._write_rows(cy.neo4j_node_upsert(node), df)
+
+    def _insert_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
+        self._write_rows(cy.neo4j_rel_upsert(rel, start, end), df)
+
+    def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
+        self._write_rows(cy.neo4j_rel_upsert(rel, start, end), df)
+
+    def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
+        return (
+            f"MATCH (a:{a_label} {{uid: $a}}) MATCH (b:{b_label} {{uid: $b}}) "
+            f"MATCH p = allShortestPaths((a)-[{pattern}*..{hops}]-(b)) RETURN p"
+        )
+
+    def wipe(self) -> None:
+        """Delete everything (tests only)."""
+        self._write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", {})

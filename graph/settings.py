@@ -1,0 +1,81 @@
+"""Settings shared by the command line, the API and the stores.
+
+Read from ``LINKWATCH_*`` environment variables (and flags, which override them),
+validated once at start with messages that say what to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.errors import ConfigError
+
+PLACEHOLDER_SECRETS = {"changeme", "changethis", "password", "neo4j", "secret"}
+
+
+class Settings(BaseSettings):
+    """All runtime settings.
+
+    >>> Settings(store="embedded").data_dir.name
+    'linkwatch-data'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LINKWATCH_", extra="ignore")
+
+    store: Literal["embedded", "neo4j"] = "embedded"
+    data_dir: Path = Path("linkwatch-data")
+    neo4j_uri: str | None = None
+    neo4j_user: str | None = None
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    buffer_pool_mb: int = Field(
+        1024, ge=256, description="Ladybug buffer pool size (MiB); checkpoints fail below ~256"
+    )
+    query_timeout_s: float = Field(60.0, gt=0)
+    batch_size: int = Field(10_000, ge=1, le=1_000_000)
+    max_hops: int = Field(6, ge=1, le=10)
+    timezone: str = "Europe/London"
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _uri_scheme(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not v.startswith(schemes):
+            raise ValueError(f"must start with one of {', '.join(schemes)} (got {v!r})")
+        return v
+
+    def check(self) -> Settings:
+        """Fail fast on settings that cannot work for the chosen store."""
+        if self.store == "neo4j":
+            if not self.neo4j_uri:
+                raise ConfigError(
+                    "--store neo4j needs a server address: set LINKWATCH_NEO4J_URI "
+                    "(for example bolt://127.0.0.1:7687) or pass --neo4j-uri"
+                )
+            if self.neo4j_user and self.neo4j_password is None:
+                raise ConfigError("LINKWATCH_NEO4J_USER is set but LINKWATCH_NEO4J_PASSWORD is not")
+            if (
+                self.neo4j_password is not None
+                and self.neo4j_password.get_secret_value().lower() in PLACEHOLDER_SECRETS
+            ):
+                raise ConfigError("LINKWATCH_NEO4J_PASSWORD is a placeholder value; set a real secret")
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with non-``None`` overrides (from flags) applied."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given).check()  # type: ignore[arg-type]
+    except ValidationError as e:
+        msgs = []
+        for err in e.errors():
+            name = ".".join(str(x) for x in err["loc"])
+            msgs.append(f"LINKWATCH_{name.upper()} / --{name.replace('_', '-')}: {err['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(msgs)) from None

@@ -1,0 +1,502 @@
+"""The store interface, and the load logic both stores share.
+
+A store is opened with :func:`open_store`. Both implementations (Ladybug embedded,
+Neo4j) provide a handful of primitives; everything else — working out which rows are
+new, changed, unchanged or gone, neighbourhoods, paths, projections — is written once
+here so the two stores cannot disagree about semantics.
+
+Loading is delta-based. For each label (or relationship type) the store's current
+``uid``/``key``, ``row_hash`` and ``retired_at`` are read and compared with the incoming
+rows in pandas:
+
+- new rows are inserted in bulk (``COPY`` on Ladybug, batched ``UNWIND … MERGE`` on Neo4j)
+  with ``first_seen = last_seen = run time``;
+- changed rows (other hash, or a retired row that is back) are updated in bulk;
+  ``first_seen`` is kept;
+- unchanged rows get ``last_seen`` moved to the run time;
+- rows in scope that are missing from the incoming rows get ``retired_at`` set. Nothing
+  is ever deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from graph import cypher as cy
+from graph.errors import NodeNotFound, QueryError
+from graph.model import MODEL, GraphModel, NodeSchema, RelSchema
+from graph.settings import Settings
+from graph.subgraph import Subgraph
+from graph.values import to_plain
+
+Rows = list[dict[str, Any]]
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def cypher_parameters(cypher: str) -> set[str]:
+    """Names of the ``$parameters`` a Cypher text uses (ignoring strings and comments).
+
+    >>> sorted(cypher_parameters("MATCH (n {uid: $id}) WHERE n.x = '$no' RETURN $limit"))
+    ['id', 'limit']
+    """
+    return set(_PARAM.findall(_STRING_OR_COMMENT.sub("", cypher)))
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Identifies one write run (an ingest or a detector run)."""
+
+    run_id: str
+    ts: dt.datetime
+
+    @staticmethod
+    def new(prefix: str = "run") -> RunInfo:
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        return RunInfo(f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{time.time_ns() % 1_000_000:06d}", now)
+
+
+@dataclass
+class LoadStats:
+    """What one load did. ``read = new + changed + unchanged``."""
+
+    name: str
+    read: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Delta:
+    new: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged_ids: list[str]
+    retired_ids: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
+    """A stable content hash per row over ``cols`` (vectorised)."""
+    data = df[list(cols)].astype("string").fillna("\x00")
+    return pd.util.hash_pandas_object(data, index=False).map(lambda h: f"{h:016x}")
+
+
+class GraphStore(ABC):
+    """One graph store. Use :func:`open_store`; close it (or use ``with``)."""
+
+    name: str = "abstract"
+
+    def __init__(self, settings: Settings, model: GraphModel = MODEL) -> None:
+        self.settings = settings
+        self.model = model
+
+    # ---- primitives each store implements ------------------------------------------
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create tables / constraints / indexes from the model (idempotent)."""
+
+    @abstractmethod
+    def _read(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run a read query in this store's dialect; raw driver values."""
+
+    @abstractmethod
+    def _write(self, cypher: str, params: dict[str, Any]) -> None:
+        """Run one write statement."""
+
+    @abstractmethod
+    def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        """Insert rows known to be new (all columns of ``node.prop_names``)."""
+
+    @abstractmethod
+    def _update_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
+        """Update rows known to exist (every column but uid and first_seen)."""
+
+    @abstractmethod
+    def _insert_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None: ...
+
+    @abstractmethod
+    def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- queries ---------------------------------------------------------------------
+
+    def query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        embedded: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run a read-only query and return rows of plain Python values.
+
+        ``cypher`` is Neo4j Cypher, the canonical dialect; ``embedded`` is the text the
+        embedded store runs instead where the dialects differ. Every ``$parameter`` the
+        text uses must be given (the embedded engine would otherwise read NULL).
+        """
+        text = embedded if (embedded is not None and self.name == "embedded") else cypher
+        params = dict(params or {})
+        missing = cypher_parameters(text) - set(params)
+        if missing:
+            raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
+        rows = self._read(text, {k: to_plain(v) for k, v in params.items()})
+        return [{k: to_plain(v) for k, v in r.items()} for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Number of nodes per label and relationships per type (retired included)."""
+        out: dict[str, int] = {}
+        for n in self.model.nodes:
+            out[n.label] = int(self.query(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"])
+        for r in self.model.relationships:
+            out[r.type] = int(self.query(f"MATCH ()-[r:{r.type}]->() RETURN count(r) AS c")[0]["c"])
+        return out
+
+    def nodes(self, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Nodes by uid (unknown uids are left out)."""
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for u in uids:
+            by_label[self.model.label_of_uid(u)].append(u)
+        out: dict[str, dict[str, Any]] = {}
+        for label, ids in by_label.items():
+            for row in self.query(
+                f"MATCH (n:{label}) WHERE n.uid IN $ids RETURN n", {"ids": sorted(set(ids))}
+            ):
+                out[row["n"]["id"]] = row["n"]
+        return out
+
+    def node(self, uid: str) -> dict[str, Any]:
+        found = self.nodes([uid])
+        if uid not in found:
+            raise NodeNotFound(f"no node with id {uid!r}")
+        return found[uid]
+
+    def _rel_pattern(self, rel_types: Sequence[str] | None) -> str:
+        if not rel_types:
+            return ""
+        for t in rel_types:
+            self.model.rel(t)  # validates: only declared names reach the Cypher text
+        return ":" + "|".join(rel_types)
+
+    def neighbourhood(
+        self,
+        uids: Sequence[str],
+        *,
+        depth: int = 1,
+        rel_types: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int = 500,
+        include_retired: bool = False,
+    ) -> Subgraph:
+        """The nodes within ``depth`` hops of ``uids`` and the edges among them.
+
+        Expansion is breadth-first, one hop at a time with one query per label and
+        direction, so both stores return exactly the same subgraph. Neighbours are
+        taken in id order until ``limit`` nodes; then ``truncated`` is set. Edges whose
+        real-world validity (e.g. a membership's ``since``/``until``) lies outside
+        ``since``..``until`` are skipped, as are retired ones unless asked for.
+        """
+        if depth < 0 or depth > self.settings.max_hops:
+            raise QueryError(f"depth must be between 0 and {self.settings.max_hops}")
+        sg = Subgraph()
+        seeds = self.nodes(uids)
+        missing = [u for u in uids if u not in seeds]
+        if missing:
+            raise NodeNotFound(f"no node with id {', '.join(map(repr, missing))}")
+        for n in seeds.values():
+            sg.add_node(n)
+        pattern = self._rel_pattern(rel_types)
+        frontier = sorted(seeds)
+        for _ in range(depth):
+            found_edges: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            by_label: dict[str, list[str]] = defaultdict(list)
+            for u in frontier:
+                by_label[self.model.label_of_uid(u)].append(u)
+            for label, ids in sorted(by_label.items()):
+                for arrow in (f"-[r{pattern}]->", f"<-[r{pattern}]-"):
+                    rows = self.query(
+                        f"MATCH (n:{label}){arrow}(m) WHERE n.uid IN $ids RETURN r, m",
+                        {"ids": ids},
+                    )
+                    found_edges += [(row["r"], row["m"]) for row in rows]
+            next_frontier: set[str] = set()
+            for edge, other in sorted(found_edges, key=lambda x: (x[1]["id"], x[0]["id"])):
+                if not include_retired and edge["properties"].get("retired_at"):
+                    continue
+                if not self._in_window(edge, since, until):
+                    continue
+                if other["id"] not in sg.nodes:
+                    if len(sg.nodes) >= limit:
+                        sg.truncated = True
+                        continue
+                    sg.add_node(other)
+                    next_frontier.add(other["id"])
+                sg.add_edge(edge)
+            frontier = sorted(next_frontier)
+            if not frontier:
+                break
+        return sg
+
+    def _in_window(self, edge: dict[str, Any], since: dt.date | None, until: dt.date | None) -> bool:
+        if since is None and until is None:
+            return True
+        schema = self.model.rel(edge["type"])
+        props = edge["properties"]
+        start = props.get(schema.valid_from) if schema.valid_from else None
+        end = props.get(schema.valid_to) if schema.valid_to else None
+        if until is not None and start is not None and _as_date(start) > until:
+            return False
+        return not (since is not None and end is not None and _as_date(end) < since)
+
+    @abstractmethod
+    def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
+        """Cypher returning ``p``: all shortest paths between ``$a`` and ``$b``."""
+
+    def shortest_paths(
+        self,
+        a: str,
+        b: str,
+        *,
+        max_hops: int = 4,
+        rel_types: Sequence[str] | None = None,
+        limit: int = 25,
+    ) -> list[dict[str, Any]]:
+        """All shortest paths (up to ``max_hops``) between two nodes, in a stable order.
+
+        Each path is ``{"nodes": [...], "edges": [...]}``; an empty list means none
+        within ``max_hops``.
+        """
+        if not 1 <= max_hops <= self.settings.max_hops:
+            raise QueryError(f"max_hops must be between 1 and {self.settings.max_hops}")
+        found = self.nodes([a, b])
+        for u in (a, b):
+            if u not in found:
+                raise NodeNotFound(f"no node with id {u!r}")
+        if a == b:
+            return [{"nodes": [found[a]], "edges": []}]
+        text = self._shortest_paths_cypher(
+            self.model.label_of_uid(a), self.model.label_of_uid(b), self._rel_pattern(rel_types), max_hops
+        )
+        paths = [r["p"] for r in self.query(text, {"a": a, "b": b})]
+        paths.sort(key=lambda p: [n["id"] for n in p["nodes"]] + [e["id"] for e in p["edges"]])
+        return paths[:limit]
+
+    def project(
+        self, labels: Sequence[str] | None = None, rel_types: Sequence[str] | None = None
+    ) -> Subgraph:
+        """Nodes of ``labels`` and relationships of ``rel_types`` between them (default: all)."""
+        sg = Subgraph()
+        for label in labels or self.model.labels:
+            self.model.node(label)
+            for row in self.query(f"MATCH (n:{label}) RETURN n"):
+                sg.add_node(row["n"])
+        for t in rel_types or self.model.rel_types:
+            self.model.rel(t)
+            for row in self.query(f"MATCH ()-[r:{t}]->() RETURN r"):
+                e = row["r"]
+                if e["source"] in sg.nodes and e["target"] in sg.nodes:
+                    sg.add_edge(e)
+        return sg
+
+    def to_networkx(
+        self, labels: Sequence[str] | None = None, rel_types: Sequence[str] | None = None
+    ) -> nx.MultiDiGraph:
+        """Project the graph (or part of it) into a NetworkX ``MultiDiGraph``."""
+        return self.project(labels, rel_types).to_networkx()
+
+    # ---- loading ---------------------------------------------------------------------
+
+    def load_nodes(
+        self,
+        label: str,
+        rows: pd.DataFrame,
+        run: RunInfo,
+        *,
+        retire_scope: Callable[[pd.Series], pd.Series] | bool = True,
+    ) -> LoadStats:
+        """Upsert nodes of ``label`` from a frame with the key column and any declared
+        properties (plus optional ``source_file``, ``source_line``, ``extra``).
+
+        ``retire_scope``: ``True`` retires every existing node missing from ``rows``;
+        ``False`` retires none; a function of the existing uids (a Series) returns a
+        mask of the ones in scope.
+        """
+        t0 = time.perf_counter()
+        node = self.model.node(label)
+        df = self._frame(rows, node.prop_names, key_col=node.key)
+        df["uid"] = df[node.key].map(node.uid)
+        if df["uid"].duplicated().any():
+            dup = df.loc[df["uid"].duplicated(), node.key].iloc[0]
+            raise ValueError(f"{label}: duplicate key {dup!r} in rows to load")
+        data_cols = [p.name for p in node.props if p.name != node.key] + ["extra"]
+        df["row_hash"] = row_hashes(df, [node.key, *data_cols]) if len(df) else []
+        state = pd.DataFrame(
+            self._read(cy.node_state_query(node), {}), columns=["uid", "row_hash", "retired_at"]
+        )
+        delta = self._delta(df, state, "uid", retire_scope)
+        self._apply_provenance(delta, run)
+        if len(delta.new):
+            self._insert_nodes(node, delta.new[node.prop_names])
+        if len(delta.changed):
+            self._update_nodes(node, delta.changed[node.prop_names])
+        self._touch(f"UNWIND $ids AS u MATCH (n:{label} {{uid: u}}) ", delta.unchanged_ids, run)
+        if delta.retired_ids:
+            self._batched(cy.node_retire(node), "uids", delta.retired_ids, ts=run.ts, run_id=run.run_id)
+        return LoadStats(
+            label,
+            len(df),
+            len(delta.new),
+            len(delta.changed),
+            len(delta.unchanged_ids),
+            len(delta.retired_ids),
+            time.perf_counter() - t0,
+        )
+
+    def load_relationships(
+        self,
+        rel_type: str,
+        rows: pd.DataFrame,
+        run: RunInfo,
+        *,
+        retire_scope: Callable[[pd.Series], pd.Series] | bool = True,
+    ) -> LoadStats:
+        """Upsert relationships from a frame with ``src``, ``dst`` (uids), optional
+        ``discriminator`` (to tell apart parallel relationships) and declared properties.
+        """
+        t0 = time.perf_counter()
+        rel = self.model.rel(rel_type)
+        df = rows.copy()
+        if "discriminator" not in df:
+            df["discriminator"] = ""
+        df["key"] = row_hashes(df, ["src", "dst", "discriminator"]) if len(df) else []
+        df = self._frame(df, rel.prop_names, key_col="key")
+        if df["key"].duplicated().any():
+            raise ValueError(f"{rel_type}: duplicate relationship in rows to load")
+        data_cols = [p.name for p in rel.props] + ["extra"]
+        df["row_hash"] = row_hashes(df, ["src", "dst", *data_cols]) if len(df) else []
+        state = pd.DataFrame(
+            self._read(cy.rel_state_query(rel), {}),
+            columns=["key", "row_hash", "retired_at", "src", "dst"],
+        )
+        delta = self._delta(df, state, "key", retire_scope)
+        self._apply_provenance(delta, run)
+        allowed = set(rel.ends)
+        for part, fn in ((delta.new, self._insert_rels), (delta.changed, self._update_rels)):
+            if not len(part):
+                continue
+            s_lab = part["src"].str.partition(":")[0]
+            d_lab = part["dst"].str.partition(":")[0]
+            for (s, d), grp in part.groupby([s_lab, d_lab], sort=True):
+                if (s, d) not in allowed:
+                    raise ValueError(f"{rel_type} cannot join {s} to {d}; allowed: {sorted(allowed)}")
+                fn(rel, str(s), str(d), grp[rel.prop_names])
+        self._touch(f"UNWIND $ids AS k MATCH ()-[n:{rel_type} {{key: k}}]->() ", delta.unchanged_ids, run)
+        if delta.retired_ids:
+            self._batched(cy.rel_retire(rel), "keys", delta.retired_ids, ts=run.ts, run_id=run.run_id)
+        return LoadStats(
+            rel_type,
+            len(df),
+            len(delta.new),
+            len(delta.changed),
+            len(delta.unchanged_ids),
+            len(delta.retired_ids),
+            time.perf_counter() - t0,
+        )
+
+    def _touch(self, prefix: str, ids: list[str], run: RunInfo) -> None:
+        """Move ``last_seen`` (and the run id) of rows seen again unchanged."""
+        if ids:
+            self._batched(
+                prefix + "SET n.last_seen = $ts, n.run_id = $run_id", "ids", ids, ts=run.ts, run_id=run.run_id
+            )
+
+    def _batched(self, cypher: str, name: str, values: list[Any], **params: Any) -> None:
+        size = self.settings.batch_size
+        for i in range(0, len(values), size):
+            self._write(cypher, {name: values[i : i + size], **params})
+
+    @staticmethod
+    def _frame(rows: pd.DataFrame, cols: Sequence[str], key_col: str) -> pd.DataFrame:
+        if key_col not in rows:
+            raise ValueError(f"rows to load have no {key_col!r} column")
+        df = rows.reset_index(drop=True).copy()
+        for c in cols:
+            if c not in df:
+                df[c] = None
+        return df
+
+    @staticmethod
+    def _delta(
+        df: pd.DataFrame,
+        state: pd.DataFrame,
+        id_col: str,
+        retire_scope: Callable[[pd.Series], pd.Series] | bool,
+    ) -> _Delta:
+        old = state.set_index(id_col)
+        known = df[id_col].isin(old.index)
+        new = df[~known].copy()
+        existing = df[known].copy()
+        prev_hash = existing[id_col].map(old["row_hash"])
+        was_retired = existing[id_col].map(old["retired_at"]).notna()
+        changed_mask = (existing["row_hash"] != prev_hash) | was_retired
+        changed = existing[changed_mask].copy()
+        unchanged = existing.loc[~changed_mask, id_col].tolist()
+        gone = state[~state[id_col].isin(df[id_col]) & state["retired_at"].isna()][id_col]
+        if retire_scope is False:
+            gone = gone.iloc[0:0]
+        elif callable(retire_scope):
+            gone = gone[retire_scope(gone).to_numpy(dtype=bool)]
+        return _Delta(new, changed, unchanged, sorted(gone.tolist()))
+
+    @staticmethod
+    def _apply_provenance(delta: _Delta, run: RunInfo) -> None:
+        for part in (delta.new, delta.changed):
+            part["first_seen"] = run.ts
+            part["last_seen"] = run.ts
+            part["run_id"] = run.run_id
+            part["retired_at"] = None
+
+
+def _as_date(v: Any) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else v
+
+
+def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
+    """Open the store the settings name.
+
+    ``read_only`` opens the embedded store read-only (it may then run beside a writer
+    such as ``linkwatch ingest``); on Neo4j every ``query`` already runs in a read
+    transaction.
+    """
+    if settings.store == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(settings)
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(settings, read_only=read_only)

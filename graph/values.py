@@ -1,0 +1,112 @@
+"""Normalise values coming back from either store into the same Python types.
+
+Both stores hand back plain Python: ``str``, ``int``, ``float``, ``bool``, ``None``,
+``datetime.date``, timezone-aware ``datetime.datetime`` (UTC), lists, dicts, and three
+graph shapes:
+
+- node: ``{"id": uid, "labels": [label], "properties": {...}}``
+- edge: ``{"id": key, "type": T, "source": uid, "target": uid, "properties": {...}}``
+- path: ``{"nodes": [node, ...], "edges": [edge, ...]}``
+
+Properties that are null are left out (Neo4j has no null properties; Ladybug returns
+every column of the table).
+
+>>> to_plain(__import__("decimal").Decimal("3"))
+3
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from neo4j.graph import Node, Path, Relationship
+
+UTC = dt.UTC
+
+
+def _props(items: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
+    return {k: to_plain(v) for k, v in items.items() if k not in skip and v is not None}
+
+
+def make_node(uid: Any, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    return {"id": uid, "labels": [label], "properties": _props(props, ("uid",))}
+
+
+def make_edge(rel_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": props.get("key"),
+        "type": rel_type,
+        "source": props.get("src"),
+        "target": props.get("dst"),
+        "properties": _props(props, ("key", "src", "dst")),
+    }
+
+
+def to_plain(v: Any) -> Any:
+    """Convert one value from either driver (or pandas) into plain Python."""
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, pd.Timestamp):
+        if pd.isna(v):
+            return None
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+    if isinstance(v, dt.date):
+        return v
+    if v is pd.NaT:
+        return None
+    if isinstance(v, dict):
+        if "_LABEL" in v and "_SRC" in v:  # Ladybug relationship
+            return make_edge(v["_LABEL"], {k: x for k, x in v.items() if not k.startswith("_")})
+        if "_LABEL" in v and "_ID" in v:  # Ladybug node
+            props = {k: x for k, x in v.items() if not k.startswith("_")}
+            return make_node(props.get("uid"), v["_LABEL"], props)
+        if "_NODES" in v:  # Ladybug path
+            return {
+                "nodes": [to_plain(n) for n in v["_NODES"]],
+                "edges": [to_plain(r) for r in v["_RELS"]],
+            }
+        return {k: to_plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [to_plain(x) for x in v]
+    if isinstance(v, (Node, Relationship, Path)) or hasattr(v, "to_native"):
+        return _neo4j_plain(v)
+    return v
+
+
+def _neo4j_plain(v: Any) -> Any:
+    if isinstance(v, Node):
+        label = sorted(v.labels)[0] if v.labels else ""
+        return make_node(v.get("uid"), label, dict(v.items()))
+    if isinstance(v, Relationship):
+        return make_edge(v.type, dict(v.items()))
+    if isinstance(v, Path):
+        return {
+            "nodes": [_neo4j_plain(n) for n in v.nodes],
+            "edges": [_neo4j_plain(r) for r in v.relationships],
+        }
+    if hasattr(v, "to_native"):
+        return to_plain(v.to_native())
+    return v
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as dicts of plain Python values (NaN/NaT become ``None``)."""
+    cols = list(df.columns)
+    return [
+        {c: to_plain(x) for c, x in zip(cols, row, strict=True)}
+        for row in df.itertuples(index=False, name=None)
+    ]

@@ -1,0 +1,277 @@
+"""``linkwatch ingest``: one run over a folder of source files.
+
+For each table present, in dependency order: read and validate (:mod:`ingest.reader`),
+transform (:mod:`ingest.transform`, pure), load (delta-based, :mod:`graph.store`), and
+retire what a newer export no longer has. Then the derived links (membership
+resolution, declaration targets) are recomputed from the store. Every run gets an id, a
+folder ``<data_dir>/runs/<run_id>/`` with ``manifest.json``, ``quarantine.csv`` and
+``resolution.csv``, and an ``IngestRun`` node holding the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.model import MODEL
+from graph.store import GraphStore, LoadStats, RunInfo
+from ingest.contract import TABLE_LIST, TABLES
+from ingest.reader import QUARANTINE_COLUMNS, TableRead, find_source, read_table
+from ingest.resolve import resolve_exact
+from ingest.transform import GRAPH_TABLES, declaration_targets, transform, uids
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    run: RunInfo
+    run_dir: Path
+    tables: list[TableRead] = field(default_factory=list)
+    loads: list[LoadStats] = field(default_factory=list)
+    not_loaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    resolution: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(t.rows_read for t in self.tables)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(len(t.valid) for t in self.tables)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(len(t.quarantine) for t in self.tables)
+
+    @property
+    def quarantine_file(self) -> Path:
+        return self.run_dir / "quarantine.csv"
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.run_dir / "manifest.json"
+
+
+def _store_keys(store: GraphStore, table: str, column: str) -> set[str] | None:
+    """Keys already in the store for ``table.column``; ``None`` if the graph has no
+    label for that table (the foreign key cannot be checked)."""
+    for node in MODEL.nodes:
+        if node.source_table == table and node.key == column:
+            rows = store.query(f"MATCH (n:{node.label}) WHERE n.retired_at IS NULL RETURN n.{column} AS k")
+            return {r["k"] for r in rows}
+    return None
+
+
+def _previous_checksums(store: GraphStore) -> dict[str, str]:
+    """The checksum of the file each table was last loaded from (from run manifests)."""
+    runs = store.query(
+        "MATCH (r:IngestRun) RETURN r.run_id AS run_id, r.started_at AS started_at, "
+        "r.manifest AS manifest ORDER BY started_at, run_id"
+    )
+    out: dict[str, str] = {}
+    for r in runs:
+        m = json.loads(r["manifest"] or "{}")
+        skipped = set(m.get("unchanged_since_last_load", []))
+        for f in m.get("files", []):
+            if f["table"] not in skipped:
+                out[f["table"]] = f["sha256"]
+    return out
+
+
+def plan(src: Path) -> dict[str, Path]:
+    """The contract tables present in ``src``, in dependency order."""
+    if not src.is_dir():
+        raise FileNotFoundError(f"{src}: not a folder")
+    found = {t.name: p for t in TABLE_LIST if (p := find_source(src, t.name)) is not None}
+    if not found:
+        names = ", ".join(t.name for t in TABLE_LIST)
+        raise FileNotFoundError(
+            f"{src}: no source tables found (expected files such as officers.csv; tables: {names})"
+        )
+    return found
+
+
+def ingest_dir(
+    store: GraphStore,
+    src: Path,
+    data_dir: Path,
+    *,
+    timezone: str = "Europe/London",
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every contract table found in ``src`` into ``store``."""
+    t0 = time.perf_counter()
+    step = progress or (lambda _msg: None)
+    files = plan(Path(src))
+    run = RunInfo.new("ingest")
+    report = IngestReport(run, Path(data_dir) / "runs" / run.run_id)
+    report.run_dir.mkdir(parents=True, exist_ok=True)
+
+    previous = _previous_checksums(store)
+    reads: dict[str, TableRead] = {}
+    for name, path in files.items():
+        table = TABLES[name]
+        known: dict[str, set[str] | None] = {}
+        for col in table.columns:
+            if col.ref:
+                ref_table, ref_col = col.ref.split(".")
+                in_store = _store_keys(store, ref_table, ref_col)
+                if ref_table in reads:
+                    this_run = set(reads[ref_table].valid[ref_col])
+                    # a table present in this run is a full export: it alone defines its keys
+                    known[col.ref] = this_run
+                elif ref_table == name:
+                    known[col.ref] = in_store or set()
+                else:
+                    known[col.ref] = in_store
+        step(f"read {path.name}")
+        reads[name] = read_table(path, table, known, timezone)
+        report.tables.append(reads[name])
+
+    loaded: set[str] = set()
+    for name in GRAPH_TABLES:
+        if name not in reads:
+            continue
+        if previous.get(name) == reads[name].sha256:
+            report.unchanged.append(name)  # the very file loaded last time: nothing to do
+            continue
+        loaded.add(name)
+        nodes, rels = transform(name, reads[name].valid)
+        for label, frame in nodes.items():
+            step(f"load {label}")
+            report.loads.append(store.load_nodes(label, frame, run))
+        for rel_type, frame in rels.items():
+            step(f"load {rel_type}")
+            report.loads.append(store.load_relationships(rel_type, frame, run))
+    report.not_loaded = [n for n in reads if n not in GRAPH_TABLES]
+
+    if {"officers", "memberships"} & loaded:
+        step("resolve membership lists")
+        report.loads += _resolve_memberships(store, run, report)
+    if {"declarations", "organisations"} & loaded:
+        step("link declarations")
+        report.loads.append(_link_declarations(store, run))
+
+    report.seconds = time.perf_counter() - t0
+    _write_outputs(store, report, Path(src))
+    step("done")
+    return report
+
+
+def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) -> list[LoadStats]:
+    officers = pd.DataFrame(
+        store.query(
+            "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, "
+            "o.surname AS surname, o.forenames AS forenames, o.date_of_birth AS date_of_birth"
+        ),
+        columns=["officer_id", "surname", "forenames", "date_of_birth"],
+    )
+    members = pd.DataFrame(
+        store.query(
+            "MATCH (m:Membership) WHERE m.retired_at IS NULL RETURN m.membership_id AS membership_id, "
+            "m.org_id AS org_id, m.member_surname AS member_surname, "
+            "m.member_forenames AS member_forenames, m.member_date_of_birth AS member_date_of_birth, "
+            "m.since AS since, m.until AS until"
+        ),
+        columns=[
+            "membership_id",
+            "org_id",
+            "member_surname",
+            "member_forenames",
+            "member_date_of_birth",
+            "since",
+            "until",
+        ],
+    )
+    res = resolve_exact(members, officers)
+    res.report.to_csv(report.run_dir / "resolution.csv", index=False)
+    report.resolution = {str(k): int(v) for k, v in res.report["status"].value_counts().items()}
+    links = res.links
+    member_of = pd.DataFrame(
+        {
+            "src": uids("Officer", links["officer_id"]),
+            "dst": uids("Organisation", links["org_id"]),
+            "discriminator": links["membership_id"],
+            **{c: links[c] for c in ("membership_id", "score", "matched_on", "method", "since", "until")},
+        }
+    )
+    resolved_to = pd.DataFrame(
+        {
+            "src": uids("Membership", links["membership_id"]),
+            "dst": uids("Officer", links["officer_id"]),
+            **{c: links[c] for c in ("score", "matched_on", "method")},
+        }
+    )
+    return [
+        store.load_relationships("MEMBER_OF", member_of, run),
+        store.load_relationships("RESOLVED_TO", resolved_to, run),
+    ]
+
+
+def _link_declarations(store: GraphStore, run: RunInfo) -> LoadStats:
+    decl = pd.DataFrame(
+        store.query(
+            "MATCH (d:Declaration) WHERE d.retired_at IS NULL RETURN d.declaration_id AS declaration_id, "
+            "d.org_id AS org_id, d.org_name AS org_name"
+        ),
+        columns=["declaration_id", "org_id", "org_name"],
+    )
+    orgs = pd.DataFrame(
+        store.query(
+            "MATCH (o:Organisation) WHERE o.retired_at IS NULL RETURN o.org_id AS org_id, o.name AS name"
+        ),
+        columns=["org_id", "name"],
+    )
+    return store.load_relationships("ABOUT", declaration_targets(decl, orgs), run)
+
+
+def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
+    q = [t.quarantine for t in report.tables if len(t.quarantine)]
+    (pd.concat(q, ignore_index=True) if q else pd.DataFrame(columns=QUARANTINE_COLUMNS)).to_csv(
+        report.quarantine_file, index=False
+    )
+    finished = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    manifest: dict[str, Any] = {
+        "run_id": report.run.run_id,
+        "started_at": report.run.ts.isoformat(),
+        "finished_at": finished.isoformat(),
+        "source_dir": str(src.resolve()),
+        "store": store.name,
+        "files": [t.manifest for t in report.tables],
+        "loads": [s.as_dict() for s in report.loads],
+        "not_loaded_yet": report.not_loaded,
+        "unchanged_since_last_load": report.unchanged,
+        "membership_resolution": report.resolution,
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_quarantined": report.rows_quarantined,
+        "quarantine_file": str(report.quarantine_file),
+        "seconds": round(report.seconds, 3),
+    }
+    report.manifest_file.write_text(json.dumps(manifest, indent=2, default=str))
+    store.load_nodes(
+        "IngestRun",
+        pd.DataFrame(
+            [
+                {
+                    "run_id": report.run.run_id,
+                    "started_at": report.run.ts,
+                    "finished_at": finished,
+                    "source_dir": manifest["source_dir"],
+                    "manifest": json.dumps(manifest, default=str),
+                }
+            ]
+        ),
+        report.run,
+        retire_scope=False,
+    )

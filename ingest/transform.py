@@ -1,0 +1,136 @@
+"""Pure transforms: validated source frames in, node and relationship frames out.
+
+No I/O here. Each function takes the valid rows of one table (see
+:mod:`ingest.reader`) and returns frames ready for
+:meth:`graph.store.GraphStore.load_nodes` / ``load_relationships``. Provenance columns
+(``source_file``, ``source_line``, ``extra``) are carried through.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graph.model import MODEL
+from ingest.clean import clean_org_name, clean_series
+
+PROV = ["source_file", "source_line"]
+
+
+def uids(label: str, keys: pd.Series) -> pd.Series:
+    return label + ":" + keys.astype(str)
+
+
+def nodes_for(label: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``df`` that the label declares, plus provenance."""
+    node = MODEL.node(label)
+    cols = [p.name for p in node.props if p.name in df.columns]
+    return df[cols + [c for c in [*PROV, "extra"] if c in df.columns]].copy()
+
+
+def link(
+    df: pd.DataFrame,
+    src_label: str,
+    src_col: str,
+    dst_label: str,
+    dst_col: str,
+    props: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """A relationship frame from two key columns of one table (rows with both ends)."""
+    have = df[src_col].notna() & df[dst_col].notna()
+    part = df[have]
+    out = pd.DataFrame({"src": uids(src_label, part[src_col]), "dst": uids(dst_label, part[dst_col])})
+    for target, source in (props or {}).items():
+        out[target] = part[source].to_numpy()
+    for c in PROV:
+        if c in part:
+            out[c] = part[c].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def transform(table: str, df: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Nodes by label and relationships by type that one table yields."""
+    if table == "officers":
+        return (
+            {"Officer": nodes_for("Officer", df)},
+            {
+                "IN_UNIT": link(df, "Officer", "officer_id", "Unit", "unit_id"),
+                "REPORTS_TO": link(df, "Officer", "officer_id", "Officer", "line_manager_id"),
+            },
+        )
+    if table == "units":
+        return (
+            {"Unit": nodes_for("Unit", df)},
+            {
+                "PART_OF": link(df, "Unit", "unit_id", "Unit", "parent_unit_id"),
+                "BASED_AT": link(df, "Unit", "unit_id", "Site", "site_id"),
+            },
+        )
+    if table == "sites":
+        return {"Site": nodes_for("Site", df)}, {}
+    if table == "organisations":
+        return {"Organisation": nodes_for("Organisation", df)}, {}
+    if table == "memberships":
+        return (
+            {"Membership": nodes_for("Membership", df)},
+            {
+                "LISTED_IN": link(
+                    df,
+                    "Membership",
+                    "membership_id",
+                    "Organisation",
+                    "org_id",
+                    {"since": "since", "until": "until"},
+                )
+            },
+        )
+    if table == "declarations":
+        return (
+            {"Declaration": nodes_for("Declaration", df)},
+            {"DECLARED": link(df, "Officer", "officer_id", "Declaration", "declaration_id")},
+        )
+    raise KeyError(f"no graph transform for table {table!r}")
+
+
+GRAPH_TABLES = ("sites", "units", "officers", "organisations", "memberships", "declarations")
+"""Tables this version loads into the graph, in load order."""
+
+
+def declaration_targets(declarations: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
+    """``ABOUT`` links: by ``org_id``, else by the exact cleaned organisation name.
+
+    A free-text ``org_name`` that matches no organisation, or more than one, gets no
+    link (the declaration node still carries the text).
+
+    >>> d = pd.DataFrame({"declaration_id": ["D1", "D2"], "org_id": [None, "O2"],
+    ...                   "org_name": ["The Rose Lodge", None]})
+    >>> o = pd.DataFrame({"org_id": ["O1", "O2"], "name": ["Rose lodge", "Acme Ltd"]})
+    >>> declaration_targets(d, o)[["src", "dst", "matched_by"]].values.tolist()
+    [['Declaration:D1', 'Organisation:O1', 'org_name'], ['Declaration:D2', 'Organisation:O2', 'org_id']]
+    """
+    by_id = declarations[declarations["org_id"].notna()]
+    out = [
+        pd.DataFrame(
+            {
+                "src": uids("Declaration", by_id["declaration_id"]),
+                "dst": uids("Organisation", by_id["org_id"]),
+                "matched_by": "org_id",
+            }
+        )
+    ]
+    by_name = declarations[declarations["org_id"].isna() & declarations["org_name"].notna()]
+    if len(by_name) and len(organisations):
+        orgs = organisations.assign(_n=clean_series(organisations["name"], clean_org_name))
+        unique = orgs.drop_duplicates("_n", keep=False)
+        m = by_name.assign(_n=clean_series(by_name["org_name"], clean_org_name)).merge(
+            unique[["_n", "org_id"]], on="_n", how="inner", suffixes=("_d", "")
+        )
+        out.append(
+            pd.DataFrame(
+                {
+                    "src": uids("Declaration", m["declaration_id"]),
+                    "dst": uids("Organisation", m["org_id"]),
+                    "matched_by": "org_name",
+                }
+            )
+        )
+    return pd.concat(out, ignore_index=True).sort_values(["src", "dst"]).reset_index(drop=True)

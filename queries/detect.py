@@ -1,0 +1,123 @@
+"""``linkwatch detect``: run detectors, write the flags export and the graph flags."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.model import MODEL
+from graph.store import GraphStore, LoadStats, RunInfo
+from queries.detectors import DETECTORS, FLAG_COLUMNS, get
+
+EVIDENCE_LABELS = {
+    "memberships": "Membership",
+    "organisations": "Organisation",
+    "declarations": "Declaration",
+    "officers": "Officer",
+}
+
+
+@dataclass
+class DetectReport:
+    run: RunInfo
+    flags: pd.DataFrame
+    seconds_by_detector: dict[str, float] = field(default_factory=dict)
+    loads: list[LoadStats] = field(default_factory=list)
+
+
+def run_detectors(
+    store: GraphStore,
+    names: Sequence[str] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    write_graph: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> DetectReport:
+    """Run detectors (default: all) and, unless ``write_graph`` is false, store the flags
+    as ``(:Flag)`` nodes linked to their subject (``FLAGS``) and evidence (``EVIDENCE``).
+    Flags of these detectors that no longer fire are marked retired, never deleted."""
+    step = progress or (lambda _m: None)
+    detectors = [get(n) for n in (names or sorted(DETECTORS))]
+    run = RunInfo.new("detect")
+    frames, seconds = [], {}
+    for d in detectors:
+        step(f"run {d.name}")
+        t0 = time.perf_counter()
+        frames.append(d.run(store, (params or {}).get(d.name)))
+        seconds[d.name] = time.perf_counter() - t0
+    flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
+    report = DetectReport(run, flags.sort_values("flag_id").reset_index(drop=True), seconds)
+    if write_graph:
+        step("write flags to the graph")
+        report.loads = write_flags(store, report.flags, [d.name for d in detectors], run)
+    return report
+
+
+def write_flags(
+    store: GraphStore, flags: pd.DataFrame, detectors: Sequence[str], run: RunInfo
+) -> list[LoadStats]:
+    nodes = flags.copy()
+    for c in ("window_start", "window_end"):
+        nodes[c] = pd.to_datetime(nodes[c].replace("", None), utc=True)
+    nodes["status"] = "open"
+    nodes["group_id"] = nodes["group_id"].replace("", None)
+    prefixes = tuple(f"{MODEL.node('Flag').label}:{d}:" for d in detectors)
+
+    def in_scope(uids: pd.Series) -> pd.Series:
+        return uids.str.startswith(prefixes)
+
+    def rel_scope(keys: pd.Series) -> pd.Series:  # relationship keys carry no detector:
+        return pd.Series(True, index=keys.index)  # flags of other detectors are re-sent below
+
+    # Relationships of flags from detectors not run now are re-sent unchanged, so that the
+    # retire step only touches this run's detectors.
+    ev_rows: list[dict[str, str]] = []
+    subj_rows: list[dict[str, str]] = []
+    for f in nodes.itertuples(index=False):
+        uid = f"Flag:{f.flag_id}"
+        subj_rows.append({"src": uid, "dst": f"Officer:{f.officer_id}"})
+        for item in json.loads(str(f.evidence)):
+            label = EVIDENCE_LABELS.get(item.get("table", ""))
+            if label:
+                ev_rows.append({"src": uid, "dst": f"{label}:{item['key']}"})
+    others = _other_flag_links(store, prefixes)
+    subj = pd.concat([pd.DataFrame(subj_rows, columns=["src", "dst"]), others["FLAGS"]], ignore_index=True)
+    ev = pd.concat([pd.DataFrame(ev_rows, columns=["src", "dst"]), others["EVIDENCE"]], ignore_index=True)
+    ev = ev.drop_duplicates().reset_index(drop=True)
+    return [
+        store.load_nodes("Flag", nodes, run, retire_scope=in_scope),
+        store.load_relationships("FLAGS", subj.drop_duplicates(), run, retire_scope=rel_scope),
+        store.load_relationships("EVIDENCE", ev, run, retire_scope=rel_scope),
+    ]
+
+
+def _other_flag_links(store: GraphStore, prefixes: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for t in ("FLAGS", "EVIDENCE"):
+        rows = store.query(
+            f"MATCH (f:Flag)-[r:{t}]->(x) WHERE r.retired_at IS NULL RETURN f.uid AS src, x.uid AS dst"
+        )
+        df = pd.DataFrame(rows, columns=["src", "dst"])
+        out[t] = df[~df["src"].str.startswith(prefixes)] if len(df) else df
+    return out
+
+
+def write_export(flags: pd.DataFrame, path: Path) -> Path:
+    """The contract's flags export: CSV with header, or JSON lines for ``.jsonl``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = flags[FLAG_COLUMNS]
+    if path.suffix == ".jsonl":
+        with path.open("w", encoding="utf-8") as f:
+            for rec in out.to_dict(orient="records"):
+                rec["evidence"] = json.loads(rec["evidence"])
+                f.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+    else:
+        out.to_csv(path, index=False)
+    return path

@@ -1,0 +1,134 @@
+"""Association detectors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from queries.detectors.base import (
+    Detector,
+    MethodCard,
+    Param,
+    evidence_json,
+    flag_id,
+    severity_of,
+    ts,
+)
+
+NAME = "association.undeclared_membership"
+
+CYPHER = """\
+MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation)
+WHERE m.retired_at IS NULL AND o.retired_at IS NULL AND g.retired_at IS NULL
+  AND m.score >= $min_score AND g.kind IN $kinds
+  AND NOT EXISTS {
+    MATCH (o)-[:DECLARED]->(d:Declaration)-[:ABOUT]->(g)
+    WHERE d.status = 'approved' AND d.retired_at IS NULL
+  }
+OPTIONAL MATCH (o)-[:DECLARED]->(p:Declaration)-[:ABOUT]->(g)
+WITH o, m, g, collect(p.declaration_id) AS decl_ids, collect(p.status) AS decl_statuses
+RETURN o.officer_id AS officer_id, g.org_id AS org_id, g.name AS org_name, g.kind AS org_kind,
+       m.membership_id AS membership_id, m.score AS score, m.matched_on AS matched_on,
+       m.method AS method, m.since AS since, m.until AS until,
+       decl_ids, decl_statuses
+ORDER BY officer_id, membership_id"""
+
+PENDING_FACTOR = 0.6
+
+
+def _flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        decls = sorted(zip(r["decl_ids"] or [], r["decl_statuses"] or [], strict=False))
+        pending = [d for d, s in decls if s == "pending"]
+        score = float(r["score"]) * (PENDING_FACTOR if pending else 1.0)
+        fields = ", ".join(f.replace("_", " ") for f in (r["matched_on"] or []))
+        since = f" since {r['since']}" if r.get("since") else ""
+        until = f" until {r['until']}" if r.get("until") else ""
+        tail = (
+            f"their declaration {', '.join(pending)} about it is still pending approval"
+            if pending
+            else "no approved declaration about this organisation is on the register"
+        )
+        if decls and not pending:
+            tail = (
+                "their declaration(s) about it ("
+                + ", ".join(f"{d}: {s}" for d, s in decls)
+                + ") are not approved"
+            )
+        explanation = (
+            f"Listed as a member of {r['org_name']} ({r['org_kind']}){since}{until}, "
+            f"matched to this officer on {fields}; {tail}."
+        )
+        evidence = [
+            {"table": "memberships", "key": r["membership_id"]},
+            {"table": "officers", "key": r["officer_id"]},
+            {"table": "organisations", "key": r["org_id"]},
+            *({"table": "declarations", "key": d} for d, _ in decls),
+            {
+                "path": [f"Officer:{r['officer_id']}", "MEMBER_OF", f"Organisation:{r['org_id']}"],
+                "membership_id": r["membership_id"],
+            },
+        ]
+        out.append(
+            {
+                "flag_id": flag_id(NAME, r["officer_id"], r["membership_id"]),
+                "detector": NAME,
+                "officer_id": r["officer_id"],
+                "group_id": "",
+                "score": round(score, 4),
+                "severity": severity_of(score),
+                "window_start": ts(r.get("since")),
+                "window_end": ts(r.get("until")),
+                "explanation": explanation,
+                "evidence": evidence_json(evidence),
+            }
+        )
+    return out
+
+
+UNDECLARED_MEMBERSHIP = Detector(
+    name=NAME,
+    card=MethodCard(
+        purpose=(
+            "Find officers who appear on an outside membership list (a lodge roll, a company "
+            "register) of an organisation that policy requires them to declare, with no "
+            "approved declaration about that organisation."
+        ),
+        reads=(
+            "memberships (resolved to officers: MEMBER_OF with match score and fields)",
+            "organisations (kind)",
+            "declarations (status, and the organisation each is about)",
+        ),
+        logic=(
+            "For every resolved membership link whose match score is at least min_score, "
+            "of an organisation whose kind is in kinds, look for an approved declaration by "
+            "the same officer about the same organisation (linked by org_id, or by the "
+            "organisation's exact cleaned name when only org_name was given). Flag when there "
+            "is none. Retired (no longer exported) records are ignored."
+        ),
+        false_positives=(
+            "The membership list is wrong or out of date (the person left the organisation).",
+            "The match is a different person with the same name and date of birth.",
+            "The declaration was made on paper or under another organisation name that did "
+            "not link to this organisation.",
+            "A declaration is pending only because approval is slow.",
+        ),
+        scoring=(
+            "score = the membership match score (1.0 for an exact match), times "
+            f"{PENDING_FACTOR} when a declaration about the organisation is pending. "
+            "severity: high at score >= 0.8, medium >= 0.5, low below."
+        ),
+    ),
+    params=(
+        Param("min_score", float, 0.9, "lowest membership match score that counts"),
+        Param(
+            "kinds",
+            list,
+            ["freemasonry", "business", "political"],
+            "organisation kinds that policy requires officers to declare",
+        ),
+    ),
+    cypher=CYPHER,
+    to_flags=_flags,
+)

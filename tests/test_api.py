@@ -1,0 +1,144 @@
+"""The HTTP API on the embedded store, and how it coexists with an ingest run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.settings import Settings
+from graph.store import open_store
+from ingest.generate import generate
+from ingest.run import ingest_dir
+from queries.detect import run_detectors
+from tests.conftest import embedded_settings
+from tests.fixture_graph import load_fixture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    return s
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_health(client: TestClient) -> None:
+    r = client.get("/health")
+    assert r.status_code == 200 and r.json() == {"status": "ok", "store": "embedded"}
+
+
+def test_node_and_neighbourhood(client: TestClient) -> None:
+    r = client.get("/api/v1/nodes/Officer:A")
+    assert r.status_code == 200 and r.json()["properties"]["surname"] == "Ash"
+    r = client.get("/api/v1/neighbourhood", params={"id": "Officer:A", "depth": 2})
+    body = r.json()
+    assert r.status_code == 200
+    assert set(body["nodes"]) == {
+        "Officer:A",
+        "Unit:U1",
+        "Organisation:L1",
+        "Officer:B",
+        "Unit:U2",
+        "Officer:C",
+    }
+    assert body["truncated"] is False and len(body["edges"]) == 6
+    r = client.get(
+        "/api/v1/neighbourhood",
+        params={
+            "id": "Officer:A",
+            "depth": 2,
+            "rel_type": "MEMBER_OF",
+            "since": "2024-01-01",
+            "properties": "false",
+        },
+    )
+    assert set(r.json()["nodes"]) == {"Officer:A", "Organisation:L1"}
+    assert "properties" not in r.json()["nodes"]["Officer:A"]
+
+
+def test_paths(client: TestClient) -> None:
+    r = client.get("/api/v1/paths", params={"from": "Officer:A", "to": "Officer:D", "max_hops": 4})
+    paths = r.json()["paths"]
+    assert r.status_code == 200 and len(paths) == 2
+    assert all({"Officer:A", "Officer:D"} <= set(p["nodes"]) for p in paths)
+    r = client.get("/api/v1/paths", params={"from": "Officer:A", "to": "Officer:D", "max_hops": 2})
+    assert r.json() == {"paths": []}
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "detail"),
+    [
+        ("/api/v1/nodes/Officer:nobody", 404, "no node with id 'Officer:nobody'"),
+        ("/api/v1/neighbourhood?id=Officer:nobody", 404, "no node with id 'Officer:nobody'"),
+        ("/api/v1/neighbourhood?id=Officer:A&rel_type=NOPE", 400, "unknown relationship type 'NOPE'"),
+        ("/api/v1/nodes/nolabel", 400, "not a linkwatch id"),
+        ("/api/v1/neighbourhood?id=Officer:A&depth=99", 422, None),
+        ("/api/v1/flags/not-a-flag", 404, "no flag with id 'not-a-flag'"),
+    ],
+)
+def test_errors_are_json(client: TestClient, url: str, status: int, detail: str | None) -> None:
+    r = client.get(url)
+    assert r.status_code == status
+    if detail:
+        assert detail in r.json()["detail"]
+
+
+def test_flags_and_page(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    force = generate(officers=150, seed=4)
+    with open_store(s) as st:
+        ingest_dir(st, force.write(tmp_path / "src"), s.data_dir)
+        flags = run_detectors(st).flags
+    with TestClient(create_app(s)) as c:
+        r = c.get("/api/v1/flags", params={"detector": "association.undeclared_membership", "limit": 1000})
+        assert r.status_code == 200 and {f["flag_id"] for f in r.json()} == set(flags["flag_id"])
+        one = c.get(f"/api/v1/flags/{flags['flag_id'][0]}").json()
+        assert one["explanation"] == flags["explanation"][0] and isinstance(one["evidence"], list)
+        assert one["window_start"].endswith("Z")
+        high = c.get("/api/v1/flags", params={"severity": "high"}).json()
+        assert all(f["severity"] == "high" for f in high)
+        page = c.get("/pages/neighbourhood", params={"id": f"Officer:{flags['officer_id'][0]}"})
+        assert page.status_code == 200 and "vis.Network" in page.text
+
+
+def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:
+    """The server reads through a read-only handle; an ingest in another process runs
+    beside it (no lock conflict) and the next request sees the new data."""
+    s = embedded_settings(tmp_path)
+    gen = generate(officers=120, seed=8)
+    src = gen.write(tmp_path / "src")
+    with TestClient(create_app(s)) as c:
+        assert c.get("/health").status_code == 200  # server holds the store open read-only
+        before = c.get("/api/v1/nodes/Officer:100001")
+        assert before.status_code == 404
+        script = textwrap.dedent(f"""
+            from pathlib import Path
+            from graph.settings import Settings
+            from graph.store import open_store
+            from ingest.run import ingest_dir
+            s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256)
+            with open_store(s) as st:
+                ingest_dir(st, Path({str(src)!r}), s.data_dir)
+        """)
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        after = c.get("/api/v1/nodes/Officer:100001")
+        assert after.status_code == 200
+        assert c.app.state.stores.reopened >= 1  # type: ignore[attr-defined]

@@ -1,0 +1,113 @@
+"""The command line, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for k in list(os.environ):
+        if k.startswith("LINKWATCH_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("LINKWATCH_BUFFER_POOL_MB", "256")
+    return tmp_path
+
+
+def test_demo_end_to_end(in_tmp: Path) -> None:
+    res = runner.invoke(app, ["demo", "--officers", "200"])
+    assert res.exit_code == 0, res.output
+    flags_file = in_tmp / "linkwatch-data" / "demo" / "flags.csv"
+    assert f"flags file: {Path('linkwatch-data/demo/flags.csv')}" in res.output
+    rows = list(csv.DictReader(flags_file.open()))
+    assert rows and all(r["detector"] == "association.undeclared_membership" for r in rows)
+    m = re.search(r"planted cases found: (\d+) of (\d+); flags on officers not planted: (\d+)", res.output)
+    assert m and m.group(1) == m.group(2) and m.group(3) == "0"
+    page = next((in_tmp / "linkwatch-data" / "demo").glob("officer-*.html"))
+    assert f"page:       {Path('linkwatch-data/demo') / page.name}" in res.output
+    assert "vis.Network" in page.read_text()
+    # run again: same flags, nothing duplicated
+    again = runner.invoke(app, ["demo", "--officers", "200"])
+    assert again.exit_code == 0, again.output
+    assert list(csv.DictReader(flags_file.open())) == rows
+    q = runner.invoke(app, ["query", "MATCH (f:Flag) RETURN count(f) AS n", "--format", "json"])
+    assert json.loads(q.output.strip().splitlines()[-1]) == {"n": len(rows)}
+
+
+def test_ingest_detect_query(in_tmp: Path) -> None:
+    assert runner.invoke(app, ["generate", "src", "--officers", "150", "--seed", "2"]).exit_code == 0
+    res = runner.invoke(app, ["ingest", "src"])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"total\s*│\s*\d+\s*│\s*\d+\s*│\s*0", res.output)
+    res = runner.invoke(
+        app, ["detect", "--out", "out/flags.jsonl", "--detector", "association.undeclared_membership"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = (in_tmp / "out" / "flags.jsonl").read_text().splitlines()
+    assert lines and json.loads(lines[0])["detector"] == "association.undeclared_membership"
+    res = runner.invoke(
+        app,
+        [
+            "query",
+            "MATCH (o:Officer) WHERE o.officer_id IN $ids RETURN o.officer_id AS id ORDER BY id",
+            "-p",
+            'ids=["100001","100002"]',
+            "--format",
+            "csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert list(csv.reader(io.StringIO(res.output))) == [["id"], ["100001"], ["100002"]]
+    res = runner.invoke(app, ["query", "MATCH (o:Officer {officer_id: $id}) RETURN o", "-p", "id=100001"])
+    assert res.exit_code == 0 and "Officer:100001" in res.output
+    res = runner.invoke(app, ["page", "Officer:100001", "--out", "p.html", "--depth", "1"])
+    assert res.exit_code == 0 and (in_tmp / "p.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "nowhere"], "nowhere: not a folder"),
+        (["query", "MATCH (o:Officer) WHERE o.x = $x RETURN o"], "missing query parameter(s): x"),
+        (["query", "RETURN 1", "--format", "xml"], "--format must be table, csv or json"),
+        (["detect", "--out", "f.csv", "--detector", "nope.nope"], "unknown detector 'nope.nope'"),
+        (["query", "RETURN 1", "--store", "neo4j"], "--store neo4j needs a server address"),
+        (["query", "RETURN 1", "--store", "sqlite"], "--store must be 'embedded' or 'neo4j'"),
+        (
+            ["query", "RETURN 1", "--store", "neo4j", "--neo4j-uri", "http://x"],
+            "must start with one of bolt://",
+        ),
+    ],
+)
+def test_errors_are_clear(in_tmp: Path, args: list[str], message: str) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert message in " ".join(res.output.split())
+
+
+def test_data_dir_from_environment(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINKWATCH_DATA_DIR", str(in_tmp / "elsewhere"))
+    assert runner.invoke(app, ["generate", "src", "--officers", "100"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "src"]).exit_code == 0
+    assert (in_tmp / "elsewhere" / "graph.lbdb").exists() and not (in_tmp / "linkwatch-data").exists()
+
+
+def test_help_is_readable() -> None:
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    for cmd in ("demo", "ingest", "detect", "query", "serve", "generate", "page"):
+        assert cmd in res.output
+    assert "--store" in runner.invoke(app, ["ingest", "--help"]).output

@@ -1,0 +1,189 @@
+"""One conformance suite, run on both stores (see ``conftest.store``): the same
+fixture graph must give the same answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from graph.errors import NodeNotFound, QueryError, UnknownName
+from graph.settings import Settings
+from graph.store import GraphStore, RunInfo, open_store
+from tests.fixture_graph import MEMBER_OF, OFFICERS, load_fixture
+
+
+def ids(sg) -> set[str]:
+    return set(sg.nodes)
+
+
+def test_counts_after_load(store: GraphStore) -> None:
+    stats = load_fixture(store)
+    assert [(s.name, s.new) for s in stats] == [
+        ("Officer", 5),
+        ("Unit", 2),
+        ("Organisation", 2),
+        ("IN_UNIT", 4),
+        ("REPORTS_TO", 2),
+        ("PART_OF", 1),
+        ("MEMBER_OF", 3),
+    ]
+    c = store.counts()
+    assert (c["Officer"], c["Unit"], c["Organisation"], c["MEMBER_OF"], c["IN_UNIT"]) == (5, 2, 2, 3, 4)
+    assert c["Flag"] == 0
+
+
+def test_reload_is_idempotent(store: GraphStore) -> None:
+    load_fixture(store)
+    before = store.query("MATCH (o:Officer) RETURN o.uid AS uid, o.first_seen AS f ORDER BY uid")
+    again = load_fixture(store, RunInfo.new("again"))
+    assert all(s.new == 0 and s.changed == 0 and s.retired == 0 for s in again)
+    assert sum(s.unchanged for s in again) == 5 + 2 + 2 + 4 + 2 + 1 + 3
+    assert store.counts()["Officer"] == 5 and store.counts()["MEMBER_OF"] == 3
+    after = store.query("MATCH (o:Officer) RETURN o.uid AS uid, o.first_seen AS f ORDER BY uid")
+    assert before == after
+
+
+def test_update_keeps_first_seen_and_retires_missing(store: GraphStore) -> None:
+    load_fixture(store)
+    first = store.node("Officer:B")["properties"]["first_seen"]
+    newer = OFFICERS[OFFICERS["officer_id"] != "E"].copy()
+    newer.loc[newer["officer_id"] == "B", "rank"] = "PS"
+    run = RunInfo(run_id="newer", ts=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    st = store.load_nodes("Officer", newer, run)
+    assert (st.new, st.changed, st.unchanged, st.retired) == (0, 1, 3, 1)
+    b = store.node("Officer:B")["properties"]
+    assert b["rank"] == "PS" and b["first_seen"] == first
+    assert b["last_seen"] == dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    e = store.node("Officer:E")["properties"]  # retired, never deleted
+    assert e["retired_at"] == dt.datetime(2030, 1, 1, tzinfo=dt.UTC) and e["surname"] == "Elm"
+    # coming back revives it
+    st = store.load_nodes("Officer", OFFICERS, RunInfo.new("back"))
+    assert st.changed == 2 and "retired_at" not in store.node("Officer:E")["properties"]
+
+
+def test_relationship_retired_when_missing(store: GraphStore) -> None:
+    load_fixture(store)
+    st = store.load_relationships("MEMBER_OF", MEMBER_OF.iloc[:2], RunInfo.new("r"))
+    assert (st.unchanged, st.retired) == (2, 1)
+    rows = store.query(
+        "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) WHERE m.retired_at IS NOT NULL "
+        "RETURN o.uid AS o, g.uid AS g"
+    )
+    assert rows == [{"o": "Officer:D", "g": "Organisation:B1"}]
+
+
+def test_neighbourhood(store: GraphStore) -> None:
+    load_fixture(store)
+    one = store.neighbourhood(["Officer:A"], depth=1)
+    assert ids(one) == {"Officer:A", "Unit:U1", "Organisation:L1", "Officer:B"}
+    assert {(e["source"], e["type"], e["target"]) for e in one.edges.values()} == {
+        ("Officer:A", "IN_UNIT", "Unit:U1"),
+        ("Officer:A", "MEMBER_OF", "Organisation:L1"),
+        ("Officer:B", "REPORTS_TO", "Officer:A"),
+    }
+    two = store.neighbourhood(["Officer:A"], depth=2)
+    assert ids(two) == {"Officer:A", "Unit:U1", "Organisation:L1", "Officer:B", "Unit:U2", "Officer:C"}
+    assert len(two.edges) == 6  # A-U1, A-L1, B-A, B-U1, U2-U1, C-L1
+
+
+def test_neighbourhood_filters(store: GraphStore) -> None:
+    load_fixture(store)
+    typed = store.neighbourhood(["Officer:A"], depth=2, rel_types=["MEMBER_OF"])
+    assert ids(typed) == {"Officer:A", "Organisation:L1", "Officer:C"}
+    window = store.neighbourhood(["Officer:A"], depth=2, rel_types=["MEMBER_OF"], since=dt.date(2024, 1, 1))
+    assert ids(window) == {"Officer:A", "Organisation:L1"}  # C left the lodge in 2023
+    capped = store.neighbourhood(["Officer:A"], depth=2, limit=3)
+    assert len(capped.nodes) == 3 and capped.truncated
+
+
+def test_neighbourhood_unknown_id(store: GraphStore) -> None:
+    load_fixture(store)
+    with pytest.raises(NodeNotFound):
+        store.neighbourhood(["Officer:nobody"])
+    with pytest.raises(UnknownName, match="unknown node label 'Nolabel'"):
+        store.neighbourhood(["Nolabel:x"])
+    with pytest.raises(UnknownName, match="unknown relationship type 'NOT_A_TYPE'"):
+        store.neighbourhood(["Officer:A"], rel_types=["NOT_A_TYPE"])
+
+
+def test_shortest_paths(store: GraphStore) -> None:
+    load_fixture(store)
+    paths = store.shortest_paths("Officer:A", "Officer:D", max_hops=4)
+    seqs = [[n["id"] for n in p["nodes"]] for p in paths]
+    assert seqs == [
+        ["Officer:A", "Organisation:L1", "Officer:C", "Officer:D"],
+        ["Officer:A", "Unit:U1", "Unit:U2", "Officer:D"],
+    ]
+    assert [e["type"] for e in paths[0]["edges"]] == ["MEMBER_OF", "MEMBER_OF", "REPORTS_TO"]
+    assert store.shortest_paths("Officer:A", "Officer:D", max_hops=2) == []
+    only = store.shortest_paths("Officer:A", "Officer:D", rel_types=["MEMBER_OF", "REPORTS_TO"])
+    assert len(only) == 1
+    assert store.shortest_paths("Officer:A", "Officer:E") == []
+
+
+def test_query_with_parameters_and_types(store: GraphStore) -> None:
+    load_fixture(store)
+    rows = store.query(
+        "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) WHERE m.score >= $min "
+        "RETURN o.officer_id AS id, o.date_of_birth AS dob, m.matched_on AS fields, g.kind AS kind "
+        "ORDER BY id",
+        {"min": 0.99},
+    )
+    assert rows == [
+        {
+            "id": "A",
+            "dob": dt.date(1970, 1, 2),
+            "fields": ["surname", "date_of_birth"],
+            "kind": "freemasonry",
+        },
+        {"id": "D", "dob": dt.date(1990, 5, 6), "fields": ["surname", "forenames"], "kind": "business"},
+    ]
+    agg = store.query("MATCH (o:Officer) RETURN count(o) AS n, sum(o.source_line) AS s")
+    assert agg == [{"n": 5, "s": 20}] and type(agg[0]["s"]) is int
+    node = store.query("MATCH (o:Officer {officer_id: $id}) RETURN o", {"id": "A"})[0]["o"]
+    assert node["id"] == "Officer:A" and node["labels"] == ["Officer"]
+    assert node["properties"]["first_seen"].tzinfo is not None
+    assert "uid" not in node["properties"] and "unit_id" not in node["properties"]
+
+
+def test_query_errors(store: GraphStore) -> None:
+    load_fixture(store)
+    with pytest.raises(QueryError, match="missing query parameter"):
+        store.query("MATCH (o:Officer) WHERE o.officer_id = $id RETURN o")
+    with pytest.raises(QueryError):
+        store.query("MATCH (o:Officer RETURN o")
+    with pytest.raises(QueryError):
+        store.query("MATCH (o:Officer) RETURN nosuchfunction(o) AS x")
+
+
+def test_reads_cannot_write(store_settings: Settings) -> None:
+    with open_store(store_settings) as st:
+        load_fixture(st)
+    with open_store(store_settings, read_only=True) as ro:
+        with pytest.raises(QueryError, match="write"):
+            ro.query("CREATE (:Unit {uid: 'Unit:X', unit_id: 'X'})")
+        assert ro.counts()["Unit"] == 2
+
+
+def test_networkx_projection(store: GraphStore) -> None:
+    load_fixture(store)
+    g = store.to_networkx(labels=["Officer", "Organisation"], rel_types=["MEMBER_OF"])
+    assert isinstance(g, nx.MultiDiGraph)
+    assert g.number_of_nodes() == 7 and g.number_of_edges() == 3
+    assert g.nodes["Officer:A"]["surname"] == "Ash"
+    proj = nx.bipartite.weighted_projected_graph(
+        nx.Graph(g.to_undirected()), [n for n, d in g.nodes(data=True) if d["label"] == "Officer"]
+    )
+    assert proj.has_edge("Officer:A", "Officer:C")
+
+
+def test_same_answers_as_each_other(store: GraphStore) -> None:
+    """Deterministic output: neighbourhood and projection serialise identically run to run."""
+    load_fixture(store)
+    a = store.neighbourhood(["Unit:U1"], depth=2).to_dict(properties=False)
+    b = store.neighbourhood(["Unit:U1"], depth=2).to_dict(properties=False)
+    assert a == b
+    assert pd.DataFrame(a["edges"]).shape[0] == 7

@@ -1,0 +1,146 @@
+"""association.undeclared_membership, end to end on both stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+from ingest.generate import generate
+from ingest.run import ingest_dir
+from queries.detect import run_detectors, write_export
+from queries.detectors import DETECTORS, DetectorError, get
+from queries.detectors.base import FLAG_COLUMNS
+from tests.conftest import embedded_settings, neo4j_settings, wipe_neo4j
+
+NAME = "association.undeclared_membership"
+
+
+def ingest_force(store: GraphStore, settings: Settings, tmp: Path, seed: int = 5):
+    force = generate(officers=250, seed=seed)
+    ingest_dir(store, force.write(tmp / f"src{seed}"), settings.data_dir)
+    return force
+
+
+def test_finds_planted_cases_only(store: GraphStore, store_settings: Settings, tmp_path: Path) -> None:
+    force = ingest_force(store, store_settings, tmp_path)
+    flags = run_detectors(store, [NAME]).flags
+    assert list(flags.columns) == FLAG_COLUMNS
+    assert len(force.truth) > 0
+    assert set(flags["officer_id"]) == set(force.truth["officer_id"])  # recall 1, precision 1
+    decl = force.tables["declarations"]
+    approved = set(decl.loc[decl["status"] == "approved", "officer_id"])
+    assert not approved & set(flags["officer_id"])  # declared members are not flagged
+    pending = set(decl.loc[decl["status"] == "pending", "officer_id"])
+    pf = flags[flags["officer_id"].isin(pending)]
+    assert len(pf) == len(pending) and (pf["severity"] == "medium").all() and (pf["score"] == 0.6).all()
+    assert pf["explanation"].str.contains("pending approval").all()
+    row = flags[~flags["officer_id"].isin(pending)].iloc[0]
+    assert row["severity"] == "high" and row["score"] == 1.0
+    assert row["explanation"].startswith("Listed as a member of ")
+    assert "no approved declaration" in row["explanation"]
+    ev = json.loads(row["evidence"])
+    assert {e.get("table") for e in ev} >= {"memberships", "officers", "organisations"}
+    assert any(e.get("path", [None])[0] == f"Officer:{row['officer_id']}" for e in ev)
+
+
+def test_flags_are_stable_and_written_to_the_graph(
+    store: GraphStore, store_settings: Settings, tmp_path: Path
+) -> None:
+    ingest_force(store, store_settings, tmp_path)
+    first = run_detectors(store, [NAME])
+    second = run_detectors(store, [NAME])
+    assert first.flags["flag_id"].tolist() == second.flags["flag_id"].tolist()
+    assert all(s.new == 0 and s.changed == 0 for s in second.loads)
+    n = len(first.flags)
+    assert store.counts()["Flag"] == n and store.counts()["FLAGS"] == n
+    f = first.flags.iloc[0]
+    linked = store.query(
+        "MATCH (f:Flag {flag_id: $id})-[:FLAGS]->(o:Officer) RETURN o.officer_id AS o", {"id": f["flag_id"]}
+    )
+    assert linked == [{"o": f["officer_id"]}]
+    ev = store.query(
+        "MATCH (f:Flag {flag_id: $id})-[:EVIDENCE]->(x) RETURN x.uid AS xid ORDER BY xid",
+        {"id": f["flag_id"]},
+    )
+    assert {r["xid"].split(":")[0] for r in ev} >= {"Membership", "Organisation"}
+
+
+def test_flag_retired_when_declaration_approved(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    force = generate(officers=250, seed=5)
+    src = force.write(tmp_path / "src")
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir)
+        flags = run_detectors(st, [NAME]).flags
+        target = flags[flags["severity"] == "high"].iloc[0]
+        ev = json.loads(target["evidence"])
+        org = next(e["key"] for e in ev if e.get("table") == "organisations")
+        decl = force.tables["declarations"]
+        decl = pd.concat(
+            [
+                decl,
+                pd.DataFrame(
+                    [
+                        {
+                            "declaration_id": "DNEW",
+                            "officer_id": target["officer_id"],
+                            "kind": "membership",
+                            "org_id": org,
+                            "declared_at": "2026-01-01",
+                            "status": "approved",
+                        }
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+        decl.to_csv(src / "declarations.csv", index=False)
+        ingest_dir(st, src, s.data_dir)
+        rep = run_detectors(st, [NAME])
+        assert target["flag_id"] not in set(rep.flags["flag_id"])
+        assert len(rep.flags) == len(flags) - 1
+        node = st.node(f"Flag:{target['flag_id']}")["properties"]
+        assert node["retired_at"] is not None  # kept as history, not deleted
+
+
+def test_same_flags_on_both_stores(tmp_path: Path) -> None:
+    results = []
+    for settings in (embedded_settings(tmp_path / "e"), neo4j_settings(tmp_path / "n")):
+        with open_store(settings) as st:
+            if st.name == "neo4j":
+                wipe_neo4j(st)
+            ingest_force(st, settings, tmp_path / st.name, seed=9)
+            results.append(run_detectors(st, [NAME]).flags)
+    pd.testing.assert_frame_equal(results[0], results[1])
+    assert len(results[0]) > 0
+
+
+def test_export_formats(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        ingest_force(st, s, tmp_path)
+        flags = run_detectors(st, write_graph=False).flags
+    csv_file = write_export(flags, tmp_path / "out" / "flags.csv")
+    back = pd.read_csv(csv_file, dtype=str, keep_default_na=False)
+    assert list(back.columns) == FLAG_COLUMNS and len(back) == len(flags)
+    assert back["window_start"].str.match(r"^\d{4}-\d\d-\d\dT00:00:00Z$").all()
+    jl = write_export(flags, tmp_path / "out" / "flags.jsonl")
+    recs = [json.loads(line) for line in jl.read_text().splitlines()]
+    assert len(recs) == len(flags) and isinstance(recs[0]["evidence"], list)
+
+
+def test_detector_declaration() -> None:
+    d = get(NAME)
+    assert d.family == "association" and d.name in DETECTORS
+    assert {"gender", "ethnicity"} <= set(d.card.never_uses)
+    assert not any(p in d.cypher for p in ("gender", "ethnicity"))
+    assert d.resolve_params({"min_score": "0.5"})["min_score"] == 0.5
+    with pytest.raises(DetectorError, match="unknown parameter"):
+        d.resolve_params({"threshold": 1})
+    with pytest.raises(DetectorError, match="unknown detector"):
+        get("roster.nope")

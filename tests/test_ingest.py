@@ -1,0 +1,211 @@
+"""Ingest: validation, quarantine, idempotence, history, on a generated force."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+from ingest.generate import generate
+from ingest.reader import SourceFileError
+from ingest.run import ingest_dir
+from tests.conftest import embedded_settings
+
+
+def write_force(d: Path, officers: int = 150, seed: int = 3) -> Path:
+    return generate(officers=officers, seed=seed).write(d)
+
+
+def test_generated_force_loads_everything(
+    store: GraphStore, store_settings: Settings, tmp_path: Path
+) -> None:
+    src = write_force(tmp_path / "src")
+    rep = ingest_dir(store, src, store_settings.data_dir)
+    assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
+    assert rep.rows_quarantined == 0
+    counts = store.counts()
+    n_officers = len(pd.read_csv(src / "officers.csv"))
+    assert counts["Officer"] == n_officers and counts["IN_UNIT"] == n_officers
+    assert counts["Membership"] == len(pd.read_csv(src / "memberships.csv"))
+    manifest = json.loads(rep.manifest_file.read_text())
+    assert {f["table"] for f in manifest["files"]} == {
+        "sites",
+        "units",
+        "officers",
+        "organisations",
+        "memberships",
+        "declarations",
+    }
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"])
+    assert store.counts()["IngestRun"] == 1
+
+
+def test_second_ingest_changes_nothing(store: GraphStore, store_settings: Settings, tmp_path: Path) -> None:
+    src = write_force(tmp_path / "src")
+    ingest_dir(store, src, store_settings.data_dir)
+    q = "MATCH (o:Officer) RETURN o.uid AS uid, o.last_seen AS seen, o.run_id AS run ORDER BY uid"
+    before = store.query(q)
+    counts = store.counts()
+    rep = ingest_dir(store, src, store_settings.data_dir)
+    assert set(rep.unchanged) == {
+        "sites",
+        "units",
+        "officers",
+        "organisations",
+        "memberships",
+        "declarations",
+    }
+    assert store.query(q) == before
+    after = store.counts()
+    assert after.pop("IngestRun") == counts.pop("IngestRun") + 1
+    assert after == counts
+
+
+def test_newer_export_updates_and_retires(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    src = write_force(tmp_path / "src")
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir)
+        first = st.node("Officer:100001")["properties"]
+        off = pd.read_csv(src / "officers.csv", dtype=str)
+        off.loc[off["officer_id"] == "100001", "rank"] = "CSUPT"
+        gone = off.loc[off["line_manager_id"].isna() & (off["officer_id"] != "100001"), "officer_id"].iloc[0]
+        off = off[off["officer_id"] != gone]
+        newer = tmp_path / "newer"
+        newer.mkdir()
+        off.to_csv(newer / "officers.csv", index=False)
+        rep = ingest_dir(st, newer, s.data_dir)
+        stats = {x.name: x for x in rep.loads}
+        assert stats["Officer"].changed == 1 and stats["Officer"].retired == 1
+        now = st.node("Officer:100001")["properties"]
+        assert now["rank"] == "CSUPT" and now["first_seen"] == first["first_seen"]
+        assert now["last_seen"] > first["last_seen"]
+        assert st.node(f"Officer:{gone}")["properties"]["retired_at"] is not None
+
+
+BAD_OFFICERS = """officer_id,surname,forenames,staff_type,unit_id,work_pattern,start_date,end_date,date_of_birth,shoe_size
+1,Ash,Ann,officer,U1,office,2010-01-01,,1970-01-01,9
+2,Birch,Bob,wizard,U1,office,2010-01-01,,1970-01-01,10
+3,Cedar,Cy,officer,U9,hybrid,2010-01-01,,1970-01-01,
+,Damson,Di,officer,U1,office,2010-01-01,,1970-01-01,
+5,Elm,Ed,officer,U1,office,2010-13-45,,1970-01-01,
+6,Fir,Flo,officer,U1,office,2015-01-01,2014-01-01,1970-01-01,
+1,Ash,Again,officer,U1,office,2010-01-01,,1970-01-01,
+7,"Gum, Jr","Gil
+Gus",staff,U1,frontline,2010-01-01,,1971-02-03,11
+"""
+
+
+def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "units.csv").write_text("unit_id,name\nU1,Response\n")
+    (src / "officers.csv").write_text(BAD_OFFICERS)
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        rep = ingest_dir(st, src, s.data_dir)
+        q = pd.read_csv(rep.quarantine_file)
+        assert rep.rows_read == 9 and rep.rows_loaded == 3 and rep.rows_quarantined == 6
+        got = {(int(r.line), r.column): r.reason for r in q.itertuples()}
+        assert set(got) == {
+            (3, "staff_type"),
+            (4, "unit_id"),
+            (5, "officer_id"),
+            (6, "start_date"),
+            (7, "end_date"),
+            (8, "officer_id"),
+        }
+        assert "unknown value" in got[(3, "staff_type")] and "'wizard'" in got[(3, "staff_type")]
+        assert "points to no units.unit_id" in got[(4, "unit_id")]
+        assert "missing required value" in got[(5, "officer_id")]
+        assert "not a date" in got[(6, "start_date")]
+        assert "end_date is before start_date" in got[(7, "end_date")]
+        assert "duplicate key" in got[(8, "officer_id")]
+        assert json.loads(q.loc[q["line"] == 3, "raw"].iloc[0])["surname"] == "Birch"
+        assert set(q["file"]) == {"officers.csv"}
+        gum = st.node("Officer:7")["properties"]  # quoted comma and newline survive
+        assert gum["surname"] == "Gum, Jr" and gum["forenames"] == "Gil\nGus"
+        assert json.loads(st.node("Officer:1")["properties"]["extra"]) == {"shoe_size": "9"}
+
+
+def test_csv_gz_and_parquet(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    with gzip.open(src / "units.csv.gz", "wt") as f:
+        f.write("unit_id,name\n007,Covert\n")
+    pd.DataFrame(
+        {
+            "officer_id": ["01"],
+            "staff_type": ["officer"],
+            "unit_id": ["007"],
+            "date_of_birth": [pd.Timestamp("1980-02-03").date()],
+        }
+    ).to_parquet(src / "officers.parquet")
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        rep = ingest_dir(st, src, s.data_dir)
+        assert rep.rows_quarantined == 0
+        o = st.node("Officer:01")["properties"]
+        assert o["officer_id"] == "01" and str(o["date_of_birth"]) == "1980-02-03"
+        assert st.query("MATCH (:Officer)-[:IN_UNIT]->(u:Unit) RETURN u.unit_id AS u") == [{"u": "007"}]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"officer_id,staff_type\n1,officer\n2,\xff\xfeofficer\n", "not UTF-8"),
+        (b"1,Ash,officer\n2,Birch,staff\n", "no header row with the officers columns"),
+        (b"officer_id,surname\n1,Ash\n", "required column(s) missing: staff_type"),
+        (b"", "empty file"),
+    ],
+)
+def test_unreadable_files_fail_clearly(tmp_path: Path, content: bytes, message: str) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "officers.csv").write_bytes(content)
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st, pytest.raises(SourceFileError) as e:
+        ingest_dir(st, src, s.data_dir)
+    assert "officers.csv" in str(e.value) and message in str(e.value)
+
+
+def test_folder_without_tables(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st, pytest.raises(FileNotFoundError, match="no source tables"):
+        ingest_dir(st, tmp_path, s.data_dir)
+
+
+def test_membership_resolution_and_declaration_links(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    force = generate(officers=200, seed=11)
+    src = force.write(tmp_path / "src")
+    with open_store(s) as st:
+        rep = ingest_dir(st, src, s.data_dir)
+        res = pd.read_csv(rep.run_dir / "resolution.csv")
+        mem = force.tables["memberships"]
+        namesakes = set(mem.loc[mem["membership_id"].str.startswith("N"), "membership_id"])
+        resolved = set(res.loc[res["status"] == "resolved", "membership_id"])
+        assert not namesakes & resolved  # same name, other date of birth: never linked
+        no_dob = set(mem.loc[mem["member_date_of_birth"].isna(), "membership_id"])
+        assert not no_dob & resolved
+        links = st.query(
+            "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) RETURN o.officer_id AS o, "
+            "m.membership_id AS mid, m.score AS score, m.matched_on AS fields"
+        )
+        assert {r["mid"] for r in links} == resolved
+        assert all(
+            r["score"] == 1.0 and r["fields"] == ["surname", "forenames", "date_of_birth"] for r in links
+        )
+        decl = force.tables["declarations"]
+        by_name = decl[decl["org_id"].isna()]
+        about = st.query(
+            "MATCH (d:Declaration)-[a:ABOUT]->(g:Organisation) RETURN d.declaration_id AS d, "
+            "a.matched_by AS how"
+        )
+        assert len(about) == len(decl)
+        assert {r["d"] for r in about if r["how"] == "org_name"} == set(by_name["declaration_id"])

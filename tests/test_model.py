@@ -1,0 +1,70 @@
+"""Golden strings of the Cypher and DDL generated from the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import cypher as cy
+from graph.model import MODEL, GraphModel, NodeSchema, Prop, RelSchema
+
+
+def test_ladybug_node_ddl() -> None:
+    assert cy.ladybug_node_ddl(MODEL.node("Unit")) == (
+        "CREATE NODE TABLE IF NOT EXISTS Unit(uid STRING, unit_id STRING, name STRING, "
+        "parent_unit_id STRING, site_id STRING, first_seen TIMESTAMP, last_seen TIMESTAMP, "
+        "run_id STRING, source_file STRING, source_line INT64, row_hash STRING, "
+        "retired_at TIMESTAMP, extra STRING, PRIMARY KEY(uid))"
+    )
+
+
+def test_ladybug_rel_ddl_with_several_end_pairs() -> None:
+    assert cy.ladybug_rel_ddl(MODEL.rel("EVIDENCE")) == (
+        "CREATE REL TABLE IF NOT EXISTS EVIDENCE(FROM Flag TO Membership, FROM Flag TO Organisation, "
+        "FROM Flag TO Declaration, FROM Flag TO Officer, key STRING, src STRING, dst STRING, "
+        "first_seen TIMESTAMP, last_seen TIMESTAMP, run_id STRING, source_file STRING, "
+        "source_line INT64, row_hash STRING, retired_at TIMESTAMP, extra STRING)"
+    )
+
+
+def test_neo4j_ddl() -> None:
+    ddl = cy.neo4j_ddl(MODEL)
+    assert "CREATE CONSTRAINT officer_uid IF NOT EXISTS FOR (n:Officer) REQUIRE n.uid IS UNIQUE" in ddl
+    assert "CREATE INDEX officer_surname IF NOT EXISTS FOR (n:Officer) ON (n.surname)" in ddl
+    assert "CREATE CONSTRAINT ingest_run_uid IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.uid IS UNIQUE" in ddl
+    assert "CREATE INDEX member_of_key IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.key)" in ddl
+    assert len([d for d in ddl if "CONSTRAINT" in d]) == len(MODEL.nodes)
+
+
+def test_neo4j_upserts() -> None:
+    assert cy.neo4j_node_upsert(MODEL.node("Site")) == (
+        "UNWIND $rows AS row MERGE (n:Site {uid: row.uid}) ON CREATE SET n.first_seen = row.first_seen "
+        "SET n.site_id = row.site_id, n.name = row.name, n.kind = row.kind, n.postcode = row.postcode, "
+        "n.last_seen = row.last_seen, n.run_id = row.run_id, n.source_file = row.source_file, "
+        "n.source_line = row.source_line, n.row_hash = row.row_hash, n.retired_at = row.retired_at, "
+        "n.extra = row.extra"
+    )
+    assert cy.neo4j_rel_upsert(MODEL.rel("BASED_AT"), "Unit", "Site") == (
+        "UNWIND $rows AS row MATCH (a:Unit {uid: row.src}) MATCH (b:Site {uid: row.dst}) "
+        "MERGE (a)-[r:BASED_AT {key: row.key}]->(b) ON CREATE SET r.first_seen = row.first_seen "
+        "SET r.src = row.src, r.dst = row.dst, r.last_seen = row.last_seen, r.run_id = row.run_id, "
+        "r.source_file = row.source_file, r.source_line = row.source_line, r.row_hash = row.row_hash, "
+        "r.retired_at = row.retired_at, r.extra = row.extra"
+    )
+
+
+def test_ladybug_bulk_update() -> None:
+    assert cy.ladybug_node_update(MODEL.node("Site")).startswith(
+        "LOAD FROM changed_rows MATCH (n:Site {uid: v_uid}) SET n.site_id = v_site_id, n.name = v_name"
+    )
+
+
+def test_model_rejects_unknown_end_label() -> None:
+    with pytest.raises(ValueError, match="unknown end label"):
+        GraphModel(
+            nodes=(NodeSchema("A", "a", (Prop("a"),)),), relationships=(RelSchema("R", (("A", "B"),)),)
+        )
+
+
+def test_protected_characteristics_are_marked() -> None:
+    protected = {p.name for p in MODEL.node("Officer").props if p.protected}
+    assert protected == {"gender", "ethnicity"}
