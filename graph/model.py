@@ -18,7 +18,7 @@ Examples
 >>> MODEL.node("Officer").key
 'officer_id'
 >>> sorted(t.type for t in MODEL.relationships)[:3]
-['ABOUT', 'DECLARED', 'EVIDENCE']
+['ABOUT', 'BASED_AT', 'DECLARED']
 """
 
 from __future__ import annotations
