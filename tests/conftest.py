@@ -63,3 +63,18 @@ def neo4j_store(tmp_path: Path) -> Iterator[GraphStore]:
     with open_store(s) as st:
         wipe_neo4j(st)
         yield st
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if not NEO4J_URI:
+        return f"neo4j: not configured, Neo4j tests will {'FAIL (CI)' if os.environ.get('CI') else 'skip'}"
+    try:
+        from neo4j import GraphDatabase
+
+        with GraphDatabase.driver(NEO4J_URI, auth=None) as d:
+            info = d.execute_query(
+                "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS v, edition"
+            ).records[0]
+        return f"neo4j: Neo4j tests run against {NEO4J_URI} ({info['name']} {info['v']} {info['edition']})"
+    except Exception as e:  # the tests themselves will report the failure in detail
+        return f"neo4j: {NEO4J_URI} not reachable ({e})"

@@ -144,3 +144,13 @@ def test_detector_declaration() -> None:
         d.resolve_params({"threshold": 1})
     with pytest.raises(DetectorError, match="unknown detector"):
         get("roster.nope")
+
+
+def test_method_cards_doc_is_current() -> None:
+    from pathlib import Path
+
+    from queries.cards import render
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "detectors.md"
+    assert doc.read_text() == render(), "regenerate: python -m queries.cards > docs/detectors.md"
+    assert "## `association.undeclared_membership`" in doc.read_text()

@@ -1,0 +1,61 @@
+"""Render every detector's method card as Markdown (``docs/detectors.md`` is generated
+from this: ``python -m queries.cards > docs/detectors.md``; a test checks it is current)."""
+
+from __future__ import annotations
+
+from queries.detectors import DETECTORS
+from queries.detectors.base import Detector
+
+
+def card_markdown(d: Detector) -> str:
+    c = d.card
+    lines = [
+        f"## `{d.name}`",
+        "",
+        f"**Purpose.** {c.purpose}",
+        "",
+        "**Reads.** " + "; ".join(c.reads) + ".",
+        "",
+        f"**Logic.** {c.logic}",
+        "",
+        "**Parameters.**",
+        "",
+        "| name | default | meaning |",
+        "|---|---|---|",
+        *(f"| `{p.name}` | `{p.default!r}` | {p.description} |" for p in d.params),
+        "",
+        f"**Score and severity.** {c.scoring}",
+        "",
+        "**Known innocent explanations.**",
+        "",
+        *(f"- {fp}" for fp in c.false_positives),
+        "",
+        "**Never uses** (protected characteristics): " + ", ".join(c.never_uses) + ".",
+        "",
+        "**Query** (Neo4j Cypher; the embedded store runs "
+        + ("its own variant" if d.cypher_embedded else "the same text")
+        + "):",
+        "",
+        "```cypher",
+        d.cypher,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render() -> str:
+    head = [
+        "# Detector method cards",
+        "",
+        "Generated from the detector declarations in `queries/detectors/` "
+        "(`python -m queries.cards > docs/detectors.md`). Every flag is a prompt for a human "
+        "assessment, never a verdict.",
+        "",
+        "",
+    ]
+    return "\n".join(head) + "\n".join(card_markdown(DETECTORS[n]) for n in sorted(DETECTORS))
+
+
+if __name__ == "__main__":
+    print(render(), end="")
