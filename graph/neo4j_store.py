@@ -7,6 +7,7 @@ batches of ``batch_size`` rows through ``UNWIND $rows``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -95,7 +96,12 @@ class Neo4jStore(GraphStore):
     def _write_rows(self, cypher: str, df: pd.DataFrame) -> None:
         size = self.settings.batch_size
         for i in range(0, len(df), size):
-            self._write(cypher, {"rows": frame_records(df.iloc[i : i + size])})
+            rows = frame_records(df.iloc[i : i + size])
+            for r in rows:  # temporal values as ISO text; the Cypher types them
+                for k, v in r.items():
+                    if isinstance(v, (dt.date, dt.datetime)):
+                        r[k] = v.isoformat()
+            self._write(cypher, {"rows": rows})
 
     def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
         self._write_rows(cy.neo4j_node_upsert(node), df)

@@ -51,6 +51,8 @@ def to_plain(v: Any) -> Any:
     """Convert one value from either driver (or pandas) into plain Python."""
     if v is None or isinstance(v, (str, bool)):
         return v
+    if v is pd.NaT:  # NaT is a datetime instance: catch it first
+        return None
     if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)):
@@ -66,8 +68,6 @@ def to_plain(v: Any) -> Any:
         return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
     if isinstance(v, dt.date):
         return v
-    if v is pd.NaT:
-        return None
     if isinstance(v, dict):
         if "_LABEL" in v and "_SRC" in v:  # Ladybug relationship
             return make_edge(v["_LABEL"], {k: x for k, x in v.items() if not k.startswith("_")})

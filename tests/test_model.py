@@ -37,18 +37,19 @@ def test_neo4j_ddl() -> None:
 
 def test_neo4j_upserts() -> None:
     assert cy.neo4j_node_upsert(MODEL.node("Site")) == (
-        "UNWIND $rows AS row MERGE (n:Site {uid: row.uid}) ON CREATE SET n.first_seen = row.first_seen "
+        "UNWIND $rows AS row MERGE (n:Site {uid: row.uid}) ON CREATE SET n.first_seen = datetime(row.first_seen) "
         "SET n.site_id = row.site_id, n.name = row.name, n.kind = row.kind, n.postcode = row.postcode, "
-        "n.last_seen = row.last_seen, n.run_id = row.run_id, n.source_file = row.source_file, "
-        "n.source_line = row.source_line, n.row_hash = row.row_hash, n.retired_at = row.retired_at, "
+        "n.last_seen = datetime(row.last_seen), n.run_id = row.run_id, n.source_file = row.source_file, "
+        "n.source_line = row.source_line, n.row_hash = row.row_hash, n.retired_at = datetime(row.retired_at), "
         "n.extra = row.extra"
     )
-    assert cy.neo4j_rel_upsert(MODEL.rel("BASED_AT"), "Unit", "Site") == (
-        "UNWIND $rows AS row MATCH (a:Unit {uid: row.src}) MATCH (b:Site {uid: row.dst}) "
-        "MERGE (a)-[r:BASED_AT {key: row.key}]->(b) ON CREATE SET r.first_seen = row.first_seen "
-        "SET r.src = row.src, r.dst = row.dst, r.last_seen = row.last_seen, r.run_id = row.run_id, "
+    assert cy.neo4j_rel_upsert(MODEL.rel("LISTED_IN"), "Membership", "Organisation") == (
+        "UNWIND $rows AS row MATCH (a:Membership {uid: row.src}) MATCH (b:Organisation {uid: row.dst}) "
+        "MERGE (a)-[r:LISTED_IN {key: row.key}]->(b) ON CREATE SET r.first_seen = datetime(row.first_seen) "
+        "SET r.src = row.src, r.dst = row.dst, r.since = date(row.since), r.until = date(row.until), "
+        "r.last_seen = datetime(row.last_seen), r.run_id = row.run_id, "
         "r.source_file = row.source_file, r.source_line = row.source_line, r.row_hash = row.row_hash, "
-        "r.retired_at = row.retired_at, r.extra = row.extra"
+        "r.retired_at = datetime(row.retired_at), r.extra = row.extra"
     )
 
 
