@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from graph.errors import LinkwatchError
+from graph.guard import check_user_query
 from graph.settings import Settings, load_settings
 from graph.store import GraphStore, open_store
 
@@ -232,6 +233,9 @@ def query(
 ) -> None:
     """Run a read-only Cypher query and print the rows.
 
+    Writes, procedure calls, file and network access (LOAD CSV, LOAD FROM, COPY) and
+    variable-length patterns without a small upper bound are refused.
+
     Example: linkwatch query 'MATCH (o:Officer) RETURN o.officer_id AS id LIMIT $n' -p n=5
     """
     with _errors():
@@ -239,6 +243,7 @@ def query(
             raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
         params = _parse_params(param or [])
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        check_user_query(cypher, s.max_hops)
         with open_store(s, read_only=True) as st:
             rows = st.query(cypher, params)
         _print_rows(rows, fmt)

@@ -142,3 +142,50 @@ def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:
         after = c.get("/api/v1/nodes/Officer:100001")
         assert after.status_code == 200
         assert c.app.state.stores.reopened >= 1  # type: ignore[attr-defined]
+
+
+def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
+    """`linkwatch serve` as a user starts it: a real server process on a free port."""
+    import json
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "LINKWATCH_DATA_DIR": str(s.data_dir), "LINKWATCH_BUFFER_POOL_MB": "256"}
+    exe = Path(sys.executable).with_name("linkwatch")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert json.loads(r.read()) == {"status": "ok", "store": "embedded"}
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+                assert time.monotonic() < deadline, "server did not answer /health within 60 s"
+                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/api/v1/neighbourhood?id=Officer:A&depth=1"
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert set(json.loads(r.read())["nodes"]) == {
+                "Officer:A",
+                "Unit:U1",
+                "Organisation:L1",
+                "Officer:B",
+            }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
