@@ -26,7 +26,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -89,7 +89,17 @@ class _Delta:
     changed: pd.DataFrame
     unchanged_ids: list[str]
     retired_ids: list[str]
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def stats(self, name: str, t0: float) -> LoadStats:
+        return LoadStats(
+            name,
+            len(self.new) + len(self.changed) + len(self.unchanged_ids),
+            len(self.new),
+            len(self.changed),
+            len(self.unchanged_ids),
+            len(self.retired_ids),
+            time.perf_counter() - t0,
+        )
 
 
 def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
@@ -367,15 +377,7 @@ class GraphStore(ABC):
         self._touch(f"UNWIND $ids AS u MATCH (n:{label} {{uid: u}}) ", delta.unchanged_ids, run)
         if delta.retired_ids:
             self._batched(cy.node_retire(node), "uids", delta.retired_ids, ts=run.ts, run_id=run.run_id)
-        return LoadStats(
-            label,
-            len(df),
-            len(delta.new),
-            len(delta.changed),
-            len(delta.unchanged_ids),
-            len(delta.retired_ids),
-            time.perf_counter() - t0,
-        )
+        return delta.stats(label, t0)
 
     def load_relationships(
         self,
@@ -418,15 +420,7 @@ class GraphStore(ABC):
         self._touch(f"UNWIND $ids AS k MATCH ()-[n:{rel_type} {{key: k}}]->() ", delta.unchanged_ids, run)
         if delta.retired_ids:
             self._batched(cy.rel_retire(rel), "keys", delta.retired_ids, ts=run.ts, run_id=run.run_id)
-        return LoadStats(
-            rel_type,
-            len(df),
-            len(delta.new),
-            len(delta.changed),
-            len(delta.unchanged_ids),
-            len(delta.retired_ids),
-            time.perf_counter() - t0,
-        )
+        return delta.stats(rel_type, t0)
 
     def _touch(self, prefix: str, ids: list[str], run: RunInfo) -> None:
         """Move ``last_seen`` (and the run id) of rows seen again unchanged."""
