@@ -18,7 +18,7 @@ Examples
 >>> MODEL.node("Officer").key
 'officer_id'
 >>> sorted(t.type for t in MODEL.relationships)[:3]
-['ABOUT', 'BASED_AT', 'DECLARED']
+['ABOUT', 'ASSIGNED_TO', 'BASED_AT']
 """
 
 from __future__ import annotations
@@ -267,6 +267,68 @@ DECLARATION = NodeSchema(
     ),
 )
 
+PERSON = NodeSchema(
+    "Person",
+    key="person_id",
+    source_table="persons",
+    description="A person who appears in police records (not staff).",
+    props=(
+        Prop("person_id", index=True),
+        Prop("surname", index=True),
+        Prop("forenames"),
+        Prop("date_of_birth", "date"),
+        Prop("postcode"),
+        Prop("address"),
+        Prop("phone"),
+        Prop("nominal_flags", "string[]"),
+    ),
+)
+
+CASE = NodeSchema(
+    "CaseFile",
+    key="case_ref",
+    source_table="cases",
+    description="An investigation or case (label CaseFile: CASE is a Cypher keyword).",
+    props=(Prop("case_ref", index=True), Prop("opened", "date"), Prop("closed", "date"), Prop("case_type")),
+)
+
+RECORD = NodeSchema(
+    "Record",
+    key="record_id",
+    source_table="records",
+    description="A record held in a police system (person, vehicle, crime, intelligence, address).",
+    props=(
+        Prop("record_id", index=True),
+        Prop("record_type"),
+        Prop("person_id"),
+        Prop("case_ref"),
+        Prop("sensitivity"),
+        Prop("offence_category"),
+    ),
+)
+
+COMPLAINT = NodeSchema(
+    "Complaint",
+    key="complaint_id",
+    source_table="complaints",
+    description="A complaint about conduct (public or internal).",
+    props=(
+        Prop("complaint_id", index=True),
+        Prop("received_date", "date"),
+        Prop("incident_date", "date"),
+        Prop("category"),
+        Prop("source"),
+    ),
+)
+
+IDENTIFIER = NodeSchema(
+    "Identifier",
+    key="identifier_id",
+    description="A cleaned identifier value (address, phone, postcode + surname) shared by two or "
+    "more officers or persons: entities that share it are linked through it.",
+    props=(Prop("identifier_id", index=True), Prop("kind"), Prop("value")),
+)
+
 FLAG = NodeSchema(
     "Flag",
     key="flag_id",
@@ -299,7 +361,21 @@ INGEST_RUN = NodeSchema(
 )
 
 MODEL = GraphModel(
-    nodes=(OFFICER, UNIT, SITE, ORGANISATION, MEMBERSHIP, DECLARATION, FLAG, INGEST_RUN),
+    nodes=(
+        OFFICER,
+        UNIT,
+        SITE,
+        ORGANISATION,
+        MEMBERSHIP,
+        DECLARATION,
+        PERSON,
+        CASE,
+        RECORD,
+        COMPLAINT,
+        IDENTIFIER,
+        FLAG,
+        INGEST_RUN,
+    ),
     relationships=(
         RelSchema(
             "IN_UNIT",
@@ -373,6 +449,49 @@ MODEL = GraphModel(
             props=(Prop("matched_by"),),
         ),
         RelSchema(
+            "ASSIGNED_TO",
+            (("Officer", "Unit"),),
+            source_table="assignments",
+            description="Posting history: the officer was in this unit from start_date to end_date.",
+            props=(Prop("start_date", "date"), Prop("end_date", "date"), Prop("rank"), Prop("role")),
+            valid_from="start_date",
+            valid_to="end_date",
+        ),
+        RelSchema(
+            "ON_CASE",
+            (("Officer", "CaseFile"),),
+            source_table="case_assignments",
+            description="The officer was assigned to the case.",
+            props=(Prop("role"), Prop("start_date", "date"), Prop("end_date", "date")),
+            valid_from="start_date",
+            valid_to="end_date",
+        ),
+        RelSchema(
+            "CONCERNS",
+            (("Record", "Person"),),
+            source_table="records",
+            description="The person a record is about.",
+        ),
+        RelSchema(
+            "IN_CASE",
+            (("Record", "CaseFile"),),
+            source_table="records",
+            description="The case a record belongs to.",
+        ),
+        RelSchema(
+            "NAMED_IN",
+            (("Officer", "Complaint"),),
+            source_table="complaint_subjects",
+            description="The officer is named in the complaint.",
+            props=(Prop("allegation"), Prop("finding")),
+        ),
+        RelSchema(
+            "HAS_IDENTIFIER",
+            (("Officer", "Identifier"), ("Person", "Identifier")),
+            description="The entity carries this identifier value (derived from officers and persons).",
+            props=(Prop("field"),),
+        ),
+        RelSchema(
             "FLAGS",
             (("Flag", "Officer"),),
             description="The subject of a flag.",
@@ -384,6 +503,9 @@ MODEL = GraphModel(
                 ("Flag", "Organisation"),
                 ("Flag", "Declaration"),
                 ("Flag", "Officer"),
+                ("Flag", "Person"),
+                ("Flag", "Record"),
+                ("Flag", "Complaint"),
             ),
             description="Graph records that support a flag.",
         ),

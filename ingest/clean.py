@@ -56,4 +56,4 @@ def clean_series(s: pd.Series, fn: Callable[[Any], str | None]) -> pd.Series:
     """Apply a ``clean_*`` function to a column (unique values once, then mapped)."""
     uniq = pd.Series(s.dropna().unique())
     mapping = dict(zip(uniq, uniq.map(fn), strict=True))
-    return s.map(mapping)
+    return s.map(mapping).astype(object)

@@ -23,6 +23,7 @@ import pandas as pd
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from ingest.contract import TABLE_LIST, TABLES
+from ingest.identifiers import identifier_links
 from ingest.reader import QUARANTINE_COLUMNS, TableRead, find_source, read_table
 from ingest.resolve import resolve_exact
 from ingest.transform import GRAPH_TABLES, declaration_targets, transform, uids
@@ -161,6 +162,9 @@ def ingest_dir(
     if {"declarations", "organisations"} & loaded:
         step("link declarations")
         report.loads.append(_link_declarations(store, run))
+    if {"officers", "persons"} & loaded:
+        step("link shared identifiers")
+        report.loads += _link_identifiers(store, run)
 
     report.seconds = time.perf_counter() - t0
     _write_outputs(store, report, Path(src))
@@ -233,6 +237,29 @@ def _link_declarations(store: GraphStore, run: RunInfo) -> LoadStats:
         columns=["org_id", "name"],
     )
     return store.load_relationships("ABOUT", declaration_targets(decl, orgs), run)
+
+
+def _link_identifiers(store: GraphStore, run: RunInfo) -> list[LoadStats]:
+    officers = pd.DataFrame(
+        store.query(
+            "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, "
+            "o.surname AS surname, o.home_postcode AS home_postcode, o.home_address AS home_address, "
+            "o.phone AS phone"
+        ),
+        columns=["officer_id", "surname", "home_postcode", "home_address", "phone"],
+    )
+    persons = pd.DataFrame(
+        store.query(
+            "MATCH (p:Person) WHERE p.retired_at IS NULL RETURN p.person_id AS person_id, "
+            "p.surname AS surname, p.postcode AS postcode, p.address AS address, p.phone AS phone"
+        ),
+        columns=["person_id", "surname", "postcode", "address", "phone"],
+    )
+    nodes, rels = identifier_links(officers, persons)
+    return [
+        store.load_nodes("Identifier", nodes, run),
+        store.load_relationships("HAS_IDENTIFIER", rels, run),
+    ]
 
 
 def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:

@@ -88,10 +88,82 @@ def transform(table: str, df: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], di
             {"Declaration": nodes_for("Declaration", df)},
             {"DECLARED": link(df, "Officer", "officer_id", "Declaration", "declaration_id")},
         )
+    if table == "assignments":
+        return {}, {
+            "ASSIGNED_TO": link(
+                df,
+                "Officer",
+                "officer_id",
+                "Unit",
+                "unit_id",
+                {
+                    "start_date": "start_date",
+                    "end_date": "end_date",
+                    "rank": "rank",
+                    "role": "role",
+                    "discriminator": "start_date",
+                },
+            )
+        }
+    if table == "persons":
+        return {"Person": nodes_for("Person", df)}, {}
+    if table == "cases":
+        return {"CaseFile": nodes_for("CaseFile", df)}, {}
+    if table == "records":
+        return (
+            {"Record": nodes_for("Record", df)},
+            {
+                "CONCERNS": link(df, "Record", "record_id", "Person", "person_id"),
+                "IN_CASE": link(df, "Record", "record_id", "CaseFile", "case_ref"),
+            },
+        )
+    if table == "case_assignments":
+        return {}, {
+            "ON_CASE": link(
+                df,
+                "Officer",
+                "officer_id",
+                "CaseFile",
+                "case_ref",
+                {
+                    "role": "role",
+                    "start_date": "start_date",
+                    "end_date": "end_date",
+                    "discriminator": "start_date",
+                },
+            )
+        }
+    if table == "complaints":
+        return {"Complaint": nodes_for("Complaint", df)}, {}
+    if table == "complaint_subjects":
+        return {}, {
+            "NAMED_IN": link(
+                df,
+                "Officer",
+                "officer_id",
+                "Complaint",
+                "complaint_id",
+                {"allegation": "allegation", "finding": "finding"},
+            )
+        }
     raise KeyError(f"no graph transform for table {table!r}")
 
 
-GRAPH_TABLES = ("sites", "units", "officers", "organisations", "memberships", "declarations")
+GRAPH_TABLES = (
+    "sites",
+    "units",
+    "officers",
+    "assignments",
+    "organisations",
+    "memberships",
+    "declarations",
+    "persons",
+    "cases",
+    "records",
+    "case_assignments",
+    "complaints",
+    "complaint_subjects",
+)
 """Tables this version loads into the graph, in load order."""
 
 

@@ -209,3 +209,35 @@ def test_membership_resolution_and_declaration_links(tmp_path: Path) -> None:
         )
         assert len(about) == len(decl)
         assert {r["d"] for r in about if r["how"] == "org_name"} == set(by_name["declaration_id"])
+
+
+def test_every_entity_table_and_shared_identifiers(store: GraphStore, store_settings: Settings) -> None:
+    src = Path(__file__).parent / "data" / "entities"
+    rep = ingest_dir(store, src, store_settings.data_dir)
+    assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
+    q = pd.read_csv(rep.quarantine_file)
+    assert sorted(zip(q["file"], q["line"], q["column"], strict=True)) == [
+        ("assignments.csv", 5, "end_date"),  # ends before it starts
+        ("complaint_subjects.csv", 5, "officer_id"),  # O4 is not an officer
+        ("records.csv", 5, "person_id"),  # P9 is not a person
+    ]
+    c = store.counts()
+    assert (c["Person"], c["CaseFile"], c["Record"], c["Complaint"]) == (3, 2, 3, 2)
+    assert (c["ASSIGNED_TO"], c["ON_CASE"], c["CONCERNS"], c["IN_CASE"], c["NAMED_IN"]) == (3, 2, 2, 2, 3)
+    assert store.query(
+        "MATCH (p:Person {person_id: 'P1'}) RETURN p.nominal_flags AS f"
+    ) == [{"f": ["ocg", "firearms"]}]
+    # O1 shares postcode+surname with P1 and a phone with P3; O2 an address with P2
+    links = store.query(
+        "MATCH (o:Officer)-[:HAS_IDENTIFIER]->(i:Identifier)<-[:HAS_IDENTIFIER]-(p:Person) "
+        "RETURN o.officer_id AS officer, i.kind AS kind, p.person_id AS person ORDER BY officer, kind, person"
+    )
+    assert links == [
+        {"officer": "O1", "kind": "phone", "person": "P3"},
+        {"officer": "O1", "kind": "postcode_surname", "person": "P1"},
+        {"officer": "O2", "kind": "address", "person": "P2"},
+    ]
+    paths = store.shortest_paths("Officer:O1", "Person:P1", max_hops=4)
+    assert [[n["id"] for n in p["nodes"]] for p in paths] == [
+        ["Officer:O1", "Identifier:postcode_surname:AB12CD|ash", "Person:P1"]
+    ]

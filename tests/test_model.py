@@ -20,7 +20,8 @@ def test_ladybug_node_ddl() -> None:
 def test_ladybug_rel_ddl_with_several_end_pairs() -> None:
     assert cy.ladybug_rel_ddl(MODEL.rel("EVIDENCE")) == (
         "CREATE REL TABLE IF NOT EXISTS EVIDENCE(FROM Flag TO Membership, FROM Flag TO Organisation, "
-        "FROM Flag TO Declaration, FROM Flag TO Officer, key STRING, src STRING, dst STRING, "
+        "FROM Flag TO Declaration, FROM Flag TO Officer, FROM Flag TO Person, FROM Flag TO Record, "
+        "FROM Flag TO Complaint, key STRING, src STRING, dst STRING, "
         "first_seen TIMESTAMP, last_seen TIMESTAMP, run_id STRING, source_file STRING, "
         "source_line INT64, row_hash STRING, retired_at TIMESTAMP, extra STRING)"
     )

@@ -1,0 +1,90 @@
+"""Links from shared identifiers, the followthemoney way.
+
+Officers and persons that share a cleaned address, phone number, or postcode + surname
+are linked through an ``(:Identifier)`` value node, so that a path such as
+``Officer -HAS_IDENTIFIER-> Identifier(phone) <-HAS_IDENTIFIER- Person`` can be found.
+Only values carried by two or more entities become nodes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ingest.clean import clean_name, clean_postcode, clean_series
+
+
+def clean_phone(v: str | None) -> str | None:
+    """Digits only; a UK ``+44``/``0044`` prefix becomes ``0``; fewer than 7 digits is no phone.
+
+    >>> clean_phone("+44 (0)7700 900123"), clean_phone("07700-900123"), clean_phone("999")
+    ('07700900123', '07700900123', None)
+    """
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    d = re.sub(r"[^0-9]", "", str(v))
+    if str(v).strip().startswith("+44") or d.startswith("0044"):
+        d = d[4:] if d.startswith("0044") else d[2:]
+        d = d[1:] if d.startswith("0") else d
+        d = "0" + d
+    return d if len(d) >= 7 else None
+
+
+def clean_address(v: str | None) -> str | None:
+    """Like names: case, accents and punctuation removed, whitespace collapsed.
+
+    >>> clean_address("Flat 2, 10 High St.")
+    'flat 2 10 high st'
+    """
+    return clean_name(v)
+
+
+def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(identifier nodes, HAS_IDENTIFIER relationships)`` for values shared by ≥ 2 entities.
+
+    ``officers``: officer_id, surname, home_postcode, home_address, phone;
+    ``persons``: person_id, surname, postcode, address, phone.
+
+    >>> o = pd.DataFrame({"officer_id": ["1"], "surname": ["Ash"], "home_postcode": ["AB1 2CD"],
+    ...                   "home_address": ["1 Elm Rd"], "phone": ["07700 900001"]})
+    >>> p = pd.DataFrame({"person_id": ["P9"], "surname": ["ASH"], "postcode": ["ab12cd"],
+    ...                   "address": ["2 Oak Rd"], "phone": ["+44 7700 900001"]})
+    >>> nodes, rels = identifier_links(o, p)
+    >>> sorted(nodes["identifier_id"])
+    ['phone:07700900001', 'postcode_surname:AB12CD|ash']
+    >>> len(rels)
+    4
+    """
+    parts = []
+    for label, key, frame, cols in (
+        ("Officer", "officer_id", officers, ("home_address", "phone", "home_postcode", "surname")),
+        ("Person", "person_id", persons, ("address", "phone", "postcode", "surname")),
+    ):
+        if frame is None or not len(frame):
+            continue
+        addr, phone, pc, sur = cols
+        ent = label + ":" + frame[key].astype(str)
+        parts.append(pd.DataFrame({"src": ent, "kind": "address", "field": addr,
+                                   "value": clean_series(frame[addr], clean_address)}))
+        parts.append(pd.DataFrame({"src": ent, "kind": "phone", "field": phone,
+                                   "value": clean_series(frame[phone], clean_phone)}))
+        ps = clean_series(frame[pc], clean_postcode) + "|" + clean_series(frame[sur], clean_name)
+        parts.append(pd.DataFrame({"src": ent, "kind": "postcode_surname", "field": f"{pc}+{sur}", "value": ps}))
+    empty = (
+        pd.DataFrame(columns=["identifier_id", "kind", "value"]),
+        pd.DataFrame(columns=["src", "dst", "field"]),
+    )
+    if not parts:
+        return empty
+    allv = pd.concat(parts, ignore_index=True).dropna(subset=["value"]).drop_duplicates(["src", "kind", "value"])
+    allv["identifier_id"] = allv["kind"] + ":" + allv["value"]
+    shared = allv.groupby("identifier_id")["src"].transform("nunique") >= 2
+    allv = allv[shared]
+    if not len(allv):
+        return empty
+    nodes = allv.drop_duplicates("identifier_id")[["identifier_id", "kind", "value"]].sort_values("identifier_id")
+    rels = pd.DataFrame(
+        {"src": allv["src"], "dst": "Identifier:" + allv["identifier_id"], "field": allv["field"]}
+    ).sort_values(["dst", "src"])
+    return nodes.reset_index(drop=True), rels.reset_index(drop=True)
