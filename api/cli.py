@@ -165,6 +165,14 @@ def ingest(
             help="Folder of source files named after the contract's tables (officers.csv, units.parquet, ...)."
         ),
     ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="'contract' (files named after the source contract's tables) or 'cpdp' (a Citizens "
+            "Police Data Project release folder, mapped into the contract first).",
+        ),
+    ] = "contract",
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
     neo4j_uri: UriOpt = None,
@@ -177,7 +185,17 @@ def ingest(
     the same folder again changes nothing. Prints rows read = loaded + quarantined.
     """
     with _errors():
+        if fmt not in ("contract", "cpdp"):
+            raise LinkwatchError(f"--format must be 'contract' or 'cpdp' (got {fmt!r})")
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        if fmt == "cpdp":
+            from ingest.cpdp import to_contract
+
+            if not directory.is_dir():
+                raise FileNotFoundError(f"{directory}: not a folder")
+            mapped = Path(tempfile.mkdtemp(prefix="linkwatch-cpdp-"))
+            console.print(f"mapping the CPDP release in {directory} to contract tables in {mapped}")
+            directory = to_contract(directory, mapped)
         with open_store(s) as st:
             _ingest(st, directory, s)
 

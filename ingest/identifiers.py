@@ -65,25 +65,47 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
             continue
         addr, phone, pc, sur = cols
         ent = label + ":" + frame[key].astype(str)
-        parts.append(pd.DataFrame({"src": ent, "kind": "address", "field": addr,
-                                   "value": clean_series(frame[addr], clean_address)}))
-        parts.append(pd.DataFrame({"src": ent, "kind": "phone", "field": phone,
-                                   "value": clean_series(frame[phone], clean_phone)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "src": ent,
+                    "kind": "address",
+                    "field": addr,
+                    "value": clean_series(frame[addr], clean_address),
+                }
+            )
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "src": ent,
+                    "kind": "phone",
+                    "field": phone,
+                    "value": clean_series(frame[phone], clean_phone),
+                }
+            )
+        )
         ps = clean_series(frame[pc], clean_postcode) + "|" + clean_series(frame[sur], clean_name)
-        parts.append(pd.DataFrame({"src": ent, "kind": "postcode_surname", "field": f"{pc}+{sur}", "value": ps}))
+        parts.append(
+            pd.DataFrame({"src": ent, "kind": "postcode_surname", "field": f"{pc}+{sur}", "value": ps})
+        )
     empty = (
         pd.DataFrame(columns=["identifier_id", "kind", "value"]),
         pd.DataFrame(columns=["src", "dst", "field"]),
     )
     if not parts:
         return empty
-    allv = pd.concat(parts, ignore_index=True).dropna(subset=["value"]).drop_duplicates(["src", "kind", "value"])
+    allv = (
+        pd.concat(parts, ignore_index=True).dropna(subset=["value"]).drop_duplicates(["src", "kind", "value"])
+    )
     allv["identifier_id"] = allv["kind"] + ":" + allv["value"]
     shared = allv.groupby("identifier_id")["src"].transform("nunique") >= 2
     allv = allv[shared]
     if not len(allv):
         return empty
-    nodes = allv.drop_duplicates("identifier_id")[["identifier_id", "kind", "value"]].sort_values("identifier_id")
+    nodes = allv.drop_duplicates("identifier_id")[["identifier_id", "kind", "value"]].sort_values(
+        "identifier_id"
+    )
     rels = pd.DataFrame(
         {"src": allv["src"], "dst": "Identifier:" + allv["identifier_id"], "field": allv["field"]}
     ).sort_values(["dst", "src"])

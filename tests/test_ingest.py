@@ -224,9 +224,9 @@ def test_every_entity_table_and_shared_identifiers(store: GraphStore, store_sett
     c = store.counts()
     assert (c["Person"], c["CaseFile"], c["Record"], c["Complaint"]) == (3, 2, 3, 2)
     assert (c["ASSIGNED_TO"], c["ON_CASE"], c["CONCERNS"], c["IN_CASE"], c["NAMED_IN"]) == (3, 2, 2, 2, 3)
-    assert store.query(
-        "MATCH (p:Person {person_id: 'P1'}) RETURN p.nominal_flags AS f"
-    ) == [{"f": ["ocg", "firearms"]}]
+    assert store.query("MATCH (p:Person {person_id: 'P1'}) RETURN p.nominal_flags AS f") == [
+        {"f": ["ocg", "firearms"]}
+    ]
     # O1 shares postcode+surname with P1 and a phone with P3; O2 an address with P2
     links = store.query(
         "MATCH (o:Officer)-[:HAS_IDENTIFIER]->(i:Identifier)<-[:HAS_IDENTIFIER]-(p:Person) "
