@@ -133,20 +133,25 @@ def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
     from ingest.run import ingest_dir
 
     with _progress() as step:
-        report = ingest_dir(store, src, settings.data_dir, timezone=settings.timezone, progress=step)
+        report = ingest_dir(
+            store,
+            src,
+            settings.data_dir,
+            timezone=settings.timezone,
+            progress=step,
+            event_memory_mb=settings.event_memory_mb,
+        )
     t = Table(title=f"ingest run {report.run.run_id}")
     for c in ("table", "rows read", "loaded", "quarantined", "file"):
         t.add_column(c, justify="right" if c not in ("table", "file") else "left")
     for tr in report.tables:
-        t.add_row(tr.table.name, str(tr.rows_read), str(len(tr.valid)), str(len(tr.quarantine)), tr.path.name)
+        t.add_row(tr.table.name, str(tr.rows_read), str(tr.rows_valid), str(len(tr.quarantine)), tr.path.name)
     t.add_row(
         "[b]total", f"[b]{report.rows_read}", f"[b]{report.rows_loaded}", f"[b]{report.rows_quarantined}", ""
     )
     out.print(t)
     if report.unchanged:
         out.print(f"unchanged since they were last loaded (nothing to do): {', '.join(report.unchanged)}")
-    if report.not_loaded:
-        out.print(f"[yellow]validated but not yet loaded into the graph:[/] {', '.join(report.not_loaded)}")
     if report.resolution:
         out.print(
             "membership lists resolved to officers: "

@@ -47,6 +47,10 @@ class TableRead:
     extra_columns: list[str] = field(default_factory=list)
 
     @property
+    def rows_valid(self) -> int:
+        return len(self.valid)
+
+    @property
     def manifest(self) -> dict[str, object]:
         return {
             "table": self.table.name,

@@ -23,8 +23,9 @@ import pandas as pd
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from ingest.contract import TABLE_LIST, TABLES
+from ingest.events import AGGREGATES, EventRead, EventStore, aggregate_links
 from ingest.identifiers import identifier_links
-from ingest.reader import QUARANTINE_COLUMNS, TableRead, find_source, read_table
+from ingest.reader import QUARANTINE_COLUMNS, TableRead, _sha256, find_source, read_table
 from ingest.resolve import resolve_exact
 from ingest.transform import GRAPH_TABLES, declaration_targets, transform, uids
 
@@ -35,9 +36,8 @@ Progress = Callable[[str], None]
 class IngestReport:
     run: RunInfo
     run_dir: Path
-    tables: list[TableRead] = field(default_factory=list)
+    tables: list[TableRead | EventRead] = field(default_factory=list)
     loads: list[LoadStats] = field(default_factory=list)
-    not_loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     resolution: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -48,7 +48,7 @@ class IngestReport:
 
     @property
     def rows_loaded(self) -> int:
-        return sum(len(t.valid) for t in self.tables)
+        return sum(t.rows_valid for t in self.tables)
 
     @property
     def rows_quarantined(self) -> int:
@@ -109,6 +109,7 @@ def ingest_dir(
     *,
     timezone: str = "Europe/London",
     progress: Progress | None = None,
+    event_memory_mb: int = 2048,
 ) -> IngestReport:
     """Ingest every contract table found in ``src`` into ``store``."""
     t0 = time.perf_counter()
@@ -122,6 +123,8 @@ def ingest_dir(
     reads: dict[str, TableRead] = {}
     for name, path in files.items():
         table = TABLES[name]
+        if table.kind == "event":
+            continue  # read by the event store, after the entities they point to are loaded
         known: dict[str, set[str] | None] = {}
         for col in table.columns:
             if col.ref:
@@ -154,7 +157,6 @@ def ingest_dir(
         for rel_type, frame in rels.items():
             step(f"load {rel_type}")
             report.loads.append(store.load_relationships(rel_type, frame, run))
-    report.not_loaded = [n for n in reads if n not in GRAPH_TABLES]
 
     if {"officers", "memberships"} & loaded:
         step("resolve membership lists")
@@ -166,10 +168,62 @@ def ingest_dir(
         step("link shared identifiers")
         report.loads += _link_identifiers(store, run)
 
+    events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
+    if events:
+        _ingest_events(store, events, reads, previous, data_dir, timezone, event_memory_mb, run, report, step)
+
     report.seconds = time.perf_counter() - t0
     _write_outputs(store, report, Path(src))
     step("done")
     return report
+
+
+def _ingest_events(
+    store: GraphStore,
+    events: dict[str, Path],
+    reads: dict[str, TableRead],
+    previous: dict[str, str],
+    data_dir: Path,
+    timezone: str,
+    memory_mb: int,
+    run: RunInfo,
+    report: IngestReport,
+    step: Progress,
+) -> None:
+    """Event tables into the event store, then their aggregated links into the graph."""
+    ev = EventStore(Path(data_dir), memory_mb=memory_mb, timezone=timezone)
+    try:
+        loaded: set[str] = set()
+        for name, path in events.items():
+            table = TABLES[name]
+            if previous.get(name) == _sha256(path):
+                report.unchanged.append(name)
+                continue
+            fk: dict[str, str | None] = {}
+            for col in table.columns:
+                if not col.ref or col.ref in fk:
+                    continue
+                ref_table, ref_col = col.ref.split(".")
+                if TABLES[ref_table].kind == "event":
+                    fk[col.ref] = ev.keys(ref_table, ref_col)
+                    continue
+                keys = (
+                    set(reads[ref_table].valid[ref_col])
+                    if ref_table in reads
+                    else _store_keys(store, ref_table, ref_col)
+                )
+                fk[col.ref] = None if keys is None else ev.register_keys(f"{ref_table}_{ref_col}", keys)
+            step(f"load {path.name} into the event store")
+            report.tables.append(ev.load(path, table, fk, run))
+            loaded.add(name)
+        for rel_type, (needs, _sql) in AGGREGATES.items():
+            if needs in loaded or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded):
+                frame = aggregate_links(ev, rel_type)
+                if frame is not None:
+                    step(f"load {rel_type} (aggregated from {needs})")
+                    report.loads.append(store.load_relationships(rel_type, frame, run))
+    finally:
+        ev.close()
 
 
 def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) -> list[LoadStats]:
@@ -276,7 +330,6 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
         "store": store.name,
         "files": [t.manifest for t in report.tables],
         "loads": [s.as_dict() for s in report.loads],
-        "not_loaded_yet": report.not_loaded,
         "unchanged_since_last_load": report.unchanged,
         "membership_resolution": report.resolution,
         "rows_read": report.rows_read,

@@ -241,3 +241,58 @@ def test_every_entity_table_and_shared_identifiers(store: GraphStore, store_sett
     assert [[n["id"] for n in p["nodes"]] for p in paths] == [
         ["Officer:O1", "Identifier:postcode_surname:AB12CD|ash", "Person:P1"]
     ]
+
+
+def test_event_tables_go_to_the_event_store(store: GraphStore, store_settings: Settings) -> None:
+    data = Path(__file__).parent / "data"
+    ingest_dir(store, data / "entities", store_settings.data_dir)
+    rep = ingest_dir(store, data / "events", store_settings.data_dir)
+    assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
+    q = pd.read_csv(rep.quarantine_file)
+    got = sorted(zip(q["file"], q["line"], q["column"], strict=True))
+    assert got == [
+        ("badge_events.csv", 5, "direction"),
+        ("badge_events.csv", 6, "ts"),
+        ("roster_changes.csv", 4, "shift_id"),  # SH4 was quarantined, so it is no shift
+        ("roster_changes.csv", 5, "shift_id"),  # SHX is no shift
+        ("shifts.csv", 5, "end"),  # ends before it starts
+        ("shifts.csv", 6, "pay_code"),  # double_time is not a pay code
+        ("shifts.csv", 7, "shift_id"),  # SH1 twice
+        ("shifts.csv", 8, "officer_id"),  # O9 is no officer
+        ("system_access.csv", 6, "record_id"),  # R404 is no record
+    ]
+    assert q.loc[q["file"] == "shifts.csv", "reason"].iloc[0] == "end: end is not after start"
+    from ingest.events import EventStore
+
+    ev = EventStore(store_settings.data_dir)
+    try:
+        assert {
+            t: ev.count(t)
+            for t in ("shifts", "roster_changes", "badge_events", "remote_sessions", "system_access")
+        } == {"shifts": 3, "roster_changes": 2, "badge_events": 3, "remote_sessions": 2, "system_access": 4}
+        naive = ev.con.execute("SELECT start FROM shifts WHERE shift_id = 'SH2'").fetchone()[0]
+        assert naive.isoformat().startswith("2024-03-05T07:00:00")  # GMT in March: London = UTC
+    finally:
+        ev.close()
+    acc = store.query(
+        "MATCH (o:Officer)-[a:ACCESSED]->(r:Record) RETURN o.officer_id AS officer, r.record_id AS record, "
+        "a.count AS n, a.no_purpose AS no_purpose, a.systems AS systems ORDER BY officer, record"
+    )
+    assert acc == [
+        {"officer": "O1", "record": "R1", "n": 3, "no_purpose": 2, "systems": ["CRIS", "PNC"]},
+        {"officer": "O2", "record": "R2", "n": 1, "no_purpose": 0, "systems": ["CRIS"]},
+    ]
+    selfie = store.query(
+        "MATCH (a:Officer)-[r:APPROVED_SHIFTS_OF]->(b:Officer) WHERE a.uid = b.uid "
+        "RETURN a.officer_id AS officer, r.count AS n, r.paid_extra AS extra"
+    )
+    assert selfie == [{"officer": "O1", "n": 1, "extra": 1}]
+    att = store.query(
+        "MATCH (o:Officer)-[a:ATTENDED]->(s:Site) RETURN o.officer_id AS officer, a.days AS days"
+    )
+    assert att == [{"officer": "O1", "days": 2}]
+    # the same folder again: nothing to do
+    again = ingest_dir(store, data / "events", store_settings.data_dir)
+    assert {"shifts", "roster_changes", "badge_events", "remote_sessions", "system_access"} <= set(
+        again.unchanged
+    )
