@@ -33,6 +33,7 @@ def fresh(settings: Settings):
     st = open_store(settings)
     if st.name == "neo4j":
         with st.driver.session(database=st.database) as s:  # type: ignore[attr-defined]
+            s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return st
 

@@ -120,7 +120,3 @@ class Neo4jStore(GraphStore):
             f"MATCH (a:{a_label} {{uid: $a}}) MATCH (b:{b_label} {{uid: $b}}) "
             f"MATCH p = allShortestPaths((a)-[{pattern}*..{hops}]-(b)) RETURN p"
         )
-
-    def wipe(self) -> None:
-        """Delete everything (tests only)."""
-        self._write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", {})
