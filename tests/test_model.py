@@ -70,3 +70,12 @@ def test_model_rejects_unknown_end_label() -> None:
 def test_protected_characteristics_are_marked() -> None:
     protected = {p.name for p in MODEL.node("Officer").props if p.protected}
     assert protected == {"gender", "ethnicity"}
+
+
+def test_data_model_doc_is_current() -> None:
+    from pathlib import Path
+
+    from graph.docs import render
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
+    assert doc.read_text() == render(), "regenerate: python -m graph.docs > docs/data-model.md"
