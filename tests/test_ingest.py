@@ -296,3 +296,50 @@ def test_event_tables_go_to_the_event_store(store: GraphStore, store_settings: S
     assert {"shifts", "roster_changes", "badge_events", "remote_sessions", "system_access"} <= set(
         again.unchanged
     )
+
+
+def test_event_export_updates_by_key_and_bad_event_files_fail_clearly(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    data = Path(__file__).parent / "data"
+    with open_store(s) as st:
+        ingest_dir(st, data / "entities", s.data_dir)
+        ingest_dir(st, data / "events", s.data_dir)
+        newer = tmp_path / "newer"
+        newer.mkdir()
+        shifts = pd.read_csv(data / "events" / "shifts.csv", dtype=str)
+        shifts.loc[shifts["shift_id"] == "SH3", "hours_claimed"] = "12"
+        extra = {
+            "shift_id": "SH9",
+            "officer_id": "O3",
+            "start": "2024-04-01T09:00:00Z",
+            "end": "2024-04-01T17:00:00Z",
+            "duty_type": "day",
+            "pay_code": "basic",
+            "status": "planned",
+        }
+        pd.concat([shifts.iloc[[0, 2]], pd.DataFrame([extra])]).to_csv(newer / "shifts.csv", index=False)
+        rep = ingest_dir(st, newer, s.data_dir)
+        read = next(t for t in rep.tables if t.table.name == "shifts")
+        assert (read.rows_read, read.new, read.changed) == (3, 1, 1)  # SH9 new, SH3 changed, SH1 same
+        from ingest.events import EventStore
+
+        ev = EventStore(s.data_dir)
+        try:
+            assert ev.count("shifts") == 4  # SH2 is not in the newer export: events are kept
+            assert ev.con.execute("SELECT hours_claimed FROM shifts WHERE shift_id = 'SH3'").fetchall() == [
+                (12.0,)
+            ]
+        finally:
+            ev.close()
+        bad = tmp_path / "bad"
+        bad.mkdir()
+        (bad / "badge_events.csv").write_text("event_id,officer_id,ts\nB1,O1,2024-01-01T00:00:00Z\n")
+        with pytest.raises(
+            SourceFileError, match=r"badge_events.csv: required column\(s\) missing: site_id, direction"
+        ):
+            ingest_dir(st, bad, s.data_dir)
+        (bad / "badge_events.csv").write_bytes(
+            b"event_id,officer_id,site_id,ts,direction\nB1,O1,S1,\xff\xfe,in\n"
+        )
+        with pytest.raises(SourceFileError, match="badge_events.csv"):
+            ingest_dir(st, bad, s.data_dir)
