@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from graph.store import RunInfo
 from ingest.contract import Column, Table
@@ -241,9 +242,12 @@ class EventStore:
         return view
 
     def register_keys(self, name: str, keys: set[str]) -> str:
+        """Keys from the graph (or this run) as a temporary table for foreign-key joins."""
         view = f"keys_{name}"
-        self.con.register(view + "_df", pd.DataFrame({"k": sorted(keys)}, dtype=object))
-        self._exec(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT k::VARCHAR AS k FROM {view}_df")
+        arrow_keys = pa.table({"k": pa.array(list(keys), type=pa.string())})
+        self.con.register(view + "_arrow", arrow_keys)
+        self._exec(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT k FROM {view}_arrow")
+        self.con.unregister(view + "_arrow")
         return view
 
     def _source(self, path: Path) -> tuple[str, list[str]]:
