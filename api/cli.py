@@ -140,6 +140,8 @@ def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
             timezone=settings.timezone,
             progress=step,
             event_memory_mb=settings.event_memory_mb,
+            resolver=settings.resolver,
+            match_threshold=settings.match_threshold,
         )
     t = Table(title=f"ingest run {report.run.run_id}")
     for c in ("table", "rows read", "loaded", "quarantined", "file"):
@@ -316,17 +318,34 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
 def generate(
     directory: Annotated[Path, typer.Argument(help="Folder to write the source files and truth.csv into.")],
     officers: Annotated[int, typer.Option(help="Number of officers.")] = 300,
+    days: Annotated[
+        int,
+        typer.Option(
+            help="Days of events (shifts, swipes, remote sessions, system access) to simulate; 0: none."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same force).")] = 7,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
-    """Generate a synthetic force (source-contract files) with planted cases in truth.csv."""
+    """Generate a synthetic force in the source-contract format, with planted cases in
+    truth.csv and innocent look-alikes in lookalikes.csv (all invented data)."""
     from ingest.generate import generate as gen
+    from ingest.generate import write_force
 
     with _errors():
-        force = gen(officers=officers, seed=seed)
-        force.write(directory)
-        for name, df in force.tables.items():
-            out.print(f"{name:15} {len(df):>8} rows")
-        out.print(f"truth.csv       {len(force.truth):>8} planted cases\nwritten to {directory}")
+        if fmt not in ("csv", "parquet"):
+            raise LinkwatchError(f"--format must be csv or parquet (got {fmt!r})")
+        if days > 0:
+            with _progress() as step:
+                summary = write_force(directory, officers, days, seed, fmt=fmt, progress=step)
+            for name, info in summary["tables"].items():
+                out.print(f"{name:20} {info['rows']:>12,} rows")
+        else:
+            force = gen(officers=officers, seed=seed)
+            force.write(directory, fmt=fmt)
+            for name, df in force.tables.items():
+                out.print(f"{name:20} {len(df):>12,} rows")
+        out.print(f"truth.csv and lookalikes.csv with the planted cases; written to {directory}")
 
 
 @app.command()
@@ -410,6 +429,46 @@ def demo(
             out.print(f"page:       {page_file}  (open it in a browser; it needs no network)")
         out.print(f"store:      {s.store} ({s.data_dir if s.store == 'embedded' else s.neo4j_uri})")
         out.print(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Argument(help="truth.csv of planted cases (from `linkwatch generate`).")],
+    flags: Annotated[Path, typer.Argument(help="A flags export (.csv or .jsonl) from `linkwatch detect`.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+) -> None:
+    """Precision, recall and F1 per detector and overall, against planted truth."""
+    import pandas as pd
+
+    from queries.evaluate import evaluate as run_evaluate
+
+    with _errors():
+        for p in (truth, flags):
+            if not p.exists():
+                raise FileNotFoundError(f"{p}: no such file")
+        t = pd.read_csv(truth, dtype=str, keep_default_na=False)
+        if flags.suffix == ".jsonl":
+            f = pd.read_json(flags, lines=True, dtype=False).astype(str)
+        else:
+            f = pd.read_csv(flags, dtype=str, keep_default_na=False)
+        for name, df, need in (
+            ("truth", t, {"officer_id", "detector", "window_start", "window_end"}),
+            ("flags", f, {"officer_id", "detector", "window_start", "window_end"}),
+        ):
+            missing = need - set(df.columns)
+            if missing:
+                raise LinkwatchError(f"{name} file lacks column(s): {', '.join(sorted(missing))}")
+        for df in (t, f):
+            if "group_id" not in df:
+                df["group_id"] = ""
+        res = run_evaluate(t, f)
+        if fmt != "table":
+            _print_rows([{str(k): v for k, v in r.items()} for r in res.to_dict(orient="records")], fmt)
+            return
+        table = Table(*res.columns, title="accuracy against planted truth")
+        for row in res.itertuples(index=False):
+            table.add_row(*("—" if v is None else str(v) for v in row))
+        out.print(table)
 
 
 @app.command()

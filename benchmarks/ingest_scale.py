@@ -47,8 +47,12 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     rep = ingest_dir(st, Path(src), s.data_dir, event_memory_mb=2048)
     total = time.perf_counter() - t0
-    out: dict[str, Any] = {"store": store, "ingest s": round(total, 1), "rows read": rep.rows_read,
-                           "quarantined": rep.rows_quarantined}
+    out: dict[str, Any] = {
+        "store": store,
+        "ingest s": round(total, 1),
+        "rows read": rep.rows_read,
+        "quarantined": rep.rows_quarantined,
+    }
     ev_rows = ev_secs = 0.0
     for t in rep.tables:
         out[f"{t.table.name} rows/s"] = round(t.rows_read / max(t.seconds, 1e-9))
@@ -66,15 +70,23 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     officers = pd.read_parquet(Path(src) / "officers.parquet").head(500)
     t1 = time.perf_counter()
     for r in officers.itertuples(index=False):
-        st._write("MERGE (o:Officer {uid: $uid}) SET o.surname = $s", {"uid": f"Officer:naive-{r.officer_id}", "s": r.surname})
+        st._write(
+            "MERGE (o:Officer {uid: $uid}) SET o.surname = $s",
+            {"uid": f"Officer:naive-{r.officer_id}", "s": r.surname},
+        )
     out["naive MERGE rows/s"] = round(len(officers) / (time.perf_counter() - t1))
     st.close()
     con = duckdb.connect()
-    con.execute("CREATE TABLE b (event_id VARCHAR, officer_id VARCHAR, site_id VARCHAR, ts TIMESTAMPTZ, direction VARCHAR)")
+    con.execute(
+        "CREATE TABLE b (event_id VARCHAR, officer_id VARCHAR, site_id VARCHAR, ts TIMESTAMPTZ, direction VARCHAR)"
+    )
     sample = pd.read_parquet(Path(src) / "badge_events.parquet").head(5000)
     t2 = time.perf_counter()
     for r in sample.itertuples(index=False):
-        con.execute("INSERT INTO b VALUES (?, ?, ?, ?, ?)", [r.event_id, r.officer_id, r.site_id, str(r.ts), r.direction])
+        con.execute(
+            "INSERT INTO b VALUES (?, ?, ?, ?, ?)",
+            [r.event_id, r.officer_id, r.site_id, str(r.ts), r.direction],
+        )
     out["naive INSERT rows/s"] = round(len(sample) / (time.perf_counter() - t2))
     out["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     out["store MB"] = round(du_mb(Path(data)))
@@ -103,23 +115,49 @@ def main() -> None:
             gen_s = time.perf_counter() - t0
             for store in ["embedded"] + (["neo4j"] if args.neo4j else []):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(tmp / "src"), str(tmp / f"data-{store}"), store,
-                     args.neo4j or "-"],
-                    capture_output=True, text=True,
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        str(tmp / "src"),
+                        str(tmp / f"data-{store}"),
+                        store,
+                        args.neo4j or "-",
+                    ],
+                    capture_output=True,
+                    text=True,
                 )
                 if out.returncode != 0:
                     print(out.stderr[-3000:], file=sys.stderr)
                     raise SystemExit(out.returncode)
-                res = {"officers": n, "days": args.days, "generate s": round(gen_s, 1),
-                       "source MB": round(du_mb(tmp / "src")), **json.loads(out.stdout.strip().splitlines()[-1])}
+                res = {
+                    "officers": n,
+                    "days": args.days,
+                    "generate s": round(gen_s, 1),
+                    "source MB": round(du_mb(tmp / "src")),
+                    **json.loads(out.stdout.strip().splitlines()[-1]),
+                }
                 rows.append(res)
                 print(json.dumps(res), flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     import pandas as pd
 
-    cols = ["officers", "store", "rows read", "ingest s", "overall rows/s", "event rows/s", "graph rels",
-            "rels/s", "naive MERGE rows/s", "naive INSERT rows/s", "peak RSS MB", "store MB", "source MB"]
+    cols = [
+        "officers",
+        "store",
+        "rows read",
+        "ingest s",
+        "overall rows/s",
+        "event rows/s",
+        "graph rels",
+        "rels/s",
+        "naive MERGE rows/s",
+        "naive INSERT rows/s",
+        "peak RSS MB",
+        "store MB",
+        "source MB",
+    ]
     print()
     print(pd.DataFrame(rows)[cols].to_string(index=False))
 

@@ -18,7 +18,7 @@ Examples
 >>> MODEL.node("Officer").key
 'officer_id'
 >>> sorted(t.type for t in MODEL.relationships)[:3]
-['ABOUT', 'ASSIGNED_TO', 'BASED_AT']
+['ABOUT', 'ACCESSED', 'APPROVED_SHIFTS_OF']
 """
 
 from __future__ import annotations
@@ -415,7 +415,8 @@ MODEL = GraphModel(
             (("Officer", "Organisation"),),
             source_table="memberships",
             description="A membership-list entry resolved to an officer, with the match "
-            "score, the fields that matched and the method.",
+            "score, the fields that matched, the method, each field's match weight (JSON) and "
+            "the candidates considered (JSON).",
             props=(
                 Prop("membership_id"),
                 Prop("score", "float"),
@@ -423,6 +424,8 @@ MODEL = GraphModel(
                 Prop("method"),
                 Prop("since", "date"),
                 Prop("until", "date"),
+                Prop("match_weights"),
+                Prop("candidates"),
             ),
             valid_from="since",
             valid_to="until",
@@ -432,7 +435,12 @@ MODEL = GraphModel(
             (("Membership", "Officer"),),
             source_table="memberships",
             description="Which officer a membership-list entry was resolved to.",
-            props=(Prop("score", "float"), Prop("matched_on", "string[]"), Prop("method")),
+            props=(
+                Prop("score", "float"),
+                Prop("matched_on", "string[]"),
+                Prop("method"),
+                Prop("match_weights"),
+            ),
         ),
         RelSchema(
             "DECLARED",

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
         1024, ge=256, description="Ladybug buffer pool size (MiB); checkpoints fail below ~256"
     )
     event_memory_mb: int = Field(2048, ge=256, description="DuckDB memory limit for the event store (MiB)")
+    resolver: Literal["splink", "exact"] = "splink"
+    match_threshold: float = Field(0.95, gt=0, le=1, description="membership match probability that links")
     query_timeout_s: float = Field(60.0, gt=0)
     batch_size: int = Field(10_000, ge=1, le=1_000_000)
     max_hops: int = Field(6, ge=1, le=10)

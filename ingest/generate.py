@@ -1,29 +1,106 @@
 """A synthetic force in the source-contract format, with known planted cases.
 
-Everything here is invented: names are drawn from short lists of common words, dates
-and postcodes are random. Deterministic for a seed.
+Everything here is invented: names are drawn from short lists of common words, dates,
+addresses, phone numbers and postcodes are random, IP addresses come from the shared
+address space ``100.64.0.0/10``. Deterministic for a seed.
 
-This version writes the organisation-structure and association tables (sites, units,
-officers, organisations, memberships, declarations) and ``truth.csv`` for
-``association.undeclared_membership``. Planted:
+Two entry points:
 
-- *undeclared members*: officers on a lodge roll or company register with no approved
-  declaration (their list entry differs only in case, accents, spacing or punctuation);
-- *pending declarations*: members whose declaration is still pending (also flagged);
-- innocent look-alikes that must **not** be flagged: declared members (approved, by id
-  or by the organisation's name as free text), namesakes on a roll with another date of
-  birth, members of clubs and charities (not notifiable), and list entries with no date of
-  birth (cannot be resolved exactly).
+- :func:`generate` builds a force in memory. With ``days=0`` (the default) it writes the
+  organisation-structure and association tables only (sites, units, officers,
+  organisations, memberships, declarations) and the truth for
+  ``association.undeclared_membership``, exactly as before. With ``days > 0`` it also
+  simulates ``days`` days before ``as_of`` and returns every contract table.
+- :func:`write_force` writes the same force to a folder, the event tables streamed in
+  blocks of :data:`BLOCK` officers (Parquet through ``pyarrow.parquet.ParquetWriter``,
+  or CSV appended block by block), so memory stays flat at any size.
+
+Both also give ``truth.csv`` — the planted cases, one row per officer and detector
+(``officer_id, detector, group_id, window_start, window_end, note``; a group case shares
+a ``group_id``) — and ``lookalikes.csv`` in the same columns: innocent officers whose data
+resembles a detector's pattern and who must **not** be flagged (for measuring precision).
+
+Conventions a detector may rely on (they are what the contract's columns say):
+
+- one ``shifts`` row per officer per day from the officer's ``start_date`` (rest days
+  included, ``duty_type`` ``rest_day``), plus extra rows for overtime (``pay_code``
+  ``overtime``) and rest-day working (``rest_day_worked``); leave, sickness and rest days
+  span the whole local day; a working duty with an empty ``site_id`` is a remote (home)
+  or court duty, so *rostered office days* are ``day``/``early``/``late``/``night``/
+  ``training`` duties with a site; a ``cancelled`` row did not happen;
+- ``roster_changes`` is the audit trail: every leave booking, sickness report, swap,
+  correction and approval is one row, and ``shifts`` holds the values after the edits;
+- badge swipes are at the officer's unit site; remote sessions come from the officer's
+  home IP, except VDI sessions from an office network (``10.x``);
+- ``system_access`` rows for case work carry ``case_ref`` and purpose ``INV``.
+
+Timestamps are timezone-aware: UTC in Parquet, local time with its offset
+(``+00:00``/``+01:00``) in CSV. Parquet holds optional timestamp columns
+(``created_at``, ``approved_at``, ``end``) as ISO 8601 text, since the reader turns a
+null Parquet timestamp into the text ``NaT``.
+
+Planted cases (about 0.5% of officers per detector, at least 3; event cases need
+``days >= 28``), as the data shows them, and their innocent look-alikes:
+
+========================== ============================================= ==========================================
+detector                   planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+roster.self_approval       3–5 rest-day working rows with ``approved_by``  4–6 rest-day working rows requested by the
+                           = the officer (and the audit row by them)     officer, approved by the line manager
+roster.retro_claim         3–6 own finished shifts edited afterwards by  the line manager adds 1–2 h to finished
+                           the officer: pay code to overtime, or hours   shifts with a reason; bank holidays put
+                           +2–4; or one pay code to bank holiday on a    right by the clerk
+                           normal day
+roster.overtime_overlap    2–3 paid overtime rows inside their own leave recalled from leave (leave row cancelled,
+                           or sickness, or inside their own shift, or    then worked with swipes and lookups);
+                           rest-day working with no swipe and no lookup  overtime on a leave day cancelled before
+attendance.below_threshold office/hybrid: swipes on 35–65% of rostered   weeks of sickness (no office days);
+                           office days over ~90 days, VPN from home on   hybrid agreed remote days (no site)
+                           most missed days
+attendance.badge_only      in and out within 2–9 min with nothing else   VDI from the office network (10.x) while
+                           that day; VPN from home while badged in;      badged in; quick station visit then a
+                           swipes during own leave or sickness           shift of mobile lookups
+association.undeclared_... (first version, see :func:`_structure`)
+association.undeclared_link lives with, or shares a phone with, a person  lives with a flagged person under an
+                           flagged ``ocg…``; no association declared     approved association declaration
+access.no_purpose          10–20 lookups with no purpose code of records 6–10 views without a code of their own
+                           of no case or of cases not theirs, ~30 days   assigned case's records
+access.personal_link       3–8 lookups of a person at their address, on  lookups of people sharing only the
+                           their phone, or with surname and postcode     surname
+access.sensitive_victims   3–5 victim/witness records of sexual or       8–15 views of the victim records of their
+                           domestic cases not theirs, each viewed 2–4x   own assigned sexual/domestic case
+access.off_duty            2–5 evenings of lookups on rest or leave days lookups while rostered on call; lookups
+                                                                         within 30 min after a shift ends
+access.volume_outlier      5–8x their own rate over ~30 days, across     a busy unit (~2x the force rate for all
+                           many more distinct records                    its members)
+network.crew               3–4 colleagues of one unit named together on  3 colleagues co-assigned to a case viewing
+                           4–5 complaints and viewing the same sensitive its records; two named on one complaint
+                           records outside their cases (one group_id)
+network.hidden_link        4 hops: officer –address– relative –phone–    6 hops: officer –address– relative
+                           flagged person; officer –phone– contact       –phone– contact –address– flagged person
+                           –address– flagged; or co-member (declared) of
+                           a company with a flagged person (2 hops once
+                           persons are resolved on membership lists)
+========================== ============================================= ==========================================
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ingest.contract import TABLES, Table
 
 SURNAMES = (
     "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans "
@@ -46,22 +123,281 @@ FORENAMES = (
 ).split()
 RANKS = np.array(["PC", "PC", "PC", "PC", "PS", "PS", "INSP", "CI", "SUPT", "CSUPT"])
 LETTERS = "ABCDEFGHJKLMNPRSTUWY"
+STREETS = (
+    "High Church Station Mill Park Victoria Queen King Albert Manor Chapel Bridge School Green "
+    "Grange Orchard Meadow Spring Hill Forest Beech Cedar Elm Oak Ash Willow Rowan Holly Hazel "
+    "Larch Alder Poplar Birch Maple Lime Cherry Chestnut Heather Fern Moss Brook River Lake "
+    "Castle Abbey Priory Market Wharf Quarry Forge Tannery Granary Dairy Farm Field Common "
+    "Windmill Sandy Stony Long"
+).split()
+STREET_KINDS = ("Street", "Road", "Lane", "Avenue", "Close", "Drive", "Way", "Gardens", "Crescent", "Terrace")
+TOWNS = (
+    "Northbridge Eastwick Westmoor Southfield Ashby Bramford Castleton Dunmore Elmstead Fairholme "
+    "Glenford Hartwell Ironbridge Kingsmere Longdale Marshfield Newbury Oakhampton Pennington "
+    "Queensway Redhill Stonebridge Thornbury Upton Valley Walbrook Yarwood Ashcombe Brookside Calder"
+).split()
+ADDRESS_SPACE = 300 * len(STREETS) * len(STREET_KINDS) * len(TOWNS)
+FLAGS_OCG = ("ocg", "ocg;drugs", "ocg;firearms", "ocg;violence", "ocg;drugs;weapons")
+FLAGS_OTHER = ("violence", "drugs", "weapons", "firearms", "mental health", "escape risk")
+
+BLOCK = 1000
+"""Officers per block of simulated events (fixed, so streaming equals in memory)."""
+TRUTH_COLUMNS = ["officer_id", "detector", "group_id", "window_start", "window_end", "note"]
+DETECTORS = (
+    "roster.self_approval",
+    "roster.retro_claim",
+    "roster.overtime_overlap",
+    "attendance.below_threshold",
+    "attendance.badge_only",
+    "association.undeclared_membership",
+    "association.undeclared_link",
+    "access.no_purpose",
+    "access.personal_link",
+    "access.sensitive_victims",
+    "access.off_duty",
+    "access.volume_outlier",
+    "network.crew",
+    "network.hidden_link",
+)
+"""Every detector a planted case is written for (the ``detector`` column of the truth)."""
+
+# contract enums, by position (checked against the contract below)
+DUTY = ("early", "late", "night", "day", "rest_day", "annual_leave", "sick", "training", "court")
+EARLY, LATE, NIGHT, DAY, REST, LEAVE, SICK, TRAINING, COURT = range(9)
+PAY = ("basic", "overtime", "rest_day_worked", "bank_holiday", "on_call")
+BASIC, OVERTIME, RDW, BANKHOL, ONCALL = range(5)
+STATUS = ("planned", "worked", "cancelled")
+PLANNED, WORKED, CANCELLED = range(3)
+ACTIONS = ("search", "view", "update", "print", "export")
+SEARCH, VIEW, UPDATE, PRINT, EXPORT = range(5)
+RTYPES = ("person", "vehicle", "crime", "intel", "address")
+R_PERSON, R_VEHICLE, R_CRIME, R_INTEL, R_ADDRESS = range(5)
+SENS = ("none", "victim", "witness", "suspect", "vip", "restricted")
+S_NONE, S_VICTIM, S_WITNESS, S_SUSPECT, S_VIP, S_RESTRICTED = range(6)
+CLIENTS = ("vpn", "vdi", "other")
+assert TABLES["shifts"].column("duty_type").enum == DUTY
+assert TABLES["shifts"].column("pay_code").enum == PAY
+assert TABLES["shifts"].column("status").enum == STATUS
+assert TABLES["system_access"].column("action").enum == ACTIONS
+assert TABLES["records"].column("record_type").enum == RTYPES
+assert TABLES["records"].column("sensitivity").enum == SENS
+
+FRONTLINE, OFFICE, HYBRID = range(3)
+PATTERNS = ("frontline", "office", "hybrid")
+ROLES = (
+    "response",
+    "neighbourhood",
+    "investigation",
+    "public protection",
+    "intelligence",
+    "support",
+    "analyst",
+)
+RESPONSE, NEIGHBOURHOOD, INVESTIGATION, PUBPROT, INTELLIGENCE, SUPPORT, ANALYST = range(7)
+UNIT_FUNCS = ("Response", "Neighbourhood", "CID", "Public Protection", "Intelligence", "Support")
+RANK_NAMES = np.array(["PC", "PS", "INSP", "CI", "SUPT", "CSUPT"])
+SYSTEMS = ("PNC", "PND", "CRIS", "CRIMINT")
+PURPOSES = ("INV", "INC", "STOP", "INT", "ADM", "CUST")
+P_INV, P_INC, P_STOP, P_INT, P_ADM, P_CUST = range(6)
+# purpose-code mix of operational (non-case) lookups by role
+ROLE_PURPOSE = np.array(
+    [
+        [0.00, 0.55, 0.20, 0.05, 0.10, 0.10],
+        [0.00, 0.35, 0.15, 0.25, 0.25, 0.00],
+        [0.30, 0.10, 0.00, 0.30, 0.30, 0.00],
+        [0.30, 0.10, 0.00, 0.30, 0.30, 0.00],
+        [0.00, 0.00, 0.00, 0.80, 0.20, 0.00],
+        [0.00, 0.10, 0.00, 0.10, 0.70, 0.10],
+        [0.00, 0.00, 0.00, 0.70, 0.30, 0.00],
+    ]
+)
+ROLE_LOOKUPS = np.array([5.0, 4.0, 2.5, 2.0, 6.0, 1.0, 4.0])
+"""Operational (non-case) searches per 8 hours on duty, by role, before unit and personal factors."""
+# system by record type: cumulative probabilities over SYSTEMS
+SYSTEM_BY_TYPE = np.cumsum(
+    np.array(
+        [
+            [0.5, 0.3, 0.2, 0.0],
+            [0.95, 0.05, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+            [0.0, 0.6, 0.4, 0.0],
+        ]
+    ),
+    axis=1,
+)
+CASE_TYPES = (
+    "theft",
+    "burglary",
+    "assault",
+    "domestic abuse",
+    "sexual offence",
+    "fraud",
+    "drugs",
+    "robbery",
+    "public order",
+    "criminal damage",
+)
+CASE_TYPE_P = (0.17, 0.11, 0.14, 0.13, 0.05, 0.10, 0.08, 0.04, 0.10, 0.08)
+OFFENCE = (
+    "theft",
+    "burglary",
+    "violence",
+    "domestic",
+    "sexual",
+    "fraud",
+    "drugs",
+    "robbery",
+    "public order",
+    "criminal damage",
+)
+CA_ROLES = ("oic", "investigator", "attending", "supervisor")
+REASONS = (
+    "annual leave",
+    "reported sick",
+    "swap with colleague",
+    "late finish - prisoner handover",
+    "late finish - incident",
+    "left early - appointment",
+    "bank holiday",
+    "overtime approved",
+    "recalled to duty - operational need",
+    "overtime cancelled",
+    "amended",
+    "rest day working",
+)
+(
+    R_LEAVE,
+    R_SICK,
+    R_SWAP,
+    R_PRISONER,
+    R_INCIDENT,
+    R_LEFT_EARLY,
+    R_BANKHOL,
+    R_OT_APPROVED,
+    R_RECALL,
+    R_OT_CANCELLED,
+    R_AMENDED,
+    R_RDW,
+) = range(len(REASONS))
+NULL = np.iinfo(np.int64).min
+"""Missing timestamp (epoch seconds) inside the simulation."""
+WINDOW = {
+    "roster.self_approval": 60,
+    "roster.retro_claim": 45,
+    "roster.overtime_overlap": 60,
+    "attendance.below_threshold": 90,
+    "attendance.badge_only": 60,
+    "access.no_purpose": 30,
+    "access.personal_link": 60,
+    "access.sensitive_victims": 60,
+    "access.off_duty": 45,
+    "access.volume_outlier": 30,
+}
+"""Length in days of the window each event-planted case is placed in (clipped to ``days``)."""
+MIN_EVENT_DAYS = 28
+"""Fewer simulated days than this: no event-planted cases (too little to show a pattern)."""
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def arrow_schema(table: Table, columns: list[str] | None = None) -> pa.Schema:
+    """The Arrow schema for a contract table (ids and text as strings, dates as
+    ``date32``, timestamps as UTC ``timestamp[s]``, numbers as ``float64``).
+
+    ``columns`` restricts and orders the fields (unknown names become strings).
+
+    >>> arrow_schema(TABLES["badge_events"]).field("ts").type
+    TimestampType(timestamp[s, tz=UTC])
+    """
+    types = {"date": pa.date32(), "ts": pa.timestamp("s", tz="UTC"), "number": pa.float64()}
+    kinds = {c.name: c.type for c in table.columns}
+    names = columns if columns is not None else table.names
+    return pa.schema([pa.field(c, types.get(kinds.get(c, "str"), pa.string())) for c in names])
+
+
+def _ts_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """UTC timestamps as ISO 8601 text with offset (``2025-06-01T06:00:00+00:00``)."""
+    s = pc.cast(arr.cast(pa.timestamp("s")), pa.string())
+    return pc.binary_join_element_wise(pc.replace_substring(s, " ", "T"), "+00:00", "")
+
+
+def _parquet_ready(table: pa.Table) -> pa.Table:
+    """Optional timestamp columns as ISO text: the reader turns a null Parquet timestamp
+    into the text ``NaT`` (and quarantines the row), a null string into a null."""
+    for k, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type) and table.column(k).null_count:
+            table = table.set_column(k, f.name, _ts_text(table.column(k)))
+    return table
+
+
+def _stream_ready(name: str, table: pa.Table) -> pa.Table:
+    """Like :func:`_parquet_ready`, decided by the contract (optional timestamp columns)
+    so that every block of a streamed table has the same schema."""
+    for c in TABLES[name].columns:
+        if c.type == "ts" and not c.required:
+            k = table.schema.get_field_index(c.name)
+            table = table.set_column(k, c.name, _ts_text(table.column(k)))
+    return table
+
+
+def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as local ISO 8601 with offset (``2025-06-01T07:00:00+01:00``)."""
+    tz_cols = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)]
+    if not tz_cols:
+        return df
+    out = df.copy()
+    for c in tz_cols:
+        s = out[c].dt.tz_convert("Europe/London").dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        out[c] = s.str[:-2] + ":" + s.str[-2:]
+    return out
+
+
+def _remove_other_formats(directory: Path, name: str, keep: str) -> None:
+    for suffix in (".csv", ".csv.gz", ".parquet"):
+        p = directory / f"{name}{suffix}"
+        if suffix != keep and p.exists():
+            p.unlink()
 
 
 @dataclass
 class Force:
-    """The generated tables (frames named after contract tables) and the truth."""
+    """The generated tables (frames named after contract tables), the planted cases
+    (``truth``) and the innocent look-alikes (same columns)."""
 
     tables: dict[str, pd.DataFrame]
     truth: pd.DataFrame
+    lookalikes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
 
-    def write(self, directory: Path) -> Path:
+    def write(self, directory: Path, fmt: str = "csv") -> Path:
+        """Write every table as ``<table>.csv`` (or ``.parquet`` with ``fmt="parquet"``),
+        ``truth.csv`` and, when there are any, ``lookalikes.csv``.
+
+        A file of the same table in the other format is removed (the ingest refuses a
+        folder with two files for one table).
+        """
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"unknown format {fmt!r} (csv or parquet)")
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for name, df in self.tables.items():
-            df.to_csv(directory / f"{name}.csv", index=False)
+            _remove_other_formats(directory, name, f".{fmt}")
+            if fmt == "csv":
+                _csv_frame(df).to_csv(directory / f"{name}.csv", index=False)
+            else:
+                schema = arrow_schema(TABLES[name], list(df.columns))
+                table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+                pq.write_table(_parquet_ready(table), directory / f"{name}.parquet", compression="zstd")
         self.truth.to_csv(directory / "truth.csv", index=False)
+        if len(self.lookalikes):
+            self.lookalikes.to_csv(directory / "lookalikes.csv", index=False)
         return directory
+
+
+# --------------------------------------------------------------------------- structure and memberships
 
 
 def _postcode(rng: np.random.Generator) -> str:
@@ -81,16 +417,16 @@ def _variant(rng: np.random.Generator, name: str) -> str:
     return f" {name} "
 
 
-def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 1, 1)) -> Force:
-    """Generate a force of ``officers`` people.
+def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
+    """Sites, units, officers, organisations, memberships, declarations and the
+    undeclared-membership truth (the generator's first version, unchanged).
 
-    >>> f = generate(officers=120, seed=1)
-    >>> sorted(f.tables)
-    ['declarations', 'memberships', 'officers', 'organisations', 'sites', 'units']
-    >>> len(f.tables["officers"])
-    120
-    >>> f.truth["detector"].unique().tolist()
-    ['association.undeclared_membership']
+    Planted: *undeclared members* (on a lodge roll or company register with no approved
+    declaration; the list entry differs only in case, accents, spacing or punctuation)
+    and *pending declarations*. Look-alikes: declared members (approved, by id or by the
+    organisation's name as free text), namesakes on a roll with another date of birth,
+    members of clubs and charities (not notifiable), and list entries with no date of
+    birth (cannot be resolved exactly).
     """
     rng = np.random.default_rng(seed)
     n_sites = max(2, officers // 150)
@@ -172,6 +508,12 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
     mem_rows: list[dict[str, object]] = []
     decl_rows: list[dict[str, object]] = []
     truth_rows: list[dict[str, object]] = []
+    look_rows: list[dict[str, object]] = []
+    look_notes = {
+        "declared_id": "member of {org} with an approved declaration",
+        "declared_name": "member of {org} with an approved declaration naming the organisation in free text",
+        "non_notifiable": "member of {org}, not a notifiable kind of organisation",
+    }
     for k, (i, role) in enumerate(zip(member_idx, roles, strict=True)):
         o = off.iloc[int(i)]
         org = str(rng.choice(other if role == "non_notifiable" else notifiable))
@@ -204,7 +546,9 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
                     "status": "pending" if role == "pending" else "approved",
                 }
             )
-        if role in ("undeclared", "pending"):
+        if role in ("undeclared", "pending", "no_dob"):
+            # a list entry without a date of birth still names the officer (name and home
+            # postcode agree): a probabilistic resolver links it, so it is a planted case
             truth_rows.append(
                 {
                     "officer_id": o["officer_id"],
@@ -213,7 +557,24 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
                     "window_start": since.isoformat(),
                     "window_end": as_of.isoformat(),
                     "note": f"member of {org} with "
-                    + ("a pending declaration" if role == "pending" else "no declaration"),
+                    + (
+                        "a pending declaration"
+                        if role == "pending"
+                        else "no declaration, listed without a date of birth"
+                        if role == "no_dob"
+                        else "no declaration"
+                    ),
+                }
+            )
+        else:
+            look_rows.append(
+                {
+                    "officer_id": o["officer_id"],
+                    "detector": "association.undeclared_membership",
+                    "group_id": "",
+                    "window_start": since.isoformat(),
+                    "window_end": as_of.isoformat(),
+                    "note": look_notes[str(role)].format(org=org),
                 }
             )
     # namesakes: same name as an officer, another date of birth (must not match)
@@ -230,6 +591,16 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
                 "since": as_of - dt.timedelta(days=int(rng.integers(60, 3000))),
                 "until": None,
                 "source": "roll-2025",
+            }
+        )
+        look_rows.append(
+            {
+                "officer_id": o["officer_id"],
+                "detector": "association.undeclared_membership",
+                "group_id": "",
+                "window_start": "",
+                "window_end": as_of.isoformat(),
+                "note": f"a namesake with another date of birth is listed as N{j:05d}",
             }
         )
     # members of the public on the lists
@@ -265,13 +636,8 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
         )
     ]
     memberships = memberships[~np.array(clash, dtype=bool)].reset_index(drop=True)
-    truth = (
-        pd.DataFrame(
-            truth_rows, columns=["officer_id", "detector", "group_id", "window_start", "window_end", "note"]
-        )
-        .sort_values("officer_id")
-        .reset_index(drop=True)
-    )
+    truth = pd.DataFrame(truth_rows, columns=TRUTH_COLUMNS).sort_values("officer_id").reset_index(drop=True)
+    lookalikes = _innocent(pd.DataFrame(look_rows, columns=TRUTH_COLUMNS), truth)
     return Force(
         {
             "sites": sites,
@@ -294,4 +660,2662 @@ def generate(officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 
             ),
         },
         truth,
+        lookalikes,
     )
+
+
+# --------------------------------------------------------------------------- calendar and helpers
+
+
+def _easter(y: int) -> dt.date:
+    """Easter Sunday (anonymous Gregorian algorithm).
+
+    >>> _easter(2025)
+    datetime.date(2025, 4, 20)
+    """
+    a, b, c = y % 19, y // 100, y % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    return dt.date(y, (h + ell - 7 * m + 114) // 31, (h + ell - 7 * m + 114) % 31 + 1)
+
+
+def _bank_holidays(y: int) -> set[dt.date]:
+    """England and Wales bank holidays of year ``y`` (the regular ones, with substitute days).
+
+    >>> sorted(d.isoformat() for d in _bank_holidays(2026))[-2:]
+    ['2026-12-25', '2026-12-28']
+    """
+
+    def weekday_on_or_after(d: dt.date) -> dt.date:
+        while d.weekday() >= 5:
+            d += dt.timedelta(days=1)
+        return d
+
+    def first_monday(month: int) -> dt.date:
+        d = dt.date(y, month, 1)
+        return d + dt.timedelta(days=(7 - d.weekday()) % 7)
+
+    def last_monday(month: int) -> dt.date:
+        d = dt.date(y + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        return d - dt.timedelta(days=d.weekday())
+
+    easter = _easter(y)
+    xmas, boxing = dt.date(y, 12, 25), dt.date(y, 12, 26)
+    if xmas.weekday() == 5:
+        xmas, boxing = dt.date(y, 12, 27), dt.date(y, 12, 28)
+    elif xmas.weekday() == 6:
+        xmas, boxing = dt.date(y, 12, 27), dt.date(y, 12, 26)
+    elif boxing.weekday() == 5:
+        boxing = dt.date(y, 12, 28)
+    return {
+        weekday_on_or_after(dt.date(y, 1, 1)),
+        easter - dt.timedelta(days=2),
+        easter + dt.timedelta(days=1),
+        first_monday(5),
+        last_monday(5),
+        last_monday(8),
+        xmas,
+        boxing,
+    }
+
+
+@dataclass
+class _Calendar:
+    """The simulated days: local midnight (as epoch seconds of the naive date), the
+    Europe/London UTC offset of each day, weekday and bank holidays."""
+
+    start: dt.date
+    days: int
+    epoch: np.ndarray
+    offset: np.ndarray
+    weekday: np.ndarray
+    holiday: np.ndarray
+
+    @classmethod
+    def make(cls, start: dt.date, days: int) -> _Calendar:
+        tz = ZoneInfo("Europe/London")
+        dates = [start + dt.timedelta(days=d) for d in range(days)]
+        hol: set[dt.date] = set()
+        for y in range(start.year, (start + dt.timedelta(days=days)).year + 1):
+            hol |= _bank_holidays(y)
+        offset = [dt.datetime.combine(x, dt.time(12), tz).utcoffset() or dt.timedelta(0) for x in dates]
+        return cls(
+            start,
+            days,
+            np.array([(x - dt.date(1970, 1, 1)).days * 86400 for x in dates], dtype=np.int64),
+            np.array([int(o.total_seconds()) for o in offset], dtype=np.int64),
+            np.array([x.weekday() for x in dates], dtype=np.int8),
+            np.array([x in hol for x in dates], dtype=bool),
+        )
+
+    def ts(self, day: Any, minutes: Any) -> np.ndarray:
+        """Epoch seconds (UTC) of local ``minutes`` after midnight of ``day`` (may pass 1440)."""
+        d = np.asarray(day, dtype=np.int64)
+        return (
+            self.epoch[d]
+            + np.round(np.asarray(minutes, dtype=np.float64) * 60).astype(np.int64)
+            - self.offset[d]
+        )
+
+    def dates(self, day: Any, missing: Any = None) -> np.ndarray:
+        """``datetime.date`` objects for day offsets (``None`` where ``missing``)."""
+        d = np.asarray(day, dtype=np.int64)
+        out = (np.datetime64(self.start, "D") + d.astype("timedelta64[D]")).astype(object)
+        if missing is not None:
+            out[np.asarray(missing, dtype=bool)] = None
+        return out
+
+    def iso(self, day: int) -> str:
+        return (self.start + dt.timedelta(days=int(day))).isoformat()
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, k)`` for ``counts[i]`` items per owner: owner index and position within it.
+
+    >>> [a.tolist() for a in _expand(np.array([2, 0, 1]))]
+    [[0, 0, 2], [0, 1, 0]]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    return owner, np.arange(len(owner)) - first[owner]
+
+
+def _choose(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """One category code per draw, from the cumulative probabilities in row ``rows[j]`` of ``cum``.
+
+    >>> _choose(np.random.default_rng(0), np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([0, 1, 1])).tolist()
+    [1, 0, 0]
+    """
+    u = rng.random(len(rows))
+    return np.minimum((u[:, None] > cum[rows]).sum(axis=1), cum.shape[1] - 1)
+
+
+def _draw(rng: np.random.Generator, probs: tuple[float, ...] | list[float], k: int) -> np.ndarray:
+    return rng.choice(len(probs), k, p=np.asarray(probs) / np.sum(probs))
+
+
+def _postcodes(rng: np.random.Generator, k: int) -> np.ndarray:
+    letters = np.array(list(LETTERS), dtype=object)
+    a = letters[rng.integers(0, len(letters), (k, 4))]
+    n1 = rng.integers(1, 20, k).astype(str).astype(object)
+    n2 = rng.integers(1, 10, k).astype(str).astype(object)
+    return a[:, 0] + a[:, 1] + n1 + " " + n2 + a[:, 2] + a[:, 3]
+
+
+def _addresses(idx: np.ndarray) -> np.ndarray:
+    """A distinct street address for each distinct index in ``[0, ADDRESS_SPACE)``."""
+    idx = np.asarray(idx, dtype=np.int64)
+    num, rest = idx % 300 + 1, idx // 300
+    street, rest = rest % len(STREETS), rest // len(STREETS)
+    kind, town = rest % len(STREET_KINDS), rest // len(STREET_KINDS)
+    return (
+        num.astype(str).astype(object)
+        + " "
+        + np.array(STREETS, dtype=object)[street]
+        + " "
+        + np.array(STREET_KINDS, dtype=object)[kind]
+        + ", "
+        + np.array(TOWNS, dtype=object)[town]
+    )
+
+
+def _random_ids(rng: np.random.Generator, prefix: str, n: int, digits: int) -> np.ndarray:
+    """``n`` distinct ids such as ``P0481516`` in random order (an affine map modulo a prime)."""
+    primes = {7: 9_999_991, 8: 99_999_989}
+    m = primes[digits]
+    if n > m:
+        raise ValueError(f"too many ids for {digits} digits")
+    a, b = int(rng.integers(1, m)), int(rng.integers(0, m))
+    nums = (np.arange(n, dtype=np.int64) * a + b) % m
+    return np.char.add(prefix, np.char.zfill(nums.astype(str), digits)).astype(object)
+
+
+def _pa_ids(prefix: str, start: int, n: int, width: int = 9) -> pa.Array:
+    nums = pc.cast(pa.array(np.arange(start, start + n, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(nums, width, "0"), "")
+
+
+def _take(values: pa.Array, idx: np.ndarray) -> pa.Array:
+    """``values[idx]`` with nulls where ``idx < 0``."""
+    idx = np.asarray(idx, dtype=np.int64)
+    return pc.take(values, pa.array(idx, mask=idx < 0))
+
+
+def _ts_array(epoch: np.ndarray) -> pa.Array:
+    epoch = np.asarray(epoch, dtype=np.int64)
+    return pa.array(epoch, type=pa.timestamp("s", tz="UTC"), mask=epoch == NULL)
+
+
+# --------------------------------------------------------------------------- the world: entities and plan
+
+
+class _World:
+    """Everything that is not an event: the entity tables of a simulated force, the
+    per-officer parameters the event simulation needs, and the plan of planted cases
+    and look-alikes (with the truth rows that do not depend on events)."""
+
+    def __init__(self, base: Force, seed: int, as_of: dt.date, days: int) -> None:
+        self.seed, self.as_of, self.days = seed, as_of, days
+        self.rng = np.random.default_rng([seed, 101])
+        self.cal = _Calendar.make(as_of - dt.timedelta(days=days), days)
+        self.tables: dict[str, pd.DataFrame] = dict(base.tables)
+        self.truth_rows: list[dict[str, object]] = [
+            {str(k): v for k, v in r.items()} for r in base.truth.to_dict("records")
+        ]
+        self.look_rows: list[dict[str, object]] = [
+            {str(k): v for k, v in r.items()} for r in base.lookalikes.to_dict("records")
+        ]
+        self.plants: dict[str, dict[int, dict[str, Any]]] = {d: {} for d in DETECTORS}
+        self.looks: dict[str, dict[int, dict[str, Any]]] = {d: {} for d in DETECTORS}
+        self.involved = set(base.truth["officer_id"]) | set(base.lookalikes["officer_id"])
+        self.involved |= set(base.tables["declarations"]["officer_id"])
+        self._officers()
+        self._plan()
+        self._persons()
+        self._cases()
+        self._records()
+        self._access_plans()
+        self._complaints()
+        self._declarations()
+
+    # ---- small utilities
+
+    def _row(
+        self, det: str, gi: int, d0: Any, d1: Any, note: str, group: str = "", look: bool = False
+    ) -> None:
+        row: dict[str, object] = {
+            "officer_id": str(self.ids[gi]),
+            "detector": det,
+            "group_id": group,
+            "window_start": d0 if isinstance(d0, str) else self.cal.iso(int(d0)),
+            "window_end": d1 if isinstance(d1, str) else self.cal.iso(int(d1)),
+            "note": note,
+        }
+        (self.look_rows if look else self.truth_rows).append(row)
+
+    def _window(self, det: str) -> tuple[int, int]:
+        length = min(WINDOW[det], self.days)
+        ws = int(self.rng.integers(0, self.days - length + 1))
+        return ws, ws + length - 1
+
+    def _take(self, k: int, mask: np.ndarray | None = None) -> list[int]:
+        ok = ~self.used if mask is None else (mask & ~self.used)
+        cand = np.flatnonzero(ok)
+        pick = self.rng.choice(cand, min(k, len(cand)), replace=False) if len(cand) else np.array([], int)
+        self.used[pick] = True
+        return sorted(int(x) for x in pick)
+
+    def _address(self, k: int) -> np.ndarray:
+        out = self.addr_pool[self.addr_next : self.addr_next + k]
+        if len(out) < k:
+            raise RuntimeError("address pool exhausted")
+        self.addr_next += k
+        return out
+
+    def _phone(self, k: int) -> np.ndarray:
+        out = self.phone_pool[self.phone_next : self.phone_next + k]
+        if len(out) < k:
+            raise RuntimeError("phone pool exhausted")
+        self.phone_next += k
+        return out
+
+    # ---- officers, units, assignments
+
+    def _officers(self) -> None:
+        rng, cal = self.rng, self.cal
+        off = self.tables["officers"].copy()
+        units = self.tables["units"].copy()
+        sites = self.tables["sites"]
+        n = self.n = len(off)
+        self.ids = off["officer_id"].to_numpy(object)
+        self.ids_pa = pa.array(self.ids, type=pa.string())
+        self.site_ids_pa = pa.array(sites["site_id"].to_numpy(object), type=pa.string())
+        site_index = {s: i for i, s in enumerate(sites["site_id"])}
+        unit_index = {u: i for i, u in enumerate(units["unit_id"])}
+        nu = len(units)
+        func = _draw(rng, (0.3, 0.2, 0.2, 0.1, 0.1, 0.1), nu)
+        units["name"] = [f"{UNIT_FUNCS[f]} {i}" for i, f in enumerate(func)]
+        self.unit_busy = np.where(rng.random(nu) < 0.12, rng.uniform(2.0, 2.6, nu), rng.uniform(0.8, 1.2, nu))
+        unit = off["unit_id"].map(unit_index).to_numpy(np.int64)
+        self.unit = unit
+        self.site = units["site_id"].map(site_index).to_numpy(np.int64)[unit]
+        self.pattern = off["work_pattern"].map({p: i for i, p in enumerate(PATTERNS)}).to_numpy(np.int64)
+        st = off["staff_type"].to_numpy(object)
+        self.is_officer = st == "officer"
+        lv = _draw(rng, (0.72, 0.16, 0.07, 0.03, 0.015, 0.005), n)
+        lv[~self.is_officer] = 0
+        self.level = lv
+        rank = np.where(self.is_officer, RANK_NAMES[lv], np.where(st == "pcso", "PCSO", "Staff"))
+        f = func[unit]
+        fl = self.pattern == FRONTLINE
+        role = np.full(n, RESPONSE)
+        role[fl & (f == 1)] = NEIGHBOURHOOD
+        role[~fl] = INVESTIGATION
+        role[~fl & (f == 3)] = PUBPROT
+        role[~fl & (f == 4)] = INTELLIGENCE
+        role[st == "pcso"] = NEIGHBOURHOOD
+        staff = st == "staff"
+        role[staff] = np.where(f[staff] == 4, ANALYST, SUPPORT)
+        self.role = role
+
+        # line managers: the next rank up in the unit, else in the force
+        manager = np.full(n, -1)
+        pools = [np.flatnonzero(self.is_officer & (lv == k)) for k in range(6)]
+        order = np.argsort(unit, kind="stable")
+        cuts = np.flatnonzero(np.diff(unit[order])) + 1
+        for members in np.split(order, cuts):
+            lm = lv[members]
+            for k in np.unique(lm):
+                who = members[lm == k]
+                higher = np.unique(lm[lm > k])
+                if len(higher):
+                    cand = members[lm == higher[0]]
+                else:
+                    up = [j for j in range(int(k) + 1, 6) if len(pools[j])]
+                    if not up:
+                        continue
+                    cand = pools[up[0]]
+                manager[who] = rng.choice(cand, len(who))
+        self.manager = manager
+        approver = manager.copy()
+        seniors = np.flatnonzero(self.is_officer & (lv >= 2))
+        if not len(seniors):
+            seniors = np.arange(n)
+        for i in np.flatnonzero(approver < 0):
+            cand = seniors[seniors != i] if len(seniors) > 1 else np.array([(i + 1) % n])
+            approver[i] = rng.choice(cand)
+        self.approver = approver
+        # a roster clerk (member of staff) per site
+        staff_idx = np.flatnonzero(staff)
+        clerk_of_site = np.full(len(sites), -1)
+        for s in range(len(sites)):
+            here = staff_idx[self.site[staff_idx] == s]
+            if len(here):
+                clerk_of_site[s] = rng.choice(here)
+            elif len(staff_idx):
+                clerk_of_site[s] = rng.choice(staff_idx)
+        clerk = clerk_of_site[self.site]
+        self.clerk = np.where(clerk >= 0, clerk, approver)
+
+        start = pd.to_datetime(off["start_date"])
+        self.start_day = ((start - pd.Timestamp(cal.start)).dt.days).to_numpy(np.int64)
+        self.rota = (unit * 3 + rng.integers(0, 5, n) * 2) % 10
+        self.day_start = rng.choice(np.array([450, 480, 510, 540, 570]), n)
+        self.remote_wd = np.zeros((n, 7), dtype=bool)
+        two = np.argsort(rng.random((n, 5)), axis=1)[:, :2]
+        hyb = self.pattern == HYBRID
+        self.remote_wd[np.repeat(np.flatnonzero(hyb), 2), two[hyb].ravel()] = True
+        self.lam = ROLE_LOOKUPS[role] * self.unit_busy[unit] * rng.lognormal(0.0, 0.3, n)
+        self.oncall_ok = self.is_officer & (lv >= 1)
+        octets = rng.integers(0, 256, (n, 3))
+        self.home_ip = (
+            "100."
+            + (64 + octets[:, 0] % 64).astype(str).astype(object)
+            + "."
+            + octets[:, 1].astype(str).astype(object)
+            + "."
+            + (1 + octets[:, 2] % 254).astype(str).astype(object)
+        )
+        self.client = (rng.random(n) < 0.3).astype(np.int64)
+
+        # unique addresses and phones for officers and everyone in police records
+        n_bg = max(2000, 8 * n)
+        need = n + n_bg + 6 * n // 10 + 2000
+        self.addr_pool = _addresses(rng.choice(ADDRESS_SPACE, need, replace=False))
+        self.addr_next = 0
+        taken = set(off["phone"])
+        cand = ("07" + rng.integers(100000000, 999999999, 2 * need).astype(str).astype(object)).astype(object)
+        _, first = np.unique(cand, return_index=True)
+        cand = cand[np.sort(first)]
+        self.phone_pool = cand[~pd.Series(cand).isin(taken).to_numpy()]
+        self.phone_next = 0
+
+        ascii_name = (
+            (
+                off["forenames"].str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+                + "."
+                + off["surname"].str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+            )
+            .str.lower()
+            .str.replace(r"[^a-z.]", "", regex=True)
+        )
+        off["rank"] = rank
+        off["line_manager_id"] = (
+            pd.Series(self.ids[np.maximum(manager, 0)]).where(manager >= 0, None).to_numpy()
+        )
+        off["home_address"] = self._address(n)
+        off["email"] = ascii_name + "." + off["officer_id"] + "@police.example"
+        off["gender"] = rng.choice(np.array(["female", "male"]), n, p=[0.35, 0.65])
+        off["ethnicity"] = rng.choice(
+            np.array(["White", "Asian", "Black", "Mixed", "Other"]), n, p=[0.86, 0.06, 0.03, 0.03, 0.02]
+        )
+        self.tables["officers"] = off[TABLES["officers"].names]
+        self.tables["units"] = units
+
+        # assignments: the current posting and, for some, the one before
+        since = np.maximum(self.start_day, -rng.integers(0, 6 * 365, n))
+        prev = (rng.random(n) < 0.4) & (since - self.start_day > 60)
+        other_unit = (unit + rng.integers(1, max(2, nu), n)) % nu
+        unit_ids = units["unit_id"].to_numpy(object)
+        role_names = np.array(ROLES, dtype=object)[role]
+        cur = pd.DataFrame(
+            {
+                "officer_id": self.ids,
+                "unit_id": unit_ids[unit],
+                "start_date": cal.dates(since),
+                "end_date": None,
+                "rank": rank,
+                "role": role_names,
+            }
+        )
+        pi = np.flatnonzero(prev & (other_unit != unit))
+        before = pd.DataFrame(
+            {
+                "officer_id": self.ids[pi],
+                "unit_id": unit_ids[other_unit[pi]],
+                "start_date": cal.dates(self.start_day[pi]),
+                "end_date": cal.dates(since[pi] - 1),
+                "rank": rank[pi],
+                "role": role_names[pi],
+            }
+        )
+        self.tables["assignments"] = pd.concat([before, cur], ignore_index=True).sort_values(
+            ["officer_id", "start_date"], kind="stable", ignore_index=True
+        )
+
+    # ---- who is planted, where
+
+    def _plan(self) -> None:
+        rng, n = self.rng, self.n
+        self.used = (self.start_day > 0) | pd.Series(self.ids).isin(self.involved).to_numpy()
+        k = max(3, round(0.005 * n))
+        self.k = k
+        office_like = self.pattern != FRONTLINE
+        self.events = self.days >= MIN_EVENT_DAYS
+        if self.events:
+            variants: dict[str, tuple[str, ...]] = {
+                "roster.retro_claim": ("run", "run", "run", "single"),
+                "roster.overtime_overlap": ("leave", "double", "no_evidence"),
+                "attendance.badge_only": ("swipe", "remote", "leave"),
+                "access.personal_link": ("address", "phone", "surname_postcode"),
+            }
+            masks = {"attendance.below_threshold": office_like, "attendance.badge_only": office_like}
+            for det in WINDOW:
+                for gi in self._take(k, masks.get(det)):
+                    ws, we = self._window(det)
+                    var = variants.get(det, ("",))
+                    self.plants[det][gi] = {
+                        "ws": ws,
+                        "we": we,
+                        "variant": str(var[int(rng.integers(len(var)))]),
+                    }
+            busy = self.unit_busy[self.unit] >= 2.0
+            la_masks = {
+                "attendance.below_threshold": self.pattern == OFFICE,
+                "access.volume_outlier": busy,
+            }
+            for det in (
+                "roster.self_approval",
+                "roster.retro_claim",
+                "roster.overtime_overlap",
+                "attendance.below_threshold",
+                "attendance.badge_only",
+                "access.personal_link",
+                "access.off_duty",
+                "access.volume_outlier",
+            ):
+                for gi in self._take(k, la_masks.get(det)):
+                    ws, we = self._window(det)
+                    kind = "vdi" if self.pattern[gi] != FRONTLINE else "short_visit"
+                    self.looks[det][gi] = {"ws": ws, "we": we, "variant": kind}
+            self.crews = self._groups(max(2, round(0.0015 * n)), self.pattern == FRONTLINE)
+            self.crew_looks = self._groups(max(2, round(0.0015 * n)), None)
+        else:
+            self.crews, self.crew_looks = [], []
+        for gi in self._take(k):
+            self.plants["association.undeclared_link"][gi] = {
+                "variant": str(rng.choice(["address", "address", "phone"]))
+            }
+        for gi in self._take(k):
+            self.looks["association.undeclared_link"][gi] = {"variant": "declared"}
+        for gi in self._take(k):
+            self.plants["network.hidden_link"][gi] = {
+                "variant": str(rng.choice(["relative_phone", "contact_address", "business"]))
+            }
+        for gi in self._take(k):
+            self.looks["network.hidden_link"][gi] = {"variant": "six_hops"}
+
+    def _groups(self, g: int, mask: np.ndarray | None) -> list[list[int]]:
+        """``g`` groups of 3–4 unused officers from the same unit."""
+        out: list[list[int]] = []
+        ok = ~self.used if mask is None else (mask & ~self.used)
+        for u in self.rng.permutation(len(self.unit_busy)):
+            if len(out) >= g:
+                break
+            cand = np.flatnonzero(ok & (self.unit == u))
+            size = int(self.rng.integers(3, 5))
+            if len(cand) >= size:
+                pick = sorted(int(x) for x in self.rng.choice(cand, size, replace=False))
+                self.used[pick] = True
+                ok[pick] = False
+                out.append(pick)
+        return out
+
+    # ---- people in police records
+
+    def _persons(self) -> None:
+        rng, n = self.rng, self.n
+        off = self.tables["officers"]
+        o_sur = off["surname"].to_numpy(object)
+        o_pc = off["home_postcode"].to_numpy(object)
+        o_addr = off["home_address"].to_numpy(object)
+        o_phone = off["phone"].to_numpy(object)
+        rows: list[dict[str, Any]] = []  # people linked to officers (or to planted links)
+
+        def person(
+            surname: str | None = None,
+            address: str | None = None,
+            postcode: str | None = None,
+            phone: str | None = None,
+            flags: str | None = None,
+        ) -> int:
+            if address is None:
+                address, postcode = str(self._address(1)[0]), str(_postcodes(rng, 1)[0])
+            rows.append(
+                {
+                    "surname": surname or str(rng.choice(SURNAMES)),
+                    "forenames": str(rng.choice(FORENAMES)),
+                    "dob": -int(rng.integers(18 * 365, 75 * 365)),
+                    "postcode": postcode,
+                    "address": address,
+                    "phone": phone if phone is not None else str(self._phone(1)[0]),
+                    "flags": flags,
+                }
+            )
+            return len(rows) - 1
+
+        def relative(gi: int, flags: str | None = None, same_name: float = 0.7) -> int:
+            sur = str(o_sur[gi]) if rng.random() < same_name else None
+            return person(sur, str(o_addr[gi]), str(o_pc[gi]), None, flags)
+
+        ocg = lambda: str(rng.choice(FLAGS_OCG))  # noqa: E731
+        self.link_person: dict[tuple[str, int], list[int]] = {}
+        self.extra_decl: list[dict[str, Any]] = []
+        self.extra_members: list[dict[str, Any]] = []
+        self.extra_orgs: list[dict[str, Any]] = []
+        for gi, p in self.plants["association.undeclared_link"].items():
+            if p["variant"] == "address":
+                f = relative(gi, ocg(), 0.6)
+                p["note"] = "lives at the same address as"
+            else:
+                f = person(phone=str(o_phone[gi]), flags=ocg())
+                p["note"] = "shares a phone number with"
+            self.link_person[("undeclared_link", gi)] = [f]
+        for gi in self.looks["association.undeclared_link"]:
+            f = relative(gi, ocg(), 0.8)
+            self.link_person[("undeclared_link_la", gi)] = [f]
+        for gi, p in self.plants["network.hidden_link"].items():
+            if p["variant"] == "relative_phone":
+                g = person(flags=ocg())
+                r = relative(gi, None, 0.8)
+                rows[r]["phone"] = rows[g]["phone"]
+                self.link_person[("hidden", gi)] = [r, g]
+            elif p["variant"] == "contact_address":
+                g = person(flags=ocg())
+                c = person(phone=str(o_phone[gi]), address=rows[g]["address"], postcode=rows[g]["postcode"])
+                self.link_person[("hidden", gi)] = [c, g]
+            else:
+                g = person(flags=ocg())
+                self.link_person[("hidden", gi)] = [g]
+        for gi in self.looks["network.hidden_link"]:
+            g = person(flags=ocg())
+            r = relative(gi, None, 0.8)
+            c = person(address=rows[g]["address"], postcode=rows[g]["postcode"])
+            rows[c]["phone"] = rows[r]["phone"]
+            self.link_person[("hidden_la", gi)] = [r, c, g]
+        for gi, p in self.plants["access.personal_link"].items():
+            if p["variant"] == "address":
+                r = relative(gi)
+            elif p["variant"] == "phone":
+                r = person(phone=str(o_phone[gi]))
+            else:
+                r = person(str(o_sur[gi]), postcode=str(o_pc[gi]), address=str(self._address(1)[0]))
+            self.link_person[("personal", gi)] = [r]
+        # background: relatives of officers in police records (not flagged), some declared
+        linked_officers = {gi for (_, gi) in self.link_person}
+        self.bg_relatives: list[tuple[int, int]] = []
+        for g in np.flatnonzero(rng.random(n) < 0.06).tolist():
+            if g not in linked_officers and not self.used[g]:
+                self.bg_relatives.append((g, relative(g)))
+
+        # the public: households at distinct addresses, associates sharing phones, OCG groups
+        n_bg = max(2000, 8 * n)
+        sizes = _draw(rng, (0.35, 0.3, 0.17, 0.13, 0.05), n_bg) + 1
+        cum = np.cumsum(sizes)
+        nh = int(np.searchsorted(cum, n_bg)) + 1
+        sizes = sizes[:nh]
+        sizes[-1] -= int(cum[nh - 1] - n_bg)
+        hh = np.repeat(np.arange(nh), sizes)
+        hh_sur = rng.choice(np.array(SURNAMES, dtype=object), nh)
+        sur = np.where(
+            rng.random(n_bg) < 0.75, hh_sur[hh], rng.choice(np.array(SURNAMES, dtype=object), n_bg)
+        )
+        addr = self._address(nh)[hh]
+        pcode = _postcodes(rng, nh)[hh]
+        phone = self._phone(n_bg).copy()
+        phone[rng.random(n_bg) >= 0.8] = None
+        flags = np.full(n_bg, None, dtype=object)
+        n_ocg = max(3, n_bg // 500)
+        members = rng.choice(n_bg, n_ocg * 6, replace=False).reshape(n_ocg, 6)
+        size = rng.integers(3, 7, n_ocg)
+        for c in range(n_ocg):
+            m = members[c, : size[c]]
+            flags[m] = rng.choice(np.array(FLAGS_OCG, dtype=object), len(m))
+            if phone[m[0]] is None:
+                phone[m[0]] = self._phone(1)[0]
+            share_phone = rng.random(len(m) - 1) < 0.5
+            phone[m[1:][share_phone]] = phone[m[0]]
+            addr[m[1:][~share_phone]] = addr[m[0]]
+            pcode[m[1:][~share_phone]] = pcode[m[0]]
+        other = (rng.random(n_bg) < 0.01) & (flags == None)  # noqa: E711
+        flags[other] = rng.choice(np.array(FLAGS_OTHER, dtype=object), int(other.sum()))
+        assoc = np.flatnonzero(rng.random(n_bg) < 0.02)
+        partner = rng.integers(0, n_bg, len(assoc))
+        has = phone[partner] != None  # noqa: E711
+        phone[assoc[has]] = phone[partner[has]]
+
+        # nobody in the records shares an officer's (or a linked person's) surname and postcode
+        # by chance: such a link must be planted or it would be an unknown true case
+        def key(s: Any, p: Any) -> Any:
+            return (
+                pd.Series(s).str.casefold().to_numpy(object)
+                + "|"
+                + pd.Series(p).str.replace(" ", "").str.upper().to_numpy(object)
+            )
+
+        lk = pd.DataFrame(
+            rows, columns=["surname", "forenames", "dob", "postcode", "address", "phone", "flags"]
+        )
+        keys = set(key(o_sur, o_pc)) | set(key(lk["surname"], lk["postcode"]))
+        for _ in range(10):
+            clash = pd.Series(key(sur, pcode)).isin(keys).to_numpy()
+            if not clash.any():
+                break
+            sur[clash] = rng.choice(np.array(SURNAMES, dtype=object), int(clash.sum()))
+
+        n_l = len(lk)
+        total = n_bg + n_l
+        self.n_bg = n_bg
+        self.p_linked = np.r_[np.zeros(n_bg, bool), np.ones(n_l, bool)]
+        all_flags = np.r_[flags, lk["flags"].to_numpy(object)]
+        self.p_flagged = pd.Series(all_flags).notna().to_numpy()
+        self.p_vip = np.r_[rng.random(n_bg) < 0.0005, np.zeros(n_l, bool)]
+        self.p_household = np.r_[hh, -1 - np.arange(n_l)]
+        self.p_surname = np.r_[sur, lk["surname"].to_numpy(object)]
+        self.p_postcode = np.r_[pcode, lk["postcode"].to_numpy(object)]
+        dob = np.r_[-rng.integers(16 * 365, 90 * 365, n_bg), lk["dob"].to_numpy(np.int64)]
+        self.p_ids = _random_ids(rng, "P", total, 7)
+        self.p_ids_pa = pa.array(self.p_ids, type=pa.string())
+        persons = pd.DataFrame(
+            {
+                "person_id": self.p_ids,
+                "surname": self.p_surname,
+                "forenames": np.r_[
+                    rng.choice(np.array(FORENAMES, dtype=object), n_bg), lk["forenames"].to_numpy(object)
+                ],
+                "date_of_birth": [self.as_of + dt.timedelta(days=int(d)) for d in dob],
+                "postcode": self.p_postcode,
+                "address": np.r_[addr, lk["address"].to_numpy(object)],
+                "phone": np.r_[phone, lk["phone"].to_numpy(object)],
+                "nominal_flags": all_flags,
+            }
+        )
+        self.persons_frame = persons
+        self.linked_base = n_bg  # linked person j is person n_bg + j
+        self.p_dob = persons["date_of_birth"].to_numpy(object)
+
+    # ---- cases and who works them
+
+    def _cases(self) -> None:
+        rng, n, days = self.rng, self.n, self.days
+        inv = np.flatnonzero(
+            self.is_officer & (self.pattern != FRONTLINE) & np.isin(self.role, [INVESTIGATION, PUBPROT])
+        )
+        if not len(inv):
+            inv = (
+                np.flatnonzero(self.pattern != FRONTLINE)
+                if (self.pattern != FRONTLINE).any()
+                else np.arange(n)
+            )
+        front = np.flatnonzero(self.pattern == FRONTLINE)
+        if not len(front):
+            front = np.arange(n)
+        nc = max(20, round(2.0 * n * (days + 120) / 365))
+        oic = rng.choice(inv, nc)
+        opened = np.maximum(rng.integers(-120, days, nc), self.start_day[oic])
+        keep = opened < days
+        oic, opened = oic[keep], opened[keep]
+        nc = len(oic)
+        closed = opened + 14 + rng.exponential(75, nc).astype(np.int64)
+        pp = self.role[oic] == PUBPROT
+        ctype = _draw(rng, CASE_TYPE_P, nc)
+        ctype[pp] = np.where(rng.random(int(pp.sum())) < 0.45, 4, 3)
+        # look-alike group: three colleagues of one unit co-assigned to a case
+        self.crew_look_case: list[int] = []
+        extra = []
+        for grp in self.crew_looks:
+            d0 = int(rng.integers(0, max(1, days - 30)))
+            extra.append((grp[0], d0, int(rng.choice([3, 4, 2]))))
+        if extra:
+            oic = np.r_[oic, [e[0] for e in extra]]
+            opened = np.r_[opened, [e[1] for e in extra]]
+            closed = np.r_[closed, [e[1] + 60 for e in extra]]
+            ctype = np.r_[ctype, [e[2] for e in extra]]
+            self.crew_look_case = list(range(nc, nc + len(extra)))
+            nc += len(extra)
+        self.c_type = ctype
+        self.c_opened, self.c_closed = opened, closed
+        self.c_ids = np.char.add("CR", np.char.zfill((np.arange(nc) + 10_000).astype(str), 7)).astype(object)
+        self.c_ids_pa = pa.array(self.c_ids, type=pa.string())
+        self.tables["cases"] = pd.DataFrame(
+            {
+                "case_ref": self.c_ids,
+                "opened": self.cal.dates(opened),
+                "closed": self.cal.dates(np.minimum(closed, days - 1), closed >= days),
+                "case_type": np.array(CASE_TYPES, dtype=object)[ctype],
+            }
+        )
+        cases = np.arange(nc)
+        # investigator from the OIC's unit
+        order = np.argsort(self.unit[inv], kind="stable")
+        inv_sorted = inv[order]
+        u_sorted = self.unit[inv_sorted]
+        lo = np.searchsorted(u_sorted, self.unit[oic], "left")
+        hi = np.searchsorted(u_sorted, self.unit[oic], "right")
+        mate = inv_sorted[np.minimum(lo + (rng.random(nc) * (hi - lo)).astype(np.int64), len(inv_sorted) - 1)]
+        parts = [
+            (cases, oic, 0, opened, closed),
+            (cases, mate, 1, opened + rng.integers(0, 10, nc), closed),
+            (cases, rng.choice(front, nc), 2, opened, opened + 2),
+            (cases, np.where(self.manager[oic] >= 0, self.manager[oic], oic), 3, opened, closed),
+        ]
+        wants = [np.ones(nc, bool), rng.random(nc) < 0.3, rng.random(nc) < 0.5, rng.random(nc) < 0.25]
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("case", "off", "role", "start", "end")}
+        for (c, o, r, s, e), w in zip(parts, wants, strict=True):
+            if r in (1, 3) and self.crew_look_case:
+                w = w.copy()
+                w[self.crew_look_case] = False
+            for k, v in zip(cols, (c[w], o[w], np.full(int(w.sum()), r), s[w], e[w]), strict=True):
+                cols[k].append(np.asarray(v))
+        for lc, grp in zip(self.crew_look_case, self.crew_looks, strict=True):
+            for mate_i in grp[1:]:
+                for k, v in zip(cols, ([lc], [mate_i], [1], [opened[lc]], [closed[lc]]), strict=True):
+                    cols[k].append(np.asarray(v))
+        ca = {k: np.concatenate(v).astype(np.int64) for k, v in cols.items()}
+        ok = (self.start_day[ca["off"]] <= ca["start"]) | (ca["role"] == 0)
+        frame = pd.DataFrame(ca)[ok]
+        frame = frame.drop_duplicates(["case", "off"], keep="first").sort_values(
+            ["case", "role"], kind="stable"
+        )
+        self.ca = {k: frame[k].to_numpy(np.int64) for k in frame.columns}
+        self.tables["case_assignments"] = pd.DataFrame(
+            {
+                "case_ref": self.c_ids[self.ca["case"]],
+                "officer_id": self.ids[self.ca["off"]],
+                "role": np.array(CA_ROLES, dtype=object)[self.ca["role"]],
+                "start_date": self.cal.dates(self.ca["start"]),
+                "end_date": self.cal.dates(np.minimum(self.ca["end"], days - 1), self.ca["end"] >= days),
+            }
+        )
+        self.assigned: dict[int, set[int]] = {}
+        for c, o in zip(self.ca["case"], self.ca["off"], strict=True):
+            self.assigned.setdefault(int(o), set()).add(int(c))
+        # look-alikes that need case work
+        if self.events:
+            oic_cases: dict[int, list[int]] = {}
+            for c, o, r in zip(self.ca["case"], self.ca["off"], self.ca["role"], strict=True):
+                if r == 0:
+                    oic_cases.setdefault(int(o), []).append(int(c))
+            self.oic_cases = oic_cases
+            in_period = lambda c: self.c_opened[c] < days - 20 and self.c_closed[c] > 20  # noqa: E731
+            has_case = np.zeros(n, bool)
+            has_sens = np.zeros(n, bool)
+            for o, cs in oic_cases.items():
+                live = [c for c in cs if in_period(c)]
+                has_case[o] = bool(live)
+                has_sens[o] = any(self.c_type[c] in (3, 4) for c in live)
+            for gi in self._take(self.k, has_case):
+                self.looks["access.no_purpose"][gi] = {}
+            for gi in self._take(self.k, has_sens & (self.role == PUBPROT)) or self._take(self.k, has_sens):
+                self.looks["access.sensitive_victims"][gi] = {}
+
+    # ---- records: nominals, vehicles, addresses, intelligence, case records
+
+    def _records(self) -> None:
+        rng = self.rng
+        np_ = len(self.p_ids)
+        bg = np.arange(self.n_bg)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("type", "person", "case", "sens", "off")}
+
+        def add(t: Any, person: Any, case: Any, sens: Any, off: Any) -> None:
+            k = len(person)
+            for key, v in zip(parts, (t, person, case, sens, off), strict=True):
+                parts[key].append(np.broadcast_to(np.asarray(v, dtype=np.int64), (k,)).copy())
+
+        sens = np.where(self.p_flagged, S_SUSPECT, np.where(self.p_vip, S_VIP, S_NONE))
+        add(R_PERSON, np.arange(np_), -1, sens, -1)
+        owners = bg[rng.random(self.n_bg) < 0.25]
+        add(R_VEHICLE, owners, -1, S_NONE, -1)
+        hh_first = np.flatnonzero(np.r_[True, np.diff(self.p_household[bg]) != 0])
+        add(R_ADDRESS, hh_first[rng.random(len(hh_first)) < 0.15], -1, S_NONE, -1)
+        flagged = np.flatnonzero(self.p_flagged)
+        owner, _ = _expand(rng.integers(1, 5, len(flagged)))
+        add(R_INTEL, flagged[owner], -1, S_RESTRICTED, -1)
+        n_nominal = sum(len(x) for x in parts["person"])
+        # case records, contiguous per case: crime, victims, witnesses, suspect, vehicle, address
+        nc = len(self.c_ids)
+        no_victim = np.isin(self.c_type, [6]) | (np.isin(self.c_type, [8]) & (rng.random(nc) < 0.5))
+        counts = np.stack(
+            [
+                np.ones(nc, np.int64),
+                np.where(no_victim, 0, 1),
+                rng.integers(0, 3, nc),
+                (rng.random(nc) < 0.7).astype(np.int64),
+                (rng.random(nc) < 0.15).astype(np.int64),
+                (rng.random(nc) < 0.25).astype(np.int64),
+            ],
+            axis=1,
+        )
+        total = counts.sum(axis=1)
+        case, k = _expand(total)
+        kind = (k[:, None] >= np.cumsum(counts, axis=1)[case]).sum(axis=1)
+        rtype = np.array([R_CRIME, R_PERSON, R_PERSON, R_PERSON, R_VEHICLE, R_ADDRESS])[kind]
+        csens = np.array([S_NONE, S_VICTIM, S_WITNESS, S_SUSPECT, S_NONE, S_NONE])[kind]
+        who = rng.choice(bg, len(case))
+        susp = (kind == 3) & (rng.random(len(case)) < 0.1)
+        bg_flagged = np.flatnonzero(self.p_flagged[: self.n_bg])
+        if len(bg_flagged):
+            who[susp] = rng.choice(bg_flagged, int(susp.sum()))
+        person = np.where(np.isin(kind, [1, 2, 3, 4]), who, -1)
+        add(rtype, person, case, csens, self.c_type[case])
+        self.case_rec_start = n_nominal + np.cumsum(total) - total
+        self.case_rec_n = total
+
+        r = {key: np.concatenate(v) for key, v in parts.items()}
+        self.r_type, self.r_person, self.r_case, self.r_sens = r["type"], r["person"], r["case"], r["sens"]
+        nr = len(self.r_type)
+        self.r_ids = _random_ids(rng, "R", nr, 8)
+        self.r_ids_pa = pa.array(self.r_ids, type=pa.string())
+        linked = np.zeros(nr, bool)
+        linked[self.r_person >= 0] = self.p_linked[self.r_person[self.r_person >= 0]]
+        nominal = np.arange(nr) < n_nominal
+        pool = np.flatnonzero(
+            nominal
+            & np.isin(self.r_type, [R_PERSON, R_VEHICLE, R_ADDRESS])
+            & ~linked
+            & (self.r_sens != S_VIP)
+        )
+        self.ops_pool = rng.permutation(pool)
+        self.intel_pool = np.flatnonzero((self.r_type == R_INTEL) & ~linked)
+        self.victim_pool = np.flatnonzero(np.isin(self.r_sens, [S_VICTIM, S_WITNESS]) & (self.r_case >= 0))
+        sens_case = np.isin(self.c_type[np.maximum(self.r_case, 0)], [3, 4])
+        self.sens_pool = self.victim_pool[sens_case[self.victim_pool]]
+        self.records_by_person: dict[int, list[int]] = {}
+        for ri in np.flatnonzero(linked):
+            self.records_by_person.setdefault(int(self.r_person[ri]), []).append(int(ri))
+        offence = np.array([None, *OFFENCE], dtype=object)
+        self.tables["persons"] = self.persons_frame.iloc[
+            rng.permutation(len(self.persons_frame))
+        ].reset_index(drop=True)
+        perm = rng.permutation(nr)
+        self.tables["records"] = pd.DataFrame(
+            {
+                "record_id": self.r_ids[perm],
+                "record_type": np.array(RTYPES, dtype=object)[self.r_type[perm]],
+                "person_id": np.where(
+                    self.r_person[perm] >= 0, self.p_ids[np.maximum(self.r_person[perm], 0)], None
+                ),
+                "case_ref": np.where(
+                    self.r_case[perm] >= 0, self.c_ids[np.maximum(self.r_case[perm], 0)], None
+                ),
+                "sensitivity": np.array(SENS, dtype=object)[self.r_sens[perm]],
+                "offence_category": offence[r["off"][perm] + 1],
+            }
+        )
+
+    # ---- records chosen for planted lookups; truth for links
+
+    def _not_assigned(self, gi: int, pool: np.ndarray, k: int) -> list[int]:
+        mine = self.assigned.get(gi, set())
+        out: list[int] = []
+        for _ in range(50 * k):
+            if len(out) >= k or not len(pool):
+                break
+            ri = int(self.rng.choice(pool))
+            if int(self.r_case[ri]) not in mine and ri not in out:
+                out.append(ri)
+        return out
+
+    def _access_plans(self) -> None:
+        rng, cal, days = self.rng, self.cal, self.days
+        start, end = cal.iso(0), self.as_of.isoformat()
+        self.crew_plan: dict[int, dict[str, Any]] = {}
+        self.crew_look_plan: dict[int, dict[str, Any]] = {}
+        flags = self.persons_frame["nominal_flags"].to_numpy(object)
+        pid = lambda j: str(self.p_ids[self.linked_base + j])  # noqa: E731
+        for gi, p in self.plants["association.undeclared_link"].items():
+            (f,) = self.link_person[("undeclared_link", gi)]
+            self._row(
+                "association.undeclared_link",
+                gi,
+                start,
+                end,
+                f"{p['note']} {pid(f)}, a person flagged '{flags[self.linked_base + f]}'; no declared association",
+            )
+        for gi in self.looks["association.undeclared_link"]:
+            (f,) = self.link_person[("undeclared_link_la", gi)]
+            self.extra_decl.append({"officer_id": self.ids[gi], "kind": "association", "person_id": pid(f)})
+            self._row(
+                "association.undeclared_link",
+                gi,
+                start,
+                end,
+                f"lives with {pid(f)} (flagged '{flags[self.linked_base + f]}'), an approved declared association",
+                look=True,
+            )
+        for gi, p in self.plants["network.hidden_link"].items():
+            who = self.link_person[("hidden", gi)]
+            if p["variant"] == "relative_phone":
+                note = f"4 hops: same address as {pid(who[0])}, who shares a phone with {pid(who[1])} (ocg)"
+            elif p["variant"] == "contact_address":
+                note = f"4 hops: {pid(who[0])} gives the officer's phone and lives with {pid(who[1])} (ocg)"
+            else:
+                org = f"B{900 + len(self.extra_orgs):03d}"
+                self.extra_orgs.append(
+                    {
+                        "org_id": org,
+                        "name": f"{self.p_surname[self.linked_base + who[0]]} Holdings Ltd",
+                        "kind": "business",
+                    }
+                )
+                self.extra_members.append({"org": org, "officer": gi, "person": who[0]})
+                self.extra_decl.append(
+                    {"officer_id": self.ids[gi], "kind": "business_interest", "org_id": org}
+                )
+                note = f"2 hops: declared co-member of {org} with {pid(who[0])} (ocg); the person resolves by name and date of birth"
+            self._row("network.hidden_link", gi, start, end, note)
+        for gi in self.looks["network.hidden_link"]:
+            r, c, g = self.link_person[("hidden_la", gi)]
+            self._row(
+                "network.hidden_link",
+                gi,
+                start,
+                end,
+                f"6 hops, beyond the limit: same address as {pid(r)}, phone shared with {pid(c)}, who lives with {pid(g)} (ocg)",
+                look=True,
+            )
+        if not self.events:
+            return
+        for gi, p in self.plants["access.personal_link"].items():
+            (r,) = self.link_person[("personal", gi)]
+            p["records"] = self.records_by_person.get(self.linked_base + r, [])
+            p["note"] = {
+                "address": "a relative at the officer's address",
+                "phone": "a person giving the officer's phone number",
+                "surname_postcode": "a person with the officer's surname and postcode",
+            }[p["variant"]] + f" ({pid(r)})"
+        sur_of = (
+            pd.Series(np.arange(self.n_bg))
+            .groupby(pd.Series(self.p_surname[: self.n_bg]).str.casefold())
+            .apply(list)
+            .to_dict()
+        )
+        o_sur = self.tables["officers"]["surname"].to_numpy(object)
+        o_pc = self.tables["officers"]["home_postcode"].to_numpy(object)
+        pers_rec = np.full(len(self.p_ids), -1)
+        pr = np.flatnonzero(self.r_type == R_PERSON)
+        pers_rec[self.r_person[pr]] = pr
+        for gi, p in self.looks["access.personal_link"].items():
+            same = [j for j in sur_of.get(str(o_sur[gi]).casefold(), []) if self.p_postcode[j] != o_pc[gi]]
+            pick: list[int] = rng.choice(same, min(3, len(same)), replace=False).tolist() if same else []
+            p["records"] = [int(pers_rec[j]) for j in pick if pers_rec[j] >= 0 and not self.p_flagged[j]]
+        for gi, p in self.plants["access.sensitive_victims"].items():
+            p["records"] = self._not_assigned(gi, self.sens_pool, int(rng.integers(3, 6)))
+        for gi, p in self.plants["access.no_purpose"].items():
+            case_recs = self._not_assigned(gi, np.flatnonzero(self.r_case >= 0), 6)
+            p["records"] = case_recs + [int(x) for x in rng.choice(self.ops_pool, 14)]
+        for gi, p in self.looks["access.no_purpose"].items():
+            cs = [
+                c
+                for c in self.oic_cases.get(gi, [])
+                if self.c_opened[c] < days - 20 and self.c_closed[c] > 20
+            ]
+            c = int(rng.choice(cs))
+            p["case"] = c
+            p["ws"], p["we"] = max(0, int(self.c_opened[c])), min(days - 1, int(self.c_closed[c]))
+        for gi, p in self.looks["access.sensitive_victims"].items():
+            cs = [
+                c
+                for c in self.oic_cases.get(gi, [])
+                if self.c_type[c] in (3, 4) and self.c_opened[c] < days - 20 and self.c_closed[c] > 20
+            ]
+            c = int(rng.choice(cs))
+            in_case = np.arange(self.case_rec_start[c], self.case_rec_start[c] + self.case_rec_n[c])
+            p["case"] = c
+            p["records"] = [int(x) for x in in_case[np.isin(self.r_sens[in_case], [S_VICTIM, S_WITNESS])]]
+            p["ws"], p["we"] = max(0, int(self.c_opened[c])), min(days - 1, int(self.c_closed[c]))
+        # crews: the same sensitive records viewed by every member within days of each other
+        for g, grp in enumerate(self.crews):
+            recs: list[int] = []
+            for _ in range(3):
+                pool = self.sens_pool if rng.random() < 0.6 or not len(self.intel_pool) else self.intel_pool
+                recs += self._not_assigned(grp[0], pool, 1)
+            recs = [
+                r for r in recs if all(int(self.r_case[r]) not in self.assigned.get(o, set()) for o in grp)
+            ]
+            plan_days = sorted(int(x) for x in rng.integers(0, max(1, days - 7), len(recs)))
+            for o in grp:
+                self.crew_plan[o] = {"group": f"crew-{g + 1:04d}", "records": recs, "days": plan_days}
+        for g, (grp, c) in enumerate(zip(self.crew_looks, self.crew_look_case, strict=True)):
+            recs_c = np.arange(self.case_rec_start[c], self.case_rec_start[c] + self.case_rec_n[c])
+            for o in grp:
+                self.crew_look_plan[o] = {
+                    "group": f"team-{g + 1:04d}",
+                    "case": c,
+                    "records": [int(x) for x in recs_c],
+                    "ws": int(self.c_opened[c]),
+                    "we": min(days - 1, int(self.c_opened[c]) + 20),
+                }
+
+    # ---- complaints
+
+    def _complaints(self) -> None:
+        rng, n, days, cal = self.rng, self.n, self.days, self.cal
+        nc = max(5, round(0.25 * n * days / 365))
+        w = np.where(self.pattern == FRONTLINE, 3.0, 1.0) * (self.start_day < days)
+        primary = rng.choice(n, nc, p=w / w.sum())
+        received = np.maximum(rng.integers(0, days, nc), np.minimum(self.start_day[primary] + 30, days - 1))
+        order = np.argsort(self.unit, kind="stable")
+        u_sorted = self.unit[order]
+        lo = np.searchsorted(u_sorted, self.unit[primary], "left")
+        hi = np.searchsorted(u_sorted, self.unit[primary], "right")
+        subj = [primary]
+        masks = [np.ones(nc, bool)]
+        for p_extra in (0.3, 0.08):
+            mate = order[lo + (rng.random(nc) * (hi - lo)).astype(np.int64)]
+            subj.append(mate)
+            masks.append((rng.random(nc) < p_extra) & (mate != primary))
+        cid = np.arange(nc)
+        cs = pd.DataFrame(
+            {
+                "c": np.concatenate([cid[m] for m in masks]),
+                "o": np.concatenate([s[m] for s, m in zip(subj, masks, strict=True)]),
+            }
+        ).drop_duplicates()
+        cs = cs[self.start_day[cs["o"].to_numpy()] <= received[cs["c"].to_numpy()]]
+        cat = np.array(
+            [
+                "incivility",
+                "use of force",
+                "service failure",
+                "discrimination",
+                "improper disclosure",
+                "conduct",
+            ],
+            dtype=object,
+        )
+        category = cat[_draw(rng, (0.3, 0.2, 0.25, 0.08, 0.05, 0.12), nc)]
+        source = np.where(
+            category == "conduct", "internal", np.where(rng.random(nc) < 0.9, "public", "internal")
+        )
+        complaints = {
+            "received": list(received),
+            "incident": list(received - rng.integers(0, 60, nc)),
+            "category": list(category),
+            "source": list(source),
+        }
+        subjects = list(zip(cs["c"].tolist(), cs["o"].tolist(), strict=True))
+        # crews: named together again and again
+        for g, grp in enumerate(self.crews):
+            m = int(rng.integers(4, 6))
+            when = sorted(int(x) for x in rng.integers(0, days, m))
+            plan = self.crew_plan.get(grp[0], {"days": [], "records": []})
+            for j, d in enumerate(when):
+                c = len(complaints["received"])
+                for key, v in zip(
+                    complaints,
+                    (
+                        d,
+                        d - int(rng.integers(1, 30)),
+                        str(rng.choice(["use of force", "incivility", "conduct"])),
+                        "public",
+                    ),
+                    strict=True,
+                ):
+                    complaints[key].append(v)
+                named = grp if j < 2 else [o for k, o in enumerate(grp) if k != j % len(grp)]
+                subjects += [(c, o) for o in named]
+            d0 = min(when + plan["days"])
+            d1 = min(days - 1, max(when + [d + 7 for d in plan["days"]]))
+            for o in grp:
+                self._row(
+                    "network.crew",
+                    o,
+                    max(0, d0 - 30),
+                    d1,
+                    f"named together on {m} complaints and viewed the same {len(plan['records'])} sensitive records "
+                    "outside their cases",
+                    group=f"crew-{g + 1:04d}",
+                )
+        for g, (grp, c_case) in enumerate(zip(self.crew_looks, self.crew_look_case, strict=True)):
+            d = min(days - 1, int(self.c_opened[c_case]) + 10)
+            c = len(complaints["received"])
+            for key, v in zip(complaints, (d, d - 3, "incivility", "public"), strict=True):
+                complaints[key].append(v)
+            subjects += [(c, o) for o in grp[:2]]
+            for o in grp:
+                self._row(
+                    "network.crew",
+                    o,
+                    int(self.c_opened[c_case]),
+                    min(days - 1, int(self.c_opened[c_case]) + 20),
+                    f"co-assigned to case {self.c_ids[c_case]} and viewing its records together; "
+                    "two of them named on one complaint",
+                    group=f"team-{g + 1:04d}",
+                    look=True,
+                )
+        ncc = len(complaints["received"])
+        ids = np.char.add("CP", np.char.zfill((np.arange(ncc) + 1).astype(str), 7)).astype(object)
+        rec = np.array(complaints["received"], dtype=np.int64)
+        self.tables["complaints"] = pd.DataFrame(
+            {
+                "complaint_id": ids,
+                "received_date": cal.dates(rec),
+                "incident_date": cal.dates(
+                    np.maximum(np.array(complaints["incident"], dtype=np.int64), -365)
+                ),
+                "category": np.array(complaints["category"], dtype=object),
+                "source": np.array(complaints["source"], dtype=object),
+            }
+        )
+        sc = np.array([s[0] for s in subjects], dtype=np.int64)
+        so = np.array([s[1] for s in subjects], dtype=np.int64)
+        finding = np.array(["no case to answer", "not upheld", "upheld", "service level", None], dtype=object)
+        allegation = {
+            "incivility": "rude or dismissive manner",
+            "use of force": "excessive force during arrest",
+            "service failure": "failure to investigate",
+            "discrimination": "discriminatory treatment",
+            "improper disclosure": "disclosed information without authority",
+            "conduct": "conduct unbecoming",
+        }
+        subj_frame = pd.DataFrame(
+            {
+                "complaint_id": ids[sc],
+                "officer_id": self.ids[so],
+                "allegation": [allegation[str(complaints["category"][c])] for c in sc],
+                "finding": finding[_draw(rng, (0.35, 0.3, 0.08, 0.12, 0.15), len(sc))],
+            }
+        ).drop_duplicates(["complaint_id", "officer_id"])
+        self.tables["complaint_subjects"] = subj_frame.sort_values(
+            ["complaint_id", "officer_id"], ignore_index=True
+        )
+
+    # ---- declarations, organisations and memberships added by the simulation
+
+    def _declarations(self) -> None:
+        rng, cal = self.rng, self.cal
+        rows: list[dict[str, Any]] = []
+        for d in self.extra_decl:
+            rows.append(
+                {
+                    "officer_id": d["officer_id"],
+                    "kind": d["kind"],
+                    "org_id": d.get("org_id"),
+                    "org_name": None,
+                    "person_id": d.get("person_id"),
+                    "declared_at": cal.start - dt.timedelta(days=int(rng.integers(30, 900))),
+                    "valid_until": None,
+                    "status": "approved",
+                }
+            )
+        for gi, j in self.bg_relatives:
+            if rng.random() < 0.3:
+                rows.append(
+                    {
+                        "officer_id": self.ids[gi],
+                        "kind": "association",
+                        "org_id": None,
+                        "org_name": None,
+                        "person_id": self.p_ids[self.linked_base + j],
+                        "declared_at": cal.start - dt.timedelta(days=int(rng.integers(30, 2000))),
+                        "valid_until": None,
+                        "status": "approved",
+                    }
+                )
+        n = self.n
+        texts = {
+            "secondary_employment": ("Private tutoring", "Sports coaching (amateur)", "Wedding photography"),
+            "gift": ("Gift: bottle of wine from a victim's family", "Hospitality: charity dinner"),
+        }
+        for kind, names in texts.items():
+            for gi in np.flatnonzero(rng.random(n) < 0.02).tolist():
+                rows.append(
+                    {
+                        "officer_id": self.ids[gi],
+                        "kind": kind,
+                        "org_id": None,
+                        "org_name": str(rng.choice(names)),
+                        "person_id": None,
+                        "declared_at": cal.start + dt.timedelta(days=int(rng.integers(0, max(1, self.days)))),
+                        "valid_until": None,
+                        "status": str(
+                            rng.choice(["approved", "approved", "approved", "pending", "rejected"])
+                        ),
+                    }
+                )
+        extra = pd.DataFrame(rows, columns=TABLES["declarations"].names)
+        extra["declaration_id"] = [f"DX{k:06d}" for k in range(len(extra))]
+        base = self.tables["declarations"].copy()
+        base["person_id"] = None
+        self.tables["declarations"] = pd.concat([base, extra], ignore_index=True)[
+            TABLES["declarations"].names
+        ]
+        if self.extra_orgs:
+            orgs = pd.DataFrame(self.extra_orgs)
+            orgs["postcode"] = _postcodes(rng, len(orgs))
+            self.tables["organisations"] = pd.concat([self.tables["organisations"], orgs], ignore_index=True)
+        mem = []
+        off = self.tables["officers"]
+        p = self.persons_frame
+        for k, m in enumerate(self.extra_members):
+            o = off.iloc[m["officer"]]
+            q = p.iloc[self.linked_base + m["person"]]
+            since = cal.start - dt.timedelta(days=int(rng.integers(200, 3000)))
+            for j, (s, f, d, pcode) in enumerate(
+                (
+                    (o["surname"], o["forenames"], o["date_of_birth"], o["home_postcode"]),
+                    (q["surname"], q["forenames"], q["date_of_birth"], q["postcode"]),
+                )
+            ):
+                mem.append(
+                    {
+                        "membership_id": f"H{k:04d}{j}",
+                        "org_id": m["org"],
+                        "member_surname": s,
+                        "member_forenames": f,
+                        "member_date_of_birth": d,
+                        "member_postcode": pcode,
+                        "since": since,
+                        "until": None,
+                        "source": "register-2025",
+                    }
+                )
+        if mem:
+            self.tables["memberships"] = pd.concat(
+                [self.tables["memberships"], pd.DataFrame(mem)], ignore_index=True
+            )
+
+
+# --------------------------------------------------------------------------- events, one block of officers at a time
+
+FIELDS = ("duty_type", "pay_code", "hours_claimed", "approved_by", "status")
+F_DUTY, F_PAY, F_HOURS, F_APPROVED, F_STATUS = range(5)
+EVENT_TABLES = ("shifts", "roster_changes", "badge_events", "remote_sessions", "system_access")
+ID_PREFIX = {
+    "shifts": "SH",
+    "roster_changes": "RC",
+    "badge_events": "BE",
+    "remote_sessions": "RS",
+    "system_access": "SA",
+}
+
+
+def _length(*values: Any) -> int:
+    """The common length of arrays given with scalars (0 if any array is empty).
+
+    >>> _length(3, np.arange(4), 1.5), _length(np.arange(0), 2), _length(7)
+    (4, 0, 1)
+    """
+    sizes = [np.size(v) for v in values if np.ndim(v) > 0]
+    return 0 if 0 in sizes else max(sizes, default=1)
+
+
+def _num(v: Any) -> np.ndarray:
+    return np.char.mod("%g", np.atleast_1d(np.asarray(v, dtype=np.float64))).astype(object)
+
+
+class _Block:
+    """The events of officers ``a`` to ``b`` over every simulated day.
+
+    The roster is built as officer × day grids (duty, times, site, pay code, hours);
+    background edits and overtime come next, then the evidence grids (where and when
+    the officer is at work, swiping, logged on remotely, looking things up). Planted
+    cases and look-alikes change those grids or add rows; the tables are emitted last.
+    """
+
+    def __init__(self, w: _World, a: int, b: int, bno: int) -> None:
+        self.w, self.a, self.b = w, a, b
+        self.n, self.D = b - a, w.days
+        self.gi = np.arange(a, b)
+        self.rng = np.random.default_rng([w.seed, 202, bno])
+        self.truth: list[dict[str, object]] = []
+        self.ot: list[dict[str, np.ndarray]] = []
+        self.n_ot = 0
+        self.chg: list[dict[str, np.ndarray]] = []
+        self.acc: list[dict[str, np.ndarray]] = []
+        self.badge: list[dict[str, np.ndarray]] = []
+        self.rs: list[dict[str, np.ndarray]] = []
+        self._roster()
+        self._background()
+        self._evidence()
+        self._plant()
+
+    # ---- helpers
+
+    def _mine(self, plan: dict[int, dict[str, Any]]) -> list[tuple[int, int, dict[str, Any]]]:
+        return [(gi - self.a, gi, p) for gi, p in sorted(plan.items()) if self.a <= gi < self.b]
+
+    def _in(self, i: int, ws: int, we: int, mask: np.ndarray) -> np.ndarray:
+        return ws + np.flatnonzero(mask[i, ws : we + 1])
+
+    def _pick(self, days: np.ndarray, k: int) -> np.ndarray:
+        return np.sort(self.rng.choice(days, min(k, len(days)), replace=False)) if len(days) else days
+
+    def _row(self, det: str, i: int, d0: int, d1: int, note: str, look: bool = False) -> None:
+        self.w._row(det, int(self.gi[i]), d0, d1, note, look=look)
+
+    def _chg_add(self, rows: Any, by: Any, at: Any, fld: int, old: Any, new: Any, reason: Any) -> None:
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        k = len(rows)
+        if not k:
+            return
+
+        def full(v: Any, dtype: Any) -> np.ndarray:
+            return np.broadcast_to(np.asarray(v, dtype=dtype), (k,)).copy()
+
+        self.chg.append(
+            {
+                "row": rows,
+                "by": full(by, np.int64),
+                "at": full(at, np.int64),
+                "field": full(fld, np.int64),
+                "old": full(old, object),
+                "new": full(new, object),
+                "reason": full(reason, np.int64),
+            }
+        )
+
+    def _ot_add(
+        self,
+        i: Any,
+        d: Any,
+        s: Any,
+        e: Any,
+        duty: Any,
+        pay: Any,
+        site: Any,
+        status: Any,
+        cby: Any,
+        cat: Any,
+        aby: Any,
+        aat: Any,
+    ) -> np.ndarray:
+        """Overtime rows; returns their row keys (for roster changes)."""
+        cols = dict(
+            zip(
+                ("i", "d", "s", "e", "duty", "pay", "site", "status", "cby", "cat", "aby", "aat"),
+                (i, d, s, e, duty, pay, site, status, cby, cat, aby, aat),
+                strict=True,
+            )
+        )
+        k = _length(*cols.values())
+        part = {c: np.broadcast_to(np.asarray(v, dtype=np.int64), (k,)).copy() for c, v in cols.items()}
+        self.ot.append(part)
+        keys = self.n * self.D + self.n_ot + np.arange(k)
+        self.n_ot += k
+        ids = self.w.ids
+        self._chg_add(keys, part["aby"], part["aat"], F_APPROVED, None, ids[part["aby"]], R_OT_APPROVED)
+        return keys
+
+    def _acc_add(
+        self, i: Any, d: Any, minutes: Any, rec: Any, action: Any, purpose: Any, site: Any, case: Any
+    ) -> None:
+        k = _length(i, d, minutes, rec, action, purpose, site, case)
+        if not k:
+            return
+        i = np.broadcast_to(np.asarray(i, dtype=np.int64), (k,)).copy()
+        self.acc.append(
+            {
+                "i": i,
+                "ts": self.w.cal.ts(np.broadcast_to(d, (k,)), minutes) + self.rng.integers(0, 60, k),
+                **{
+                    c: np.broadcast_to(np.asarray(v, dtype=np.int64), (k,)).copy()
+                    for c, v in (
+                        ("rec", rec),
+                        ("action", action),
+                        ("purpose", purpose),
+                        ("site", site),
+                        ("case", case),
+                    )
+                },
+            }
+        )
+
+    def _when(self, i: int, days: np.ndarray) -> np.ndarray:
+        """A random minute inside the officer's working interval on each of ``days``."""
+        s, e = self.W_s[i, days], self.W_e[i, days]
+        return s + self.rng.random(len(days)) * np.maximum(e - s, 1)
+
+    def _sites(self, i: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Where a lookup is made from: the duty's site, or nowhere (mobile) for frontline."""
+        site = self.W_site[i, days].copy()
+        mobile = (self.w.pattern[self.gi[i]] == FRONTLINE) & (self.rng.random(len(i)) < 0.45)
+        site[mobile] = -1
+        return site
+
+    def _set_work(self, i: int, d: int, s: int, e: int, site: int) -> None:
+        """Evidence of a worked duty on a day that had none (rest or cancelled leave)."""
+        self.work[i, d] = True
+        self.W_s[i, d], self.W_e[i, d], self.W_site[i, d] = s, e, site
+        if site >= 0:
+            self.badge_day[i, d] = True
+            self.b_site[i, d] = site
+            self.b_in[i, d] = s - int(self.rng.integers(3, 21))
+            self.b_out[i, d] = e + int(self.rng.integers(0, 26))
+
+    # ---- the roster
+
+    def _roster(self) -> None:
+        w, rng, n, nd, cal, gi = self.w, self.rng, self.n, self.D, self.w.cal, self.gi
+        pat = w.pattern[gi]
+        dd = np.arange(nd)
+        act = self.active = dd[None, :] >= w.start_day[gi][:, None]
+        duty = np.full((n, nd), REST, dtype=np.int64)
+        fl = pat == FRONTLINE
+        rota = np.array([EARLY, EARLY, LATE, LATE, NIGHT, NIGHT, REST, REST, REST, REST])
+        if fl.any():
+            duty[fl] = rota[(dd[None, :] + w.rota[gi][fl][:, None]) % 10]
+        weekday_work = (cal.weekday < 5) & ~cal.holiday
+        duty[~fl] = np.where(weekday_work, DAY, REST)[None, :]
+        s = np.zeros((n, nd), dtype=np.int64)
+        e = np.full((n, nd), 1440, dtype=np.int64)
+        for code, (t0, t1) in ((EARLY, (420, 1020)), (LATE, (840, 1440)), (NIGHT, (1320, 1860))):
+            s[duty == code], e[duty == code] = t0, t1
+        ds = np.broadcast_to(w.day_start[gi][:, None], (n, nd))
+        s = np.where(duty == DAY, ds, s)
+        e = np.where(duty == DAY, ds + 510, e)
+        remote = np.zeros((n, nd), dtype=bool)
+        hyb = pat == HYBRID
+        if hyb.any():
+            remote[hyb] = w.remote_wd[gi][hyb][:, cal.weekday]
+        remote |= (pat == OFFICE)[:, None] & (rng.random((n, nd)) < 0.03)
+        self.orig, self.s0 = duty.copy(), s.copy()
+        workday = np.isin(duty, (EARLY, LATE, NIGHT, DAY)) & act
+        # annual leave: blocks of days and single days
+        owner, _ = _expand(rng.poisson(3.0 * nd / 365, n))
+        st, ln = rng.integers(-10, nd, len(owner)), rng.integers(4, 13, len(owner))
+        o2, k2 = _expand(ln)
+        day, own = st[o2] + k2, owner[o2]
+        ok = (day >= 0) & (day < nd)
+        leave = np.zeros((n, nd), dtype=bool)
+        leave[own[ok], day[ok]] = True
+        leave |= rng.random((n, nd)) < 4 / 365
+        leave &= workday
+        # sickness: short spells, a few long ones
+        owner, _ = _expand(rng.poisson(1.2 * nd / 365, n))
+        st = rng.integers(0, nd, len(owner))
+        ln = np.where(
+            rng.random(len(owner)) < 0.05, rng.integers(14, 61, len(owner)), rng.geometric(0.45, len(owner))
+        )
+        o2, k2 = _expand(ln)
+        day, own = st[o2] + k2, owner[o2]
+        ok = day < nd
+        sick = np.zeros((n, nd), dtype=bool)
+        sick[own[ok], day[ok]] = True
+        # look-alike (attendance.below_threshold): an office worker off sick for weeks
+        self.long_sick: list[tuple[int, int, int]] = []
+        for i, _gi, p in self._mine(w.looks["attendance.below_threshold"]):
+            length = min(int(rng.integers(30, 46)), p["we"] - p["ws"] + 1)
+            d0 = p["ws"] + int(rng.integers(0, p["we"] - p["ws"] - length + 2))
+            sick[i, d0 : d0 + length] = True
+            leave[i, d0 : d0 + length] = False
+            self.long_sick.append((i, d0, d0 + length - 1))
+        sick &= workday & ~leave
+        duty[leave], duty[sick] = LEAVE, SICK
+        self.leave, self.sick = leave, sick
+        # training and court
+        r = rng.random((n, nd))
+        cand = np.isin(duty, (EARLY, LATE, DAY)) & ~remote & act
+        tr = cand & (r < 0.012)
+        court = cand & (r >= 0.012) & (r < 0.018) & w.is_officer[gi][:, None]
+        duty[tr], duty[court] = TRAINING, COURT
+        s[tr], e[tr], s[court], e[court] = 540, 1020, 570, 990
+        # rest days span the day; leave and sickness keep the times of the duty they replace
+        s[duty == REST], e[duty == REST] = 0, 1440
+        remote &= duty == DAY
+        working = np.isin(duty, (EARLY, LATE, NIGHT, DAY, TRAINING, COURT)) & act
+        pay = np.zeros((n, nd), dtype=np.int64)
+        pay[working & fl[:, None] & cal.holiday[None, :] & np.isin(duty, (EARLY, LATE, NIGHT))] = BANKHOL
+        oncall = (duty == REST) & act & w.oncall_ok[gi][:, None] & (rng.random((n, nd)) < 0.06)
+        pay[oncall] = ONCALL
+        kind = np.where(np.isin(duty, (LEAVE, SICK)), self.orig, duty)
+        hours = np.select(
+            [np.isin(kind, (EARLY, LATE)), kind == NIGHT, np.isin(kind, (DAY, TRAINING)), kind == COURT],
+            [10.0, 9.0, 8.0, 7.0],
+            np.nan,
+        )
+        self.duty, self.s, self.e, self.remote, self.working, self.pay, self.hours = (
+            duty,
+            s,
+            e,
+            remote,
+            working,
+            pay,
+            hours,
+        )
+        self.site = np.where(working & ~remote & (duty != COURT), w.site[gi][:, None], -1)
+        self.status = np.where(working, WORKED, PLANNED)
+        self.aby = np.full((n, nd), -1, dtype=np.int64)
+        self.aat = np.full((n, nd), NULL, dtype=np.int64)
+        self.touched = leave | sick
+        self.rdw = np.zeros((n, nd), dtype=bool)
+        night = self.orig == NIGHT
+        after_night = np.zeros((n, nd), dtype=bool)
+        after_night[:, 1:] = night[:, :-1]
+        self.after_night = after_night
+        self.free_rest = (duty == REST) & act & (pay != ONCALL) & ~after_night
+        """Rest days on which extra duty can be booked (not on call, not straight after a night)."""
+
+    def _background(self) -> None:
+        """Innocent edits (leave, sickness, swaps, corrections) and approved overtime."""
+        w, rng, n, nd, cal, gi = self.w, self.rng, self.n, self.D, self.w.cal, self.gi
+        duty, pay = self.duty, self.pay
+        dn = np.array(DUTY, dtype=object)
+        key = lambda i, d: i * nd + d  # noqa: E731
+        i, d = np.nonzero(self.leave)
+        at = cal.ts(d, 600) - rng.integers(7, 91, len(i)) * 86400 + rng.integers(0, 28800, len(i))
+        self._chg_add(key(i, d), gi[i], at, F_DUTY, dn[self.orig[i, d]], "annual_leave", R_LEAVE)
+        self.aby[i, d] = w.approver[gi[i]]
+        self.aat[i, d] = at + rng.integers(3600, 3 * 86400, len(i))
+        i, d = np.nonzero(self.sick)
+        by = np.where(rng.random(len(i)) < 0.7, w.approver[gi[i]], w.clerk[gi[i]])
+        at = cal.ts(d, self.s0[i, d] - rng.integers(30, 150, len(i)))
+        self._chg_add(key(i, d), by, at, F_DUTY, dn[self.orig[i, d]], "sick", R_SICK)
+        # swaps between early and late, agreed before the shift
+        fl = (w.pattern[gi] == FRONTLINE)[:, None]
+        sw = self.working & fl & np.isin(duty, (EARLY, LATE)) & (rng.random((n, nd)) < 0.02)
+        i, d = np.nonzero(sw)
+        old = duty[i, d]
+        new = np.where(old == EARLY, LATE, EARLY)
+        at = cal.ts(d, self.s[i, d]) - rng.integers(1, 15, len(i)) * 86400
+        duty[i, d] = new
+        self.s[i, d] = np.where(new == EARLY, 420, 840)
+        self.e[i, d] = np.where(new == EARLY, 1020, 1440)
+        by = np.where(rng.random(len(i)) < 0.6, gi[i], w.clerk[gi[i]])
+        self._chg_add(key(i, d), by, at, F_DUTY, dn[old], dn[new], R_SWAP)
+        self.touched |= sw
+        # bank holidays first entered as basic, put right by the clerk after the shift
+        bh = (pay == BANKHOL) & (rng.random((n, nd)) < 0.15)
+        i, d = np.nonzero(bh)
+        at = cal.ts(d, self.e[i, d]) + rng.integers(1, 6, len(i)) * 86400
+        by = np.where(w.clerk[gi[i]] == gi[i], w.approver[gi[i]], w.clerk[gi[i]])
+        self._chg_add(key(i, d), by, at, F_PAY, "basic", "bank_holiday", R_BANKHOL)
+        self.touched |= bh
+        # late finishes added by the line manager; early finishes taken off by the officer
+        r = rng.random((n, nd))
+        up = self.working & ~self.touched & (self.duty != COURT) & (r < 0.006)
+        down = self.working & ~self.touched & (r >= 0.006) & (r < 0.009)
+        for mask, by_mgr in ((up, True), (down, False)):
+            i, d = np.nonzero(mask)
+            old = self.hours[i, d]
+            delta = rng.choice(np.array([1.0, 1.5, 2.0]), len(i)) if by_mgr else -np.ones(len(i))
+            self.hours[i, d] = old + delta
+            by = w.approver[gi[i]] if by_mgr else gi[i]
+            reason = np.where(rng.random(len(i)) < 0.5, R_PRISONER, R_INCIDENT) if by_mgr else R_LEFT_EARLY
+            at = cal.ts(d, self.e[i, d]) + rng.integers(3600, 48 * 3600, len(i))
+            self._chg_add(key(i, d), by, at, F_HOURS, _num(old), _num(old + delta), reason)
+            self.touched |= mask
+        # overtime: staying on after the shift, approved afterwards by the line manager
+        self.ext_end = self.e.copy()
+        pat = w.pattern[gi]
+        p_ext = np.array([0.05, 0.015, 0.01])[pat][:, None]
+        ext = (
+            self.working
+            & np.isin(duty, (EARLY, LATE, NIGHT, DAY))
+            & ~self.remote
+            & (rng.random((n, nd)) < p_ext)
+        )
+        i, d = np.nonzero(ext)
+        length = rng.choice(np.array([60, 90, 120, 180, 240]), len(i))
+        s = self.e[i, d]
+        cat = cal.ts(d, s + length) + rng.integers(3600, 20 * 3600, len(i))
+        self._ot_add(
+            i,
+            d,
+            s,
+            s + length,
+            duty[i, d],
+            OVERTIME,
+            self.site[i, d],
+            WORKED,
+            gi[i],
+            cat,
+            w.approver[gi[i]],
+            cat + rng.integers(7200, 72 * 3600, len(i)),
+        )
+        self.ext_end[i, d] = s + length
+        self.ext = ext
+        # rest-day working, booked and approved in advance
+        p_rdw = np.array([0.04, 0.01, 0.01])[pat][:, None]
+        rdw = self.free_rest & (rng.random((n, nd)) < p_rdw)
+        ri, rd = np.nonzero(rdw)
+        self._rdw(ri, rd, cby_self=rng.random(len(ri)) < 0.5)
+
+    def _rdw(
+        self, i: np.ndarray, d: np.ndarray, cby_self: Any, aby: Any = None, quick: bool = False
+    ) -> np.ndarray:
+        """Rest-day working rows on (rest) days ``d``; marks them worked for the evidence."""
+        w, rng, cal, gi = self.w, self.rng, self.w.cal, self.gi
+        k = len(i)
+        front = w.pattern[gi[i]] == FRONTLINE
+        s = np.where(front, 420, 480)
+        e = np.where(front, 1020, 990)
+        cat = cal.ts(d, 0) - rng.integers(3, 22, k) * 86400 + rng.integers(28800, 61200, k)
+        cby = np.where(cby_self, gi[i], w.clerk[gi[i]])
+        aby = w.approver[gi[i]] if aby is None else aby
+        aat = cat + (rng.integers(600, 3 * 3600, k) if quick else rng.integers(3600, 48 * 3600, k))
+        pay = np.where(cal.holiday[d], BANKHOL, RDW)
+        keys = self._ot_add(
+            i, d, s, e, np.where(front, EARLY, DAY), pay, w.site[gi[i]], WORKED, cby, cat, aby, aat
+        )
+        self.rdw[i, d] = True
+        self.rdw_s = getattr(self, "rdw_s", {})
+        for ii, dd, ss, ee in zip(i, d, s, e, strict=True):
+            self.rdw_s[(int(ii), int(dd))] = (int(ss), int(ee))
+        return keys
+
+    # ---- evidence: presence, remote log-ons, lookups
+
+    def _evidence(self) -> None:
+        w, rng, n, nd, gi = self.w, self.rng, self.n, self.D, self.gi
+        self.work = self.working.copy()
+        self.W_s = self.s.copy()
+        self.W_e = np.maximum(self.e, self.ext_end)
+        self.W_site = self.site.copy()
+        self.badge_day = self.work & (self.W_site >= 0) & (rng.random((n, nd)) >= 0.02)
+        self.b_site = self.W_site.copy()
+        jitter = np.where(self.duty == DAY, rng.normal(0, 12, (n, nd)), -rng.integers(3, 21, (n, nd)))
+        self.b_in = (self.W_s + jitter).astype(np.int64)
+        self.b_out = self.W_e + rng.integers(0, 26, (n, nd))
+        for (i, d), (s, e) in sorted(getattr(self, "rdw_s", {}).items()):
+            self._set_work(i, d, s, e, int(w.site[gi[i]]))
+        self.lunch = self.badge_day & (self.duty == DAY) & (rng.random((n, nd)) < 0.25)
+        self.only_in = self.badge_day & (rng.random((n, nd)) < 0.01)
+        self.remote_sess = self.work & self.remote & (rng.random((n, nd)) >= 0.01)
+        self.quiet = np.zeros((n, nd), dtype=bool)
+        self.no_evening = self.ext.copy()
+        self.vol = np.ones((n, nd))
+        self.skew = np.full((n, nd), 2.2)
+
+    # ---- planted cases and look-alikes
+
+    def _plant(self) -> None:
+        w = self.w
+        for i, _gi, (s, e) in [
+            (i, g, (d0, d1)) for i, g, d0, d1 in [(x[0], 0, x[1], x[2]) for x in self.long_sick]
+        ]:
+            self._row(
+                "attendance.below_threshold",
+                i,
+                s,
+                e,
+                f"off sick for {e - s + 1} days: no rostered office days, no swipes (not below policy)",
+                look=True,
+            )
+        for det, fn in (
+            ("roster.self_approval", self._p_self_approval),
+            ("roster.retro_claim", self._p_retro),
+            ("roster.overtime_overlap", self._p_overlap),
+            ("attendance.below_threshold", self._p_below),
+            ("attendance.badge_only", self._p_badge_only),
+            ("access.no_purpose", self._p_no_purpose),
+            ("access.personal_link", self._p_personal),
+            ("access.sensitive_victims", self._p_sensitive),
+            ("access.off_duty", self._p_off_duty),
+            ("access.volume_outlier", self._p_volume),
+        ):
+            for i, _gi, p in self._mine(w.plants[det]):
+                fn(i, p, False)
+            for i, _gi, p in self._mine(w.looks[det]):
+                fn(i, p, True)
+        for i, _gi, p in self._mine(w.crew_plan):
+            self._p_crew(i, p)
+        for i, _gi, p in self._mine(w.crew_look_plan):
+            self._p_crew_look(i, p)
+
+    def _p_self_approval(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det = "roster.self_approval"
+        rest = self.free_rest & ~self.rdw
+        days = self._pick(self._in(i, p["ws"], p["we"], rest), int(self.rng.integers(3, 6)) + look)
+        if len(days) < 2:
+            return
+        ii = np.full(len(days), i)
+        gi = self.gi[i]
+        if look:
+            self._rdw(ii, days, cby_self=True)
+            note = f"requested rest-day working {len(days)} times; each approved by the line manager"
+        else:
+            self._rdw(ii, days, cby_self=True, aby=gi, quick=True)
+            note = f"approved their own rest-day working {len(days)} times (approved_by is the officer)"
+        for d in days:
+            s, e = self.rdw_s[(i, int(d))]
+            self._set_work(i, int(d), s, e, int(self.w.site[gi]))
+        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+
+    def _p_retro(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng, cal, gi = "roster.retro_claim", self.rng, self.w.cal, self.gi[i]
+        cand = self.working & (self.pay == BASIC) & np.isin(self.duty, (EARLY, LATE, NIGHT, DAY))
+        cand &= ~self.touched & ~cal.holiday[None, :] & ~self.ext
+        single = p["variant"] == "single" and not look
+        days = self._pick(self._in(i, p["ws"], p["we"], cand), 1 if single else int(rng.integers(3, 7)))
+        if not len(days):
+            return
+        keys = i * self.D + days
+        at = cal.ts(days, self.e[i, days]) + rng.integers(3600, 6 * 86400, len(days))
+        if look:
+            old = self.hours[i, days]
+            new = old + rng.choice(np.array([1.0, 1.5, 2.0]), len(days))
+            self.hours[i, days] = new
+            self._chg_add(keys, self.w.approver[gi], at, F_HOURS, _num(old), _num(new), R_PRISONER)
+            note = (
+                f"line manager added hours to {len(days)} finished shifts, each with a reason (late finish)"
+            )
+        elif single:
+            self.pay[i, days] = BANKHOL
+            self._chg_add(keys, gi, at, F_PAY, "basic", "bank_holiday", -1)
+            note = (
+                "changed the pay code of their own finished shift to bank holiday on a day that was not one"
+            )
+        else:
+            to_ot = rng.random(len(days)) < 0.5
+            for d, ot, k, t in zip(days, to_ot, keys, at, strict=True):
+                reason = R_AMENDED if rng.random() < 0.3 else -1
+                if ot:
+                    self.pay[i, d] = OVERTIME
+                    self._chg_add(k, gi, t, F_PAY, "basic", "overtime", reason)
+                else:
+                    old = self.hours[i, d]
+                    new = old + float(rng.choice([2.0, 2.5, 3.0, 4.0]))
+                    self.hours[i, d] = new
+                    self._chg_add(k, gi, t, F_HOURS, _num(old)[0], _num(new)[0], reason)
+            note = f"edited {len(days)} of their own shifts after they ended to raise pay (overtime pay code, more hours)"
+        self.touched[i, days] = True
+        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+
+    def _p_overlap(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng, cal, w = "roster.overtime_overlap", self.rng, self.w.cal, self.w
+        gi = int(self.gi[i])
+        ws, we = p["ws"], p["we"]
+        appr = w.approver[gi]
+        if look:
+            recallable = self.leave & (self.status == PLANNED) & ~self.after_night
+            days = self._pick(self._in(i, ws, we, recallable), 2)
+            if not len(days):
+                days = self._pick(self._in(i, 0, self.D - 1, recallable), 2)
+            if not len(days):
+                return
+            d = int(days[0])
+            self.status[i, d] = CANCELLED
+            self._chg_add(
+                i * self.D + d,
+                appr,
+                cal.ts(d, 600) - 86400 * int(rng.integers(1, 4)),
+                F_STATUS,
+                "planned",
+                "cancelled",
+                R_RECALL,
+            )
+            self.rdw[i, d] = False
+            keys = self._rdw(np.array([i]), np.array([d]), cby_self=False)
+            s, e = self.rdw_s[(i, d)]
+            self._set_work(i, d, s, e, int(w.site[gi]))
+            note = "recalled from annual leave (leave cancelled) and worked that day, with swipes and lookups"
+            if len(days) > 1:
+                d2 = int(days[1])
+                k2 = self._ot_add(
+                    i,
+                    d2,
+                    480,
+                    960,
+                    DAY,
+                    OVERTIME,
+                    int(w.site[gi]),
+                    CANCELLED,
+                    gi,
+                    cal.ts(d2, 0) - 20 * 86400,
+                    appr,
+                    cal.ts(d2, 0) - 19 * 86400,
+                )
+                self._chg_add(
+                    k2,
+                    w.clerk[gi],
+                    cal.ts(d2, 0) - 10 * 86400,
+                    F_STATUS,
+                    "planned",
+                    "cancelled",
+                    R_OT_CANCELLED,
+                )
+                note += "; an overtime duty on another leave day was cancelled beforehand"
+            del keys
+            self._row(det, i, d, int(days[-1]), note, look)
+            return
+        k = int(rng.integers(2, 4))
+        variant = p["variant"]
+        if variant == "leave":
+            days = self._pick(self._in(i, ws, we, (self.leave | self.sick) & (self.status == PLANNED)), k)
+            if not len(days):
+                variant = "no_evidence"
+        if variant == "double":
+            days = self._pick(
+                self._in(i, ws, we, self.working & np.isin(self.duty, (EARLY, LATE, DAY)) & ~self.ext), k
+            )
+            if not len(days):
+                variant = "no_evidence"
+        if variant == "no_evidence":
+            days = self._pick(self._in(i, ws, we, self.free_rest & ~self.rdw), k)
+        if not len(days):
+            return
+        cat = cal.ts(days, 0) - rng.integers(2, 10, len(days)) * 86400
+        aat = cat + rng.integers(3600, 30 * 3600, len(days))
+        if variant == "leave":
+            s = self.s[i, days] + 60 * rng.integers(0, 3, len(days))
+            self._ot_add(
+                i,
+                days,
+                s,
+                s + 60 * rng.integers(4, 8, len(days)),
+                DAY,
+                OVERTIME,
+                int(w.site[gi]),
+                WORKED,
+                gi,
+                cat,
+                appr,
+                aat,
+            )
+            note = f"paid overtime on {len(days)} days of their own annual leave or sickness"
+        elif variant == "double":
+            s = self.s[i, days] + 120
+            other = (int(w.site[gi]) + 1) % len(w.tables["sites"])
+            self._ot_add(i, days, s, s + 240, DAY, OVERTIME, other, WORKED, gi, cat, appr, aat)
+            note = f"paid overtime overlapping their own rostered shift on {len(days)} days"
+        else:
+            front = w.pattern[gi] == FRONTLINE
+            self._ot_add(
+                i,
+                days,
+                420 if front else 480,
+                1020 if front else 990,
+                EARLY if front else DAY,
+                RDW,
+                int(w.site[gi]),
+                WORKED,
+                np.where(rng.random(len(days)) < 0.5, gi, w.clerk[gi]),
+                cat,
+                appr,
+                aat,
+            )
+            note = f"paid rest-day working on {len(days)} days with no swipe or lookup at all that day"
+        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+
+    def _p_below(self, i: int, p: dict[str, Any], look: bool) -> None:
+        if look:
+            return  # the long sickness is made with the roster
+        det, rng = "attendance.below_threshold", self.rng
+        office = self.work & (self.duty == DAY) & (self.W_site >= 0)
+        days = self._in(i, p["ws"], p["we"], office)
+        if len(days) < 10:
+            return
+        present = days[self.badge_day[i, days]]
+        target = int(len(days) * rng.uniform(0.35, 0.65))
+        drop = self._pick(present, max(0, len(present) - target))
+        self.badge_day[i, drop] = False
+        self.lunch[i, drop] = False
+        home = drop[rng.random(len(drop)) < 0.6]
+        self.remote_sess[i, home] = True
+        self.W_site[i, drop] = -1
+        x = int(self.badge_day[i, days].sum())
+        self._row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"badged in on {x} of {len(days)} rostered office days ({100 * x // len(days)}%); "
+            f"logged on from home on {len(home)} of the others without an agreed remote day",
+        )
+
+    def _p_badge_only(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng, w, cal = "attendance.badge_only", self.rng, self.w, self.w.cal
+        gi = int(self.gi[i])
+        office = self.badge_day & ~self.only_in & self.work & (self.W_site >= 0) & ~self.rdw
+        if look:
+            office &= self.duty != NIGHT
+        days = self._pick(self._in(i, p["ws"], p["we"], office), int(rng.integers(3, 6)))
+        if look:
+            if not len(days):
+                return
+            if p["variant"] == "vdi":
+                st = self.b_in[i, days] + rng.integers(20, 60, len(days))
+                en = self.b_out[i, days] - rng.integers(20, 60, len(days))
+                ip = np.array(
+                    [
+                        f"10.{20 + int(w.site[gi]) % 200}.{rng.integers(0, 256)}.{rng.integers(1, 255)}"
+                        for _ in days
+                    ],
+                    dtype=object,
+                )
+                self.rs.append(
+                    {
+                        "i": np.full(len(days), i),
+                        "start": cal.ts(days, st),
+                        "end": cal.ts(days, en),
+                        "client": np.full(len(days), 1),
+                        "ip": ip,
+                    }
+                )
+                note = f"VDI sessions from the office network while badged in, on {len(days)} days"
+            else:
+                self.b_out[i, days] = self.b_in[i, days] + rng.integers(4, 11, len(days))
+                self.lunch[i, days] = False
+                self.W_site[i, days] = -1
+                note = f"in and out of the station within minutes on {len(days)} days, then a full shift of mobile lookups"
+            self._row(det, i, int(days[0]), int(days[-1]), note, look)
+            return
+        variant = p["variant"]
+        if variant == "leave":
+            ldays = self._pick(
+                self._in(i, p["ws"], p["we"], (self.leave | self.sick) & (self.status == PLANNED)),
+                int(rng.integers(2, 4)),
+            )
+            if len(ldays):
+                t_in = self.s[i, ldays] + rng.integers(0, 60, len(ldays))
+                t_out = t_in + rng.integers(120, 480, len(ldays))
+                site = np.full(len(ldays), int(w.site[gi]))
+                for t, dirn in ((t_in, 0), (t_out, 1)):
+                    self.badge.append(
+                        {
+                            "i": np.full(len(ldays), i),
+                            "site": site,
+                            "ts": cal.ts(ldays, t),
+                            "dir": np.full(len(ldays), dirn),
+                        }
+                    )
+                self._row(
+                    det,
+                    i,
+                    int(ldays[0]),
+                    int(ldays[-1]),
+                    f"badge swipes at the site on {len(ldays)} days of their own leave or sickness",
+                )
+                return
+            variant = "swipe"
+        if not len(days):
+            return
+        if variant == "swipe":
+            self.b_in[i, days] = self.W_s[i, days] + rng.integers(-10, 30, len(days))
+            self.b_out[i, days] = self.b_in[i, days] + rng.integers(2, 10, len(days))
+            self.lunch[i, days] = False
+            self.quiet[i, days] = True
+            self.no_evening[i, days] = True
+            self.remote_sess[i, days] = False
+            note = f"swiped in and out within minutes with no other activity that day, on {len(days)} rostered days"
+        else:
+            st = self.b_in[i, days] + rng.integers(30, 61, len(days))
+            en = self.b_out[i, days] - rng.integers(30, 91, len(days))
+            self.rs.append(
+                {
+                    "i": np.full(len(days), i),
+                    "start": cal.ts(days, st),
+                    "end": cal.ts(days, en),
+                    "client": np.zeros(len(days), np.int64),
+                    "ip": np.full(len(days), w.home_ip[gi], dtype=object),
+                }
+            )
+            self.W_site[i, days] = -1
+            self.lunch[i, days] = False
+            note = f"logged on from home (VPN) while the badge showed them in the office, on {len(days)} days"
+        self._row(det, i, int(days[0]), int(days[-1]), note)
+
+    def _lookups(
+        self,
+        i: int,
+        days: np.ndarray,
+        recs: Any,
+        purposes: tuple[int, ...],
+        case: Any = -1,
+        actions: tuple[int, ...] = (SEARCH, VIEW),
+    ) -> None:
+        k = len(days)
+        if not k:
+            return
+        rng = self.rng
+        purpose = rng.choice(np.array(purposes), k) if purposes else np.full(k, -1)
+        ii = np.full(k, i)
+        self._acc_add(
+            ii,
+            days,
+            self._when(i, days),
+            recs,
+            rng.choice(np.array(actions), k),
+            purpose,
+            self._sites(ii, days),
+            case,
+        )
+
+    def _work_days(self, i: int, ws: int, we: int) -> np.ndarray:
+        return self._in(i, ws, we, self.work & ~self.quiet)
+
+    def _p_no_purpose(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng = "access.no_purpose", self.rng
+        if look:
+            c = p["case"]
+            recs = np.arange(self.w.case_rec_start[c], self.w.case_rec_start[c] + self.w.case_rec_n[c])
+            wd = self._work_days(i, p["ws"], p["we"])
+            if not len(wd):
+                return
+            days = np.sort(rng.choice(wd, int(rng.integers(6, 11))))
+            self._lookups(i, days, rng.choice(recs, len(days)), (), -1, (VIEW,))
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"{len(days)} views without a purpose code, all of records of their own assigned case "
+                f"{self.w.c_ids[c]}",
+                look,
+            )
+            return
+        wd = self._work_days(i, p["ws"], p["we"])
+        if not len(wd):
+            return
+        k = int(rng.integers(10, 21))
+        days = np.sort(rng.choice(wd, k))
+        self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW, VIEW))
+        self._row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"{k} lookups with no purpose code, of records of cases they are not assigned to or of no case",
+        )
+
+    def _p_personal(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng = "access.personal_link", self.rng
+        wd = self._work_days(i, p["ws"], p["we"])
+        if not len(wd) or not p.get("records"):
+            return
+        k = int(rng.integers(3, 9)) if not look else int(rng.integers(2, 5))
+        days = np.sort(rng.choice(wd, k))
+        self._lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INC, P_INT, P_ADM))
+        if look:
+            note = (
+                f"{k} lookups of people who only share the officer's surname (other postcode, address, phone)"
+            )
+        else:
+            note = f"{k} lookups of {p['note']}"
+        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+
+    def _p_sensitive(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng = "access.sensitive_victims", self.rng
+        wd = self._work_days(i, p["ws"], p["we"])
+        if not len(wd) or not p.get("records"):
+            return
+        if look:
+            k = int(rng.integers(8, 16))
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INV,), p["case"], (VIEW, UPDATE))
+            note = (
+                f"{k} views of victim and witness records of their own assigned "
+                f"{CASE_TYPES[self.w.c_type[p['case']]]} case {self.w.c_ids[p['case']]}"
+            )
+        else:
+            recs = np.repeat(np.array(p["records"]), rng.integers(2, 5, len(p["records"])))
+            k = len(recs)
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(i, days, rng.permutation(recs), (P_INT, P_ADM), -1, (VIEW,))
+            note = (
+                f"{k} views of {len(p['records'])} victim/witness records of sexual or domestic cases "
+                "they are not assigned to"
+            )
+        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+
+    def _p_off_duty(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng, w = "access.off_duty", self.rng, self.w
+        free = ((self.duty == REST) & (self.pay != ONCALL) & ~self.rdw) | (self.duty == LEAVE) & (
+            self.status == PLANNED
+        )
+        free &= self.active
+        if look:
+            days = self._pick(self._in(i, p["ws"], p["we"], free & (self.duty == REST)), 3)
+            if not len(days):
+                return
+            self.pay[i, days] = ONCALL
+            k = rng.integers(2, 4, len(days))
+            dd = np.repeat(days, k)
+            self._acc_add(
+                np.full(len(dd), i),
+                dd,
+                rng.integers(480, 1320, len(dd)),
+                rng.choice(w.ops_pool, len(dd)),
+                SEARCH,
+                rng.choice(np.array([P_INC, P_ADM]), len(dd)),
+                -1,
+                -1,
+            )
+            wd = self._pick(self._work_days(i, p["ws"], p["we"]), 3)
+            self._acc_add(
+                np.full(len(wd), i),
+                wd,
+                self.W_e[i, wd] + rng.integers(5, 30, len(wd)),
+                rng.choice(w.ops_pool, len(wd)),
+                VIEW,
+                P_ADM,
+                -1,
+                -1,
+            )
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"lookups while on call on {len(days)} rest days (rostered on_call) and within 30 minutes "
+                "after the end of a shift",
+                look,
+            )
+            return
+        days = self._pick(self._in(i, p["ws"], p["we"], free), int(rng.integers(2, 6)))
+        if not len(days):
+            return
+        k = rng.integers(2, 4, len(days))
+        dd = np.repeat(days, k)
+        self._acc_add(
+            np.full(len(dd), i),
+            dd,
+            rng.integers(1140, 1410, len(dd)),
+            rng.choice(w.ops_pool, len(dd)),
+            rng.choice(np.array([SEARCH, VIEW]), len(dd)),
+            rng.choice(np.array([P_INC, P_INT]), len(dd)),
+            -1,
+            -1,
+        )
+        self._row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"{len(dd)} lookups in the evening on {len(days)} days they were not rostered (rest day or leave)",
+        )
+
+    def _p_volume(self, i: int, p: dict[str, Any], look: bool) -> None:
+        det, rng = "access.volume_outlier", self.rng
+        if look:
+            self._row(
+                det,
+                i,
+                0,
+                self.D - 1,
+                "in a busy unit: lookups about twice the force rate, in line with unit and role peers",
+                look,
+            )
+            return
+        f = float(rng.uniform(5, 8))
+        self.vol[i, p["ws"] : p["we"] + 1] = f
+        self.skew[i, p["ws"] : p["we"] + 1] = 1.0
+        self._row(
+            det,
+            i,
+            p["ws"],
+            p["we"],
+            f"about {f:.0f} times their usual lookups, over many more distinct records, beyond unit and role peers",
+        )
+
+    def _p_crew(self, i: int, p: dict[str, Any]) -> None:
+        rng = self.rng
+        for rec, d in zip(p["records"], p["days"], strict=True):
+            days = self._in(i, d, min(self.D - 1, d + 6), self.work & ~self.quiet)
+            if len(days):
+                dd = np.full(int(rng.integers(1, 3)), days[0])
+                self._lookups(i, dd, rec, (P_INT,), -1, (VIEW,))
+
+    def _p_crew_look(self, i: int, p: dict[str, Any]) -> None:
+        wd = self._work_days(i, p["ws"], p["we"])
+        if len(wd):
+            days = np.sort(self.rng.choice(wd, 4))
+            self._lookups(i, days, np.array(p["records"][:2] * 2), (P_INV,), p["case"], (VIEW,))
+
+    # ---- emit the tables
+
+    def _background_access(self) -> None:
+        w, rng, nd, gi = self.w, self.rng, self.D, self.gi
+        cells = np.flatnonzero((self.work & ~self.quiet).ravel())
+        i, d = np.divmod(cells, nd)
+        ws, we = self.W_s[i, d], self.W_e[i, d]
+        lam = w.lam[gi[i]] * (we - ws) / 480 * self.vol[i, d]
+        k = rng.poisson(lam)
+        rep = np.repeat(np.arange(len(cells)), k)
+        ii, dd = i[rep], d[rep]
+        minutes = ws[rep] + rng.random(len(rep)) * (we[rep] - ws[rep])
+        u = rng.random(len(rep)) ** self.skew[ii, dd]
+        rec = w.ops_pool[(u * len(w.ops_pool)).astype(np.int64)]
+        role = w.role[gi[ii]]
+        intel = (rng.random(len(rep)) < np.where(np.isin(role, [INTELLIGENCE, ANALYST]), 0.15, 0.01)) & (
+            len(w.intel_pool) > 0
+        )
+        if intel.any():
+            rec[intel] = rng.choice(w.intel_pool, int(intel.sum()))
+        vic = rng.random(len(rep)) < 0.003
+        if vic.any() and len(w.victim_pool):
+            rec[vic] = rng.choice(w.victim_pool, int(vic.sum()))
+        purpose = _choose(rng, np.cumsum(ROLE_PURPOSE, axis=1), role)
+        purpose[rng.random(len(rep)) < 0.0003] = -1
+        action = _draw(rng, (0.62, 0.3, 0.05, 0.02, 0.01), len(rep))
+        site = self._sites(ii, dd)
+        self._acc_add(ii, dd, minutes, rec, action, purpose, site, -1)
+        follow = np.flatnonzero((action == SEARCH) & (rng.random(len(rep)) < 0.4))
+        self._acc_add(
+            ii[follow],
+            dd[follow],
+            minutes[follow] + rng.uniform(0.3, 4, len(follow)),
+            rec[follow],
+            VIEW,
+            purpose[follow],
+            site[follow],
+            -1,
+        )
+        # a few lookups just after the end of a shift (finishing off)
+        over = np.flatnonzero(rng.random(len(cells)) < 0.05)
+        self._acc_add(
+            i[over],
+            d[over],
+            we[over] + rng.uniform(1, 30, len(over)),
+            rng.choice(w.ops_pool, len(over)),
+            VIEW,
+            P_ADM,
+            -1,
+            -1,
+        )
+        # case work: lookups of the records of assigned cases while at work
+        sel = np.flatnonzero((w.ca["off"] >= self.a) & (w.ca["off"] < self.b))
+        if len(sel):
+            c, o, r = w.ca["case"][sel], w.ca["off"][sel] - self.a, w.ca["role"][sel]
+            d0 = np.maximum(w.ca["start"][sel], 0)
+            d1 = np.minimum(w.ca["end"][sel], nd - 1)
+            nd = np.maximum(d1 - d0 + 1, 0)
+            rate = np.array([0.9, 0.5, 1.5, 0.1])[r]
+            k = rng.poisson(rate * nd * 0.7)
+            rep = np.repeat(np.arange(len(sel)), k)
+            day = d0[rep] + (rng.random(len(rep)) * nd[rep]).astype(np.int64)
+            oi = o[rep]
+            keep = self.work[oi, day] & ~self.quiet[oi, day]
+            rep, day, oi = rep[keep], day[keep], oi[keep]
+            cc = c[rep]
+            rec = w.case_rec_start[cc] + (rng.random(len(rep)) * w.case_rec_n[cc]).astype(np.int64)
+            ws, we = self.W_s[oi, day], self.W_e[oi, day]
+            purpose = np.where(rng.random(len(rep)) < 0.02, -1, P_INV)
+            self._acc_add(
+                oi,
+                day,
+                ws + rng.random(len(rep)) * (we - ws),
+                rec,
+                _draw(rng, (0.1, 0.6, 0.25, 0.04, 0.01), len(rep)),
+                purpose,
+                self._sites(oi, day),
+                cc,
+            )
+        # on call at home
+        i, d = np.nonzero((self.pay == ONCALL) & (self.duty == REST) & self.active)
+        k = rng.poisson(1.2, len(i))
+        rep = np.repeat(np.arange(len(i)), k)
+        self._acc_add(
+            i[rep],
+            d[rep],
+            rng.integers(420, 1380, len(rep)),
+            rng.choice(w.ops_pool, len(rep)),
+            SEARCH,
+            rng.choice(np.array([P_INC, P_ADM]), len(rep)),
+            -1,
+            -1,
+        )
+
+    def emit(self, counters: dict[str, int]) -> dict[str, pa.Table]:
+        """The five event tables of this block (ids continue from ``counters``, which is updated)."""
+        w, rng, n, nd, cal, gi = self.w, self.rng, self.n, self.D, self.w.cal, self.gi
+        self._background_access()
+        out: dict[str, pa.Table] = {}
+        # shifts
+        cells = np.flatnonzero(self.active.ravel())
+        i, d = np.divmod(cells, nd)
+        ot = {
+            k: np.concatenate([p[k] for p in self.ot]) if self.ot else np.zeros(0, np.int64)
+            for k in ("i", "d", "s", "e", "duty", "pay", "site", "status", "cby", "cat", "aby", "aat")
+        }
+        created = (
+            cal.ts(d, 600) - rng.integers(21, 57, len(cells)) * 86400 + rng.integers(0, 3600, len(cells))
+        )
+        off = np.r_[gi[i], gi[ot["i"]]]
+        start = np.r_[cal.ts(d, self.s[i, d]), cal.ts(ot["d"], ot["s"])]
+        end = np.r_[cal.ts(d, self.e[i, d]), cal.ts(ot["d"], ot["e"])]
+        hours = np.r_[self.hours[i, d], (ot["e"] - ot["s"]) / 60.0]
+        keys = np.r_[cells, n * nd + np.arange(len(ot["i"]))]
+        order = np.lexsort((start, off))
+        lut = np.full(n * nd + len(ot["i"]), -1, dtype=np.int64)
+        lut[keys[order]] = np.arange(len(order))
+        base = counters["shifts"]
+        shift_ids = _pa_ids("SH", base, len(order))
+        cols = {
+            "shift_id": shift_ids,
+            "officer_id": _take(w.ids_pa, off[order]),
+            "start": _ts_array(start[order]),
+            "end": _ts_array(end[order]),
+            "duty_type": _take(pa.array(DUTY), np.r_[self.duty[i, d], ot["duty"]][order]),
+            "pay_code": _take(pa.array(PAY), np.r_[self.pay[i, d], ot["pay"]][order]),
+            "site_id": _take(w.site_ids_pa, np.r_[self.site[i, d], ot["site"]][order]),
+            "status": _take(pa.array(STATUS), np.r_[self.status[i, d], ot["status"]][order]),
+            "created_by": _take(w.ids_pa, np.r_[w.clerk[gi[i]], ot["cby"]][order]),
+            "created_at": _ts_array(np.r_[created, ot["cat"]][order]),
+            "approved_by": _take(w.ids_pa, np.r_[self.aby[i, d], ot["aby"]][order]),
+            "approved_at": _ts_array(np.r_[self.aat[i, d], ot["aat"]][order]),
+            "hours_claimed": pa.array(hours[order], type=pa.float64(), from_pandas=True),
+        }
+        out["shifts"] = pa.table(cols, schema=arrow_schema(TABLES["shifts"]))
+        counters["shifts"] += len(order)
+        # roster changes
+        ch = {
+            k: np.concatenate([p[k] for p in self.chg]) if self.chg else np.zeros(0)
+            for k in ("row", "by", "at", "field", "old", "new", "reason")
+        }
+        pos = lut[ch["row"].astype(np.int64)]
+        assert (pos >= 0).all(), "a roster change points to no shift"
+        order = np.lexsort((pos, ch["at"].astype(np.int64)))
+        out["roster_changes"] = pa.table(
+            {
+                "change_id": _pa_ids("RC", counters["roster_changes"], len(order)),
+                "shift_id": _take(shift_ids, pos[order]),
+                "changed_by": _take(w.ids_pa, ch["by"][order].astype(np.int64)),
+                "changed_at": _ts_array(ch["at"][order].astype(np.int64)),
+                "field": _take(pa.array(FIELDS), ch["field"][order].astype(np.int64)),
+                "old_value": pa.array(ch["old"][order].astype(object), type=pa.string()),
+                "new_value": pa.array(ch["new"][order].astype(object), type=pa.string()),
+                "reason": _take(pa.array(REASONS), ch["reason"][order].astype(np.int64)),
+            },
+            schema=arrow_schema(TABLES["roster_changes"]),
+        )
+        counters["roster_changes"] += len(order)
+        # badge events
+        bd = self.badge_day & self.active
+        i, d = np.nonzero(bd)
+        parts = [
+            {
+                "i": i,
+                "site": self.b_site[i, d],
+                "ts": cal.ts(d, self.b_in[i, d]),
+                "dir": np.zeros(len(i), np.int64),
+            }
+        ]
+        o = ~self.only_in[i, d]
+        parts.append(
+            {
+                "i": i[o],
+                "site": self.b_site[i[o], d[o]],
+                "ts": cal.ts(d[o], self.b_out[i[o], d[o]]),
+                "dir": np.ones(int(o.sum()), np.int64),
+            }
+        )
+        li, ld = np.nonzero(self.lunch & bd & ~self.only_in)
+        lo = 720 + rng.integers(-30, 31, len(li))
+        parts.append(
+            {"i": li, "site": self.b_site[li, ld], "ts": cal.ts(ld, lo), "dir": np.ones(len(li), np.int64)}
+        )
+        parts.append(
+            {
+                "i": li,
+                "site": self.b_site[li, ld],
+                "ts": cal.ts(ld, lo + rng.integers(20, 46, len(li))),
+                "dir": np.zeros(len(li), np.int64),
+            }
+        )
+        parts += self.badge
+        b = {k: np.concatenate([p[k] for p in parts]) for k in ("i", "site", "ts", "dir")}
+        b["ts"] = b["ts"] + rng.integers(0, 60, len(b["ts"]))
+        order = np.lexsort((b["ts"], b["i"]))
+        site = b["site"][order]
+        reader = pc.binary_join_element_wise(
+            _take(w.site_ids_pa, site),
+            _take(pa.array(["-R1", "-R2", "-R3"]), rng.integers(0, 3, len(order))),
+            "",
+        )
+        out["badge_events"] = pa.table(
+            {
+                "event_id": _pa_ids("BE", counters["badge_events"], len(order)),
+                "officer_id": _take(w.ids_pa, gi[b["i"][order]]),
+                "site_id": _take(w.site_ids_pa, site),
+                "reader_id": reader,
+                "ts": _ts_array(b["ts"][order]),
+                "direction": _take(pa.array(["in", "out"]), b["dir"][order]),
+            },
+            schema=arrow_schema(TABLES["badge_events"]),
+        )
+        counters["badge_events"] += len(order)
+        # remote sessions: agreed remote days, evenings, on call
+        i, d = np.nonzero(self.remote_sess & self.active)
+        st = self.W_s[i, d] + rng.integers(-15, 16, len(i))
+        en = self.W_e[i, d] + rng.integers(-10, 41, len(i))
+        split = rng.random(len(i)) < 0.2
+        parts = [
+            {"i": i[~split], "start": cal.ts(d[~split], st[~split]), "end": cal.ts(d[~split], en[~split])},
+            {
+                "i": i[split],
+                "start": cal.ts(d[split], st[split]),
+                "end": cal.ts(d[split], 720 + rng.integers(-20, 20, int(split.sum()))),
+            },
+            {
+                "i": i[split],
+                "start": cal.ts(d[split], 765 + rng.integers(-10, 20, int(split.sum()))),
+                "end": cal.ts(d[split], en[split]),
+            },
+        ]
+        pat = w.pattern[gi][:, None]
+        ev = self.work & ~self.remote & (pat != FRONTLINE) & ~self.no_evening & (rng.random((n, nd)) < 0.03)
+        i, d = np.nonzero(ev & self.active)
+        s0 = 1140 + rng.integers(0, 31, len(i))
+        parts.append({"i": i, "start": cal.ts(d, s0), "end": cal.ts(d, s0 + rng.integers(45, 121, len(i)))})
+        i, d = np.nonzero((self.pay == ONCALL) & self.active & (rng.random((n, nd)) < 0.4))
+        s0 = rng.integers(480, 1320, len(i))
+        parts.append({"i": i, "start": cal.ts(d, s0), "end": cal.ts(d, s0 + rng.integers(30, 91, len(i)))})
+        for p in parts:
+            p["client"] = w.client[gi[p["i"]]]
+            p["ip"] = w.home_ip[gi[p["i"]]]
+        parts += self.rs
+        r = {k: np.concatenate([p[k] for p in parts]) for k in ("i", "start", "end", "client", "ip")}
+        r["start"] = r["start"] + rng.integers(0, 60, len(r["i"]))
+        r["end"] = np.maximum(r["end"] + rng.integers(0, 60, len(r["i"])), r["start"] + 60)
+        order = np.lexsort((r["start"], r["i"]))
+        out["remote_sessions"] = pa.table(
+            {
+                "session_id": _pa_ids("RS", counters["remote_sessions"], len(order)),
+                "officer_id": _take(w.ids_pa, gi[r["i"][order]]),
+                "start": _ts_array(r["start"][order]),
+                "end": _ts_array(r["end"][order]),
+                "client": _take(pa.array(CLIENTS), r["client"][order]),
+                "source_ip": pa.array(r["ip"][order], type=pa.string()),
+            },
+            schema=arrow_schema(TABLES["remote_sessions"]),
+        )
+        counters["remote_sessions"] += len(order)
+        # system access
+        a = {
+            k: np.concatenate([p[k] for p in self.acc]) if self.acc else np.zeros(0, np.int64)
+            for k in ("i", "ts", "rec", "action", "purpose", "site", "case")
+        }
+        order = np.lexsort((a["ts"], a["i"]))
+        rec = a["rec"][order]
+        system = _choose(rng, SYSTEM_BY_TYPE, w.r_type[rec])
+        out["system_access"] = pa.table(
+            {
+                "access_id": _pa_ids("SA", counters["system_access"], len(order), 11),
+                "officer_id": _take(w.ids_pa, gi[a["i"][order]]),
+                "system": _take(pa.array(SYSTEMS), system),
+                "action": _take(pa.array(ACTIONS), a["action"][order]),
+                "record_id": _take(w.r_ids_pa, rec),
+                "ts": _ts_array(a["ts"][order]),
+                "site_id": _take(w.site_ids_pa, a["site"][order]),
+                "purpose_code": _take(pa.array(PURPOSES), a["purpose"][order]),
+                "case_ref": _take(w.c_ids_pa, a["case"][order]),
+            },
+            schema=arrow_schema(TABLES["system_access"]),
+        )
+        counters["system_access"] += len(order)
+        return out
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _frames(w: _World) -> dict[str, pd.DataFrame]:
+    """The entity tables in contract order and with contract columns."""
+    out: dict[str, pd.DataFrame] = {}
+    for t in TABLES.values():
+        if t.name in w.tables:
+            df = w.tables[t.name]
+            out[t.name] = df[[c for c in t.names if c in df.columns]].reset_index(drop=True)
+    return out
+
+
+def _blocks(w: _World) -> Any:
+    """Event tables block by block (``BLOCK`` officers each); truth rows are added to ``w``."""
+    counters = dict.fromkeys(EVENT_TABLES, 0)
+    for bno, a in enumerate(range(0, w.n, BLOCK)):
+        yield _Block(w, a, min(a + BLOCK, w.n), bno).emit(counters)
+
+
+def _innocent(looks: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Look-alike rows less any officer planted for the same detector (e.g. a namesake
+    listed next to an officer who is also an undeclared member)."""
+    planted = set(zip(truth["officer_id"], truth["detector"], strict=True))
+    keep = [(o, d) not in planted for o, d in zip(looks["officer_id"], looks["detector"], strict=True)]
+    return looks[keep].reset_index(drop=True)
+
+
+def _truth(rows: list[dict[str, object]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=TRUTH_COLUMNS)
+    return df.sort_values(["detector", "group_id", "officer_id"], kind="stable", ignore_index=True)
+
+
+def generate(
+    officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 1, 1), days: int = 0
+) -> Force:
+    """Generate a force of ``officers`` people, with ``days`` days of events before ``as_of``.
+
+    ``days=0`` gives the organisation and association tables only (the first version
+    of this generator, unchanged). ``days > 0`` gives every contract table, all planted
+    cases in ``truth`` and the innocent look-alikes in ``lookalikes``; it holds
+    everything in memory, so use :func:`write_force` for large forces.
+
+    >>> f = generate(officers=120, seed=1)
+    >>> sorted(f.tables)
+    ['declarations', 'memberships', 'officers', 'organisations', 'sites', 'units']
+    >>> len(f.tables["officers"])
+    120
+    >>> f.truth["detector"].unique().tolist()
+    ['association.undeclared_membership']
+    >>> g = generate(officers=120, seed=1, days=30)
+    >>> len(g.tables), sorted(g.truth["detector"].unique()) == sorted(DETECTORS)
+    (18, True)
+    """
+    base = _structure(officers, seed, as_of)
+    if days <= 0:
+        return base
+    w = _World(base, seed, as_of, days)
+    parts: dict[str, list[pa.Table]] = {t: [] for t in EVENT_TABLES}
+    for block in _blocks(w):
+        for name, table in block.items():
+            parts[name].append(table)
+    tables = _frames(w)
+    for name, ts in parts.items():
+        tables[name] = pa.concat_tables(ts).to_pandas()
+    order = [t for t in TABLES if t in tables]
+    truth = _truth(w.truth_rows)
+    return Force({t: tables[t] for t in order}, truth, _innocent(_truth(w.look_rows), truth))
+
+
+def write_force(
+    directory: Path,
+    officers: int,
+    days: int,
+    seed: int = 7,
+    fmt: str = "parquet",
+    as_of: dt.date = dt.date(2026, 1, 1),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write a synthetic force to ``directory``, streaming the event tables.
+
+    The force is the one :func:`generate` gives for the same arguments (same rows, same
+    ids). Entity tables are written whole; the event tables (shifts, roster_changes,
+    badge_events, remote_sessions, system_access) are written in blocks of
+    :data:`BLOCK` officers (one Parquet row group per block, or CSV rows appended), so
+    memory depends on the block size, not on the force. ``truth.csv`` and
+    ``lookalikes.csv`` are written last.
+
+    Parameters
+    ----------
+    directory
+        Output folder (created). A file of a written table in the other format is removed.
+    officers, days, seed, as_of
+        As for :func:`generate`.
+    fmt
+        ``"parquet"`` (zstd-compressed, UTC timestamps) or ``"csv"`` (local timestamps
+        with offset).
+    progress
+        Called with a short message after each step.
+
+    Returns
+    -------
+    dict
+        ``{"directory", "officers", "days", "seed", "format", "tables": {name: {"rows",
+        "bytes"}}, "truth", "lookalikes", "bytes", "seconds"}``.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown format {fmt!r} (csv or parquet)")
+    t0 = time.perf_counter()
+    step = progress or (lambda _m: None)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    ext = f".{fmt}"
+    base = _structure(officers, seed, as_of)
+    rows: dict[str, int] = {}
+    if days <= 0:
+        base.write(directory, fmt)
+        rows = {k: len(v) for k, v in base.tables.items()}
+        truth, looks = base.truth, base.lookalikes
+    else:
+        w = _World(base, seed, as_of, days)
+        step(f"entities built ({time.perf_counter() - t0:.1f} s)")
+        for name, df in _frames(w).items():
+            _remove_other_formats(directory, name, ext)
+            path = directory / f"{name}{ext}"
+            if fmt == "csv":
+                _csv_frame(df).to_csv(path, index=False)
+            else:
+                schema = arrow_schema(TABLES[name], list(df.columns))
+                table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+                pq.write_table(_parquet_ready(table), path, compression="zstd")
+            rows[name] = len(df)
+        writers: dict[str, pq.ParquetWriter] = {}
+        try:
+            for bno, block in enumerate(_blocks(w)):
+                for name, table in block.items():
+                    path = directory / f"{name}{ext}"
+                    first = name not in rows
+                    if first:
+                        _remove_other_formats(directory, name, ext)
+                        rows[name] = 0
+                    if fmt == "parquet":
+                        table = _stream_ready(name, table)
+                        if first:
+                            writers[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
+                        writers[name].write_table(table)
+                    else:
+                        _csv_frame(table.to_pandas()).to_csv(
+                            path, mode="w" if first else "a", header=first, index=False
+                        )
+                    rows[name] += table.num_rows
+                step(f"block {bno + 1}/{-(-w.n // BLOCK)} ({time.perf_counter() - t0:.1f} s)")
+        finally:
+            for wr in writers.values():
+                wr.close()
+        truth = _truth(w.truth_rows)
+        looks = _innocent(_truth(w.look_rows), truth)
+        truth.to_csv(directory / "truth.csv", index=False)
+        looks.to_csv(directory / "lookalikes.csv", index=False)
+    tables = {
+        name: {"rows": n, "bytes": (directory / f"{name}{ext}").stat().st_size} for name, n in rows.items()
+    }
+    return {
+        "directory": str(directory),
+        "officers": officers,
+        "days": days,
+        "seed": seed,
+        "format": fmt,
+        "tables": tables,
+        "truth": len(truth),
+        "lookalikes": len(looks),
+        "bytes": sum(t["bytes"] for t in tables.values()),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }

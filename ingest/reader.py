@@ -83,6 +83,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _parquet_text(v: object) -> str | None:
+    """A Parquet cell as contract text: nulls (None, NaN, NaT) to None, dates and times
+    in ISO 8601, everything else as ``str``."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    iso = getattr(v, "isoformat", None)
+    return iso() if iso is not None else str(v)
+
+
 def _read_raw(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """All cells as strings (empty = null) and the 1-based line number of each row."""
     if path.suffix == ".parquet":
@@ -92,13 +101,7 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             raise SourceFileError(f"{path}: not a readable Parquet file ({e})") from e
         df = pd.DataFrame(
             {
-                name: pd.Series(col.to_pandas(), dtype=object).map(
-                    lambda v: (
-                        None
-                        if v is None or (isinstance(v, float) and np.isnan(v))
-                        else (v.isoformat() if hasattr(v, "isoformat") else str(v))
-                    )
-                )
+                name: pd.Series(col.to_pandas(), dtype=object).map(_parquet_text)
                 for name, col in zip(t.column_names, t.columns, strict=True)
             }
         )

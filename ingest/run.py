@@ -110,6 +110,8 @@ def ingest_dir(
     timezone: str = "Europe/London",
     progress: Progress | None = None,
     event_memory_mb: int = 2048,
+    resolver: str = "splink",
+    match_threshold: float = 0.95,
 ) -> IngestReport:
     """Ingest every contract table found in ``src`` into ``store``."""
     t0 = time.perf_counter()
@@ -160,7 +162,7 @@ def ingest_dir(
 
     if {"officers", "memberships"} & loaded:
         step("resolve membership lists")
-        report.loads += _resolve_memberships(store, run, report)
+        report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
     if {"declarations", "organisations"} & loaded:
         step("link declarations")
         report.loads.append(_link_declarations(store, run))
@@ -226,20 +228,23 @@ def _ingest_events(
         ev.close()
 
 
-def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) -> list[LoadStats]:
+def _resolve_memberships(
+    store: GraphStore, run: RunInfo, report: IngestReport, resolver: str, match_threshold: float
+) -> list[LoadStats]:
     officers = pd.DataFrame(
         store.query(
             "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, "
-            "o.surname AS surname, o.forenames AS forenames, o.date_of_birth AS date_of_birth"
+            "o.surname AS surname, o.forenames AS forenames, o.date_of_birth AS date_of_birth, "
+            "o.home_postcode AS home_postcode"
         ),
-        columns=["officer_id", "surname", "forenames", "date_of_birth"],
+        columns=["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"],
     )
     members = pd.DataFrame(
         store.query(
             "MATCH (m:Membership) WHERE m.retired_at IS NULL RETURN m.membership_id AS membership_id, "
             "m.org_id AS org_id, m.member_surname AS member_surname, "
             "m.member_forenames AS member_forenames, m.member_date_of_birth AS member_date_of_birth, "
-            "m.since AS since, m.until AS until"
+            "m.member_postcode AS member_postcode, m.since AS since, m.until AS until"
         ),
         columns=[
             "membership_id",
@@ -247,11 +252,19 @@ def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) 
             "member_surname",
             "member_forenames",
             "member_date_of_birth",
+            "member_postcode",
             "since",
             "until",
         ],
     )
-    res = resolve_exact(members, officers)
+    members = members.sort_values("membership_id").reset_index(drop=True)
+    officers = officers.sort_values("officer_id").reset_index(drop=True)
+    if resolver == "exact":
+        res = resolve_exact(members, officers)
+    else:
+        from ingest.resolve import resolve_splink
+
+        res = resolve_splink(members, officers, threshold=match_threshold)
     res.report.to_csv(report.run_dir / "resolution.csv", index=False)
     report.resolution = {str(k): int(v) for k, v in res.report["status"].value_counts().items()}
     links = res.links
@@ -261,6 +274,7 @@ def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) 
             "dst": uids("Organisation", links["org_id"]),
             "discriminator": links["membership_id"],
             **{c: links[c] for c in ("membership_id", "score", "matched_on", "method", "since", "until")},
+            **{c: links[c] for c in ("match_weights", "candidates") if c in links},
         }
     )
     resolved_to = pd.DataFrame(
@@ -268,6 +282,7 @@ def _resolve_memberships(store: GraphStore, run: RunInfo, report: IngestReport) 
             "src": uids("Membership", links["membership_id"]),
             "dst": uids("Officer", links["officer_id"]),
             **{c: links[c] for c in ("score", "matched_on", "method")},
+            **{c: links[c] for c in ("match_weights",) if c in links},
         }
     )
     return [

@@ -111,3 +111,16 @@ def test_help_is_readable() -> None:
     for cmd in ("demo", "ingest", "detect", "query", "serve", "generate", "page"):
         assert cmd in res.output
     assert "--store" in runner.invoke(app, ["ingest", "--help"]).output
+
+
+def test_evaluate_against_planted_truth(in_tmp: Path) -> None:
+    assert runner.invoke(app, ["generate", "src", "--officers", "200", "--seed", "4"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "src"]).exit_code == 0
+    assert runner.invoke(app, ["detect", "--out", "flags.csv"]).exit_code == 0
+    res = runner.invoke(app, ["evaluate", "src/truth.csv", "flags.csv", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    rows = {r["detector"]: r for r in csv.DictReader(io.StringIO(res.output))}
+    um = rows["association.undeclared_membership"]
+    assert int(um["cases"]) > 0 and (um["precision"], um["recall"], um["f1"]) == ("1.0", "1.0", "1.0")
+    bad = runner.invoke(app, ["evaluate", "src/officers.csv", "flags.csv"])
+    assert bad.exit_code == 2 and "truth file lacks column(s): detector" in " ".join(bad.output.split())

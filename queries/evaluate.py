@@ -1,0 +1,55 @@
+"""``linkwatch evaluate TRUTH FLAGS``: precision, recall and F1 per detector.
+
+A planted case (a ``truth.csv`` row, or all rows sharing a ``group_id``) is *found* when
+a flag of the same detector names that officer (or any member of the group) with a
+window that overlaps the planted window. A flag is *correct* when it names an officer
+of a planted case of its detector with an overlapping window. Empty window ends are
+open.
+
+>>> truth = pd.DataFrame({"officer_id": ["1", "2", "3", "4"], "detector": ["a.x"] * 3 + ["a.y"],
+...     "group_id": ["", "", "", ""], "window_start": ["2024-01-01"] * 4, "window_end": ["2024-02-01"] * 4})
+>>> flags = pd.DataFrame({"officer_id": ["1", "2", "9"], "detector": ["a.x"] * 3, "group_id": ["", "", ""],
+...     "window_start": ["2024-01-15T00:00:00Z", "2025-01-01T00:00:00Z", ""], "window_end": ["", "", ""]})
+>>> evaluate(truth, flags)[["detector", "cases", "found", "flags", "correct", "precision", "recall"]].values.tolist()
+[['a.x', 3, 1, 3, 1, 0.333, 0.333], ['a.y', 1, 0, 0, 0, None, 0.0], ['overall', 4, 1, 3, 1, 0.333, 0.25]]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+COLUMNS = ["detector", "cases", "found", "flags", "correct", "precision", "recall", "f1"]
+
+
+def _ts(s: pd.Series, default: pd.Timestamp) -> pd.Series:
+    v = pd.to_datetime(s.replace("", None), utc=True, errors="coerce", format="mixed")
+    return v.astype("datetime64[ns, UTC]").fillna(default)
+
+
+def evaluate(truth: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per detector (those in the truth or the flags) and an ``overall`` row."""
+    lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    t = truth.fillna("").astype(str).copy()
+    f = flags.fillna("").astype(str).copy()
+    t["case"] = t["detector"] + "|" + t["group_id"].where(t["group_id"] != "", "officer:" + t["officer_id"])
+    t["ts"], t["te"] = _ts(t["window_start"], lo), _ts(t["window_end"], hi)
+    f["fs"], f["fe"] = _ts(f["window_start"], lo), _ts(f["window_end"], hi)
+    f["row"] = range(len(f))
+    pairs = f.merge(t, on=["detector", "officer_id"], how="inner")
+    pairs = pairs[(pairs["fs"] <= pairs["te"]) & (pairs["fe"] >= pairs["ts"])]
+    out = []
+    for det in sorted(set(t["detector"]) | set(f["detector"])):
+        cases = t.loc[t["detector"] == det, "case"].nunique()
+        found = pairs.loc[pairs["detector"] == det, "case"].nunique()
+        n_flags = int((f["detector"] == det).sum())
+        correct = pairs.loc[pairs["detector"] == det, "row"].nunique()
+        out.append(_row(det, cases, found, n_flags, correct))
+    out.append(_row("overall", t["case"].nunique(), pairs["case"].nunique(), len(f), pairs["row"].nunique()))
+    return pd.DataFrame(out, columns=COLUMNS, dtype=object)
+
+
+def _row(det: str, cases: int, found: int, n_flags: int, correct: int) -> list[object]:
+    p = round(correct / n_flags, 3) if n_flags else None
+    r = round(found / cases, 3) if cases else None
+    f1 = round(2 * p * r / (p + r), 3) if p and r else (0.0 if p is not None and r is not None else None)
+    return [det, cases, found, n_flags, correct, p, r, f1]
