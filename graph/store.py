@@ -121,13 +121,8 @@ def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     for c in cols:
         s = df[c]
         if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s.dtype):
-            utc = s.dt.tz_convert("UTC") if isinstance(s.dtype, pd.DatetimeTZDtype) else s
-            parts[c] = pd.Series(
-                utc.astype(
-                    "datetime64[ns, UTC]" if isinstance(s.dtype, pd.DatetimeTZDtype) else "datetime64[ns]"
-                ).array.asi8,
-                index=s.index,
-            ).where(s.notna(), -1)
+            ns = pd.to_datetime(s, utc=True).astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]")
+            parts[c] = pd.Series(ns.view("int64"), index=s.index).where(s.notna(), -1)
         elif pd.api.types.is_numeric_dtype(s.dtype) or (
             pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
         ):
