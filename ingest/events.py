@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from graph.store import RunInfo
 from ingest.contract import Column, Table
-from ingest.reader import QUARANTINE_COLUMNS, SourceFileError, _sha256
+from ingest.reader import QUARANTINE_COLUMNS, SourceFileError, _sha256, file_manifest
 
 EVENT_DB = "events.duckdb"
 SQL_TYPES = {
@@ -82,18 +82,7 @@ class EventRead:
 
     @property
     def manifest(self) -> dict[str, object]:
-        return {
-            "table": self.table.name,
-            "file": str(self.path),
-            "sha256": self.sha256,
-            "rows_read": self.rows_read,
-            "rows_valid": self.rows_valid,
-            "rows_quarantined": len(self.quarantine),
-            "rows_new": self.new,
-            "rows_changed": self.changed,
-            "extra_columns": self.extra_columns,
-            "seconds": round(self.seconds, 3),
-        }
+        return {**file_manifest(self), "rows_new": self.new, "rows_changed": self.changed}
 
 
 GOT, CLOSE = " (got '", "')"

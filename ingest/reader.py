@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,16 +53,21 @@ class TableRead:
 
     @property
     def manifest(self) -> dict[str, object]:
-        return {
-            "table": self.table.name,
-            "file": str(self.path),
-            "sha256": self.sha256,
-            "rows_read": self.rows_read,
-            "rows_valid": len(self.valid),
-            "rows_quarantined": len(self.quarantine),
-            "extra_columns": self.extra_columns,
-            "seconds": round(self.seconds, 3),
-        }
+        return file_manifest(self)
+
+
+def file_manifest(read: TableRead | Any) -> dict[str, object]:
+    """The manifest entry of one source file (entity or event table)."""
+    return {
+        "table": read.table.name,
+        "file": str(read.path),
+        "sha256": read.sha256,
+        "rows_read": read.rows_read,
+        "rows_valid": read.rows_valid,
+        "rows_quarantined": len(read.quarantine),
+        "extra_columns": read.extra_columns,
+        "seconds": round(read.seconds, 3),
+    }
 
 
 def find_source(directory: Path, table: str) -> Path | None:
