@@ -68,8 +68,7 @@ def _store_keys(store: GraphStore, table: str, column: str) -> set[str] | None:
     label for that table (the foreign key cannot be checked)."""
     for node in MODEL.nodes:
         if node.source_table == table and node.key == column:
-            rows = store.query(f"MATCH (n:{node.label}) WHERE n.retired_at IS NULL RETURN n.{column} AS k")
-            return {r["k"] for r in rows}
+            return set(current(store, node.label, [column])[column])
     return None
 
 
@@ -228,25 +227,23 @@ def _ingest_events(
         ev.close()
 
 
+def current(store: GraphStore, label: str, columns: list[str]) -> pd.DataFrame:
+    """The current (not retired) nodes of ``label`` as a frame of ``columns``."""
+    ret = ", ".join(f"n.{c} AS {c}" for c in columns)
+    rows = store.query(f"MATCH (n:{label}) WHERE n.retired_at IS NULL RETURN {ret}")
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _resolve_memberships(
     store: GraphStore, run: RunInfo, report: IngestReport, resolver: str, match_threshold: float
 ) -> list[LoadStats]:
-    officers = pd.DataFrame(
-        store.query(
-            "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, "
-            "o.surname AS surname, o.forenames AS forenames, o.date_of_birth AS date_of_birth, "
-            "o.home_postcode AS home_postcode"
-        ),
-        columns=["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"],
+    officers = current(
+        store, "Officer", ["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"]
     )
-    members = pd.DataFrame(
-        store.query(
-            "MATCH (m:Membership) WHERE m.retired_at IS NULL RETURN m.membership_id AS membership_id, "
-            "m.org_id AS org_id, m.member_surname AS member_surname, "
-            "m.member_forenames AS member_forenames, m.member_date_of_birth AS member_date_of_birth, "
-            "m.member_postcode AS member_postcode, m.since AS since, m.until AS until"
-        ),
-        columns=[
+    members = current(
+        store,
+        "Membership",
+        [
             "membership_id",
             "org_id",
             "member_surname",
@@ -292,38 +289,14 @@ def _resolve_memberships(
 
 
 def _link_declarations(store: GraphStore, run: RunInfo) -> LoadStats:
-    decl = pd.DataFrame(
-        store.query(
-            "MATCH (d:Declaration) WHERE d.retired_at IS NULL RETURN d.declaration_id AS declaration_id, "
-            "d.org_id AS org_id, d.org_name AS org_name"
-        ),
-        columns=["declaration_id", "org_id", "org_name"],
-    )
-    orgs = pd.DataFrame(
-        store.query(
-            "MATCH (o:Organisation) WHERE o.retired_at IS NULL RETURN o.org_id AS org_id, o.name AS name"
-        ),
-        columns=["org_id", "name"],
-    )
+    decl = current(store, "Declaration", ["declaration_id", "org_id", "org_name"])
+    orgs = current(store, "Organisation", ["org_id", "name"])
     return store.load_relationships("ABOUT", declaration_targets(decl, orgs), run)
 
 
 def _link_identifiers(store: GraphStore, run: RunInfo) -> list[LoadStats]:
-    officers = pd.DataFrame(
-        store.query(
-            "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, "
-            "o.surname AS surname, o.home_postcode AS home_postcode, o.home_address AS home_address, "
-            "o.phone AS phone"
-        ),
-        columns=["officer_id", "surname", "home_postcode", "home_address", "phone"],
-    )
-    persons = pd.DataFrame(
-        store.query(
-            "MATCH (p:Person) WHERE p.retired_at IS NULL RETURN p.person_id AS person_id, "
-            "p.surname AS surname, p.postcode AS postcode, p.address AS address, p.phone AS phone"
-        ),
-        columns=["person_id", "surname", "postcode", "address", "phone"],
-    )
+    officers = current(store, "Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone"])
+    persons = current(store, "Person", ["person_id", "surname", "postcode", "address", "phone"])
     nodes, rels = identifier_links(officers, persons)
     return [
         store.load_nodes("Identifier", nodes, run),
