@@ -187,3 +187,15 @@ def test_same_answers_as_each_other(store: GraphStore) -> None:
     b = store.neighbourhood(["Unit:U1"], depth=2).to_dict(properties=False)
     assert a == b
     assert pd.DataFrame(a["edges"]).shape[0] == 7
+
+
+def test_embedded_bulk_copy_in_chunks(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big loads are copied in chunks (one huge COPY fills the buffer pool)."""
+    import graph.embedded
+    from tests.conftest import embedded_settings
+
+    monkeypatch.setattr(graph.embedded, "COPY_CHUNK", 2)
+    with open_store(embedded_settings(tmp_path)) as st:
+        load_fixture(st)
+        c = st.counts()
+        assert (c["Officer"], c["MEMBER_OF"], c["IN_UNIT"]) == (5, 3, 4)
