@@ -41,9 +41,7 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     s = Settings(store=store, neo4j_uri=neo4j, data_dir=Path(data), buffer_pool_mb=4096)  # type: ignore[arg-type]
     st = open_store(s)
     if st.name == "neo4j":
-        with st.driver.session(database=st.database) as ses:  # type: ignore[attr-defined]
-            ses.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-            ses.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        st.wipe()  # type: ignore[attr-defined]
     t0 = time.perf_counter()
     rep = ingest_dir(st, Path(src), s.data_dir, event_memory_mb=2048)
     total = time.perf_counter() - t0

@@ -32,9 +32,7 @@ def peak_rss_mb() -> float:
 def fresh(settings: Settings):
     st = open_store(settings)
     if st.name == "neo4j":
-        with st.driver.session(database=st.database) as s:  # type: ignore[attr-defined]
-            s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-            s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        st.wipe()  # type: ignore[attr-defined]
     return st
 
 

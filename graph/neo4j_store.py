@@ -120,3 +120,11 @@ class Neo4jStore(GraphStore):
             f"MATCH (a:{a_label} {{uid: $a}}) MATCH (b:{b_label} {{uid: $b}}) "
             f"MATCH p = allShortestPaths((a)-[{pattern}*..{hops}]-(b)) RETURN p"
         )
+
+    def wipe(self) -> None:
+        """Delete every relationship, then every node, in batches (tests and benchmarks
+        only). ``CALL { } IN TRANSACTIONS`` needs an auto-commit transaction, and deleting
+        relationships first keeps each batch within a small server's transaction memory."""
+        with self.driver.session(database=self.database) as s:
+            s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+            s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()

@@ -37,9 +37,7 @@ def neo4j_settings(tmp: Path) -> Settings:
 
 
 def wipe_neo4j(store: GraphStore) -> None:
-    with store.driver.session(database=store.database) as s:  # type: ignore[attr-defined]
-        s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-        s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    store.wipe()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
