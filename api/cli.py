@@ -142,6 +142,8 @@ def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
             event_memory_mb=settings.event_memory_mb,
             resolver=settings.resolver,
             match_threshold=settings.match_threshold,
+            access_links=settings.access_links,
+            access_repeat=settings.access_repeat,
         )
     t = Table(title=f"ingest run {report.run.run_id}")
     for c in ("table", "rows read", "loaded", "quarantined", "file"):

@@ -504,13 +504,18 @@ MODEL = GraphModel(
             (("Officer", "Record"),),
             source_table="system_access",
             description="Aggregated system access: how often the officer looked at the record, "
-            "when first and last, in which systems, how many times without a purpose code.",
+            "when first and last, in which systems, how many times without a purpose code or "
+            "outside the officer's own cases, and why the pair is a link (`reasons`). By default "
+            "only notable pairs are links (see `LINKWATCH_ACCESS_LINKS`); every lookup stays in "
+            "the event store.",
             props=(
                 Prop("count", "int"),
                 Prop("first_at", "timestamp"),
                 Prop("last_at", "timestamp"),
                 Prop("systems", "string[]"),
                 Prop("no_purpose", "int"),
+                Prop("outside_case", "int"),
+                Prop("reasons", "string[]"),
             ),
             valid_from="first_at",
             valid_to="last_at",

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     event_memory_mb: int = Field(2048, ge=256, description="DuckDB memory limit for the event store (MiB)")
     resolver: Literal["splink", "exact"] = "splink"
     match_threshold: float = Field(0.95, gt=0, le=1, description="membership match probability that links")
+    access_links: Literal["notable", "all"] = Field(
+        "notable",
+        description="which officer-record pairs become ACCESSED links in the graph: notable ones "
+        "(no purpose code, sensitive record outside the officer's cases, repeated, personal link) or all",
+    )
+    access_repeat: int = Field(5, ge=2, description="lookups of one record by one officer that make a link")
     query_timeout_s: float = Field(60.0, gt=0)
     batch_size: int = Field(10_000, ge=1, le=1_000_000)
     max_hops: int = Field(6, ge=1, le=10)

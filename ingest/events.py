@@ -351,16 +351,46 @@ class EventStore:
         )
 
 
+SENSITIVE = ("victim", "witness", "vip", "restricted")
+
+ACCESS_SQL = """
+WITH a AS (
+    SELECT s.officer_id, s.record_id, s.ts, s."system", s.purpose_code,
+           r.sensitivity IN ({sensitive}) AS sensitive, r.person_id,
+           own.officer_id IS NOT NULL AS own_case
+    FROM system_access s
+    LEFT JOIN ctx_records r ON r.record_id = s.record_id
+    LEFT JOIN ctx_own_cases own
+           ON own.officer_id = s.officer_id AND own.case_ref = coalesce(s.case_ref, r.case_ref)),
+p AS (
+    SELECT officer_id, record_id, count(*) AS count, min(ts) AS first_at, max(ts) AS last_at,
+           list(DISTINCT "system" ORDER BY "system") AS systems,
+           count(*) FILTER (WHERE purpose_code IS NULL) AS no_purpose,
+           count(*) FILTER (WHERE NOT own_case) AS outside_case,
+           count(*) FILTER (WHERE sensitive AND NOT own_case) AS sensitive_outside,
+           any_value(person_id) AS person_id
+    FROM a GROUP BY officer_id, record_id),
+r AS (
+    SELECT p.*, list_filter([
+               CASE WHEN no_purpose > 0 THEN 'no_purpose' END,
+               CASE WHEN sensitive_outside > 0 THEN 'sensitive_outside_case' END,
+               CASE WHEN count >= {repeat} THEN 'repeated' END,
+               CASE WHEN l.officer_id IS NOT NULL THEN 'personal_link' END], lambda x: x IS NOT NULL) AS reasons
+    FROM p LEFT JOIN ctx_linked l ON l.officer_id = p.officer_id AND l.person_id = p.person_id)
+SELECT 'Officer:' || officer_id AS src, 'Record:' || record_id AS dst, count, first_at, last_at, systems,
+       no_purpose, outside_case, reasons
+FROM r {where}"""
+
+ACCESS_CONTEXT = {
+    # name: (columns, what it is): filled from the graph before ACCESSED is aggregated
+    "ctx_records": (["record_id", "sensitivity", "case_ref", "person_id"], "records"),
+    "ctx_own_cases": (["officer_id", "case_ref"], "the officer's case assignments"),
+    "ctx_linked": (["officer_id", "person_id"], "officer and person sharing an identifier"),
+}
+
 AGGREGATES: dict[str, tuple[str, str]] = {
     # rel type: (event table it needs, SQL giving src, dst and the relationship's properties)
-    "ACCESSED": (
-        "system_access",
-        """
-        SELECT 'Officer:' || officer_id AS src, 'Record:' || record_id AS dst, count(*) AS count,
-               min(ts) AS first_at, max(ts) AS last_at, list(DISTINCT "system" ORDER BY "system") AS systems,
-               count(*) FILTER (WHERE purpose_code IS NULL) AS no_purpose
-        FROM system_access GROUP BY ALL""",
-    ),
+    "ACCESSED": ("system_access", ACCESS_SQL),
     "ATTENDED": (
         "badge_events",
         """
@@ -393,12 +423,44 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 }
 
 
-def aggregate_links(ev: EventStore, rel_type: str) -> pd.DataFrame | None:
+def set_access_context(ev: EventStore, frames: Mapping[str, pd.DataFrame]) -> None:
+    """Register the graph facts the ``ACCESSED`` policy needs (records, own cases, personal
+    links) as temporary tables; a missing frame registers an empty table."""
+    for name, (cols, _what) in ACCESS_CONTEXT.items():
+        df = frames.get(name)
+        data = pa.table(
+            {c: pa.array([] if df is None else df[c].astype(object).where(df[c].notna(), None).tolist(),
+                         type=pa.string()) for c in cols}
+        )
+        ev.con.register(name + "_arrow", data)
+        ev._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT * FROM {name}_arrow")
+        ev.con.unregister(name + "_arrow")
+
+
+def aggregate_links(
+    ev: EventStore, rel_type: str, *, access_links: str = "notable", access_repeat: int = 5
+) -> pd.DataFrame | None:
     """The aggregated links of one type as a frame for ``load_relationships`` (``None``
-    when the event table it needs is absent)."""
+    when the event table it needs is absent).
+
+    ``ACCESSED`` needs :func:`set_access_context` first. With ``access_links='notable'``
+    only pairs with a reason become links: a lookup without a purpose code, a sensitive
+    record (victim, witness, VIP, restricted) viewed outside the officer's own cases,
+    ``access_repeat`` or more lookups, or a record about a person who shares an
+    identifier with the officer. Routine lookups stay in the event store only, which
+    keeps the graph to a few per cent of the officer-record pairs at force scale.
+    """
     table, sql = AGGREGATES[rel_type]
     if not ev.has(table) or (rel_type == "EDITED_ROSTER_OF" and not ev.has("shifts")):
         return None
+    if rel_type == "ACCESSED":
+        if access_links not in ("notable", "all"):
+            raise ValueError(f"access_links must be 'notable' or 'all' (got {access_links!r})")
+        sql = sql.format(
+            sensitive=", ".join(lit(v) for v in SENSITIVE),
+            repeat=int(access_repeat),
+            where="WHERE len(reasons) > 0" if access_links == "notable" else "",
+        )
     df = ev.con.execute(sql + " ORDER BY src, dst").df()
     df["source_file"] = table
     return df

@@ -23,7 +23,7 @@ import pandas as pd
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from ingest.contract import TABLE_LIST, TABLES
-from ingest.events import AGGREGATES, EventRead, EventStore, aggregate_links
+from ingest.events import AGGREGATES, EventRead, EventStore, aggregate_links, set_access_context
 from ingest.identifiers import identifier_links
 from ingest.reader import QUARANTINE_COLUMNS, TableRead, _sha256, find_source, read_table
 from ingest.resolve import resolve_exact
@@ -111,8 +111,13 @@ def ingest_dir(
     event_memory_mb: int = 2048,
     resolver: str = "splink",
     match_threshold: float = 0.95,
+    access_links: str = "notable",
+    access_repeat: int = 5,
 ) -> IngestReport:
-    """Ingest every contract table found in ``src`` into ``store``."""
+    """Ingest every contract table found in ``src`` into ``store``.
+
+    ``access_links`` / ``access_repeat``: which officer-record pairs become ``ACCESSED``
+    links (see :func:`ingest.events.aggregate_links`)."""
     t0 = time.perf_counter()
     step = progress or (lambda _msg: None)
     files = plan(Path(src))
@@ -171,7 +176,10 @@ def ingest_dir(
 
     events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
     if events:
-        _ingest_events(store, events, reads, previous, data_dir, timezone, event_memory_mb, run, report, step)
+        _ingest_events(
+            store, events, reads, previous, data_dir, timezone, event_memory_mb, run, report, step,
+            access_links=access_links, access_repeat=access_repeat,
+        )
 
     report.seconds = time.perf_counter() - t0
     _write_outputs(store, report, Path(src))
@@ -190,6 +198,9 @@ def _ingest_events(
     run: RunInfo,
     report: IngestReport,
     step: Progress,
+    *,
+    access_links: str = "notable",
+    access_repeat: int = 5,
 ) -> None:
     """Event tables into the event store, then their aggregated links into the graph."""
     ev = EventStore(Path(data_dir), memory_mb=memory_mb, timezone=timezone)
@@ -219,12 +230,34 @@ def _ingest_events(
             loaded.add(name)
         for rel_type, (needs, _sql) in AGGREGATES.items():
             if needs in loaded or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded):
-                frame = aggregate_links(ev, rel_type)
+                if rel_type == "ACCESSED":
+                    step("read records, case assignments and shared identifiers for ACCESSED")
+                    set_access_context(ev, access_context(store))
+                frame = aggregate_links(ev, rel_type, access_links=access_links, access_repeat=access_repeat)
                 if frame is not None:
                     step(f"load {rel_type} (aggregated from {needs})")
                     report.loads.append(store.load_relationships(rel_type, frame, run))
     finally:
         ev.close()
+
+
+def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
+    """What the ``ACCESSED`` link policy needs from the graph: current records, officers'
+    case assignments, and officer-person pairs that share an identifier."""
+    own = store.query(
+        "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL "
+        "RETURN o.officer_id AS officer_id, c.case_ref AS case_ref"
+    )
+    linked = store.query(
+        "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
+        "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
+        "RETURN DISTINCT o.officer_id AS officer_id, p.person_id AS person_id"
+    )
+    return {
+        "ctx_records": current(store, "Record", ["record_id", "sensitivity", "case_ref", "person_id"]),
+        "ctx_own_cases": pd.DataFrame(own, columns=["officer_id", "case_ref"]),
+        "ctx_linked": pd.DataFrame(linked, columns=["officer_id", "person_id"]),
+    }
 
 
 def current(store: GraphStore, label: str, columns: list[str]) -> pd.DataFrame:

@@ -270,18 +270,37 @@ def test_event_tables_go_to_the_event_store(store: GraphStore, store_settings: S
         assert {
             t: ev.count(t)
             for t in ("shifts", "roster_changes", "badge_events", "remote_sessions", "system_access")
-        } == {"shifts": 3, "roster_changes": 2, "badge_events": 3, "remote_sessions": 2, "system_access": 4}
+        } == {"shifts": 3, "roster_changes": 2, "badge_events": 3, "remote_sessions": 2, "system_access": 5}
         naive = ev.con.execute("SELECT start FROM shifts WHERE shift_id = 'SH2'").fetchone()[0]
         assert naive.isoformat().startswith("2024-03-05T07:00:00")  # GMT in March: London = UTC
     finally:
         ev.close()
     acc = store.query(
         "MATCH (o:Officer)-[a:ACCESSED]->(r:Record) RETURN o.officer_id AS officer, r.record_id AS record, "
-        "a.count AS n, a.no_purpose AS no_purpose, a.systems AS systems ORDER BY officer, record"
+        "a.count AS n, a.no_purpose AS no_purpose, a.outside_case AS outside, a.systems AS systems, "
+        "a.reasons AS reasons ORDER BY officer, record"
     )
+    # O3's lookup of R2 is within O3's own case, with a purpose code: routine, so it is in the
+    # event store (5 rows above) but not a graph link
     assert acc == [
-        {"officer": "O1", "record": "R1", "n": 3, "no_purpose": 2, "systems": ["CRIS", "PNC"]},
-        {"officer": "O2", "record": "R2", "n": 1, "no_purpose": 0, "systems": ["CRIS"]},
+        {
+            "officer": "O1",
+            "record": "R1",
+            "n": 3,
+            "no_purpose": 2,
+            "outside": 3,  # C1 is O2's case, not O1's
+            "systems": ["CRIS", "PNC"],
+            "reasons": ["no_purpose", "personal_link"],  # R1 is about P1: same postcode and surname
+        },
+        {
+            "officer": "O2",
+            "record": "R2",
+            "n": 1,
+            "no_purpose": 0,
+            "outside": 1,
+            "systems": ["CRIS"],
+            "reasons": ["sensitive_outside_case", "personal_link"],  # a victim; P2 lives at O2's address
+        },
     ]
     selfie = store.query(
         "MATCH (a:Officer)-[r:APPROVED_SHIFTS_OF]->(b:Officer) WHERE a.uid = b.uid "
@@ -344,3 +363,39 @@ def test_event_export_updates_by_key_and_bad_event_files_fail_clearly(tmp_path: 
         )
         with pytest.raises(SourceFileError, match=r"badge_events\.csv"):
             ingest_dir(st, bad, s.data_dir)
+
+
+def test_access_link_policy_all_and_repeat(tmp_path: Path) -> None:
+    from ingest.events import EventStore, aggregate_links, set_access_context
+    from ingest.run import access_context
+
+    s = embedded_settings(tmp_path)
+    data = Path(__file__).parent / "data"
+    with open_store(s) as st:
+        ingest_dir(st, data / "entities", s.data_dir)
+        ingest_dir(st, data / "events", s.data_dir, access_links="all")
+        # every pair is a link in "all" mode, routine ones with no reason
+        got = st.query(
+            "MATCH (o:Officer)-[a:ACCESSED]->(r:Record) RETURN o.officer_id AS officer, r.record_id AS record, "
+            "a.reasons AS reasons ORDER BY officer, record"
+        )
+        assert [(g["officer"], g["record"], g["reasons"]) for g in got] == [
+            ("O1", "R1", ["no_purpose", "personal_link"]),
+            ("O2", "R2", ["sensitive_outside_case", "personal_link"]),
+            ("O3", "R2", []),
+        ]
+        ctx = access_context(st)
+    ev = EventStore(s.data_dir)
+    try:
+        set_access_context(ev, ctx)
+        links = aggregate_links(ev, "ACCESSED", access_repeat=3)
+        assert links is not None
+        assert links.loc[links["src"] == "Officer:O1", "reasons"].iloc[0].tolist() == [
+            "no_purpose",
+            "repeated",
+            "personal_link",
+        ]
+        with pytest.raises(ValueError, match="notable"):
+            aggregate_links(ev, "ACCESSED", access_links="some")
+    finally:
+        ev.close()
