@@ -45,6 +45,12 @@ SQL_TYPES = {
     "number": "DOUBLE",
     "list": "VARCHAR[]",
 }
+# contract type -> Parquet column types that already are it (read as they are, no check)
+NATIVE = {
+    "ts": {"TIMESTAMP WITH TIME ZONE"},
+    "date": {"DATE"},
+    "number": {"DOUBLE", "FLOAT", "BIGINT", "INTEGER"},
+}
 PROVENANCE_SQL = (
     "extra VARCHAR, source_file VARCHAR, source_line BIGINT, row_hash UBIGINT, "
     "run_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ"
@@ -100,9 +106,16 @@ def _value_check(c: Column) -> tuple[str, str] | None:
     return None
 
 
-def validation_sql(table: Table, present: list[str], fk_views: Mapping[str, str], file: str) -> str:
-    """One ``SELECT`` over the raw rows (``stage``: ``__line`` + text columns)
-    giving typed columns and ``__problems`` (a list of ``'column: reason'``)."""
+def validation_sql(
+    table: Table,
+    present: list[str],
+    fk_views: Mapping[str, str],
+    file: str,
+    native: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """One ``SELECT`` over the raw rows (``stage``: ``__line`` + text columns, except the
+    ``native`` ones, already typed) giving typed columns and ``__problems`` (a list of
+    ``'column: reason'``)."""
     typed, problems = [], []
     for c in table.columns:
         col = q(c.name)
@@ -111,13 +124,15 @@ def validation_sql(table: Table, present: list[str], fk_views: Mapping[str, str]
             continue
         if c.required:
             problems.append(f"CASE WHEN s.{col} IS NULL THEN {lit(c.name + ': missing required value')} END")
-        check = _value_check(c)
-        if check:
+        check = None if c.name in native else _value_check(c)
+        if c.name in native:
+            typed.append(f"s.{col} AS {col}")
+        elif check:
             expr, why = check
             typed.append(f"{expr.replace(col, 's.' + col)} AS {col}")
             problems.append(
                 f"CASE WHEN s.{col} IS NOT NULL AND {expr.replace(col, 's.' + col)} IS NULL THEN "
-                f"{lit(c.name + ': ' + why + GOT)} || s.{col} || {lit(CLOSE)} END"
+                f"{lit(c.name + ': ' + why + GOT)} || s.{col}::VARCHAR || {lit(CLOSE)} END"
             )
         elif c.type == "enum":
             allowed = ", ".join(lit(v) for v in c.enum)
@@ -143,7 +158,8 @@ def validation_sql(table: Table, present: list[str], fk_views: Mapping[str, str]
         ea = _value_check(table.column(a))
         eb = _value_check(table.column(b))
         assert ea and eb
-        xa, xb = ea[0].replace(q(a), "s." + q(a)), eb[0].replace(q(b), "s." + q(b))
+        xa = "s." + q(a) if a in native else ea[0].replace(q(a), "s." + q(a))
+        xb = "s." + q(b) if b in native else eb[0].replace(q(b), "s." + q(b))
         op, word = ("<=", "is not after") if table.column(a).type == "ts" else ("<", "is before")
         problems.append(f"CASE WHEN {xb} {op} {xa} THEN {lit(f'{b}: {b} {word} {a}')} END")
     joins = " ".join(
@@ -239,24 +255,33 @@ class EventStore:
         self.con.unregister(view + "_arrow")
         return view
 
-    def _source(self, path: Path) -> tuple[str, list[str]]:
-        """SQL reading the file as text columns with ``__line``, and its column names."""
+    def _source(self, path: Path, table: Table) -> tuple[str, list[str], set[str]]:
+        """SQL reading the file with ``__line``, its column names, and the columns read
+        natively (Parquet columns already of their contract type); the rest are read as
+        trimmed text with ``''`` as missing."""
         p = lit(str(path))
         if path.suffix == ".parquet":
             scan = f"read_parquet({p}, file_row_number=true)"
         else:
             scan = f"read_csv({p}, all_varchar=true, header=true, quote='\"', escape='\"')"
         try:
-            cols = [r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         except duckdb.Error as e:
             raise self._unreadable(path, e) from e
+        types = {str(r[0]): str(r[1]) for r in described}
         if path.suffix == ".parquet":
-            cols = [c for c in cols if c != "file_row_number"]
+            types.pop("file_row_number", None)
             line = "file_row_number + 1"
         else:
             line = "row_number() OVER () + 1"
-        text = ", ".join(f"nullif(trim({q(c)}::VARCHAR), '') AS {q(c)}" for c in cols)
-        return f"SELECT {line} AS __line, {text} FROM {scan}", cols
+        cols = list(types)
+        contract = {c.name: c.type for c in table.columns}
+        native = {c for c in cols if types[c] in NATIVE.get(contract.get(c, ""), set())}
+        read = ", ".join(
+            f"{q(c)}::{SQL_TYPES[contract[c]]} AS {q(c)}" if c in native else f"nullif(trim({q(c)}::VARCHAR), '') AS {q(c)}"
+            for c in cols
+        )
+        return f"SELECT {line} AS __line, {read} FROM {scan}", cols, native
 
     @staticmethod
     def _unreadable(path: Path, e: Exception) -> SourceFileError:
@@ -270,7 +295,7 @@ class EventStore:
         key view (``None``: not checkable)."""
         t0 = time.perf_counter()
         self.ensure(table)
-        source, cols = self._source(path)
+        source, cols, native = self._source(path, table)
         missing = [c for c in table.required if c not in cols]
         if missing:
             if not set(table.names) & set(cols):
@@ -279,7 +304,7 @@ class EventStore:
                 )
             raise SourceFileError(f"{path}: required column(s) missing: {', '.join(missing)}")
         fk_views = {c.name: v for c in table.columns if c.ref and c.name in cols and (v := fk.get(c.ref))}
-        sql = validation_sql(table, cols, fk_views, path.name).replace(
+        sql = validation_sql(table, cols, fk_views, path.name, native).replace(
             "FROM stage s", f"FROM ({source}) s", 1
         )
         key = q(str(table.key))

@@ -34,10 +34,8 @@ Conventions a detector may rely on (they are what the contract's columns say):
   home IP, except VDI sessions from an office network (``10.x``);
 - ``system_access`` rows for case work carry ``case_ref`` and purpose ``INV``.
 
-Timestamps are timezone-aware: UTC in Parquet, local time with its offset
-(``+00:00``/``+01:00``) in CSV. Parquet holds optional timestamp columns
-(``created_at``, ``approved_at``, ``end``) as ISO 8601 text, since the reader turns a
-null Parquet timestamp into the text ``NaT``.
+Timestamps are timezone-aware: UTC timestamp columns in Parquet (read natively by the
+event store), local time with its offset (``+00:00``/``+01:00``) in CSV.
 
 Planted cases (about 0.5% of officers per detector, at least 3; event cases need
 ``days >= 28``), as the data shows them, and their innocent look-alikes:
@@ -319,31 +317,6 @@ def arrow_schema(table: Table, columns: list[str] | None = None) -> pa.Schema:
     return pa.schema([pa.field(c, types.get(kinds.get(c, "str"), pa.string())) for c in names])
 
 
-def _ts_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """UTC timestamps as ISO 8601 text with offset (``2025-06-01T06:00:00+00:00``)."""
-    s = pc.cast(arr.cast(pa.timestamp("s")), pa.string())
-    return pc.binary_join_element_wise(pc.replace_substring(s, " ", "T"), "+00:00", "")
-
-
-def _parquet_ready(table: pa.Table) -> pa.Table:
-    """Optional timestamp columns as ISO text: the reader turns a null Parquet timestamp
-    into the text ``NaT`` (and quarantines the row), a null string into a null."""
-    for k, f in enumerate(table.schema):
-        if pa.types.is_timestamp(f.type) and table.column(k).null_count:
-            table = table.set_column(k, f.name, _ts_text(table.column(k)))
-    return table
-
-
-def _stream_ready(name: str, table: pa.Table) -> pa.Table:
-    """Like :func:`_parquet_ready`, decided by the contract (optional timestamp columns)
-    so that every block of a streamed table has the same schema."""
-    for c in TABLES[name].columns:
-        if c.type == "ts" and not c.required:
-            k = table.schema.get_field_index(c.name)
-            table = table.set_column(k, c.name, _ts_text(table.column(k)))
-    return table
-
-
 def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Timestamps as local ISO 8601 with offset (``2025-06-01T07:00:00+01:00``)."""
     tz_cols = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)]
@@ -390,7 +363,7 @@ class Force:
             else:
                 schema = arrow_schema(TABLES[name], list(df.columns))
                 table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-                pq.write_table(_parquet_ready(table), directory / f"{name}.parquet", compression="zstd")
+                pq.write_table(table, directory / f"{name}.parquet", compression="zstd")
         self.truth.to_csv(directory / "truth.csv", index=False)
         if len(self.lookalikes):
             self.lookalikes.to_csv(directory / "lookalikes.csv", index=False)
@@ -3275,7 +3248,7 @@ def write_force(
             else:
                 schema = arrow_schema(TABLES[name], list(df.columns))
                 table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-                pq.write_table(_parquet_ready(table), path, compression="zstd")
+                pq.write_table(table, path, compression="zstd")
             rows[name] = len(df)
         writers: dict[str, pq.ParquetWriter] = {}
         try:
@@ -3287,7 +3260,6 @@ def write_force(
                         _remove_other_formats(directory, name, ext)
                         rows[name] = 0
                     if fmt == "parquet":
-                        table = _stream_ready(name, table)
                         if first:
                             writers[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
                         writers[name].write_table(table)

@@ -399,3 +399,34 @@ def test_access_link_policy_all_and_repeat(tmp_path: Path) -> None:
             aggregate_links(ev, "ACCESSED", access_links="some")
     finally:
         ev.close()
+
+
+def test_event_parquet_with_native_timestamps_is_validated_the_same(tmp_path: Path) -> None:
+    """Typed Parquet columns are read as they are; required values and time order are
+    still checked, and the quarantined raw row shows the typed values."""
+    data = Path(__file__).parent / "data"
+    src = tmp_path / "ev"
+    src.mkdir()
+    shifts = pd.read_csv(data / "events" / "shifts.csv", dtype=str)
+    for c in ("start", "end", "created_at", "approved_at"):
+        shifts[c] = pd.to_datetime(shifts[c], utc=True, format="mixed")
+    shifts["hours_claimed"] = shifts["hours_claimed"].astype(float)
+    shifts.loc[shifts["shift_id"] == "SH5", "end"] = pd.NaT  # a missing required end
+    shifts.to_parquet(src / "shifts.parquet")
+    (src / "sites.csv").write_text((data / "events" / "sites.csv").read_text())
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        ingest_dir(st, data / "entities", s.data_dir)
+        rep = ingest_dir(st, src, s.data_dir)
+    q = pd.read_csv(rep.quarantine_file)
+    got = {(int(r.line), r.column) for r in q.itertuples()}
+    assert got == {
+        (4, "end"),  # SH4 ends before it starts
+        (5, "end;pay_code"),  # SH5: no end, and double_time is no pay code
+        (6, "shift_id"),
+        (7, "officer_id"),
+    }
+    read = next(t for t in rep.tables if t.table.name == "shifts")
+    assert (read.rows_read, read.rows_valid) == (7, 3)
+    raw = json.loads(q.loc[q["line"] == 4, "raw"].iloc[0])
+    assert raw["end"].startswith("2024-03-07")
