@@ -209,6 +209,35 @@ def ingest(
             _ingest(st, directory, s)
 
 
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="'neo4j-import': files for neo4j-admin database import full.")],
+    out: Annotated[Path, typer.Argument(help="Folder to write.")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Export the embedded store's whole graph for a bulk load elsewhere.
+
+    ``neo4j-import`` writes one CSV per label and relationship type and ``import.args``;
+    load them into a stopped Neo4j with ``neo4j-admin database import full
+    --overwrite-destination $(cat OUT/import.args) neo4j`` run in OUT (much faster than
+    ``ingest --store neo4j`` for a first load of a large force; later ingests are deltas).
+    """
+    with _errors():
+        if kind != "neo4j-import":
+            raise LinkwatchError(f"export kind must be 'neo4j-import' (got {kind!r})")
+        s = _settings("embedded", data_dir, None, None, None)
+        from graph.bulk import write_neo4j_import
+        from graph.embedded import EmbeddedStore
+
+        with open_store(s, read_only=True) as st, _progress() as step:
+            assert isinstance(st, EmbeddedStore)
+            res = write_neo4j_import(st, out, progress=step)
+        console.print(
+            f"{sum(res.nodes.values()):,} nodes and {sum(res.relationships.values()):,} relationships "
+            f"written to {out} in {res.seconds:.1f} s; importer arguments in {out / 'import.args'}"
+        )
+
+
 def _flags_table(flags: Any, limit: int = 15) -> Table:
     t = Table(title=f"{len(flags)} flag(s)")
     for c in ("officer", "detector", "severity", "score", "explanation"):

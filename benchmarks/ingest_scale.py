@@ -1,6 +1,6 @@
 """Ingest of generated forces of growing size into both stores, with a naive baseline.
 
-    python benchmarks/ingest_scale.py --officers 1000 5000 20000 --days 365 [--neo4j bolt://127.0.0.1:7687]
+    python benchmarks/ingest_scale.py --officers 1000 5000 20000 --days 365 [--neo4j bolt://127.0.0.1:7687] [--bulk]
 
 For each size the synthetic force (every contract table) is written once as Parquet;
 then, for each store, a child process ingests it into an empty store so that its peak
@@ -10,6 +10,10 @@ the whole ingest's rows/s, peak RSS and store size. The naive baseline writes ro
 statement at a time through the same drivers (graph: one ``MERGE`` per officer node;
 events: one ``INSERT`` per row) for a sample, so the ratio is visible. The Neo4j store
 is wiped before each run.
+
+``--bulk`` also times the bulk path into Neo4j: ``linkwatch export neo4j-import`` from the
+embedded store just built, then Neo4j's offline importer (``tools/neo4j-test-server/
+import.sh``) into a fresh database; its rels/s counts export and import together.
 """
 
 from __future__ import annotations
@@ -91,11 +95,47 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     return out
 
 
+def bulk(data: Path, tmp: Path) -> dict[str, Any]:
+    """Export the embedded store as import files and load them with Neo4j's importer."""
+    tools = Path(__file__).resolve().parents[1] / "tools" / "neo4j-test-server"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "api.cli", "export", "neo4j-import", str(tmp / "import"), "--data-dir", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    t1 = time.perf_counter()
+    done = subprocess.run(
+        [str(tools / "import.sh"), str(tmp / "neo4j-bulk"), str(tmp / "import")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    t2 = time.perf_counter()
+    rels = sum(
+        sum(1 for _ in open(f, "rb")) - 1 for f in (tmp / "import").glob("rels-*.csv")
+    )
+    nodes = sum(sum(1 for _ in open(f, "rb")) - 1 for f in (tmp / "import").glob("nodes-*.csv"))
+    assert "IMPORT DONE" in done.stdout, done.stdout[-2000:]
+    return {
+        "store": "neo4j bulk",
+        "ingest s": round(t2 - t0, 1),
+        "export s": round(t1 - t0, 1),
+        "import s": round(t2 - t1, 1),
+        "graph nodes": nodes,
+        "graph rels": rels,
+        "rels/s": round(rels / (t2 - t0)),
+        "peak RSS MB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "store MB": round(du_mb(tmp / "neo4j-bulk" / "data")),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--officers", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--neo4j")
+    ap.add_argument("--bulk", action="store_true", help="also time export + neo4j-admin import")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -135,6 +175,11 @@ def main() -> None:
                     "source MB": round(du_mb(tmp / "src")),
                     **json.loads(out.stdout.strip().splitlines()[-1]),
                 }
+                rows.append(res)
+                print(json.dumps(res), flush=True)
+            if args.bulk:
+                res = bulk(tmp / "data-embedded", tmp)
+                res = {"officers": n, "days": args.days, "source MB": round(du_mb(tmp / "src")), **res}
                 rows.append(res)
                 print(json.dumps(res), flush=True)
         finally:

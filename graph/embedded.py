@@ -134,6 +134,12 @@ class EmbeddedStore(GraphStore):
         cols = res.get_column_names()
         return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
 
+    def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
+        """A query's whole result as an Arrow table (bulk export)."""
+        res = self._execute(cypher, params or {})
+        tbl = res.get_as_arrow(1_000_000)
+        return tbl if isinstance(tbl, pa.Table) else pa.Table.from_batches(tbl)
+
     def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str]) -> pa.Table:
         cols = {c: pa.array(df[c].tolist(), type=pa.string()) for c in lead}
         for p in props:
