@@ -161,6 +161,11 @@ def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
             "membership lists resolved to officers: "
             + ", ".join(f"{k} {v}" for k, v in sorted(report.resolution.items()))
         )
+    if report.person_resolution:
+        out.print(
+            "membership lists resolved to persons in police records: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.person_resolution.items()))
+        )
     out.print(f"manifest:   {report.manifest_file}")
     out.print(f"quarantine: {report.quarantine_file} ({report.rows_quarantined} rows)")
     return report

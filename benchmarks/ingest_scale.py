@@ -95,12 +95,26 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     return out
 
 
+def _data_lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f) - 1
+
+
 def bulk(data: Path, tmp: Path) -> dict[str, Any]:
     """Export the embedded store as import files and load them with Neo4j's importer."""
     tools = Path(__file__).resolve().parents[1] / "tools" / "neo4j-test-server"
     t0 = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "api.cli", "export", "neo4j-import", str(tmp / "import"), "--data-dir", str(data)],
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "export",
+            "neo4j-import",
+            str(tmp / "import"),
+            "--data-dir",
+            str(data),
+        ],
         check=True,
         capture_output=True,
     )
@@ -112,10 +126,8 @@ def bulk(data: Path, tmp: Path) -> dict[str, Any]:
         text=True,
     )
     t2 = time.perf_counter()
-    rels = sum(
-        sum(1 for _ in open(f, "rb")) - 1 for f in (tmp / "import").glob("rels-*.csv")
-    )
-    nodes = sum(sum(1 for _ in open(f, "rb")) - 1 for f in (tmp / "import").glob("nodes-*.csv"))
+    rels = sum(_data_lines(f) for f in (tmp / "import").glob("rels-*.csv"))
+    nodes = sum(_data_lines(f) for f in (tmp / "import").glob("nodes-*.csv"))
     assert "IMPORT DONE" in done.stdout, done.stdout[-2000:]
     return {
         "store": "neo4j bulk",

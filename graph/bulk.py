@@ -115,7 +115,9 @@ def write_neo4j_import(
     for rel in model.relationships:
         step(f"export {rel.type}")
         props = list(rel.all_props)
-        ret = ", ".join(["a.uid AS start_uid", "b.uid AS end_uid"] + [f"r.{p.name} AS {p.name}" for p in props])
+        ret = ", ".join(
+            ["a.uid AS start_uid", "b.uid AS end_uid"] + [f"r.{p.name} AS {p.name}" for p in props]
+        )
         tbl = store.arrow(f"MATCH (a)-[r:{rel.type}]->(b) RETURN {ret}")
         cols = {
             ":START_ID": tbl.column("start_uid"),

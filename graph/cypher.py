@@ -108,6 +108,23 @@ def neo4j_rel_upsert(rel: RelSchema, start: str, end: str) -> str:
     )
 
 
+def neo4j_node_create(node: NodeSchema) -> str:
+    """``CREATE`` for nodes the delta knows to be new: every property in the pattern,
+    no read side to plan (``MERGE`` planned on a fresh store with no statistics once ran
+    ~100x slower than its re-plan)."""
+    props = ", ".join(f"{p.name}: {_neo4j_value(p)}" for p in node.all_props)
+    return f"UNWIND $rows AS row CREATE (n:{node.label} {{{props}}})"
+
+
+def neo4j_rel_create(rel: RelSchema, start: str, end: str) -> str:
+    """``CREATE`` for relationships the delta knows to be new (see :func:`neo4j_node_create`)."""
+    props = ", ".join(f"{p.name}: {_neo4j_value(p)}" for p in rel.all_props)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{start} {{uid: row.src}}) MATCH (b:{end} {{uid: row.dst}}) "
+        f"CREATE (a)-[r:{rel.type} {{{props}}}]->(b)"
+    )
+
+
 # --- both dialects -------------------------------------------------------------------
 
 

@@ -412,9 +412,10 @@ MODEL = GraphModel(
         ),
         RelSchema(
             "MEMBER_OF",
-            (("Officer", "Organisation"),),
+            (("Officer", "Organisation"), ("Person", "Organisation")),
             source_table="memberships",
-            description="A membership-list entry resolved to an officer, with the match "
+            description="A membership-list entry resolved to an officer (or to a person in police "
+            "records, resolved the same way), with the match "
             "score, the fields that matched, the method, each field's match weight (JSON) and "
             "the candidates considered (JSON).",
             props=(
@@ -432,9 +433,9 @@ MODEL = GraphModel(
         ),
         RelSchema(
             "RESOLVED_TO",
-            (("Membership", "Officer"),),
+            (("Membership", "Officer"), ("Membership", "Person")),
             source_table="memberships",
-            description="Which officer a membership-list entry was resolved to.",
+            description="Which officer (or person in police records) a membership-list entry was resolved to.",
             props=(
                 Prop("score", "float"),
                 Prop("matched_on", "string[]"),

@@ -104,13 +104,13 @@ class Neo4jStore(GraphStore):
             self._write(cypher, {"rows": rows})
 
     def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
-        self._write_rows(cy.neo4j_node_upsert(node), df)
+        self._write_rows(cy.neo4j_node_create(node), df)
 
     def _update_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
         self._write_rows(cy.neo4j_node_upsert(node), df)
 
     def _insert_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
-        self._write_rows(cy.neo4j_rel_upsert(rel, start, end), df)
+        self._write_rows(cy.neo4j_rel_create(rel, start, end), df)
 
     def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
         self._write_rows(cy.neo4j_rel_upsert(rel, start, end), df)

@@ -278,7 +278,9 @@ class EventStore:
         contract = {c.name: c.type for c in table.columns}
         native = {c for c in cols if types[c] in NATIVE.get(contract.get(c, ""), set())}
         read = ", ".join(
-            f"{q(c)}::{SQL_TYPES[contract[c]]} AS {q(c)}" if c in native else f"nullif(trim({q(c)}::VARCHAR), '') AS {q(c)}"
+            f"{q(c)}::{SQL_TYPES[contract[c]]} AS {q(c)}"
+            if c in native
+            else f"nullif(trim({q(c)}::VARCHAR), '') AS {q(c)}"
             for c in cols
         )
         return f"SELECT {line} AS __line, {read} FROM {scan}", cols, native
@@ -454,8 +456,13 @@ def set_access_context(ev: EventStore, frames: Mapping[str, pd.DataFrame]) -> No
     for name, (cols, _what) in ACCESS_CONTEXT.items():
         df = frames.get(name)
         data = pa.table(
-            {c: pa.array([] if df is None else df[c].astype(object).where(df[c].notna(), None).tolist(),
-                         type=pa.string()) for c in cols}
+            {
+                c: pa.array(
+                    [] if df is None else df[c].astype(object).where(df[c].notna(), None).tolist(),
+                    type=pa.string(),
+                )
+                for c in cols
+            }
         )
         ev.con.register(name + "_arrow", data)
         ev._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT * FROM {name}_arrow")

@@ -40,6 +40,7 @@ class IngestReport:
     loads: list[LoadStats] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     resolution: dict[str, int] = field(default_factory=dict)
+    person_resolution: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -164,7 +165,7 @@ def ingest_dir(
             step(f"load {rel_type}")
             report.loads.append(store.load_relationships(rel_type, frame, run))
 
-    if {"officers", "memberships"} & loaded:
+    if {"officers", "memberships", "persons"} & loaded:
         step("resolve membership lists")
         report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
     if {"declarations", "organisations"} & loaded:
@@ -177,8 +178,18 @@ def ingest_dir(
     events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
     if events:
         _ingest_events(
-            store, events, reads, previous, data_dir, timezone, event_memory_mb, run, report, step,
-            access_links=access_links, access_repeat=access_repeat,
+            store,
+            events,
+            reads,
+            previous,
+            data_dir,
+            timezone,
+            event_memory_mb,
+            run,
+            report,
+            step,
+            access_links=access_links,
+            access_repeat=access_repeat,
         )
 
     report.seconds = time.perf_counter() - t0
@@ -267,12 +278,24 @@ def current(store: GraphStore, label: str, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _resolve(members: pd.DataFrame, people: pd.DataFrame, resolver: str, match_threshold: float) -> Any:
+    if resolver == "exact":
+        return resolve_exact(members, people)
+    from ingest.resolve import resolve_splink
+
+    return resolve_splink(members, people, threshold=match_threshold)
+
+
 def _resolve_memberships(
     store: GraphStore, run: RunInfo, report: IngestReport, resolver: str, match_threshold: float
 ) -> list[LoadStats]:
+    """Resolve membership-list entries to officers and, the same way, to persons in
+    police records (so an officer and a flagged person on one company register are two
+    hops apart). Both kinds of link are loaded together, so neither retires the other."""
     officers = current(
         store, "Officer", ["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"]
     )
+    persons = current(store, "Person", ["person_id", "surname", "forenames", "date_of_birth", "postcode"])
     members = current(
         store,
         "Membership",
@@ -289,35 +312,55 @@ def _resolve_memberships(
     )
     members = members.sort_values("membership_id").reset_index(drop=True)
     officers = officers.sort_values("officer_id").reset_index(drop=True)
-    if resolver == "exact":
-        res = resolve_exact(members, officers)
-    else:
-        from ingest.resolve import resolve_splink
-
-        res = resolve_splink(members, officers, threshold=match_threshold)
+    res = _resolve(members, officers, resolver, match_threshold)
     res.report.to_csv(report.run_dir / "resolution.csv", index=False)
     report.resolution = {str(k): int(v) for k, v in res.report["status"].value_counts().items()}
-    links = res.links
-    member_of = pd.DataFrame(
-        {
-            "src": uids("Officer", links["officer_id"]),
-            "dst": uids("Organisation", links["org_id"]),
-            "discriminator": links["membership_id"],
-            **{c: links[c] for c in ("membership_id", "score", "matched_on", "method", "since", "until")},
-            **{c: links[c] for c in ("match_weights", "candidates") if c in links},
-        }
-    )
-    resolved_to = pd.DataFrame(
-        {
-            "src": uids("Membership", links["membership_id"]),
-            "dst": uids("Officer", links["officer_id"]),
-            **{c: links[c] for c in ("score", "matched_on", "method")},
-            **{c: links[c] for c in ("match_weights",) if c in links},
-        }
-    )
+    parts = [("Officer", res.links)]
+    if len(persons) and len(members):
+        # the resolver speaks of officers; persons go through it under the same column names
+        people = (
+            persons.rename(columns={"person_id": "officer_id", "postcode": "home_postcode"})
+            .sort_values("officer_id")
+            .reset_index(drop=True)
+        )
+        pres = _resolve(members, people, resolver, match_threshold)
+        for frame in (pres.links, pres.report):  # the candidates (JSON) name persons
+            if "candidates" in frame:
+                frame["candidates"] = frame["candidates"].str.replace(
+                    '"officer_id":', '"person_id":', regex=False
+                )
+        pres.report.to_csv(report.run_dir / "resolution-persons.csv", index=False)
+        report.person_resolution = {str(k): int(v) for k, v in pres.report["status"].value_counts().items()}
+        parts.append(("Person", pres.links))
+    member_of, resolved_to = [], []
+    for label, links in parts:
+        member_of.append(
+            pd.DataFrame(
+                {
+                    "src": uids(label, links["officer_id"]),
+                    "dst": uids("Organisation", links["org_id"]),
+                    "discriminator": links["membership_id"],
+                    **{
+                        c: links[c]
+                        for c in ("membership_id", "score", "matched_on", "method", "since", "until")
+                    },
+                    **{c: links[c] for c in ("match_weights", "candidates") if c in links},
+                }
+            )
+        )
+        resolved_to.append(
+            pd.DataFrame(
+                {
+                    "src": uids("Membership", links["membership_id"]),
+                    "dst": uids(label, links["officer_id"]),
+                    **{c: links[c] for c in ("score", "matched_on", "method")},
+                    **{c: links[c] for c in ("match_weights",) if c in links},
+                }
+            )
+        )
     return [
-        store.load_relationships("MEMBER_OF", member_of, run),
-        store.load_relationships("RESOLVED_TO", resolved_to, run),
+        store.load_relationships("MEMBER_OF", pd.concat(member_of, ignore_index=True), run),
+        store.load_relationships("RESOLVED_TO", pd.concat(resolved_to, ignore_index=True), run),
     ]
 
 
@@ -353,6 +396,7 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
         "loads": [s.as_dict() for s in report.loads],
         "unchanged_since_last_load": report.unchanged,
         "membership_resolution": report.resolution,
+        "membership_resolution_persons": report.person_resolution,
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_quarantined": report.rows_quarantined,

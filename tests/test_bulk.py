@@ -82,7 +82,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphSt
 
 @pytest.mark.neo4j
 def test_bulk_import_answers_like_the_embedded_store(imported: tuple[GraphStore, GraphStore, Path]) -> None:
-    emb, neo, src = imported
+    emb, neo, _src = imported
     assert neo.counts() == emb.counts()
     q = (
         "MATCH (o:Officer)-[a:ACCESSED]->(r:Record) RETURN o.uid AS officer, r.uid AS record, a.count AS n, "
@@ -103,7 +103,7 @@ def test_bulk_import_answers_like_the_embedded_store(imported: tuple[GraphStore,
 
 @pytest.mark.neo4j
 def test_ingest_after_bulk_import_is_a_delta(imported: tuple[GraphStore, GraphStore, Path]) -> None:
-    emb, neo, src = imported
+    _emb, neo, src = imported
     data_dir = Path(neo.settings.data_dir)
     again = ingest_dir(neo, src, data_dir, resolver="exact")
     assert set(again.unchanged) >= {"officers", "persons", "records", "shifts", "system_access"}
@@ -113,5 +113,7 @@ def test_ingest_after_bulk_import_is_a_delta(imported: tuple[GraphStore, GraphSt
     rep = ingest_dir(neo, src, data_dir, resolver="exact")
     load = next(x for x in rep.loads if x.name == "Officer")
     assert (load.new, load.changed, load.unchanged) == (0, 1, 2)
-    row = neo.query("MATCH (o:Officer {uid: 'Officer:O3'}) RETURN o.phone AS phone, o.first_seen < o.last_seen AS kept")
+    row = neo.query(
+        "MATCH (o:Officer {uid: 'Officer:O3'}) RETURN o.phone AS phone, o.first_seen < o.last_seen AS kept"
+    )
     assert row == [{"phone": "07700 900003", "kept": True}]

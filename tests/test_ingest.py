@@ -430,3 +430,48 @@ def test_event_parquet_with_native_timestamps_is_validated_the_same(tmp_path: Pa
     assert (read.rows_read, read.rows_valid) == (7, 3)
     raw = json.loads(q.loc[q["line"] == 4, "raw"].iloc[0])
     assert raw["end"].startswith("2024-03-07")
+
+
+@pytest.mark.parametrize("resolver", ["exact", "splink"])
+def test_persons_are_resolved_on_membership_lists(tmp_path: Path, resolver: str) -> None:
+    """A flagged person on a company register resolves to the Person node, so an officer
+    who is a (declared) co-member is two hops from them."""
+    force = generate(officers=300, seed=1, days=28)
+    t = force.truth
+    planted = t[(t["detector"] == "network.hidden_link") & t["note"].str.contains("co-member")]
+    assert len(planted) == 1
+    officer = planted["officer_id"].iloc[0]
+    person = planted["note"].iloc[0].split(" with ")[1].split(" ")[0]
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        rep = ingest_dir(st, force.write(tmp_path / "src"), s.data_dir, resolver=resolver)
+        assert rep.person_resolution.get("resolved", 0) >= 1
+        res = pd.read_csv(rep.run_dir / "resolution-persons.csv")
+        if resolver == "splink":
+            assert res["candidates"].dropna().str.contains('"person_id"').any()
+            assert not res["candidates"].dropna().str.contains('"officer_id"').any()
+        mem = force.tables["memberships"]
+        linked = st.query(
+            "MATCH (m:Membership)-[:RESOLVED_TO]->(p:Person) RETURN m.membership_id AS mid, p.person_id AS pid"
+        )
+        assert {r["mid"] for r in linked} == set(res.loc[res["status"] == "resolved", "membership_id"])
+        # the register entry of the flagged person is among them, and officers' entries are not
+        entry = mem.loc[
+            mem["member_surname"].str.upper()
+            == force.tables["persons"].set_index("person_id").loc[person, "surname"].upper()
+        ]
+        assert {"pid": person} in [{"pid": r["pid"]} for r in linked]
+        assert not entry.empty
+        paths = st.shortest_paths(
+            f"Officer:{officer}", f"Person:{person}", max_hops=2, rel_types=["MEMBER_OF"]
+        )
+        assert [[n["id"].split(":")[0] for n in p["nodes"]] for p in paths] == [
+            ["Officer", "Organisation", "Person"]
+        ]
+        # officer links are still there: loading both kinds together retired neither
+        assert (
+            st.query("MATCH (:Officer)-[m:MEMBER_OF]->() WHERE m.retired_at IS NULL RETURN count(*) AS n")[0][
+                "n"
+            ]
+            > 0
+        )

@@ -53,6 +53,17 @@ def test_neo4j_upserts() -> None:
         "r.retired_at = datetime(row.retired_at), r.extra = row.extra"
     )
 
+    assert cy.neo4j_rel_create(MODEL.rel("LISTED_IN"), "Membership", "Organisation") == (
+        "UNWIND $rows AS row MATCH (a:Membership {uid: row.src}) MATCH (b:Organisation {uid: row.dst}) "
+        "CREATE (a)-[r:LISTED_IN {key: row.key, src: row.src, dst: row.dst, since: date(row.since), "
+        "until: date(row.until), first_seen: datetime(row.first_seen), last_seen: datetime(row.last_seen), "
+        "run_id: row.run_id, source_file: row.source_file, source_line: row.source_line, "
+        "row_hash: row.row_hash, retired_at: datetime(row.retired_at), extra: row.extra}]->(b)"
+    )
+    assert cy.neo4j_node_create(MODEL.node("Site")).startswith(
+        "UNWIND $rows AS row CREATE (n:Site {uid: row.uid, site_id: row.site_id, name: row.name, "
+    )
+
 
 def test_ladybug_bulk_update() -> None:
     assert cy.ladybug_node_update(MODEL.node("Site")).startswith(
