@@ -32,13 +32,26 @@ def card_markdown(d: Detector) -> str:
         "",
         "**Never uses** (protected characteristics): " + ", ".join(c.never_uses) + ".",
         "",
-        "**Query** (Neo4j Cypher; the embedded store runs "
-        + ("its own variant" if d.cypher_embedded else "the same text")
-        + "):",
-        "",
-        "```cypher",
-        d.cypher,
-        "```",
+        *(
+            [
+                "**Query** (Neo4j Cypher; the embedded store runs "
+                + ("its own variant" if d.cypher_embedded else "the same text")
+                + "):",
+                "",
+                "```cypher",
+                d.cypher,
+                "```",
+            ]
+            if d.cypher is not None
+            else [
+                "**Query** (SQL on the event store, DuckDB; `g_*` tables are graph facts "
+                "registered for the run, `$name` are the parameters):",
+                "",
+                "```sql",
+                str(d.sql).strip("\n"),
+                "```",
+            ]
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import pandas as pd
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from queries.detectors import DETECTORS, FLAG_COLUMNS, get
+from queries.detectors.base import DetectContext
 
 EVIDENCE_LABELS = {
     "memberships": "Membership",
@@ -46,17 +47,41 @@ def run_detectors(
     detectors = [get(n) for n in (names or sorted(DETECTORS))]
     run = RunInfo.new("detect")
     frames, seconds = [], {}
-    for d in detectors:
-        step(f"run {d.name}")
-        t0 = time.perf_counter()
-        frames.append(d.run(store, (params or {}).get(d.name)))
-        seconds[d.name] = time.perf_counter() - t0
+    events = _open_events(store) if any(d.reads_events for d in detectors) else None
+    ctx = DetectContext(store, events)
+    try:
+        for d in detectors:
+            step(f"run {d.name}")
+            t0 = time.perf_counter()
+            frames.append(d.run(ctx, (params or {}).get(d.name)))
+            seconds[d.name] = time.perf_counter() - t0
+    finally:
+        if events is not None:
+            events.close()
     flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
     report = DetectReport(run, flags.sort_values("flag_id").reset_index(drop=True), seconds)
     if write_graph:
         step("write flags to the graph")
         report.loads = write_flags(store, report.flags, [d.name for d in detectors], run)
     return report
+
+
+def _open_events(store: GraphStore) -> Any | None:
+    """The event store of the store's data folder, read-only (``None`` if there is none)."""
+    import duckdb
+
+    from graph.errors import StoreUnavailable
+    from ingest.events import EVENT_DB
+
+    path = Path(store.settings.data_dir) / EVENT_DB
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        raise StoreUnavailable(f"cannot open the event store {path} read-only: {e}") from e
+    con.execute(f"SET TimeZone = '{store.settings.timezone}'")
+    return con
 
 
 def write_flags(

@@ -21,9 +21,14 @@ import pandas as pd
 COLUMNS = ["detector", "cases", "found", "flags", "correct", "precision", "recall", "f1"]
 
 
-def _ts(s: pd.Series, default: pd.Timestamp) -> pd.Series:
+def _ts(s: pd.Series, default: pd.Timestamp, *, end: bool = False) -> pd.Series:
+    """Parse window bounds; a date-only end covers its whole day."""
     v = pd.to_datetime(s.replace("", None), utc=True, errors="coerce", format="mixed")
-    return v.astype("datetime64[ns, UTC]").fillna(default)
+    v = v.astype("datetime64[ns, UTC]")
+    if end:
+        date_only = s.str.len() == 10
+        v = v.where(~date_only, v + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
+    return v.fillna(default)
 
 
 def evaluate(truth: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
@@ -32,8 +37,8 @@ def evaluate(truth: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     t = truth.fillna("").astype(str).copy()
     f = flags.fillna("").astype(str).copy()
     t["case"] = t["detector"] + "|" + t["group_id"].where(t["group_id"] != "", "officer:" + t["officer_id"])
-    t["ts"], t["te"] = _ts(t["window_start"], lo), _ts(t["window_end"], hi)
-    f["fs"], f["fe"] = _ts(f["window_start"], lo), _ts(f["window_end"], hi)
+    t["ts"], t["te"] = _ts(t["window_start"], lo), _ts(t["window_end"], hi, end=True)
+    f["fs"], f["fe"] = _ts(f["window_start"], lo), _ts(f["window_end"], hi, end=True)
     f["row"] = range(len(f))
     pairs = f.merge(t, on=["detector", "officer_id"], how="inner")
     pairs = pairs[(pairs["fs"] <= pairs["te"]) & (pairs["fe"] >= pairs["ts"])]

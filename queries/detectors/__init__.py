@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from queries.detectors.association import UNDECLARED_MEMBERSHIP
+from queries.detectors.attendance import BADGE_ONLY, BELOW_THRESHOLD
 from queries.detectors.base import FLAG_COLUMNS, Detector, DetectorError
+from queries.detectors.roster import OVERTIME_OVERLAP, RETRO_CLAIM, SELF_APPROVAL
 
-DETECTORS: dict[str, Detector] = {d.name: d for d in (UNDECLARED_MEMBERSHIP,)}
+DETECTORS: dict[str, Detector] = {
+    d.name: d
+    for d in (
+        UNDECLARED_MEMBERSHIP,
+        SELF_APPROVAL,
+        RETRO_CLAIM,
+        OVERTIME_OVERLAP,
+        BELOW_THRESHOLD,
+        BADGE_ONLY,
+    )
+}
 
 __all__ = ["DETECTORS", "FLAG_COLUMNS", "Detector", "DetectorError", "get"]
 

@@ -129,6 +129,6 @@ UNDECLARED_MEMBERSHIP = Detector(
             "organisation kinds that policy requires officers to declare",
         ),
     ),
-    cypher=CYPHER,
     to_flags=_flags,
+    cypher=CYPHER,
 )

@@ -3,8 +3,10 @@
 A detector's declaration holds everything a reviewer needs (purpose, data read, logic
 in plain words, parameters and defaults, known innocent explanations, protected
 characteristics it never uses, how score and severity are set) next to its
-implementation (Neo4j Cypher, with an embedded variant only where the dialects
-differ, plus a pure function that turns the query rows into flags).
+implementation: Neo4j Cypher on the graph (with an embedded variant only where the
+dialects differ) or SQL on the event store (DuckDB, vectorised, with ``$name``
+parameters and the graph facts it needs as ``g_*`` tables, see :class:`DetectContext`),
+plus a pure function that turns the query rows into flags.
 
 Flags follow the source contract's flags export; ``flag_id`` is a hash of the detector
 and the evidence keys, so the same inputs give the same ids.
@@ -61,15 +63,94 @@ class MethodCard:
     never_uses: tuple[str, ...] = PROTECTED
 
 
+GRAPH_CONTEXT: dict[str, tuple[str, list[str]]] = {
+    # table for SQL detectors: (Cypher over current graph records, its columns)
+    "g_officers": (
+        "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, o.unit_id AS unit_id, "
+        "o.rank AS rank, o.staff_type AS staff_type, o.work_pattern AS work_pattern, "
+        "o.line_manager_id AS line_manager_id",
+        ["officer_id", "unit_id", "rank", "staff_type", "work_pattern", "line_manager_id"],
+    ),
+    "g_case_assignments": (
+        "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "
+        "c.case_ref AS case_ref, r.role AS role, r.start_date AS start_date, r.end_date AS end_date",
+        ["officer_id", "case_ref", "role", "start_date", "end_date"],
+    ),
+    "g_records": (
+        "MATCH (r:Record) WHERE r.retired_at IS NULL RETURN r.record_id AS record_id, r.record_type AS record_type, "
+        "r.person_id AS person_id, r.case_ref AS case_ref, r.sensitivity AS sensitivity, "
+        "r.offence_category AS offence_category",
+        ["record_id", "record_type", "person_id", "case_ref", "sensitivity", "offence_category"],
+    ),
+    "g_linked": (
+        "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
+        "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
+        "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value",
+        ["officer_id", "person_id", "kind", "value"],
+    ),
+}
+"""Graph facts registered in the event store's connection for SQL detectors."""
+
+
+class DetectContext:
+    """What detectors run against: the graph store and, when there is one, the event
+    store (opened read-only; the graph facts of :data:`GRAPH_CONTEXT` are registered as
+    temporary tables the first time an SQL detector runs)."""
+
+    def __init__(self, store: GraphStore, events: Any | None = None) -> None:
+        self.store = store
+        self.events = events  # a duckdb connection
+        self._registered = False
+
+    def sql(self, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        if self.events is None:
+            raise DetectorError(
+                "this detector reads the event store, and there is none: ingest the event tables first"
+            )
+        if not self._registered:
+            self._register()
+        used = {k: v for k, v in params.items() if f"${k}" in text}
+        res = self.events.execute(text, used)
+        cols = [c[0] for c in res.description]
+        return [dict(zip(cols, row, strict=True)) for row in res.fetchall()]
+
+    def _register(self) -> None:
+        import pyarrow as pa
+
+        for name, (cypher, cols) in GRAPH_CONTEXT.items():
+            rows = self.store.query(cypher)
+            data = pa.table(
+                {
+                    c: pa.array(
+                        [r[c] for r in rows], type=pa.date32() if c.endswith("_date") else pa.string()
+                    )
+                    for c in cols
+                }
+            )
+            self.events.register(name + "_arrow", data)
+            self.events.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow").fetchall()
+            self.events.unregister(name + "_arrow")
+        self._registered = True
+
+
 @dataclass(frozen=True)
 class Detector:
     name: str
     card: MethodCard
     params: tuple[Param, ...]
-    cypher: str
     to_flags: Callable[[list[dict[str, Any]], Mapping[str, Any]], list[dict[str, Any]]]
+    cypher: str | None = None
     cypher_embedded: str | None = None
+    sql: str | None = None
     evidence_labels: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if (self.cypher is None) == (self.sql is None):
+            raise ValueError(f"{self.name}: give exactly one of cypher (graph) or sql (event store)")
+
+    @property
+    def reads_events(self) -> bool:
+        return self.sql is not None
 
     @property
     def family(self) -> str:
@@ -92,10 +173,17 @@ class Detector:
                 raise DetectorError(f"{self.name}: parameter {p.name} must be {p.type.__name__}") from e
         return out
 
-    def run(self, store: GraphStore, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run on a store; flags as a frame with :data:`FLAG_COLUMNS` (sorted by id)."""
+    def run(self, ctx: DetectContext | GraphStore, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run on a store (or a context with the event store); flags as a frame with
+        :data:`FLAG_COLUMNS` (sorted by id)."""
+        if not isinstance(ctx, DetectContext):
+            ctx = DetectContext(ctx)
         p = self.resolve_params(params)
-        rows = store.query(self.cypher, p, embedded=self.cypher_embedded)
+        if self.sql is not None:
+            rows = ctx.sql(self.sql, p)
+        else:
+            assert self.cypher is not None
+            rows = ctx.store.query(self.cypher, p, embedded=self.cypher_embedded)
         flags = self.to_flags(rows, p)
         df = pd.DataFrame(flags, columns=FLAG_COLUMNS)
         return df.sort_values("flag_id").reset_index(drop=True)
