@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from queries.detectors.access import NO_PURPOSE, OFF_DUTY, PERSONAL_LINK, SENSITIVE_VICTIMS, VOLUME_OUTLIER
 from queries.detectors.association import UNDECLARED_MEMBERSHIP
 from queries.detectors.attendance import BADGE_ONLY, BELOW_THRESHOLD
 from queries.detectors.base import FLAG_COLUMNS, Detector, DetectorError
@@ -16,6 +17,11 @@ DETECTORS: dict[str, Detector] = {
         OVERTIME_OVERLAP,
         BELOW_THRESHOLD,
         BADGE_ONLY,
+        NO_PURPOSE,
+        PERSONAL_LINK,
+        SENSITIVE_VICTIMS,
+        OFF_DUTY,
+        VOLUME_OUTLIER,
     )
 }
 
