@@ -275,6 +275,11 @@ def detect(
             rep = run_detectors(st, detector, progress=step)
         write_export(rep.flags, out_file)
         out.print(_flags_table(rep.flags))
+        per = Table("detector", "flags", "seconds", title="per detector")
+        counts = rep.flags["detector"].value_counts()
+        for name, secs in sorted(rep.seconds_by_detector.items()):
+            per.add_row(name, str(int(counts.get(name, 0))), f"{secs:.2f}")
+        out.print(per)
         out.print(f"flags file: {out_file}")
 
 

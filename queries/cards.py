@@ -34,6 +34,16 @@ def card_markdown(d: Detector) -> str:
         "",
         *(
             [
+                "**Implementation.** Python with NetworkX (`"
+                + f"{d.python.__module__}.{d.python.__name__}"
+                + "`), over the queries below.",
+                "",
+            ]
+            if d.python is not None
+            else []
+        ),
+        *(
+            [
                 "**Query** (Neo4j Cypher; the embedded store runs "
                 + ("its own variant" if d.cypher_embedded else "the same text")
                 + "):",
@@ -41,9 +51,13 @@ def card_markdown(d: Detector) -> str:
                 "```cypher",
                 d.cypher,
                 "```",
+                "",
             ]
             if d.cypher is not None
-            else [
+            else []
+        ),
+        *(
+            [
                 "**Query** (SQL on the event store, DuckDB; `g_*` tables are graph facts "
                 "registered for the run, `$name` are the parameters):",
                 "",
@@ -51,6 +65,8 @@ def card_markdown(d: Detector) -> str:
                 str(d.sql).strip("\n"),
                 "```",
             ]
+            if d.sql is not None
+            else []
         ),
         "",
     ]

@@ -66,16 +66,19 @@ def run_detectors(
     return report
 
 
-def _open_events(store: GraphStore) -> Any | None:
-    """The event store of the store's data folder, read-only (``None`` if there is none)."""
+def _open_events(store: GraphStore) -> Any:
+    """The event store of the store's data folder, read-only (an empty in-memory one when
+    no events were ingested)."""
     import duckdb
 
     from graph.errors import StoreUnavailable
     from ingest.events import EVENT_DB
 
     path = Path(store.settings.data_dir) / EVENT_DB
-    if not path.exists():
-        return None
+    if not path.exists():  # no events ingested: the event detectors see empty tables
+        con = duckdb.connect()
+        con.execute(f"SET TimeZone = '{store.settings.timezone}'")
+        return con
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as e:

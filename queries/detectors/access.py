@@ -26,7 +26,9 @@ lookups AS (
     FROM system_access s LEFT JOIN g_records r USING (record_id)
     {where})"""
 
-GRACE = Param("grace_days", int, 7, "days before or after a case assignment that still count as the officer's case")
+GRACE = Param(
+    "grace_days", int, 7, "days before or after a case assignment that still count as the officer's case"
+)
 
 
 def _densest(hits: str, window_days: str) -> str:
@@ -127,7 +129,11 @@ HAVING count(*) >= $min_lookups
 ORDER BY officer_id"""
 )
 
-KIND_WORDS = {"address": "their address", "phone": "their phone number", "postcode_surname": "their surname and postcode"}
+KIND_WORDS = {
+    "address": "their address",
+    "phone": "their phone number",
+    "postcode_surname": "their surname and postcode",
+}
 
 
 def _personal(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -148,9 +154,22 @@ def _personal(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str
         rows,
         score=score,
         explain=explain,
-        evidence=lambda r: rows_evidence("system_access", r["access_ids"])
-        + [{"table": "persons", "key": pid} for pid in r["person_ids"]]
-        + [{"path": [f"Officer:{r['officer_id']}", "HAS_IDENTIFIER", "Identifier", "HAS_IDENTIFIER", f"Person:{pid}"]} for pid in r["person_ids"]],
+        evidence=lambda r: (
+            rows_evidence("system_access", r["access_ids"])
+            + [{"table": "persons", "key": pid} for pid in r["person_ids"]]
+            + [
+                {
+                    "path": [
+                        f"Officer:{r['officer_id']}",
+                        "HAS_IDENTIFIER",
+                        "Identifier",
+                        "HAS_IDENTIFIER",
+                        f"Person:{pid}",
+                    ]
+                }
+                for pid in r["person_ids"]
+            ]
+        ),
         id_parts=lambda r: (r["officer_id"], *r["person_ids"]),
     )
 
@@ -159,7 +178,11 @@ PERSONAL_LINK = Detector(
     name="access.personal_link",
     card=MethodCard(
         purpose="Find lookups of people linked to the officer: same address, same phone, or same surname and postcode.",
-        reads=("system_access", "records (the person a record is about)", "shared identifiers (officers and persons)"),
+        reads=(
+            "system_access",
+            "records (the person a record is about)",
+            "shared identifiers (officers and persons)",
+        ),
         logic=(
             "Join each lookup of a record about a person with the officer-person pairs that share "
             "an identifier of a kind in link_kinds (address, phone, surname + postcode, cleaned "
@@ -216,7 +239,9 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
             f"{day(r['window_start'])} and {day(r['window_end'])}, {r['repeated_records']} of them "
             f"more than once, none in a case they were assigned to."
         ),
-        evidence=lambda r: rows_evidence("system_access", r["access_ids"]) + rows_evidence("records", r["record_ids"]),
+        evidence=lambda r: (
+            rows_evidence("system_access", r["access_ids"]) + rows_evidence("records", r["record_ids"])
+        ),
         id_parts=lambda r: (r["officer_id"],),
     )
 
@@ -280,7 +305,9 @@ def _off_duty(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str
     return officer_flags(
         "access.off_duty",
         rows,
-        score=lambda r: 0.4 + 0.1 * r["n_days"] + 0.2 * ("sick" in r["kinds"] or "annual_leave" in r["kinds"]),
+        score=lambda r: (
+            0.4 + 0.1 * r["n_days"] + 0.2 * ("sick" in r["kinds"] or "annual_leave" in r["kinds"])
+        ),
         explain=lambda r: (
             f"Made {r['n']} system lookups on {r['n_days']} days between {day(r['window_start'])} and "
             f"{day(r['window_end'])} when they were not rostered "
@@ -310,7 +337,12 @@ OFF_DUTY = Detector(
     ),
     params=(
         Param("min_days", int, 2, "days with off-duty lookups that make a flag"),
-        Param("grace_minutes", int, 60, "minutes before a duty starts or after it ends that still count as on duty"),
+        Param(
+            "grace_minutes",
+            int,
+            60,
+            "minutes before a duty starts or after it ends that still count as on duty",
+        ),
     ),
     to_flags=_off_duty,
     sql=OFF_DUTY_SQL,
@@ -337,7 +369,9 @@ roll AS (
 full_win AS (
     SELECT *, n_win / duty_days AS rate FROM roll
     WHERE days = $window_days AND duty_days >= $min_duty_days),
-own AS (SELECT officer_id, median(rate) AS own_rate FROM full_win GROUP BY officer_id),
+own AS (  -- the usual rate: the median of lookups per duty day (robust to a spike of weeks)
+    SELECT duty.officer_id, median(coalesce(daily.n, 0)) AS own_rate
+    FROM duty LEFT JOIN daily USING (officer_id, d) GROUP BY duty.officer_id),
 grp AS (
     SELECT o.officer_id, o.unit_id, o.rank,
            count(*) OVER (PARTITION BY o.unit_id, o.rank) >= $min_peers AS by_rank
@@ -377,7 +411,12 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
             f"({r['peer_rate']:.1f})."
         ),
         evidence=lambda r: [
-            {"table": "system_access", "officer_id": r["officer_id"], "from": day(r["window_start"]), "to": day(r["window_end"])}
+            {
+                "table": "system_access",
+                "officer_id": r["officer_id"],
+                "from": day(r["window_start"]),
+                "to": day(r["window_end"]),
+            }
         ],
         id_parts=lambda r: (r["officer_id"],),
     )
@@ -394,7 +433,7 @@ VOLUME_OUTLIER = Detector(
         logic=(
             "Count lookups per duty day (days with a worked duty) in every window_days window "
             "(sliding by a day, with at least min_duty_days duty days). The officer's usual rate "
-            "is the median over their windows; the peer rate is the median for the same window "
+            "is the median of their lookups per duty day over the whole period; the peer rate is the median for the same window "
             "over officers of the same unit and rank (the unit alone when fewer than min_peers "
             "share the rank). Leave and rest days do not dilute a rate. Flag the window where the "
             "rate is at least min_own_ratio times the officer's usual rate and min_peer_ratio "
@@ -408,8 +447,8 @@ VOLUME_OUTLIER = Detector(
         scoring="score = 0.3 + 0.08 x the smaller ratio, at most 1.",
     ),
     params=(
-        Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a flag"),
-        Param("min_peer_ratio", float, 2.0, "times the peer median rate that makes a flag"),
+        Param("min_own_ratio", float, 4.0, "times the officer's own usual rate that makes a flag"),
+        Param("min_peer_ratio", float, 1.5, "times the peer median rate that makes a flag"),
         Param("window_days", int, 30, "window length (days)"),
         Param("min_peers", int, 5, "officers of a unit and rank needed for a rank peer group"),
         Param("min_duty_days", int, 5, "duty days a window needs to count"),

@@ -132,3 +132,97 @@ UNDECLARED_MEMBERSHIP = Detector(
     to_flags=_flags,
     cypher=CYPHER,
 )
+
+# ---------------------------------------------------------------------------- undeclared link
+
+LINK_NAME = "association.undeclared_link"
+
+LINK_CYPHER = """\
+MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person)
+WHERE a.retired_at IS NULL AND b.retired_at IS NULL AND o.retired_at IS NULL AND p.retired_at IS NULL
+  AND i.kind IN $link_kinds AND size(p.nominal_flags) > 0
+  AND NOT EXISTS {
+    MATCH (o)-[:DECLARED]->(d:Declaration)
+    WHERE d.person_id = p.person_id AND d.status = 'approved' AND d.retired_at IS NULL
+  }
+RETURN o.officer_id AS officer_id, p.person_id AS person_id, p.nominal_flags AS nominal_flags,
+       collect(DISTINCT i.kind) AS kinds, collect(DISTINCT i.identifier_id) AS identifiers,
+       min(a.first_seen) AS since
+ORDER BY officer_id, person_id"""
+
+KIND_WORDS = {"address": "lives at the same address as", "phone": "shares a phone number with"}
+
+
+def _link_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        kinds = sorted(r["kinds"])
+        score = min(1.0, 0.6 + 0.2 * len(kinds))
+        how = " and ".join(KIND_WORDS.get(k, f"shares a {k} with") for k in kinds)
+        out.append(
+            {
+                "flag_id": flag_id(LINK_NAME, r["officer_id"], r["person_id"]),
+                "detector": LINK_NAME,
+                "officer_id": r["officer_id"],
+                "group_id": "",
+                "score": round(score, 4),
+                "severity": severity_of(score),
+                "window_start": "",
+                "window_end": "",
+                "explanation": (
+                    f"{how.capitalize()} {r['person_id']}, a person flagged in police records "
+                    f"({';'.join(r['nominal_flags'])}); no approved declaration of an association "
+                    "with this person is on the register."
+                ),
+                "evidence": evidence_json(
+                    [
+                        {"table": "officers", "key": r["officer_id"]},
+                        {"table": "persons", "key": r["person_id"]},
+                        *(
+                            {
+                                "path": [
+                                    f"Officer:{r['officer_id']}",
+                                    "HAS_IDENTIFIER",
+                                    f"Identifier:{i}",
+                                    "HAS_IDENTIFIER",
+                                    f"Person:{r['person_id']}",
+                                ]
+                            }
+                            for i in sorted(r["identifiers"])
+                        ),
+                    ]
+                ),
+            }
+        )
+    return out
+
+
+UNDECLARED_LINK = Detector(
+    name=LINK_NAME,
+    card=MethodCard(
+        purpose=(
+            "Find officers linked to a person flagged in police records (for example an "
+            "organised-crime nominal) through a shared address or phone number, with no approved "
+            "declaration of an association with that person."
+        ),
+        reads=(
+            "officers and persons (addresses and phones, cleaned at ingest into shared identifiers)",
+            "persons (nominal flags)",
+            "declarations (kind association, person_id, status)",
+        ),
+        logic=(
+            "Follow Officer -> Identifier <- Person for identifier kinds in link_kinds, keep "
+            "persons with any nominal flag, and drop pairs where the officer has an approved "
+            "declaration naming the person. One flag per officer and person."
+        ),
+        false_positives=(
+            "A shared address in a block recorded without a flat number.",
+            "A recycled phone number.",
+            "A declaration made on paper, or naming the person differently.",
+        ),
+        scoring="score = 0.6 + 0.2 per kind of shared identifier (address, phone), at most 1.",
+    ),
+    params=(Param("link_kinds", list, ["address", "phone"], "identifier kinds that count as a link"),),
+    to_flags=_link_flags,
+    cypher=LINK_CYPHER,
+)

@@ -200,7 +200,9 @@ BADGE_ONLY = Detector(
     params=(
         Param("min_days", int, 2, "days of badge-only presence that make a flag"),
         Param("max_visit_minutes", int, 10, "longest in-and-out visit that counts as a token visit"),
-        Param("min_remote_minutes", int, 30, "overlap of a remote session with a badged-in period that counts"),
+        Param(
+            "min_remote_minutes", int, 30, "overlap of a remote session with a badged-in period that counts"
+        ),
         Param(
             "office_networks",
             list,

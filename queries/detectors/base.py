@@ -117,6 +117,19 @@ class DetectContext:
     def _register(self) -> None:
         import pyarrow as pa
 
+        from ingest.contract import TABLE_LIST
+        from ingest.events import ddl
+
+        assert self.events is not None
+        present = {
+            r[0] for r in self.events.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        for t in TABLE_LIST:  # an event table never ingested reads as empty
+            if t.kind == "event" and t.name not in present:
+                self.events.execute(
+                    ddl(t).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE")
+                ).fetchall()
+
         for name, (cypher, cols) in GRAPH_CONTEXT.items():
             rows = self.store.query(cypher)
             data = pa.table(
@@ -128,7 +141,9 @@ class DetectContext:
                 }
             )
             self.events.register(name + "_arrow", data)
-            self.events.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow").fetchall()
+            self.events.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow"
+            ).fetchall()
             self.events.unregister(name + "_arrow")
         self._registered = True
 
@@ -142,15 +157,21 @@ class Detector:
     cypher: str | None = None
     cypher_embedded: str | None = None
     sql: str | None = None
+    python: Callable[[DetectContext, Mapping[str, Any]], list[dict[str, Any]]] | None = None
+    """A function of the context for detectors that combine queries with NetworkX;
+    ``cypher``/``sql`` then hold the queries it runs (shown on the method card)."""
+    uses_events: bool = False
     evidence_labels: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if (self.cypher is None) == (self.sql is None):
-            raise ValueError(f"{self.name}: give exactly one of cypher (graph) or sql (event store)")
+        if self.python is None and (self.cypher is None) == (self.sql is None):
+            raise ValueError(
+                f"{self.name}: give exactly one of cypher (graph) or sql (event store), or python"
+            )
 
     @property
     def reads_events(self) -> bool:
-        return self.sql is not None
+        return self.uses_events or (self.sql is not None and self.python is None)
 
     @property
     def family(self) -> str:
@@ -179,7 +200,9 @@ class Detector:
         if not isinstance(ctx, DetectContext):
             ctx = DetectContext(ctx)
         p = self.resolve_params(params)
-        if self.sql is not None:
+        if self.python is not None:
+            rows = self.python(ctx, p)
+        elif self.sql is not None:
             rows = ctx.sql(self.sql, p)
         else:
             assert self.cypher is not None

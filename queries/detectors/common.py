@@ -45,7 +45,9 @@ def officer_flags(
     out = []
     for r in rows:
         s = max(0.0, min(1.0, float(score(r))))
-        parts = id_parts(r) if id_parts else (r["officer_id"], ts(r.get("window_start")), ts(r.get("window_end")))
+        parts = (
+            id_parts(r) if id_parts else (r["officer_id"], ts(r.get("window_start")), ts(r.get("window_end")))
+        )
         out.append(
             {
                 "flag_id": flag_id(name, *parts),

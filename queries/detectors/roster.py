@@ -129,9 +129,16 @@ def _retro(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
     return officer_flags(
         "roster.retro_claim",
         rows,
-        score=lambda r: 0.45 + 0.1 * r["n_self"] + 0.05 * (r["n_edits"] - r["n_self"]) + 0.2 * (r["n_false_bank_holiday"] > 0),
+        score=lambda r: (
+            0.45
+            + 0.1 * r["n_self"]
+            + 0.05 * (r["n_edits"] - r["n_self"])
+            + 0.2 * (r["n_false_bank_holiday"] > 0)
+        ),
         explain=explain,
-        evidence=lambda r: rows_evidence("roster_changes", r["change_ids"]) + rows_evidence("shifts", r["shift_ids"]),
+        evidence=lambda r: (
+            rows_evidence("roster_changes", r["change_ids"]) + rows_evidence("shifts", r["shift_ids"])
+        ),
     )
 
 
@@ -163,7 +170,9 @@ RETRO_CLAIM = Detector(
     ),
     params=(
         Param("min_edits", int, 1, "pay-raising retrospective edits that make a flag"),
-        Param("grace_minutes", int, 0, "minutes after the shift's end before an edit counts as retrospective"),
+        Param(
+            "grace_minutes", int, 0, "minutes after the shift's end before an edit counts as retrospective"
+        ),
     ),
     to_flags=_retro,
     sql=RETRO_CLAIM_SQL,
