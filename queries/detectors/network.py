@@ -221,7 +221,11 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
     baseline) and co-views of the same sensitive records outside their cases."""
     g = nx.Graph()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    since, until = str(p["since"] or ""), str(p["until"] or "")
     for r in ctx.store.query(CREW_COMPLAINTS):
+        received = str(r["received"] or "")[:10]
+        if (since and received and received < since) or (until and received and received > until):
+            continue
         e = pairs.setdefault((r["a"], r["b"]), {"complaints": [], "dates": [], "records": []})
         e["complaints"].append(r["complaint_id"])
         if r["received"] is not None:
@@ -245,20 +249,28 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
     return g
 
 
+def _split(g: nx.Graph, members: set[str], p: Mapping[str, Any]) -> list[set[str]]:
+    """Louvain communities of ``members``, split again while larger than ``max_size``
+    (a part that will not split further is dropped: a large team, not a crew)."""
+    if len(members) <= p["max_size"]:
+        return [members]
+    parts = nx.community.louvain_communities(
+        g.subgraph(members), weight="weight", resolution=p["resolution"], seed=0
+    )
+    if len(parts) == 1:
+        return []
+    return [x for part in parts for x in _split(g, set(part), p)]
+
+
 def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     g = crew_ties(ctx, p)
     out = []
-    for comp in nx.connected_components(g):
-        sub = g.subgraph(comp)
-        groups = (
-            [set(comp)]
-            if len(comp) <= p["max_size"]
-            else nx.community.louvain_communities(sub, weight="weight", resolution=p["resolution"], seed=0)
-        )
-        for members in groups:
-            if len(members) < p["min_size"]:
-                continue
+    for comp in sorted(nx.connected_components(g), key=min):
+        for members in _split(g, set(comp), p):
             s = g.subgraph(members)
+            n = len(members)
+            if n < p["min_size"] or 2 * s.number_of_edges() / (n * (n - 1)) < p["min_density"]:
+                continue
             ties = sorted((min(a, b), max(a, b), d) for a, b, d in s.edges(data=True))
             out.append({"members": sorted(members), "ties": ties})
     return out
@@ -322,10 +334,15 @@ CREW = Detector(
             "min_co_complaints complaints, or when they viewed at least min_co_views of the same "
             "victim/witness records outside their own cases (records viewed by at most "
             "max_viewers officers), or with two co-complaints and one such co-view. A single "
-            "shared complaint or shared case work never ties. Each connected group of ties of "
-            "min_size..max_size officers is one crew; a larger component is split with Louvain "
-            "communities (networkx.community.louvain_communities, weight = co-complaints + co-views, "
-            "at the given resolution). One flag per member, sharing a group id."
+            "shared complaint or shared case work never ties. Each connected group of ties is a "
+            "candidate; one larger than max_size is split with Louvain communities "
+            "(networkx.community.louvain_communities, weight = co-complaints + co-views, at the "
+            "given resolution), again and again until small enough (a part that will not split "
+            "is a large team, not a crew, and is dropped). A crew has min_size..max_size officers "
+            "and tie density (ties / possible ties) of at least min_density. One flag per "
+            "member, sharing a group id. On real co-complaint data a single global partition "
+            "buries small groups in their unit's large community; thresholding the ties first "
+            "and splitting only what is too big does not."
         ),
         false_positives=(
             "A team that works every job together and draws complaints as a team (for example "
@@ -342,7 +359,10 @@ CREW = Detector(
         Param("min_size", int, 3, "smallest crew"),
         Param("max_size", int, 8, "components larger than this are split into communities"),
         Param("resolution", float, 1.0, "Louvain resolution for splitting large components"),
+        Param("min_density", float, 0.6, "ties among the members / possible ties, for a crew"),
         Param("use_access", bool, True, "use co-views from the event store when it is there"),
+        Param("since", str, "", "only complaints received on or after this date (YYYY-MM-DD; empty: all)"),
+        Param("until", str, "", "only complaints received on or before this date (YYYY-MM-DD; empty: all)"),
     ),
     to_flags=_crew_flags,
     python=_crew_rows,

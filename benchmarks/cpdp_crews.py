@@ -1,0 +1,144 @@
+"""Crews on the Chicago co-complaint network (CPDP), and a comparison of methods.
+
+    linkwatch ingest --format cpdp ../shared/data/cpdp --data-dir /tmp/cpdp
+    python benchmarks/cpdp_crews.py --data-dir /tmp/cpdp [--since 2000-01-01 --until 2016-12-31]
+
+Prints the network's figures (officers, ties, components, largest component), then what
+each method makes of it: ties thresholded at 2..5 shared complaints (components), ties
+beyond the unit baseline (the co-complaints expected of two officers of the same unit
+given how often each is named), Louvain on the whole weighted network at several
+resolutions, ego networks of repeated ties, and the ``network.crew`` detector's crews.
+No officer data is printed beyond ids, counts and weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+from graph.settings import Settings
+from graph.store import open_store
+from queries.detectors.base import DetectContext
+from queries.detectors.network import CREW, CREW_COMPLAINTS
+
+
+def sizes(groups: list[set[str]]) -> str:
+    s = sorted((len(g) for g in groups), reverse=True)
+    if not s:
+        return "none"
+    return f"{len(s)} groups; largest {s[:5]}; median {statistics.median(s):g}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--since", default="2000-01-01")
+    ap.add_argument("--until", default="2016-12-31")
+    args = ap.parse_args()
+    st = open_store(Settings(data_dir=args.data_dir, buffer_pool_mb=1024), read_only=True)
+    t0 = time.perf_counter()
+    w: Counter[tuple[str, str]] = Counter()
+    for r in st.query(CREW_COMPLAINTS):
+        d = str(r["received"] or "")[:10]
+        if d and args.since <= d <= args.until:
+            w[(r["a"], r["b"])] += 1
+    named = st.query(
+        "MATCH (o:Officer)-[:NAMED_IN]->(c:Complaint) RETURN o.officer_id AS o, o.unit_id AS unit, "
+        "c.received_date AS d"
+    )
+    unit = {r["o"]: r["unit"] for r in named}
+    count: Counter[str] = Counter(
+        r["o"] for r in named if r["d"] is not None and args.since <= str(r["d"])[:10] <= args.until
+    )
+    g = nx.Graph()
+    for (a, b), n in w.items():
+        g.add_edge(a, b, weight=n)
+    comps = list(nx.connected_components(g))
+    print(f"## Co-complaint network {args.since} .. {args.until} (built in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"officers named: {len(count):,}; officers with a tie: {g.number_of_nodes():,}; ties: "
+        f"{g.number_of_edges():,}; components: {len(comps):,}; largest component: "
+        f"{max(len(c) for c in comps):,} officers"
+    )
+    print(f"tie weights: {dict(sorted(Counter(w.values()).items())[:8])} ...; max {max(w.values())}")
+
+    print("\n## Thresholded ties (components of >= 3 officers)")
+    for k in (2, 3, 4, 5):
+        h = nx.Graph([(a, b) for (a, b), n in w.items() if n >= k])
+        print(
+            f"weight >= {k}: {h.number_of_edges():,} ties; "
+            + sizes([c for c in nx.connected_components(h) if len(c) >= 3])
+        )
+
+    print("\n## Ties beyond the unit baseline")
+    # expected co-complaints of a pair = c_a * c_b * rate, the rate fitted separately for
+    # pairs in the same unit and pairs in different units
+    same = sum(n for (a, b), n in w.items() if unit.get(a) and unit.get(a) == unit.get(b))
+    by_unit: Counter[str] = Counter()
+    sq: Counter[str] = Counter()
+    for o, c in count.items():
+        by_unit[unit.get(o) or "?"] += c
+        sq[unit.get(o) or "?"] += c * c
+    same_mass = sum((by_unit[u] ** 2 - sq[u]) / 2 for u in by_unit)
+    total_mass = (sum(count.values()) ** 2 - sum(c * c for c in count.values())) / 2
+    r_same = same / same_mass if same_mass else 0.0
+    r_other = (sum(w.values()) - same) / (total_mass - same_mass) if total_mass > same_mass else 0.0
+    print(f"co-complaint rate per unit of c_a*c_b: same unit {r_same:.2e}, other units {r_other:.2e}")
+    for k in (3, 5):
+        kept = []
+        for (a, b), n in w.items():
+            rate = r_same if unit.get(a) and unit.get(a) == unit.get(b) else r_other
+            expected = count[a] * count[b] * rate
+            if n >= k and n >= 3 * expected:
+                kept.append((a, b))
+        h = nx.Graph(kept)
+        print(
+            f"weight >= {k} and >= 3x expected: {h.number_of_edges():,} ties; "
+            + sizes([c for c in nx.connected_components(h) if len(c) >= 3])
+        )
+
+    print("\n## Louvain on the whole weighted network")
+    for res in (0.5, 1.0, 2.0, 5.0):
+        t1 = time.perf_counter()
+        parts = nx.community.louvain_communities(g, weight="weight", resolution=res, seed=0)
+        print(
+            f"resolution {res}: {sizes([set(p) for p in parts if len(p) >= 3])} ({time.perf_counter() - t1:.1f} s)"
+        )
+
+    print("\n## Ego networks of repeated ties (weight >= 3)")
+    h = nx.Graph([(a, b) for (a, b), n in w.items() if n >= 3])
+    egos = [o for o in h if h.degree(o) >= 2]
+    closed = [o for o in egos if any(h.has_edge(x, y) for x in h[o] for y in h[o] if x < y)]
+    print(
+        f"officers with >= 2 repeated ties: {len(egos):,}; of them in a closed triangle of repeated ties: {len(closed):,}"
+    )
+
+    print("\n## network.crew (defaults, complaints only)")
+    t2 = time.perf_counter()
+    flags = CREW.run(DetectContext(st), {"since": args.since, "until": args.until, "use_access": False})
+    crews = flags.groupby("group_id")
+    print(f"{crews.ngroups} crews, {len(flags)} officer flags, in {time.perf_counter() - t2:.1f} s")
+    import json
+
+    rows = []
+    for gid, grp in crews:
+        ev = json.loads(grp["evidence"].iloc[0])
+        ties = [e for e in ev if "tie" in e]
+        complaints = {e["key"] for e in ev if e.get("table") == "complaints"}
+        rows.append(
+            (len(grp), len(ties), sorted((t["weight"] for t in ties), reverse=True), len(complaints), gid)
+        )
+    rows.sort(key=lambda r: (-r[0], -r[3]))
+    print(f"sizes: {dict(sorted(Counter(r[0] for r in rows).items()))}")
+    for size, nties, weights, nc, gid in rows[:15]:
+        print(f"  {gid}: {size} officers, {nties} ties (weights {weights[:8]}), {nc} complaints")
+    st.close()
+
+
+if __name__ == "__main__":
+    main()
