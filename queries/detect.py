@@ -83,7 +83,11 @@ def _open_events(store: GraphStore) -> Any:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as e:
         raise StoreUnavailable(f"cannot open the event store {path} read-only: {e}") from e
+    tmp = Path(store.settings.data_dir) / "tmp"
+    tmp.mkdir(exist_ok=True)
     con.execute(f"SET TimeZone = '{store.settings.timezone}'")
+    con.execute(f"SET memory_limit = '{int(store.settings.event_memory_mb)}MB'")
+    con.execute(f"SET temp_directory = '{tmp}'")
     return con
 
 

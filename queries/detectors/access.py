@@ -224,6 +224,7 @@ SELECT h.officer_id, count(*) AS views, count(DISTINCT h.record_id) AS records,
 FROM hits h JOIN per USING (officer_id, record_id)
 GROUP BY h.officer_id
 HAVING count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) >= $min_repeated_records
+   AND count(*) >= $min_views
 ORDER BY h.officer_id"""
 )
 
@@ -258,7 +259,8 @@ SENSITIVE_VICTIMS = Detector(
             "Take lookups of records whose sensitivity is in sensitivities and whose offence "
             "category is in categories (all categories when it is empty), outside the officer's "
             "own cases. Flag an officer who viewed at least min_repeated_records such records "
-            "more than once each."
+            "more than once each, with at least min_views views in all (chance repeats of "
+            "a few records a couple of times each are common in busy roles)."
         ),
         false_positives=(
             "Safeguarding, public protection or intelligence roles that review victims across cases.",
@@ -268,6 +270,7 @@ SENSITIVE_VICTIMS = Detector(
     ),
     params=(
         Param("min_repeated_records", int, 3, "records viewed more than once that make a flag"),
+        Param("min_views", int, 7, "views of such records, in all, that make a flag"),
         Param("sensitivities", list, ["victim", "witness"], "record sensitivities that count"),
         Param("categories", list, ["sexual", "domestic"], "offence categories that count (empty: all)"),
         GRACE,
@@ -369,9 +372,10 @@ roll AS (
 full_win AS (
     SELECT *, n_win / duty_days AS rate FROM roll
     WHERE days = $window_days AND duty_days >= $min_duty_days),
-own AS (  -- the usual rate: the median of lookups per duty day (robust to a spike of weeks)
-    SELECT duty.officer_id, median(coalesce(daily.n, 0)) AS own_rate
-    FROM duty LEFT JOIN daily USING (officer_id, d) GROUP BY duty.officer_id),
+totals AS (
+    SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd
+    FROM (SELECT officer_id, sum(n) AS n FROM daily GROUP BY officer_id) o
+    LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
 grp AS (
     SELECT o.officer_id, o.unit_id, o.rank,
            count(*) OVER (PARTITION BY o.unit_id, o.rank) >= $min_peers AS by_rank
@@ -381,20 +385,25 @@ peer AS (
            median(f.rate) AS peer_rate, count(*) AS peers
     FROM full_win f JOIN grp g USING (officer_id) GROUP BY ALL),
 scored AS (
-    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, own.own_rate, p.peer_rate, p.peers,
-           f.rate / greatest(own.own_rate, 0.1) AS own_ratio, f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio
-    FROM full_win f JOIN own USING (officer_id) JOIN grp g USING (officer_id)
+    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, p.peer_rate, p.peers,
+           -- the officer's usual rate: lookups per duty day outside this window
+           (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
+           f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
+           f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio
+    FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
     JOIN peer p ON p.d = f.d AND p.unit_id = g.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN g.by_rank THEN g.rank END)),
 best AS (
     SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio),
                                least(own_ratio, peer_ratio)) AS b
     FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio GROUP BY officer_id)
-SELECT b.officer_id, b.b.n_win AS n, b.b.duty_days AS duty_days, b.b.rate AS rate, b.b.own_rate AS own_rate,
-       b.b.peer_rate AS peer_rate, b.b.peers AS peers, b.b.own_ratio AS own_ratio, b.b.peer_ratio AS peer_ratio,
-       b.b.d - (CAST($window_days AS INTEGER) - 1) AS window_start, b.b.d AS window_end,
-       (SELECT count(DISTINCT record_id) FROM system_access s WHERE s.officer_id = b.officer_id
-          AND CAST(s.ts AS DATE) BETWEEN b.b.d - (CAST($window_days AS INTEGER) - 1) AND b.b.d) AS records
-FROM best b
+SELECT b.officer_id, any_value(b.b.n_win) AS n, any_value(b.b.duty_days) AS duty_days, any_value(b.b.rate) AS rate,
+       any_value(b.b.own_rate) AS own_rate, any_value(b.b.peer_rate) AS peer_rate, any_value(b.b.peers) AS peers,
+       any_value(b.b.own_ratio) AS own_ratio, any_value(b.b.peer_ratio) AS peer_ratio,
+       any_value(b.b.d) - (CAST($window_days AS INTEGER) - 1) AS window_start, any_value(b.b.d) AS window_end,
+       count(DISTINCT s.record_id) AS records
+FROM best b JOIN system_access s ON s.officer_id = b.officer_id
+ AND CAST(s.ts AS DATE) BETWEEN b.b.d - (CAST($window_days AS INTEGER) - 1) AND b.b.d
+GROUP BY b.officer_id
 ORDER BY b.officer_id"""
 
 
@@ -433,7 +442,8 @@ VOLUME_OUTLIER = Detector(
         logic=(
             "Count lookups per duty day (days with a worked duty) in every window_days window "
             "(sliding by a day, with at least min_duty_days duty days). The officer's usual rate "
-            "is the median of their lookups per duty day over the whole period; the peer rate is the median for the same window "
+            "is their lookups per duty day outside the window (so a spike does not raise its "
+            "own baseline); the peer rate is the median for the same window "
             "over officers of the same unit and rank (the unit alone when fewer than min_peers "
             "share the rank). Leave and rest days do not dilute a rate. Flag the window where the "
             "rate is at least min_own_ratio times the officer's usual rate and min_peer_ratio "
@@ -447,7 +457,7 @@ VOLUME_OUTLIER = Detector(
         scoring="score = 0.3 + 0.08 x the smaller ratio, at most 1.",
     ),
     params=(
-        Param("min_own_ratio", float, 4.0, "times the officer's own usual rate that makes a flag"),
+        Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a flag"),
         Param("min_peer_ratio", float, 1.5, "times the peer median rate that makes a flag"),
         Param("window_days", int, 30, "window length (days)"),
         Param("min_peers", int, 5, "officers of a unit and rank needed for a rank peer group"),
