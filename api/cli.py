@@ -415,6 +415,7 @@ def page(
 @app.command()
 def demo(
     officers: Annotated[int, typer.Option(help="Officers in the synthetic force.")] = 300,
+    days: Annotated[int, typer.Option(help="Days of events (shifts, swipes, lookups) to simulate.")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
@@ -422,26 +423,30 @@ def demo(
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
 ) -> None:
-    """The whole path once: generate a synthetic force, ingest it, run
-    association.undeclared_membership, write the flags file and an interactive page."""
+    """The whole path once: generate a synthetic force with planted cases, ingest it, run
+    every detector, score them against the planted truth, and write the flags file and an
+    interactive page of the top flag's neighbourhood."""
+    import pandas as pd
+
     from ingest.generate import generate as gen
     from queries.detect import run_detectors, write_export
+    from queries.evaluate import evaluate
     from viz.pages import render_subgraph, write_page
 
     with _errors():
         t0 = time.perf_counter()
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
         src = Path(tempfile.mkdtemp(prefix="linkwatch-demo-"))
-        force = gen(officers=officers, seed=seed)
+        force = gen(officers=officers, seed=seed, days=days)
         force.write(src)
         out.print(
-            f"synthetic force ({len(force.tables['officers'])} officers, "
-            f"{len(force.truth)} planted cases) written to {src}"
+            f"synthetic force ({len(force.tables['officers'])} officers, {days} days of events, "
+            f"{len(force.truth)} planted cases, {len(force.lookalikes)} innocent look-alikes) written to {src}"
         )
         with open_store(s) as st:
             _ingest(st, src, s)
             with _progress() as step:
-                rep = run_detectors(st, ["association.undeclared_membership"], progress=step)
+                rep = run_detectors(st, progress=step)
             flags = rep.flags
             out_dir = Path(s.data_dir) / "demo"
             flags_file = write_export(flags, out_dir / "flags.csv")
@@ -459,12 +464,27 @@ def demo(
                     notices=[top.explanation],
                 )
                 page_file = write_page(html, out_dir / f"officer-{top.officer_id}.html")
-        found = set(flags["officer_id"])
-        truth = set(force.truth["officer_id"])
-        out.print(
-            f"planted cases found: {len(found & truth)} of {len(truth)}; "
-            f"flags on officers not planted: {len(found - truth)}"
+        ev = evaluate(force.truth, flags)
+        t = Table(
+            "detector", "planted", "found", "flags", "precision", "recall", title="against the planted truth"
         )
+        for r in ev.itertuples(index=False):
+            t.add_row(
+                str(r.detector),
+                str(r.cases),
+                str(r.found),
+                str(r.flags),
+                "" if pd.isna(r.precision) else f"{r.precision:.2f}",
+                f"{r.recall:.2f}",
+            )
+        out.print(t)
+        total = ev[ev["detector"] == "overall"].iloc[0]
+        out.print(
+            f"planted cases found: {total['found']} of {total['cases']}; "
+            f"flags naming a planted case: {total['correct']} of {total['flags']}"
+        )
+        looks = force.lookalikes.merge(flags[["detector", "officer_id"]], on=["detector", "officer_id"])
+        out.print(f"innocent look-alikes flagged: {len(looks)} of {len(force.lookalikes)}")
         out.print(f"flags file: {flags_file}")
         if page_file:
             out.print(f"page:       {page_file}  (open it in a browser; it needs no network)")

@@ -127,11 +127,18 @@ def bulk(data: Path, tmp: Path) -> dict[str, Any]:
     )
     t2 = time.perf_counter()
     assert "IMPORT DONE" in done.stdout, done.stdout[-2000:]
+    took = re.search(r"IMPORT DONE in ((?:\d+m )?(?:\d+s )?\d+ms)", done.stdout)
+    importer = 0.0
+    if took:
+        for value, unit in re.findall(r"(\d+)(ms|m|s)", took.group(1)):
+            importer += int(value) * {"m": 60, "s": 1, "ms": 0.001}[unit]
     return {
         "store": "neo4j bulk",
         "ingest s": round(t2 - t0, 1),
         "export s": round(t1 - t0, 1),
         "import s": round(t2 - t1, 1),
+        "importer s": round(importer, 1),
+        "importer rels/s": round(rels / importer) if importer else None,
         "graph nodes": nodes,
         "graph rels": rels,
         "rels/s": round(rels / (t2 - t0)),

@@ -28,19 +28,22 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_demo_end_to_end(in_tmp: Path) -> None:
-    res = runner.invoke(app, ["demo", "--officers", "200"])
+    res = runner.invoke(app, ["demo", "--officers", "200", "--days", "60"])
     assert res.exit_code == 0, res.output
     flags_file = in_tmp / "linkwatch-data" / "demo" / "flags.csv"
     assert f"flags file: {Path('linkwatch-data/demo/flags.csv')}" in res.output
     rows = list(csv.DictReader(flags_file.open()))
-    assert rows and all(r["detector"] == "association.undeclared_membership" for r in rows)
-    m = re.search(r"planted cases found: (\d+) of (\d+); flags on officers not planted: (\d+)", res.output)
-    assert m and m.group(1) == m.group(2) and m.group(3) == "0"
+    assert len({r["detector"] for r in rows}) >= 12  # every family finds its planted cases
+    m = re.search(r"planted cases found: (\d+) of (\d+); flags naming a planted case: (\d+) of (\d+)", res.output)
+    assert m, res.output
+    found, cases, correct, flags = map(int, m.groups())
+    assert found >= 0.9 * cases and correct >= 0.8 * flags and flags == len(rows)
+    assert re.search(r"innocent look-alikes flagged: 0 of [1-9]", res.output)
     page = next((in_tmp / "linkwatch-data" / "demo").glob("officer-*.html"))
     assert f"page:       {Path('linkwatch-data/demo') / page.name}" in res.output
     assert "vis.Network" in page.read_text()
     # run again: same flags, nothing duplicated
-    again = runner.invoke(app, ["demo", "--officers", "200"])
+    again = runner.invoke(app, ["demo", "--officers", "200", "--days", "60"])
     assert again.exit_code == 0, again.output
     assert list(csv.DictReader(flags_file.open())) == rows
     q = runner.invoke(app, ["query", "MATCH (f:Flag) RETURN count(f) AS n", "--format", "json"])
