@@ -237,7 +237,7 @@ def export(
         with open_store(s, read_only=True) as st, _progress() as step:
             assert isinstance(st, EmbeddedStore)
             res = write_neo4j_import(st, out, progress=step)
-        console.print(
+        out.print(
             f"{sum(res.nodes.values()):,} nodes and {sum(res.relationships.values()):,} relationships "
             f"written to {out} in {res.seconds:.1f} s; importer arguments in {out / 'import.args'}"
         )

@@ -115,7 +115,9 @@ def bulk(data: Path, tmp: Path) -> dict[str, Any]:
         capture_output=True,
         text=True,
     )
-    counts = re.search(r"([\d,]+) nodes and ([\d,]+) relationships", " ".join(exported.stdout.split()))
+    counts = re.search(
+        r"([\d,]+) nodes and ([\d,]+) relationships", " ".join((exported.stdout + exported.stderr).split())
+    )
     assert counts, exported.stdout
     nodes, rels = (int(x.replace(",", "")) for x in counts.groups())
     t1 = time.perf_counter()

@@ -51,10 +51,12 @@ HIDDEN_DECLARED_EMBEDDED = HIDDEN_DECLARED.replace(
 
 def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     st = ctx.store
-    g = nx.Graph()
+    g = nx.Graph()  # built in sorted order, so paths and ties do not depend on the store's row order
+    edges = set()
     for q in (HIDDEN_IDENTIFIERS, HIDDEN_MEMBERSHIPS):
         for r in st.query(q, {k: p[k] for k in ("link_kinds", "min_score") if f"${k}" in q}):
-            g.add_edge(r["entity"], r["via"])
+            edges.add((r["entity"], r["via"]))
+    g.add_edges_from(sorted(edges))
     hubs = [n for n in g if not _entity(n) and g.degree(n) > p["max_degree"]]
     g.remove_nodes_from(hubs)  # a value shared by many (a hostel, a switchboard) links no one
     declared = {
@@ -67,7 +69,7 @@ def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any
         ents.add_nodes_from(nb)
         ents.add_edges_from((a, b) for i, a in enumerate(nb) for b in nb[i + 1 :])
     out = []
-    for f in st.query(HIDDEN_FLAGGED):
+    for f in sorted(st.query(HIDDEN_FLAGGED), key=lambda r: r["uid"]):
         if f["uid"] not in g:
             continue
         paths = nx.single_source_shortest_path(g, f["uid"], cutoff=p["max_hops"])
@@ -234,7 +236,7 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
         for r in ctx.sql(CREW_COVIEWS, p):
             e = pairs.setdefault((r["a"], r["b"]), {"complaints": [], "dates": [], "records": []})
             e["records"] = list(r["records"])
-    for (a, b), e in pairs.items():
+    for (a, b), e in sorted(pairs.items()):
         co, cv = len(e["complaints"]), len(e["records"])
         if co >= p["min_co_complaints"] or cv >= p["min_co_views"] or (co >= 2 and cv >= 1):
             g.add_edge(
