@@ -217,7 +217,7 @@ def ingest(
 @app.command()
 def export(
     kind: Annotated[str, typer.Argument(help="'neo4j-import': files for neo4j-admin database import full.")],
-    out: Annotated[Path, typer.Argument(help="Folder to write.")],
+    folder: Annotated[Path, typer.Argument(help="Folder to write.")],
     data_dir: DataDirOpt = None,
 ) -> None:
     """Export the embedded store's whole graph for a bulk load elsewhere.
@@ -236,10 +236,10 @@ def export(
 
         with open_store(s, read_only=True) as st, _progress() as step:
             assert isinstance(st, EmbeddedStore)
-            res = write_neo4j_import(st, out, progress=step)
+            res = write_neo4j_import(st, folder, progress=step)
         out.print(
             f"{sum(res.nodes.values()):,} nodes and {sum(res.relationships.values()):,} relationships "
-            f"written to {out} in {res.seconds:.1f} s; importer arguments in {out / 'import.args'}"
+            f"written to {folder} in {res.seconds:.1f} s; importer arguments in {folder / 'import.args'}"
         )
 
 

@@ -34,7 +34,9 @@ def test_demo_end_to_end(in_tmp: Path) -> None:
     assert f"flags file: {Path('linkwatch-data/demo/flags.csv')}" in res.output
     rows = list(csv.DictReader(flags_file.open()))
     assert len({r["detector"] for r in rows}) >= 12  # every family finds its planted cases
-    m = re.search(r"planted cases found: (\d+) of (\d+); flags naming a planted case: (\d+) of (\d+)", res.output)
+    m = re.search(
+        r"planted cases found: (\d+) of (\d+); flags naming a planted case: (\d+) of (\d+)", res.output
+    )
     assert m, res.output
     found, cases, correct, flags = map(int, m.groups())
     assert found >= 0.9 * cases and correct >= 0.8 * flags and flags == len(rows)
