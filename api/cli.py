@@ -426,8 +426,6 @@ def demo(
     """The whole path once: generate a synthetic force with planted cases, ingest it, run
     every detector, score them against the planted truth, and write the flags file and an
     interactive page of the top flag's neighbourhood."""
-    import pandas as pd
-
     from ingest.generate import generate as gen
     from queries.detect import run_detectors, write_export
     from queries.evaluate import evaluate
@@ -468,14 +466,15 @@ def demo(
         t = Table(
             "detector", "planted", "found", "flags", "precision", "recall", title="against the planted truth"
         )
-        for r in ev.itertuples(index=False):
+        for r in ev.to_dict(orient="records"):
+            prec = r["precision"]
             t.add_row(
-                str(r.detector),
-                str(r.cases),
-                str(r.found),
-                str(r.flags),
-                "" if pd.isna(r.precision) else f"{r.precision:.2f}",
-                f"{r.recall:.2f}",
+                str(r["detector"]),
+                str(r["cases"]),
+                str(r["found"]),
+                str(r["flags"]),
+                "" if prec is None or prec != prec else f"{float(prec):.2f}",
+                f"{float(r['recall']):.2f}",
             )
         out.print(t)
         total = ev[ev["detector"] == "overall"].iloc[0]
