@@ -214,14 +214,15 @@ SENSITIVE_SQL = (
     + """,
 hits AS (
     SELECT * FROM lookups
-    WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),
-per AS (
-    SELECT officer_id, record_id, count(*) AS views FROM hits GROUP BY ALL)
+    WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),"""
+    + _densest("hits", "$window_days")
+    + """,
+per AS (SELECT officer_id, record_id, count(*) AS views FROM win GROUP BY ALL)
 SELECT h.officer_id, count(*) AS views, count(DISTINCT h.record_id) AS records,
        count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) AS repeated_records,
        min(h.ts) AS window_start, max(h.ts) AS window_end, list(h.access_id ORDER BY h.ts) AS access_ids,
        list(DISTINCT h.record_id ORDER BY h.record_id) AS record_ids
-FROM hits h JOIN per USING (officer_id, record_id)
+FROM win h JOIN per USING (officer_id, record_id)
 GROUP BY h.officer_id
 HAVING count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) >= $min_repeated_records
    AND count(*) >= $min_views
@@ -258,9 +259,10 @@ SENSITIVE_VICTIMS = Detector(
         logic=(
             "Take lookups of records whose sensitivity is in sensitivities and whose offence "
             "category is in categories (all categories when it is empty), outside the officer's "
-            "own cases. Flag an officer who viewed at least min_repeated_records such records "
-            "more than once each, with at least min_views views in all (chance repeats of "
-            "a few records a couple of times each are common in busy roles)."
+            "own cases. In each officer's window_days window holding most of them, flag when at "
+            "least min_repeated_records records were viewed more than once each, with at "
+            "least min_views views in all (chance repeats of a few records a couple of times "
+            "each, spread over months, are common in busy roles)."
         ),
         false_positives=(
             "Safeguarding, public protection or intelligence roles that review victims across cases.",
@@ -270,7 +272,8 @@ SENSITIVE_VICTIMS = Detector(
     ),
     params=(
         Param("min_repeated_records", int, 3, "records viewed more than once that make a flag"),
-        Param("min_views", int, 7, "views of such records, in all, that make a flag"),
+        Param("min_views", int, 7, "views of such records in the window, in all, that make a flag"),
+        Param("window_days", int, 60, "length of the window (days)"),
         Param("sensitivities", list, ["victim", "witness"], "record sensitivities that count"),
         Param("categories", list, ["sexual", "domestic"], "offence categories that count (empty: all)"),
         GRACE,

@@ -197,11 +197,15 @@ double AS (  -- paid extra overlapping another worked duty of the same officer
     FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
     WHERE w.status = 'worked' AND w.duty_type NOT IN ('annual_leave', 'sick', 'rest_day')
       AND least(w."end", p."end") - greatest(w.start, p.start) > to_minutes(CAST($min_overlap_minutes AS BIGINT))),
-unseen AS (  -- paid extra with no swipe, lookup or remote session around it
+unseen AS (  -- a stand-alone paid-extra duty with no swipe, lookup or remote session around it
     SELECT p.officer_id, p.shift_id, p.start, p."end", 'with no swipe, lookup or remote log-on' AS why,
            NULL AS other_id
     FROM paid p
-    WHERE NOT EXISTS (SELECT 1 FROM badge_events b WHERE b.officer_id = p.officer_id
+    WHERE NOT EXISTS (  -- an extension of another duty is judged with that duty
+            SELECT 1 FROM shifts w WHERE w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
+              AND w.status = 'worked' AND w.duty_type NOT IN ('annual_leave', 'sick', 'rest_day')
+              AND w.start <= p."end" + INTERVAL 1 HOUR AND w."end" >= p.start - INTERVAL 1 HOUR)
+      AND NOT EXISTS (SELECT 1 FROM badge_events b WHERE b.officer_id = p.officer_id
                         AND b.ts BETWEEN p.start - INTERVAL 1 HOUR AND p."end" + INTERVAL 1 HOUR)
       AND NOT EXISTS (SELECT 1 FROM system_access s WHERE s.officer_id = p.officer_id
                         AND s.ts BETWEEN p.start AND p."end")
@@ -256,8 +260,9 @@ OVERTIME_OVERLAP = Detector(
             "For every worked shift paid as overtime or rest-day working, look for (a) a leave or "
             "sickness row of the same officer overlapping it that was not cancelled, (b) another "
             "worked duty of the same officer overlapping it by more than min_overlap_minutes, "
-            "(c) no badge swipe within an hour of it, no system lookup during it and no remote "
-            "session overlapping it. Flag an officer with at least min_count duties of kind (a) "
+            "(c) for a stand-alone duty (not within an hour of another worked duty, which it "
+            "would extend), no badge swipe within an hour of it, no system lookup during it and "
+            "no remote session overlapping it. Flag an officer with at least min_count duties of kind (a) "
             "or (b), or at least min_unseen of kind (c) (one unrecorded duty is common: work "
             "away from readers and systems). "
             "Cancelled rows are ignored, so an officer recalled from leave (leave cancelled) is "
