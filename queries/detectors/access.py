@@ -392,13 +392,14 @@ scored AS (
            -- the officer's usual rate: lookups per duty day outside this window
            (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
            f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
-           f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio
+           f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio, t.tot_dd - f.duty_days AS baseline_days
     FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
     JOIN peer p ON p.d = f.d AND p.unit_id = g.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN g.by_rank THEN g.rank END)),
 best AS (
     SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio),
                                least(own_ratio, peer_ratio)) AS b
-    FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio GROUP BY officer_id)
+    FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio
+      AND baseline_days >= $min_baseline_days GROUP BY officer_id)
 SELECT b.officer_id, any_value(b.b.n_win) AS n, any_value(b.b.duty_days) AS duty_days, any_value(b.b.rate) AS rate,
        any_value(b.b.own_rate) AS own_rate, any_value(b.b.peer_rate) AS peer_rate, any_value(b.b.peers) AS peers,
        any_value(b.b.own_ratio) AS own_ratio, any_value(b.b.peer_ratio) AS peer_ratio,
@@ -446,7 +447,8 @@ VOLUME_OUTLIER = Detector(
             "Count lookups per duty day (days with a worked duty) in every window_days window "
             "(sliding by a day, with at least min_duty_days duty days). The officer's usual rate "
             "is their lookups per duty day outside the window (so a spike does not raise its "
-            "own baseline); the peer rate is the median for the same window "
+            "own baseline; an officer with fewer than min_baseline_days duty days outside the window, "
+            "such as a new starter, has no usual rate and is not flagged); the peer rate is the median for the same window "
             "over officers of the same unit and rank (the unit alone when fewer than min_peers "
             "share the rank). Leave and rest days do not dilute a rate. Flag the window where the "
             "rate is at least min_own_ratio times the officer's usual rate and min_peer_ratio "
@@ -461,7 +463,8 @@ VOLUME_OUTLIER = Detector(
     ),
     params=(
         Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a flag"),
-        Param("min_peer_ratio", float, 1.5, "times the peer median rate that makes a flag"),
+        Param("min_peer_ratio", float, 1.2, "times the peer median rate that makes a flag"),
+        Param("min_baseline_days", int, 20, "duty days outside the window an officer needs for a usual rate"),
         Param("window_days", int, 30, "window length (days)"),
         Param("min_peers", int, 5, "officers of a unit and rank needed for a rank peer group"),
         Param("min_duty_days", int, 5, "duty days a window needs to count"),
