@@ -2,13 +2,16 @@
 
     linkwatch ingest --format cpdp ../shared/data/cpdp --data-dir /tmp/cpdp
     python benchmarks/cpdp_crews.py --data-dir /tmp/cpdp [--since 2000-01-01 --until 2016-12-31]
+    python benchmarks/cpdp_crews.py --data-dir DATA --since '' --until '' --truth SRC/truth.csv   # a generated force
 
 Prints the network's figures (officers, ties, components, largest component), then what
 each method makes of it: ties thresholded at 2..5 shared complaints (components), ties
 beyond the unit baseline (the co-complaints expected of two officers of the same unit
 given how often each is named), Louvain on the whole weighted network at several
 resolutions, ego networks of repeated ties, and the ``network.crew`` detector's crews.
-No officer data is printed beyond ids, counts and weights.
+No officer data is printed beyond ids, counts and weights. With ``--truth`` (a generated
+force's ``truth.csv``) each method also reports how many planted crews it recovers: all
+members in one group of at most twice the crew's size.
 """
 
 from __future__ import annotations
@@ -26,12 +29,18 @@ from graph.store import open_store
 from queries.detectors.base import DetectContext
 from queries.detectors.network import CREW, CREW_COMPLAINTS
 
+CREWS: list[set[str]] = []
+
 
 def sizes(groups: list[set[str]]) -> str:
     s = sorted((len(g) for g in groups), reverse=True)
     if not s:
         return "none"
-    return f"{len(s)} groups; largest {s[:5]}; median {statistics.median(s):g}"
+    out = f"{len(s)} groups; largest {s[:5]}; median {statistics.median(s):g}"
+    if CREWS:
+        found = sum(any(c <= g and len(g) <= 2 * len(c) for g in groups) for c in CREWS)
+        out += f"; planted crews recovered: {found} of {len(CREWS)}"
+    return out
 
 
 def main() -> None:
@@ -39,13 +48,20 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--since", default="2000-01-01")
     ap.add_argument("--until", default="2016-12-31")
+    ap.add_argument("--truth", type=Path, help="truth.csv of a generated force, to score the methods")
     args = ap.parse_args()
+    if args.truth:
+        import pandas as pd
+
+        t = pd.read_csv(args.truth, dtype=str)
+        t = t[t["detector"] == "network.crew"]
+        CREWS.extend(set(g["officer_id"]) for _, g in t.groupby("group_id"))
     st = open_store(Settings(data_dir=args.data_dir, buffer_pool_mb=1024), read_only=True)
     t0 = time.perf_counter()
     w: Counter[tuple[str, str]] = Counter()
     for r in st.query(CREW_COMPLAINTS):
         d = str(r["received"] or "")[:10]
-        if d and args.since <= d <= args.until:
+        if not d or ((not args.since or args.since <= d) and (not args.until or d <= args.until)):
             w[(r["a"], r["b"])] += 1
     named = st.query(
         "MATCH (o:Officer)-[:NAMED_IN]->(c:Complaint) RETURN o.officer_id AS o, o.unit_id AS unit, "
@@ -53,7 +69,13 @@ def main() -> None:
     )
     unit = {r["o"]: r["unit"] for r in named}
     count: Counter[str] = Counter(
-        r["o"] for r in named if r["d"] is not None and args.since <= str(r["d"])[:10] <= args.until
+        r["o"]
+        for r in named
+        if r["d"] is None
+        or (
+            (not args.since or args.since <= str(r["d"])[:10])
+            and (not args.until or str(r["d"])[:10] <= args.until)
+        )
     )
     g = nx.Graph()
     for (a, b), n in w.items():
@@ -122,7 +144,10 @@ def main() -> None:
     t2 = time.perf_counter()
     flags = CREW.run(DetectContext(st), {"since": args.since, "until": args.until, "use_access": False})
     crews = flags.groupby("group_id")
-    print(f"{crews.ngroups} crews, {len(flags)} officer flags, in {time.perf_counter() - t2:.1f} s")
+    print(
+        f"{crews.ngroups} crews, {len(flags)} officer flags, in {time.perf_counter() - t2:.1f} s; "
+        + sizes([set(g["officer_id"]) for _, g in crews])
+    )
     import json
 
     rows = []

@@ -25,6 +25,9 @@ from typing import Any
 
 
 def child(src: str, data: str) -> dict[str, Any]:
+    import os
+    import threading
+
     import pandas as pd
 
     from graph.settings import Settings
@@ -32,11 +35,28 @@ def child(src: str, data: str) -> dict[str, Any]:
     from queries.detect import run_detectors
     from queries.evaluate import evaluate
 
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    state: dict[str, Any] = {"cur": None, "peak": {}, "stop": False}
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page_mb
+
+    def sample() -> None:  # the peak RSS while each detector runs
+        while not state["stop"]:
+            cur = state["cur"]
+            if cur:
+                state["peak"][cur] = max(state["peak"].get(cur, 0.0), rss_mb())
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     s = Settings(data_dir=Path(data), buffer_pool_mb=2048)
     with open_store(s) as st:
         t0 = time.perf_counter()
-        rep = run_detectors(st, write_graph=True)
+        rep = run_detectors(st, write_graph=True, progress=lambda m: state.update(cur=m.removeprefix("run ")))
         total = time.perf_counter() - t0
+    state["stop"] = True
     truth = pd.read_csv(Path(src) / "truth.csv", dtype=str)
     looks = pd.read_csv(Path(src) / "lookalikes.csv", dtype=str)
     ev = evaluate(truth, rep.flags)
@@ -46,6 +66,9 @@ def child(src: str, data: str) -> dict[str, Any]:
     return {
         "seconds": round(total, 1),
         "per detector s": {k: round(v, 2) for k, v in rep.seconds_by_detector.items()},
+        "per detector peak MB": {
+            k: round(v) for k, v in state["peak"].items() if k in rep.seconds_by_detector
+        },
         "evaluation": ev.to_dict(orient="records"),
         "lookalikes": len(looks),
         "lookalikes flagged": flagged[["detector", "officer_id"]].values.tolist(),
@@ -130,9 +153,11 @@ def main() -> None:
     )
     print(summary.to_string())
     t = pd.DataFrame(times)
-    print("\n## Seconds per detector (mean over seeds)")
     print(
-        t.pivot_table(index="detector", columns="officers", values="seconds", aggfunc="mean")
+        "\n## Seconds and peak RSS (MiB, whole process while the detector ran) per detector, mean over seeds"
+    )
+    print(
+        t.pivot_table(index="detector", columns="officers", values=["seconds", "peak MB"], aggfunc="mean")
         .round(2)
         .to_string()
     )

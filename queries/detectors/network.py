@@ -72,7 +72,7 @@ def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any
     for f in sorted(st.query(HIDDEN_FLAGGED), key=lambda r: r["uid"]):
         if f["uid"] not in g:
             continue
-        paths = nx.single_source_shortest_path(g, f["uid"], cutoff=p["max_hops"])
+        paths = nx.single_source_shortest_path(g, f["uid"], cutoff=p["max_hops"], **_backend(p))
         for target, path in sorted(paths.items()):
             if not target.startswith("Officer:") or (target, f["uid"]) in declared:
                 continue
@@ -102,6 +102,16 @@ def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any
                 }
             )
     return out
+
+
+def _backend(p: Mapping[str, Any]) -> dict[str, Any]:
+    """NetworkX's backend dispatch: ``backend=`` only when a backend is named."""
+    return {"backend": p["backend"]} if p.get("backend") else {}
+
+
+BACKEND = Param(
+    "backend", str, "", "NetworkX backend to dispatch to (e.g. 'parallel', 'cugraph'); empty: networkx"
+)
 
 
 def _entity(uid: str) -> bool:
@@ -191,6 +201,7 @@ HIDDEN_LINK = Detector(
         Param("max_degree", int, 10, "identifiers or organisations with more members are ignored"),
         Param("min_score", float, 0.9, "lowest membership match score that counts"),
         Param("include_direct", bool, False, "also report direct links through one shared identifier"),
+        BACKEND,
     ),
     to_flags=_hidden_flags,
     python=_hidden_rows,
@@ -365,6 +376,7 @@ CREW = Detector(
         Param("use_access", bool, True, "use co-views from the event store when it is there"),
         Param("since", str, "", "only complaints received on or after this date (YYYY-MM-DD; empty: all)"),
         Param("until", str, "", "only complaints received on or before this date (YYYY-MM-DD; empty: all)"),
+        BACKEND,
     ),
     to_flags=_crew_flags,
     python=_crew_rows,
