@@ -283,8 +283,15 @@ def detect(
         out.print(f"flags file: {out_file}")
 
 
-@app.command()
-def query(
+query_app = typer.Typer(
+    help="Read-only Cypher: ad hoc (query cypher) or from the saved-query library (query list / show / run).",
+    no_args_is_help=True,
+)
+app.add_typer(query_app, name="query")
+
+
+@query_app.command("cypher")
+def query_cypher(
     cypher: Annotated[str, typer.Argument(help="A read-only Cypher query (Neo4j dialect).")],
     param: Annotated[
         list[str] | None,
@@ -297,12 +304,12 @@ def query(
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
 ) -> None:
-    """Run a read-only Cypher query and print the rows.
+    """Run an ad-hoc read-only Cypher query and print the rows.
 
     Writes, procedure calls, file and network access (LOAD CSV, LOAD FROM, COPY) and
     variable-length patterns without a small upper bound are refused.
 
-    Example: linkwatch query 'MATCH (o:Officer) RETURN o.officer_id AS id LIMIT $n' -p n=5
+    Example: linkwatch query cypher 'MATCH (o:Officer) RETURN o.officer_id AS id LIMIT $n' -p n=5
     """
     with _errors():
         if fmt not in ("table", "csv", "json"):
@@ -313,6 +320,68 @@ def query(
         with open_store(s, read_only=True) as st:
             rows = st.query(cypher, params)
         _print_rows(rows, fmt)
+
+
+@query_app.command("list")
+def query_list() -> None:
+    """List the saved queries (the library's files and the detectors' graph queries)."""
+    from queries.saved import library
+
+    with _errors():
+        t = Table("name", "id", "category", "result", "parameters")
+        for q in sorted(library().values(), key=lambda q: (q.category, q.name)):
+            t.add_row(
+                q.name, q.id, q.category, q.result, ", ".join(f"{p.name}:{p.type}" for p in q.parameters)
+            )
+        out.print(t)
+
+
+@query_app.command("show")
+def query_show(name: Annotated[str, typer.Argument(help="A saved query's name or id.")]) -> None:
+    """Print a saved query in the library's file format (YAML)."""
+    import yaml
+
+    from queries.saved import get
+
+    with _errors():
+        print(yaml.safe_dump(get(name).to_dict(), sort_keys=False, allow_unicode=True), end="")
+
+
+@query_app.command("run")
+def query_run(
+    name: Annotated[str, typer.Argument(help="A saved query's name or id (see: linkwatch query list).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Parameter as name=value, typed as the query declares."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows to return.")] = 10_000,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Run a saved query with parameters: linkwatch query run officer-flags -p officer_id=100001"""
+    from queries.saved import get, run
+
+    with _errors():
+        if fmt not in ("table", "csv", "json"):
+            raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
+        q = get(name)
+        given = dict(item.split("=", 1) for item in (param or []) if "=" in item)
+        bad = [item for item in (param or []) if "=" not in item]
+        if bad:
+            raise LinkwatchError(f"--param must be name=value (got {bad[0]!r})")
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        with open_store(s, read_only=True) as st:
+            res = run(st, q, given, max_rows=max_rows)
+        if q.result == "count" and fmt == "table":
+            out.print(f"{q.name}: {res.count}")
+            return
+        _print_rows(res.rows, fmt)
+        if res.truncated:
+            console.print(f"[yellow]only the first {max_rows} rows are shown (--max-rows)[/]")
 
 
 def _parse_params(items: list[str]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_demo_end_to_end(in_tmp: Path) -> None:
     again = runner.invoke(app, ["demo", "--officers", "200", "--days", "60"])
     assert again.exit_code == 0, again.output
     assert list(csv.DictReader(flags_file.open())) == rows
-    q = runner.invoke(app, ["query", "MATCH (f:Flag) RETURN count(f) AS n", "--format", "json"])
+    q = runner.invoke(app, ["query", "cypher", "MATCH (f:Flag) RETURN count(f) AS n", "--format", "json"])
     assert json.loads(q.output.strip().splitlines()[-1]) == {"n": len(rows)}
 
 
@@ -67,6 +67,7 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
         app,
         [
             "query",
+            "cypher",
             "MATCH (o:Officer) WHERE o.officer_id IN $ids RETURN o.officer_id AS id ORDER BY id",
             "-p",
             'ids=["100001","100002"]',
@@ -76,7 +77,9 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert list(csv.reader(io.StringIO(res.output))) == [["id"], ["100001"], ["100002"]]
-    res = runner.invoke(app, ["query", "MATCH (o:Officer {officer_id: $id}) RETURN o", "-p", "id=100001"])
+    res = runner.invoke(
+        app, ["query", "cypher", "MATCH (o:Officer {officer_id: $id}) RETURN o", "-p", "id=100001"]
+    )
     assert res.exit_code == 0 and "Officer:100001" in res.output
     res = runner.invoke(app, ["page", "Officer:100001", "--out", "p.html", "--depth", "1"])
     assert res.exit_code == 0 and (in_tmp / "p.html").exists()
@@ -86,13 +89,13 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
     ("args", "message"),
     [
         (["ingest", "nowhere"], "nowhere: not a folder"),
-        (["query", "MATCH (o:Officer) WHERE o.x = $x RETURN o"], "missing query parameter(s): x"),
-        (["query", "RETURN 1", "--format", "xml"], "--format must be table, csv or json"),
+        (["query", "cypher", "MATCH (o:Officer) WHERE o.x = $x RETURN o"], "missing query parameter(s): x"),
+        (["query", "cypher", "RETURN 1", "--format", "xml"], "--format must be table, csv or json"),
         (["detect", "--out", "f.csv", "--detector", "nope.nope"], "unknown detector 'nope.nope'"),
-        (["query", "RETURN 1", "--store", "neo4j"], "--store neo4j needs a server address"),
-        (["query", "RETURN 1", "--store", "sqlite"], "--store must be 'embedded' or 'neo4j'"),
+        (["query", "cypher", "RETURN 1", "--store", "neo4j"], "--store neo4j needs a server address"),
+        (["query", "cypher", "RETURN 1", "--store", "sqlite"], "--store must be 'embedded' or 'neo4j'"),
         (
-            ["query", "RETURN 1", "--store", "neo4j", "--neo4j-uri", "http://x"],
+            ["query", "cypher", "RETURN 1", "--store", "neo4j", "--neo4j-uri", "http://x"],
             "must start with one of bolt://",
         ),
     ],

@@ -1,0 +1,326 @@
+"""Saved Cypher queries: the built-in library (one reviewed YAML file per query under
+``queries/library/``, in the manner of BloodHound's query library) plus the detectors'
+graph queries.
+
+A file holds a stable ``id``, a ``name`` (what ``linkwatch query run NAME`` takes), a
+``category``, a ``description``, a ``revision``, typed ``parameters`` (name, type,
+default, example, description), the ``result`` kind (``table``, ``graph`` or
+``count``), the Neo4j ``cypher`` and, only where the dialects differ, a
+``cypher_embedded`` variant. :func:`validate` checks a query: the declared parameters
+are exactly the ``$parameters`` used, the types are known, the text passes the
+user-query guard (no writes, procedure calls, file or network access, unbounded
+variable-length patterns).
+
+>>> q = SavedQuery.from_dict({"id": "X-1", "name": "n", "category": "c", "description": "d",
+...     "revision": 1, "result": "count", "parameters": [{"name": "k", "type": "integer", "default": 2}],
+...     "cypher": "MATCH (o:Officer) RETURN count(*) AS count LIMIT $k"})
+>>> validate(q)
+[]
+>>> q.bind({"k": "3"})
+{'k': 3}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import QueryError, UnknownName
+from graph.guard import check_user_query
+from graph.store import GraphStore, cypher_parameters
+from graph.subgraph import Subgraph
+
+LIBRARY = Path(__file__).parent / "library"
+RESULT_KINDS = ("table", "graph", "count")
+TYPES: dict[str, type] = {"string": str, "integer": int, "float": float, "boolean": bool, "list": list}
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    type: str
+    description: str = ""
+    default: Any = None
+    example: Any = None
+    required: bool = True
+
+    def coerce(self, value: Any) -> Any:
+        """A value of this parameter's type (text from the command line is parsed)."""
+        t = TYPES[self.type]
+        if isinstance(value, t) and not (t is int and isinstance(value, bool)):
+            return value
+        try:
+            if t is bool:
+                if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+                    return value.lower() in ("true", "1", "yes")
+                raise ValueError(value)
+            if t is list:
+                parsed = json.loads(value) if isinstance(value, str) else list(value)
+                if not isinstance(parsed, list):
+                    raise ValueError(value)
+                return parsed
+            return t(value)
+        except (TypeError, ValueError, json.JSONDecodeError) as e:
+            raise QueryError(f"parameter {self.name} must be {self.type} (got {value!r})") from e
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    id: str
+    name: str
+    category: str
+    description: str
+    revision: int
+    result: str
+    cypher: str
+    parameters: tuple[QueryParam, ...] = ()
+    cypher_embedded: str | None = None
+    source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any], source: str = "") -> SavedQuery:
+        missing = [
+            k for k in ("id", "name", "category", "description", "revision", "result", "cypher") if k not in d
+        ]
+        if missing:
+            raise QueryError(f"{source or 'saved query'}: missing field(s) {', '.join(missing)}")
+        params = []
+        for p in d.get("parameters") or []:
+            if "name" not in p or "type" not in p:
+                raise QueryError(f"{source}: every parameter needs a name and a type")
+            params.append(
+                QueryParam(
+                    name=str(p["name"]),
+                    type=str(p["type"]),
+                    description=str(p.get("description", "")),
+                    default=p.get("default"),
+                    example=p.get("example"),
+                    required="default" not in p,
+                )
+            )
+        known = {
+            "id",
+            "name",
+            "category",
+            "description",
+            "revision",
+            "result",
+            "cypher",
+            "cypher_embedded",
+            "parameters",
+        }
+        return SavedQuery(
+            id=str(d["id"]),
+            name=str(d["name"]),
+            category=str(d["category"]),
+            description=str(d["description"]).strip(),
+            revision=int(d["revision"]),
+            result=str(d["result"]),
+            cypher=str(d["cypher"]).strip(),
+            parameters=tuple(params),
+            cypher_embedded=str(d["cypher_embedded"]).strip() if d.get("cypher_embedded") else None,
+            source=source,
+            extra={k: v for k, v in d.items() if k not in known},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file format (for export)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "description": self.description,
+            "revision": self.revision,
+            "result": self.result,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    **({} if p.required else {"default": p.default}),
+                    **({"example": p.example} if p.example is not None else {}),
+                    "description": p.description,
+                }
+                for p in self.parameters
+            ],
+            "cypher": self.cypher + "\n",
+        }
+        if self.cypher_embedded:
+            out["cypher_embedded"] = self.cypher_embedded + "\n"
+        return out
+
+    def bind(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Parameters for a run: given values typed, defaults filled in, unknown or
+        missing ones refused with a message that names them."""
+        given = dict(given or {})
+        names = {p.name for p in self.parameters}
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise QueryError(
+                f"{self.name}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(names)) or 'none'}"
+            )
+        out = {}
+        for p in self.parameters:
+            if p.name in given:
+                out[p.name] = p.coerce(given[p.name])
+            elif p.required:
+                raise QueryError(
+                    f"{self.name}: parameter {p.name} ({p.type}) is required, e.g. {p.example!r}"
+                )
+            else:
+                out[p.name] = p.default
+        return out
+
+    def examples(self) -> dict[str, Any]:
+        return {p.name: p.example if p.example is not None else p.default for p in self.parameters}
+
+
+def validate(q: SavedQuery, max_hops: int = 6) -> list[str]:
+    """Problems with a saved query (empty when it is fine)."""
+    problems = []
+    if q.result not in RESULT_KINDS:
+        problems.append(f"result must be one of {', '.join(RESULT_KINDS)} (got {q.result!r})")
+    for p in q.parameters:
+        if p.type not in TYPES:
+            problems.append(f"parameter {p.name}: unknown type {p.type!r} (known: {', '.join(TYPES)})")
+    declared = {p.name for p in q.parameters}
+    for label, text in (("cypher", q.cypher), ("cypher_embedded", q.cypher_embedded)):
+        if text is None:
+            continue
+        used = cypher_parameters(text)
+        if used - declared:
+            problems.append(f"{label} uses undeclared parameter(s) {', '.join(sorted(used - declared))}")
+        if declared - used:
+            problems.append(
+                f"{label} does not use declared parameter(s) {', '.join(sorted(declared - used))}"
+            )
+        try:
+            check_user_query(text, max_hops)
+        except QueryError as e:
+            problems.append(f"{label}: {e}")
+    return problems
+
+
+def load_file(path: Path) -> SavedQuery:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise QueryError(f"{path}: not valid YAML ({e})") from e
+    if not isinstance(data, dict):
+        raise QueryError(f"{path}: expected a mapping of fields")
+    return SavedQuery.from_dict(data, source=str(path))
+
+
+def detector_queries() -> list[SavedQuery]:
+    """The detectors' graph queries, as library entries (``detector.<name>``)."""
+    from queries.detectors import DETECTORS
+
+    out = []
+    for d in DETECTORS.values():
+        if d.cypher is None or d.python is not None:
+            continue
+        types = {str: "string", int: "integer", float: "float", bool: "boolean", list: "list"}
+        used = cypher_parameters(d.cypher)
+        out.append(
+            SavedQuery(
+                id=f"detector:{d.name}",
+                name=f"detector.{d.name}",
+                category="detector",
+                description=d.card.purpose,
+                revision=1,
+                result="table",
+                cypher=d.cypher,
+                cypher_embedded=d.cypher_embedded,
+                parameters=tuple(
+                    QueryParam(p.name, types[p.type], p.description, p.default, p.default, required=False)
+                    for p in d.params
+                    if p.name in used
+                ),
+                source=f"queries/detectors ({d.name})",
+            )
+        )
+    return out
+
+
+def library(directory: Path = LIBRARY) -> dict[str, SavedQuery]:
+    """Every built-in query by name: the files and the detectors' graph queries."""
+    queries = [load_file(p) for p in sorted(Path(directory).glob("*.yaml"))] + detector_queries()
+    by_name: dict[str, SavedQuery] = {}
+    ids: dict[str, str] = {}
+    for q in queries:
+        if q.name in by_name:
+            raise QueryError(
+                f"saved query name {q.name!r} is used twice ({by_name[q.name].source}, {q.source})"
+            )
+        if q.id in ids:
+            raise QueryError(f"saved query id {q.id!r} is used twice ({ids[q.id]}, {q.source})")
+        by_name[q.name] = q
+        ids[q.id] = q.source
+    return by_name
+
+
+def get(name: str, queries: Mapping[str, SavedQuery] | None = None) -> SavedQuery:
+    queries = queries if queries is not None else library()
+    if name in queries:
+        return queries[name]
+    by_id = {q.id: q for q in queries.values()}
+    if name in by_id:
+        return by_id[name]
+    raise UnknownName(f"no saved query {name!r}; known: {', '.join(sorted(queries))}")
+
+
+@dataclass
+class QueryResult:
+    query: SavedQuery
+    params: dict[str, Any]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+    @property
+    def count(self) -> int:
+        if self.query.result == "count":
+            return int(next(iter(self.rows[0].values()))) if self.rows else 0
+        return len(self.rows)
+
+    def subgraph(self) -> Subgraph:
+        """Nodes, relationships and paths in the rows, as one graph."""
+        sg = Subgraph()
+
+        def add(v: Any) -> None:
+            if isinstance(v, dict) and "labels" in v and "id" in v:
+                sg.add_node(v)
+            elif isinstance(v, dict) and "nodes" in v and "edges" in v:
+                for n in v["nodes"]:
+                    sg.add_node(n)
+                for e in v["edges"]:
+                    sg.add_edge(e)
+            elif isinstance(v, list):
+                for x in v:
+                    add(x)
+
+        for r in self.rows:
+            for v in r.values():
+                add(v)
+        for r in self.rows:  # edges once their ends are known
+            for v in r.values():
+                if isinstance(v, dict) and "type" in v and "source" in v and v.get("source") in sg.nodes:
+                    sg.add_edge(v)
+        return sg
+
+
+def run(
+    store: GraphStore, query: SavedQuery, params: Mapping[str, Any] | None = None, *, max_rows: int = 10_000
+) -> QueryResult:
+    """Run a saved query with typed parameters, at most ``max_rows`` rows (the store's
+    query timeout applies; Neo4j runs it in a read transaction)."""
+    problems = validate(query, store.settings.max_hops)
+    if problems:
+        raise QueryError(f"{query.name}: " + "; ".join(problems))
+    bound = query.bind(params)
+    rows = store.query(query.cypher, bound, embedded=query.cypher_embedded)
+    return QueryResult(query, bound, rows[:max_rows], truncated=len(rows) > max_rows)
