@@ -133,7 +133,7 @@ def main() -> None:
                         "seed": seed,
                         "detector": k,
                         "seconds": v,
-                        "peak RSS MB": res["peak RSS MB"],
+                        "peak MB": res["per detector peak MB"].get(k),
                     }
                 )
             sys.stdout.flush()
