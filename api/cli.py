@@ -312,8 +312,7 @@ def query_cypher(
     Example: linkwatch query cypher 'MATCH (o:Officer) RETURN o.officer_id AS id LIMIT $n' -p n=5
     """
     with _errors():
-        if fmt not in ("table", "csv", "json"):
-            raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
+        _check_format(fmt)
         params = _parse_params(param or [])
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
         check_user_query(cypher, s.max_hops)
@@ -366,8 +365,7 @@ def query_run(
     from queries.saved import get, run
 
     with _errors():
-        if fmt not in ("table", "csv", "json"):
-            raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
+        _check_format(fmt)
         q = get(name)
         given = dict(item.split("=", 1) for item in (param or []) if "=" in item)
         bad = [item for item in (param or []) if "=" not in item]
@@ -382,6 +380,11 @@ def query_run(
         _print_rows(res.rows, fmt)
         if res.truncated:
             console.print(f"[yellow]only the first {max_rows} rows are shown (--max-rows)[/]")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "csv", "json"):
+        raise LinkwatchError(f"--format must be table, csv or json (got {fmt!r})")
 
 
 def _parse_params(items: list[str]) -> dict[str, Any]:

@@ -71,24 +71,17 @@ def _open_events(store: GraphStore) -> Any:
     no events were ingested)."""
     import duckdb
 
-    from graph.errors import StoreUnavailable
-    from ingest.events import EVENT_DB
+    from ingest.events import EVENT_DB, EventStore
 
-    path = Path(store.settings.data_dir) / EVENT_DB
-    if not path.exists():  # no events ingested: the event detectors see empty tables
+    data_dir = Path(store.settings.data_dir)
+    if not (data_dir / EVENT_DB).exists():  # no events ingested: the event detectors see empty tables
         con = duckdb.connect()
         con.execute(f"SET TimeZone = '{store.settings.timezone}'")
         return con
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as e:
-        raise StoreUnavailable(f"cannot open the event store {path} read-only: {e}") from e
-    tmp = Path(store.settings.data_dir) / "tmp"
-    tmp.mkdir(exist_ok=True)
-    con.execute(f"SET TimeZone = '{store.settings.timezone}'")
-    con.execute(f"SET memory_limit = '{int(store.settings.event_memory_mb)}MB'")
-    con.execute(f"SET temp_directory = '{tmp}'")
-    return con
+    ev = EventStore(
+        data_dir, memory_mb=store.settings.event_memory_mb, timezone=store.settings.timezone, read_only=True
+    )
+    return ev.con
 
 
 def write_flags(
