@@ -90,6 +90,20 @@ DbOpt = Annotated[
 ]
 
 
+PurposeOpt = Annotated[
+    str | None,
+    typer.Option("--purpose", help="Why you are looking (recorded in the audit log; or LINKWATCH_PURPOSE)."),
+]
+CaseOpt = Annotated[str | None, typer.Option("--case", help="Case reference the look is for (audit log).")]
+PERSON_LABELS = ("Officer:", "Person:")
+
+
+def _audit(s: Settings, **record: Any) -> None:
+    from graph.audit import AuditLog, current_user
+
+    AuditLog(s.data_dir).record(who=current_user(), role="cli", **record)
+
+
 def _settings(
     store: str | None, data_dir: Path | None, uri: str | None, user: str | None, database: str | None
 ) -> Settings:
@@ -237,6 +251,13 @@ def export(
         with open_store(s, read_only=True) as st, _progress() as step:
             assert isinstance(st, EmbeddedStore)
             res = write_neo4j_import(st, folder, progress=step)
+        _audit(
+            s,
+            action="export",
+            what="neo4j-import",
+            params={"folder": str(folder)},
+            result_size=sum(res.nodes.values()) + sum(res.relationships.values()),
+        )
         out.print(
             f"{sum(res.nodes.values()):,} nodes and {sum(res.relationships.values()):,} relationships "
             f"written to {folder} in {res.seconds:.1f} s; importer arguments in {folder / 'import.args'}"
@@ -274,6 +295,17 @@ def detect(
         with open_store(s) as st, _progress() as step:
             rep = run_detectors(st, detector, progress=step)
         write_export(rep.flags, out_file)
+        flag_load = next((x for x in rep.loads if x.name == "Flag"), None)
+        _audit(
+            s,
+            action="detect",
+            what=",".join(sorted(rep.seconds_by_detector)),
+            params={"out": str(out_file)},
+            result_size=len(rep.flags),
+            flag_changes={"new": flag_load.new, "changed": flag_load.changed, "retired": flag_load.retired}
+            if flag_load
+            else None,
+        )
         out.print(_flags_table(rep.flags))
         per = Table("detector", "flags", "seconds", title="per detector")
         counts = rep.flags["detector"].value_counts()
@@ -290,6 +322,45 @@ query_app = typer.Typer(
 app.add_typer(query_app, name="query")
 
 
+audit_app = typer.Typer(
+    help="The audit trail: who looked at what, why, and how much came back.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDirOpt = None) -> None:
+    """Check the audit log's hash chain; any edited, deleted or cut-off record is named."""
+    from graph.audit import AuditLog
+
+    with _errors():
+        s = _settings("embedded", data_dir, None, None, None)
+        v = AuditLog(s.data_dir).verify()
+        if v.ok:
+            out.print(f"audit log intact: {v.records} records, hash chain unbroken")
+            return
+        for problem in v.problems:
+            out.print(f"[bold red]broken:[/] {problem}", highlight=False)
+        raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    data_dir: DataDirOpt = None,
+    limit: Annotated[int, typer.Option(help="Most recent records to print.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+) -> None:
+    """Print the most recent audit records."""
+    from graph.audit import AuditLog
+
+    with _errors():
+        _check_format(fmt)
+        s = _settings("embedded", data_dir, None, None, None)
+        recs = list(AuditLog(s.data_dir).records())[-limit:]
+        cols = ["seq", "at", "who", "role", "action", "what", "purpose", "case_ref", "result_size"]
+        _print_rows([{c: r.get(c) for c in cols} if fmt == "table" else r for r in recs], fmt)
+
+
 @query_app.command("cypher")
 def query_cypher(
     cypher: Annotated[str, typer.Argument(help="A read-only Cypher query (Neo4j dialect).")],
@@ -303,6 +374,8 @@ def query_cypher(
     neo4j_uri: UriOpt = None,
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
 ) -> None:
     """Run an ad-hoc read-only Cypher query and print the rows.
 
@@ -314,10 +387,22 @@ def query_cypher(
     with _errors():
         _check_format(fmt)
         params = _parse_params(param or [])
+        from graph.audit import require_purpose, strip_literals
+
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
         check_user_query(cypher, s.max_hops)
+        why = require_purpose(purpose, "an ad-hoc query")
         with open_store(s, read_only=True) as st:
             rows = st.query(cypher, params)
+        _audit(
+            s,
+            action="query",
+            what=strip_literals(cypher),
+            purpose=why,
+            case_ref=case,
+            params=params,
+            result_size=len(rows),
+        )
         _print_rows(rows, fmt)
 
 
@@ -360,6 +445,8 @@ def query_run(
     neo4j_uri: UriOpt = None,
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
 ) -> None:
     """Run a saved query with parameters: linkwatch query run officer-flags -p officer_id=100001"""
     from queries.saved import get, run
@@ -374,6 +461,15 @@ def query_run(
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
         with open_store(s, read_only=True) as st:
             res = run(st, q, given, max_rows=max_rows)
+        _audit(
+            s,
+            action="saved_query",
+            what=f"{q.id} {q.name} r{q.revision}",
+            purpose=purpose,
+            case_ref=case,
+            params=res.params,
+            result_size=len(res.rows),
+        )
         if q.result == "count" and fmt == "table":
             out.print(f"{q.name}: {res.count}")
             return
@@ -472,14 +568,32 @@ def page(
     neo4j_uri: UriOpt = None,
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
 ) -> None:
-    """Write a self-contained interactive page of a node's neighbourhood."""
+    """Write a self-contained interactive page of a node's neighbourhood (a page about an
+    officer or a person needs a stated purpose; every page is in the audit log)."""
+    from graph.audit import require_purpose
     from viz.pages import render_subgraph, write_page
 
     with _errors():
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        why = (
+            require_purpose(purpose, f"a page about {node_id}")
+            if node_id.startswith(PERSON_LABELS)
+            else purpose
+        )
         with open_store(s, read_only=True) as st:
             sg = st.neighbourhood([node_id], depth=depth, limit=limit)
+        _audit(
+            s,
+            action="page",
+            what=node_id,
+            purpose=why,
+            case_ref=case,
+            params={"depth": depth, "limit": limit},
+            result_size=len(sg.nodes),
+        )
         write_page(render_subgraph(sg, f"Neighbourhood of {node_id}", focus=node_id), out_file)
         out.print(f"page: {out_file} ({len(sg.nodes)} nodes, {len(sg.edges)} links)")
 
@@ -534,6 +648,7 @@ def demo(
                     notices=[top.explanation],
                 )
                 page_file = write_page(html, out_dir / f"officer-{top.officer_id}.html")
+                _audit(s, action="page", what=uid, purpose="demo (synthetic data)", result_size=len(sg.nodes))
         ev = evaluate(force.truth, flags)
         t = Table(
             "detector", "planted", "found", "flags", "precision", "recall", title="against the planted truth"

@@ -24,6 +24,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if k.startswith("LINKWATCH_"):
             monkeypatch.delenv(k)
     monkeypatch.setenv("LINKWATCH_BUFFER_POOL_MB", "256")
+    monkeypatch.setenv("LINKWATCH_PURPOSE", "tests of the command line")  # the audit log asks why
     return tmp_path
 
 
