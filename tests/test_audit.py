@@ -3,6 +3,7 @@ much came back, and the hash chain shows any edited, deleted or cut-off record."
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_chain_verifies_and_links(tmp_path: Path) -> None:
     assert v.ok and v.records == 5 and v.problems == []
     recs = list(log.records())
     assert [r["seq"] for r in recs] == [1, 2, 3, 4, 5]
-    assert all(b["prev"] == a["hash"] for a, b in zip(recs, recs[1:], strict=False))
+    assert all(b["prev"] == a["hash"] for a, b in itertools.pairwise(recs))
 
 
 def test_an_edited_record_is_found(tmp_path: Path) -> None:
@@ -65,7 +66,7 @@ def test_records_cut_off_the_end_are_found(tmp_path: Path) -> None:
 
 
 def test_literals_are_stripped() -> None:
-    assert strip_literals("MATCH (p:Person {surname: \"O'Neil\"}) RETURN p.age + 1, $x") == (
+    assert strip_literals('MATCH (p:Person {surname: "O\'Neil"}) RETURN p.age + 1, $x') == (
         "MATCH (p:Person {surname: ?}) RETURN p.age + ?, $x"
     )
 
@@ -94,7 +95,11 @@ def test_cli_looks_are_recorded_and_need_a_purpose(tmp_path: Path, monkeypatch: 
         ("saved_query", "ann.analyst", "cli"),
     ]
     assert recs[0]["what"] == "MATCH (o:Officer {surname: ?}) RETURN o.officer_id AS id"
-    assert (recs[0]["purpose"], recs[0]["case_ref"], recs[0]["result_size"]) == ("complaint PSD-7 review", "PSD-7", 1)
+    assert (recs[0]["purpose"], recs[0]["case_ref"], recs[0]["result_size"]) == (
+        "complaint PSD-7 review",
+        "PSD-7",
+        1,
+    )
     assert recs[1]["what"] == "Officer:A" and recs[1]["result_size"] >= 2
     assert recs[2]["what"].startswith("LW-0004 organisation-members") and recs[2]["params"]["org_id"] == "L1"
     ok = runner.invoke(app, ["audit", "verify", *d])
