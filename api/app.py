@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import StoreProvider
-from api.routes import flags, graph, health
+from api.routes import flags, graph, health, queries
 from graph.errors import ConfigError, NodeNotFound, QueryError, QueryTimeout, StoreUnavailable
 from graph.settings import Settings, load_settings
 
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.stores = provider
-    for router in (health.router, graph.router, graph.pages, flags.router):
+    for router in (health.router, graph.router, graph.pages, flags.router, queries.router):
         app.include_router(router)
 
     for exc_type, status in ERROR_STATUS.items():

@@ -54,3 +54,42 @@ class FlagOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class QueryParamOut(BaseModel):
+    name: str
+    type: str = Field(examples=["string"])
+    required: bool
+    default: Any = None
+    example: Any = None
+    description: str = ""
+
+
+class SavedQueryOut(BaseModel):
+    """A saved query of the library (the Cypher only in the one-query view)."""
+
+    id: str = Field(examples=["LW-0004"])
+    name: str = Field(examples=["organisation-members"])
+    category: str
+    description: str
+    revision: int
+    result: str = Field(examples=["table"])
+    parameters: list[QueryParamOut]
+    cypher: str | None = None
+
+
+class QueryRunIn(BaseModel):
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"org_id": "L1", "min_score": 0.95}])
+    purpose: str | None = Field(None, examples=["complaint PSD-7 review"])
+    case_ref: str | None = Field(None, examples=["PSD-7"])
+    max_rows: int = Field(1000, ge=1, le=10_000)
+
+
+class QueryRunOut(BaseModel):
+    query: str = Field(examples=["LW-0004"])
+    result: str
+    params: dict[str, Any]
+    rows: list[dict[str, Any]] | None = None
+    count: int | None = None
+    graph: GraphOut | None = None
+    truncated: bool = False

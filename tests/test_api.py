@@ -189,3 +189,38 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_saved_queries_list_get_and_run(client: TestClient, settings: Settings) -> None:
+    from graph.audit import AuditLog
+
+    listed = client.get("/api/v1/queries").json()
+    names = {q["name"] for q in listed}
+    assert {"organisation-members", "officer-profile", "detector.association.undeclared_membership"} <= names
+    assert all("cypher" not in q for q in listed)
+    one = client.get("/api/v1/queries/LW-0004").json()
+    assert one["name"] == "organisation-members" and "$org_id" in one["cypher"]
+    assert client.get("/api/v1/queries/nope").status_code == 404
+    r = client.post(
+        "/api/v1/queries/organisation-members/run",
+        json={"params": {"org_id": "L1", "min_score": "0.95"}, "purpose": "review", "case_ref": "PSD-7"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [row["officer_id"] for row in body["rows"]] == ["A", "C"] and body["params"]["min_score"] == 0.95
+    g = client.post("/api/v1/queries/officer-unit-network/run", json={"params": {"officer_id": "A"}}).json()
+    assert set(g["graph"]["nodes"]) == {"Officer:A", "Unit:U1", "Organisation:L1"}
+    c = client.post("/api/v1/queries/open-flags/run", json={}).json()
+    assert c["count"] == 0 and "rows" not in c
+    bad = client.post("/api/v1/queries/organisation-members/run", json={"params": {}})
+    assert bad.status_code == 400 and "org_id (string) is required" in bad.json()["detail"]
+    bad = client.post("/api/v1/queries/organisation-members/run", json={"params": {"org_id": "L1", "x": 1}})
+    assert bad.status_code == 400 and "unknown parameter" in bad.json()["detail"]
+    recs = list(AuditLog(settings.data_dir).records())
+    assert [(r["role"], r["action"], r["result_size"]) for r in recs] == [
+        ("api", "saved_query", 2),  # two officers
+        ("api", "saved_query", 2),  # two paths
+        ("api", "saved_query", 1),  # one count row
+    ]
+    assert recs[0]["purpose"] == "review" and recs[0]["case_ref"] == "PSD-7"
+    assert AuditLog(settings.data_dir).verify().ok
