@@ -14,6 +14,7 @@ from queries.detectors.base import (
     severity_of,
     ts,
 )
+from queries.detectors.common import officer_flags
 
 NAME = "association.undeclared_membership"
 
@@ -154,47 +155,40 @@ KIND_WORDS = {"address": "lives at the same address as", "phone": "shares a phon
 
 
 def _link_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        kinds = sorted(r["kinds"])
-        score = min(1.0, 0.6 + 0.2 * len(kinds))
-        how = " and ".join(KIND_WORDS.get(k, f"shares a {k} with") for k in kinds)
-        out.append(
-            {
-                "flag_id": flag_id(LINK_NAME, r["officer_id"], r["person_id"]),
-                "detector": LINK_NAME,
-                "officer_id": r["officer_id"],
-                "group_id": "",
-                "score": round(score, 4),
-                "severity": severity_of(score),
-                "window_start": "",
-                "window_end": "",
-                "explanation": (
-                    f"{how.capitalize()} {r['person_id']}, a person flagged in police records "
-                    f"({';'.join(r['nominal_flags'])}); no approved declaration of an association "
-                    "with this person is on the register."
-                ),
-                "evidence": evidence_json(
-                    [
-                        {"table": "officers", "key": r["officer_id"]},
-                        {"table": "persons", "key": r["person_id"]},
-                        *(
-                            {
-                                "path": [
-                                    f"Officer:{r['officer_id']}",
-                                    "HAS_IDENTIFIER",
-                                    f"Identifier:{i}",
-                                    "HAS_IDENTIFIER",
-                                    f"Person:{r['person_id']}",
-                                ]
-                            }
-                            for i in sorted(r["identifiers"])
-                        ),
-                    ]
-                ),
-            }
+    def explain(r: dict[str, Any]) -> str:
+        how = " and ".join(KIND_WORDS.get(k, f"shares a {k} with") for k in sorted(r["kinds"]))
+        return (
+            f"{how.capitalize()} {r['person_id']}, a person flagged in police records "
+            f"({';'.join(r['nominal_flags'])}); no approved declaration of an association "
+            "with this person is on the register."
         )
-    return out
+
+    def evidence(r: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"table": "officers", "key": r["officer_id"]},
+            {"table": "persons", "key": r["person_id"]},
+            *(
+                {
+                    "path": [
+                        f"Officer:{r['officer_id']}",
+                        "HAS_IDENTIFIER",
+                        f"Identifier:{i}",
+                        "HAS_IDENTIFIER",
+                        f"Person:{r['person_id']}",
+                    ]
+                }
+                for i in sorted(r["identifiers"])
+            ),
+        ]
+
+    return officer_flags(
+        LINK_NAME,
+        rows,
+        score=lambda r: 0.6 + 0.2 * len(r["kinds"]),
+        explain=explain,
+        evidence=evidence,
+        id_parts=lambda r: (r["officer_id"], r["person_id"]),
+    )
 
 
 UNDECLARED_LINK = Detector(

@@ -22,6 +22,7 @@ from queries.detectors.base import (
     severity_of,
     ts,
 )
+from queries.detectors.common import officer_flags
 
 # ---------------------------------------------------------------------------- hidden link
 
@@ -129,39 +130,28 @@ def _describe(uid: str) -> str:
 
 
 def _hidden_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    name = "network.hidden_link"
-    out = []
-    for r in rows:
-        score = max(0.3, 1.0 - 0.15 * (r["hops"] - 1))
-        steps = []
+    def explain(r: dict[str, Any]) -> str:
         path = r["path"]
-        for i in range(1, len(path) - 1, 2):
-            steps.append(f"shares {_describe(path[i])} with {_describe(path[i + 1])}")
-        chain = ", who ".join(steps)
-        out.append(
-            {
-                "flag_id": flag_id(name, r["officer_id"], r["person_id"]),
-                "detector": name,
-                "officer_id": r["officer_id"],
-                "group_id": "",
-                "score": round(score, 4),
-                "severity": severity_of(score),
-                "window_start": "",
-                "window_end": "",
-                "explanation": (
-                    f"Is {r['hops']} steps in the graph from {r['person_id']}, a person flagged in police "
-                    f"records ({';'.join(r['flags'])}): the officer {chain}."
-                ),
-                "evidence": evidence_json(
-                    [
-                        {"table": "officers", "key": r["officer_id"]},
-                        {"table": "persons", "key": r["person_id"]},
-                        {"path": path, "adamic_adar": r["adamic_adar"], "jaccard": r["jaccard"]},
-                    ]
-                ),
-            }
+        steps = [
+            f"shares {_describe(path[i])} with {_describe(path[i + 1])}" for i in range(1, len(path) - 1, 2)
+        ]
+        return (
+            f"Is {r['hops']} steps in the graph from {r['person_id']}, a person flagged in police "
+            f"records ({';'.join(r['flags'])}): the officer {', who '.join(steps)}."
         )
-    return out
+
+    return officer_flags(
+        "network.hidden_link",
+        rows,
+        score=lambda r: max(0.3, 1.0 - 0.15 * (r["hops"] - 1)),
+        explain=explain,
+        evidence=lambda r: [
+            {"table": "officers", "key": r["officer_id"]},
+            {"table": "persons", "key": r["person_id"]},
+            {"path": r["path"], "adamic_adar": r["adamic_adar"], "jaccard": r["jaccard"]},
+        ],
+        id_parts=lambda r: (r["officer_id"], r["person_id"]),
+    )
 
 
 HIDDEN_LINK = Detector(
