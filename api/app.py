@@ -6,42 +6,79 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.deps import StoreProvider
-from api.routes import flags, graph, health, queries
+from api.routes import audit, cypher, exports, flags, graph, health, queries, tokens
+from graph.audit import PurposeRequired
 from graph.errors import ConfigError, NodeNotFound, QueryError, QueryTimeout, StoreUnavailable
+from graph.meta import MetaStore, PermissionDenied
 from graph.settings import Settings, load_settings
 
 ERROR_STATUS: dict[type[Exception], int] = {
     NodeNotFound: 404,
     QueryError: 400,
+    PurposeRequired: 400,
+    PermissionDenied: 403,
     QueryTimeout: 504,
     StoreUnavailable: 503,
     ConfigError: 500,
 }
 
+DESCRIPTION = """Open, explainable link discovery for workforce-integrity investigations.
+Every flag is a prompt for a human assessment, never a verdict.
+
+**Sign in**: every endpoint but `/health` needs an API token, sent as
+`Authorization: Bearer lw_…` (make one with `linkwatch token create --user NAME --role ROLE`).
+Roles: investigator, analyst, auditor, admin.
+
+**Purpose**: looks at the graph, flags and query results need a stated purpose, sent as
+the `X-Purpose` header (and `X-Case-Ref`); it is recorded in the audit log with who looked,
+what, and how much came back.
+
+**Errors** are JSON `{"detail": "..."}`: 400 bad query or parameters, 401 no or bad token,
+403 role lacks the permission, 404 unknown id, 413 result too large, 504 query timeout.
+"""
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path"))
+        parts.append(f"{loc or 'request'}: {err.get('msg')}")
+    return "bad parameters: " + "; ".join(parts)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     provider = StoreProvider(settings)
+    meta = MetaStore(settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         provider.close()
+        meta.close()
 
-    app = FastAPI(
-        title="linkwatch",
-        version="0.1.0",
-        description="Open, explainable link discovery for workforce-integrity investigations. "
-        "Every flag is a prompt for a human assessment, never a verdict.",
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="linkwatch", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.stores = provider
-    for router in (health.router, graph.router, graph.pages, flags.router, queries.router):
+    app.state.meta = meta
+    for router in (
+        health.router,
+        graph.router,
+        flags.router,
+        queries.router,
+        cypher.router,
+        exports.router,
+        audit.router,
+        tokens.router,
+    ):
         app.include_router(router)
+    from viz import web
+
+    web.mount(app)
 
     for exc_type, status in ERROR_STATUS.items():
 
@@ -49,4 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": str(exc)}, status_code=status)
 
         app.add_exception_handler(exc_type, handler)
+
+    def invalid(_req: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
+
+    app.add_exception_handler(RequestValidationError, invalid)
     return app

@@ -327,6 +327,71 @@ audit_app = typer.Typer(
 )
 app.add_typer(audit_app, name="audit")
 
+token_app = typer.Typer(
+    help="API tokens for `linkwatch serve`: create (shown once, stored hashed), list, revoke.",
+    no_args_is_help=True,
+)
+app.add_typer(token_app, name="token")
+
+
+def _meta(data_dir: Path | None) -> Any:
+    from graph.meta import MetaStore
+
+    return MetaStore(_settings("embedded", data_dir, None, None, None).data_dir)
+
+
+def _cli_principal() -> Any:
+    """The command line speaks for the local user, with an admin's reach: it has the
+    data folder anyway. Its actions are audited as role ``cli``."""
+    from graph.audit import current_user
+    from graph.meta import Principal
+
+    return Principal(current_user(), "admin")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option("--user", help="Who the token speaks for.")],
+    role: Annotated[str, typer.Option("--role", help="investigator, analyst, auditor or admin.")],
+    expires_days: Annotated[int | None, typer.Option("--expires-days", help="Days until it expires.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What it is for.")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Make an API token. The token is printed once (on stdout, alone); only its hash is kept."""
+    with _errors():
+        s = _settings("embedded", data_dir, None, None, None)
+        t = _meta(data_dir).create_token(
+            user, role, note=note, expires_days=expires_days, created_by=_cli_principal().user
+        )
+        _audit(s, action="token_create", what=t.token_id, params={"user": t.user, "role": t.role})
+        console.print(
+            f"token {t.token_id} for {t.user} ({t.role})"
+            + (f", expires {t.expires_at}" if t.expires_at else "")
+            + ": keep it secret; it is not shown again"
+        )
+        print(t.secret)
+
+
+@token_app.command("list")
+def token_list(data_dir: DataDirOpt = None) -> None:
+    """List tokens (never the secrets)."""
+    with _errors():
+        rows = _meta(data_dir).tokens()
+        cols = ["token_id", "user", "role", "created_at", "expires_at", "revoked_at", "last_used_at", "note"]
+        _print_rows([{c: r.get(c) for c in cols} for r in rows], "table")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id.")], data_dir: DataDirOpt = None
+) -> None:
+    """Revoke a token at once."""
+    with _errors():
+        s = _settings("embedded", data_dir, None, None, None)
+        _meta(data_dir).revoke_token(token_id)
+        _audit(s, action="token_revoke", what=token_id)
+        out.print(f"token {token_id} revoked")
+
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDirOpt = None) -> None:
@@ -406,29 +471,149 @@ def query_cypher(
         _print_rows(rows, fmt)
 
 
+def _find_query(name: str, data_dir: Path | None) -> Any:
+    """A built-in query or a user-saved one (from the data folder's metadata)."""
+    from graph.errors import UnknownName
+    from queries.saved import from_stored, get
+
+    try:
+        return get(name)
+    except UnknownName:
+        stored = _meta(data_dir).get_query(name)
+        if stored is None:
+            raise
+        return from_stored(stored)
+
+
 @query_app.command("list")
-def query_list() -> None:
-    """List the saved queries (the library's files and the detectors' graph queries)."""
-    from queries.saved import library
+def query_list(
+    data_dir: DataDirOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+) -> None:
+    """List the saved queries: the library's files, the detectors' graph queries and the
+    queries users saved (owner and sharing shown)."""
+    from graph.meta import META_FILE
+    from queries.saved import from_stored, library
 
     with _errors():
-        t = Table("name", "id", "category", "result", "parameters")
+        _check_format(fmt)
+        rows = []
+
+        def row(q: Any, owner: str) -> dict[str, Any]:
+            params = ", ".join(f"{p.name}:{p.type}" for p in q.parameters)
+            return {
+                "name": q.name,
+                "id": q.id,
+                "category": q.category,
+                "result": q.result,
+                "parameters": params,
+                "owner": owner,
+            }
+
         for q in sorted(library().values(), key=lambda q: (q.category, q.name)):
-            t.add_row(
-                q.name, q.id, q.category, q.result, ", ".join(f"{p.name}:{p.type}" for p in q.parameters)
+            rows.append(row(q, "library"))
+        s = _settings("embedded", data_dir, None, None, None)
+        for st in _meta(data_dir).queries() if (s.data_dir / META_FILE).exists() else []:
+            shared = [*st.share_users, *(f"role:{r}" for r in st.share_roles)]
+            rows.append(
+                row(from_stored(st), st.owner + (f" (shared: {', '.join(shared)})" if shared else ""))
             )
-        out.print(t)
+        _print_rows(rows, fmt)
 
 
 @query_app.command("show")
-def query_show(name: Annotated[str, typer.Argument(help="A saved query's name or id.")]) -> None:
-    """Print a saved query in the library's file format (YAML)."""
+def query_show(
+    name: Annotated[str, typer.Argument(help="A saved query's name or id.")],
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the file here instead of printing it.")
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Print (or write) a saved query in the library's file format (YAML): the export
+    format that `query save` imports."""
     import yaml
 
-    from queries.saved import get
+    with _errors():
+        text = yaml.safe_dump(_find_query(name, data_dir).to_dict(), sort_keys=False, allow_unicode=True)
+        if output is None:
+            print(text, end="")
+        else:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"wrote {output}")
+
+
+@query_app.command("save")
+def query_save(
+    file: Annotated[Path, typer.Argument(help="A query file in the library's format (YAML).")],
+    share_user: Annotated[
+        list[str] | None, typer.Option("--share-user", help="Share with this user.")
+    ] = None,
+    share_role: Annotated[
+        list[str] | None, typer.Option("--share-role", help="Share with this role.")
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Import a query file as a user-saved query (owned by you; a new revision if you
+    saved one by that name before). It is validated like the library's files."""
+    import yaml
+
+    from graph.meta import PermissionDenied
+    from queries.saved import check_new
 
     with _errors():
-        print(yaml.safe_dump(get(name).to_dict(), sort_keys=False, allow_unicode=True), end="")
+        s = _settings("embedded", data_dir, None, None, None)
+        try:
+            body = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            raise LinkwatchError(f"{file}: not valid YAML ({e})") from e
+        if not isinstance(body, dict):
+            raise LinkwatchError(f"{file}: expected a mapping of fields")
+        body = {k: v for k, v in body.items() if k not in ("revision",)}
+        check_new(body, s.max_hops)
+        meta = _meta(data_dir)
+        who = _cli_principal()
+        exists = meta.get_query(str(body.get("name"))) is not None
+        try:
+            stored = meta.save_query(body, who, share_users=share_user, share_roles=share_role, update=exists)
+        except PermissionDenied as e:
+            raise LinkwatchError(str(e)) from e
+        _audit(
+            s,
+            action="query_update" if exists else "query_save",
+            what=f"{stored.query_id} {stored.name} r{stored.revision}",
+        )
+        out.print(f"saved {stored.name} ({stored.query_id}) revision {stored.revision}, owner {stored.owner}")
+
+
+@query_app.command("history")
+def query_history(
+    name: Annotated[str, typer.Argument(help="A user-saved query's name.")], data_dir: DataDirOpt = None
+) -> None:
+    """Every revision of a user-saved query."""
+    with _errors():
+        rows = _meta(data_dir).history(name)
+        if not rows:
+            raise LinkwatchError(f"no user-saved query {name!r}")
+        _print_rows(
+            [
+                {k: r[k] for k in ("revision", "saved_at", "saved_by", "deleted_at")}
+                | {"description": r["body"].get("description")}
+                for r in rows
+            ],
+            "table",
+        )
+
+
+@query_app.command("delete")
+def query_delete(
+    name: Annotated[str, typer.Argument(help="A user-saved query's name.")], data_dir: DataDirOpt = None
+) -> None:
+    """Delete a user-saved query (its revisions stay in the history)."""
+    with _errors():
+        s = _settings("embedded", data_dir, None, None, None)
+        stored = _meta(data_dir).delete_query(name, _cli_principal())
+        _audit(s, action="query_delete", what=f"{stored.query_id} {stored.name} r{stored.revision}")
+        out.print(f"deleted {name}")
 
 
 @query_app.command("run")
@@ -449,11 +634,11 @@ def query_run(
     case: CaseOpt = None,
 ) -> None:
     """Run a saved query with parameters: linkwatch query run officer-flags -p officer_id=100001"""
-    from queries.saved import get, run
+    from queries.saved import run
 
     with _errors():
         _check_format(fmt)
-        q = get(name)
+        q = _find_query(name, data_dir)
         given = dict(item.split("=", 1) for item in (param or []) if "=" in item)
         bad = [item for item in (param or []) if "=" not in item]
         if bad:
@@ -675,6 +860,13 @@ def demo(
         if page_file:
             out.print(f"page:       {page_file}  (open it in a browser; it needs no network)")
         out.print(f"store:      {s.store} ({s.data_dir if s.store == 'embedded' else s.neo4j_uri})")
+        if len(flags) and s.store == "embedded":
+            out.print("explore it in a browser (see the README's walkthrough):")
+            out.print(f"  linkwatch token create --user YOU --role investigator --data-dir {s.data_dir}")
+            out.print(f"  linkwatch serve --data-dir {s.data_dir}")
+            out.print(
+                f"  then open http://127.0.0.1:8000/ui/entity/Officer:{top.officer_id} and sign in with the token"
+            )
         out.print(f"done in {time.perf_counter() - t0:.1f} s")
 
 

@@ -76,6 +76,10 @@ class SavedQueryOut(BaseModel):
     result: str = Field(examples=["table"])
     parameters: list[QueryParamOut]
     cypher: str | None = None
+    source: str = Field("library", examples=["library"], description="library or user")
+    owner: str | None = None
+    share_users: list[str] | None = None
+    share_roles: list[str] | None = None
 
 
 class QueryRunIn(BaseModel):
@@ -83,6 +87,7 @@ class QueryRunIn(BaseModel):
     purpose: str | None = Field(None, examples=["complaint PSD-7 review"])
     case_ref: str | None = Field(None, examples=["PSD-7"])
     max_rows: int = Field(1000, ge=1, le=10_000)
+    strict: bool = Field(False, description="413 instead of a truncated result when there are more rows")
 
 
 class QueryRunOut(BaseModel):
@@ -93,3 +98,124 @@ class QueryRunOut(BaseModel):
     count: int | None = None
     graph: GraphOut | None = None
     truncated: bool = False
+
+
+class SearchHit(BaseModel):
+    id: str = Field(examples=["Officer:100003"])
+    label: str
+    caption: str = Field(examples=["Ash Ann (100003)"])
+    matched: str = Field(description="the field that matched", examples=["surname"])
+
+
+class Assignment(BaseModel):
+    unit: str
+    unit_name: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    rank: str | None = None
+    role: str | None = None
+
+
+class EntityOut(BaseModel):
+    """An entity with its properties, provenance, flags and relationship counts."""
+
+    id: str
+    labels: list[str]
+    properties: dict[str, Any]
+    provenance: dict[str, Any]
+    relationships: dict[str, int] = Field(description="relationships by type (both directions)")
+    flags: list[FlagOut] = Field(
+        default_factory=list, description="open and assessed flags about the officer"
+    )
+    assignments: list[Assignment] = Field(default_factory=list, description="unit history (officers)")
+
+
+class FlagPage(BaseModel):
+    items: list[FlagOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class AssessmentIn(BaseModel):
+    status: str = Field(examples=["under_review"])
+    note: str | None = Field(None, max_length=4000, examples=["Rosters checked with the unit; see PSD-7."])
+
+
+class AssessmentOut(BaseModel):
+    seq: int
+    flag_id: str
+    status: str
+    note: str | None
+    who: str
+    role: str
+    at: str
+
+
+class FlagDetail(FlagOut):
+    card: dict[str, Any] = Field(description="the detector's method card")
+    assessments: list[AssessmentOut] = Field(default_factory=list)
+
+
+class SavedQueryIn(BaseModel):
+    """A user-saved query: the library's file format plus sharing."""
+
+    name: str = Field(examples=["my-lodge-members"], pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    category: str = Field("user", examples=["association"])
+    description: str = Field(examples=["Members of one lodge"])
+    result: str = Field("table", examples=["table"])
+    parameters: list[dict[str, Any]] = Field(
+        default_factory=list, examples=[[{"name": "org_id", "type": "string", "example": "L1"}]]
+    )
+    cypher: str = Field(
+        examples=["MATCH (o:Officer)-[:MEMBER_OF]->(:Organisation {org_id: $org_id}) RETURN o"]
+    )
+    cypher_embedded: str | None = None
+    share_users: list[str] | None = Field(None, examples=[["bob"]])
+    share_roles: list[str] | None = Field(None, examples=[["investigator"]])
+
+
+class CypherIn(BaseModel):
+    cypher: str = Field(examples=["MATCH (o:Officer {rank: $rank}) RETURN o.officer_id AS id LIMIT 20"])
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"rank": "PC"}])
+    max_rows: int = Field(1000, ge=1, le=10_000)
+    strict: bool = Field(False, description="413 instead of a truncated result when there are more rows")
+
+
+class CypherOut(BaseModel):
+    rows: list[dict[str, Any]]
+    truncated: bool
+    graph: GraphOut | None = None
+
+
+class TokenIn(BaseModel):
+    user: str = Field(examples=["ann"])
+    role: str = Field(examples=["investigator"])
+    note: str | None = None
+    expires_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    token_id: str
+    user: str
+    role: str
+    expires_at: str | None = None
+    token: str | None = Field(None, description="the secret, shown once")
+    created_at: str | None = None
+    created_by: str | None = None
+    revoked_at: str | None = None
+    last_used_at: str | None = None
+    note: str | None = None
+
+
+class AuditPage(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    skip: int
+    limit: int
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    records: int
+    problems: list[str]

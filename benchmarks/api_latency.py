@@ -68,6 +68,12 @@ def main() -> None:
                 "RETURN DISTINCT o.uid AS o, p.uid AS p ORDER BY o, p LIMIT 500"
             )
         ]
+    from graph.meta import MetaStore
+
+    meta = MetaStore(data)
+    token = meta.create_token("benchmark", "investigator", note="api_latency.py", expires_days=1).secret
+    meta.close()
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": "latency benchmark", "X-Case-Ref": "BENCH"}
     port = free_port()
     env = {"LINKWATCH_DATA_DIR": str(data), "LINKWATCH_BUFFER_POOL_MB": "2048"}
     server = subprocess.Popen(
@@ -79,7 +85,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     try:
         base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=120) as c:
+        with httpx.Client(base_url=base, timeout=120, headers=headers) as c:
             for _ in range(120):
                 try:
                     if c.get("/health").status_code == 200:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.facts import graph_facts
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from ingest.contract import TABLE_LIST, TABLES
@@ -253,21 +254,14 @@ def _ingest_events(
 
 
 def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
-    """What the ``ACCESSED`` link policy needs from the graph: current records, officers'
-    case assignments, and officer-person pairs that share an identifier."""
-    own = store.query(
-        "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL "
-        "RETURN o.officer_id AS officer_id, c.case_ref AS case_ref"
-    )
-    linked = store.query(
-        "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
-        "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
-        "RETURN DISTINCT o.officer_id AS officer_id, p.person_id AS person_id"
-    )
+    """What the ``ACCESSED`` link policy needs from the graph (the detectors' graph
+    facts, :mod:`graph.facts`): current records, officers' case assignments, and
+    officer-person pairs that share an identifier."""
+    facts = graph_facts(store, ["g_records", "g_case_assignments", "g_linked"])
     return {
-        "ctx_records": current(store, "Record", ["record_id", "sensitivity", "case_ref", "person_id"]),
-        "ctx_own_cases": pd.DataFrame(own, columns=["officer_id", "case_ref"]),
-        "ctx_linked": pd.DataFrame(linked, columns=["officer_id", "person_id"]),
+        "ctx_records": facts["g_records"][["record_id", "sensitivity", "case_ref", "person_id"]],
+        "ctx_own_cases": facts["g_case_assignments"][["officer_id", "case_ref"]],
+        "ctx_linked": facts["g_linked"][["officer_id", "person_id"]].drop_duplicates().reset_index(drop=True),
     }
 
 

@@ -289,28 +289,9 @@ class QueryResult:
 
     def subgraph(self) -> Subgraph:
         """Nodes, relationships and paths in the rows, as one graph."""
-        sg = Subgraph()
+        from graph.export import subgraph_of_rows
 
-        def add(v: Any) -> None:
-            if isinstance(v, dict) and "labels" in v and "id" in v:
-                sg.add_node(v)
-            elif isinstance(v, dict) and "nodes" in v and "edges" in v:
-                for n in v["nodes"]:
-                    sg.add_node(n)
-                for e in v["edges"]:
-                    sg.add_edge(e)
-            elif isinstance(v, list):
-                for x in v:
-                    add(x)
-
-        for r in self.rows:
-            for v in r.values():
-                add(v)
-        for r in self.rows:  # edges once their ends are known
-            for v in r.values():
-                if isinstance(v, dict) and "type" in v and "source" in v and v.get("source") in sg.nodes:
-                    sg.add_edge(v)
-        return sg
+        return subgraph_of_rows(self.rows)
 
 
 def run(
@@ -324,3 +305,20 @@ def run(
     bound = query.bind(params)
     rows = store.query(query.cypher, bound, embedded=query.cypher_embedded)
     return QueryResult(query, bound, rows[:max_rows], truncated=len(rows) > max_rows)
+
+
+def from_stored(stored: Any) -> SavedQuery:
+    """A user-saved query (:class:`graph.meta.StoredQuery`) as a :class:`SavedQuery`."""
+    return SavedQuery.from_dict(stored.body, source=f"user:{stored.owner}")
+
+
+def check_new(body: Mapping[str, Any], max_hops: int = 6) -> SavedQuery:
+    """A user's query body, parsed and validated (a :class:`QueryError` lists every
+    problem); its name must not be a built-in query's."""
+    q = SavedQuery.from_dict({"id": "U-new", "revision": 1, **body}, source="user query")
+    problems = validate(q, max_hops)
+    if q.name in library() or q.id in {x.id for x in library().values()}:
+        problems.append(f"{q.name!r} is the name or id of a built-in query; pick another")
+    if problems:
+        raise QueryError(f"saved query {q.name!r}: " + "; ".join(problems))
+    return q

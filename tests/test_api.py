@@ -8,10 +8,12 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
 from graph.store import open_store
 from ingest.generate import generate
@@ -31,9 +33,33 @@ def settings(tmp_path: Path) -> Settings:
     return s
 
 
+def make_tokens(settings: Settings) -> dict[str, str]:
+    """One API token per role, for users named after their role."""
+    meta = MetaStore(settings.data_dir)
+    try:
+        return {role: meta.create_token(f"{role}-user", role).secret for role in ROLES}
+    finally:
+        meta.close()
+
+
+def auth(token: str, purpose: str | None = "unit test", case_ref: str | None = None) -> dict[str, str]:
+    h = {"Authorization": f"Bearer {token}"}
+    if purpose:
+        h["X-Purpose"] = purpose
+    if case_ref:
+        h["X-Case-Ref"] = case_ref
+    return h
+
+
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
+def tokens(settings: Settings) -> dict[str, str]:
+    return make_tokens(settings)
+
+
+@pytest.fixture
+def client(settings: Settings, tokens: dict[str, str]) -> Iterator[TestClient]:
+    """A client signed in as an admin, with a stated purpose."""
+    with TestClient(create_app(settings), headers=auth(tokens["admin"])) as c:
         yield c
 
 
@@ -87,7 +113,7 @@ def test_paths(client: TestClient) -> None:
         ("/api/v1/neighbourhood?id=Officer:nobody", 404, "no node with id 'Officer:nobody'"),
         ("/api/v1/neighbourhood?id=Officer:A&rel_type=NOPE", 400, "unknown relationship type 'NOPE'"),
         ("/api/v1/nodes/nolabel", 400, "not a linkwatch id"),
-        ("/api/v1/neighbourhood?id=Officer:A&depth=99", 422, None),
+        ("/api/v1/neighbourhood?id=Officer:A&depth=99", 400, "bad parameters: depth"),
         ("/api/v1/flags/not-a-flag", 404, "no flag with id 'not-a-flag'"),
     ],
 )
@@ -100,20 +126,63 @@ def test_errors_are_json(client: TestClient, url: str, status: int, detail: str 
 
 def test_flags_and_page(tmp_path: Path) -> None:
     s = embedded_settings(tmp_path)
-    force = generate(officers=150, seed=4)
+    force = generate(officers=150, seed=4, days=45)
     with open_store(s) as st:
         ingest_dir(st, force.write(tmp_path / "src"), s.data_dir)
         flags = run_detectors(st).flags
-    with TestClient(create_app(s)) as c:
-        r = c.get("/api/v1/flags", params={"detector": "association.undeclared_membership", "limit": 1000})
-        assert r.status_code == 200 and {f["flag_id"] for f in r.json()} == set(flags["flag_id"])
+    tok = make_tokens(s)
+    det = "association.undeclared_membership"
+    mine = flags[flags["detector"] == det]
+    with TestClient(create_app(s), headers=auth(tok["investigator"])) as c:
+        r = c.get("/api/v1/flags", params={"detector": det, "limit": 1000})
+        assert r.status_code == 200 and {f["flag_id"] for f in r.json()["items"]} == set(mine["flag_id"])
+        assert r.json()["total"] == len(mine)
+        every = c.get("/api/v1/flags", params={"limit": 7}).json()
+        assert every["total"] == len(flags) and len(every["items"]) == 7
+        scores = [f["score"] for f in every["items"]]
+        assert scores == sorted(scores, reverse=True)
+        rest = c.get("/api/v1/flags", params={"limit": 1000, "skip": 7}).json()["items"]
+        assert {f["flag_id"] for f in every["items"] + rest} == set(flags["flag_id"])
         one = c.get(f"/api/v1/flags/{flags['flag_id'][0]}").json()
         assert one["explanation"] == flags["explanation"][0] and isinstance(one["evidence"], list)
-        assert one["window_start"].endswith("Z")
-        high = c.get("/api/v1/flags", params={"severity": "high"}).json()
-        assert all(f["severity"] == "high" for f in high)
-        page = c.get("/pages/neighbourhood", params={"id": f"Officer:{flags['officer_id'][0]}"})
-        assert page.status_code == 200 and "vis.Network" in page.text
+        assert one["window_start"].endswith("Z") and one["status"] == "open"
+        assert one["card"]["name"] == one["detector"] and one["card"]["false_positives"]
+        high = c.get("/api/v1/flags", params={"severity": "high"}).json()["items"]
+        assert high and all(f["severity"] == "high" for f in high)
+        # window filter: flags whose window overlaps the given days
+        w = pd.to_datetime(flags["window_end"].replace("", None), utc=True)
+        day = w.dropna().sort_values().iloc[len(w.dropna()) // 2].date()
+        late = c.get("/api/v1/flags", params={"since": day.isoformat(), "limit": 1000}).json()
+        want = {
+            fid for fid, end in zip(flags["flag_id"], w, strict=True) if pd.isna(end) or end.date() >= day
+        }
+        assert {f["flag_id"] for f in late["items"]} == want and 0 < late["total"] < len(flags)
+        # an assessment changes the status, keeps the history, and the status filter follows it
+        fid = flags["flag_id"][0]
+        a = c.post(
+            f"/api/v1/flags/{fid}/assessments", json={"status": "under_review", "note": "rosters asked for"}
+        )
+        assert a.status_code == 201 and a.json()["who"] == "investigator-user"
+        c.post(f"/api/v1/flags/{fid}/assessments", json={"status": "no_further_action", "note": "explained"})
+        assert c.get(f"/api/v1/flags/{fid}").json()["status"] == "no_further_action"
+        hist = c.get(f"/api/v1/flags/{fid}/assessments").json()
+        assert [h["status"] for h in hist] == ["under_review", "no_further_action"]
+        nfa = c.get("/api/v1/flags", params={"status": "no_further_action"}).json()["items"]
+        assert [f["flag_id"] for f in nfa] == [fid]
+        still_open = c.get("/api/v1/flags", params={"status": "open", "limit": 1000}).json()
+        assert (
+            fid not in {f["flag_id"] for f in still_open["items"]} and still_open["total"] == len(flags) - 1
+        )
+        bad = c.post(f"/api/v1/flags/{fid}/assessments", json={"status": "guilty"})
+        assert bad.status_code == 400 and "status must be one of" in bad.json()["detail"]
+        m = mine.iloc[0]
+        ev = c.get(f"/api/v1/flags/{m.flag_id}/evidence").json()
+        assert {f"Flag:{m.flag_id}", f"Officer:{m.officer_id}"} <= set(ev["nodes"])
+        assert {e["type"] for e in ev["edges"]} >= {
+            "FLAGS",
+            "EVIDENCE",
+            "MEMBER_OF",
+        }  # MEMBER_OF: the evidence path
 
 
 def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:
@@ -122,7 +191,8 @@ def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:
     s = embedded_settings(tmp_path)
     gen = generate(officers=120, seed=8)
     src = gen.write(tmp_path / "src")
-    with TestClient(create_app(s)) as c:
+    tok = make_tokens(s)
+    with TestClient(create_app(s), headers=auth(tok["investigator"])) as c:
         assert c.get("/health").status_code == 200  # server holds the store open read-only
         before = c.get("/api/v1/nodes/Officer:100001")
         assert before.status_code == 404
@@ -161,6 +231,16 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
     sock.close()
     env = {**os.environ, "LINKWATCH_DATA_DIR": str(s.data_dir), "LINKWATCH_BUFFER_POOL_MB": "256"}
     exe = Path(sys.executable).with_name("linkwatch")
+    made = subprocess.run(
+        [str(exe), "token", "create", "--user", "ann", "--role", "investigator"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token.startswith("lw_") and "\n" not in token and "keep it secret" in made.stderr
     proc = subprocess.Popen(
         [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -179,7 +259,8 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "server did not answer /health within 60 s"
                 time.sleep(0.3)
         url = f"http://127.0.0.1:{port}/api/v1/neighbourhood?id=Officer:A&depth=1"
-        with urllib.request.urlopen(url, timeout=10) as r:
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "X-Purpose": "test"})
+        with urllib.request.urlopen(req, timeout=10) as r:
             assert set(json.loads(r.read())["nodes"]) == {
                 "Officer:A",
                 "Unit:U1",
@@ -217,10 +298,10 @@ def test_saved_queries_list_get_and_run(client: TestClient, settings: Settings) 
     bad = client.post("/api/v1/queries/organisation-members/run", json={"params": {"org_id": "L1", "x": 1}})
     assert bad.status_code == 400 and "unknown parameter" in bad.json()["detail"]
     recs = list(AuditLog(settings.data_dir).records())
-    assert [(r["role"], r["action"], r["result_size"]) for r in recs] == [
-        ("api", "saved_query", 2),  # two officers
-        ("api", "saved_query", 2),  # two paths
-        ("api", "saved_query", 1),  # one count row
+    assert [(r["who"], r["role"], r["action"], r["result_size"]) for r in recs] == [
+        ("admin-user", "admin", "saved_query", 2),  # two officers
+        ("admin-user", "admin", "saved_query", 2),  # two paths
+        ("admin-user", "admin", "saved_query", 1),  # one count row
     ]
     assert recs[0]["purpose"] == "review" and recs[0]["case_ref"] == "PSD-7"
     assert AuditLog(settings.data_dir).verify().ok

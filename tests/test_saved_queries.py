@@ -122,6 +122,76 @@ def test_cli_query_run_list_show(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "open-flags: 0" in res.output
     res = runner.invoke(app, ["query", "run", "organisation-members", *d])
     assert res.exit_code == 2 and "org_id (string) is required" in res.output
-    assert "officer-profile" in runner.invoke(app, ["query", "list"]).output
+    assert "officer-profile" in runner.invoke(app, ["query", "list", "--format", "csv"]).output
     shown = runner.invoke(app, ["query", "show", "officer-flags"]).output
     assert yaml.safe_load(shown)["id"] == "LW-0002"
+
+
+def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
+    """A user's query file is imported, listed, run, revised, exported and deleted from
+    the command line; tokens are made (printed once), listed (never the secret) and
+    revoked. Each change is in the audit log."""
+    from graph.audit import AuditLog
+    from graph.meta import MetaStore
+    from graph.store import open_store
+    from tests.conftest import embedded_settings
+
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    runner = CliRunner()
+    d = ["--data-dir", str(s.data_dir)]
+    body = {
+        "id": "X-1",
+        "name": "pcs-in-unit",
+        "category": "people",
+        "description": "Constables of one unit",
+        "result": "table",
+        "parameters": [{"name": "unit", "type": "string", "example": "U1"}],
+        "cypher": "MATCH (o:Officer {rank: 'PC'})-[:IN_UNIT]->(u:Unit {unit_id: $unit}) RETURN o.officer_id AS id",
+    }
+    f = tmp_path / "q.yaml"
+    f.write_text(yaml.safe_dump(body))
+    res = runner.invoke(app, ["query", "save", str(f), "--share-role", "investigator", *d])
+    assert res.exit_code == 0 and "revision 1" in res.output, res.output
+    listed = runner.invoke(app, ["query", "list", "--format", "csv", *d]).output
+    assert "pcs-in-unit" in listed and "role:investigator" in listed
+    res = runner.invoke(app, ["query", "run", "pcs-in-unit", "-p", "unit=U1", "--format", "csv", *d])
+    assert res.exit_code == 0 and res.output.split() == ["id", "B"], res.output
+    body["description"] = "Constables of one unit (revised)"
+    f.write_text(yaml.safe_dump(body))
+    assert "revision 2" in runner.invoke(app, ["query", "save", str(f), *d]).output
+    hist = runner.invoke(app, ["query", "history", "pcs-in-unit", *d]).output
+    assert "(revised)" in hist and hist.count("Constables") == 2
+    out_file = tmp_path / "exported.yaml"
+    assert runner.invoke(app, ["query", "show", "pcs-in-unit", "--out", str(out_file), *d]).exit_code == 0
+    exported = yaml.safe_load(out_file.read_text())
+    assert exported["revision"] == 2 and exported["cypher"].strip() == body["cypher"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**body, "name": "bad", "cypher": "MATCH (o) DELETE o"}))
+    res = runner.invoke(app, ["query", "save", str(bad), *d])
+    assert res.exit_code == 2 and "does not use declared parameter(s) unit" in res.output
+    assert runner.invoke(app, ["query", "delete", "pcs-in-unit", *d]).exit_code == 0
+    assert runner.invoke(app, ["query", "run", "pcs-in-unit", *d]).exit_code == 2
+    # tokens
+    made = runner.invoke(app, ["token", "create", "--user", "ann", "--role", "auditor", *d])
+    assert made.exit_code == 0
+    secret = made.stdout.strip().splitlines()[-1]
+    meta = MetaStore(s.data_dir)
+    who = meta.authenticate(secret)
+    assert who is not None and (who.user, who.role) == ("ann", "auditor")
+    listed = runner.invoke(app, ["token", "list", *d]).output
+    assert "ann" in listed and secret not in listed
+    assert runner.invoke(app, ["token", "create", "--user", "x", "--role", "boss", *d]).exit_code == 2
+    assert runner.invoke(app, ["token", "revoke", who.token_id or "", *d]).exit_code == 0
+    assert meta.authenticate(secret) is None
+    meta.close()
+    acts = [r["action"] for r in AuditLog(s.data_dir).records()]
+    assert acts == [
+        "query_save",
+        "saved_query",
+        "query_update",
+        "query_delete",
+        "token_create",
+        "token_revoke",
+    ]

@@ -29,6 +29,36 @@ STYLE: dict[str, tuple[str, str]] = {
     "Declaration": ("#2f855a", "square"),
     "Flag": ("#c53030", "star"),
     "IngestRun": ("#4a5568", "dot"),
+    "Person": ("#6b46c1", "dot"),
+    "CaseFile": ("#319795", "box"),
+    "Record": ("#b7791f", "square"),
+    "Complaint": ("#dd6b20", "triangleDown"),
+    "Identifier": ("#805ad5", "hexagon"),
+}
+REL_STYLE: dict[str, dict[str, object]] = {
+    # relationship type: vis-network edge style (colour, dashes)
+    "IN_UNIT": {"color": "#a0aec0"},
+    "REPORTS_TO": {"color": "#718096"},
+    "PART_OF": {"color": "#cbd5e0"},
+    "BASED_AT": {"color": "#cbd5e0"},
+    "MEMBER_OF": {"color": "#d69e2e", "dashes": True},
+    "RESOLVED_TO": {"color": "#d69e2e", "dashes": True},
+    "LISTED_IN": {"color": "#d69e2e"},
+    "DECLARED": {"color": "#2f855a"},
+    "ABOUT": {"color": "#2f855a"},
+    "ASSIGNED_TO": {"color": "#319795"},
+    "ON_CASE": {"color": "#319795"},
+    "CONCERNS": {"color": "#b7791f"},
+    "IN_CASE": {"color": "#b7791f"},
+    "NAMED_IN": {"color": "#dd6b20"},
+    "HAS_IDENTIFIER": {"color": "#805ad5", "dashes": True},
+    "ACCESSED": {"color": "#c05621"},
+    "ATTENDED": {"color": "#a0aec0"},
+    "ROSTERED_AT": {"color": "#a0aec0"},
+    "APPROVED_SHIFTS_OF": {"color": "#4a5568"},
+    "EDITED_ROSTER_OF": {"color": "#4a5568"},
+    "FLAGS": {"color": "#c53030"},
+    "EVIDENCE": {"color": "#e53e3e", "dashes": True},
 }
 CAPTION = {
     "Officer": ("surname", "forenames", "officer_id"),
@@ -38,6 +68,11 @@ CAPTION = {
     "Membership": ("membership_id",),
     "Declaration": ("declaration_id", "status"),
     "Flag": ("detector",),
+    "Person": ("surname", "forenames", "person_id"),
+    "CaseFile": ("case_ref",),
+    "Record": ("record_type", "record_id"),
+    "Complaint": ("complaint_id",),
+    "Identifier": ("kind", "value"),
 }
 HIDDEN_PROPS = {"row_hash", "extra", "gender", "ethnicity"}
 

@@ -1,26 +1,46 @@
+"""Flags: filtered and paged lists, one flag with its method card, evidence graph and
+assessments, and recording a person's assessment. A flag's status is ``open`` until a
+person assesses it; assessments are kept in the store's metadata, never overwritten."""
+
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from api.auth import AssessLook, FlagsLook, MetaDep
 from api.deps import StoreDep
-from api.models import FlagOut
-from graph.errors import NodeNotFound
+from api.models import AssessmentIn, AssessmentOut, FlagDetail, FlagPage, GraphOut
+from graph.errors import NodeNotFound, QueryError
+from graph.meta import FLAG_STATUSES, MetaStore
+from graph.store import GraphStore
+from graph.subgraph import Subgraph
 from queries.detectors.base import ts
 
 router = APIRouter(prefix="/api/v1/flags", tags=["flags"])
 
 FILTERS = {"detector": "f.detector", "officer_id": "f.officer_id", "severity": "f.severity"}
+MAX_EVIDENCE_PATHS = 20
 
 
-def flag_query(filters: dict[str, str | None]) -> tuple[str, dict[str, Any]]:
-    """Cypher with one condition per given filter (the embedded engine mistypes a NULL
-    parameter in ``$x IS NULL OR ...``, so absent filters are left out of the text).
+def flag_query(
+    filters: dict[str, str | None],
+    *,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    embedded: bool = False,
+) -> tuple[str, str, dict[str, Any]]:
+    """The ``WHERE`` clause of a flag listing and its parameters, plus the ``ORDER BY``
+    tail. Only the given filters appear in the text (the embedded engine mistypes a NULL
+    parameter in ``$x IS NULL OR ...``).
 
     >>> flag_query({"severity": "high", "detector": None})[0]
-    'MATCH (f:Flag) WHERE f.retired_at IS NULL AND f.severity = $severity RETURN f ORDER BY f.flag_id SKIP $skip LIMIT $limit'
+    'f.retired_at IS NULL AND f.severity = $severity'
     """
     where = ["f.retired_at IS NULL"]
     params: dict[str, Any] = {}
@@ -28,37 +48,201 @@ def flag_query(filters: dict[str, str | None]) -> tuple[str, dict[str, Any]]:
         if value is not None:
             where.append(f"{FILTERS[name]} = ${name}")
             params[name] = value
-    text = f"MATCH (f:Flag) WHERE {' AND '.join(where)} RETURN f ORDER BY f.flag_id SKIP $skip LIMIT $limit"
-    return text, params
+    if include is not None:
+        where.append("f.flag_id IN $include")
+        params["include"] = include
+    if exclude:
+        where.append("NOT f.flag_id IN $exclude")
+        params["exclude"] = exclude
+    cast = "timestamp" if embedded else "datetime"
+    if since is not None:  # windows that end on or after the start of `since`
+        where.append(f"(f.window_end IS NULL OR f.window_end >= {cast}($since))")
+        params["since"] = f"{since.isoformat()}T00:00:00"
+    if until is not None:  # ... and start before the end of `until`
+        where.append(f"(f.window_start IS NULL OR f.window_start < {cast}($until))")
+        params["until"] = f"{(until + dt.timedelta(days=1)).isoformat()}T00:00:00"
+    return " AND ".join(where), "ORDER BY f.score DESC, f.flag_id", params
 
 
-def _flag(node: dict[str, Any]) -> dict[str, Any]:
+def flag_out(node: dict[str, Any], statuses: dict[str, str]) -> dict[str, Any]:
     p = dict(node["properties"])
     p["evidence"] = json.loads(p.get("evidence") or "[]")
     p["window_start"] = ts(p.get("window_start")) or None
     p["window_end"] = ts(p.get("window_end")) or None
+    p["status"] = statuses.get(str(p["flag_id"]), "open")
     return p
 
 
-@router.get("", response_model=list[FlagOut])
+def flags_of_officer(store: GraphStore, meta: MetaStore, officer_id: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        "MATCH (f:Flag) WHERE f.officer_id = $o AND f.retired_at IS NULL RETURN f ORDER BY f.score DESC, f.flag_id",
+        {"o": officer_id},
+    )
+    statuses = meta.statuses()
+    return [flag_out(r["f"], statuses) for r in rows]
+
+
+def list_flag_page(
+    store: GraphStore,
+    meta: MetaStore,
+    filters: dict[str, str | None],
+    status: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    skip: int,
+    limit: int,
+) -> dict[str, Any]:
+    statuses = meta.statuses()
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    if status is not None:
+        if status not in FLAG_STATUSES:
+            raise QueryError(f"status must be one of {', '.join(FLAG_STATUSES)} (got {status!r})")
+        if status == "open":
+            exclude = sorted(k for k, v in statuses.items() if v != "open")
+        else:
+            include = sorted(k for k, v in statuses.items() if v == status)
+    where, order, params = flag_query(
+        filters, include=include, exclude=exclude, since=since, until=until, embedded=store.name == "embedded"
+    )
+    total = store.query(f"MATCH (f:Flag) WHERE {where} RETURN count(f) AS n", params)[0]["n"]
+    rows = store.query(
+        f"MATCH (f:Flag) WHERE {where} RETURN f {order} SKIP $skip LIMIT $limit",
+        {**params, "skip": skip, "limit": limit},
+    )
+    return {
+        "items": [flag_out(r["f"], statuses) for r in rows],
+        "total": int(total),
+        "skip": skip,
+        "limit": limit,
+    }
+
+
+@router.get("", response_model=FlagPage)
 def list_flags(
     store: StoreDep,
+    meta: MetaDep,
+    look: FlagsLook,
     detector: str | None = None,
     officer_id: str | None = None,
-    severity: str | None = None,
+    severity: Annotated[str | None, Query(pattern="^(low|medium|high)$")] = None,
+    status: Annotated[str | None, Query(description=f"one of {', '.join(FLAG_STATUSES)}")] = None,
+    since: Annotated[
+        dt.date | None, Query(description="flags whose window ends on or after this day")
+    ] = None,
+    until: Annotated[
+        dt.date | None, Query(description="flags whose window starts on or before this day")
+    ] = None,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    """Open flags, filtered and paged."""
-    text, params = flag_query({"detector": detector, "officer_id": officer_id, "severity": severity})
-    rows = store.query(text, {**params, "skip": skip, "limit": limit})
-    return [_flag(r["f"]) for r in rows]
+) -> dict[str, Any]:
+    """Flags filtered by detector, officer, severity, status and window; highest score
+    first, paged (``total`` counts every match)."""
+    look.need_purpose("a list of flags")
+    filters = {"detector": detector, "officer_id": officer_id, "severity": severity}
+    page = list_flag_page(store, meta, filters, status, since, until, skip, limit)
+    look.record(
+        "flags",
+        "flags",
+        params={**filters, "status": status, "since": since, "until": until, "skip": skip, "limit": limit},
+        result_size=len(page["items"]),
+    )
+    return page
 
 
-@router.get("/{flag_id}", response_model=FlagOut)
-def get_flag(flag_id: str, store: StoreDep) -> dict[str, Any]:
-    """One flag with its explanation and evidence."""
+def _one(store: GraphStore, meta: MetaStore, flag_id: str) -> dict[str, Any]:
     try:
-        return _flag(store.node(f"Flag:{flag_id}"))
+        node = store.node(f"Flag:{flag_id}")
     except NodeNotFound:
         raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+    return flag_out(node, meta.statuses())
+
+
+def method_card(detector: str) -> dict[str, Any]:
+    from queries.detectors import DETECTORS
+
+    d = DETECTORS.get(detector)
+    if d is None:
+        return {"name": detector, "purpose": "(this detector is no longer defined)"}
+    card = dataclasses.asdict(d.card)
+    card["name"] = d.name
+    card["parameters"] = [
+        {"name": p.name, "default": p.default, "description": p.description} for p in d.params
+    ]
+    card["query"] = d.cypher or d.sql
+    return card
+
+
+@router.get("/{flag_id}", response_model=FlagDetail)
+def get_flag(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> dict[str, Any]:
+    """One flag: its explanation, evidence rows, method card, status and assessments."""
+    look.need_purpose(f"flag {flag_id}")
+    out = _one(store, meta, flag_id)
+    out["card"] = method_card(out["detector"])
+    out["assessments"] = meta.assessments(flag_id)
+    look.record("flag", flag_id, result_size=1, officer_id=out["officer_id"])
+    return out
+
+
+def evidence_graph(store: GraphStore, flag: dict[str, Any]) -> Subgraph:
+    """The flag, its subject, the nodes its evidence names (``EVIDENCE`` links) and the
+    graph paths its evidence gives, relationship by relationship."""
+    uid = f"Flag:{flag['flag_id']}"
+    sg = store.neighbourhood([uid], depth=1, limit=200)
+    steps: set[tuple[str, str, str]] = set()
+    for item in flag["evidence"][:MAX_EVIDENCE_PATHS]:
+        path = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(path, list):
+            continue
+        for i in range(0, len(path) - 2, 2):
+            steps.add((str(path[i]), str(path[i + 1]), str(path[i + 2])))
+    for a, rel, b in sorted(steps):
+        try:
+            found = store.shortest_paths(a, b, max_hops=1, rel_types=[rel])
+        except (NodeNotFound, QueryError):
+            continue  # evidence naming something no longer in the graph
+        for p in found:
+            for n in p["nodes"]:
+                sg.add_node(n)
+            for e in p["edges"]:
+                sg.add_edge(e)
+    return sg
+
+
+@router.get("/{flag_id}/evidence", response_model=GraphOut)
+def flag_evidence(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> dict[str, Any]:
+    """The flag's evidence as a graph: subject, evidence nodes and evidence paths."""
+    look.need_purpose(f"the evidence of flag {flag_id}")
+    sg = evidence_graph(store, _one(store, meta, flag_id))
+    look.record("flag_evidence", flag_id, result_size=len(sg.nodes))
+    return sg.to_dict()
+
+
+@router.get("/{flag_id}/assessments", response_model=list[AssessmentOut])
+def get_assessments(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> list[dict[str, Any]]:
+    """Every assessment of a flag, oldest first."""
+    look.need_purpose(f"the assessments of flag {flag_id}")
+    _one(store, meta, flag_id)
+    found = meta.assessments(flag_id)
+    look.record("flag_assessments", flag_id, result_size=len(found))
+    return found
+
+
+@router.post("/{flag_id}/assessments", response_model=AssessmentOut, status_code=201)
+def assess(
+    flag_id: str, body: AssessmentIn, store: StoreDep, meta: MetaDep, look: AssessLook
+) -> dict[str, Any]:
+    """Record a person's assessment of a flag: a new status (``under_review``,
+    ``no_further_action``, ``referred``, ``challenged`` or back to ``open``) and a note.
+    The flag itself is not changed; the assessment is kept beside it and audited."""
+    look.need_purpose(f"an assessment of flag {flag_id}")
+    flag = _one(store, meta, flag_id)
+    rec = meta.assess(flag_id, body.status, body.note, look.who)
+    look.record(
+        "flag_change",
+        flag_id,
+        params={"status": body.status, "from": flag["status"]},
+        result_size=1,
+        officer_id=flag["officer_id"],
+    )
+    return rec

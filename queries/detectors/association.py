@@ -9,10 +9,6 @@ from queries.detectors.base import (
     Detector,
     MethodCard,
     Param,
-    evidence_json,
-    flag_id,
-    severity_of,
-    ts,
 )
 from queries.detectors.common import officer_flags
 
@@ -38,11 +34,10 @@ PENDING_FACTOR = 0.6
 
 
 def _flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
+    cases = []
     for r in rows:
         decls = sorted(zip(r["decl_ids"] or [], r["decl_statuses"] or [], strict=False))
         pending = [d for d, s in decls if s == "pending"]
-        score = float(r["score"]) * (PENDING_FACTOR if pending else 1.0)
         fields = ", ".join(f.replace("_", " ") for f in (r["matched_on"] or []))
         since = f" since {r['since']}" if r.get("since") else ""
         until = f" until {r['until']}" if r.get("until") else ""
@@ -57,35 +52,36 @@ def _flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
                 + ", ".join(f"{d}: {s}" for d, s in decls)
                 + ") are not approved"
             )
-        explanation = (
-            f"Listed as a member of {r['org_name']} ({r['org_kind']}){since}{until}, "
-            f"matched to this officer on {fields}; {tail}."
-        )
-        evidence = [
-            {"table": "memberships", "key": r["membership_id"]},
-            {"table": "officers", "key": r["officer_id"]},
-            {"table": "organisations", "key": r["org_id"]},
-            *({"table": "declarations", "key": d} for d, _ in decls),
+        cases.append(
             {
-                "path": [f"Officer:{r['officer_id']}", "MEMBER_OF", f"Organisation:{r['org_id']}"],
-                "membership_id": r["membership_id"],
-            },
-        ]
-        out.append(
-            {
-                "flag_id": flag_id(NAME, r["officer_id"], r["membership_id"]),
-                "detector": NAME,
-                "officer_id": r["officer_id"],
-                "group_id": "",
-                "score": round(score, 4),
-                "severity": severity_of(score),
-                "window_start": ts(r.get("since")),
-                "window_end": ts(r.get("until")),
-                "explanation": explanation,
-                "evidence": evidence_json(evidence),
+                **r,
+                "window_start": r.get("since"),
+                "window_end": r.get("until"),
+                "_score": float(r["score"]) * (PENDING_FACTOR if pending else 1.0),
+                "_explanation": (
+                    f"Listed as a member of {r['org_name']} ({r['org_kind']}){since}{until}, "
+                    f"matched to this officer on {fields}; {tail}."
+                ),
+                "_evidence": [
+                    {"table": "memberships", "key": r["membership_id"]},
+                    {"table": "officers", "key": r["officer_id"]},
+                    {"table": "organisations", "key": r["org_id"]},
+                    *({"table": "declarations", "key": d} for d, _ in decls),
+                    {
+                        "path": [f"Officer:{r['officer_id']}", "MEMBER_OF", f"Organisation:{r['org_id']}"],
+                        "membership_id": r["membership_id"],
+                    },
+                ],
             }
         )
-    return out
+    return officer_flags(
+        NAME,
+        cases,
+        score=lambda r: r["_score"],
+        explain=lambda r: r["_explanation"],
+        evidence=lambda r: r["_evidence"],
+        id_parts=lambda r: (r["officer_id"], r["membership_id"]),
+    )
 
 
 UNDECLARED_MEMBERSHIP = Detector(

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import LinkwatchError
+from graph.facts import GRAPH_FACTS, graph_facts
 from graph.store import GraphStore
 
 FLAG_COLUMNS = [
@@ -63,32 +64,7 @@ class MethodCard:
     never_uses: tuple[str, ...] = PROTECTED
 
 
-GRAPH_CONTEXT: dict[str, tuple[str, list[str]]] = {
-    # table for SQL detectors: (Cypher over current graph records, its columns)
-    "g_officers": (
-        "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, o.unit_id AS unit_id, "
-        "o.rank AS rank, o.staff_type AS staff_type, o.work_pattern AS work_pattern, "
-        "o.line_manager_id AS line_manager_id",
-        ["officer_id", "unit_id", "rank", "staff_type", "work_pattern", "line_manager_id"],
-    ),
-    "g_case_assignments": (
-        "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "
-        "c.case_ref AS case_ref, r.role AS role, r.start_date AS start_date, r.end_date AS end_date",
-        ["officer_id", "case_ref", "role", "start_date", "end_date"],
-    ),
-    "g_records": (
-        "MATCH (r:Record) WHERE r.retired_at IS NULL RETURN r.record_id AS record_id, r.record_type AS record_type, "
-        "r.person_id AS person_id, r.case_ref AS case_ref, r.sensitivity AS sensitivity, "
-        "r.offence_category AS offence_category",
-        ["record_id", "record_type", "person_id", "case_ref", "sensitivity", "offence_category"],
-    ),
-    "g_linked": (
-        "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
-        "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
-        "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value",
-        ["officer_id", "person_id", "kind", "value"],
-    ),
-}
+GRAPH_CONTEXT = GRAPH_FACTS
 """Graph facts registered in the event store's connection for SQL detectors."""
 
 
@@ -130,14 +106,14 @@ class DetectContext:
                     ddl(t).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE")
                 ).fetchall()
 
-        for name, (cypher, cols) in GRAPH_CONTEXT.items():
-            rows = self.store.query(cypher)
+        for name, frame in graph_facts(self.store).items():
             data = pa.table(
                 {
                     c: pa.array(
-                        [r[c] for r in rows], type=pa.date32() if c.endswith("_date") else pa.string()
+                        frame[c].astype(object).where(frame[c].notna(), None).tolist(),
+                        type=pa.date32() if c.endswith("_date") else pa.string(),
                     )
-                    for c in cols
+                    for c in frame.columns
                 }
             )
             self.events.register(name + "_arrow", data)

@@ -1,0 +1,50 @@
+"""Graph facts that event-store SQL reads: one definition, used by the detectors (as
+their ``g_*`` tables) and by ingest (the ``ACCESSED`` link policy).
+
+>>> sorted(GRAPH_FACTS)
+['g_case_assignments', 'g_linked', 'g_officers', 'g_records']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from graph.store import GraphStore
+
+GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
+    # name: (Cypher over current graph records, its columns)
+    "g_officers": (
+        "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, o.unit_id AS unit_id, "
+        "o.rank AS rank, o.staff_type AS staff_type, o.work_pattern AS work_pattern, "
+        "o.line_manager_id AS line_manager_id",
+        ["officer_id", "unit_id", "rank", "staff_type", "work_pattern", "line_manager_id"],
+    ),
+    "g_case_assignments": (
+        "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "
+        "c.case_ref AS case_ref, r.role AS role, r.start_date AS start_date, r.end_date AS end_date",
+        ["officer_id", "case_ref", "role", "start_date", "end_date"],
+    ),
+    "g_records": (
+        "MATCH (r:Record) WHERE r.retired_at IS NULL RETURN r.record_id AS record_id, r.record_type AS record_type, "
+        "r.person_id AS person_id, r.case_ref AS case_ref, r.sensitivity AS sensitivity, "
+        "r.offence_category AS offence_category",
+        ["record_id", "record_type", "person_id", "case_ref", "sensitivity", "offence_category"],
+    ),
+    "g_linked": (
+        "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
+        "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
+        "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value",
+        ["officer_id", "person_id", "kind", "value"],
+    ),
+}
+
+
+def graph_facts(store: GraphStore, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The named facts (all by default) as frames with their declared columns."""
+    out = {}
+    for name in names or GRAPH_FACTS:
+        cypher, cols = GRAPH_FACTS[name]
+        out[name] = pd.DataFrame(store.query(cypher), columns=cols)
+    return out

@@ -1,0 +1,500 @@
+"""The API's doors: tokens and roles (the permission matrix), stated purposes, the audit
+of every look, user-saved queries, ad-hoc Cypher, exports, the auditors' API, and the
+web pages. On the embedded store; a subset runs on Neo4j."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import MATRIX, PERMISSIONS
+from graph.audit import AuditLog
+from graph.meta import ROLES, MetaStore
+from graph.settings import Settings
+from graph.store import open_store
+from tests.conftest import embedded_settings, neo4j_settings, wipe_neo4j
+from tests.fixture_graph import load_fixture
+from tests.test_api import auth, make_tokens
+
+QUERY = {
+    "name": "lodge-members",
+    "category": "association",
+    "description": "Officers resolved to members of one organisation",
+    "parameters": [{"name": "org_id", "type": "string", "example": "L1"}],
+    "cypher": "MATCH (o:Officer)-[:MEMBER_OF]->(g:Organisation {org_id: $org_id}) "
+    "RETURN o.officer_id AS officer_id ORDER BY officer_id",
+}
+
+# (method, url, json body, permission it needs); None: open to every signed-in role
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str]] = [
+    ("GET", "/api/v1/search?q=ash", None, "graph.read"),
+    ("GET", "/api/v1/nodes/Officer:A", None, "graph.read"),
+    ("GET", "/api/v1/entities/Officer:A", None, "graph.read"),
+    ("GET", "/api/v1/neighbourhood?id=Officer:A", None, "graph.read"),
+    ("GET", "/api/v1/paths?from=Officer:A&to=Officer:D", None, "graph.read"),
+    ("GET", "/api/v1/flags", None, "flags.read"),
+    ("GET", "/api/v1/queries", None, "queries.run"),
+    ("GET", "/api/v1/queries/organisation-members", None, "queries.run"),
+    ("POST", "/api/v1/queries/organisation-members/run", {"params": {"org_id": "L1"}}, "queries.run"),
+    ("POST", "/api/v1/queries", QUERY, "queries.save"),
+    ("POST", "/api/v1/cypher", {"cypher": "MATCH (o:Officer) RETURN count(o) AS n"}, "cypher.adhoc"),
+    ("GET", "/api/v1/exports/neighbourhood?id=Officer:A&format=graphml", None, "export"),
+    (
+        "POST",
+        "/api/v1/queries/organisation-members/export?format=csv",
+        {"params": {"org_id": "L1"}},
+        "export",
+    ),
+    ("GET", "/api/v1/audit", None, "audit.read"),
+    ("GET", "/api/v1/audit/verify", None, "audit.read"),
+    ("GET", "/api/v1/tokens", None, "tokens.manage"),
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    return s
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> dict[str, str]:
+    return make_tokens(settings)
+
+
+@pytest.fixture
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def call(c: TestClient, method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Any:
+    return c.request(method, url, json=body, headers=headers)
+
+
+def test_matrix_is_complete() -> None:
+    assert set(MATRIX) == set(ROLES)
+    assert MATRIX["admin"] == frozenset(PERMISSIONS)
+    assert {p for _, _, _, p in ENDPOINTS} == set(PERMISSIONS) - {"flags.assess"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(app_client: TestClient, tokens: dict[str, str], role: str) -> None:
+    """Every role gets exactly the endpoints its permissions allow (403 otherwise)."""
+    for i, (method, url, body, perm) in enumerate(ENDPOINTS):
+        if body is QUERY:
+            body = {**QUERY, "name": f"lodge-members-{role}-{i}"}
+        r = call(app_client, method, url, body, auth(tokens[role]))
+        if perm in MATRIX[role]:
+            assert r.status_code in (200, 201), (role, url, r.status_code, r.text)
+        else:
+            assert r.status_code == 403, (role, url, r.status_code, r.text)
+            assert f"role {role!r} may not" in r.json()["detail"]
+    fid = "no-such-flag"
+    r = app_client.post(
+        f"/api/v1/flags/{fid}/assessments", json={"status": "open"}, headers=auth(tokens[role])
+    )
+    assert r.status_code == (404 if "flags.assess" in MATRIX[role] else 403)
+
+
+def test_no_endpoint_but_health_is_open(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    assert app_client.get("/health").status_code == 200
+    for method, url, body, _ in ENDPOINTS:
+        r = call(app_client, method, url, body, {"X-Purpose": "x"})
+        assert r.status_code == 401 and "Authorization: Bearer" in r.json()["detail"], url
+        assert r.headers["www-authenticate"] == "Bearer"
+        r = call(app_client, method, url, body, auth("lw_deadbeef_not-a-real-token"))
+        assert r.status_code == 401, url
+    # every route the app serves under /api is in the table above or needs a token too
+    api_routes = {
+        getattr(r, "path", "") for r in app_client.app.routes if getattr(r, "path", "").startswith("/api")
+    }  # type: ignore[attr-defined]
+    for path in api_routes:
+        url = (
+            path.replace("{node_id}", "Officer:A")
+            .replace("{name}", "x")
+            .replace("{flag_id}", "f")
+            .replace("{token_id}", "t")
+        )
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            r = app_client.request(method, url)
+            assert r.status_code in (401, 405), (method, url, r.status_code)
+    # a revoked and an expired token stop working
+    meta = MetaStore(settings.data_dir)
+    t = meta.create_token("bob", "investigator")
+    assert app_client.get("/api/v1/nodes/Officer:A", headers=auth(t.secret)).status_code == 200
+    meta.revoke_token(t.token_id)
+    assert app_client.get("/api/v1/nodes/Officer:A", headers=auth(t.secret)).status_code == 401
+    old = meta.create_token("cy", "investigator", expires_days=1)
+    meta._con.execute(
+        "UPDATE tokens SET expires_at = '2000-01-01T00:00:00+00:00' WHERE token_id = ?", (old.token_id,)
+    )
+    assert app_client.get("/api/v1/nodes/Officer:A", headers=auth(old.secret)).status_code == 401
+    stored = meta._con.execute("SELECT hash FROM tokens WHERE token_id = ?", (t.token_id,)).fetchone()[0]
+    assert t.secret not in stored and len(stored) == 64  # only the SHA-256 is kept
+    meta.close()
+
+
+def test_purpose_is_required_and_every_look_is_audited(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    inv = tokens["investigator"]
+    for url in (
+        "/api/v1/entities/Officer:A",
+        "/api/v1/neighbourhood?id=Officer:A",
+        "/api/v1/search?q=ash",
+        "/api/v1/flags",
+    ):
+        r = app_client.get(url, headers=auth(inv, purpose=None))
+        assert r.status_code == 400 and "needs a stated purpose" in r.json()["detail"], url
+    h = auth(inv, purpose="review of complaint", case_ref="PSD-9")
+    assert app_client.get("/api/v1/search", params={"q": "ash"}, headers=h).status_code == 200
+    assert app_client.get("/api/v1/entities/Officer:A", headers=h).status_code == 200
+    assert (
+        app_client.get("/api/v1/neighbourhood", params={"id": "Officer:A", "depth": 2}, headers=h).status_code
+        == 200
+    )
+    assert (
+        app_client.get(
+            "/api/v1/paths", params={"from": "Officer:A", "to": "Officer:D"}, headers=h
+        ).status_code
+        == 200
+    )
+    assert (
+        app_client.post(
+            "/api/v1/queries/organisation-members/run", json={"params": {"org_id": "L1"}}, headers=h
+        ).status_code
+        == 200
+    )
+    assert (
+        app_client.get(
+            "/api/v1/exports/neighbourhood", params={"id": "Officer:A", "format": "csv"}, headers=h
+        ).status_code
+        == 200
+    )
+    # the purpose can come as query parameters too
+    assert (
+        app_client.get(
+            "/api/v1/nodes/Officer:B",
+            params={"purpose": "spot check", "case_ref": "PSD-10"},
+            headers=auth(inv, purpose=None),
+        ).status_code
+        == 200
+    )
+    recs = [r for r in AuditLog(settings.data_dir).records() if r.get("via") == "api"]
+    looks = [(r["action"], r["what"], r["who"], r["role"], r["purpose"], r["case_ref"]) for r in recs]
+    me = ("investigator-user", "investigator", "review of complaint", "PSD-9")
+    assert looks == [
+        ("search", "search", *me),
+        ("entity", "Officer:A", *me),
+        ("neighbourhood", "Officer:A", *me),
+        ("paths", "Officer:A Officer:D", *me),
+        ("saved_query", "LW-0004 organisation-members r1", *me),
+        ("export", "neighbourhood Officer:A", *me),
+        ("entity", "Officer:B", "investigator-user", "investigator", "spot check", "PSD-10"),
+    ]
+    sizes = {r["action"]: r["result_size"] for r in recs}
+    assert sizes["neighbourhood"] == 6 and sizes["paths"] == 2 and sizes["saved_query"] == 2
+    assert AuditLog(settings.data_dir).verify().ok
+
+
+def test_user_saved_queries(app_client: TestClient, settings: Settings, tokens: dict[str, str]) -> None:
+    ana, inv = auth(tokens["analyst"]), auth(tokens["investigator"])
+    meta = MetaStore(settings.data_dir)
+    other = auth(meta.create_token("dee", "analyst").secret)
+    r = app_client.post("/api/v1/queries", json=QUERY, headers=ana)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["owner"] == "analyst-user" and made["revision"] == 1 and made["source"] == "user"
+    assert app_client.post("/api/v1/queries", json=QUERY, headers=ana).status_code == 400  # name taken
+    # not shared yet: others do not see it
+    assert app_client.get("/api/v1/queries/lodge-members", headers=inv).status_code == 404
+    assert "lodge-members" not in {q["name"] for q in app_client.get("/api/v1/queries", headers=other).json()}
+    run = app_client.post("/api/v1/queries/lodge-members/run", json={"params": {"org_id": "L1"}}, headers=ana)
+    assert [x["officer_id"] for x in run.json()["rows"]] == ["A", "C"]
+    # a new revision, shared with investigators; the first revision is kept
+    upd = {
+        **QUERY,
+        "description": "Members of one organisation (score ≥ 0.96)",
+        "share_roles": ["investigator"],
+    }
+    upd["cypher"] = QUERY["cypher"].replace(
+        "ORDER BY", "WITH o ORDER BY o.officer_id RETURN o.officer_id AS officer_id //"
+    )
+    upd["cypher"] = (
+        "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation {org_id: $org_id}) WHERE m.score >= 0.96 "
+        "RETURN o.officer_id AS officer_id ORDER BY officer_id"
+    )
+    r = app_client.put("/api/v1/queries/lodge-members", json=upd, headers=ana)
+    assert r.status_code == 200 and r.json()["revision"] == 2 and r.json()["share_roles"] == ["investigator"]
+    assert app_client.put("/api/v1/queries/lodge-members", json=upd, headers=other).status_code == 403
+    assert app_client.delete("/api/v1/queries/lodge-members", headers=other).status_code == 403
+    seen = app_client.post(
+        "/api/v1/queries/lodge-members/run", json={"params": {"org_id": "L1"}}, headers=inv
+    )
+    assert [x["officer_id"] for x in seen.json()["rows"]] == ["A", "C"]
+    revs = app_client.get("/api/v1/queries/lodge-members/revisions", headers=ana).json()
+    assert [v["revision"] for v in revs] == [1, 2] and "score" not in revs[0]["body"]["cypher"]
+    # the file export is the library's format, and it validates like a library file
+    text = app_client.get("/api/v1/queries/lodge-members/file", headers=ana).text
+    import yaml
+
+    from queries.saved import SavedQuery, validate
+
+    q = SavedQuery.from_dict(yaml.safe_load(text))
+    assert q.name == "lodge-members" and q.revision == 2 and validate(q) == []
+    # bad queries are refused with every problem named
+    bad = {**QUERY, "name": "bad-one", "cypher": "MATCH (o:Officer) SET o.x = $y RETURN o"}
+    r = app_client.post("/api/v1/queries", json=bad, headers=ana)
+    assert (
+        r.status_code == 400
+        and "undeclared parameter(s) y" in r.json()["detail"]
+        and "write" in r.json()["detail"].lower()
+    )
+    clash = {**QUERY, "name": "organisation-members"}
+    assert "built-in query" in app_client.post("/api/v1/queries", json=clash, headers=ana).json()["detail"]
+    assert app_client.delete("/api/v1/queries/lodge-members", headers=ana).status_code == 204
+    assert app_client.get("/api/v1/queries/lodge-members", headers=ana).status_code == 404
+    assert len(meta.history("lodge-members")) == 2  # history kept after the delete
+    acts = [r["action"] for r in AuditLog(settings.data_dir).records() if r["action"].startswith("query_")]
+    assert acts == ["query_save", "query_update", "query_delete"]
+    meta.close()
+
+
+def test_adhoc_cypher_guard_limits_and_timeout(
+    tmp_path: Path, app_client: TestClient, tokens: dict[str, str], settings: Settings
+) -> None:
+    h = auth(tokens["analyst"])
+    r = app_client.post(
+        "/api/v1/cypher",
+        json={
+            "cypher": "MATCH (o:Officer) WHERE o.rank = $r RETURN o ORDER BY o.officer_id",
+            "params": {"r": "PC"},
+        },
+        headers=h,
+    )
+    assert r.status_code == 200 and [x["o"]["id"] for x in r.json()["rows"]] == [
+        "Officer:B",
+        "Officer:D",
+        "Officer:E",
+    ]
+    assert set(r.json()["graph"]["nodes"]) == {"Officer:B", "Officer:D", "Officer:E"}
+    for hostile in (
+        "MATCH (o:Officer) DETACH DELETE o",
+        "LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l",
+        "LOAD FROM '/etc/passwd' RETURN *",
+        "CALL dbms.components()",
+        "MATCH p = (a)-[*]-(b) RETURN p",
+    ):
+        r = app_client.post("/api/v1/cypher", json={"cypher": hostile}, headers=h)
+        assert r.status_code == 400, hostile
+    r = app_client.post(
+        "/api/v1/cypher",
+        json={"cypher": "MATCH (o:Officer) RETURN o.officer_id AS id", "max_rows": 2},
+        headers=h,
+    )
+    assert r.json()["truncated"] is True and len(r.json()["rows"]) == 2
+    r = app_client.post(
+        "/api/v1/cypher",
+        json={"cypher": "MATCH (o:Officer) RETURN o.officer_id AS id", "max_rows": 2, "strict": True},
+        headers=h,
+    )
+    assert r.status_code == 413 and "more than 2 rows" in r.json()["detail"]
+    r = app_client.post(
+        "/api/v1/cypher/export?format=csv",
+        json={"cypher": "MATCH (o:Officer) RETURN o.officer_id AS id", "max_rows": 2},
+        headers=h,
+    )
+    assert r.status_code == 413
+    r = app_client.post("/api/v1/cypher", json={"cypher": "MATCH (o:Officer RETURN o"}, headers=h)
+    assert r.status_code == 400
+    text = [r["what"] for r in AuditLog(settings.data_dir).records() if r["action"] == "query"]
+    assert "MATCH (o:Officer) WHERE o.rank = $r RETURN o ORDER BY o.officer_id" in text
+    # a query past the timeout gets 504, not a hung request or a 500
+    slow = settings.model_copy(update={"query_timeout_s": 0.05})
+    with TestClient(create_app(slow)) as c:
+        heavy = "UNWIND range(1, 4000) AS a UNWIND range(1, 4000) AS b WITH a, b WHERE (a * b) % 7 = 3 RETURN count(*) AS n"
+        r = c.post("/api/v1/cypher", json={"cypher": heavy}, headers=h)
+        assert r.status_code == 504, r.text
+
+
+def test_exports(app_client: TestClient, tokens: dict[str, str]) -> None:
+    h = auth(tokens["investigator"])
+    r = app_client.get(
+        "/api/v1/exports/neighbourhood",
+        params={"id": "Officer:A", "depth": 2, "format": "graphml"},
+        headers=h,
+    )
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    g = nx.read_graphml(io.BytesIO(r.content))
+    assert set(g.nodes) == {"Officer:A", "Unit:U1", "Organisation:L1", "Officer:B", "Unit:U2", "Officer:C"}
+    assert g.number_of_edges() == 6
+    z = zipfile.ZipFile(
+        io.BytesIO(
+            app_client.get(
+                "/api/v1/exports/neighbourhood", params={"id": "Officer:A", "format": "csv"}, headers=h
+            ).content
+        )
+    )
+    nodes = list(csv.DictReader(io.StringIO(z.read("nodes.csv").decode("utf-8-sig"))))
+    assert {n.get("Id") or n.get("id") for n in nodes} == {
+        "Officer:A",
+        "Unit:U1",
+        "Organisation:L1",
+        "Officer:B",
+    }
+    js = app_client.get(
+        "/api/v1/exports/paths", params={"from": "Officer:A", "to": "Officer:D", "format": "json"}, headers=h
+    ).json()
+    assert {"Officer:A", "Officer:D"} <= set(js["nodes"])
+    r = app_client.post(
+        "/api/v1/queries/organisation-members/export?format=csv", json={"params": {"org_id": "L1"}}, headers=h
+    )
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [x["officer_id"] for x in rows] == ["A", "C"]
+    r = app_client.post(
+        "/api/v1/queries/organisation-members/export?format=json",
+        json={"params": {"org_id": "L1"}, "max_rows": 1},
+        headers=h,
+    )
+    assert r.status_code == 413  # exports are never cut short silently
+    r = app_client.post(
+        "/api/v1/queries/officer-unit-network/export?format=graphml",
+        json={"params": {"officer_id": "A"}},
+        headers=h,
+    )
+    assert set(nx.read_graphml(io.BytesIO(r.content)).nodes) == {"Officer:A", "Unit:U1", "Organisation:L1"}
+    r = app_client.get("/api/v1/exports/flags", params={"format": "csv"}, headers=h)
+    assert r.status_code == 200 and r.text.splitlines()[0].startswith(
+        "flag_id,detector,officer_id,group_id,score"
+    )
+
+
+def test_auditors_api_and_tokens_api(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    adm, aud = auth(tokens["admin"]), auth(tokens["auditor"], purpose=None)
+    made = app_client.post("/api/v1/tokens", json={"user": "eve", "role": "analyst"}, headers=adm)
+    assert made.status_code == 201 and made.json()["token"].startswith("lw_")
+    eve = auth(made.json()["token"], case_ref="PSD-11")
+    assert (
+        app_client.post(
+            "/api/v1/cypher", json={"cypher": "MATCH (o:Officer) RETURN count(o) AS n"}, headers=eve
+        ).status_code
+        == 200
+    )
+    listed = app_client.get("/api/v1/tokens", headers=adm).json()
+    assert "eve" in {t["user"] for t in listed} and all("token" not in t and "hash" not in t for t in listed)
+    assert app_client.delete(f"/api/v1/tokens/{made.json()['token_id']}", headers=adm).status_code == 204
+    assert app_client.post("/api/v1/cypher", json={"cypher": "RETURN 1 AS x"}, headers=eve).status_code == 401
+    page = app_client.get("/api/v1/audit", params={"who": "eve"}, headers=aud).json()
+    assert (
+        page["total"] == 1
+        and page["items"][0]["action"] == "query"
+        and page["items"][0]["case_ref"] == "PSD-11"
+    )
+    assert (
+        app_client.get("/api/v1/audit", params={"action": "token_create"}, headers=aud).json()["total"] == 1
+    )
+    assert app_client.get("/api/v1/audit/verify", headers=aud).json()["ok"] is True
+    dump = app_client.get("/api/v1/audit/export", params={"format": "jsonl"}, headers=aud).text
+    recs = [json.loads(x) for x in dump.splitlines()]
+    assert [r["seq"] for r in recs] == list(range(1, len(recs) + 1))
+    assert any(
+        r["action"] == "audit_read" and r["who"] == "auditor-user" for r in recs
+    )  # reading the log is logged
+    # an edited record is found and named
+    log = AuditLog(settings.data_dir)
+    lines = log.path.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["who"] = "someone-else"
+    lines[0] = json.dumps(first, sort_keys=True)
+    log.path.write_text("\n".join(lines) + "\n")
+    v = app_client.get("/api/v1/audit/verify", headers=aud).json()
+    assert v["ok"] is False and any("line 1" in p and "changed" in p for p in v["problems"])
+
+
+def test_search_and_entity(app_client: TestClient, tokens: dict[str, str]) -> None:
+    h = auth(tokens["investigator"])
+    hits = app_client.get("/api/v1/search", params={"q": "ash"}, headers=h).json()
+    assert hits[0]["id"] == "Officer:A" and hits[0]["label"] == "Officer"
+    assert app_client.get("/api/v1/search", params={"q": "ann ash"}, headers=h).json()[0]["id"] == "Officer:A"
+    assert (
+        app_client.get("/api/v1/search", params={"q": "L1"}, headers=h).json()[0]["id"] == "Organisation:L1"
+    )
+    assert (
+        app_client.get("/api/v1/search", params={"q": "oak lodge"}, headers=h).json()[0]["id"]
+        == "Organisation:L1"
+    )
+    assert app_client.get("/api/v1/search", params={"q": "zzz"}, headers=h).json() == []
+    e = app_client.get("/api/v1/entities/Officer:A", headers=h).json()
+    assert e["properties"]["surname"] == "Ash" and "source_file" not in e["properties"]
+    assert e["provenance"]["source_file"] == "officers.csv" and e["provenance"]["source_line"] == 2
+    assert e["relationships"] == {"IN_UNIT": 1, "MEMBER_OF": 1, "REPORTS_TO": 1}
+
+
+def test_pages(app_client: TestClient, settings: Settings, tokens: dict[str, str]) -> None:
+    r = app_client.get("/ui/entity/Officer:A", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/ui/login?next=/ui/entity/Officer%3AA")
+    assert app_client.post("/ui/session", json={"token": "lw_x_y", "purpose": "p"}).status_code == 401
+    r = app_client.post("/ui/session", json={"token": tokens["investigator"], "purpose": "", "case_ref": ""})
+    assert r.status_code == 200
+    assert app_client.get("/ui/entity/Officer:A", follow_redirects=False).status_code == 303  # no purpose yet
+    app_client.post("/ui/session", json={"purpose": "review", "case_ref": "PSD-1"})  # keeps the token
+    for url, text in (
+        ("/ui/", "Search"),
+        ("/ui/entity/Officer:A", "Ann Ash"),
+        ("/ui/flags", "flags"),
+        ("/ui/paths", "Path finder"),
+        ("/ui/queries", "Saved queries"),
+    ):
+        r = app_client.get(url)
+        assert r.status_code == 200 and text in r.text, url
+        for attr in ('src="http', "src='http", 'href="http', "@import", "//cdn"):
+            assert attr not in r.text, (url, attr)  # nothing loads from another host
+    assert app_client.get("/ui/audit").status_code == 403  # investigators do not read the log
+    assert "vis-network" in app_client.get("/vendor/vis-network.min.js").text
+    recs = [r for r in AuditLog(settings.data_dir).records() if r["action"] == "entity"]
+    assert (
+        recs[-1]["what"] == "Officer:A"
+        and recs[-1]["purpose"] == "review"
+        and recs[-1]["case_ref"] == "PSD-1"
+    )
+
+
+@pytest.mark.neo4j
+def test_api_subset_on_neo4j(tmp_path: Path) -> None:
+    s = neo4j_settings(tmp_path)
+    with open_store(s) as st:
+        wipe_neo4j(st)
+        load_fixture(st)
+    tok = make_tokens(s)
+    with TestClient(create_app(s), headers=auth(tok["admin"])) as c:
+        assert c.get("/api/v1/search", params={"q": "ash"}).json()[0]["id"] == "Officer:A"
+        e = c.get("/api/v1/entities/Officer:A").json()
+        assert e["relationships"] == {"IN_UNIT": 1, "MEMBER_OF": 1, "REPORTS_TO": 1}
+        nb = c.get("/api/v1/neighbourhood", params={"id": "Officer:A", "depth": 2}).json()
+        assert len(nb["nodes"]) == 6
+        assert (
+            len(c.get("/api/v1/paths", params={"from": "Officer:A", "to": "Officer:D"}).json()["paths"]) == 2
+        )
+        assert c.get("/api/v1/flags").json()["total"] == 0
+        r = c.post("/api/v1/queries/organisation-members/run", json={"params": {"org_id": "L1"}})
+        assert [x["officer_id"] for x in r.json()["rows"]] == ["A", "C"]
+        assert c.post("/api/v1/cypher", json={"cypher": "MATCH (o:Officer) SET o.x = 1"}).status_code == 400
+        g = c.get("/api/v1/exports/neighbourhood", params={"id": "Officer:A", "format": "graphml"})
+        assert nx.read_graphml(io.BytesIO(g.content)).number_of_nodes() == 4

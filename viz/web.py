@@ -1,0 +1,276 @@
+"""The investigators' and analysts' web pages, served by the API under ``/ui``.
+
+Pages: sign in (token, purpose, case reference), search, an entity's page (an officer's
+profile, unit history, flags and neighbourhood graph), the flag list, a flag's page
+(explanation, method card, evidence graph and rows, assessments), the path finder, the
+query page (pick a saved query, fill its parameters, see a table or a graph, export),
+and the audit log for auditors.
+
+Everything the pages load comes from this server: vis-network's JavaScript and CSS are
+served from the pyvis package, the rest from ``viz/static``; no page links to another
+host. Pages read data through the same audited functions and endpoints as API users,
+with the token and purpose the sign-in page keeps in cookies.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+import pyvis
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, Look, allowed
+from api.deps import StoreDep
+from graph.audit import AuditLog
+from graph.errors import NodeNotFound
+from graph.meta import FLAG_STATUSES, MetaStore, Principal
+from viz.pages import CAPTION, HIDDEN_PROPS, REL_STYLE, STYLE
+
+STATIC = Path(__file__).parent / "static"
+VIS = resources.files(pyvis) / "lib" / "vis-9.1.2"
+VENDOR = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("viz", "templates"), autoescape=jinja2.select_autoescape(["html"])
+)
+
+
+class SignIn(Exception):
+    """The page needs a signed-in user (and a stated purpose)."""
+
+    def __init__(self, next_url: str, message: str) -> None:
+        self.next_url, self.message = next_url, message
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _style_json() -> Markup:
+    style = {
+        "labels": {k: {"color": c, "shape": s} for k, (c, s) in STYLE.items()},
+        "rels": REL_STYLE,
+        "caption": {k: list(v) for k, v in CAPTION.items()},
+        "hidden": sorted(HIDDEN_PROPS),
+        "statuses": list(FLAG_STATUSES),
+    }
+    return Markup(json.dumps(style).replace("</", "<\\/"))
+
+
+def render(
+    request: Request, template: str, who: Principal | None, look: Look | None = None, **ctx: Any
+) -> HTMLResponse:
+    html = _env.get_template(template).render(
+        who=who,
+        purpose=look.purpose if look else request.cookies.get(PURPOSE_COOKIE),
+        case_ref=look.case_ref if look else request.cookies.get(CASE_COOKIE),
+        can=lambda perm: who is not None and allowed(who.role, perm),
+        style=_style_json(),
+        page_data=lambda v: Markup(json.dumps(v, default=str).replace("</", "<\\/")),
+        path=request.url.path,
+        **ctx,
+    )
+    return HTMLResponse(html)
+
+
+def _page_look(permission: str, purpose_needed: bool = True) -> Any:
+    def dep(request: Request) -> Look:
+        meta: MetaStore = request.app.state.meta
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        token = request.cookies.get(TOKEN_COOKIE)
+        who = meta.authenticate(token) if token else None
+        if who is None:
+            raise SignIn(here, "Sign in with your API token.")
+        if not allowed(who.role, permission):
+            raise Forbidden(f"Your role ({who.role}) may not open this page.")
+        purpose = (request.cookies.get(PURPOSE_COOKIE) or "").strip() or None
+        if purpose_needed and not purpose:
+            raise SignIn(here, "State the purpose of your looks: it is recorded with each of them.")
+        case_ref = (request.cookies.get(CASE_COOKIE) or "").strip() or None
+        return Look(who, purpose, case_ref, AuditLog(request.app.state.settings.data_dir))
+
+    return Depends(dep)
+
+
+GraphPage = Annotated[Look, _page_look("graph.read")]
+FlagsPage = Annotated[Look, _page_look("flags.read")]
+QueriesPage = Annotated[Look, _page_look("queries.run")]
+AuditPageLook = Annotated[Look, _page_look("audit.read", purpose_needed=False)]
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/ui/", message: str = "") -> HTMLResponse:
+    if not next.startswith("/") or next.startswith("//"):
+        next = "/ui/"
+    return render(request, "login.html", None, next_url=next, message=message)
+
+
+class SessionIn(BaseModel):
+    token: str | None = None
+    purpose: str = ""
+    case_ref: str = ""
+
+
+@router.post("/session")
+def start_session(body: SessionIn, request: Request) -> JSONResponse:
+    """Check the token (or the one already held) and keep it, the purpose and the case
+    reference in HttpOnly cookies for this browser session."""
+    meta: MetaStore = request.app.state.meta
+    token = (body.token or "").strip() or request.cookies.get(TOKEN_COOKIE) or ""
+    who = meta.authenticate(token) if token else None
+    if who is None:
+        return JSONResponse({"detail": "that token is unknown, revoked or expired"}, status_code=401)
+    resp = JSONResponse({"user": who.user, "role": who.role})
+    opts: dict[str, Any] = {"httponly": True, "samesite": "strict", "path": "/"}
+    resp.set_cookie(TOKEN_COOKIE, token, **opts)
+    resp.set_cookie(PURPOSE_COOKIE, body.purpose.strip()[:500], **opts)
+    resp.set_cookie(CASE_COOKIE, body.case_ref.strip()[:100], **opts)
+    return resp
+
+
+@router.get("/logout")
+def logout() -> RedirectResponse:
+    resp = RedirectResponse("/ui/login", status_code=303)
+    for c in (TOKEN_COOKIE, PURPOSE_COOKIE, CASE_COOKIE):
+        resp.delete_cookie(c, path="/")
+    return resp
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, look: GraphPage, q: str = "") -> HTMLResponse:
+    return render(request, "search.html", look.who, look, q=q)
+
+
+@router.get("/entity/{node_id}", response_class=HTMLResponse)
+def entity_page(node_id: str, request: Request, store: StoreDep, look: GraphPage) -> HTMLResponse:
+    from api.routes.graph import caption, entity
+
+    try:
+        ent = entity(node_id, store, request.app.state.meta, look)
+    except NodeNotFound as e:
+        return render(request, "message.html", look.who, look, title="Not found", message=str(e))
+    shown = {k: v for k, v in ent["properties"].items() if k not in HIDDEN_PROPS and v not in (None, "")}
+    return render(
+        request,
+        "entity.html",
+        look.who,
+        look,
+        ent=ent,
+        props=shown,
+        title=caption({"id": ent["id"], "labels": ent["labels"], "properties": ent["properties"]}),
+    )
+
+
+@router.get("/flags", response_class=HTMLResponse)
+def flags_page(
+    request: Request,
+    store: StoreDep,
+    look: FlagsPage,
+    detector: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    officer_id: str | None = None,
+    skip: int = 0,
+) -> HTMLResponse:
+    from api.routes.flags import list_flag_page
+
+    filters = {"detector": detector or None, "officer_id": officer_id or None, "severity": severity or None}
+    page = list_flag_page(
+        store, request.app.state.meta, filters, status or None, None, None, max(skip, 0), 50
+    )
+    look.record(
+        "flags",
+        "flags page",
+        params={**filters, "status": status, "skip": skip},
+        result_size=len(page["items"]),
+    )
+    from queries.detectors import DETECTORS
+
+    return render(
+        request,
+        "flags.html",
+        look.who,
+        look,
+        page=page,
+        detectors=sorted(DETECTORS),
+        f={
+            "detector": detector or "",
+            "severity": severity or "",
+            "status": status or "",
+            "officer_id": officer_id or "",
+        },
+    )
+
+
+@router.get("/flags/{flag_id}", response_class=HTMLResponse)
+def flag_page(flag_id: str, request: Request, store: StoreDep, look: FlagsPage) -> HTMLResponse:
+    from api.routes.flags import get_flag
+
+    try:
+        flag = get_flag(flag_id, store, request.app.state.meta, look)
+    except NodeNotFound as e:
+        return render(request, "message.html", look.who, look, title="Not found", message=str(e))
+    return render(request, "flag.html", look.who, look, flag=flag)
+
+
+@router.get("/paths", response_class=HTMLResponse)
+def paths_page(request: Request, look: GraphPage, source: str = "", target: str = "") -> HTMLResponse:
+    return render(request, "paths.html", look.who, look, source=source, target=target)
+
+
+@router.get("/queries", response_class=HTMLResponse)
+def queries_page(request: Request, look: QueriesPage, name: str = "") -> HTMLResponse:
+    return render(request, "queries.html", look.who, look, selected=name)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, look: AuditPageLook) -> HTMLResponse:
+    return render(request, "audit.html", look.who, look)
+
+
+def vendor_asset(name: str) -> Response:
+    if name not in VENDOR:
+        return Response(status_code=404)
+    return Response(
+        (VIS / name).read_bytes(), media_type=VENDOR[name], headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages, the static files and the redirects to ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/vendor/{name}", vendor_asset, include_in_schema=False)
+    app.add_api_route("/", lambda: RedirectResponse("/ui/", status_code=307), include_in_schema=False)
+
+    def to_login(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignIn)
+        return RedirectResponse(
+            f"/ui/login?next={quote(exc.next_url)}&message={quote(exc.message)}", status_code=303
+        )
+
+    def forbidden(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Forbidden)
+        html = _env.get_template("message.html").render(
+            who=None,
+            title="Not allowed",
+            message=exc.message,
+            style=_style_json(),
+            can=lambda p: False,
+            path="",
+        )
+        return HTMLResponse(html, status_code=403)
+
+    app.add_exception_handler(SignIn, to_login)
+    app.add_exception_handler(Forbidden, forbidden)
