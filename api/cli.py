@@ -349,6 +349,96 @@ def _cli_principal() -> Any:
     return Principal(current_user(), "admin")
 
 
+flag_app = typer.Typer(
+    help="Flags: show one with its assessments; record an assessment.", no_args_is_help=True
+)
+app.add_typer(flag_app, name="flag")
+
+
+@flag_app.command("show")
+def flag_show(
+    flag_id: Annotated[str, typer.Argument(help="The flag's id.")],
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
+) -> None:
+    """Print a flag: explanation, evidence, status and every assessment (audited)."""
+    from api.routes.flags import flag_out
+    from graph.audit import require_purpose
+    from graph.errors import NodeNotFound
+
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        why = require_purpose(purpose, f"a view of flag {flag_id}")
+        meta = _meta(s.data_dir)
+        with open_store(s, read_only=True) as st:
+            try:
+                f = flag_out(st.node(f"Flag:{flag_id}"), meta.statuses())
+            except NodeNotFound:
+                raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+        _audit(s, action="flag", what=flag_id, purpose=why, case_ref=case, result_size=1)
+        out.print(
+            f"[bold]{f['detector']}[/] officer {f['officer_id']}: {f['severity']} ({f['score']:.2f}), status {f['status']}"
+        )
+        out.print(f["explanation"], highlight=False)
+        out.print(
+            f"window {f['window_start'] or '?'} – {f['window_end'] or '?'}; evidence: {json.dumps(f['evidence'])}"
+        )
+        for a in meta.assessments(flag_id):
+            out.print(
+                f"  {a['at']} {a['who']} ({a['role']}): {a['status']}"
+                + (f" — {a['note']}" if a["note"] else "")
+            )
+
+
+@flag_app.command("assess")
+def flag_assess(
+    flag_id: Annotated[str, typer.Argument(help="The flag's id.")],
+    status: Annotated[
+        str, typer.Option("--status", help="open, under_review, no_further_action, referred or challenged.")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="What you checked and why you decided.")] = None,
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
+) -> None:
+    """Record your assessment of a flag (kept beside it, never overwriting it; audited)."""
+    from graph.audit import require_purpose
+    from graph.errors import NodeNotFound
+
+    with _errors():
+        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        why = require_purpose(purpose, f"an assessment of flag {flag_id}")
+        meta = _meta(s.data_dir)
+        with open_store(s, read_only=True) as st:
+            try:
+                node = st.node(f"Flag:{flag_id}")
+            except NodeNotFound:
+                raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+        before = meta.statuses().get(flag_id, "open")
+        who = _cli_principal()
+        rec = meta.assess(flag_id, status, note, type(who)(who.user, "cli"))
+        _audit(
+            s,
+            action="flag_change",
+            what=flag_id,
+            purpose=why,
+            case_ref=case,
+            params={"status": status, "from": before},
+            result_size=1,
+            officer_id=node["properties"].get("officer_id"),
+        )
+        out.print(f"flag {flag_id}: {before} → {rec['status']} (assessment {rec['seq']})")
+
+
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option("--user", help="Who the token speaks for.")],

@@ -90,7 +90,8 @@ def write_flags(
     nodes = flags.copy()
     for c in ("window_start", "window_end"):
         nodes[c] = pd.to_datetime(nodes[c].replace("", None), utc=True)
-    nodes["status"] = "open"
+    assessed = _assessed(store)
+    nodes["status"] = [assessed.get(str(f), "open") for f in nodes["flag_id"]]
     nodes["group_id"] = nodes["group_id"].replace("", None)
     prefixes = tuple(f"{MODEL.node('Flag').label}:{d}:" for d in detectors)
 
@@ -120,6 +121,20 @@ def write_flags(
         store.load_relationships("FLAGS", subj.drop_duplicates(), run, retire_scope=rel_scope),
         store.load_relationships("EVIDENCE", ev, run, retire_scope=rel_scope),
     ]
+
+
+def _assessed(store: GraphStore) -> dict[str, str]:
+    """Flags' statuses from people's assessments (kept in the store's metadata by the
+    API), so the graph's ``Flag.status`` catches up at each detector run."""
+    from graph.meta import META_FILE, MetaStore
+
+    if not (Path(store.settings.data_dir) / META_FILE).exists():
+        return {}
+    meta = MetaStore(Path(store.settings.data_dir))
+    try:
+        return meta.statuses()
+    finally:
+        meta.close()
 
 
 def _other_flag_links(store: GraphStore, prefixes: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -183,6 +183,11 @@ def test_flags_and_page(tmp_path: Path) -> None:
             "EVIDENCE",
             "MEMBER_OF",
         }  # MEMBER_OF: the evidence path
+    # the next detector run carries the assessed status into the graph's Flag nodes
+    with open_store(s) as st:
+        run_detectors(st)
+        got = st.query("MATCH (f:Flag) WHERE f.flag_id = $id RETURN f.status AS s", {"id": fid})
+    assert got == [{"s": "no_further_action"}]
 
 
 def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:

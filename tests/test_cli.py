@@ -84,6 +84,23 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
     assert res.exit_code == 0 and "Officer:100001" in res.output
     res = runner.invoke(app, ["page", "Officer:100001", "--out", "p.html", "--depth", "1"])
     assert res.exit_code == 0 and (in_tmp / "p.html").exists()
+    # a flag is shown, assessed, shown again; both looks and the change are audited
+    fid = json.loads(lines[0])["flag_id"]
+    res = runner.invoke(
+        app, ["flag", "assess", fid, "--status", "referred", "--note", "to the IOPC", "--case", "C-1"]
+    )
+    assert res.exit_code == 0 and "open → referred" in res.output, res.output
+    res = runner.invoke(app, ["flag", "show", fid])
+    assert res.exit_code == 0 and "status referred" in res.output and "to the IOPC" in res.output
+    assert runner.invoke(app, ["flag", "assess", fid, "--status", "guilty"]).exit_code == 2
+    assert "no flag with id 'nope'" in runner.invoke(app, ["flag", "show", "nope"]).output
+    from graph.audit import AuditLog
+
+    recs = [r for r in AuditLog(in_tmp / "linkwatch-data").records() if r["what"] == fid]
+    assert [(r["action"], r["params"].get("status")) for r in recs] == [
+        ("flag_change", "referred"),
+        ("flag", None),
+    ]
 
 
 @pytest.mark.parametrize(
