@@ -129,10 +129,15 @@ class EmbeddedStore(GraphStore):
                     raise QueryError(f"the query tries to write, which is refused here: {msg}") from e
                 raise QueryError(msg) from e
 
-    def _read(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
         res = self._execute(cypher, params)
         cols = res.get_column_names()
-        return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
+        if max_rows is None:
+            return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
+        out: list[dict[str, Any]] = []
+        while len(out) < max_rows and res.has_next():
+            out.append(dict(zip(cols, res.get_next(), strict=True)))
+        return out
 
     def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
         """A query's whole result as an Arrow table (bulk export)."""
@@ -186,6 +191,19 @@ class EmbeddedStore(GraphStore):
                     self.conn.execute(cypher)
                 except RuntimeError as e:
                     raise QueryError(f"bulk update failed: {e}") from e
+
+    def _node_ref(self, var: str) -> str:
+        """The node's offset in its table: ``n.uid IN $list`` reads and compares every uid
+        of the label (~50 ms on 100,000 records), ``offset(id(n)) IN $list`` takes ~3 ms."""
+        return f"offset(id({var}))"
+
+    def _rel_ref(self, var: str) -> str:
+        """The relationship's offset in its table (the types matched may share offsets:
+        the caller sorts them out by type and key)."""
+        return f"offset(id({var}))"
+
+    def _rel_type(self, var: str) -> str:
+        return f"label({var})"
 
     def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
         return (

@@ -8,6 +8,7 @@ batches of ``batch_size`` rows through ``UNWIND $rows``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -23,7 +24,7 @@ from graph import cypher as cy
 from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.model import NodeSchema, RelSchema
 from graph.settings import Settings
-from graph.store import GraphStore
+from graph.store import GraphStore, HopStep
 from graph.values import frame_records
 
 
@@ -70,11 +71,18 @@ class Neo4jStore(GraphStore):
             return QueryError(f"the query tries to write, which is refused here: {getattr(e, 'message', e)}")
         return QueryError(str(getattr(e, "message", None) or e))
 
-    def _read(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
         @unit_of_work(timeout=self.settings.query_timeout_s)
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             res = tx.run(cypher, params)
-            return [dict(r.items()) for r in res]
+            if max_rows is None:
+                return [dict(r.items()) for r in res]
+            out: list[dict[str, Any]] = []
+            for r in res:  # records stream in fetch-size batches; the rest are discarded
+                if len(out) >= max_rows:
+                    break
+                out.append(dict(r.items()))
+            return out
 
         try:
             with self.driver.session(database=self.database) as s:
@@ -114,6 +122,25 @@ class Neo4jStore(GraphStore):
 
     def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
         self._write_rows(cy.neo4j_rel_upsert(rel, start, end), df)
+
+    def _node_ref(self, var: str) -> str:
+        """The element id: a later query finds any number of them, of any labels, with
+        one seek (see :meth:`_nodes_by_ref`); each query is a round trip here."""
+        return f"elementId({var})"
+
+    def _rel_ref(self, var: str) -> str:
+        return f"elementId({var})"
+
+    def _nodes_by_ref(self, refs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        rows = self.query("MATCH (n) WHERE elementId(n) IN $refs RETURN n", {"refs": list(refs.values())})
+        return {r["n"]["id"]: r["n"] for r in rows if r["n"]["id"] in refs}
+
+    def _edges_by_ref(self, steps: Iterable[HopStep]) -> dict[str, dict[str, Any]]:
+        refs = sorted({s.rel_ref for s in steps})
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.query("MATCH ()-[r]->() WHERE elementId(r) IN $refs RETURN r", {"refs": refs}):
+            out.setdefault(f"{r['r']['type']}:{r['r']['id']}", r["r"])
+        return out
 
     def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
         return (

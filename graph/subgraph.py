@@ -48,5 +48,7 @@ class Subgraph:
         for uid, n in self.nodes.items():
             g.add_node(uid, label=n["labels"][0], **n.get("properties", {}))
         for e in self.edges.values():
-            g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], **e["properties"])
+            g.add_edge(
+                e["source"], e["target"], key=f"{e['type']}:{e['id']}", type=e["type"], **e["properties"]
+            )
         return g

@@ -303,7 +303,7 @@ def run(
     if problems:
         raise QueryError(f"{query.name}: " + "; ".join(problems))
     bound = query.bind(params)
-    rows = store.query(query.cypher, bound, embedded=query.cypher_embedded)
+    rows = store.query(query.cypher, bound, embedded=query.cypher_embedded, max_rows=max_rows + 1)
     return QueryResult(query, bound, rows[:max_rows], truncated=len(rows) > max_rows)
 
 

@@ -99,6 +99,98 @@ def test_neighbourhood_filters(store: GraphStore) -> None:
     assert len(capped.nodes) == 3 and capped.truncated
 
 
+def test_neighbourhood_limit_window_retired_and_parallel_edges(store: GraphStore) -> None:
+    """The limit falls mid-hop, on a neighbour reached by two relationships that share a
+    key (parallel types between the same pair); a self-loop, a retired relationship and
+    a time window are in play. Edges come in (neighbour, key, type) order."""
+    load_fixture(store)
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    approvals = pd.DataFrame(
+        {
+            "src": ["Officer:A", "Officer:C"],
+            "dst": ["Officer:A", "Officer:A"],
+            "count": [2, 3],
+            "first_at": [at, at],
+            "last_at": [at + dt.timedelta(days=180)] * 2,
+        }
+    )
+    store.load_relationships("APPROVED_SHIFTS_OF", approvals, RunInfo.new("a"))
+    edits = pd.DataFrame(
+        {
+            "src": ["Officer:C", "Officer:E"],
+            "dst": ["Officer:A", "Officer:A"],
+            "count": [1, 1],
+            "first_at": [dt.datetime(2021, 1, 1, tzinfo=dt.UTC)] * 2,
+            "last_at": [dt.datetime(2021, 12, 31, tzinfo=dt.UTC)] * 2,
+        }
+    )
+    store.load_relationships("EDITED_ROSTER_OF", edits, RunInfo.new("e"))
+    store.load_relationships("EDITED_ROSTER_OF", edits.iloc[:1], RunInfo.new("e2"))  # retires E -> A
+
+    def shape(sg) -> tuple[list[str], list[tuple[str, str, str]], bool]:
+        return (
+            list(sg.nodes),
+            [(e["type"], e["source"], e["target"]) for e in sg.edges.values()],
+            sg.truncated,
+        )
+
+    self_loop = ("APPROVED_SHIFTS_OF", "Officer:A", "Officer:A")
+    b_a = ("REPORTS_TO", "Officer:B", "Officer:A")
+    c_a = [("APPROVED_SHIFTS_OF", "Officer:C", "Officer:A"), ("EDITED_ROSTER_OF", "Officer:C", "Officer:A")]
+    capped = store.neighbourhood(["Officer:A"], limit=3)
+    assert shape(capped) == (["Officer:A", "Officer:B", "Officer:C"], [self_loop, b_a, *c_a], True)
+    approved = next(
+        e for e in capped.edges.values() if e["type"] == "APPROVED_SHIFTS_OF" and e["source"] != "Officer:A"
+    )
+    assert approved["properties"]["count"] == 3 and approved["properties"]["first_at"] == at
+    assert capped.nodes["Officer:C"]["properties"]["surname"] == "Cedar"
+    assert shape(store.neighbourhood(["Officer:A"], limit=2)) == (
+        ["Officer:A", "Officer:B"],
+        [self_loop, b_a],
+        True,
+    )
+    windowed = store.neighbourhood(["Officer:A"], since=dt.date(2024, 3, 1), limit=3)
+    assert shape(windowed) == (["Officer:A", "Officer:B", "Officer:C"], [self_loop, b_a, c_a[0]], True)
+    early = store.neighbourhood(["Officer:A"], until=dt.date(2020, 12, 31))
+    assert shape(early) == (
+        ["Officer:A", "Officer:B", "Organisation:L1", "Unit:U1"],
+        [b_a, ("MEMBER_OF", "Officer:A", "Organisation:L1"), ("IN_UNIT", "Officer:A", "Unit:U1")],
+        False,
+    )
+    retired = store.neighbourhood(["Officer:A"], include_retired=True, limit=4)
+    assert list(retired.nodes) == ["Officer:A", "Officer:B", "Officer:C", "Officer:E"] and retired.truncated
+    assert ("EDITED_ROSTER_OF", "Officer:E", "Officer:A") in shape(retired)[1]
+    assert "Officer:E" not in store.neighbourhood(["Officer:A"], depth=2).nodes
+    # the second hop stops mid-way too: D is taken, U2 (C's unit) is not. An edge met from
+    # both ends goes where it comes first: B-U1 under neighbour B (met from U1), not U1
+    deeper = store.neighbourhood(["Officer:A"], depth=2, limit=6)
+    assert list(deeper.nodes)[3:] == ["Organisation:L1", "Unit:U1", "Officer:D"] and deeper.truncated
+    assert shape(deeper)[1][6:] == [
+        ("IN_UNIT", "Officer:B", "Unit:U1"),
+        ("MEMBER_OF", "Officer:C", "Organisation:L1"),
+        ("REPORTS_TO", "Officer:D", "Officer:C"),
+    ]
+
+
+def test_neighbourhood_portable_primitives(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each store overrides some neighbourhood primitives for speed (how nodes and
+    relationships are found again); the portable ones in GraphStore give the same."""
+    load_fixture(store)
+    calls = [
+        dict(depth=2),
+        dict(depth=2, limit=4),
+        dict(depth=2, rel_types=["MEMBER_OF", "REPORTS_TO"], since=dt.date(2021, 1, 1)),
+    ]
+    fast = [store.neighbourhood(["Officer:A", "Unit:U2"], **kw) for kw in calls]
+    for name in ("_node_ref", "_rel_ref", "_nodes_by_ref", "_edges_by_ref"):
+        monkeypatch.setattr(store, name, getattr(GraphStore, name).__get__(store))
+    portable = [store.neighbourhood(["Officer:A", "Unit:U2"], **kw) for kw in calls]
+    assert portable == fast
+    assert [(list(a.nodes), list(a.edges)) for a in portable] == [
+        (list(b.nodes), list(b.edges)) for b in fast
+    ]
+
+
 def test_neighbourhood_unknown_id(store: GraphStore) -> None:
     load_fixture(store)
     with pytest.raises(NodeNotFound):
@@ -147,6 +239,18 @@ def test_query_with_parameters_and_types(store: GraphStore) -> None:
     assert node["id"] == "Officer:A" and node["labels"] == ["Officer"]
     assert node["properties"]["first_seen"].tzinfo is not None
     assert "uid" not in node["properties"] and "unit_id" not in node["properties"]
+
+
+def test_row_limit_stops_reading(store: GraphStore) -> None:
+    """``max_rows`` takes that many rows from the engine and no more (a saved query or an
+    ad-hoc query asks for one more than it shows, to know that there were more)."""
+    load_fixture(store)
+    text = "MATCH (o:Officer) RETURN o.officer_id AS id ORDER BY id"
+    assert [r["id"] for r in store.query(text, max_rows=2)] == ["A", "B"]
+    assert len(store.query(text, max_rows=100)) == 5
+    assert store.query(text, max_rows=0) == []
+    big = store.query("UNWIND range(1, 5000000) AS x RETURN x", max_rows=3)
+    assert [r["x"] for r in big] == [1, 2, 3]
 
 
 def test_query_errors(store: GraphStore) -> None:

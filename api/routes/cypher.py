@@ -22,7 +22,7 @@ def _run(
 ) -> tuple[list[dict[str, Any]], bool]:
     look.need_purpose("an ad-hoc query")
     check_user_query(body.cypher, settings.max_hops)
-    rows = store.query(body.cypher, body.params)
+    rows = store.query(body.cypher, body.params, max_rows=body.max_rows + 1)
     look.record(action, strip_literals(body.cypher), params=body.params, result_size=len(rows))
     return rows[: body.max_rows], len(rows) > body.max_rows
 
