@@ -524,6 +524,7 @@ def query_cypher(
         typer.Option("--param", "-p", help="Parameter as name=value (value parsed as JSON when it can be)."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows to read and print.")] = 10_000,
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
     neo4j_uri: UriOpt = None,
@@ -548,7 +549,9 @@ def query_cypher(
         check_user_query(cypher, s.max_hops)
         why = require_purpose(purpose, "an ad-hoc query")
         with open_store(s, read_only=True) as st:
-            rows = st.query(cypher, params)
+            rows = st.query(cypher, params, max_rows=max_rows + 1)
+        more = len(rows) > max_rows
+        rows = rows[:max_rows]
         _audit(
             s,
             action="query",
@@ -559,6 +562,8 @@ def query_cypher(
             result_size=len(rows),
         )
         _print_rows(rows, fmt)
+        if more:
+            console.print(f"[yellow]only the first {max_rows} rows were read (--max-rows)[/]")
 
 
 def _find_query(name: str, data_dir: Path | None) -> Any:

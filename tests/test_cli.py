@@ -79,6 +79,19 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
     assert res.exit_code == 0, res.output
     assert list(csv.reader(io.StringIO(res.output))) == [["id"], ["100001"], ["100002"]]
     res = runner.invoke(
+        app,
+        [
+            "query",
+            "cypher",
+            "MATCH (o:Officer) RETURN o.officer_id AS id ORDER BY id",
+            "--max-rows",
+            "1",
+            "--format",
+            "csv",
+        ],
+    )
+    assert res.stdout.split() == ["id", "100000"] and "only the first 1 rows were read" in res.stderr
+    res = runner.invoke(
         app, ["query", "cypher", "MATCH (o:Officer {officer_id: $id}) RETURN o", "-p", "id=100001"]
     )
     assert res.exit_code == 0 and "Officer:100001" in res.output
