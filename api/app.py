@@ -76,10 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens.router,
     ):
         app.include_router(router)
-    from viz import web
-
-    web.mount(app)
-
     for exc_type, status in ERROR_STATUS.items():
 
         def handler(_req: Request, exc: Exception, status: int = status) -> JSONResponse:
@@ -92,4 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
 
     app.add_exception_handler(RequestValidationError, invalid)
+    from viz import web
+
+    web.mount(app)  # after the handlers above: its not-found page wraps the API's 404
     return app

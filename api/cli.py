@@ -355,6 +355,23 @@ flag_app = typer.Typer(
 app.add_typer(flag_app, name="flag")
 
 
+def _flag_look(
+    flag_id: str, purpose: str | None, what: str, *store_opts: Any
+) -> tuple[Settings, str, Any, dict[str, Any]]:
+    """Settings, the stated purpose, the metadata and the flag's node (or a clear error)."""
+    from graph.audit import require_purpose
+    from graph.errors import NodeNotFound
+
+    s = _settings(*store_opts)
+    why = require_purpose(purpose, f"{what} flag {flag_id}")
+    with open_store(s, read_only=True) as st:
+        try:
+            node = st.node(f"Flag:{flag_id}")
+        except NodeNotFound:
+            raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+    return s, why, _meta(s.data_dir), node
+
+
 @flag_app.command("show")
 def flag_show(
     flag_id: Annotated[str, typer.Argument(help="The flag's id.")],
@@ -368,18 +385,12 @@ def flag_show(
 ) -> None:
     """Print a flag: explanation, evidence, status and every assessment (audited)."""
     from api.routes.flags import flag_out
-    from graph.audit import require_purpose
-    from graph.errors import NodeNotFound
 
     with _errors():
-        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
-        why = require_purpose(purpose, f"a view of flag {flag_id}")
-        meta = _meta(s.data_dir)
-        with open_store(s, read_only=True) as st:
-            try:
-                f = flag_out(st.node(f"Flag:{flag_id}"), meta.statuses())
-            except NodeNotFound:
-                raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+        s, why, meta, node = _flag_look(
+            flag_id, purpose, "a view of", store, data_dir, neo4j_uri, neo4j_user, neo4j_database
+        )
+        f = flag_out(node, meta.statuses())
         _audit(s, action="flag", what=flag_id, purpose=why, case_ref=case, result_size=1)
         out.print(
             f"[bold]{f['detector']}[/] officer {f['officer_id']}: {f['severity']} ({f['score']:.2f}), status {f['status']}"
@@ -411,18 +422,10 @@ def flag_assess(
     case: CaseOpt = None,
 ) -> None:
     """Record your assessment of a flag (kept beside it, never overwriting it; audited)."""
-    from graph.audit import require_purpose
-    from graph.errors import NodeNotFound
-
     with _errors():
-        s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
-        why = require_purpose(purpose, f"an assessment of flag {flag_id}")
-        meta = _meta(s.data_dir)
-        with open_store(s, read_only=True) as st:
-            try:
-                node = st.node(f"Flag:{flag_id}")
-            except NodeNotFound:
-                raise NodeNotFound(f"no flag with id {flag_id!r}") from None
+        s, why, meta, node = _flag_look(
+            flag_id, purpose, "an assessment of", store, data_dir, neo4j_uri, neo4j_user, neo4j_database
+        )
         before = meta.statuses().get(flag_id, "open")
         who = _cli_principal()
         rec = meta.assess(flag_id, status, note, type(who)(who.user, "cli"))

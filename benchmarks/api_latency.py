@@ -44,20 +44,11 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--data-dir", type=Path)
     args = ap.parse_args()
-    from graph.settings import Settings
     from graph.store import open_store
-    from ingest.generate import write_force
-    from ingest.run import ingest_dir
+    from ingest.run import generated_store
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-api-")) / "data"
-    s = Settings(data_dir=data, buffer_pool_mb=2048)
-    if not (data / "graph.lbdb").exists():
-        src = data.parent / "src"
-        t0 = time.perf_counter()
-        write_force(src, officers=args.officers, days=args.days, seed=args.seed, fmt="parquet")
-        with open_store(s) as st:
-            ingest_dir(st, src, data)
-        print(f"generated and ingested {args.officers} x {args.days} in {time.perf_counter() - t0:.0f} s")
+    s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)
     with open_store(s, read_only=True) as st:
         officers = [r["id"] for r in st.query("MATCH (o:Officer) RETURN o.uid AS id ORDER BY id")]
         linked = [

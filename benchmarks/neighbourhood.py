@@ -69,18 +69,10 @@ def main() -> None:
     ap.add_argument("--neo4j-uri", help="also time Neo4j at this bolt address")
     ap.add_argument("--neo4j-reload", action="store_true", help="wipe Neo4j and load the force again")
     args = ap.parse_args()
-    from ingest.generate import write_force
-    from ingest.run import ingest_dir
+    from ingest.run import generated_store, ingest_dir
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-nbh-")) / "data"
-    src = data.parent / "src"
-    s = Settings(data_dir=data, buffer_pool_mb=2048)
-    if not (data / "graph.lbdb").exists():
-        t0 = time.perf_counter()
-        write_force(src, officers=args.officers, days=args.days, seed=args.seed, fmt="parquet")
-        with open_store(s) as st:
-            ingest_dir(st, src, data)
-        print(f"generated and ingested {args.officers} x {args.days} in {time.perf_counter() - t0:.0f} s")
+    s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)
     with open_store(s, read_only=True) as st:
         officers = [r["id"] for r in st.query("MATCH (o:Officer) RETURN o.uid AS id ORDER BY id")]
         time_store(st, officers, args)
@@ -96,7 +88,7 @@ def main() -> None:
             if args.neo4j_reload or have != len(officers):
                 t0 = time.perf_counter()
                 st.wipe()
-                ingest_dir(st, src, ns.data_dir)
+                ingest_dir(st, data.parent / "src", ns.data_dir)
                 print(f"loaded the force into Neo4j in {time.perf_counter() - t0:.0f} s")
             time_store(st, officers, args)
 

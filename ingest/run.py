@@ -22,6 +22,7 @@ import pandas as pd
 
 from graph.facts import graph_facts
 from graph.model import MODEL
+from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo
 from ingest.contract import TABLE_LIST, TABLES
 from ingest.events import AGGREGATES, EventRead, EventStore, aggregate_links, set_access_context
@@ -414,3 +415,24 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
         report.run,
         retire_scope=False,
     )
+
+
+def generated_store(
+    data: Path, *, officers: int, days: int, seed: int, buffer_pool_mb: int = 2048
+) -> Settings:
+    """Settings of an embedded store in ``data`` holding a generated force (written to
+    ``data``'s sibling ``src`` and ingested), made unless ``data`` already holds a store:
+    benchmarks reuse one force across runs."""
+    from graph.embedded import DB_FILE
+    from graph.store import open_store
+    from ingest.generate import write_force
+
+    s = Settings.model_validate({"data_dir": data, "buffer_pool_mb": buffer_pool_mb})
+    if not (data / DB_FILE).exists():
+        src = data.parent / "src"
+        t0 = time.perf_counter()
+        write_force(src, officers=officers, days=days, seed=seed, fmt="parquet")
+        with open_store(s) as st:
+            ingest_dir(st, src, data)
+        print(f"generated and ingested {officers} x {days} in {time.perf_counter() - t0:.0f} s")
+    return s

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
+from tests.fixture_graph import load_fixture
 
 NEO4J_URI = os.environ.get("LINKWATCH_TEST_NEO4J_URI")
 HOW = (
@@ -77,3 +79,37 @@ def pytest_report_header(config: pytest.Config) -> str:
         return f"neo4j: Neo4j tests run against {NEO4J_URI} ({info['name']} {info['v']} {info['edition']})"
     except Exception as e:  # the tests themselves will report the failure in detail
         return f"neo4j: {NEO4J_URI} not reachable ({e})"
+
+
+# ---- the API's fixtures: the fixture graph on the embedded store, a token per role ------
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    return s
+
+
+def make_tokens(settings: Settings) -> dict[str, str]:
+    """One API token per role, for users named after their role."""
+    meta = MetaStore(settings.data_dir)
+    try:
+        return {role: meta.create_token(f"{role}-user", role).secret for role in ROLES}
+    finally:
+        meta.close()
+
+
+def auth(token: str, purpose: str | None = "unit test", case_ref: str | None = None) -> dict[str, str]:
+    h = {"Authorization": f"Bearer {token}"}
+    if purpose:
+        h["X-Purpose"] = purpose
+    if case_ref:
+        h["X-Case-Ref"] = case_ref
+    return h
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> dict[str, str]:
+    return make_tokens(settings)

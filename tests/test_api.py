@@ -13,47 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
 from graph.store import open_store
 from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
-from tests.conftest import embedded_settings
+from tests.conftest import auth, embedded_settings, make_tokens
 from tests.fixture_graph import load_fixture
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = embedded_settings(tmp_path)
-    with open_store(s) as st:
-        load_fixture(st)
-    return s
-
-
-def make_tokens(settings: Settings) -> dict[str, str]:
-    """One API token per role, for users named after their role."""
-    meta = MetaStore(settings.data_dir)
-    try:
-        return {role: meta.create_token(f"{role}-user", role).secret for role in ROLES}
-    finally:
-        meta.close()
-
-
-def auth(token: str, purpose: str | None = "unit test", case_ref: str | None = None) -> dict[str, str]:
-    h = {"Authorization": f"Bearer {token}"}
-    if purpose:
-        h["X-Purpose"] = purpose
-    if case_ref:
-        h["X-Case-Ref"] = case_ref
-    return h
-
-
-@pytest.fixture
-def tokens(settings: Settings) -> dict[str, str]:
-    return make_tokens(settings)
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ from graph.audit import AuditLog
 from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
 from graph.store import open_store
-from tests.conftest import embedded_settings, neo4j_settings, wipe_neo4j
+from tests.conftest import auth, make_tokens, neo4j_settings, wipe_neo4j
 from tests.fixture_graph import load_fixture
-from tests.test_api import auth, make_tokens
 
 QUERY = {
     "name": "lodge-members",
@@ -59,19 +58,6 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("GET", "/api/v1/audit/verify", None, "audit.read"),
     ("GET", "/api/v1/tokens", None, "tokens.manage"),
 ]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = embedded_settings(tmp_path)
-    with open_store(s) as st:
-        load_fixture(st)
-    return s
-
-
-@pytest.fixture
-def tokens(settings: Settings) -> dict[str, str]:
-    return make_tokens(settings)
 
 
 @pytest.fixture
@@ -467,6 +453,9 @@ def test_pages(app_client: TestClient, settings: Settings, tokens: dict[str, str
         for attr in ('src="http', "src='http", 'href="http', "@import", "//cdn"):
             assert attr not in r.text, (url, attr)  # nothing loads from another host
     assert app_client.get("/ui/audit").status_code == 403  # investigators do not read the log
+    missing = app_client.get("/ui/entity/Officer:nobody")
+    assert missing.status_code == 404 and "no node with id" in missing.text and "<html" in missing.text
+    assert app_client.get("/ui/flags/nope").status_code == 404
     assert "vis-network" in app_client.get("/vendor/vis-network.min.js").text
     recs = [r for r in AuditLog(settings.data_dir).records() if r["action"] == "entity"]
     assert (

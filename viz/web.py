@@ -156,10 +156,7 @@ def search_page(request: Request, look: GraphPage, q: str = "") -> HTMLResponse:
 def entity_page(node_id: str, request: Request, store: StoreDep, look: GraphPage) -> HTMLResponse:
     from api.routes.graph import caption, entity
 
-    try:
-        ent = entity(node_id, store, request.app.state.meta, look)
-    except NodeNotFound as e:
-        return render(request, "message.html", look.who, look, title="Not found", message=str(e))
+    ent = entity(node_id, store, request.app.state.meta, look)
     shown = {k: v for k, v in ent["properties"].items() if k not in HIDDEN_PROPS and v not in (None, "")}
     return render(
         request,
@@ -217,10 +214,7 @@ def flags_page(
 def flag_page(flag_id: str, request: Request, store: StoreDep, look: FlagsPage) -> HTMLResponse:
     from api.routes.flags import get_flag
 
-    try:
-        flag = get_flag(flag_id, store, request.app.state.meta, look)
-    except NodeNotFound as e:
-        return render(request, "message.html", look.who, look, title="Not found", message=str(e))
+    flag = get_flag(flag_id, store, request.app.state.meta, look)
     return render(request, "flag.html", look.who, look, flag=flag)
 
 
@@ -272,5 +266,14 @@ def mount(app: FastAPI) -> None:
         )
         return HTMLResponse(html, status_code=403)
 
+    def not_found(request: Request, exc: Exception) -> Response:
+        if not request.url.path.startswith("/ui/"):  # the API's JSON 404
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        html = _env.get_template("message.html").render(
+            who=None, title="Not found", message=str(exc), style=_style_json(), can=lambda p: False, path=""
+        )
+        return HTMLResponse(html, status_code=404)
+
     app.add_exception_handler(SignIn, to_login)
+    app.add_exception_handler(NodeNotFound, not_found)
     app.add_exception_handler(Forbidden, forbidden)
