@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.deps import StoreProvider
+from api.models import ErrorOut
 from api.routes import audit, cypher, exports, flags, graph, health, queries, tokens
 from graph.audit import PurposeRequired
 from graph.errors import ConfigError, NodeNotFound, QueryError, QueryTimeout, StoreUnavailable
@@ -42,6 +44,19 @@ what, and how much came back.
 """
 
 
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in (
+        (400, "Bad query or parameters (the message names the field), or no stated purpose"),
+        (401, "No API token, or an unknown, revoked or expired one"),
+        (403, "The token's role lacks the permission this endpoint needs"),
+        (404, "Unknown id or name"),
+        (413, "The result has more rows than max_rows"),
+        (504, "The query ran past the configured timeout"),
+    )
+}
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -65,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.stores = provider
     app.state.meta = meta
+    app.include_router(health.router)
     for router in (
-        health.router,
         graph.router,
         flags.router,
         queries.router,
@@ -75,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
         tokens.router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     for exc_type, status in ERROR_STATUS.items():
 
         def handler(_req: Request, exc: Exception, status: int = status) -> JSONResponse:

@@ -487,3 +487,17 @@ def test_api_subset_on_neo4j(tmp_path: Path) -> None:
         assert c.post("/api/v1/cypher", json={"cypher": "MATCH (o:Officer) SET o.x = 1"}).status_code == 400
         g = c.get("/api/v1/exports/neighbourhood", params={"id": "Officer:A", "format": "graphml"})
         assert nx.read_graphml(io.BytesIO(g.content)).number_of_nodes() == 4
+
+
+def test_openapi_documents_errors_and_examples(app_client: TestClient) -> None:
+    spec = app_client.get("/openapi.json").json()
+    ops = [
+        (p, m, op) for p, item in spec["paths"].items() if p.startswith("/api/v1") for m, op in item.items()
+    ]
+    assert len(ops) >= 25
+    for path, method, op in ops:
+        assert {"400", "401", "403", "404"} <= set(op["responses"]), (path, method)
+    schemas = spec["components"]["schemas"]
+    assert schemas["Node"]["properties"]["id"]["examples"] == ["Officer:100003"]
+    assert "examples" in schemas["CypherIn"]["properties"]["cypher"]
+    assert "/ui/" not in "".join(spec["paths"])  # pages are not API
