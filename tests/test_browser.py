@@ -276,3 +276,16 @@ def test_a_thousand_nodes_settle(browser: Any, server: Server) -> None:
     assert first == again  # physics is off once the layout settled
     print(f"\n{took['nodes']} nodes, {took['edges']} relationships laid out in {took['ms'] / 1000:.1f} s")
     shot(page, "thousand-nodes")
+
+
+def test_search_finds_an_officer_by_name(browser: Any, server: Server) -> None:
+    officer = str(server.flags.iloc[0].officer_id)
+    page = sign_in(browser, server, server.token, "/ui/")
+    page.goto(f"{server.url}/ui/entity/Officer:{officer}")
+    surname = page.locator("h1").inner_text().split(" (")[0].split()[-2]  # "Forenames Surname RANK (id)"
+    page.goto(f"{server.url}/ui/")
+    page.fill("#q", surname.lower())
+    page.wait_for_selector(f"#hits a[data-id='Officer:{officer}']")
+    page.click(f"#hits a[data-id='Officer:{officer}']")
+    page.wait_for_url(lambda url: url.endswith(f"/ui/entity/Officer%3A{officer}"))
+    assert surname in page.locator("h1").inner_text()
