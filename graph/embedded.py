@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from graph import cypher as cy
 from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.model import NodeSchema, Prop, RelSchema
 from graph.settings import Settings
-from graph.store import GraphStore
+from graph.store import GraphStore, HopStep
 
 DB_FILE = "graph.lbdb"
 CHANGED_FILE = "last_write.json"
@@ -204,6 +205,15 @@ class EmbeddedStore(GraphStore):
 
     def _rel_type(self, var: str) -> str:
         return f"label({var})"
+
+    def _tie_order(self, steps: Sequence[HopStep]) -> Any:
+        """The order Ladybug's ``ALL SHORTEST`` query gives paths that differ only in
+        the types of parallel relationships sharing a key (measured on 0.22; kept
+        since ``shortest_paths`` used that query): the last relationship's type varies
+        slowest, and types come in the reverse of their declaration order (the order
+        of the relationship tables)."""
+        order = self.model.rel_types
+        return [-order.index(s.type) for s in reversed(steps)]
 
     def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
         return (

@@ -24,7 +24,7 @@ from graph import cypher as cy
 from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.model import NodeSchema, RelSchema
 from graph.settings import Settings
-from graph.store import GraphStore, HopStep
+from graph.store import GraphStore, HopStep, Walk
 from graph.values import frame_records
 
 
@@ -147,6 +147,51 @@ class Neo4jStore(GraphStore):
             f"MATCH (a:{a_label} {{uid: $a}}) MATCH (b:{b_label} {{uid: $b}}) "
             f"MATCH p = allShortestPaths((a)-[{pattern}*..{hops}]-(b)) RETURN p"
         )
+
+    def _nodes_and_edges_by_ref(
+        self, refs: dict[str, Any], steps: list[HopStep]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Both in one round trip."""
+        rows = self.query(
+            "MATCH (n) WHERE elementId(n) IN $nodes RETURN n, null AS r UNION ALL "
+            "MATCH ()-[r]->() WHERE elementId(r) IN $rels RETURN null AS n, r",
+            {"nodes": list(refs.values()), "rels": sorted({s.rel_ref for s in steps})},
+        )
+        nodes = {r["n"]["id"]: r["n"] for r in rows if r["n"] is not None and r["n"]["id"] in refs}
+        edges: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            if r["r"] is not None:
+                edges.setdefault(f"{r['r']['type']}:{r['r']['id']}", r["r"])
+        return nodes, edges
+
+    def _shortest_walks(
+        self, a: tuple[str, Any], b: tuple[str, Any], pattern: str, max_hops: int, limit: int
+    ) -> list[Walk]:
+        """Neo4j's own ``allShortestPaths`` (itself a bidirectional search), returning
+        only uids, keys, types and element ids, sorted and cut here: one round trip
+        (the breadth-first search of the base class takes one per label and direction
+        and hop). Paths that tie keep the server's order, as when it returned ``p``."""
+        text = self._shortest_paths_cypher(
+            self.model.label_of_uid(a[0]), self.model.label_of_uid(b[0]), pattern, max_hops
+        ).removesuffix("RETURN p")
+        rows = self._read(
+            text + "RETURN [n IN nodes(p) | n.uid] AS ns, [n IN nodes(p) | elementId(n)] AS nr, "
+            "[r IN relationships(p) | type(r)] AS ts, [r IN relationships(p) | r.key] AS ks, "
+            "[r IN relationships(p) | elementId(r)] AS rr",
+            {"a": a[0], "b": b[0]},
+        )
+        rows.sort(key=lambda r: list(r["ns"]) + list(r["ks"]))
+        return [
+            Walk(
+                tuple(r["ns"]),
+                tuple(r["nr"]),
+                tuple(
+                    HopStep(r["ns"][i + 1], r["nr"][i + 1], t, k, ("", True), r["nr"][i], rr, {})
+                    for i, (t, k, rr) in enumerate(zip(r["ts"], r["ks"], r["rr"], strict=True))
+                ),
+            )
+            for r in rows[:limit]
+        ]
 
     def wipe(self) -> None:
         """Delete every relationship, then every node, in batches (tests and benchmarks

@@ -21,12 +21,13 @@ rows in pandas:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -429,7 +430,9 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _shortest_paths_cypher(self, a_label: str, b_label: str, pattern: str, hops: int) -> str:
-        """Cypher returning ``p``: all shortest paths between ``$a`` and ``$b``."""
+        """Cypher returning ``p``: all shortest paths between ``$a`` and ``$b``, found by
+        the engine, as :meth:`shortest_paths` answers (once sorted and cut): the tests
+        hold the two to each other."""
 
     def shortest_paths(
         self,
@@ -443,22 +446,96 @@ class GraphStore(ABC):
         """All shortest paths (up to ``max_hops``) between two nodes, in a stable order.
 
         Each path is ``{"nodes": [...], "edges": [...]}``; an empty list means none
-        within ``max_hops``.
+        within ``max_hops``. Relationships are followed either way, retired ones too.
+        Paths are ordered by their node ids, then their edge ids (parallel
+        relationships of different types can share a key: those ties stay in the
+        order the store's own all-shortest-paths query gives), and the first ``limit``
+        are kept.
+
+        The paths are found in light columns (:meth:`_shortest_walks`) and only the
+        nodes and edges of the ``limit`` kept are read in full: two officers joined
+        through a unit, a site or a case can have thousands of equal shortest paths.
         """
         if not 1 <= max_hops <= self.settings.max_hops:
             raise QueryError(f"max_hops must be between 1 and {self.settings.max_hops}")
-        found = self.nodes([a, b])
+        found = self._nodes_and_refs([a, b])
         for u in (a, b):
             if u not in found:
                 raise NodeNotFound(f"no node with id {u!r}")
         if a == b:
-            return [{"nodes": [found[a]], "edges": []}]
-        text = self._shortest_paths_cypher(
-            self.model.label_of_uid(a), self.model.label_of_uid(b), self._rel_pattern(rel_types), max_hops
+            return [{"nodes": [found[a][0]], "edges": []}]
+        kept = self._shortest_walks(
+            (a, found[a][1]), (b, found[b][1]), self._rel_pattern(rel_types), max_hops, limit
         )
-        paths = [r["p"] for r in self.query(text, {"a": a, "b": b})]
-        paths.sort(key=lambda p: [n["id"] for n in p["nodes"]] + [e["id"] for e in p["edges"]])
-        return paths[:limit]
+        refs = {u: ref for w in kept for u, ref in zip(w.nodes[1:-1], w.refs[1:-1], strict=True)}
+        full_nodes, full_edges = self._nodes_and_edges_by_ref(refs, [s for w in kept for s in w.steps])
+        full_nodes.update({a: found[a][0], b: found[b][0]})
+        return [
+            {
+                "nodes": [full_nodes[u] for u in w.nodes],
+                "edges": [full_edges[f"{s.type}:{s.key}"] for s in w.steps],
+            }
+            for w in kept
+        ]
+
+    def _nodes_and_edges_by_ref(
+        self, refs: dict[str, Any], steps: list[HopStep]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """:meth:`_nodes_by_ref` and :meth:`_edges_by_ref` (either may be empty)."""
+        return (self._nodes_by_ref(refs) if refs else {}), (self._edges_by_ref(steps) if steps else {})
+
+    def _shortest_walks(
+        self, a: tuple[str, Any], b: tuple[str, Any], pattern: str, max_hops: int, limit: int
+    ) -> list[Walk]:
+        """The first ``limit`` shortest paths from ``a`` to ``b`` (each ``(uid, ref)``),
+        in :meth:`shortest_paths` order, in light columns.
+
+        Here: breadth-first from both ends at once, one hop at a time with the light
+        queries of :meth:`neighbourhood` (from the end with the smaller frontier), until
+        the frontiers meet; the paths through the meeting nodes are then walked in order
+        in Python and the walk stops at ``limit``. On Ladybug the engine's ``ALL
+        SHORTEST`` query builds every path (a second through hubs) and its recursive
+        join costs more than these hops even when it returns only keys."""
+        ends = (_Search(*a), _Search(*b))
+        meet: set[str] = set()
+        while not meet and ends[0].depth + ends[1].depth < max_hops:
+            side = ends[0] if len(ends[0].frontier) <= len(ends[1].frontier) else ends[1]
+            self._expand(side, pattern)
+            if not side.frontier:
+                return []
+            meet = set(ends[0].frontier) & set(ends[1].frontier)
+        if not meet:
+            return []
+        return list(itertools.islice(_walk(*ends, meet, self._tie_order), limit))
+
+    def _tie_order(self, steps: Sequence[HopStep]) -> Any:
+        """Sort key among paths with the same node ids and edge ids (parallel
+        relationships of different types that share a key). A store whose engine
+        returns them in some order gives that order here: :meth:`shortest_paths` kept
+        it before it searched in Python (see EmbeddedStore). Here: by type names."""
+        return [s.type for s in steps]
+
+    def _expand(self, side: _Search, pattern: str) -> None:
+        """One breadth-first hop from ``side``'s frontier (either direction, retired
+        relationships too): the nodes met for the first time become the frontier, and
+        each keeps every relationship it was met by."""
+        by_label: dict[str, list[Any]] = defaultdict(list)
+        at: dict[tuple[str, Any], str] = {}
+        for u, ref in side.frontier.items():
+            label = self.model.label_of_uid(u)
+            by_label[label].append(ref)
+            at[(label, ref)] = u
+        side.depth += 1
+        frontier: dict[str, Any] = {}
+        for label, refs in sorted(by_label.items()):
+            for outgoing in (True, False):
+                for step in self._hop(label, refs, outgoing, pattern, (), False, True):
+                    v = step.other
+                    if v in side.refs and v not in frontier:
+                        continue  # met before this hop: not on a shortest path through here
+                    frontier[v] = side.refs[v] = step.other_ref
+                    side.via[v].append((at[(label, step.node_ref)], step))
+        side.frontier = frontier
 
     def project(
         self, labels: Sequence[str] | None = None, rel_types: Sequence[str] | None = None
@@ -618,6 +695,70 @@ class GraphStore(ABC):
             part["last_seen"] = run.ts
             part["run_id"] = run.run_id
             part["retired_at"] = None
+
+
+@dataclass
+class _Search:
+    """One end of the breadth-first search of :meth:`GraphStore.shortest_paths`."""
+
+    start: str
+    ref: Any
+    depth: int = 0
+    """Hops taken from ``start``: the frontier is every node this far from it."""
+    frontier: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, Any] = field(default_factory=dict)
+    """Uid -> ref of every node met so far (see ``GraphStore._node_ref``)."""
+    via: defaultdict[str, list[tuple[str, HopStep]]] = field(default_factory=lambda: defaultdict(list))
+    """Uid -> (uid one hop nearer ``start``, relationship) for each way it was first met."""
+
+    def __post_init__(self) -> None:
+        self.frontier = {self.start: self.ref}
+        self.refs = dict(self.frontier)
+
+
+class Walk(NamedTuple):
+    """A path in light columns: node uids and refs, and its relationships."""
+
+    nodes: tuple[str, ...]
+    refs: tuple[Any, ...]
+    steps: tuple[HopStep, ...]
+
+
+def _walk(
+    fwd: _Search, back: _Search, meet: set[str], tie: Callable[[Sequence[HopStep]], Any]
+) -> Iterator[Walk]:
+    """Every shortest path from ``fwd.start`` to ``back.start`` through ``meet`` (where
+    the two frontiers met), in order of node uids, then edge keys, then ``tie``; lazily,
+    so that taking the first few costs little however many there are."""
+    nxt: defaultdict[str, defaultdict[str, list[HopStep]]] = defaultdict(lambda: defaultdict(list))
+    for side, forward in ((fwd, True), (back, False)):
+        todo, seen = set(meet), set(meet)
+        while todo:
+            met: set[str] = set()
+            for v in todo:
+                for u, step in side.via.get(v, ()):
+                    if forward:
+                        nxt[u][v].append(step)
+                    else:
+                        nxt[v][u].append(step)
+                    if u not in seen:
+                        seen.add(u)
+                        met.add(u)
+            todo = met
+    refs = {**back.refs, **fwd.refs}
+
+    def node_paths(nodes: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        if nodes[-1] == back.start:
+            yield nodes
+            return
+        for v in sorted(nxt[nodes[-1]]):
+            yield from node_paths((*nodes, v))
+
+    for nodes in node_paths((fwd.start,)):
+        options = [nxt[u][v] for u, v in itertools.pairwise(nodes)]
+        node_refs = tuple(refs[u] for u in nodes)
+        for steps in sorted(itertools.product(*options), key=lambda st: ([s.key for s in st], tie(st))):
+            yield Walk(nodes, node_refs, steps)
 
 
 def _as_date(v: Any) -> dt.date:

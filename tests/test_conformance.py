@@ -4,6 +4,7 @@ fixture graph must give the same answers."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import networkx as nx
 import pandas as pd
@@ -214,6 +215,65 @@ def test_shortest_paths(store: GraphStore) -> None:
     only = store.shortest_paths("Officer:A", "Officer:D", rel_types=["MEMBER_OF", "REPORTS_TO"])
     assert len(only) == 1
     assert store.shortest_paths("Officer:A", "Officer:E") == []
+
+
+def test_shortest_paths_match_the_engine(store: GraphStore) -> None:
+    """``shortest_paths`` gives what the store's own all-shortest-paths query gives,
+    sorted by node ids then edge ids and cut at ``limit``: for every pair of nodes, with
+    and without a type filter, with a self-loop, a retired relationship (followed) and
+    parallel relationships of different types that share a key (ties the sort leaves in
+    the engine's order), on one edge and on two edges of the same paths."""
+    load_fixture(store)
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for rel_type, src, dst in (
+        (
+            "APPROVED_SHIFTS_OF",
+            ["Officer:A", "Officer:C", "Officer:D"],
+            ["Officer:A", "Officer:A", "Officer:C"],
+        ),
+        (
+            "EDITED_ROSTER_OF",
+            ["Officer:C", "Officer:D", "Officer:E"],
+            ["Officer:A", "Officer:C", "Officer:A"],
+        ),
+    ):
+        n = len(src)
+        rows = pd.DataFrame(
+            {"src": src, "dst": dst, "count": [1] * n, "first_at": [at] * n, "last_at": [at] * n}
+        )
+        store.load_relationships(rel_type, rows, RunInfo.new("p"))
+    store.load_relationships(
+        "EDITED_ROSTER_OF",
+        pd.DataFrame(
+            {"src": ["Officer:C"], "dst": ["Officer:A"], "count": [1], "first_at": [at], "last_at": [at]}
+        ),
+        RunInfo.new("again"),
+    )  # retires the others: D -> C and E -> A
+
+    def engine(a: str, b: str, max_hops: int, rel_types: list[str] | None = None, limit: int = 25) -> list:
+        label = store.model.label_of_uid
+        text = store._shortest_paths_cypher(label(a), label(b), store._rel_pattern(rel_types), max_hops)
+        paths = [r["p"] for r in store.query(text, {"a": a, "b": b})]
+        paths.sort(key=lambda p: [n["id"] for n in p["nodes"]] + [e["id"] for e in p["edges"]])
+        return paths[:limit]
+
+    uids = sorted(store.project().nodes)
+    ties = 0
+    for a in uids:
+        for b in uids:
+            if a == b:
+                continue
+            for hops in (1, 2, 4):
+                want = engine(a, b, hops)
+                assert store.shortest_paths(a, b, max_hops=hops) == want, (a, b, hops)
+                keys = [[e["id"] for e in p["edges"]] for p in want]
+                ties += sum(1 for x, y in itertools.pairwise(keys) if x == y)
+    assert ties > 0
+    for a, b in (("Officer:B", "Officer:D"), ("Officer:E", "Officer:D"), ("Officer:A", "Unit:U2")):
+        for limit in (1, 2, 3):
+            assert store.shortest_paths(a, b, limit=limit) == engine(a, b, 4, limit=limit)
+        for types in (["REPORTS_TO", "APPROVED_SHIFTS_OF"], ["IN_UNIT", "MEMBER_OF"], ["PART_OF"]):
+            assert store.shortest_paths(a, b, rel_types=types) == engine(a, b, 4, types)
 
 
 def test_query_with_parameters_and_types(store: GraphStore) -> None:
