@@ -24,7 +24,10 @@ class StoreProvider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._lock = threading.RLock()
+        # A plain Lock, not an RLock: FastAPI enters and exits a generator dependency in
+        # possibly different worker threads, and an RLock released by another thread stays
+        # held (it wedged the server under parallel requests).
+        self._lock = threading.Lock()
         self._store: GraphStore | None = None
         self._stamp = -1.0
 
@@ -52,7 +55,7 @@ class StoreProvider:
         return self._store
 
     @property
-    def lock(self) -> threading.RLock:
+    def lock(self) -> threading.Lock:
         return self._lock
 
     def close(self) -> None:

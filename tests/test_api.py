@@ -278,3 +278,28 @@ def test_saved_queries_list_get_and_run(client: TestClient, settings: Settings) 
     ]
     assert recs[0]["purpose"] == "review" and recs[0]["case_ref"] == "PSD-7"
     assert AuditLog(settings.data_dir).verify().ok
+
+
+def test_concurrent_requests_do_not_wedge_the_store(client: TestClient) -> None:
+    """Requests in parallel threads: FastAPI takes and releases the store lock in
+    possibly different worker threads, so the lock must not belong to a thread (an
+    RLock left held for ever wedged the server)."""
+    import threading
+
+    codes: list[int] = []
+
+    def worker(k: int) -> None:
+        for i in range(20):
+            if (i + k) % 2:
+                r = client.get("/api/v1/neighbourhood", params={"id": "Officer:A"})
+            else:
+                r = client.get("/api/v1/entities/Officer:A")
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=90)
+    assert len(codes) == 240, f"{240 - len(codes)} requests still waiting after 90 s: the store lock is stuck"
+    assert set(codes) == {200}

@@ -80,11 +80,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     token = cli("token", "create", "--user", "ivy", "--role", "investigator").strip()
     analyst = cli("token", "create", "--user", "abe", "--role", "analyst").strip()
     port = _free_port()
+    log = (data.parent / "server.log").open("w")
     proc = subprocess.Popen(
         [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -99,7 +100,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(url, data, token, analyst, pd.read_csv(data / "demo" / "flags.csv", dtype=str))
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a request still running: say which, then stop it
+            proc.kill()
+            proc.wait(timeout=20)
+            log.close()
+            pytest.fail(
+                "the server did not stop within 20 s; its log:\n"
+                + (data.parent / "server.log").read_text()[-5000:]
+            )
+        log.close()
 
 
 @pytest.fixture(scope="module")
