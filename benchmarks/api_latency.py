@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -34,6 +35,21 @@ def free_port() -> int:
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def officers_and_linked(st: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every officer's id, and up to 500 (officer, person) pairs linked through an
+    officer who shares an identifier with both (the path benchmarks' pairs)."""
+    officers = [r["id"] for r in st.query("MATCH (o:Officer) RETURN o.uid AS id ORDER BY id")]
+    linked = [
+        (r["o"], r["p"])
+        for r in st.query(
+            "MATCH (o:Officer)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(x:Officer) "
+            "MATCH (x)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(p:Person) "
+            "RETURN DISTINCT o.uid AS o, p.uid AS p ORDER BY o, p LIMIT 500"
+        )
+    ]
+    return officers, linked
 
 
 def main() -> None:
@@ -50,15 +66,7 @@ def main() -> None:
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-api-")) / "data"
     s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)
     with open_store(s, read_only=True) as st:
-        officers = [r["id"] for r in st.query("MATCH (o:Officer) RETURN o.uid AS id ORDER BY id")]
-        linked = [
-            (r["o"], r["p"])
-            for r in st.query(
-                "MATCH (o:Officer)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(x:Officer) "
-                "MATCH (x)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(p:Person) "
-                "RETURN DISTINCT o.uid AS o, p.uid AS p ORDER BY o, p LIMIT 500"
-            )
-        ]
+        officers, linked = officers_and_linked(st)
     from graph.meta import MetaStore
 
     meta = MetaStore(data)

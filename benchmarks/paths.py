@@ -65,15 +65,9 @@ def before(st: GraphStore, a: str, b: str, *, max_hops: int = 4, limit: int = 25
 
 def pairs(st: GraphStore, n: int, seed: int) -> dict[str, list[tuple[str, str]]]:
     """The pairs ``api_latency.py --requests n --seed seed`` asks for."""
-    officers = [r["id"] for r in st.query("MATCH (o:Officer) RETURN o.uid AS id ORDER BY id")]
-    linked = [
-        (r["o"], r["p"])
-        for r in st.query(
-            "MATCH (o:Officer)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(x:Officer) "
-            "MATCH (x)-[:HAS_IDENTIFIER]->(:Identifier)<-[:HAS_IDENTIFIER]-(p:Person) "
-            "RETURN DISTINCT o.uid AS o, p.uid AS p ORDER BY o, p LIMIT 500"
-        )
-    ]
+    from api_latency import officers_and_linked  # the script beside this one
+
+    officers, linked = officers_and_linked(st)
     rng = random.Random(seed)
     for _ in range(2 * n):  # the two neighbourhood cases come first there
         rng.choice(officers)
