@@ -22,6 +22,7 @@ variable-length patterns).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -248,8 +249,17 @@ def detector_queries() -> list[SavedQuery]:
 
 
 def library(directory: Path = LIBRARY) -> dict[str, SavedQuery]:
-    """Every built-in query by name: the files and the detectors' graph queries."""
-    queries = [load_file(p) for p in sorted(Path(directory).glob("*.yaml"))] + detector_queries()
+    """Every built-in query by name: the files and the detectors' graph queries.
+
+    Parsed once per set of files (names and modification times), not on every API
+    request; a changed file is read again."""
+    files = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(Path(directory).glob("*.yaml")))
+    return dict(_library(files))
+
+
+@functools.lru_cache(maxsize=8)
+def _library(files: tuple[tuple[str, int], ...]) -> dict[str, SavedQuery]:
+    queries = [load_file(Path(p)) for p, _ in files] + detector_queries()
     by_name: dict[str, SavedQuery] = {}
     ids: dict[str, str] = {}
     for q in queries:
@@ -317,7 +327,8 @@ def check_new(body: Mapping[str, Any], max_hops: int = 6) -> SavedQuery:
     problem); its name must not be a built-in query's."""
     q = SavedQuery.from_dict({"id": "U-new", "revision": 1, **body}, source="user query")
     problems = validate(q, max_hops)
-    if q.name in library() or q.id in {x.id for x in library().values()}:
+    lib = library()
+    if q.name in lib or q.id in {x.id for x in lib.values()}:
         problems.append(f"{q.name!r} is the name or id of a built-in query; pick another")
     if problems:
         raise QueryError(f"saved query {q.name!r}: " + "; ".join(problems))
