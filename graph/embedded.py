@@ -1,24 +1,37 @@
 """The embedded store: Ladybug (the maintained fork of Kùzu), in-process, no server.
 
-The database is one file, ``<data_dir>/graph.lbdb``. Rules this class follows (measured
-on Ladybug 0.22, see the README):
+The current database is one file, ``<data_dir>/graph.lbdb``, and it is never written in
+place. Rules this class follows (measured on Ladybug 0.22, see the README):
 
-- one read-write process at a time (a second one gets a lock error, reported as
-  :class:`~graph.errors.StoreUnavailable`); read-only handles may open beside it and see
-  what was committed when they opened;
+- **Snapshots.** A read-write handle takes the store's writer lock (``graph.lock``, one
+  writer at a time; a second gets :class:`~graph.errors.StoreUnavailable`), copies the
+  current file and writes only to its copy. Closing it publishes the copy in one atomic
+  rename; a block that raises, or :meth:`EmbeddedStore.abort`, discards it. So a failed
+  or killed run leaves the store exactly as it was, and a reader opening at any moment
+  sees either the old store or the new one, never a half-loaded one.
+- **Readers** open the current file read-only through a hard link of their own
+  (``tmp/readers/``), so they keep a consistent snapshot for their lifetime. A handle has
+  a pool of ``reader_connections`` connections, so threads query in parallel.
+- **User queries** (ad hoc and saved) run in killable worker processes
+  (:mod:`graph.sandbox`): the engine's timeout is advisory and some queries crash it.
 - every connection gets a query timeout and the buffer pool is sized from settings;
 - new rows are loaded with ``COPY`` from a fresh Arrow table holding only rows known to
   be new (a duplicate key fails the copy; re-copying the same frame object crashed the
-  engine), changed rows with ``UNWIND $rows … MATCH … SET``.
+  engine), changed rows with ``LOAD FROM … MATCH … SET``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
+import queue
+import shutil
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +40,21 @@ import pandas as pd
 import pyarrow as pa
 
 from graph import cypher as cy
-from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.errors import QueryError, StoreUnavailable, engine_error
 from graph.model import NodeSchema, Prop, RelSchema
 from graph.settings import Settings
 from graph.store import GraphStore, HopStep
+from graph.values import to_plain
 
 DB_FILE = "graph.lbdb"
+"""The current snapshot, replaced whole (one rename) when a writer closes."""
 CHANGED_FILE = "last_write.json"
-COPY_CHUNK = 500_000
 """Rewritten when a read-write handle that wrote closes: readers reopen when it changes."""
+LOCK_FILE = "graph.lock"
+"""Held (``flock``) by the one read-write handle."""
+READERS_DIR = "tmp/readers"
+"""Each read-only handle opens the snapshot through a hard link of its own here."""
+COPY_CHUNK = 500_000
 
 _ARROW: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -72,40 +91,132 @@ class EmbeddedStore(GraphStore):
     def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
         super().__init__(settings)
         self.read_only = read_only
-        self.path = Path(settings.data_dir) / DB_FILE
+        self.data_dir = Path(settings.data_dir)
+        self.path = self.data_dir / DB_FILE
+        """The current snapshot (what readers open)."""
         self._lock = threading.RLock()
         self._wrote = False
-        if read_only and not self.path.exists():
-            # A read-only handle cannot create the database: create it (schema only) first.
-            EmbeddedStore(settings).close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._sandbox: Any = None
+        self._writer_lock: Any = None
+        self._pool: queue.LifoQueue[lb.Connection] = queue.LifoQueue()
+        self._conns: list[lb.Connection] = []
+        self.db: lb.Database | None = None
+        self.conn: lb.Connection | None = None
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if read_only:
+            if not self.path.exists():
+                # A read-only handle cannot create the database: create it (schema only) first.
+                EmbeddedStore(settings).close()
+            self.work_path = _pin(self.path, self.data_dir)
+            self._open(self.work_path, read_only=True, connections=settings.reader_connections)
+            return
+        self._writer_lock = _take_writer_lock(self.data_dir, self.path)
+        try:
+            _recover_in_place(self.path, settings)
+            _remove_orphans(self.data_dir)
+            existed = self.path.exists()
+            self.work_path = self.data_dir / f"{DB_FILE}.next-{os.getpid()}-{time.time_ns()}"
+            if existed:
+                shutil.copyfile(self.path, self.work_path)
+            self._open(self.work_path, read_only=False, connections=1)
+            tables = self._table_count()
+            self.ensure_schema()
+            self._changed = not existed or self._table_count() != tables
+        except BaseException:
+            self._discard()
+            raise
+
+    def _open(self, path: Path, *, read_only: bool, connections: int) -> None:
         try:
             self.db = lb.Database(
-                str(self.path),
-                buffer_pool_size=settings.buffer_pool_mb * 1024 * 1024,
-                read_only=read_only,
+                str(path), buffer_pool_size=self.settings.buffer_pool_mb * 1024 * 1024, read_only=read_only
             )
         except RuntimeError as e:
-            if "lock" in str(e).lower():
-                raise StoreUnavailable(
-                    f"the embedded store at {self.path} is open for writing in another process "
-                    "(an ingest or detect run, or a server started with write access); wait for "
-                    "it to finish, or use a read-only command"
-                ) from e
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
-        self.conn = lb.Connection(self.db)
-        self.conn.set_query_timeout(int(settings.query_timeout_s * 1000))
-        if not read_only:
-            self.ensure_schema()
+        for _ in range(max(1, connections)):
+            conn = lb.Connection(self.db)
+            conn.set_query_timeout(int(self.settings.query_timeout_s * 1000))
+            self._conns.append(conn)
+            self._pool.put(conn)
+        self.conn = self._conns[0]
+
+    def _table_count(self) -> int:
+        return len(self._read("CALL show_tables() RETURN name", {}))
+
+    def _close_handles(self) -> None:
+        for conn in self._conns:
+            conn.close()
+        self._conns.clear()
+        if self.db is not None:
+            self.db.close()
+        self.db = None
+        self.conn = None
 
     def close(self) -> None:
+        """Close the handle. A read-write handle publishes what it wrote: its working copy
+        becomes the current snapshot in one atomic rename, so readers see either the
+        store as it was before this handle opened or as it is now, never a mix."""
         with self._lock:
-            if getattr(self, "conn", None) is not None:
-                self.conn.close()
-                self.db.close()
-                self.conn = None  # type: ignore[assignment]
-                if self._wrote:
-                    mark_changed(self.path.parent)
+            if self._sandbox is not None:
+                self._sandbox.close()
+                self._sandbox = None
+            if self.db is None and self._writer_lock is None:
+                return
+            if self.read_only:
+                self._close_handles()
+                _unpin(self.work_path)
+                return
+            try:
+                self._close_handles()
+                if self._wrote or self._changed:
+                    _publish(self.work_path, self.path)
+                    mark_changed(self.data_dir)
+            finally:
+                self._discard()
+
+    def abort(self) -> None:
+        """Discard every write of this read-write handle: the current snapshot stays as
+        it was when the handle opened (a read-only handle just closes)."""
+        with self._lock:
+            if self.read_only:
+                self.close()
+                return
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+        self._close_handles()
+        for p in _db_files(self.work_path) if hasattr(self, "work_path") else ():
+            p.unlink(missing_ok=True)
+        if self._writer_lock is not None:
+            self._writer_lock.close()
+            self._writer_lock = None
+
+    def user_query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        embedded: str | None = None,
+        max_rows: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """A user-written query, guarded (see :meth:`GraphStore.user_query`). On a
+        read-only handle it runs in a separate worker process (:mod:`graph.sandbox`) that
+        is killed when it runs past the query timeout or the memory cap, or crashes: no
+        user query can stall, exhaust or crash the process that asked for it."""
+        if not self.read_only:
+            return super().user_query(cypher, params, embedded=embedded, max_rows=max_rows)
+        from graph.sandbox import QuerySandbox
+
+        text, bound = self._prepare_user_query(cypher, params, embedded)
+        with self._lock:
+            if self._sandbox is None:
+                self._sandbox = QuerySandbox(self.work_path, self.settings)
+            sandbox = self._sandbox
+        rows = sandbox.run(text, {k: _naive_utc(to_plain(v)) for k, v in bound.items()}, max_rows)
+        return [{k: to_plain(v) for k, v in r.items()} for r in rows]
 
     def _write(self, cypher: str, params: dict[str, Any]) -> None:
         self._wrote = True
@@ -115,36 +226,51 @@ class EmbeddedStore(GraphStore):
         for stmt in cy.ladybug_ddl(self.model):
             self._execute(stmt, {})
 
+    @contextlib.contextmanager
+    def _checkout(self) -> Iterator[lb.Connection]:
+        """One connection of the pool, for one query and the reading of its result
+        (threads query in parallel, each on its own connection)."""
+        if self.db is None:
+            raise StoreUnavailable(f"the embedded store at {self.path} is closed")
+        try:
+            conn = self._pool.get(timeout=self.settings.query_timeout_s)
+        except queue.Empty:
+            raise StoreUnavailable(
+                f"all {len(self._conns)} connections to the embedded store stayed busy for "
+                f"{self.settings.query_timeout_s:g} s; try again"
+            ) from None
+        try:
+            yield conn
+        finally:
+            self._pool.put(conn)
+
     def _execute(self, cypher: str, params: dict[str, Any]) -> Any:
-        params = {k: _naive_utc(v) for k, v in params.items()}
-        with self._lock:
-            try:
-                return self.conn.execute(cypher, params)
-            except RuntimeError as e:
-                msg = str(e)
-                if "interrupt" in msg.lower() or "timeout" in msg.lower():
-                    raise QueryTimeout(
-                        f"query ran past {self.settings.query_timeout_s:g} s and was stopped"
-                    ) from e
-                if "read-only" in msg.lower():
-                    raise QueryError(f"the query tries to write, which is refused here: {msg}") from e
-                raise QueryError(msg) from e
+        with self._checkout() as conn:
+            return self._run(conn, cypher, params)
+
+    def _run(self, conn: lb.Connection, cypher: str, params: dict[str, Any]) -> Any:
+        try:
+            return conn.execute(cypher, {k: _naive_utc(v) for k, v in params.items()})
+        except RuntimeError as e:
+            raise engine_error(e, self.settings.query_timeout_s) from e
 
     def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
-        res = self._execute(cypher, params)
-        cols = res.get_column_names()
-        if max_rows is None:
-            return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
-        out: list[dict[str, Any]] = []
-        while len(out) < max_rows and res.has_next():
-            out.append(dict(zip(cols, res.get_next(), strict=True)))
-        return out
+        with self._checkout() as conn:
+            res = self._run(conn, cypher, params)
+            cols = res.get_column_names()
+            if max_rows is None:
+                return [dict(zip(cols, row, strict=True)) for row in res.get_all()]
+            out: list[dict[str, Any]] = []
+            while len(out) < max_rows and res.has_next():
+                out.append(dict(zip(cols, res.get_next(), strict=True)))
+            return out
 
     def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
         """A query's whole result as an Arrow table (bulk export)."""
-        res = self._execute(cypher, params or {})
-        tbl = res.get_as_arrow(1_000_000)
-        return tbl if isinstance(tbl, pa.Table) else pa.Table.from_batches(tbl)
+        with self._checkout() as conn:
+            res = self._run(conn, cypher, params or {})
+            tbl = res.get_as_arrow(1_000_000)
+            return tbl if isinstance(tbl, pa.Table) else pa.Table.from_batches(tbl)
 
     def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str]) -> pa.Table:
         cols = {c: pa.array(df[c].tolist(), type=pa.string()) for c in lead}
@@ -172,9 +298,9 @@ class EmbeddedStore(GraphStore):
         self._wrote = True
         for i in range(0, len(df), COPY_CHUNK):
             new_rows = self._arrow(df.iloc[i : i + COPY_CHUNK], props, lead)  # noqa: F841 (read by COPY)
-            with self._lock:
+            with self._checkout() as conn:
                 try:
-                    self.conn.execute(f"COPY {table} FROM new_rows{opts}")
+                    conn.execute(f"COPY {table} FROM new_rows{opts}")
                 except RuntimeError as e:
                     raise QueryError(f"bulk copy into {table} failed: {e}") from e
 
@@ -187,9 +313,9 @@ class EmbeddedStore(GraphStore):
         for i in range(0, len(df), size):
             part = self._arrow(df.iloc[i : i + size], props, [])
             changed_rows = part.rename_columns([f"v_{c}" for c in part.column_names])  # noqa: F841
-            with self._lock:
+            with self._checkout() as conn:
                 try:
-                    self.conn.execute(cypher)
+                    conn.execute(cypher)
                 except RuntimeError as e:
                     raise QueryError(f"bulk update failed: {e}") from e
 
@@ -236,3 +362,88 @@ def changed_stamp(data_dir: Path) -> float:
         return (Path(data_dir) / CHANGED_FILE).stat().st_mtime_ns / 1e9
     except FileNotFoundError:
         return 0.0
+
+
+def _db_files(path: Path) -> list[Path]:
+    """A database file and the files Ladybug keeps beside it."""
+    return [path, *(path.with_name(path.name + s) for s in (".wal", ".shadow", ".tmp"))]
+
+
+def _take_writer_lock(data_dir: Path, path: Path) -> Any:
+    """The store's one writer lock (an ``flock`` released when the process dies)."""
+    f = open(data_dir / LOCK_FILE, "a+")  # noqa: SIM115 (held until the writer closes)
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise StoreUnavailable(
+            f"the embedded store at {path} is open for writing in another process "
+            "(an ingest or detect run); wait for it to finish, or use a read-only command"
+        ) from None
+    return f
+
+
+def _recover_in_place(path: Path, settings: Settings) -> None:
+    """A store written in place by an older version (or a checkpoint left half-done)
+    has a write-ahead log beside it: replay it once, in place, before copying."""
+    if path.exists() and any(p.exists() for p in _db_files(path)[1:3]):
+        db = lb.Database(str(path), buffer_pool_size=settings.buffer_pool_mb * 1024 * 1024)
+        db.close()
+
+
+def _remove_orphans(data_dir: Path) -> None:
+    """Working copies of writers that died (the writer lock is held: none is live)."""
+    for p in data_dir.glob(f"{DB_FILE}.next-*"):
+        p.unlink(missing_ok=True)
+
+
+def _publish(work: Path, current: Path) -> None:
+    """Make a closed working copy the current snapshot: flushed to disk, then renamed
+    over the old one in one step (readers holding the old one keep reading it)."""
+    leftovers = [p for p in _db_files(work)[1:] if p.exists()]
+    if leftovers:
+        raise StoreUnavailable(f"the store's working copy was not checkpointed on close ({leftovers[0]})")
+    with open(work, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(work, current)
+    dir_fd = os.open(current.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _pin(current: Path, data_dir: Path) -> Path:
+    """A hard link of the current snapshot for one read-only handle: the handle (and its
+    query sandbox) keeps reading that snapshot however often writers replace the
+    current one, and nothing a reader does can leave files beside the shared one."""
+    readers = data_dir / READERS_DIR
+    readers.mkdir(parents=True, exist_ok=True)
+    for d in readers.iterdir():  # links of handles whose process is gone
+        pid = d.name.split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+    d = readers / f"{os.getpid()}-{time.time_ns()}"
+    d.mkdir()
+    pinned = d / DB_FILE
+    try:
+        os.link(current, pinned)
+    except OSError:  # a file system without hard links: read the shared file
+        d.rmdir()
+        return current
+    return pinned
+
+
+def _unpin(pinned: Path) -> None:
+    if pinned.parent.parent.name == "readers":
+        shutil.rmtree(pinned.parent, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -29,3 +29,13 @@ class NodeNotFound(LinkwatchError):
 
 class UnknownName(QueryError):
     """A label, relationship type or id that the data model does not know."""
+
+
+def engine_error(e: Exception, timeout_s: float) -> LinkwatchError:
+    """The typed error for an embedded engine's error message."""
+    msg = str(e)
+    if "interrupt" in msg.lower() or "timeout" in msg.lower():
+        return QueryTimeout(f"query ran past {timeout_s:g} s and was stopped")
+    if "read-only" in msg.lower():
+        return QueryError(f"the query tries to write, which is refused here: {msg}")
+    return QueryError(msg)

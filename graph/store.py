@@ -189,13 +189,24 @@ class GraphStore(ABC):
     def _update_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None: ...
 
     @abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the store; on the embedded store a read-write handle publishes its writes."""
+
+    def abort(self) -> None:
+        """Close the store, discarding what this handle wrote where the store can (the
+        embedded store: all of it; Neo4j: nothing, each load batch is its own
+        transaction, so a run validates everything before its first write)."""
+        self.close()
 
     def __enter__(self) -> GraphStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        """A block that raises discards the handle's writes (:meth:`abort`)."""
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
     # ---- queries ---------------------------------------------------------------------
 
@@ -222,6 +233,37 @@ class GraphStore(ABC):
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
         rows = self._read(text, {k: to_plain(v) for k, v in params.items()}, max_rows)
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
+
+    def user_query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        embedded: str | None = None,
+        max_rows: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run a query a person wrote (ad hoc, or a saved query), after the guard
+        (:func:`graph.guard.prepare_user_query`): read clauses and functions only,
+        bounded patterns, one statement. The engine runs the guard's re-emitted text, in
+        which every string literal is a parameter. Rows as :meth:`query`."""
+        text, bound = self._prepare_user_query(cypher, params, embedded)
+        return self.query(text, bound, max_rows=max_rows)
+
+    def _prepare_user_query(
+        self, cypher: str, params: dict[str, Any] | None, embedded: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        from graph.guard import prepare_user_query
+
+        text = embedded if (embedded is not None and self.name == "embedded") else cypher
+        checked = prepare_user_query(text, self.settings.max_hops)
+        given = dict(params or {})
+        clash = sorted(set(given) & set(checked.params))
+        if clash:
+            raise QueryError(f"parameter name(s) {', '.join(clash)} are reserved; rename them")
+        missing = cypher_parameters(text) - set(given)
+        if missing:
+            raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
+        return checked.text, {**given, **checked.params}
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type (retired included)."""

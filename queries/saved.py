@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,10 +52,32 @@ class QueryParam:
     required: bool = True
 
     def coerce(self, value: Any) -> Any:
-        """A value of this parameter's type (text from the command line is parsed)."""
+        """A value of this parameter's type (text from the command line is parsed).
+        Null, and values of the wrong shape (a list for a string, ``true`` for a number,
+        1.5 for an integer), are refused with a message naming the parameter; they are
+        never turned into text such as ``"None"``.
+
+        >>> QueryParam("officer_id", "string").coerce(100885)
+        '100885'
+        >>> QueryParam("officer_id", "string").coerce(None)
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: parameter officer_id must be string, not null (give a value)
+        """
         t = TYPES[self.type]
-        if isinstance(value, t) and not (t is int and isinstance(value, bool)):
+        if value is None:
+            how = "leave it out to use its default" if not self.required else "give a value"
+            raise QueryError(f"parameter {self.name} must be {self.type}, not null ({how})")
+        if isinstance(value, t) and not (t is not bool and isinstance(value, bool)):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise QueryError(f"parameter {self.name} must be a finite number (got {value!r})")
             return value
+        if isinstance(value, dict) or (isinstance(value, list) and t is not list):
+            raise QueryError(
+                f"parameter {self.name} must be {self.type} (got {type(value).__name__} {value!r})"
+            )
+        if isinstance(value, bool) and t is not bool:
+            raise QueryError(f"parameter {self.name} must be {self.type} (got {json.dumps(value)})")
         try:
             if t is bool:
                 if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
@@ -65,7 +88,14 @@ class QueryParam:
                 if not isinstance(parsed, list):
                     raise ValueError(value)
                 return parsed
-            return t(value)
+            if t is int and isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError(value)
+                return int(value)
+            out = t(value)
+            if t is float and not math.isfinite(out):
+                raise ValueError(value)
+            return out
         except (TypeError, ValueError, json.JSONDecodeError) as e:
             raise QueryError(f"parameter {self.name} must be {self.type} (got {value!r})") from e
 
@@ -313,7 +343,7 @@ def run(
     if problems:
         raise QueryError(f"{query.name}: " + "; ".join(problems))
     bound = query.bind(params)
-    rows = store.query(query.cypher, bound, embedded=query.cypher_embedded, max_rows=max_rows + 1)
+    rows = store.user_query(query.cypher, bound, embedded=query.cypher_embedded, max_rows=max_rows + 1)
     return QueryResult(query, bound, rows[:max_rows], truncated=len(rows) > max_rows)
 
 

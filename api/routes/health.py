@@ -1,15 +1,34 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from api.deps import SettingsDep, StoreDep
+import anyio
+from fastapi import APIRouter, Request
+
+from api.deps import SettingsDep, StoreProvider
 from api.models import Health
 
 router = APIRouter(tags=["health"])
 
+_LIMITER: Any = None
+
+
+def _check(provider: StoreProvider) -> None:
+    gen = provider.acquire()
+    try:
+        gen.store.query("RETURN 1 AS ok")
+    finally:
+        provider.release(gen)
+
 
 @router.get("/health", response_model=Health)
-def health(settings: SettingsDep, store: StoreDep) -> Health:
-    """Liveness and store reachability (the store answers a trivial query)."""
-    store.query("RETURN 1 AS ok")
+async def health(request: Request, settings: SettingsDep) -> Health:
+    """Liveness and store reachability (the store answers a trivial query).
+
+    It runs on threads of its own (not the pool the other endpoints share), so it
+    answers while every worker thread is busy with other requests."""
+    global _LIMITER
+    if _LIMITER is None:
+        _LIMITER = anyio.CapacityLimiter(4)
+    await anyio.to_thread.run_sync(_check, request.app.state.stores, limiter=_LIMITER)
     return Health(status="ok", store=settings.store)

@@ -1,0 +1,247 @@
+"""User-written queries on the embedded store run in worker processes that can be killed.
+
+Ladybug's query timeout is advisory and it has no per-query memory cap: measured on
+0.22, ``UNWIND range(1, 1000000000) AS x RETURN x`` with a 3 s timeout ran 65 s and
+reached 8.4 GB resident with a 256 MiB buffer pool, ``Connection.interrupt()`` did not
+stop it, and ``ORDER BY … SKIP n LIMIT m`` past the end of a result crashes the
+process (SIGSEGV). Setting limits inside the process cannot help (the engine reserves
+8 TB of address space at start). So a query a person wrote runs in a worker process
+with the store open read-only, and the process that asked:
+
+- waits at most the query timeout (plus a second) and then kills the worker;
+- reads the worker's resident memory every 20 ms and kills it above
+  ``query_memory_mb``;
+- reports a worker that died (a crash in the engine) as a :class:`QueryError`;
+
+and starts a fresh worker for the next query. A worker serves one query at a time;
+``query_workers`` of them serve in parallel. The worker opens the same pinned snapshot
+as the handle that owns it (see :func:`graph.embedded._pin`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.settings import Settings
+
+POLL_S = 0.02
+_HEADER = struct.Struct("!Q")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _Worker:
+    def __init__(self, db_path: Path, settings: Settings) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "graph.sandbox",
+                str(db_path),
+                str(min(settings.buffer_pool_mb, max(128, settings.query_memory_mb // 2))),
+                str(int(settings.query_timeout_s * 1000)),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        self.lock = threading.Lock()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            if f is not None:
+                f.close()
+
+    def run(self, request: dict[str, Any], timeout_s: float, memory_mb: int) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        data = pickle.dumps(request)
+        try:
+            self.proc.stdin.write(_HEADER.pack(len(data)) + data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _Died(self._death()) from None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout_s
+        buf = b""
+        need: int | None = None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise QueryTimeout(f"query ran past {timeout_s - 1:g} s and was stopped")
+            if _rss_mb(self.proc.pid) > memory_mb:
+                self.kill()
+                raise QueryError(
+                    f"the query needed more than {memory_mb} MiB of memory and was stopped "
+                    "(LINKWATCH_QUERY_MEMORY_MB); narrow it or return fewer rows"
+                )
+            ready, _, _ = select.select([fd], [], [], min(POLL_S, left))
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise _Died(self._death())
+            buf += chunk
+            if need is None and len(buf) >= _HEADER.size:
+                (need,) = _HEADER.unpack(buf[: _HEADER.size])
+                buf = buf[_HEADER.size :]
+            if need is not None and len(buf) >= need:
+                return pickle.loads(buf[:need])  # our own worker's reply
+
+    def _death(self) -> str:
+        code = self.proc.wait()
+        if code < 0:
+            try:
+                return f"signal {signal.Signals(-code).name}"
+            except ValueError:
+                return f"signal {-code}"
+        return f"exit code {code}"
+
+
+class _Died(Exception):
+    pass
+
+
+class QuerySandbox:
+    """Worker processes for the user queries of one read-only embedded handle."""
+
+    def __init__(self, db_path: Path, settings: Settings) -> None:
+        self.db_path = db_path
+        self.settings = settings
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def _take(self) -> _Worker:
+        deadline = time.monotonic() + self.settings.query_timeout_s
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreUnavailable("the store was closed")
+                if self._idle:
+                    return self._idle.pop()
+                if len(self._all) < self.settings.query_workers:
+                    w = _Worker(self.db_path, self.settings)
+                    self._all.append(w)
+                    return w
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreUnavailable(
+                        f"all {self.settings.query_workers} query workers stayed busy for "
+                        f"{self.settings.query_timeout_s:g} s; try again (LINKWATCH_QUERY_WORKERS)"
+                    )
+                self._cond.wait(left)
+
+    def _give_back(self, w: _Worker, healthy: bool) -> None:
+        with self._cond:
+            if healthy and not self._closed:
+                self._idle.append(w)
+            else:
+                w.kill()
+                if w in self._all:
+                    self._all.remove(w)
+            self._cond.notify()
+
+    def run(self, cypher: str, params: dict[str, Any], max_rows: int | None) -> list[dict[str, Any]]:
+        w = self._take()
+        healthy = False
+        try:
+            reply = w.run(
+                {"cypher": cypher, "params": params, "max_rows": max_rows},
+                self.settings.query_timeout_s + 1,
+                self.settings.query_memory_mb,
+            )
+            healthy = True
+        except _Died as e:
+            raise QueryError(
+                f"the embedded engine stopped on this query ({e}) and was restarted; nothing else was "
+                "affected. Ladybug 0.22 crashes on some queries, such as ORDER BY … SKIP past the end "
+                "of the result: change the query"
+            ) from None
+        finally:
+            self._give_back(w, healthy)
+        if "error" in reply:
+            kind = {"timeout": QueryTimeout, "unavailable": StoreUnavailable}.get(reply["kind"], QueryError)
+            raise kind(reply["error"])
+        rows: list[dict[str, Any]] = reply["rows"]
+        return rows
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            for w in self._all:
+                w.kill()
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+
+
+# ---- the worker ---------------------------------------------------------------------
+
+
+def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no cover (subprocess)
+    import ladybug as lb
+
+    from graph.errors import engine_error
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        db = lb.Database(db_path, buffer_pool_size=pool_mb * 1024 * 1024, read_only=True)
+        conn = lb.Connection(db)
+        conn.set_query_timeout(timeout_ms)
+        opened: str | None = None
+    except RuntimeError as e:
+        opened = f"cannot open the embedded store at {db_path}: {e}"
+    while True:
+        head = stdin.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return
+        (size,) = _HEADER.unpack(head)
+        req = pickle.loads(stdin.read(size))  # from the process that started us
+        reply: dict[str, Any]
+        if opened is not None:
+            reply = {"error": opened, "kind": "unavailable"}
+        else:
+            try:
+                res = conn.execute(req["cypher"], req["params"])
+                if isinstance(res, list):
+                    raise RuntimeError("one statement at a time")
+                cols = res.get_column_names()
+                rows: list[dict[str, Any]] = []
+                limit = req["max_rows"]
+                while (limit is None or len(rows) < limit) and res.has_next():
+                    rows.append(dict(zip(cols, res.get_next(), strict=True)))
+                reply = {"rows": rows}
+            except RuntimeError as e:
+                err = engine_error(e, timeout_ms / 1000)
+                reply = {"error": str(err), "kind": "timeout" if isinstance(err, QueryTimeout) else "query"}
+        data = pickle.dumps(reply)
+        stdout.write(_HEADER.pack(len(data)) + data)
+        stdout.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

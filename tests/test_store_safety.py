@@ -1,0 +1,191 @@
+"""What keeps the embedded store whole and the process that reads it alive: snapshots
+(a failed or killed writer leaves the store as it was; readers see old or new, never a
+mix), and the killable worker processes that run people's queries."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.settings import Settings
+from graph.store import RunInfo, open_store
+from tests.conftest import neo4j_settings, wipe_neo4j
+from tests.fixture_graph import load_fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(tmp_path: Path, **kw: object) -> Settings:
+    base: dict[str, object] = {
+        "store": "embedded",
+        "data_dir": tmp_path / "data",
+        "buffer_pool_mb": 256,
+        "query_timeout_s": 30,
+    }
+    return Settings(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def _officers(n: int, start: int = 0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"officer_id": [f"X{i}" for i in range(start, start + n)], "surname": "Test", "forenames": "T"}
+    )
+
+
+def _count(s: Settings) -> int:
+    with open_store(s, read_only=True) as st:
+        return int(st.query("MATCH (o:Officer) RETURN count(o) AS n")[0]["n"])
+
+
+def test_a_block_that_raises_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    with pytest.raises(RuntimeError, match="midway"), open_store(s) as st:
+        st.load_nodes("Officer", _officers(50), RunInfo.new())
+        assert st.query("MATCH (o:Officer) RETURN count(o) AS n")[0]["n"] == 55  # the writer sees its rows
+        raise RuntimeError("midway")
+    assert _count(s) == 5
+    st = open_store(s)
+    st.load_nodes("Officer", _officers(3), RunInfo.new(), retire_scope=False)
+    st.abort()
+    assert _count(s) == 5
+    assert not list(s.data_dir.glob("graph.lbdb.next-*"))
+
+
+def test_readers_keep_their_snapshot_and_never_see_a_half_written_one(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    old = open_store(s, read_only=True)
+    writer = open_store(s)
+    writer.load_nodes("Officer", _officers(20), RunInfo.new(), retire_scope=False)
+    assert _count(s) == 5  # a reader opening while the writer works sees the last published store
+    writer.close()
+    assert old.query("MATCH (o:Officer) RETURN count(o) AS n") == [{"n": 5}]  # still its snapshot
+    assert _count(s) == 25
+    old.close()
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    with open_store(s), pytest.raises(StoreUnavailable, match="open for writing in another process"):
+        open_store(s)
+    with open_store(s) as st:  # released on close
+        assert st.counts()["Officer"] == 0
+
+
+def test_a_killed_writer_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    script = textwrap.dedent(f"""
+        import os, pandas as pd
+        from graph.settings import Settings
+        from graph.store import open_store, RunInfo
+        s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256)
+        st = open_store(s)
+        st.load_nodes("Officer", pd.DataFrame({{"officer_id": [f"K{{i}}" for i in range(500)]}}), RunInfo.new())
+        os.kill(os.getpid(), 9)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == -9, done.stderr[-2000:]
+    assert list(s.data_dir.glob("graph.lbdb.next-*"))  # its working copy is left behind
+    assert _count(s) == 5
+    with open_store(s) as st:  # the next writer takes the lock and clears the dead copy
+        assert st.query("MATCH (o:Officer) RETURN count(o) AS n") == [{"n": 5}]
+    assert not list(s.data_dir.glob("graph.lbdb.next-*"))
+
+
+def test_readers_query_in_parallel(tmp_path: Path) -> None:
+    import threading
+
+    s = _settings(tmp_path, reader_connections=4)
+    with open_store(s) as st:
+        load_fixture(st)
+    st = open_store(s, read_only=True)
+    results: list[int] = []
+
+    def work() -> None:
+        for _ in range(25):
+            results.append(st.query("MATCH (o:Officer)-[r]-(x) RETURN count(*) AS n")[0]["n"])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    st.close()
+    assert len(results) == 200 and len(set(results)) == 1
+
+
+# ---- people's queries in killable workers -------------------------------------------
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> object:
+    s = _settings(tmp_path, query_timeout_s=2, query_memory_mb=768)
+    with open_store(s) as st:
+        load_fixture(st)
+    st = open_store(s, read_only=True)
+    yield st
+    st.close()
+
+
+def test_runaway_memory_is_stopped_at_the_cap(reader: object) -> None:
+    """Measured without the worker: this query held 8.4 GB and ran 65 s past a 3 s timeout."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.monotonic()
+    with pytest.raises((QueryError, QueryTimeout), match=r"768 MiB|ran past"):
+        reader.user_query("UNWIND range(1, 1000000000) AS x RETURN x", max_rows=10)  # type: ignore[attr-defined]
+    assert time.monotonic() - t0 < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB: not here
+    assert reader.user_query("MATCH (o:Officer) RETURN count(o) AS n") == [{"n": 5}]  # type: ignore[attr-defined]
+
+
+def test_runaway_time_is_stopped_at_the_timeout(reader: object) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeout, match="ran past 2 s"):
+        reader.user_query(  # type: ignore[attr-defined]
+            "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a * b = -1 "
+            "RETURN count(*) AS n"
+        )
+    assert time.monotonic() - t0 < 6  # the timeout plus a second's grace, then the worker is killed
+
+
+def test_an_engine_crash_is_contained(reader: object) -> None:
+    """Ladybug 0.22 segfaults on ORDER BY … SKIP past the end of a result (it took the
+    server down at stop 8); only the worker dies."""
+    with pytest.raises(QueryError, match="engine stopped on this query"):
+        reader.user_query(  # type: ignore[attr-defined]
+            "MATCH (o:Officer) RETURN o.uid AS u ORDER BY u SKIP 100000 LIMIT 5"
+        )
+    assert reader.user_query("MATCH (o:Officer) RETURN o.uid AS u ORDER BY u LIMIT 2") == [  # type: ignore[attr-defined]
+        {"u": "Officer:A"},
+        {"u": "Officer:B"},
+    ]
+
+
+def test_neo4j_stops_a_runaway_query(tmp_path: Path) -> None:
+    s = neo4j_settings(tmp_path).model_copy(update={"query_timeout_s": 1.0})
+    with open_store(s) as st:
+        wipe_neo4j(st)
+        t0 = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            st.user_query(
+                "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a * b = -1 "
+                "RETURN count(*) AS n"
+            )
+        assert time.monotonic() - t0 < 10
+
+
+test_neo4j_stops_a_runaway_query = pytest.mark.neo4j(test_neo4j_stops_a_runaway_query)
