@@ -126,6 +126,12 @@ class EmbeddedStore(GraphStore):
             self._discard()
             raise
 
+    def ping(self) -> None:
+        """The handle is open and its snapshot is on disk (no connection of the pool is
+        taken: a health check must answer while every one of them is busy)."""
+        if self.db is None or not self.work_path.exists():
+            raise StoreUnavailable(f"the embedded store at {self.path} is closed")
+
     def _open(self, path: Path, *, read_only: bool, connections: int) -> None:
         try:
             self.db = lb.Database(

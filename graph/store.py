@@ -234,6 +234,10 @@ class GraphStore(ABC):
         rows = self._read(text, {k: to_plain(v) for k, v in params.items()}, max_rows)
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
 
+    def ping(self) -> None:
+        """Raise :class:`~graph.errors.StoreUnavailable` unless the store answers."""
+        self.query("RETURN 1 AS ok")
+
     def user_query(
         self,
         cypher: str,
