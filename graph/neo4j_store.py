@@ -18,6 +18,7 @@ from neo4j.exceptions import (
     ClientError,
     CypherSyntaxError,
     ServiceUnavailable,
+    TransientError,
 )
 
 from graph import cypher as cy
@@ -26,6 +27,11 @@ from graph.model import NodeSchema, RelSchema
 from graph.settings import Settings
 from graph.store import GraphStore, HopStep, Walk
 from graph.values import frame_records
+
+
+class _OutOfMemory(Exception):
+    """A query ran past the server's transaction memory cap (raised inside a unit of
+    work so that the driver does not retry it)."""
 
 
 class Neo4jStore(GraphStore):
@@ -74,21 +80,31 @@ class Neo4jStore(GraphStore):
     def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
         @unit_of_work(timeout=self.settings.query_timeout_s)
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            res = tx.run(cypher, params)
-            if max_rows is None:
-                return [dict(r.items()) for r in res]
-            out: list[dict[str, Any]] = []
-            for r in res:  # records stream in fetch-size batches; the rest are discarded
-                if len(out) >= max_rows:
-                    break
-                out.append(dict(r.items()))
-            return out
+            try:
+                res = tx.run(cypher, params)
+                if max_rows is None:
+                    return [dict(r.items()) for r in res]
+                out: list[dict[str, Any]] = []
+                for r in res:  # records stream in fetch-size batches; the rest are discarded
+                    if len(out) >= max_rows:
+                        break
+                    out.append(dict(r.items()))
+                return out
+            except TransientError as e:
+                if "MemoryPoolOutOfMemory" in (e.code or ""):  # not to be retried: it would again
+                    raise _OutOfMemory(str(e.message)) from e
+                raise
 
         try:
             with self.driver.session(database=self.database) as s:
                 return s.execute_read(work)
         except ClientError as e:
             raise self._errors(e) from e
+        except _OutOfMemory as e:
+            raise QueryError(
+                f"the query needed more memory than the server allows one transaction "
+                f"(db.memory.transaction.max) and was stopped: {e}"
+            ) from e
 
     def _write(self, cypher: str, params: dict[str, Any]) -> None:
         @unit_of_work(timeout=max(self.settings.query_timeout_s, 300))

@@ -175,6 +175,7 @@ def test_an_engine_crash_is_contained(reader: object) -> None:
     ]
 
 
+@pytest.mark.neo4j
 def test_neo4j_stops_a_runaway_query(tmp_path: Path) -> None:
     s = neo4j_settings(tmp_path).model_copy(update={"query_timeout_s": 1.0})
     with open_store(s) as st:
@@ -188,4 +189,19 @@ def test_neo4j_stops_a_runaway_query(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 10
 
 
-test_neo4j_stops_a_runaway_query = pytest.mark.neo4j(test_neo4j_stops_a_runaway_query)
+
+
+
+@pytest.mark.neo4j
+def test_neo4j_refuses_a_runaway_memory_query(tmp_path: Path) -> None:
+    """The test server caps each transaction's memory (db.memory.transaction.max, as a
+    production server should): the query fails once, is not retried, and the server
+    answers the next query."""
+    s = neo4j_settings(tmp_path)
+    with open_store(s) as st:
+        wipe_neo4j(st)
+        t0 = time.monotonic()
+        with pytest.raises(QueryError, match="db.memory.transaction.max"):
+            st.user_query("UNWIND range(1, 200000000) AS x RETURN collect(x) AS xs")
+        assert time.monotonic() - t0 < 30
+        assert st.query("RETURN 1 AS ok") == [{"ok": 1}]

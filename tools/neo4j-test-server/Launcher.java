@@ -76,6 +76,10 @@ public class Launcher {
                 // Keep the footprint small; this is a throwaway test server.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // A cap on each transaction's memory, as a production server should have
+                // (db.memory.transaction.max): a runaway query fails instead of filling the heap.
+                .setConfig(GraphDatabaseSettings.memory_transaction_max,
+                        ByteUnit.mebiBytes(Long.getLong("neo4j.tx.memory.mb", 384)))
                 // Fast stop: Netty's default 5 s shutdown quiet period dominates
                 // stop time; and don't wait 10 s for transactions left open.
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
