@@ -208,6 +208,14 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
     from graph.errors import engine_error
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the process that asked is gone (even kill -9): stop any query
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     try:
         db = lb.Database(db_path, buffer_pool_size=pool_mb * 1024 * 1024, read_only=True)
         conn = lb.Connection(db)

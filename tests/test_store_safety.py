@@ -205,3 +205,30 @@ def test_neo4j_refuses_a_runaway_memory_query(tmp_path: Path) -> None:
             st.user_query("UNWIND range(1, 200000000) AS x RETURN collect(x) AS xs")
         assert time.monotonic() - t0 < 30
         assert st.query("RETURN 1 AS ok") == [{"ok": 1}]
+
+
+def test_a_worker_outlives_no_dead_server(tmp_path: Path) -> None:
+    """A query still running when the process that asked is killed stops too."""
+    s = _settings(tmp_path, query_timeout_s=600, query_memory_mb=4096)
+    with open_store(s) as st:
+        load_fixture(st)
+    script = textwrap.dedent(f"""
+        import os, threading, time
+        from graph.settings import Settings
+        from graph.store import open_store
+        s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256, query_timeout_s=600)
+        st = open_store(s, read_only=True)
+        def kill():
+            time.sleep(3)
+            print(st._sandbox._all[0].proc.pid, flush=True)
+            os.kill(os.getpid(), 9)
+        threading.Thread(target=kill).start()
+        st.user_query("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a * b = -1 RETURN count(*)")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9, done.stderr[-2000:]
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
