@@ -201,6 +201,49 @@ class QuerySandbox:
 
 # ---- the worker ---------------------------------------------------------------------
 
+_FS_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
+_FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
+
+
+def confine(writable: Path, readable: list[str]) -> str:
+    """Confine this process with Linux Landlock: read-only access to ``readable`` (the
+    Python installation and its import path), read-write access to ``writable`` (the
+    worker's own snapshot folder), nothing else on disk and no TCP connections. Even a
+    query the guard let through could not read another file (the audit log, the
+    metadata store, the system's password hashes) or reach the network. Returns what was
+    done, or why not (an old kernel or one without Landlock: the guard still applies).
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = libc.syscall(444, None, 0, 1)  # landlock_create_ruleset(NULL, 0, VERSION)
+    if abi < 1:
+        return f"Landlock unavailable (errno {ctypes.get_errno()})"
+    fs = next(v for k, v in sorted(_FS_RIGHTS_BY_ABI.items(), reverse=True) if abi >= k)
+    attr = struct.pack("QQ", fs, 3 if abi >= 4 else 0)  # handled: every fs right, TCP bind+connect
+    size = 16 if abi >= 4 else 8
+    fd = libc.syscall(444, ctypes.c_char_p(attr), size, 0)
+    if fd < 0:
+        return f"Landlock ruleset refused (errno {ctypes.get_errno()})"
+    try:
+        for path, rights in [(str(writable), fs), *((p, _FS_READ) for p in readable)]:
+            try:
+                pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            rule = struct.pack("=Qi", rights if os.path.isdir(path) else rights & 0b111, pfd)
+            r = libc.syscall(445, fd, 1, ctypes.c_char_p(rule), 0)  # landlock_add_rule, PATH_BENEATH
+            os.close(pfd)
+            if r != 0:
+                return f"Landlock rule for {path} refused (errno {ctypes.get_errno()})"
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return f"no_new_privs refused (errno {ctypes.get_errno()})"
+        if libc.syscall(446, fd, 0) != 0:  # landlock_restrict_self
+            return f"Landlock restrict refused (errno {ctypes.get_errno()})"
+    finally:
+        os.close(fd)
+    return f"confined by Landlock ABI {abi}"
+
 
 def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no cover (subprocess)
     import ladybug as lb
@@ -220,9 +263,13 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
         db = lb.Database(db_path, buffer_pool_size=pool_mb * 1024 * 1024, read_only=True)
         conn = lb.Connection(db)
         conn.set_query_timeout(timeout_ms)
+        conn.execute("RETURN 1").get_all()  # warm up: load what the engine loads lazily
         opened: str | None = None
+        readable = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if p)}
+        confined = confine(Path(db_path).parent, sorted(readable))
     except RuntimeError as e:
         opened = f"cannot open the embedded store at {db_path}: {e}"
+        confined = "not confined"
     while True:
         head = stdin.read(_HEADER.size)
         if len(head) < _HEADER.size:
@@ -242,7 +289,7 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
                 limit = req["max_rows"]
                 while (limit is None or len(rows) < limit) and res.has_next():
                     rows.append(dict(zip(cols, res.get_next(), strict=True)))
-                reply = {"rows": rows}
+                reply = {"rows": rows, "confined": confined}
             except RuntimeError as e:
                 err = engine_error(e, timeout_ms / 1000)
                 reply = {"error": str(err), "kind": "timeout" if isinstance(err, QueryTimeout) else "query"}

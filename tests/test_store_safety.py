@@ -232,3 +232,28 @@ def test_a_worker_outlives_no_dead_server(tmp_path: Path) -> None:
     while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
         time.sleep(0.1)
     assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
+
+
+def test_a_worker_cannot_read_other_files_even_past_the_guard(reader: object, tmp_path: Path) -> None:
+    """Defence in depth: a worker is confined with Landlock to its own snapshot folder
+    and the Python installation, so a query that got past the guard still could not
+    read a file (here sent to the worker directly, as no door sends it unguarded)."""
+    secret = "CANARY-landlock-7f3a"
+    canary = tmp_path / "canary.csv"
+    canary.write_text(f"{secret},x\n")
+    reader.user_query("RETURN 1 AS ok")  # type: ignore[attr-defined]
+    sandbox = reader._sandbox  # type: ignore[attr-defined]
+    w = sandbox._take()
+    try:
+        ok = w.run({"cypher": "RETURN 1 AS ok", "params": {}, "max_rows": 1}, 10, 2048)
+        if not ok["confined"].startswith("confined"):
+            pytest.skip(ok["confined"])
+        for target in (canary, reader.settings.data_dir / "meta.sqlite", Path("/etc/passwd")):  # type: ignore[attr-defined]
+            reply = w.run(
+                {"cypher": f"LOAD FROM '{target}' (header=false) RETURN *", "params": {}, "max_rows": 5},
+                10,
+                2048,
+            )
+            assert "error" in reply and secret not in str(reply), reply
+    finally:
+        sandbox._give_back(w, True)
