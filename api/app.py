@@ -6,14 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import failure_recorder
 from api.deps import StoreProvider
+from api.limits import BodyLimit
 from api.models import ErrorOut
 from api.routes import audit, cypher, exports, flags, graph, health, queries, tokens
-from graph.audit import PurposeRequired
+from graph.audit import AuditKeyError, PurposeRequired
 from graph.errors import ConfigError, NodeNotFound, QueryError, QueryTimeout, StoreUnavailable
 from graph.meta import MetaStore, PermissionDenied
 from graph.settings import Settings, load_settings
@@ -26,6 +31,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     QueryTimeout: 504,
     StoreUnavailable: 503,
     ConfigError: 500,
+    AuditKeyError: 500,  # the audit log's key cannot be used: no look without its record
 }
 
 DESCRIPTION = """Open, explainable link discovery for workforce-integrity investigations.
@@ -72,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Few worker threads: on a small machine forty threads fighting for the GIL starved
+        # the event loop (/health took 7 s under 200 clients); requests beyond them wait
+        # in the event loop, holding no thread and no store connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.server_threads
         yield
         provider.close()
         meta.close()
@@ -96,14 +106,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def handler(_req: Request, exc: Exception, status: int = status) -> JSONResponse:
             return JSONResponse({"detail": str(exc)}, status_code=status)
 
-        app.add_exception_handler(exc_type, handler)
+        app.add_exception_handler(exc_type, failure_recorder(handler))
 
     def invalid(_req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return JSONResponse({"detail": _validation_message(exc)}, status_code=400)
 
-    app.add_exception_handler(RequestValidationError, invalid)
+    def server_error(_req: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "internal server error: the failure is recorded in the audit log and the server log"},
+            status_code=500,
+        )
+
+    # Every failure once the caller is known is recorded in the audit log (a failed look
+    # is still a look): errors of the store and the routes, bad parameters, refusals and
+    # unexpected errors (500).
+    app.add_exception_handler(RequestValidationError, failure_recorder(invalid))
+    app.add_exception_handler(StarletteHTTPException, failure_recorder(http_exception_handler))
+    app.add_exception_handler(Exception, failure_recorder(server_error))
     from viz import web
 
     web.mount(app)  # after the handlers above: its not-found page wraps the API's 404
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
     return app

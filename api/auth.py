@@ -7,17 +7,24 @@ expired tokens get 401; a role without the permission an endpoint needs gets 403
 The stated purpose and case reference of a look come from the ``X-Purpose`` and
 ``X-Case-Ref`` headers, the ``purpose`` and ``case_ref`` query parameters, or the
 cookies the sign-in page sets; looks at people's data without one get 400.
+
+A request that fails after its caller is known (400, 403, 404, 413, 500, 504, ...) is
+still a look: :func:`audit_failure` records it with its status and error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from graph.audit import AuditLog
+from graph.errors import LinkwatchError
 from graph.meta import ROLES, MetaStore, Principal
 
 TOKEN_COOKIE = "linkwatch_token"
@@ -155,17 +162,131 @@ def _clean(v: str | None) -> str | None:
     return v[:500] or None
 
 
-def looker(permission: str) -> Callable[..., Look]:
+def looker(permission: str) -> Callable[..., Awaitable[Look]]:
     """A dependency giving the :class:`Look` of a request that needs ``permission``."""
     check = require(permission)
 
-    def dep(request: Request, who: Principal = Depends(check)) -> Look:
+    async def dep(request: Request, who: Principal = Depends(check)) -> Look:
         h, q, c = request.headers, request.query_params, request.cookies
         purpose = h.get("x-purpose") or q.get("purpose") or c.get(PURPOSE_COOKIE)
         case_ref = h.get("x-case-ref") or q.get("case_ref") or c.get(CASE_COOKIE)
-        return Look(who, _clean(purpose), _clean(case_ref), AuditLog(request.app.state.settings.data_dir))
+        look = Look(who, _clean(purpose), _clean(case_ref), AuditLog.of(request.app.state.settings))
+        request.state.look = look
+        if request.method in ("POST", "PUT", "PATCH"):
+            request.state.look_body = await request.body()  # already read: for a failure's record
+        return look
 
     return dep
+
+
+MAX_BODY_LOGGED = 64 * 1024
+
+
+def _request_params(request: Request) -> dict[str, Any]:
+    """A failed request's query parameters (and JSON body), for its audit record."""
+    params: dict[str, Any] = {}
+    for k, v in request.query_params.multi_items():
+        if k in ("purpose", "case_ref"):
+            continue
+        if k in params:
+            params[k] = [*(params[k] if isinstance(params[k], list) else [params[k]]), v]
+        else:
+            params[k] = v
+    raw = getattr(request.state, "look_body", None)
+    if raw:
+        if len(raw) > MAX_BODY_LOGGED:
+            params["body"] = {"not_logged": f"{len(raw)} bytes, more than {MAX_BODY_LOGGED}"}
+        else:
+            try:
+                params["body"] = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                params["body"] = {"not_json": raw[:2000].decode("utf-8", "replace")}
+    return params
+
+
+def audit_failure(request: Request, status: int, error: Any) -> None:
+    """Record a request that failed once its caller was known (from the token): the
+    method and path tried, its parameters, purpose and case, the status and the error.
+    Requests without a valid token (401) are not attributable to anyone and are not
+    recorded. At most one failure record per request."""
+    state = request.state
+    look: Look | None = getattr(state, "look", None)
+    who: Principal | None = look.who if look is not None else getattr(state, "principal", None)
+    if who is None or getattr(state, "failure_recorded", False):
+        return
+    state.failure_recorded = True
+    params = _request_params(request)
+    given = params.get("body")
+    body: dict[str, Any] = given if isinstance(given, dict) else {}
+    purpose = (look.purpose if look else None) or _clean(str(body.get("purpose") or ""))
+    case_ref = (look.case_ref if look else None) or _clean(str(body.get("case_ref") or ""))
+    route = request.scope.get("route")
+    log = look.log if look is not None else AuditLog.of(request.app.state.settings)
+    try:
+        _record_failure(log, who, request, params, purpose, case_ref, status, error, route)
+    except (LinkwatchError, OSError, sqlite3.Error) as e:  # the failure may be the audit log's own
+        logging.getLogger("linkwatch.audit").error(
+            "a failed request (%s %s, %s) could not be recorded in the audit log: %s",
+            request.method,
+            request.url.path,
+            status,
+            e,
+        )
+
+
+def _record_failure(
+    log: AuditLog,
+    who: Principal,
+    request: Request,
+    params: dict[str, Any],
+    purpose: str | None,
+    case_ref: str | None,
+    status: int,
+    error: Any,
+    route: Any,
+) -> None:
+    log.record(
+        who=who.user,
+        role=who.role,
+        action="failed",
+        what=f"{request.method} {request.url.path}",
+        purpose=purpose,
+        case_ref=case_ref,
+        params=params,
+        status=int(status),
+        error=str(error)[:2000],
+        endpoint=getattr(route, "name", None),
+        via="api",
+    )
+
+
+def failure_recorder(
+    handler: Callable[[Request, Any], Awaitable[Any] | Any],
+) -> Callable[[Request, Any], Awaitable[Any]]:
+    """Wrap an exception handler so that the failure it answers is audited first."""
+    import inspect
+
+    from starlette.concurrency import run_in_threadpool
+
+    async def wrapped(request: Request, exc: Any) -> Any:
+        response = handler(request, exc)
+        if inspect.isawaitable(response):
+            response = await response
+        status = int(getattr(response, "status_code", 500))
+        if status >= 400 and status != 401:
+            detail: Any = None
+            if status >= 500 and not isinstance(getattr(exc, "detail", None), str):
+                detail = f"{type(exc).__name__}: {exc}"
+            elif "json" in str(getattr(response, "media_type", "")):
+                try:
+                    detail = json.loads(bytes(response.body)).get("detail")
+                except (ValueError, AttributeError):
+                    detail = None
+            detail = detail or getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
+            await run_in_threadpool(audit_failure, request, status, detail or type(exc).__name__)
+        return response
+
+    return wrapped
 
 
 GraphLook = Annotated[Look, Depends(looker("graph.read"))]

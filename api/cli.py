@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 import sys
 import tempfile
 import time
@@ -101,7 +102,63 @@ PERSON_LABELS = ("Officer:", "Person:")
 def _audit(s: Settings, **record: Any) -> None:
     from graph.audit import AuditLog, current_user
 
-    AuditLog(s.data_dir).record(who=current_user(), role="cli", **record)
+    AuditLog.of(s).record(who=current_user(), role="cli", **record)
+
+
+LOOK_COMMANDS = ("query cypher", "query run", "page", "flag show", "flag assess", "export")
+"""Commands that look at the graph: when one fails, the failure is audited too."""
+_STORE_OPTS = ("store", "data_dir", "neo4j_uri", "neo4j_user", "neo4j_database", "purpose", "case")
+
+
+def _current_context() -> Any:
+    """The command's (click) context: its name, arguments and options."""
+    try:
+        from typer.main import get_current_context  # typer's own click
+
+        return get_current_context(silent=True)
+    except ImportError:  # typer versions that use click itself
+        import click
+
+        return click.get_current_context(silent=True)
+
+
+def _audit_failure(error: BaseException) -> None:
+    """Record a look from the command line that failed (a failed look is still a look):
+    the command and its main argument, its options, purpose and case, and the error."""
+    import os
+
+    ctx = _current_context()
+    if ctx is None:
+        return
+    names = []
+    c = ctx
+    while c is not None and c.parent is not None:
+        names.append(c.info_name or "")
+        c = c.parent
+    command = " ".join(reversed(names))
+    if command not in LOOK_COMMANDS:
+        return
+    p = dict(ctx.params)
+    args = [
+        str(p[a.name])
+        for a in ctx.command.params
+        if type(a).__name__.endswith("Argument") and p.get(a.name) is not None
+    ]
+    purpose = p.get("purpose")
+    try:
+        s = _settings(None, p.get("data_dir"), None, None, None)
+        _audit(
+            s,
+            action="failed",
+            what=" ".join([command, *args]),
+            purpose=(purpose or os.environ.get("LINKWATCH_PURPOSE") or "").strip() or None,
+            case_ref=p.get("case"),
+            params={k: v for k, v in p.items() if k not in _STORE_OPTS and v is not None},
+            status="error",
+            error=f"{error}" if isinstance(error, LinkwatchError) else f"{type(error).__name__}: {error}",
+        )
+    except (LinkwatchError, OSError) as e:  # the failure itself may be the audit log's
+        console.print(f"[yellow]warning:[/] the failure could not be recorded in the audit log: {e}")
 
 
 def _settings(
@@ -118,9 +175,15 @@ def _settings(
 def _errors() -> Iterator[None]:
     try:
         yield
+    except (typer.Exit, typer.Abort):
+        raise
     except (LinkwatchError, FileNotFoundError) as e:
+        _audit_failure(e)
         console.print(f"[bold red]error:[/] {e}", highlight=False)
         raise typer.Exit(2) from None
+    except Exception as e:
+        _audit_failure(e)
+        raise
 
 
 @contextmanager
@@ -143,22 +206,38 @@ def _progress(total: int | None = None) -> Iterator[Any]:
         yield step
 
 
-def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
+def _ingest(store: GraphStore, src: Path, settings: Settings, *, allow_mass_retire: bool = False) -> Any:
+    """One ingest run; it raises on failure (run it inside ``with open_store(...)`` so the
+    store discards the run's writes), after saying where the failed run's record is."""
     from ingest.run import ingest_dir
 
-    with _progress() as step:
-        report = ingest_dir(
-            store,
-            src,
-            settings.data_dir,
-            timezone=settings.timezone,
-            progress=step,
-            event_memory_mb=settings.event_memory_mb,
-            resolver=settings.resolver,
-            match_threshold=settings.match_threshold,
-            access_links=settings.access_links,
-            access_repeat=settings.access_repeat,
-        )
+    try:
+        with _progress() as step:
+            report = ingest_dir(
+                store,
+                src,
+                settings.data_dir,
+                timezone=settings.timezone,
+                progress=step,
+                event_memory_mb=settings.event_memory_mb,
+                resolver=settings.resolver,
+                match_threshold=settings.match_threshold,
+                access_links=settings.access_links,
+                access_repeat=settings.access_repeat,
+                max_retire_share=settings.max_retire_share,
+                allow_mass_retire=allow_mass_retire,
+            )
+    except BaseException as e:
+        run_dir = getattr(e, "run_dir", None)
+        if run_dir is not None:
+            console.print(
+                f"ingest failed; what was read and why it stopped: {run_dir}/manifest.json "
+                f"and {run_dir}/quarantine.csv",
+                highlight=False,
+            )
+        raise
+    for w in report.warnings:
+        console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
     t = Table(title=f"ingest run {report.run.run_id}")
     for c in ("table", "rows read", "loaded", "quarantined", "file"):
         t.add_column(c, justify="right" if c not in ("table", "file") else "left")
@@ -181,7 +260,8 @@ def _ingest(store: GraphStore, src: Path, settings: Settings) -> Any:
             + ", ".join(f"{k} {v}" for k, v in sorted(report.person_resolution.items()))
         )
     out.print(f"manifest:   {report.manifest_file}")
-    out.print(f"quarantine: {report.quarantine_file} ({report.rows_quarantined} rows)")
+    dropped = f", {report.links_dropped} links dropped" if report.links_dropped else ""
+    out.print(f"quarantine: {report.quarantine_file} ({report.rows_quarantined} rows{dropped})")
     return report
 
 
@@ -206,11 +286,21 @@ def ingest(
     neo4j_uri: UriOpt = None,
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
+    allow_mass_retire: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-retire",
+            help="Load a snapshot even if it retires more than LINKWATCH_MAX_RETIRE_SHARE (default 20%) "
+            "of a table's current rows (refused otherwise: an empty or partial export, most likely).",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load a folder of source files into the graph.
 
     Bad rows are quarantined (file, line, column, reason) and the rest loads; running
     the same folder again changes nothing. Prints rows read = loaded + quarantined.
+    Every file is validated before anything is written, and a run that fails leaves
+    the stores as they were (its manifest and quarantine say why).
     """
     with _errors():
         if fmt not in ("contract", "cpdp"):
@@ -224,8 +314,8 @@ def ingest(
             mapped = Path(tempfile.mkdtemp(prefix="linkwatch-cpdp-"))
             console.print(f"mapping the CPDP release in {directory} to contract tables in {mapped}")
             directory = to_contract(directory, mapped)
-        with open_store(s) as st:
-            _ingest(st, directory, s)
+        with open_store(s) as st:  # a run that raises leaves the store as it was
+            _ingest(st, directory, s, allow_mass_retire=allow_mass_retire)
 
 
 @app.command()
@@ -233,6 +323,8 @@ def export(
     kind: Annotated[str, typer.Argument(help="'neo4j-import': files for neo4j-admin database import full.")],
     folder: Annotated[Path, typer.Argument(help="Folder to write.")],
     data_dir: DataDirOpt = None,
+    purpose: PurposeOpt = None,
+    case: CaseOpt = None,
 ) -> None:
     """Export the embedded store's whole graph for a bulk load elsewhere.
 
@@ -240,11 +332,15 @@ def export(
     load them into a stopped Neo4j with ``neo4j-admin database import full
     --overwrite-destination $(cat OUT/import.args) neo4j`` run in OUT (much faster than
     ``ingest --store neo4j`` for a first load of a large force; later ingests are deltas).
+    It copies everyone's data, so it needs a stated purpose (--purpose; audited).
     """
+    from graph.audit import require_purpose
+
     with _errors():
         if kind != "neo4j-import":
             raise LinkwatchError(f"export kind must be 'neo4j-import' (got {kind!r})")
         s = _settings("embedded", data_dir, None, None, None)
+        why = require_purpose(purpose, "an export of the whole graph")
         from graph.bulk import write_neo4j_import
         from graph.embedded import EmbeddedStore
 
@@ -255,6 +351,8 @@ def export(
             s,
             action="export",
             what="neo4j-import",
+            purpose=why,
+            case_ref=case,
             params={"folder": str(folder)},
             result_size=sum(res.nodes.values()) + sum(res.relationships.values()),
         )
@@ -265,13 +363,15 @@ def export(
 
 
 def _flags_table(flags: Any, limit: int = 15) -> Table:
-    t = Table(title=f"{len(flags)} flag(s)")
+    """The top flags, highest score first (then by officer and detector)."""
+    t = Table(title=f"{len(flags)} flag(s), highest score first")
     for c in ("officer", "detector", "severity", "score", "explanation"):
         t.add_column(c, overflow="fold")
-    for f in flags.head(limit).itertuples(index=False):
+    top = flags.sort_values(["score", "officer_id", "detector"], ascending=[False, True, True], kind="stable")
+    for f in top.head(limit).itertuples(index=False):
         t.add_row(f.officer_id, f.detector, f.severity, f"{f.score:.2f}", f.explanation)
     if len(flags) > limit:
-        t.caption = f"first {limit} of {len(flags)}; all are in the flags file"
+        t.caption = f"the {limit} highest-scoring of {len(flags)}; all are in the flags file"
     return t
 
 
@@ -488,14 +588,20 @@ def token_revoke(
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDirOpt = None) -> None:
-    """Check the audit log's hash chain; any edited, deleted or cut-off record is named."""
+    """Check the audit log's hash chain, its signatures and the head published in the
+    metadata store; any edited, deleted, cut-off or re-hashed record is named."""
     from graph.audit import AuditLog
 
     with _errors():
         s = _settings("embedded", data_dir, None, None, None)
-        v = AuditLog(s.data_dir).verify()
+        v = AuditLog.of(s).verify()
         if v.ok:
-            out.print(f"audit log intact: {v.records} records, hash chain unbroken")
+            out.print(
+                f"audit log intact: {v.records} records, hash chain unbroken, signed, "
+                "and its head matches the one published in the metadata store"
+            )
+            if v.head:
+                out.print(f"head: record {v.head['seq']} {v.head['hash']}", highlight=False)
             return
         for problem in v.problems:
             out.print(f"[bold red]broken:[/] {problem}", highlight=False)
@@ -507,14 +613,22 @@ def audit_show(
     data_dir: DataDirOpt = None,
     limit: Annotated[int, typer.Option(help="Most recent records to print.")] = 50,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON lines).")] = "table",
+    redacted: Annotated[
+        bool,
+        typer.Option(
+            "--redacted", help="For a wider audience: ad-hoc queries without their literals and values."
+        ),
+    ] = False,
 ) -> None:
-    """Print the most recent audit records."""
-    from graph.audit import AuditLog
+    """Print the most recent audit records (in full: ad-hoc queries with their literals)."""
+    from graph.audit import AuditLog, redact
 
     with _errors():
         _check_format(fmt)
         s = _settings("embedded", data_dir, None, None, None)
-        recs = list(AuditLog(s.data_dir).records())[-limit:]
+        recs = list(AuditLog.of(s).records())[-limit:]
+        if redacted:
+            recs = [redact(r) for r in recs]
         cols = ["seq", "at", "who", "role", "action", "what", "purpose", "case_ref", "result_size"]
         _print_rows([{c: r.get(c) for c in cols} if fmt == "table" else r for r in recs], fmt)
 
@@ -552,13 +666,14 @@ def query_cypher(
         check_user_query(cypher, s.max_hops)
         why = require_purpose(purpose, "an ad-hoc query")
         with open_store(s, read_only=True) as st:
-            rows = st.query(cypher, params, max_rows=max_rows + 1)
+            rows = st.user_query(cypher, params, max_rows=max_rows + 1)
         more = len(rows) > max_rows
         rows = rows[:max_rows]
         _audit(
             s,
             action="query",
-            what=strip_literals(cypher),
+            what=cypher,
+            what_redacted=strip_literals(cypher),
             purpose=why,
             case_ref=case,
             params=params,
@@ -731,24 +846,28 @@ def query_run(
     purpose: PurposeOpt = None,
     case: CaseOpt = None,
 ) -> None:
-    """Run a saved query with parameters: linkwatch query run officer-flags -p officer_id=100001"""
+    """Run a saved query with parameters (typed as the query declares; `null` is refused):
+    linkwatch query run officer-flags -p officer_id=100001 --purpose 'complaint PSD-7'"""
+    from graph.audit import require_purpose
     from queries.saved import run
 
     with _errors():
         _check_format(fmt)
         q = _find_query(name, data_dir)
-        given = dict(item.split("=", 1) for item in (param or []) if "=" in item)
+        given: dict[str, Any] = dict(item.split("=", 1) for item in (param or []) if "=" in item)
         bad = [item for item in (param or []) if "=" not in item]
         if bad:
             raise LinkwatchError(f"--param must be name=value (got {bad[0]!r})")
+        given = {k: None if v == "null" else v for k, v in given.items()}  # refused by the typing
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
+        why = require_purpose(purpose, f"saved query {q.name}")
         with open_store(s, read_only=True) as st:
             res = run(st, q, given, max_rows=max_rows)
         _audit(
             s,
             action="saved_query",
             what=f"{q.id} {q.name} r{q.revision}",
-            purpose=purpose,
+            purpose=why,
             case_ref=case,
             params=res.params,
             result_size=len(res.rows),
@@ -881,6 +1000,25 @@ def page(
         out.print(f"page: {out_file} ({len(sg.nodes)} nodes, {len(sg.edges)} links)")
 
 
+def _launcher() -> str:
+    """How to run linkwatch again from where the user is, as they started it: ``./dev``
+    (which says so in ``LINKWATCH_LAUNCHER``), ``linkwatch`` when that is on the PATH,
+    else the path they typed (e.g. ``.venv/bin/linkwatch``)."""
+    import os
+    import shutil
+
+    via = os.environ.get("LINKWATCH_LAUNCHER", "").strip()
+    if via:
+        return via
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name == "linkwatch":
+        on_path = shutil.which("linkwatch")
+        if on_path and Path(on_path).resolve() == Path(argv0).resolve():
+            return "linkwatch"
+        return shlex.quote(argv0 if ("/" in argv0) else str(Path(argv0).resolve()))
+    return f"{shlex.quote(sys.executable)} -m api.cli"
+
+
 @app.command()
 def demo(
     officers: Annotated[int, typer.Option(help="Officers in the synthetic force.")] = 300,
@@ -959,9 +1097,12 @@ def demo(
             out.print(f"page:       {page_file}  (open it in a browser; it needs no network)")
         out.print(f"store:      {s.store} ({s.data_dir if s.store == 'embedded' else s.neo4j_uri})")
         if len(flags) and s.store == "embedded":
-            out.print("explore it in a browser (see the README's walkthrough):")
-            out.print(f"  linkwatch token create --user YOU --role investigator --data-dir {s.data_dir}")
-            out.print(f"  linkwatch serve --data-dir {s.data_dir}")
+            me, data = _launcher(), shlex.quote(str(s.data_dir))
+            out.print("explore it in a browser (see the README's walkthrough):", highlight=False)
+            out.print(
+                f"  {me} token create --user YOU --role investigator --data-dir {data}", highlight=False
+            )
+            out.print(f"  {me} serve --data-dir {data}", highlight=False)
             out.print(
                 f"  then open http://127.0.0.1:8000/ui/entity/Officer:{top.officer_id} and sign in with the token"
             )
@@ -1026,7 +1167,41 @@ def serve(
 
     with _errors():
         s = _settings(store, data_dir, neo4j_uri, neo4j_user, neo4j_database)
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+        # keep-alive past uvicorn's 5 s: a client queued behind many others reuses its
+        # connection after a wait, and a connection closed under it fails the request
+        config = uvicorn.Config(create_app(s), host=host, port=port, log_level="info", timeout_keep_alive=75)
+        _run_server(config)
+
+
+def _pages_url(host: str, port: int) -> str:
+    """The address to open in a browser (a wildcard address is opened as this machine)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def _run_server(config: Any) -> None:
+    """Run uvicorn, saying where the pages are once it listens."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.started:
+                return
+            port = config.port
+            for server in getattr(self, "servers", []):
+                for sock in server.sockets or []:
+                    port = sock.getsockname()[1]
+                    break
+            url = _pages_url(config.host, port)
+            out.print(
+                f"linkwatch pages: {url}/ui/  (sign in with a token; API docs: {url}/docs)", highlight=False
+            )
+            sys.stdout.flush()
+
+    Server(config).run()
 
 
 def main() -> None:

@@ -219,3 +219,6 @@ class AuditVerifyOut(BaseModel):
     ok: bool
     records: int
     problems: list[str]
+    head: dict[str, Any] | None = Field(
+        None, description="the last record's seq and hash: keep it elsewhere to compare later"
+    )

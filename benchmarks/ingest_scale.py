@@ -110,6 +110,8 @@ def bulk(data: Path, tmp: Path) -> dict[str, Any]:
             str(tmp / "import"),
             "--data-dir",
             str(data),
+            "--purpose",
+            "bulk load benchmark",
         ],
         check=True,
         capture_output=True,

@@ -1,16 +1,30 @@
 """The audit trail: who looked at what, why, and how much came back.
 
-Append-only JSON lines in ``<data_dir>/audit/audit.jsonl``. Every record carries the
-hash of the one before it (``prev``) and its own (``hash``: SHA-256 over ``prev`` and the
-record's canonical JSON), so editing or deleting any record breaks the chain from there
-on; ``audit/head.json`` holds the last sequence number and hash, so cutting records off
-the end shows too. :func:`verify` walks the chain and says where it breaks. Writers hold
-an exclusive file lock while appending, so the API and the command line can write to the
-same log.
+Append-only JSON lines in ``<data_dir>/audit/audit.jsonl``. Three layers make it
+tamper-evident:
+
+- **the hash chain**: every record carries the hash of the one before it (``prev``) and
+  its own (``hash``: SHA-256 over ``prev`` and the record's canonical JSON), so editing or
+  deleting any record breaks the chain from there on; ``audit/head.json`` holds the last
+  sequence number and hash, so cutting records off the end shows too. Anyone who can
+  write the file can recompute the hashes, though.
+- **signatures**: each record's hash and the head are signed (HMAC-SHA256) with a key
+  that only the server's user can read (``<data_dir>/audit.key``, mode 0600, made on first
+  use; ``LINKWATCH_AUDIT_KEY_FILE`` puts it elsewhere). A re-chained forgery by someone
+  without the key has records and a head whose signatures do not match.
+- **the published head**: every append also writes the head to the metadata store
+  (``meta.sqlite``, :func:`graph.meta.publish_audit_head`), so a log cut short or
+  restored from an old copy together with its old, validly signed head file does not
+  match the head published there.
+
+:func:`AuditLog.verify` walks the chain, checks every signature and compares both heads,
+and says where it breaks. Writers hold an exclusive lock while appending and readers a
+shared one, so the API and the command line can write to the same log and a reader
+always sees a consistent log and head.
 
 >>> import tempfile
 >>> log = AuditLog(Path(tempfile.mkdtemp()))
->>> r = log.record(who="ann", role="analyst", action="query", what="MATCH (o) RETURN o LIMIT ?",
+>>> r = log.record(who="ann", role="analyst", action="query", what="MATCH (o) RETURN o LIMIT 5",
 ...                purpose="case review", case_ref="PSD-1", result_size=3)
 >>> log.verify().ok, r["seq"]
 (True, 1)
@@ -22,10 +36,14 @@ import datetime as dt
 import fcntl
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
+import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,20 +53,56 @@ from graph.errors import LinkwatchError
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
 GENESIS = "0" * 64
+KEY_FILE = "audit.key"
+KEY_ENV = "LINKWATCH_AUDIT_KEY_FILE"
 
 
 class PurposeRequired(LinkwatchError):
     """A person-level view or an ad-hoc query was asked for without a stated purpose."""
 
 
+class AuditKeyError(LinkwatchError):
+    """The key that signs the audit log cannot be used (unreadable, too open, damaged)."""
+
+
 def strip_literals(cypher: str) -> str:
     """A query's text with string and number literals replaced by ``?`` (parameters,
-    labels and names stay), so the log shows the shape of a query, not the values typed.
+    labels and names stay): the shape of a query without the values typed, for views of
+    the log meant for a wider audience (the log itself keeps the full text).
 
     >>> strip_literals("MATCH (o:Officer {surname: 'Ash'}) WHERE o.age > 40 RETURN o LIMIT $n")
     'MATCH (o:Officer {surname: ?}) WHERE o.age > ? RETURN o LIMIT $n'
     """
     return _NUMBER.sub("?", _STRING.sub("?", cypher))
+
+
+def redact(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record for a wider audience than auditors: an ad-hoc query's literals and its
+    parameters' values are replaced by ``?`` (the log keeps them). Not verifiable: the
+    hashes are of the full record.
+
+    >>> r = redact({"action": "query", "what": "MATCH (o {officer_id: '100885'}) RETURN o",
+    ...             "params": {"n": 5}})
+    >>> r["what"], r["params"], r["redacted"]
+    ('MATCH (o {officer_id: ?}) RETURN o', {'n': '?'}, True)
+    """
+    out = {k: v for k, v in record.items() if k != "what_redacted"}
+    given = out.get("params")
+    params: dict[str, Any] = given if isinstance(given, dict) else {}
+    inner = params.get("body")
+    body: dict[str, Any] | None = inner if isinstance(inner, dict) else None
+    if "what_redacted" in record or record.get("action") == "query":
+        out["what"] = record.get("what_redacted") or strip_literals(str(record.get("what") or ""))
+        out["params"] = {k: "?" for k in params}
+    elif body is not None and "cypher" in body:  # a failed ad-hoc query: its request body
+        out["params"] = {**params, "body": {k: "?" for k in body}}
+        out["params"]["body"]["cypher"] = strip_literals(str(body["cypher"]))
+    elif "cypher" in params:  # a failed ad-hoc query from the command line
+        out["what"] = strip_literals(str(record.get("what") or ""))
+        out["params"] = {k: "?" for k in params}
+        out["params"]["cypher"] = strip_literals(str(params["cypher"]))
+    out["redacted"] = True
+    return out
 
 
 def current_user() -> str:
@@ -60,20 +114,137 @@ def _digest(prev: str, body: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev + "\n" + text).encode("utf-8")).hexdigest()
 
 
+def _sign(key: bytes, kind: str, seq: int, hash_: str) -> str:
+    return hmac.new(key, f"linkwatch-audit:{kind}:{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def _signed(key: bytes, kind: str, seq: Any, hash_: Any, sig: Any) -> bool:
+    return isinstance(sig, str) and hmac.compare_digest(sig, _sign(key, kind, int(seq or 0), str(hash_)))
+
+
+_KEYS: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def key_path(data_dir: Path, key_file: Path | None = None) -> Path:
+    """Where the signing key lives: ``key_file``, else ``LINKWATCH_AUDIT_KEY_FILE``, else
+    ``<data_dir>/audit.key``."""
+    given = key_file or os.environ.get(KEY_ENV)
+    return Path(given) if given else Path(data_dir) / KEY_FILE
+
+
+def load_key(path: Path, *, create: bool) -> bytes | None:
+    """The audit log's signing key, made (32 random bytes, mode 0600) when ``create`` and
+    there is none yet; ``None`` when there is none and ``create`` is false. A key other
+    users could read, or one this user cannot read, is refused with a message that says
+    what to do.
+
+    >>> import tempfile, stat
+    >>> p = Path(tempfile.mkdtemp()) / "k"
+    >>> load_key(p, create=False) is None, len(load_key(p, create=True)), oct(stat.S_IMODE(p.stat().st_mode))
+    (True, 32, '0o600')
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if not create:
+            return None
+        return _make_key(path)
+    except PermissionError:
+        raise AuditKeyError(_unreadable(path)) from None
+    if st.st_mode & 0o077:
+        raise AuditKeyError(
+            f"the audit log's signing key {path} can be read or changed by other users "
+            f"(mode {oct(st.st_mode & 0o777)}): run `chmod 600 {path}`; the key must stay "
+            "readable by the server's user only"
+        )
+    sig = (st.st_ino, st.st_mtime_ns, st.st_size)
+    with _KEYS_LOCK:
+        cached = _KEYS.get(str(path))
+        if cached and cached[0] == sig:
+            return cached[1]
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except PermissionError:
+        raise AuditKeyError(_unreadable(path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AuditKeyError(f"cannot read the audit log's signing key {path}: {e}") from None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise AuditKeyError(
+            f"{path} is not an audit signing key (expected at least 32 hex digits); "
+            "restore the server's key or point LINKWATCH_AUDIT_KEY_FILE at it"
+        )
+    with _KEYS_LOCK:
+        _KEYS[str(path)] = (sig, key)
+    return key
+
+
+def _unreadable(path: Path) -> str:
+    return (
+        f"cannot read the audit log's signing key {path} (permission denied): every look is "
+        "signed with it, so run this as the user that owns it (the server's), or set "
+        "LINKWATCH_AUDIT_KEY_FILE to a key this user may read"
+    )
+
+
+def _make_key(path: Path) -> bytes:
+    """Write a new key atomically (another process may be making one at the same time:
+    the first link wins and every process uses that one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_bytes(32).hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        with suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    key = load_key(path, create=False)
+    assert key is not None
+    return key
+
+
 @dataclass
 class Verification:
     ok: bool
     records: int
     problems: list[str] = field(default_factory=list)
+    head: dict[str, Any] | None = None
+    """The last record's ``seq`` and ``hash`` (to keep elsewhere and compare later)."""
 
 
 class AuditLog:
-    """The audit log of one data folder."""
+    """The audit log of one data folder (``key_file``: where its signing key lives)."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.dir = Path(data_dir) / "audit"
+    def __init__(self, data_dir: Path, key_file: Path | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.dir = self.data_dir / "audit"
         self.path = self.dir / "audit.jsonl"
         self.head = self.dir / "head.json"
+        self.key_file = key_path(self.data_dir, key_file)
+
+    @classmethod
+    def of(cls, settings: Any) -> AuditLog:
+        """The audit log a :class:`graph.settings.Settings` names."""
+        return cls(settings.data_dir, getattr(settings, "audit_key_file", None))
+
+    @contextmanager
+    def _locked(self, mode: int) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "a") as lock:
+            fcntl.flock(lock, mode)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def record(
         self,
@@ -88,10 +259,12 @@ class AuditLog:
         result_size: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """Append one record and return it (with its ``seq`` and ``hash``)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        """Append one record and return it (with its ``seq``, ``hash`` and ``sig``)."""
+        from graph.meta import publish_audit_head
+
+        key = load_key(self.key_file, create=True)
+        assert key is not None
+        with self._locked(fcntl.LOCK_EX):
             seq, prev = self._last()
             body: dict[str, Any] = {
                 "seq": seq + 1,
@@ -108,13 +281,16 @@ class AuditLog:
                 "prev": prev,
             }
             body["hash"] = _digest(prev, body)
+            body["sig"] = _sign(key, "record", body["seq"], body["hash"])
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str) + "\n")
                 f.flush()
                 os.fsync(f.fileno())
+            head_sig = _sign(key, "head", body["seq"], body["hash"])
             tmp = self.head.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": body["seq"], "hash": body["hash"]}))
+            tmp.write_text(json.dumps({"seq": body["seq"], "hash": body["hash"], "sig": head_sig}))
             tmp.replace(self.head)
+            publish_audit_head(self.data_dir, body["seq"], body["hash"], head_sig)
         return body
 
     def _last(self) -> tuple[int, str]:
@@ -123,54 +299,134 @@ class AuditLog:
         h = json.loads(self.head.read_text())
         return int(h["seq"]), str(h["hash"])
 
+    def _snapshot(self) -> tuple[list[str], str | None, dict[str, Any] | None]:
+        """The log's lines, the head file's text and the published head, read together
+        under the shared lock (no append can come between them)."""
+        from graph.meta import published_audit_head
+
+        if not self.dir.exists():
+            return [], None, published_audit_head(self.data_dir)
+        with self._locked(fcntl.LOCK_SH):
+            lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+            head = self.head.read_text(encoding="utf-8") if self.head.exists() else None
+            published = published_audit_head(self.data_dir)
+        return lines, head, published
+
     def records(self) -> Iterator[dict[str, Any]]:
-        if not self.path.exists():
-            return
-        with open(self.path, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
+        """Every record, oldest first (lines that are not JSON records are skipped here;
+        :meth:`verify` names them)."""
+        lines, _, _ = self._snapshot()
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(rec, dict):
+                yield rec
 
     def verify(self) -> Verification:
-        """Walk the chain; every broken link is reported with its line."""
+        """Walk the chain, check each record's and the head's signature and compare the
+        head with the one published in the metadata store; every problem is reported
+        with its line."""
+        lines, head_text, published = self._snapshot()
         problems: list[str] = []
         prev, seq, n = GENESIS, 0, 0
-        if self.path.exists():
-            with open(self.path, encoding="utf-8") as f:
-                for line_no, line in enumerate(f, start=1):
-                    if not line.strip():
-                        continue
-                    n += 1
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError:
-                        problems.append(f"line {line_no}: not a JSON record")
-                        continue
-                    if rec.get("seq") != seq + 1:
-                        problems.append(
-                            f"line {line_no}: record {rec.get('seq')} follows record {seq} "
-                            f"(records {seq + 1}..{int(rec.get('seq') or 0) - 1} are missing or out of order)"
-                        )
-                    if rec.get("prev") != prev:
-                        problems.append(
-                            f"line {line_no}: record {rec.get('seq')} does not point at the record before it"
-                        )
-                    body = {k: v for k, v in rec.items() if k != "hash"}
-                    if _digest(str(rec.get("prev")), body) != rec.get("hash"):
-                        problems.append(
-                            f"line {line_no}: record {rec.get('seq')} was changed after it was written"
-                        )
-                    prev, seq = str(rec.get("hash")), int(rec.get("seq") or 0)
-        if self.head.exists():
-            head = json.loads(self.head.read_text())
-            if int(head["seq"]) != seq or head["hash"] != prev:
+        hashes: dict[int, str] = {}
+        try:
+            key = load_key(self.key_file, create=False)
+        except AuditKeyError as e:
+            problems.append(f"signatures not checked: {e}")
+            key = None
+        if key is None and not problems and (lines or head_text or published):
+            problems.append(
+                f"the signing key {self.key_file} is missing, so no signature can be checked "
+                "(restore it, or set LINKWATCH_AUDIT_KEY_FILE to where it is kept)"
+            )
+        for line_no, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            n += 1
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError(line)
+            except ValueError:
+                problems.append(f"line {line_no}: not a JSON record")
+                continue
+            rseq = rec.get("seq")
+            if rseq != seq + 1:
                 problems.append(
-                    f"the log ends at record {seq} but the head says record {head['seq']}: "
-                    "records were cut off the end (or the head was edited)"
+                    f"line {line_no}: record {rseq} follows record {seq} "
+                    f"(records {seq + 1}..{_int(rseq) - 1} are missing or out of order)"
                 )
+            if rec.get("prev") != prev:
+                problems.append(f"line {line_no}: record {rseq} does not point at the record before it")
+            body = {k: v for k, v in rec.items() if k not in ("hash", "sig")}
+            if _digest(str(rec.get("prev")), body) != rec.get("hash"):
+                problems.append(f"line {line_no}: record {rseq} was changed after it was written")
+            if key is not None and not _signed(key, "record", rseq, rec.get("hash"), rec.get("sig")):
+                problems.append(
+                    f"line {line_no}: record {rseq} is not signed with the server's key "
+                    "(it was written or re-hashed by someone without the key)"
+                )
+            prev, seq = str(rec.get("hash")), _int(rseq)
+            hashes[seq] = prev
+        head: dict[str, Any] | None = None
+        if head_text is not None:
+            try:
+                head = json.loads(head_text)
+                if not isinstance(head, dict):
+                    raise ValueError(head_text)
+            except ValueError:
+                problems.append("the head file is not JSON: it was damaged or edited")
+                head = None
+            if head is not None:
+                if _int(head.get("seq")) != seq or head.get("hash") != prev:
+                    problems.append(
+                        f"the log ends at record {seq} but the head says record {head.get('seq')}: "
+                        "records were cut off the end (or the head was edited)"
+                    )
+                if key is not None and not _signed(
+                    key, "head", head.get("seq"), head.get("hash"), head.get("sig")
+                ):
+                    problems.append(
+                        "the head file is not signed with the server's key: it was rewritten "
+                        "(for example after records were cut off and the rest re-hashed)"
+                    )
         elif n:
             problems.append("records but no head file: the head was deleted")
-        return Verification(not problems, n, problems)
+        if published is not None:
+            pseq, phash = int(published["seq"]), str(published["hash"])
+            if pseq > seq:
+                problems.append(
+                    f"the metadata store says the log reached record {pseq}, but it ends at "
+                    f"record {seq}: records were cut off or the log was replaced by an older copy"
+                )
+            elif hashes.get(pseq) != phash:
+                problems.append(
+                    f"record {pseq} is not the one published in the metadata store when it was "
+                    "written: the log was rewritten from there"
+                )
+            elif pseq < seq:
+                problems.append(
+                    f"the metadata store last heard of record {pseq}, but the log goes on to "
+                    f"record {seq}: records were added without being published"
+                )
+        elif n:
+            problems.append(
+                "the head is not published in the metadata store (meta.sqlite): it was removed, "
+                "or the log was copied here from elsewhere"
+            )
+        return Verification(not problems, n, problems, {"seq": seq, "hash": prev} if n else None)
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(v or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def require_purpose(purpose: str | None, what: str) -> str:

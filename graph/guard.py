@@ -121,7 +121,13 @@ _OPERATORS = ("->", "<-", "<>", "<=", ">=", "=~", "..", "::", "!=", "+=", "||")
 _SINGLE = set("()[]{},.:;|+-*/%^=<>&!?")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"0[xX][0-9A-Fa-f]+|0[oO][0-7]+|(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DIGITS = re.compile(r"\d+")
 _SPACE = " \t\n\r\f\v"
+MAX_CHARS = 100_000
+"""Longest query the guard reads (the engine's parser slows sharply on long, deep texts)."""
+MAX_TOKENS = 20_000
+MAX_DEPTH = 64
+"""Deepest nesting of brackets."""
 
 
 @dataclass(frozen=True)
@@ -188,12 +194,12 @@ def tokenize(q: str) -> list[Token]:
             out.append(Token("name", name, start, gap))
         elif c == "$":
             i += 1
-            if i < n and q[i] == "`":
-                name, i = _quoted(q, i)
-            elif m := (_WORD.match(q, i) or re.compile(r"\d+").match(q, i)):
+            if m := (_WORD.match(q, i) or _DIGITS.match(q, i)):
                 name, i = m.group(), m.end()
             else:
-                raise QueryError(f"a parameter needs a name after $ ({_where(q, start)})")
+                raise QueryError(
+                    f"a parameter needs a plain name after $ (letters, digits, _; {_where(q, start)})"
+                )
             out.append(Token("param", name, start, gap))
         elif m := _NUMBER.match(q, i):
             out.append(Token("number", m.group(), start, gap))
@@ -267,7 +273,19 @@ def _quoted(q: str, i: int) -> tuple[str, int]:
 def prepare_user_query(cypher: str, max_hops: int) -> CheckedQuery:
     """Check a query a person wrote and return the text to run (see the module's text);
     raise :class:`QueryError` saying what is refused and where."""
+    if len(cypher) > MAX_CHARS:
+        raise QueryError(f"the query is {len(cypher):,} characters long; at most {MAX_CHARS:,} are read")
+    checked = _check(cypher, max_hops)
+    again = _check(checked.text, max_hops, rerun=True)  # what the engine gets must pass on its own
+    if again.params or again.text != checked.text:
+        raise QueryError("the query could not be written back unchanged; simplify it")
+    return checked
+
+
+def _check(cypher: str, max_hops: int, rerun: bool = False) -> CheckedQuery:
     toks = tokenize(cypher)
+    if len(toks) > MAX_TOKENS:
+        raise QueryError(f"the query has {len(toks):,} tokens; at most {MAX_TOKENS:,} are allowed")
     if toks and toks[-1].text == ";" and toks[-1].kind == "op":
         toks = toks[:-1]
     if not toks:
@@ -275,12 +293,73 @@ def prepare_user_query(cypher: str, max_hops: int) -> CheckedQuery:
     for t in toks:
         if t.kind == "op" and t.text == ";":
             raise QueryError(f"one statement at a time: a ';' stands at {_where(cypher, t.pos)}")
-        if t.kind == "param" and t.text.startswith(PARAM_PREFIX):
+        if t.kind == "param" and t.text.lower().startswith(PARAM_PREFIX) and not rerun:
             raise QueryError(f"parameter names starting with {PARAM_PREFIX!r} are reserved (${t.text})")
+    pairs = _pairs(cypher, toks)
     _check_words(cypher, toks)
     _check_functions(cypher, toks)
-    _check_patterns(cypher, toks, max_hops)
+    _check_patterns(cypher, toks, pairs, max_hops)
     return _emit(toks)
+
+
+def parameters_used(cypher: str) -> set[str]:
+    """Names of the parameters a query uses, read from its tokens (strings, comments and
+    quoted names hold none).
+
+    >>> sorted(parameters_used("MATCH (n {uid: $id}) WHERE n.x = '$no' RETURN $limit // $c"))
+    ['id', 'limit']
+    """
+    return {t.text for t in tokenize(cypher) if t.kind == "param"}
+
+
+MAX_PARAM_DEPTH = 32
+MAX_PARAM_ITEMS = 100_000
+
+
+def check_parameters(params: dict[str, Any]) -> None:
+    """Refuse parameters nested deeper than :data:`MAX_PARAM_DEPTH` or holding more than
+    :data:`MAX_PARAM_ITEMS` values (either would exhaust the reader before the query ran).
+
+    >>> check_parameters({"ids": ["a", "b"], "m": {"k": [1]}})
+    >>> check_parameters({"p": [[[[1]]]] * 1})
+    """
+    count = 0
+    todo: list[tuple[Any, int]] = [(v, 1) for v in params.values()]
+    while todo:
+        v, depth = todo.pop()
+        count += 1
+        if count > MAX_PARAM_ITEMS:
+            raise QueryError(f"the parameters hold more than {MAX_PARAM_ITEMS:,} values")
+        if isinstance(v, (list, tuple, dict)):
+            if depth >= MAX_PARAM_DEPTH:
+                raise QueryError(f"parameters nest deeper than {MAX_PARAM_DEPTH} levels")
+            items = v.values() if isinstance(v, dict) else v
+            todo.extend((x, depth + 1) for x in items)
+    for name in params:
+        if not (_WORD.fullmatch(name) or _DIGITS.fullmatch(name)):
+            raise QueryError(f"parameter name {name!r} must be letters, digits and _")
+
+
+def _pairs(q: str, toks: list[Token]) -> dict[int, int]:
+    """Each bracket's partner, both ways, in one pass (and the nesting depth bounded)."""
+    closers = {")": "(", "]": "[", "}": "{"}
+    stack: list[int] = []
+    out: dict[int, int] = {}
+    for i, t in enumerate(toks):
+        if t.kind != "op":
+            continue
+        if t.text in "([{":
+            stack.append(i)
+            if len(stack) > MAX_DEPTH:
+                raise QueryError(f"brackets nest deeper than {MAX_DEPTH} levels ({_where(q, t.pos)})")
+        elif t.text in closers:
+            if not stack or toks[stack[-1]].text != closers[t.text]:
+                raise QueryError(f"a {t.text!r} closes nothing ({_where(q, t.pos)})")
+            j = stack.pop()
+            out[i], out[j] = j, i
+    if stack:
+        raise QueryError(f"a {toks[stack[-1]].text!r} is not closed ({_where(q, toks[stack[-1]].pos)})")
+    return out
 
 
 def check_user_query(cypher: str, max_hops: int) -> None:
@@ -288,22 +367,31 @@ def check_user_query(cypher: str, max_hops: int) -> None:
     prepare_user_query(cypher, max_hops)
 
 
-def _name_position(toks: list[Token], i: int) -> bool:
+def _name_positions(toks: list[Token]) -> list[bool]:
     """Where the grammar takes only a name, so that no keyword there can start a clause:
-    a property key or namespace part (after ``.``), an alias (after ``AS``), a map key
-    (``{key: …}``), a function (``type(r)``)."""
-    prev = toks[i - 1] if i > 0 else None
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if prev is not None and (_is_op(prev, ".") or prev.upper == "AS"):
-        return True
-    if nxt is not None and _is_op(nxt, ":") and prev is not None and _is_op(prev, "{", ","):
-        return True
-    return nxt is not None and _is_op(nxt, "(") and toks[i].text.lower() in FUNCTIONS
+    a property key or namespace part (after ``.``), an alias (after a keyword ``AS``,
+    not a name ``AS`` such as ``m.AS``), a map key (``{key: …}``), a listed function
+    (``type(r)``)."""
+    out: list[bool] = []
+    for i, t in enumerate(toks):
+        prev = toks[i - 1] if i > 0 else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        named = False
+        if (
+            (prev is not None and _is_op(prev, "."))
+            or (prev is not None and prev.upper == "AS" and not out[i - 1])
+            or (nxt is not None and _is_op(nxt, ":") and prev is not None and _is_op(prev, "{", ","))
+            or (nxt is not None and _is_op(nxt, "(") and t.text.lower() in FUNCTIONS)
+        ):
+            named = True
+        out.append(named and t.kind == "word")
+    return out
 
 
 def _check_words(q: str, toks: list[Token]) -> None:
+    names = _name_positions(toks)
     for i, t in enumerate(toks):
-        if t.kind != "word" or _name_position(toks, i):
+        if t.kind != "word" or names[i]:
             continue
         w = t.upper
         if w in READ_KEYWORDS:
@@ -334,44 +422,25 @@ def _check_functions(q: str, toks: list[Token]) -> None:
             )
 
 
-def _closing(toks: list[Token], i: int) -> int:
-    """Index of the bracket closing the one at ``i``."""
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    depth = 0
-    for j in range(i, len(toks)):
-        t = toks[j]
-        if t.kind != "op":
-            continue
-        if t.text in pairs:
-            depth += 1
-        elif t.text in pairs.values():
-            depth -= 1
-            if depth == 0:
-                return j
-    raise QueryError(f"a {toks[i].text!r} is not closed")
-
-
 def _is_op(t: Token, *texts: str) -> bool:
     return t.kind == "op" and t.text in texts
 
 
-def _check_patterns(q: str, toks: list[Token], max_hops: int) -> None:
+def _check_patterns(q: str, toks: list[Token], pairs: dict[int, int], max_hops: int) -> None:
     bound_msg = f"variable-length patterns need an upper bound of at most {max_hops} hops (e.g. -[*1..3]-)"
     qpp = "quantified path patterns are refused here; write a bounded -[*1..3]- instead"
     rel_closers: set[int] = set()
     for i, t in enumerate(toks):
         if not (_is_op(t, "[") and i > 0 and _is_op(toks[i - 1], "-", "<-")):
             continue
-        end = _closing(toks, i)
+        end = pairs[i]
         rel_closers.add(end)
-        depth, j = 0, i + 1
+        j = i + 1
         while j < end:
             u = toks[j]
             if _is_op(u, "(", "[", "{"):
-                depth += 1
-            elif _is_op(u, ")", "]", "}"):
-                depth -= 1
-            elif depth == 0 and _is_op(u, "*"):
+                j = pairs[j]  # inner brackets are checked on their own
+            elif _is_op(u, "*"):
                 _check_bound(toks, j + 1, end, max_hops, bound_msg)
             j += 1
     for i in range(len(toks) - 1):
@@ -384,25 +453,11 @@ def _check_patterns(q: str, toks: list[Token], max_hops: int) -> None:
         if closes_rel and _is_op(nxt, "+", "*", "{"):
             raise QueryError(qpp)
         if _is_op(t, ")") and _is_op(nxt, "+", "*"):
-            start = _opening(toks, i)
-            inner = toks[start:i]
+            inner = toks[pairs[i] : i]
             if any(_is_op(u, "->", "<-") for u in inner) or any(
                 _is_op(a, "-") and _is_op(b, "-", "[") for a, b in itertools.pairwise(inner)
             ):
                 raise QueryError(qpp)
-
-
-def _opening(toks: list[Token], i: int) -> int:
-    depth = 0
-    for j in range(i, -1, -1):
-        t = toks[j]
-        if _is_op(t, ")", "]", "}"):
-            depth += 1
-        elif _is_op(t, "(", "[", "{"):
-            depth -= 1
-            if depth == 0:
-                return j
-    return 0
 
 
 def _check_bound(toks: list[Token], j: int, end: int, max_hops: int, msg: str) -> None:
@@ -439,7 +494,7 @@ def _emit(toks: list[Token]) -> CheckedQuery:
         elif t.kind == "name":
             text = "`" + t.text.replace("`", "``") + "`"
         elif t.kind == "param":
-            text = "$" + (t.text if _WORD.fullmatch(t.text) or t.text.isdigit() else f"`{t.text}`")
+            text = "$" + t.text
         else:
             text = t.text
         if t.gap and parts and not parts[-1].endswith(" "):

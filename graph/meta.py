@@ -13,6 +13,9 @@ read-only, and it is small. Three kinds of record:
   revision kept (an update adds a revision, a delete marks the query deleted).
 - **assessments**: a human's assessment of a flag (status and note, who and when);
   every one is kept and the newest is the flag's status.
+- **the audit log's head**: the sequence number, hash and signature of the audit log's
+  last record, published here at every append (:func:`publish_audit_head`) so that
+  ``verify`` can compare the log with a copy kept outside its folder.
 
 >>> import tempfile
 >>> meta = MetaStore(Path(tempfile.mkdtemp()))
@@ -83,6 +86,15 @@ CREATE TABLE IF NOT EXISTS assessments (
 );
 CREATE INDEX IF NOT EXISTS assessments_flag ON assessments (flag_id, seq);
 """
+AUDIT_HEAD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    sig TEXT,
+    at TEXT NOT NULL
+);
+"""
 
 
 class PermissionDenied(LinkwatchError):
@@ -151,7 +163,7 @@ class MetaStore:
         self._con = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._con.row_factory = sqlite3.Row
         self._con.execute("PRAGMA journal_mode=WAL")
-        self._con.executescript(SCHEMA)
+        self._con.executescript(SCHEMA + AUDIT_HEAD_SCHEMA)
 
     def close(self) -> None:
         self._con.close()
@@ -408,3 +420,42 @@ class MetaStore:
             "FROM assessments GROUP BY flag_id) m ON a.seq = m.s"
         )
         return {r["flag_id"]: r["status"] for r in rows}
+
+
+# ---- the audit log's published head ---------------------------------------------------
+
+
+def _meta_connection(data_dir: Path) -> sqlite3.Connection:
+    path = Path(data_dir) / META_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, isolation_level=None, timeout=30)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.executescript(AUDIT_HEAD_SCHEMA)
+    return con
+
+
+def publish_audit_head(data_dir: Path, seq: int, hash_: str, sig: str | None) -> None:
+    """Keep the audit log's newest head (sequence number, hash, signature) in the
+    metadata store. Called by :meth:`graph.audit.AuditLog.record` under the log's lock."""
+    con = _meta_connection(data_dir)
+    try:
+        con.execute(
+            "INSERT INTO audit_head (id, seq, hash, sig, at) VALUES (1, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
+            "sig = excluded.sig, at = excluded.at",
+            (int(seq), hash_, sig, _now()),
+        )
+    finally:
+        con.close()
+
+
+def published_audit_head(data_dir: Path) -> dict[str, Any] | None:
+    """The audit log's head as last published (``None`` if none was)."""
+    if not (Path(data_dir) / META_FILE).exists():
+        return None
+    con = _meta_connection(data_dir)
+    try:
+        row = con.execute("SELECT seq, hash, sig, at FROM audit_head WHERE id = 1").fetchone()
+    finally:
+        con.close()
+    return None if row is None else {"seq": int(row[0]), "hash": row[1], "sig": row[2], "at": row[3]}

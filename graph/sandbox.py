@@ -36,6 +36,11 @@ from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.settings import Settings
 
 POLL_S = 0.02
+BUSY_WAIT_S = 5.0
+"""How long a query waits for a free worker before the answer is 'busy' (503): a
+server thread waiting for a worker serves no one else."""
+MAX_REPLY_MB = 256
+"""Largest result a worker sends back (its pickled size)."""
 _HEADER = struct.Struct("!Q")
 
 
@@ -84,7 +89,7 @@ class _Worker:
             raise _Died(self._death()) from None
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout_s
-        buf = b""
+        buf = bytearray()
         need: int | None = None
         while True:
             left = deadline - time.monotonic()
@@ -100,15 +105,16 @@ class _Worker:
             ready, _, _ = select.select([fd], [], [], min(POLL_S, left))
             if not ready:
                 continue
-            chunk = os.read(fd, 1 << 20)
+            want = (_HEADER.size if need is None else need) - len(buf)
+            chunk = os.read(fd, max(1, min(want, 1 << 24)))
             if not chunk:
                 raise _Died(self._death())
             buf += chunk
-            if need is None and len(buf) >= _HEADER.size:
-                (need,) = _HEADER.unpack(buf[: _HEADER.size])
-                buf = buf[_HEADER.size :]
-            if need is not None and len(buf) >= need:
-                return pickle.loads(buf[:need])  # our own worker's reply
+            if need is None and len(buf) == _HEADER.size:
+                (need,) = _HEADER.unpack(bytes(buf))
+                buf = bytearray()
+            if need is not None and len(buf) == need:
+                return pickle.loads(buf)  # our own worker's reply
 
     def _death(self) -> str:
         code = self.proc.wait()
@@ -136,7 +142,8 @@ class QuerySandbox:
         self._closed = False
 
     def _take(self) -> _Worker:
-        deadline = time.monotonic() + self.settings.query_timeout_s
+        wait_s = min(self.settings.query_timeout_s, BUSY_WAIT_S)
+        deadline = time.monotonic() + wait_s
         with self._cond:
             while True:
                 if self._closed:
@@ -151,7 +158,7 @@ class QuerySandbox:
                 if left <= 0:
                     raise StoreUnavailable(
                         f"all {self.settings.query_workers} query workers stayed busy for "
-                        f"{self.settings.query_timeout_s:g} s; try again (LINKWATCH_QUERY_WORKERS)"
+                        f"{wait_s:g} s; try again (LINKWATCH_QUERY_WORKERS)"
                     )
                 self._cond.wait(left)
 
@@ -205,12 +212,12 @@ _FS_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
 _FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
 
 
-def confine(writable: Path, readable: list[str]) -> str:
+def confine(writable: Path | None, readable: list[str]) -> str:
     """Confine this process with Linux Landlock: read-only access to ``readable`` (the
-    Python installation and its import path), read-write access to ``writable`` (the
-    worker's own snapshot folder), nothing else on disk and no TCP connections. Even a
-    query the guard let through could not read another file (the audit log, the
-    metadata store, the system's password hashes) or reach the network. Returns what was
+    worker's own snapshot folder), read-write access to ``writable`` if given, nothing
+    else on disk and no TCP connections. Even a query the guard let through could not
+    read another file (the audit log, the metadata store, the system's password hashes),
+    write one, or reach the network. Returns what was
     done, or why not (an old kernel or one without Landlock: the guard still applies).
     """
     import ctypes
@@ -226,7 +233,8 @@ def confine(writable: Path, readable: list[str]) -> str:
     if fd < 0:
         return f"Landlock ruleset refused (errno {ctypes.get_errno()})"
     try:
-        for path, rights in [(str(writable), fs), *((p, _FS_READ) for p in readable)]:
+        rules = [(str(writable), fs)] if writable is not None else []
+        for path, rights in [*rules, *((p, _FS_READ) for p in readable)]:
             try:
                 pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
@@ -246,11 +254,26 @@ def confine(writable: Path, readable: list[str]) -> str:
 
 
 def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no cover (subprocess)
+    import datetime  # noqa: F401 (imported before the worker is confined: values in rows)
+    import decimal  # noqa: F401
+    import uuid  # noqa: F401
+    import warnings
+
     import ladybug as lb
 
     from graph.errors import engine_error
 
+    try:  # the engine's native modules, which it loads on first use, before confinement
+        from ladybug import _backend
+
+        _backend.get_pybind_module()
+    except (ImportError, AttributeError, RuntimeError):  # another layout: it loads them as before
+        pass
+    warnings.simplefilter("ignore", DeprecationWarning)  # prepare() + execute(): we need both
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # Confined before the engine starts its threads (Landlock binds a thread and the
+    # threads it starts later): read-only, the snapshot's folder only.
+    confined = confine(None, [str(Path(db_path).parent)])
     parent = os.getppid()
 
     def orphaned() -> None:  # the process that asked is gone (even kill -9): stop any query
@@ -259,17 +282,13 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
         os._exit(3)
 
     threading.Thread(target=orphaned, daemon=True).start()
+    opened: str | None = None
     try:
         db = lb.Database(db_path, buffer_pool_size=pool_mb * 1024 * 1024, read_only=True)
         conn = lb.Connection(db)
         conn.set_query_timeout(timeout_ms)
-        conn.execute("RETURN 1").get_all()  # warm up: load what the engine loads lazily
-        opened: str | None = None
-        readable = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if p)}
-        confined = confine(Path(db_path).parent, sorted(readable))
     except RuntimeError as e:
         opened = f"cannot open the embedded store at {db_path}: {e}"
-        confined = "not confined"
     while True:
         head = stdin.read(_HEADER.size)
         if len(head) < _HEADER.size:
@@ -281,7 +300,10 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
             reply = {"error": opened, "kind": "unavailable"}
         else:
             try:
-                res = conn.execute(req["cypher"], req["params"])
+                prepared = conn.prepare(req["cypher"])  # refuses more than one statement
+                if not prepared.is_success():
+                    raise RuntimeError(prepared.get_error_message())
+                res = conn.execute(prepared, req["params"])
                 if isinstance(res, list):
                     raise RuntimeError("one statement at a time")
                 cols = res.get_column_names()
@@ -294,6 +316,10 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
                 err = engine_error(e, timeout_ms / 1000)
                 reply = {"error": str(err), "kind": "timeout" if isinstance(err, QueryTimeout) else "query"}
         data = pickle.dumps(reply)
+        if len(data) > MAX_REPLY_MB * 2**20:
+            data = pickle.dumps(
+                {"error": f"the result is larger than {MAX_REPLY_MB} MiB; return fewer rows", "kind": "query"}
+            )
         stdout.write(_HEADER.pack(len(data)) + data)
         stdout.flush()
 

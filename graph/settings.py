@@ -44,10 +44,38 @@ class Settings(BaseSettings):
         "(no purpose code, sensitive record outside the officer's cases, repeated, personal link) or all",
     )
     access_repeat: int = Field(5, ge=2, description="lookups of one record by one officer that make a link")
+    max_retire_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="share of a table's current rows one ingest may retire; a snapshot that would retire "
+        "more is refused unless `ingest --allow-mass-retire` (an empty or partial export, most likely)",
+    )
     query_timeout_s: float = Field(60.0, gt=0)
+    query_memory_mb: int = Field(
+        2048,
+        ge=128,
+        description="memory (MiB, resident) a user-written query may use on the embedded store before "
+        "its worker process is stopped",
+    )
+    reader_connections: int = Field(
+        4, ge=1, le=64, description="connections of a read-only embedded handle (queries in parallel)"
+    )
+    max_request_kb: int = Field(1024, ge=16, description="largest request body `linkwatch serve` reads (KiB)")
+    server_threads: int = Field(
+        8, ge=2, le=200, description="worker threads of `linkwatch serve` (requests beyond them queue)"
+    )
+    query_workers: int = Field(
+        2, ge=1, le=16, description="worker processes for user-written queries on the embedded store"
+    )
     batch_size: int = Field(10_000, ge=1, le=1_000_000)
     max_hops: int = Field(6, ge=1, le=10)
     timezone: str = "Europe/London"
+    audit_key_file: Path | None = Field(
+        None,
+        description="the key that signs the audit log (HMAC-SHA256); made with mode 0600 on first use "
+        "[default: <data_dir>/audit.key]",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -256,15 +256,16 @@ class GraphStore(ABC):
     def _prepare_user_query(
         self, cypher: str, params: dict[str, Any] | None, embedded: str | None
     ) -> tuple[str, dict[str, Any]]:
-        from graph.guard import prepare_user_query
+        from graph.guard import check_parameters, parameters_used, prepare_user_query
 
         text = embedded if (embedded is not None and self.name == "embedded") else cypher
         checked = prepare_user_query(text, self.settings.max_hops)
         given = dict(params or {})
+        check_parameters(given)
         clash = sorted(set(given) & set(checked.params))
         if clash:
             raise QueryError(f"parameter name(s) {', '.join(clash)} are reserved; rename them")
-        missing = cypher_parameters(text) - set(given)
+        missing = parameters_used(text) - set(given)
         if missing:
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
         return checked.text, {**given, **checked.params}

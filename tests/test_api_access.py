@@ -181,7 +181,16 @@ def test_purpose_is_required_and_every_look_is_audited(
         ).status_code
         == 200
     )
-    recs = [r for r in AuditLog(settings.data_dir).records() if r.get("via") == "api"]
+    every = [r for r in AuditLog(settings.data_dir).records() if r.get("via") == "api"]
+    refused = [(r["what"], r["status"], r["purpose"]) for r in every if r["action"] == "failed"]
+    assert refused == [  # a refused look is still a look: recorded with its outcome
+        ("GET /api/v1/entities/Officer:A", 400, None),
+        ("GET /api/v1/neighbourhood", 400, None),
+        ("GET /api/v1/search", 400, None),
+        ("GET /api/v1/flags", 400, None),
+    ]
+    assert all("needs a stated purpose" in r["error"] for r in every if r["action"] == "failed")
+    recs = [r for r in every if r["action"] != "failed"]
     looks = [(r["action"], r["what"], r["who"], r["role"], r["purpose"], r["case_ref"]) for r in recs]
     me = ("investigator-user", "investigator", "review of complaint", "PSD-9")
     assert looks == [
@@ -427,6 +436,10 @@ def test_search_and_entity(app_client: TestClient, tokens: dict[str, str]) -> No
         == "Organisation:L1"
     )
     assert app_client.get("/api/v1/search", params={"q": "zzz"}, headers=h).json() == []
+    # an id as the pages show it finds that node (the path finder's box searched it in vain)
+    hits = app_client.get("/api/v1/search", params={"q": "Officer:A"}, headers=h).json()
+    assert [x["id"] for x in hits] == ["Officer:A"] and hits[0]["matched"] == "id"
+    assert app_client.get("/api/v1/search", params={"q": "Officer:nobody"}, headers=h).json() == []
     e = app_client.get("/api/v1/entities/Officer:A", headers=h).json()
     assert e["properties"]["surname"] == "Ash" and "source_file" not in e["properties"]
     assert e["provenance"]["source_file"] == "officers.csv" and e["provenance"]["source_line"] == 2
@@ -501,3 +514,217 @@ def test_openapi_documents_errors_and_examples(app_client: TestClient) -> None:
     assert schemas["Node"]["properties"]["id"]["examples"] == ["Officer:100003"]
     assert "examples" in schemas["CypherIn"]["properties"]["cypher"]
     assert "/ui/" not in "".join(spec["paths"])  # pages are not API
+
+
+def test_failed_looks_are_audited(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look that fails (400, 403, 404, 413, 500, 504) is still a look: it is recorded
+    with who, what was asked, the purpose, the status and the error."""
+    import api.routes.graph as graph_routes
+    from graph.errors import QueryTimeout
+
+    inv = auth(tokens["investigator"], purpose="complaint review", case_ref="PSD-12")
+    ana = auth(tokens["analyst"], purpose="complaint review", case_ref="PSD-12")
+    assert app_client.get("/api/v1/nodes/Officer:nobody", headers=inv).status_code == 404
+    assert app_client.get("/api/v1/neighbourhood?id=Officer:A&depth=99", headers=inv).status_code == 400
+    assert app_client.get("/api/v1/entities/Officer:A", headers=auth(tokens["auditor"])).status_code == 403
+    hostile = "LOAD FROM '/etc/passwd' RETURN *"
+    assert app_client.post("/api/v1/cypher", json={"cypher": hostile}, headers=ana).status_code == 400
+    big = {"cypher": "MATCH (o:Officer) RETURN o.officer_id AS id", "max_rows": 2, "strict": True}
+    assert app_client.post("/api/v1/cypher", json=big, headers=ana).status_code == 413
+    assert app_client.get("/api/v1/nodes/Officer:nobody", headers=auth("lw_x_y")).status_code == 401
+
+    def timeout(*_a: Any, **_k: Any) -> Any:
+        raise QueryTimeout("the query ran past the 30 s timeout")
+
+    def crash(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(graph_routes, "search_entities", timeout)
+    assert app_client.get("/api/v1/search?q=ash", headers=inv).status_code == 504
+    monkeypatch.setattr(graph_routes, "search_entities", crash)
+    c = TestClient(app_client.app, raise_server_exceptions=False)  # no second lifespan
+    r = c.get("/api/v1/search?q=ash&limit=3", headers=inv)
+    assert r.status_code == 500 and "recorded in the audit log" in r.json()["detail"]
+    # a page that fails is audited too
+    app_client.post("/ui/session", json={"token": tokens["investigator"], "purpose": "page review"})
+    assert app_client.get("/ui/entity/Officer:nobody").status_code == 404
+    failed = [r for r in AuditLog(settings.data_dir).records() if r["action"] == "failed"]
+    got = [(r["who"], r["what"], r["status"]) for r in failed]
+    assert got == [
+        ("investigator-user", "GET /api/v1/nodes/Officer:nobody", 404),
+        ("investigator-user", "GET /api/v1/neighbourhood", 400),
+        ("auditor-user", "GET /api/v1/entities/Officer:A", 403),
+        ("analyst-user", "POST /api/v1/cypher", 400),
+        ("analyst-user", "POST /api/v1/cypher", 413),
+        ("investigator-user", "GET /api/v1/search", 504),
+        ("investigator-user", "GET /api/v1/search", 500),
+        ("investigator-user", "GET /ui/entity/Officer:nobody", 404),
+    ]  # the 401 (no one to attribute it to) is not recorded
+    by = {(r["what"], r["status"]): r for r in failed}
+    nobody = by[("GET /api/v1/nodes/Officer:nobody", 404)]
+    assert (nobody["purpose"], nobody["case_ref"]) == ("complaint review", "PSD-12")
+    assert nobody["error"] == "no node with id 'Officer:nobody'" and nobody["endpoint"] == "get_node"
+    assert by[("GET /api/v1/neighbourhood", 400)]["params"] == {"id": "Officer:A", "depth": "99"}
+    assert "depth" in by[("GET /api/v1/neighbourhood", 400)]["error"]
+    assert "may not" in by[("GET /api/v1/entities/Officer:A", 403)]["error"]
+    assert by[("POST /api/v1/cypher", 400)]["params"]["body"] == {"cypher": hostile}  # what was tried
+    assert "more than 2 rows" in by[("POST /api/v1/cypher", 413)]["error"]
+    assert "timeout" in by[("GET /api/v1/search", 504)]["error"]
+    assert by[("GET /api/v1/search", 500)]["error"] == "RuntimeError: engine exploded"
+    assert by[("GET /api/v1/search", 500)]["params"] == {"q": "ash", "limit": "3"}
+    assert by[("GET /ui/entity/Officer:nobody", 404)]["purpose"] == "page review"
+    aud = auth(tokens["auditor"], purpose=None)
+    listed = app_client.get("/api/v1/audit", params={"action": "failed"}, headers=aud).json()
+    assert listed["total"] == 8
+    csv_text = app_client.get("/api/v1/audit/export", params={"format": "csv"}, headers=aud).text
+    assert "status" in csv_text.splitlines()[0] and "engine exploded" in csv_text
+    assert AuditLog(settings.data_dir).verify().ok
+
+
+def test_adhoc_cypher_keeps_its_literals_for_auditors(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    """The log keeps what an ad-hoc query looked up; only the view for a wider audience
+    strips the literals."""
+    q = "MATCH (o:Officer {officer_id: 'A'}) WHERE o.rank <> 'PC' RETURN o.surname AS s LIMIT 5"
+    r = app_client.post("/api/v1/cypher", json={"cypher": q}, headers=auth(tokens["analyst"]))
+    assert r.status_code == 200 and r.json()["rows"] == [{"s": "Ash"}]
+    rec = next(x for x in AuditLog(settings.data_dir).records() if x["action"] == "query")
+    assert rec["what"] == q  # officer 'A' can be recovered by an auditor
+    aud = auth(tokens["auditor"], purpose=None)
+    full = app_client.get("/api/v1/audit", params={"action": "query"}, headers=aud).json()["items"]
+    assert full[0]["what"] == q
+    wide = app_client.get("/api/v1/audit", params={"action": "query", "redacted": "true"}, headers=aud).json()
+    assert wide["items"][0]["what"] == (
+        "MATCH (o:Officer {officer_id: ?}) WHERE o.rank <> ? RETURN o.surname AS s LIMIT ?"
+    )
+    assert wide["items"][0]["redacted"] is True and "what_redacted" not in wide["items"][0]
+    dump = app_client.get(
+        "/api/v1/audit/export", params={"format": "jsonl", "redacted": "true"}, headers=aud
+    ).text
+    assert "'A'" not in dump and "officer_id: ?" in dump
+    assert "'A'" in app_client.get("/api/v1/audit/export", params={"format": "jsonl"}, headers=aud).text
+
+
+def test_audit_list_and_verify_beside_appends_never_raise_false_alarms(
+    app_client: TestClient, tokens: dict[str, str]
+) -> None:
+    """`/api/v1/audit/verify` and `/api/v1/audit` while other requests append: verify
+    reads the log and its head under the appends' lock, so it never reports a break that
+    is not there (it said "the log ends at record 24 but the head says record 23" in 5 of
+    15 tries)."""
+    import threading
+
+    inv, aud = auth(tokens["investigator"]), auth(tokens["auditor"], purpose=None)
+    verdicts: list[Any] = []
+    codes: list[int] = []
+
+    def looker() -> None:
+        for _ in range(25):
+            codes.append(app_client.get("/api/v1/nodes/Officer:A", headers=inv).status_code)
+
+    def auditor() -> None:
+        for _ in range(12):
+            codes.append(app_client.get("/api/v1/audit", params={"limit": 5}, headers=aud).status_code)
+            v = app_client.get("/api/v1/audit/verify", headers=aud).json()
+            verdicts.append(v["problems"])
+
+    threads = [threading.Thread(target=looker) for _ in range(4)] + [
+        threading.Thread(target=auditor) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(verdicts) == 36 and all(p == [] for p in verdicts), [p for p in verdicts if p][:3]
+    assert set(codes) == {200}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/v1/flags?skip=100000000", "skip: Input should be less than or equal to 1000000"),
+        ("/api/v1/flags?skip=-1", "skip: Input should be greater than or equal to 0"),
+        ("/api/v1/flags?limit=0", "limit: Input should be greater than or equal to 1"),
+        ("/api/v1/flags?limit=5000", "limit: Input should be less than or equal to 1000"),
+        ("/api/v1/flags?skip=99999999999999999999999", "skip: Input should be less than or equal to"),
+        ("/api/v1/audit?skip=100000000", "skip: Input should be less than or equal to 1000000"),
+        ("/api/v1/audit?limit=0", "limit: Input should be greater than or equal to 1"),
+        ("/api/v1/search?q=ash&limit=100000", "limit: Input should be less than or equal to 200"),
+        (
+            "/api/v1/neighbourhood?id=Officer:A&limit=100000",
+            "limit: Input should be less than or equal to 5000",
+        ),
+        ("/ui/flags?skip=100000000", "skip: Input should be less than or equal to 1000000"),
+    ],
+)
+def test_paging_is_bounded(app_client: TestClient, tokens: dict[str, str], url: str, message: str) -> None:
+    app_client.post("/ui/session", json={"token": tokens["admin"], "purpose": "paging"})
+    r = app_client.get(url, headers=auth(tokens["admin"]))
+    assert r.status_code == 400 and message in r.json()["detail"], r.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/flags?until=9999-12-31",
+        "/api/v1/flags?since=0001-01-01&until=9999-12-30",
+        "/api/v1/exports/flags?until=9999-12-31",
+        "/api/v1/exports/flags?since=0001-01-01&until=9999-12-31&format=jsonl",
+        "/api/v1/neighbourhood?id=Officer:A&since=0001-01-01&until=9999-12-31",
+        "/api/v1/exports/neighbourhood?id=Officer:A&until=9999-12-31&format=json",
+    ],
+)
+def test_far_dates_are_not_server_errors(app_client: TestClient, tokens: dict[str, str], url: str) -> None:
+    r = app_client.get(url, headers=auth(tokens["admin"]))
+    assert r.status_code == 200, r.text
+
+
+def test_far_dates_out_of_range_are_refused(app_client: TestClient, tokens: dict[str, str]) -> None:
+    r = app_client.get("/api/v1/flags?until=10000-01-01", headers=auth(tokens["admin"]))
+    assert r.status_code == 400 and "until" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("route", ["run", "export?format=csv"])
+def test_null_parameters_are_refused(app_client: TestClient, tokens: dict[str, str], route: str) -> None:
+    """`officer_id: null` was run as the officer "None"; now it is refused, naming it."""
+    r = app_client.post(
+        f"/api/v1/queries/officer-profile/{route}",
+        json={"params": {"officer_id": None}},
+        headers=auth(tokens["investigator"]),
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"] == "parameter officer_id must be string, not null (give a value)"
+    for bad, shown in (({"x": 1}, "dict"), (["A"], "list"), (True, "true")):
+        r = app_client.post(
+            f"/api/v1/queries/officer-profile/{route}",
+            json={"params": {"officer_id": bad}},
+            headers=auth(tokens["investigator"]),
+        )
+        assert r.status_code == 400 and "parameter officer_id must be string" in r.json()["detail"]
+        assert shown in r.json()["detail"]
+    ok = app_client.post(
+        "/api/v1/queries/officer-profile/run",
+        json={"params": {"officer_id": "A"}},
+        headers=auth(tokens["investigator"]),
+    )
+    assert ok.status_code == 200 and ok.json()["rows"][0]["surname"] == "Ash"
+
+
+def test_an_unusable_audit_key_stops_looks_clearly(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str]
+) -> None:
+    """No look without its audit record: a signing key that other users could read is
+    refused with a message that says what to do."""
+    h = auth(tokens["investigator"])
+    assert app_client.get("/api/v1/nodes/Officer:A", headers=h).status_code == 200
+    key = settings.data_dir / "audit.key"
+    key.chmod(0o640)
+    r = app_client.get("/api/v1/nodes/Officer:A", headers=h)
+    assert r.status_code == 500 and "can be read or changed by other users" in r.json()["detail"]
+    assert f"chmod 600 {key}" in r.json()["detail"]
+    key.chmod(0o600)
+    assert app_client.get("/api/v1/nodes/Officer:A", headers=h).status_code == 200
+    assert AuditLog(settings.data_dir).verify().ok

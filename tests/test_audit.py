@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import sqlite3
+import stat
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import graph.audit as graph_audit
 from api.cli import app
-from graph.audit import AuditLog, strip_literals
+from graph.audit import GENESIS, AuditKeyError, AuditLog, _digest, redact, strip_literals
+from graph.meta import publish_audit_head, published_audit_head
 from graph.store import open_store
 from tests.conftest import embedded_settings
 from tests.fixture_graph import load_fixture
@@ -86,15 +93,19 @@ def test_cli_looks_are_recorded_and_need_a_purpose(tmp_path: Path, monkeypatch: 
     page = ["page", "Officer:A", "--out", str(tmp_path / "a.html"), *d]
     assert "needs a stated purpose" in runner.invoke(app, page).output
     assert runner.invoke(app, [*page, "--purpose", "PSD-7"]).exit_code == 0
-    res = runner.invoke(app, ["query", "run", "organisation-members", "-p", "org_id=L1", *d])
+    run = ["query", "run", "organisation-members", "-p", "org_id=L1", *d]
+    res = runner.invoke(app, run)  # a saved query is a look too: it needs a purpose
+    assert res.exit_code == 2 and "saved query organisation-members needs a stated purpose" in res.output
+    res = runner.invoke(app, [*run, "--purpose", "lodge review", "--case", "PSD-8"])
     assert res.exit_code == 0, res.output
-    recs = list(AuditLog(s.data_dir).records())
+    recs = [r for r in AuditLog(s.data_dir).records() if r["action"] != "failed"]
     assert [(r["action"], r["who"], r["role"]) for r in recs] == [
         ("query", "ann.analyst", "cli"),
         ("page", "ann.analyst", "cli"),
         ("saved_query", "ann.analyst", "cli"),
     ]
-    assert recs[0]["what"] == "MATCH (o:Officer {surname: ?}) RETURN o.officer_id AS id"
+    assert recs[2]["purpose"] == "lodge review" and recs[2]["case_ref"] == "PSD-8"
+    assert recs[0]["what"].startswith("MATCH (o:Officer {surname:")
     assert (recs[0]["purpose"], recs[0]["case_ref"], recs[0]["result_size"]) == (
         "complaint PSD-7 review",
         "PSD-7",
@@ -102,11 +113,253 @@ def test_cli_looks_are_recorded_and_need_a_purpose(tmp_path: Path, monkeypatch: 
     )
     assert recs[1]["what"] == "Officer:A" and recs[1]["result_size"] >= 2
     assert recs[2]["what"].startswith("LW-0004 organisation-members") and recs[2]["params"]["org_id"] == "L1"
+    # the refused looks are in the log too, with what was tried and why it failed
+    failed = [r for r in AuditLog(s.data_dir).records() if r["action"] == "failed"]
+    assert [(r["what"], r["purpose"], r["status"]) for r in failed] == [
+        ("query cypher MATCH (o:Officer {surname: 'Ash'}) RETURN o.officer_id AS id", None, "error"),
+        ("page Officer:A", None, "error"),
+        ("query run organisation-members", None, "error"),
+    ]
+    assert all("needs a stated purpose" in r["error"] for r in failed)
+    assert failed[2]["params"]["param"] == ["org_id=L1"]
     ok = runner.invoke(app, ["audit", "verify", *d])
-    assert ok.exit_code == 0 and "3 records, hash chain unbroken" in ok.output
+    assert ok.exit_code == 0 and "6 records, hash chain unbroken, signed" in ok.output
     shown = runner.invoke(app, ["audit", "show", "--format", "json", *d])
-    assert [json.loads(x)["seq"] for x in shown.output.strip().splitlines()] == [1, 2, 3]
+    assert [json.loads(x)["seq"] for x in shown.output.strip().splitlines()] == [1, 2, 3, 4, 5, 6]
     log = AuditLog(s.data_dir)
     log.path.write_text(log.path.read_text().replace("PSD-7 review", "routine"))
     bad = runner.invoke(app, ["audit", "verify", *d])
-    assert bad.exit_code == 1 and "line 1: record 1 was changed after it was written" in bad.output
+    assert bad.exit_code == 1 and "line 2: record 2 was changed after it was written" in bad.output
+
+
+# ---- anchoring the chain outside the file: signatures and the published head ---------
+
+
+def _rechain(log: AuditLog, recs: list[dict[str, Any]], *, keep_sigs: bool = False) -> None:
+    """What someone who can write the log but not read the key can do: renumber and
+    re-hash the records (keeping the old signatures, or dropping them) and write a head
+    that matches."""
+    prev = GENESIS
+    lines = []
+    for i, rec in enumerate(recs, start=1):
+        r = {k: v for k, v in rec.items() if k != "hash" and (keep_sigs or k != "sig")}
+        r["seq"], r["prev"] = i, prev
+        r["hash"] = _digest(prev, {k: v for k, v in r.items() if k != "sig"})
+        prev = r["hash"]
+        lines.append(json.dumps(r, sort_keys=True))
+    log.path.write_text("".join(line + "\n" for line in lines))
+    head = json.loads(log.head.read_text())
+    head.update(seq=len(recs), hash=prev)
+    if not keep_sigs:
+        head.pop("sig", None)
+    log.head.write_text(json.dumps(head))
+
+
+def _recs(log: AuditLog) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in log.path.read_text().splitlines()]
+
+
+def test_records_and_head_are_signed_with_a_private_key(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    key = tmp_path / "audit.key"
+    assert key.exists() and stat.S_IMODE(key.stat().st_mode) == 0o600  # made on first use
+    recs = _recs(log)
+    assert all(len(r["sig"]) == 64 for r in recs)
+    head = json.loads(log.head.read_text())
+    assert (head["seq"], head["hash"]) == (5, recs[-1]["hash"]) and len(head["sig"]) == 64
+    published = published_audit_head(tmp_path)
+    assert published is not None and (published["seq"], published["hash"]) == (5, recs[-1]["hash"])
+    v = log.verify()
+    assert v.ok and v.head == {"seq": 5, "hash": recs[-1]["hash"]}
+    # the key's place is configurable, and a key elsewhere signs differently
+    other = AuditLog(tmp_path / "b", key_file=tmp_path / "keys" / "k")
+    rec = other.record(who="x", role="cli", action="query", what="q")
+    assert (tmp_path / "keys" / "k").exists() and rec["sig"] != recs[0]["sig"]
+
+
+@pytest.mark.parametrize("keep_sigs", [False, True])
+@pytest.mark.parametrize(
+    ("forgery", "expected"),
+    [
+        ("edit", "record 3 is not signed with the server's key"),
+        ("delete", "record 2 is not signed with the server's key"),
+        ("truncate", "the head file is not signed with the server's key"),
+        ("insert", "record 3 is not signed with the server's key"),
+        ("replace", "record 1 is not signed with the server's key"),
+    ],
+)
+def test_rehashed_forgeries_are_caught(tmp_path: Path, forgery: str, expected: str, keep_sigs: bool) -> None:
+    """Re-chained forgeries pass the hash chain; the signatures and the published head
+    catch every one."""
+    log = _log(tmp_path)
+    recs = _recs(log)
+    if forgery == "edit":  # change what record 3 says, re-hash it and everything after
+        recs[2]["purpose"] = "routine"
+    elif forgery == "delete":  # drop record 2 and renumber
+        del recs[1]
+    elif forgery == "truncate":  # cut the last two off
+        recs = recs[:3]
+    elif forgery == "insert":  # a look that never happened
+        recs.insert(2, {**recs[2], "what": "q-invented", "who": "bob"})
+    else:  # a whole new log
+        recs = [{**r, "who": "nobody", "purpose": "nothing to see"} for r in recs]
+    _rechain(log, recs, keep_sigs=keep_sigs)
+    v = log.verify()
+    assert not v.ok
+    assert any(expected in p for p in v.problems), v.problems
+    assert not any("was changed after it was written" in p for p in v.problems)  # the chain itself holds
+    if forgery in ("truncate", "delete"):  # the metadata store remembers how far the log went
+        assert any("the metadata store says the log reached record 5" in p for p in v.problems)
+
+
+def test_an_old_signed_head_put_back_after_truncation_is_caught(tmp_path: Path) -> None:
+    """Cut records off the end and put back a copy of the head from when the log was that
+    short (validly signed): only the head published in the metadata store shows it."""
+    log = _log(tmp_path, 3)
+    old_head = log.head.read_text()
+    old_lines = log.path.read_text()
+    for i in range(2):
+        log.record(who="ann", role="analyst", action="query", what=f"later {i}")
+    log.path.write_text(old_lines)
+    log.head.write_text(old_head)
+    v = log.verify()
+    assert v.problems == [
+        "the metadata store says the log reached record 5, but it ends at record 3: "
+        "records were cut off or the log was replaced by an older copy"
+    ]
+
+
+def test_a_rewritten_head_file_and_a_deleted_log_are_caught(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    head = json.loads(log.head.read_text())
+    log.head.write_text(json.dumps({**head, "sig": "0" * 64}))
+    assert log.verify().problems == [
+        "the head file is not signed with the server's key: it was rewritten "
+        "(for example after records were cut off and the rest re-hashed)"
+    ]
+    log.path.unlink()
+    log.head.unlink()
+    v = log.verify()
+    assert not v.ok and "says the log reached record 5, but it ends at record 0" in v.problems[0]
+
+
+def test_a_forged_published_head_is_caught(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    publish_audit_head(tmp_path, 5, "f" * 64, None)
+    v = log.verify()
+    assert v.problems == [
+        "record 5 is not the one published in the metadata store when it was written: "
+        "the log was rewritten from there"
+    ]
+    con = sqlite3.connect(tmp_path / "meta.sqlite")
+    con.execute("DELETE FROM audit_head")
+    con.commit()
+    con.close()
+    assert "the head is not published in the metadata store" in log.verify().problems[0]
+
+
+def test_the_key_fails_clearly(tmp_path: Path) -> None:
+    log = _log(tmp_path, 2)
+    key = tmp_path / "audit.key"
+    key.chmod(0o644)  # readable by other users: refused, with what to do
+    with pytest.raises(
+        AuditKeyError, match=r"can be read or changed by other users \(mode 0o644\).*chmod 600"
+    ):
+        log.record(who="ann", role="analyst", action="query", what="q")
+    v = log.verify()
+    assert not v.ok and "signatures not checked" in v.problems[0]
+    key.chmod(0o600)
+    saved = key.read_text()
+    key.unlink()  # a missing key: verify says so (and does not make a new one)
+    v = log.verify()
+    assert not v.ok and "the signing key" in v.problems[0] and "is missing" in v.problems[0]
+    assert not key.exists()
+    key.write_text("not a key")
+    key.chmod(0o600)
+    with pytest.raises(AuditKeyError, match="is not an audit signing key"):
+        log.record(who="ann", role="analyst", action="query", what="q")
+    key.write_text(saved)
+    assert log.verify().ok
+
+
+def test_an_unreadable_key_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user who may not read the server's key cannot append, and is told why."""
+    log = _log(tmp_path, 1)
+    key = tmp_path / "audit.key"
+    key.chmod(0o000)
+    if os.geteuid() == 0:  # root reads any file: make the read fail as it does for others
+        real = Path.read_text
+
+        def read_text(self: Path, *a: Any, **k: Any) -> str:
+            if self == key:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self, *a, **k)
+
+        monkeypatch.setattr(Path, "read_text", read_text)
+    graph_audit._KEYS.clear()  # the key as read before is cached
+    with pytest.raises(AuditKeyError, match=r"cannot read the audit log's signing key .*permission denied"):
+        AuditLog(tmp_path).record(who="x", role="cli", action="query", what="q")
+    assert len(_recs(log)) == 1  # nothing half-written
+    monkeypatch.undo()
+    key.chmod(0o600)
+    assert log.verify().ok
+
+
+def test_verify_and_reads_see_a_consistent_log_while_others_append(tmp_path: Path) -> None:
+    """Verification and reading take the same lock as appends: verifying while other
+    threads append never reports a false break (it did in 5 of 15 tries)."""
+    _log(tmp_path, 3)
+    stop = threading.Event()
+    false_alarms: list[list[str]] = []
+    reads: list[int] = []
+
+    def append(k: int) -> None:
+        for i in range(60):
+            AuditLog(tmp_path).record(who=f"w{k}", role="analyst", action="query", what=f"q{i}")
+
+    def check() -> None:
+        while not stop.is_set():
+            v = AuditLog(tmp_path).verify()
+            if not v.ok:
+                false_alarms.append(v.problems)
+            reads.append(len(list(AuditLog(tmp_path).records())))
+
+    writers = [threading.Thread(target=append, args=(k,)) for k in range(4)]
+    checkers = [threading.Thread(target=check) for _ in range(3)]
+    for t in writers + checkers:
+        t.start()
+    for t in writers:
+        t.join(timeout=120)
+    stop.set()
+    for t in checkers:
+        t.join(timeout=60)
+    assert false_alarms == []
+    assert len(reads) > 10 and all(3 <= n <= 243 for n in reads)  # never a half-written record
+    assert AuditLog(tmp_path).verify().records == 243
+
+
+def test_redacted_view_for_a_wider_audience(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    q = "MATCH (o:Officer {officer_id: '100885'}) WHERE o.age > 40 RETURN o LIMIT $n"
+    log.record(who="ann", role="analyst", action="query", what=q, params={"n": 5})
+    rec = next(log.records())
+    assert rec["what"] == q and rec["params"] == {"n": 5}  # the log keeps what was looked up
+    shown = redact(rec)
+    assert shown["what"] == "MATCH (o:Officer {officer_id: ?}) WHERE o.age > ? RETURN o LIMIT $n"
+    assert shown["params"] == {"n": "?"} and shown["redacted"] is True
+
+
+def test_redacted_view_of_failed_adhoc_queries(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    q = "LOAD FROM '/etc/shadow' RETURN *"
+    log.record(
+        who="a", role="analyst", action="failed", what="POST /api/v1/cypher", params={"body": {"cypher": q}}
+    )
+    log.record(
+        who="a", role="cli", action="failed", what=f"query cypher {q}", params={"cypher": q, "param": ["x=1"]}
+    )
+    api, cli = (redact(r) for r in log.records())
+    assert api["params"]["body"]["cypher"] == "LOAD FROM ? RETURN *"
+    assert cli["what"] == "query cypher LOAD FROM ? RETURN *"
+    assert cli["params"] == {"cypher": "LOAD FROM ? RETURN *", "param": "?"}
+    assert all("/etc/shadow" in json.dumps(r) for r in log.records())  # the log keeps them

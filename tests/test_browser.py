@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -69,6 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     exe = str(Path(sys.executable).with_name("linkwatch"))
     env = {**os.environ, "LINKWATCH_DATA_DIR": str(data), "LINKWATCH_BUFFER_POOL_MB": "512"}
     env.pop("LINKWATCH_PURPOSE", None)
+    env.pop("LINKWATCH_LAUNCHER", None)
 
     def cli(*args: str) -> str:
         done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=600)
@@ -76,8 +78,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         return done.stdout
 
     shown = cli("demo", "--officers", "150", "--days", "45", "--seed", "4")
-    assert "linkwatch serve --data-dir" in shown  # the demo says how to go on
-    token = cli("token", "create", "--user", "ivy", "--role", "investigator").strip()
+    # the demo says how to go on, with commands that work as printed (linkwatch is not on
+    # the PATH here): run its token line as it is
+    line = next(x.strip() for x in shown.splitlines() if " token create --user YOU " in x)
+    assert f"{exe} serve --data-dir" in shown and line.startswith(exe)
+    made = subprocess.run(
+        shlex.split(line.replace("YOU", "ivy")), env=env, capture_output=True, text=True, timeout=120
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    token = made.stdout.strip()
     analyst = cli("token", "create", "--user", "abe", "--role", "analyst").strip()
     port = _free_port()
     log = (data.parent / "server.log").open("w")
@@ -223,6 +232,9 @@ def test_path_finder_finds_planted_path(browser: Any, server: Server) -> None:
     page.click("#pf button[type=submit]")
     page.wait_for_function("document.getElementById('result').textContent.includes('shortest path')")
     assert f"of {len(planted) // 2} hop(s)" in page.locator("#result").inner_text()
+    page.wait_for_timeout(800)  # past the search box's delay: no stale search result beside the paths
+    assert page.locator("#pick").inner_text().strip() == ""
+    assert "No match" not in page.locator("#pf").inner_text()
     wait_drawn(page, "pathgraph")
     ids = page.evaluate("Object.keys(document.querySelector('#pathgraph .graph').lwGraph.raw.nodes)")
     assert {source, target, planted[2]} <= set(ids)  # through the shared identifier
@@ -231,6 +243,21 @@ def test_path_finder_finds_planted_path(browser: Any, server: Server) -> None:
 
 def test_query_page_runs_and_exports(browser: Any, server: Server) -> None:
     page = sign_in(browser, server, server.analyst, "/ui/queries")
+    page.wait_for_selector("#qsel option[value=officer-profile]", state="attached")
+    # an example is shown as a hint, never filled in as a value
+    page.select_option("#qsel", "officer-profile")
+    page.wait_for_selector("input[data-param=officer_id][placeholder]")
+    officer_input = page.locator("input[data-param=officer_id]")
+    assert officer_input.input_value() == "" and officer_input.get_attribute("placeholder") == "e.g. A"
+    # a graph query that matches nothing says so, rather than an empty "0 nodes" pane
+    page.select_option("#qsel", "officer-unit-network")
+    page.wait_for_selector("#qdesc:has-text('graph')")
+    page.fill("input[data-param=officer_id]", "no-such-officer")
+    page.click("#qform button[type=submit]")
+    page.wait_for_selector("#qtable .empty")
+    assert "No match" in page.locator("#qtable").inner_text()
+    assert "no-such-officer" in page.locator("#qtable").inner_text()
+    assert page.locator("#qgraphwrap").is_hidden()
     page.wait_for_selector("#qsel option[value=officer-flags]", state="attached")
     page.select_option("#qsel", "officer-flags")
     page.wait_for_selector("input[data-param=officer_id]")

@@ -51,7 +51,10 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphSt
     with open_store(s) as st:
         ingest_dir(st, src, s.data_dir, resolver="exact")
     out = tmp_path / "import"
-    res = CliRunner().invoke(app, ["export", "neo4j-import", str(out), "--data-dir", str(s.data_dir)])
+    res = CliRunner().invoke(
+        app,
+        ["export", "neo4j-import", str(out), "--data-dir", str(s.data_dir), "--purpose", "bulk load test"],
+    )
     assert res.exit_code == 0, res.output
     assert "relationships written to" in res.output
     n4j_dir = tmp_path / "neo4j"

@@ -28,9 +28,28 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_demo_end_to_end(in_tmp: Path) -> None:
+def _top_flag_scores(output: str) -> list[float]:
+    """The scores in the demo's top-flags table, in the order printed."""
+    table = output.split("highest score first", 1)[1].split("└", 1)[0]
+    scores = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if len(cells) > 4 and re.fullmatch(r"\d\.\d\d", cells[4]):
+            scores.append(float(cells[4]))
+    return scores
+
+
+def test_demo_end_to_end(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINKWATCH_LAUNCHER", "./dev")  # as ./dev demo runs it
     res = runner.invoke(app, ["demo", "--officers", "200", "--days", "60"])
     assert res.exit_code == 0, res.output
+    # the top flags are the highest-scoring ones, highest first
+    scores = _top_flag_scores(res.output)
+    assert len(scores) == 10 and scores == sorted(scores, reverse=True), scores
+    # next steps are printed as commands that work as printed after ./dev demo
+    assert "./dev token create --user YOU --role investigator --data-dir linkwatch-data" in res.output
+    assert "./dev serve --data-dir linkwatch-data" in res.output
+    assert "  linkwatch " not in res.output
     flags_file = in_tmp / "linkwatch-data" / "demo" / "flags.csv"
     assert f"flags file: {Path('linkwatch-data/demo/flags.csv')}" in res.output
     rows = list(csv.DictReader(flags_file.open()))
@@ -45,7 +64,12 @@ def test_demo_end_to_end(in_tmp: Path) -> None:
     page = next((in_tmp / "linkwatch-data" / "demo").glob("officer-*.html"))
     assert f"page:       {Path('linkwatch-data/demo') / page.name}" in res.output
     assert "vis.Network" in page.read_text()
+    import pandas as pd
+
+    best = pd.read_csv(flags_file)["score"].nlargest(10).round(2).tolist()
+    assert scores == best
     # run again: same flags, nothing duplicated
+    monkeypatch.delenv("LINKWATCH_LAUNCHER")
     again = runner.invoke(app, ["demo", "--officers", "200", "--days", "60"])
     assert again.exit_code == 0, again.output
     assert list(csv.DictReader(flags_file.open())) == rows
@@ -114,6 +138,11 @@ def test_ingest_detect_query(in_tmp: Path) -> None:
         ("flag_change", "referred"),
         ("flag", None),
     ]
+    # an ad-hoc query is recorded as it was sent, literals included (auditors may see them)
+    q = "MATCH (o:Officer {officer_id: '100001'}) RETURN o.officer_id AS id"
+    assert runner.invoke(app, ["query", "cypher", q]).exit_code == 0
+    rec = [r for r in AuditLog(in_tmp / "linkwatch-data").records() if r["action"] == "query"][-1]
+    assert rec["what"] == q and "'100001'" not in rec["what_redacted"]
 
 
 @pytest.mark.parametrize(
@@ -163,3 +192,45 @@ def test_evaluate_against_planted_truth(in_tmp: Path) -> None:
     assert int(um["cases"]) > 0 and (um["precision"], um["recall"], um["f1"]) == ("1.0", "1.0", "1.0")
     bad = runner.invoke(app, ["evaluate", "src/officers.csv", "flags.csv"])
     assert bad.exit_code == 2 and "truth file lacks column(s): detector" in " ".join(bad.output.split())
+
+
+def test_looks_from_the_command_line_need_a_purpose(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`query run` and `export neo4j-import` refuse to run without a stated purpose, like
+    every other look, and record it when given."""
+    from graph.audit import AuditLog
+
+    assert runner.invoke(app, ["generate", "src", "--officers", "100", "--seed", "3"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "src"]).exit_code == 0
+    monkeypatch.delenv("LINKWATCH_PURPOSE")
+    run = ["query", "run", "officer-profile", "-p", "officer_id=100001"]
+    res = runner.invoke(app, run)
+    assert res.exit_code == 2 and "saved query officer-profile needs a stated purpose" in res.output
+    res = runner.invoke(app, [*run, "--purpose", "complaint PSD-3", "--case", "PSD-3", "--format", "csv"])
+    assert res.exit_code == 0 and "100001" in res.output, res.output
+    exp = ["export", "neo4j-import", "bulk"]
+    res = runner.invoke(app, exp)
+    assert res.exit_code == 2 and "an export of the whole graph needs a stated purpose" in res.output
+    assert not (in_tmp / "bulk").exists()
+    res = runner.invoke(app, [*exp, "--purpose", "first load into Neo4j", "--case", "OPS-1"])
+    assert res.exit_code == 0 and (in_tmp / "bulk" / "import.args").exists(), res.output
+    recs = list(AuditLog(in_tmp / "linkwatch-data").records())
+    done = {r["action"]: r for r in recs if r["action"] in ("saved_query", "export")}
+    assert (done["saved_query"]["purpose"], done["saved_query"]["case_ref"]) == ("complaint PSD-3", "PSD-3")
+    assert (done["export"]["purpose"], done["export"]["case_ref"]) == ("first load into Neo4j", "OPS-1")
+    failed = [(r["what"], r["purpose"]) for r in recs if r["action"] == "failed"]
+    assert failed == [("query run officer-profile", None), ("export neo4j-import bulk", None)]
+
+
+def test_null_parameters_are_refused(in_tmp: Path) -> None:
+    """`-p officer_id=null` is refused, naming the parameter (it was run as "None")."""
+    assert runner.invoke(app, ["generate", "src", "--officers", "100", "--seed", "3"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "src"]).exit_code == 0
+    res = runner.invoke(app, ["query", "run", "officer-profile", "-p", "officer_id=null"])
+    assert res.exit_code == 2
+    assert "parameter officer_id must be string, not null" in " ".join(res.output.split())
+    res = runner.invoke(
+        app, ["query", "run", "co-complainants", "-p", "officer_id=100001", "-p", "min_shared=1.5"]
+    )
+    assert res.exit_code == 2 and "parameter min_shared must be integer (got '1.5')" in " ".join(
+        res.output.split()
+    )

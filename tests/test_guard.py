@@ -3,9 +3,11 @@ through every door (API and CLI), with a canary file no query may read."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -106,6 +108,27 @@ HOSTILE: dict[str, list[str]] = {
         "SHOW DATABASES",
         "CREATE USER eve SET PASSWORD 'x'",
     ],
+    "parameters": [  # found by the review of this guard: a quoted parameter name carried text past it
+        "WITH $`a`` AS z LOAD FROM '{f}' (file_format='csv', header=false) RETURN * //`",
+        "RETURN $`a``; LOAD FROM '{f}' (file_format='csv', header=false) RETURN to_int64(column0); //`",
+        "RETURN $`a``; COPY (RETURN 'pwned' AS x) TO '{f}.out.csv'; //`",
+        "RETURN $`a``; CHECKPOINT; //`",
+        "RETURN $`x y`",
+        "RETURN $LW_S0",
+        "RETURN $",
+    ],
+    "name positions": [  # AS as a property key is no alias keyword
+        "MATCH (n:Officer) WITH n, {AS: 1} AS m WHERE 1 = m.AS SET n.surname = 'x'",
+        "MATCH (n:Officer) WITH n, {AS: 1} AS m WHERE 1 = m.AS DELETE n",
+        "MATCH (n) WITH n.AS AS AS LOAD FROM '{f}' RETURN *",
+    ],
+    "sizes": [
+        "RETURN " + "(" * 2000 + "1" + ")*1" * 2000,
+        "RETURN 1" + "-[1" * 2000 + "]" * 2000,
+        "RETURN " + "1+" * 60_000 + "1",
+        "RETURN [" * 100 + "1" + "]" * 100,
+        "RETURN (1))",
+    ],
     "unbounded patterns": [
         "MATCH (a)-[*]-(b) RETURN count(*)",
         "MATCH (a)-[*1..30]-(b) RETURN count(*)",
@@ -168,13 +191,25 @@ def test_safe_queries_pass(q: str) -> None:
     prepare_user_query(q, max_hops=6)
 
 
+def test_the_guard_takes_linear_time() -> None:
+    """A long query the guard accepts, and deep or long ones it refuses, are read in well
+    under a second (nested brackets once took the server 70 s of CPU in the guard)."""
+    import time
+
+    for q in ("RETURN " + "1 + " * 24_000 + "1", *HOSTILE["sizes"]):
+        t0 = time.perf_counter()
+        with contextlib.suppress(QueryError):
+            prepare_user_query(q, 6)
+        assert time.perf_counter() - t0 < 1.5, q[:40]
+
+
 def test_strings_become_parameters_and_comments_go() -> None:
     """The engine never sees a string literal or a comment: what it runs is what the
     guard read."""
     q = prepare_user_query("MATCH (o {surname: 'a\\' LOAD FROM x'}) /* CALL */ RETURN o.uid // x", 6)
     assert q.text == "MATCH (o {surname: $lw_s0 }) RETURN o.uid"
     assert q.params == {"lw_s0": "a' LOAD FROM x"}
-    assert [t.kind for t in tokenize("`a``b` $p $`q r` 1.5e3 'x'")] == [
+    assert [t.kind for t in tokenize("`a``b` $p $0 1.5e3 'x'")] == [
         "name",
         "param",
         "param",
@@ -271,3 +306,31 @@ def test_canary_never_leaves_through_any_door(tmp_path: Path, monkeypatch: pytes
     db = settings.data_dir / "graph.lbdb"
     assert not db.with_name("graph.lbdb.wal").exists() and not db.with_name("graph.lbdb.shadow").exists()
     assert json.dumps(seen).count("not allowed") > len(queries)
+
+
+def test_oversized_requests_are_refused_before_anything_reads_them(tmp_path: Path) -> None:
+    settings = Settings(
+        store="embedded",
+        data_dir=tmp_path / "data",
+        buffer_pool_mb=256,
+        query_timeout_s=30,
+        max_request_kb=64,
+    )
+    with open_store(settings) as st:
+        load_fixture(st)
+    h = auth(make_tokens(settings)["analyst"])
+    with TestClient(create_app(settings)) as c:
+        big = "RETURN " + "1+" * 40_000 + "1"
+        r = c.post("/api/v1/cypher", json={"cypher": big}, headers=h)
+        assert r.status_code == 413 and "larger than 64 KiB" in r.json()["detail"]
+
+        def chunks() -> Any:
+            for _ in range(100):
+                yield b" " * 1024
+
+        r = c.post("/api/v1/cypher", content=chunks(), headers={**h, "Content-Type": "application/json"})
+        assert r.status_code == 413
+        deep = {"cypher": "RETURN $p AS p", "params": {"p": json.loads("[" * 200 + "]" * 200)}}
+        r = c.post("/api/v1/cypher", json=deep, headers=h)
+        assert r.status_code == 400 and "nest deeper" in r.json()["detail"]
+        assert c.get("/health").status_code == 200

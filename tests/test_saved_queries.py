@@ -114,13 +114,25 @@ def test_cli_query_run_list_show(tmp_path: Path) -> None:
     runner = CliRunner()
     d = ["--data-dir", str(s.data_dir)]
     res = runner.invoke(
-        app, ["query", "run", "organisation-members", "-p", "org_id=L1", "--format", "csv", *d]
+        app,
+        [
+            "query",
+            "run",
+            "--purpose",
+            "saved-query test",
+            "organisation-members",
+            "-p",
+            "org_id=L1",
+            "--format",
+            "csv",
+            *d,
+        ],
     )
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0].startswith("officer_id,") and len(res.output.splitlines()) == 3
-    res = runner.invoke(app, ["query", "run", "LW-0009", *d])
+    res = runner.invoke(app, ["query", "run", "--purpose", "saved-query test", "LW-0009", *d])
     assert res.exit_code == 0 and "open-flags: 0" in res.output
-    res = runner.invoke(app, ["query", "run", "organisation-members", *d])
+    res = runner.invoke(app, ["query", "run", "--purpose", "saved-query test", "organisation-members", *d])
     assert res.exit_code == 2 and "org_id (string) is required" in res.output
     assert "officer-profile" in runner.invoke(app, ["query", "list", "--format", "csv"]).output
     shown = runner.invoke(app, ["query", "show", "officer-flags"]).output
@@ -156,7 +168,21 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "revision 1" in res.output, res.output
     listed = runner.invoke(app, ["query", "list", "--format", "csv", *d]).output
     assert "pcs-in-unit" in listed and "role:investigator" in listed
-    res = runner.invoke(app, ["query", "run", "pcs-in-unit", "-p", "unit=U1", "--format", "csv", *d])
+    res = runner.invoke(
+        app,
+        [
+            "query",
+            "run",
+            "--purpose",
+            "saved-query test",
+            "pcs-in-unit",
+            "-p",
+            "unit=U1",
+            "--format",
+            "csv",
+            *d,
+        ],
+    )
     assert res.exit_code == 0 and res.output.split() == ["id", "B"], res.output
     body["description"] = "Constables of one unit (revised)"
     f.write_text(yaml.safe_dump(body))
@@ -172,7 +198,10 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
     res = runner.invoke(app, ["query", "save", str(bad), *d])
     assert res.exit_code == 2 and "does not use declared parameter(s) unit" in res.output
     assert runner.invoke(app, ["query", "delete", "pcs-in-unit", *d]).exit_code == 0
-    assert runner.invoke(app, ["query", "run", "pcs-in-unit", *d]).exit_code == 2
+    assert (
+        runner.invoke(app, ["query", "run", "--purpose", "saved-query test", "pcs-in-unit", *d]).exit_code
+        == 2
+    )
     # tokens
     made = runner.invoke(app, ["token", "create", "--user", "ann", "--role", "auditor", *d])
     assert made.exit_code == 0
@@ -192,6 +221,7 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
         "saved_query",
         "query_update",
         "query_delete",
+        "failed",  # running the deleted query: a failed look is still a look
         "token_create",
         "token_revoke",
     ]

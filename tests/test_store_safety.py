@@ -189,9 +189,6 @@ def test_neo4j_stops_a_runaway_query(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 10
 
 
-
-
-
 @pytest.mark.neo4j
 def test_neo4j_refuses_a_runaway_memory_query(tmp_path: Path) -> None:
     """The test server caps each transaction's memory (db.memory.transaction.max, as a
@@ -225,7 +222,9 @@ def test_a_worker_outlives_no_dead_server(tmp_path: Path) -> None:
         threading.Thread(target=kill).start()
         st.user_query("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a * b = -1 RETURN count(*)")
     """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == -9, done.stderr[-2000:]
     worker = int(done.stdout.split()[0])
     deadline = time.monotonic() + 5
@@ -235,9 +234,9 @@ def test_a_worker_outlives_no_dead_server(tmp_path: Path) -> None:
 
 
 def test_a_worker_cannot_read_other_files_even_past_the_guard(reader: object, tmp_path: Path) -> None:
-    """Defence in depth: a worker is confined with Landlock to its own snapshot folder
-    and the Python installation, so a query that got past the guard still could not
-    read a file (here sent to the worker directly, as no door sends it unguarded)."""
+    """Defence in depth: a worker is confined with Landlock to reading its own snapshot
+    folder, so a query that got past the guard still could not read or write a file or
+    leave a checkpoint behind (sent to the worker directly: no door sends it unguarded)."""
     secret = "CANARY-landlock-7f3a"
     canary = tmp_path / "canary.csv"
     canary.write_text(f"{secret},x\n")
@@ -255,5 +254,11 @@ def test_a_worker_cannot_read_other_files_even_past_the_guard(reader: object, tm
                 2048,
             )
             assert "error" in reply and secret not in str(reply), reply
+        written = tmp_path / "written.csv"
+        for q in (f"COPY (RETURN 'pwned' AS x) TO '{written}'", "CHECKPOINT"):
+            reply = w.run({"cypher": q, "params": {}, "max_rows": 1}, 10, 2048)
+            assert "error" in reply, reply
+        assert not written.exists()
+        assert sorted(p.name for p in reader.work_path.parent.iterdir()) == ["graph.lbdb"]  # type: ignore[attr-defined]
     finally:
         sandbox._give_back(w, True)

@@ -22,14 +22,15 @@ from urllib.parse import quote
 
 import jinja2
 import pyvis
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, Look, allowed
+from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, Look, allowed, failure_recorder
 from api.deps import StoreDep
+from api.routes.flags import MAX_SKIP
 from graph.audit import AuditLog
 from graph.errors import NodeNotFound
 from graph.meta import FLAG_STATUSES, MetaStore, Principal
@@ -92,13 +93,16 @@ def _page_look(permission: str, purpose_needed: bool = True) -> Any:
         who = meta.authenticate(token) if token else None
         if who is None:
             raise SignIn(here, "Sign in with your API token.")
+        request.state.principal = who  # a failure from here on is audited
         if not allowed(who.role, permission):
             raise Forbidden(f"Your role ({who.role}) may not open this page.")
         purpose = (request.cookies.get(PURPOSE_COOKIE) or "").strip() or None
         if purpose_needed and not purpose:
             raise SignIn(here, "State the purpose of your looks: it is recorded with each of them.")
         case_ref = (request.cookies.get(CASE_COOKIE) or "").strip() or None
-        return Look(who, purpose, case_ref, AuditLog(request.app.state.settings.data_dir))
+        look = Look(who, purpose, case_ref, AuditLog.of(request.app.state.settings))
+        request.state.look = look
+        return look
 
     return Depends(dep)
 
@@ -178,14 +182,12 @@ def flags_page(
     severity: str | None = None,
     status: str | None = None,
     officer_id: str | None = None,
-    skip: int = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
 ) -> HTMLResponse:
     from api.routes.flags import list_flag_page
 
     filters = {"detector": detector or None, "officer_id": officer_id or None, "severity": severity or None}
-    page = list_flag_page(
-        store, request.app.state.meta, filters, status or None, None, None, max(skip, 0), 50
-    )
+    page = list_flag_page(store, request.app.state.meta, filters, status or None, None, None, skip, 50)
     look.record(
         "flags",
         "flags page",
@@ -275,5 +277,5 @@ def mount(app: FastAPI) -> None:
         return HTMLResponse(html, status_code=404)
 
     app.add_exception_handler(SignIn, to_login)
-    app.add_exception_handler(NodeNotFound, not_found)
-    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(NodeNotFound, failure_recorder(not_found))  # failed looks are audited
+    app.add_exception_handler(Forbidden, failure_recorder(forbidden))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from api.auth import ExportLook, MetaDep
 from api.deps import StoreDep
 from api.results import subgraph_response
-from api.routes.flags import list_flag_page
+from api.routes.flags import all_flags
 from api.routes.graph import paths_subgraphs
 from graph.subgraph import Subgraph
 
@@ -94,7 +94,7 @@ def export_flags(
 
     look.need_purpose("an export of flags")
     filters = {"detector": detector, "officer_id": officer_id, "severity": severity}
-    items = list_flag_page(store, meta, filters, status, since, until, 0, 1_000_000)["items"]
+    items = all_flags(store, meta, filters, status, since, until)
     cols = [*FLAG_COLUMNS, "status"]
     if fmt == "csv":
         df = pd.DataFrame(items, columns=cols)
@@ -107,7 +107,10 @@ def export_flags(
         lines = [json.dumps({c: f.get(c) for c in cols}, ensure_ascii=False, default=str) for f in items]
         data, media = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), "application/x-ndjson"
     look.record(
-        "export", "flags", params={**filters, "status": status, "format": fmt}, result_size=len(items)
+        "export",
+        "flags",
+        params={**filters, "status": status, "since": since, "until": until, "format": fmt},
+        result_size=len(items),
     )
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="flags.{fmt}"'}

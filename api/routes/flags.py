@@ -41,6 +41,8 @@ def flag_query(
 
     >>> flag_query({"severity": "high", "detector": None})[0]
     'f.retired_at IS NULL AND f.severity = $severity'
+    >>> flag_query({}, until=dt.date(9999, 12, 31))[0]  # the last day there is: no bound
+    'f.retired_at IS NULL'
     """
     where = ["f.retired_at IS NULL"]
     params: dict[str, Any] = {}
@@ -58,7 +60,8 @@ def flag_query(
     if since is not None:  # windows that end on or after the start of `since`
         where.append(f"(f.window_end IS NULL OR f.window_end >= {cast}($since))")
         params["since"] = f"{since.isoformat()}T00:00:00"
-    if until is not None:  # ... and start before the end of `until`
+    if until is not None and until < dt.date.max:  # ... and start before the end of `until`
+        # (the last day there is ends after every window: no condition, and no day after it)
         where.append(f"(f.window_start IS NULL OR f.window_start < {cast}($until))")
         params["until"] = f"{(until + dt.timedelta(days=1)).isoformat()}T00:00:00"
     return " AND ".join(where), "ORDER BY f.score DESC, f.flag_id", params
@@ -82,16 +85,19 @@ def flags_of_officer(store: GraphStore, meta: MetaStore, officer_id: str) -> lis
     return [flag_out(r["f"], statuses) for r in rows]
 
 
-def list_flag_page(
+MAX_SKIP = 1_000_000
+"""The deepest ``skip`` any listing takes (400 beyond): filter instead of paging that far."""
+MAX_LIMIT = 1000
+
+
+def _flag_filter(
     store: GraphStore,
     meta: MetaStore,
     filters: dict[str, str | None],
     status: str | None,
     since: dt.date | None,
     until: dt.date | None,
-    skip: int,
-    limit: int,
-) -> dict[str, Any]:
+) -> tuple[str, str, dict[str, Any], dict[str, str]]:
     statuses = meta.statuses()
     include: list[str] | None = None
     exclude: list[str] | None = None
@@ -105,17 +111,62 @@ def list_flag_page(
     where, order, params = flag_query(
         filters, include=include, exclude=exclude, since=since, until=until, embedded=store.name == "embedded"
     )
-    total = store.query(f"MATCH (f:Flag) WHERE {where} RETURN count(f) AS n", params)[0]["n"]
-    rows = store.query(
-        f"MATCH (f:Flag) WHERE {where} RETURN f {order} SKIP $skip LIMIT $limit",
-        {**params, "skip": skip, "limit": limit},
+    return where, order, params, statuses
+
+
+def list_flag_page(
+    store: GraphStore,
+    meta: MetaStore,
+    filters: dict[str, str | None],
+    status: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    skip: int,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of matching flags, highest score first, and how many match.
+
+    The engine is never sent a large ``SKIP`` (the embedded engine crashes on ``ORDER BY
+    ... SKIP`` from about 25,000): the matching flags' ids are read in order (two light
+    columns), the page is cut from them here, and only its flags are read in full."""
+    if not 0 <= skip <= MAX_SKIP:
+        raise QueryError(f"skip must be between 0 and {MAX_SKIP:,} (got {skip}); narrow the filters instead")
+    if limit < 1:
+        raise QueryError(f"limit must be at least 1 (got {limit})")
+    where, _, params, statuses = _flag_filter(store, meta, filters, status, since, until)
+    ordered = store.query(
+        f"MATCH (f:Flag) WHERE {where} RETURN f.uid AS uid, f.score AS score ORDER BY score DESC, uid",
+        params,
+    )
+    page = [str(r["uid"]) for r in ordered[skip : skip + limit]]
+    found = (
+        {
+            r["f"]["id"]: r["f"]
+            for r in store.query("MATCH (f:Flag) WHERE f.uid IN $uids RETURN f", {"uids": page})
+        }
+        if page
+        else {}
     )
     return {
-        "items": [flag_out(r["f"], statuses) for r in rows],
-        "total": int(total),
+        "items": [flag_out(found[u], statuses) for u in page if u in found],
+        "total": len(ordered),
         "skip": skip,
         "limit": limit,
     }
+
+
+def all_flags(
+    store: GraphStore,
+    meta: MetaStore,
+    filters: dict[str, str | None],
+    status: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> list[dict[str, Any]]:
+    """Every matching flag, highest score first (for exports: no paging)."""
+    where, order, params, statuses = _flag_filter(store, meta, filters, status, since, until)
+    rows = store.query(f"MATCH (f:Flag) WHERE {where} RETURN f {order}", params)
+    return [flag_out(r["f"], statuses) for r in rows]
 
 
 @router.get("", response_model=FlagPage)
@@ -133,8 +184,8 @@ def list_flags(
     until: Annotated[
         dt.date | None, Query(description="flags whose window starts on or before this day")
     ] = None,
-    skip: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:
     """Flags filtered by detector, officer, severity, status and window; highest score
     first, paged (``total`` counts every match)."""

@@ -12,6 +12,7 @@ from api.auth import GraphLook, MetaDep
 from api.deps import StoreDep
 from api.models import EntityOut, GraphOut, Node, PathsOut, SearchHit
 from api.routes.flags import flags_of_officer
+from graph.errors import NodeNotFound, QueryError
 from graph.store import GraphStore
 from graph.subgraph import Subgraph
 
@@ -64,6 +65,15 @@ def caption(node: dict[str, Any]) -> str:
 def search_entities(store: GraphStore, q: str, labels: list[str] | None, limit: int) -> list[dict[str, Any]]:
     """Entities whose id or name contains every word of ``q`` (case-insensitive); exact
     id matches first, then matches at the start of a field, then the rest."""
+    label_id = next((lab for lab in SEARCH_FIELDS if q.strip().lower().startswith(lab.lower() + ":")), None)
+    if label_id and (not labels or label_id in labels) and " " not in q.strip():
+        uid = f"{label_id}:{q.strip()[len(label_id) + 1 :]}"  # an id as the pages show it
+        try:
+            n = store.node(uid)
+        except (NodeNotFound, QueryError):
+            n = None
+        if n is not None:
+            return [{"id": n["id"], "label": label_id, "caption": caption(n), "matched": "id"}]
     terms = [t for t in q.lower().replace(",", " ").split() if t][:5]
     if not terms:
         return []

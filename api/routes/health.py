@@ -5,7 +5,7 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 
-from api.deps import SettingsDep, StoreProvider
+from api.deps import StoreProvider
 from api.models import Health
 
 router = APIRouter(tags=["health"])
@@ -22,13 +22,14 @@ def _check(provider: StoreProvider) -> None:
 
 
 @router.get("/health", response_model=Health)
-async def health(request: Request, settings: SettingsDep) -> Health:
+async def health(request: Request) -> Health:
     """Liveness and store reachability (Neo4j answers a trivial query; the embedded
     store's snapshot is open).
 
-    It runs on threads of its own (not the pool the other endpoints share), so it
-    answers while every worker thread is busy with other requests."""
+    It needs no thread of the pool the other endpoints share (not even for a
+    dependency), so it answers while every worker thread is busy."""
     global _LIMITER
+    settings = request.app.state.settings
     if settings.store == "embedded":  # a stat and a short lock: no thread needed
         _check(request.app.state.stores)
     else:

@@ -288,13 +288,16 @@
       }).join("") + "</tbody></table>";
   };
 
-  /* search box with results as links */
+  /* search box with results as links; the returned function runs the search now, and
+     its cancel() drops a pending or unanswered search (so no stale "No match." appears
+     after the form it belongs to was submitted) */
   LW.search = function (input, out, onPick) {
-    var timer = null;
+    var timer = null, asked = 0;
     function run() {
-      var q = input.value.trim();
+      var q = input.value.trim(), mine = ++asked;
       if (!q) { out.innerHTML = ""; return; }
       LW.api("/api/v1/search?" + LW.qs({ q: q, limit: 20 })).then(function (hits) {
+        if (mine !== asked) { return; }  /* a newer search, or cancelled */
         out.innerHTML = hits.length ? hits.map(function (h) {
           return '<li><a href="' + LW.entityUrl(h.id) + '" data-id="' + esc(h.id) + '">' + esc(h.caption) + '</a> <span class="muted">' + esc(h.label) + "</span></li>";
         }).join("") : "<li class=muted>No match.</li>";
@@ -307,6 +310,7 @@
     }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
     input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); clearTimeout(timer); run(); } });
+    run.cancel = function () { clearTimeout(timer); asked++; out.innerHTML = ""; };
     return run;
   };
 })();
