@@ -78,6 +78,8 @@ public class Launcher {
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 // A cap on each transaction's memory, as a production server should have
                 // (db.memory.transaction.max): a runaway query fails instead of filling the heap.
+                // No LOAD CSV from file:/// URLs (a production server should set this too).
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
                 .setConfig(GraphDatabaseSettings.memory_transaction_max,
                         ByteUnit.mebiBytes(Long.getLong("neo4j.tx.memory.mb", 384)))
                 // Fast stop: Netty's default 5 s shutdown quiet period dominates
