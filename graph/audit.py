@@ -221,6 +221,43 @@ class Verification:
     """The last record's ``seq`` and ``hash`` (to keep elsewhere and compare later)."""
 
 
+MAX_VALUE_CHARS = 4096
+"""Longest text kept whole in a record; a longer one keeps its start, its length and its
+SHA-256 (a look is recorded, but one request cannot add megabytes to the log)."""
+
+
+def bounded(v: Any, depth: int = 0) -> Any:
+    """``v`` with every text longer than :data:`MAX_VALUE_CHARS` cut (and said so), and
+    lists and maps past 1,000 entries or 16 levels summarised.
+
+    >>> bounded({"q": "x" * 5000})["q"]["chars"]
+    5000
+    """
+    if isinstance(v, str):
+        if len(v) <= MAX_VALUE_CHARS:
+            return v
+        return {
+            "start": v[:MAX_VALUE_CHARS],
+            "chars": len(v),
+            "sha256": hashlib.sha256(v.encode("utf-8", "surrogatepass")).hexdigest(),
+        }
+    if isinstance(v, (list, tuple, dict)) and (depth >= 16 or len(v) > 1000):
+        text = json.dumps(v, sort_keys=True, default=str)
+        return {"summary": f"{type(v).__name__} of {len(v)}", **bounded(text.ljust(MAX_VALUE_CHARS + 1))}
+    if isinstance(v, dict):
+        return {k: bounded(x, depth + 1) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [bounded(x, depth + 1) for x in v]
+    return v
+
+
+def _bounded_text(v: str) -> str:
+    b = bounded(v)
+    if isinstance(b, str):
+        return b
+    return f"{b['start']}… [{b['chars']:,} characters, sha256 {b['sha256']}]"
+
+
 class AuditLog:
     """The audit log of one data folder (``key_file``: where its signing key lives)."""
 
@@ -272,18 +309,18 @@ class AuditLog:
                 "who": who,
                 "role": role,
                 "action": action,
-                "what": what,
+                "what": _bounded_text(what),
                 "purpose": purpose,
                 "case_ref": case_ref,
-                "params": dict(params or {}),
+                "params": bounded(dict(params or {})),
                 "result_size": result_size,
-                **extra,
+                **{k: _bounded_text(v) if isinstance(v, str) else bounded(v) for k, v in extra.items()},
                 "prev": prev,
             }
             body["hash"] = _digest(prev, body)
             body["sig"] = _sign(key, "record", body["seq"], body["hash"])
             with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+                f.write(json.dumps(body, sort_keys=True, ensure_ascii=True, default=str) + "\n")
                 f.flush()
                 os.fsync(f.fileno())
             head_sig = _sign(key, "head", body["seq"], body["hash"])
@@ -307,7 +344,12 @@ class AuditLog:
         if not self.dir.exists():
             return [], None, published_audit_head(self.data_dir)
         with self._locked(fcntl.LOCK_SH):
-            lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+            # records end with "\n" only (str.splitlines would also split inside a
+            # record at U+2028, U+2029 or U+0085, which a look's text may hold)
+            text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
             head = self.head.read_text(encoding="utf-8") if self.head.exists() else None
             published = published_audit_head(self.data_dir)
         return lines, head, published

@@ -434,15 +434,13 @@ def _pin(current: Path, data_dir: Path) -> Path:
     pinned = d / DB_FILE
     try:
         os.link(current, pinned)
-    except OSError:  # a file system without hard links: read the shared file
-        d.rmdir()
-        return current
+    except OSError:  # a file system without hard links: a private copy, never the shared file
+        shutil.copyfile(current, pinned)
     return pinned
 
 
 def _unpin(pinned: Path) -> None:
-    if pinned.parent.parent.name == "readers":
-        shutil.rmtree(pinned.parent, ignore_errors=True)
+    shutil.rmtree(pinned.parent, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -75,7 +75,8 @@ _REASONS = {
     "other databases and graphs": "USE ATTACH DATABASE DATABASES DBTYPE GRAPH GRAPHS PROJECT COMPOSITE ALIAS",
     "administration": "SHOW TERMINATE GRANT DENY REVOKE USER USERS ROLE ROLES PASSWORD PRIVILEGE "
     "PRIVILEGES SERVER SERVERS ENABLE DISABLE START STOP SUSPENDED",
-    "query plans and hints": "EXPLAIN PROFILE HINT JOIN MULTI_JOIN USING",
+    "query plans and hints": "EXPLAIN PROFILE HINT JOIN MULTI_JOIN USING ANALYZE CSR SORTED PARTITION "
+    "PARTITIONS DECIMAL",
     "other clauses": "ON TO IF CYCLE NO MAXVALUE MINVALUE LOGICAL STRUCT MAP GROUP WSHORTEST "
     "FINISH FILTER LET NEXT OF FOR DO WHILE PATH PATHS WALK REPEATABLE DIFFERENT ELEMENT "
     "ELEMENTS KEEP GROUPS OPTIONS SOURCE DESTINATION",
@@ -297,6 +298,7 @@ def _check(cypher: str, max_hops: int, rerun: bool = False) -> CheckedQuery:
             raise QueryError(f"parameter names starting with {PARAM_PREFIX!r} are reserved (${t.text})")
     pairs = _pairs(cypher, toks)
     _check_words(cypher, toks)
+    _check_starts(cypher, toks)
     _check_functions(cypher, toks)
     _check_patterns(cypher, toks, pairs, max_hops)
     return _emit(toks)
@@ -400,6 +402,27 @@ def _check_words(q: str, toks: list[Token]) -> None:
             raise QueryError(
                 f"{w} is not allowed in a query here ({RESERVED[w]} are refused); "
                 "to use the word as a name, quote it in backticks"
+            )
+
+
+STATEMENT_STARTS = frozenset({"MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN"})
+"""A read query (and each part after ``UNION``) starts with one of these: no other
+statement of either engine (``ANALYZE``, ``CHECKPOINT`` …) can run, listed or not."""
+
+
+def _check_starts(q: str, toks: list[Token]) -> None:
+    starts = [0] + [
+        i + (2 if i + 1 < len(toks) and toks[i + 1].upper == "ALL" else 1)
+        for i, t in enumerate(toks)
+        if t.upper == "UNION"
+    ]
+    for i in starts:
+        t = toks[i] if i < len(toks) else None
+        if t is None or t.upper not in STATEMENT_STARTS:
+            what = t.text if t is not None else "nothing"
+            raise QueryError(
+                f"a query starts with MATCH, OPTIONAL MATCH, UNWIND, WITH or RETURN, not {what!r}"
+                + (f" ({_where(q, t.pos)})" if t is not None else "")
             )
 
 

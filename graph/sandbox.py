@@ -20,6 +20,11 @@ as the handle that owns it (see :func:`graph.embedded._pin`).
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import decimal
+import json
+import logging
 import os
 import pickle
 import select
@@ -29,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +42,70 @@ from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.settings import Settings
 
 POLL_S = 0.02
-BUSY_WAIT_S = 5.0
+BUSY_WAIT_S = 2.0
 """How long a query waits for a free worker before the answer is 'busy' (503): a
 server thread waiting for a worker serves no one else."""
 MAX_REPLY_MB = 256
-"""Largest result a worker sends back (its pickled size)."""
+"""Largest result a worker sends back (its size as JSON)."""
 _HEADER = struct.Struct("!Q")
+
+
+def encode(v: Any) -> Any:
+    """A result value as JSON with its type kept (the worker's replies are JSON, never
+    pickle: a worker the engine let someone take over could not run code in the server).
+
+    >>> import datetime as dt
+    >>> decode(json.loads(json.dumps(encode({"at": dt.date(2026, 1, 2), "n": [1, None]}))))
+    {'at': datetime.date(2026, 1, 2), 'n': [1, None]}
+    """
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, dict):
+        return {"$d": [[encode(k), encode(x)] for k, x in v.items()]}
+    if isinstance(v, (list, tuple)):
+        return [encode(x) for x in v]
+    if isinstance(v, dt.datetime):
+        return {"$dt": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$date": v.isoformat()}
+    if isinstance(v, dt.time):
+        return {"$time": v.isoformat()}
+    if isinstance(v, dt.timedelta):
+        return {"$td": [v.days, v.seconds, v.microseconds]}
+    if isinstance(v, decimal.Decimal):
+        return {"$dec": str(v)}
+    if isinstance(v, uuid.UUID):
+        return {"$uuid": str(v)}
+    if isinstance(v, (bytes, bytearray)):
+        return {"$b": base64.b64encode(bytes(v)).decode()}
+    return {"$str": str(v)}
+
+
+def decode(v: Any) -> Any:
+    """The inverse of :func:`encode` (anything else in a reply is refused)."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, list):
+        return [decode(x) for x in v]
+    if not isinstance(v, dict) or len(v) != 1:
+        raise ValueError("not a worker reply value")
+    ((tag, x),) = v.items()
+    if tag == "$d":
+        return {decode(k): decode(y) for k, y in x}
+    simple = {
+        "$dt": dt.datetime.fromisoformat,
+        "$date": dt.date.fromisoformat,
+        "$time": dt.time.fromisoformat,
+        "$dec": decimal.Decimal,
+        "$uuid": uuid.UUID,
+        "$b": base64.b64decode,
+        "$str": str,
+    }
+    if tag == "$td":
+        return dt.timedelta(days=x[0], seconds=x[1], microseconds=x[2])
+    if tag in simple and isinstance(x, str):
+        return simple[tag](x)
+    raise ValueError(f"not a worker reply value: {tag}")
 
 
 def _rss_mb(pid: int) -> float:
@@ -66,6 +130,7 @@ class _Worker:
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
             start_new_session=True,
         )
@@ -114,7 +179,10 @@ class _Worker:
                 (need,) = _HEADER.unpack(bytes(buf))
                 buf = bytearray()
             if need is not None and len(buf) == need:
-                return pickle.loads(buf)  # our own worker's reply
+                reply = json.loads(buf)
+                if isinstance(reply, dict) and "rows" in reply:
+                    reply["rows"] = decode(reply["rows"])
+                return reply
 
     def _death(self) -> str:
         code = self.proc.wait()
@@ -140,6 +208,7 @@ class QuerySandbox:
         self._all: list[_Worker] = []
         self._cond = threading.Condition()
         self._closed = False
+        self._warned = False
 
     def _take(self) -> _Worker:
         wait_s = min(self.settings.query_timeout_s, BUSY_WAIT_S)
@@ -193,6 +262,11 @@ class QuerySandbox:
         if "error" in reply:
             kind = {"timeout": QueryTimeout, "unavailable": StoreUnavailable}.get(reply["kind"], QueryError)
             raise kind(reply["error"])
+        if not str(reply.get("confined", "confined")).startswith("confined") and not self._warned:
+            self._warned = True
+            logging.getLogger("linkwatch").warning(
+                "query workers are not confined (%s): only the guard keeps them from files", reply["confined"]
+            )
         rows: list[dict[str, Any]] = reply["rows"]
         return rows
 
@@ -227,8 +301,10 @@ def confine(writable: Path | None, readable: list[str]) -> str:
     if abi < 1:
         return f"Landlock unavailable (errno {ctypes.get_errno()})"
     fs = next(v for k, v in sorted(_FS_RIGHTS_BY_ABI.items(), reverse=True) if abi >= k)
-    attr = struct.pack("QQ", fs, 3 if abi >= 4 else 0)  # handled: every fs right, TCP bind+connect
-    size = 16 if abi >= 4 else 8
+    # handled: every fs right, TCP bind and connect, and (ABI 6) signals and abstract
+    # unix sockets outside this process
+    attr = struct.pack("QQQ", fs, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
     fd = libc.syscall(444, ctypes.c_char_p(attr), size, 0)
     if fd < 0:
         return f"Landlock ruleset refused (errno {ctypes.get_errno()})"
@@ -315,11 +391,13 @@ def _serve(db_path: str, pool_mb: int, timeout_ms: int) -> None:  # pragma: no c
             except RuntimeError as e:
                 err = engine_error(e, timeout_ms / 1000)
                 reply = {"error": str(err), "kind": "timeout" if isinstance(err, QueryTimeout) else "query"}
-        data = pickle.dumps(reply)
+        if "rows" in reply:
+            reply["rows"] = encode(reply["rows"])
+        data = json.dumps(reply).encode()
         if len(data) > MAX_REPLY_MB * 2**20:
-            data = pickle.dumps(
+            data = json.dumps(
                 {"error": f"the result is larger than {MAX_REPLY_MB} MiB; return fewer rows", "kind": "query"}
-            )
+            ).encode()
         stdout.write(_HEADER.pack(len(data)) + data)
         stdout.flush()
 

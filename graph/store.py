@@ -265,9 +265,15 @@ class GraphStore(ABC):
         clash = sorted(set(given) & set(checked.params))
         if clash:
             raise QueryError(f"parameter name(s) {', '.join(clash)} are reserved; rename them")
-        missing = parameters_used(text) - set(given)
+        used = parameters_used(text)
+        missing = used - set(given)
         if missing:
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
+        unused = set(given) - used
+        if unused:
+            raise QueryError(
+                f"unknown query parameter(s), not used by the query: {', '.join(sorted(unused))}"
+            )
         return checked.text, {**given, **checked.params}
 
     def counts(self) -> dict[str, int]:

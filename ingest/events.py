@@ -9,6 +9,19 @@ line, column, reason and the raw row, and good rows are merged into the table by
 (new rows inserted, changed rows updated; unchanged rows left alone). Event exports
 are treated as incremental: a row missing from a later export is not retired.
 
+Damaged CSV files: DuckDB reads them with ``store_rejects``, so a row that cannot be
+split into the header's fields (a cut-off last row, a line break outside quotes, an
+unterminated quote) is quarantined with its true line and the rest of the file loads.
+Line numbers come from one vectorised pass over the file's bytes
+(:func:`ingest.reader.scan_csv`), so they stay right after quoted line breaks and blank
+lines. A file that is not UTF-8 is refused whole, naming the line and column.
+
+A run loads its event files all or nothing: every file is checked
+(:meth:`EventStore.check`, into temporary tables, outside any transaction: a statement
+that fails inside a DuckDB transaction aborts it) before any is merged
+(:meth:`EventStore.merge`), and :class:`EventStore` ``begin`` / ``commit`` /
+``rollback`` wrap the merges in one transaction.
+
 The graph gets aggregated, time-bounded links computed here (see
 :func:`aggregate_links`), each traceable to its event rows by its end ids.
 
@@ -22,6 +35,12 @@ first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ)
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import gzip
+import io
+import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,10 +49,26 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from graph.store import RunInfo
 from ingest.contract import Column, Table
-from ingest.reader import QUARANTINE_COLUMNS, SourceFileError, _sha256, file_manifest
+from ingest.reader import (
+    LINK_DROPPED,
+    MAX_FIELD_SIZE,
+    PREVIEW,
+    QUARANTINE_COLUMNS,
+    ROW_QUARANTINED,
+    CsvScan,
+    SourceFileError,
+    _sha256,
+    check_header,
+    csv_records,
+    file_manifest,
+    is_gzip,
+    is_parquet,
+    scan_csv,
+)
 
 EVENT_DB = "events.duckdb"
 SQL_TYPES = {
@@ -51,6 +86,12 @@ NATIVE = {
     "date": {"DATE"},
     "number": {"DOUBLE", "FLOAT", "BIGINT", "INTEGER"},
 }
+MAX_LINE_SIZE = 1 << 26
+"""Longest CSV line DuckDB is asked to read (64 MiB; its reading buffer is twice that,
+which fits the smallest ``event_memory_mb``); values beyond ``max_field_size`` are
+quarantined, a line beyond this refuses the file (naming its line)."""
+WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
+"""Trimmed from both ends of every text value (as the entity reader's ``str.strip``)."""
 PROVENANCE_SQL = (
     "extra VARCHAR, source_file VARCHAR, source_line BIGINT, row_hash UBIGINT, "
     "run_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ"
@@ -85,10 +126,32 @@ class EventRead:
     new: int = 0
     changed: int = 0
     extra_columns: list[str] = field(default_factory=list)
+    dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
 
     @property
     def manifest(self) -> dict[str, object]:
         return {**file_manifest(self), "rows_new": self.new, "rows_changed": self.changed}
+
+
+@dataclass
+class EventCheck:
+    """One event file read and validated into a temporary table, not merged yet."""
+
+    table: Table
+    path: Path
+    checked: str
+    """The temporary table: typed columns, ``__line``, ``__problems`` (empty: good)."""
+    rows_read: int
+    quarantine: pd.DataFrame
+    dropped: pd.DataFrame
+    sha256: str
+    seconds: float
+    extra_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_valid(self) -> int:
+        return self.rows_read - len(self.quarantine)
 
 
 GOT, CLOSE = " (got '", "')"
@@ -102,8 +165,16 @@ def _value_check(c: Column) -> tuple[str, str] | None:
     if c.type == "ts":
         return f"TRY_CAST({col} AS TIMESTAMPTZ)", "not an ISO 8601 date-time"
     if c.type == "number":
-        return f"TRY_CAST({col} AS DOUBLE)", "not a number"
+        return f"TRY_CAST({col} AS DOUBLE)", "not a (finite) number"
     return None
+
+
+def _preview_sql(expr: str) -> str:
+    """A value as quarantine text: long ones cut to :data:`PREVIEW` characters."""
+    return (
+        f"CASE WHEN length({expr}) > {PREVIEW} THEN left({expr}, {PREVIEW}) || '… (' || "
+        f"format('{{:,}}', length({expr})) || ' characters)' ELSE {expr} END"
+    )
 
 
 def validation_sql(
@@ -112,11 +183,20 @@ def validation_sql(
     fk_views: Mapping[str, str],
     file: str,
     native: set[str] | frozenset[str] = frozenset(),
+    *,
+    max_field_size: int = MAX_FIELD_SIZE,
 ) -> str:
-    """One ``SELECT`` over the raw rows (``stage``: ``__line`` + text columns, except the
-    ``native`` ones, already typed) giving typed columns and ``__problems`` (a list of
-    ``'column: reason'``)."""
-    typed, problems = [], []
+    """One ``SELECT`` over the raw rows (``stage``: ``__row``, ``__line`` + text columns,
+    except the ``native`` ones, already typed) giving typed columns, ``__problems`` (a
+    list of ``'column: reason'``) and ``__dropped`` (optional references to no known
+    key: the value is dropped, the row kept)."""
+    typed, problems, dropped = [], [], []
+    for name in present:
+        if name not in native:
+            problems.append(
+                f"CASE WHEN length(s.{q(name)}) > {int(max_field_size)} THEN "
+                f"{lit(f'{name}: value longer than {max_field_size:,} characters (a broken export?)')} END"
+            )
     for c in table.columns:
         col = q(c.name)
         if c.name not in present:
@@ -129,30 +209,47 @@ def validation_sql(
             typed.append(f"s.{col} AS {col}")
         elif check:
             expr, why = check
-            typed.append(f"{expr.replace(col, 's.' + col)} AS {col}")
+            typed_expr = expr.replace(col, "s." + col)
+            bad = (
+                f"{typed_expr} IS NULL"
+                if c.type != "number"
+                else f"NOT coalesce(isfinite({typed_expr}), false)"
+            )
+            typed.append(f"{typed_expr} AS {col}")
             problems.append(
-                f"CASE WHEN s.{col} IS NOT NULL AND {expr.replace(col, 's.' + col)} IS NULL THEN "
-                f"{lit(c.name + ': ' + why + GOT)} || s.{col}::VARCHAR || {lit(CLOSE)} END"
+                f"CASE WHEN s.{col} IS NOT NULL AND {bad} THEN "
+                f"{lit(c.name + ': ' + why + GOT)} || {_preview_sql(f's.{col}::VARCHAR')} || {lit(CLOSE)} END"
             )
         elif c.type == "enum":
             allowed = ", ".join(lit(v) for v in c.enum)
             typed.append(f"s.{col} AS {col}")
             problems.append(
                 f"CASE WHEN s.{col} IS NOT NULL AND s.{col} NOT IN ({allowed}) THEN "
-                f"{lit(c.name + ': unknown value (allowed: ' + '|'.join(c.enum) + ')' + GOT)} || s.{col} || {lit(CLOSE)} END"
+                f"{lit(c.name + ': unknown value (allowed: ' + '|'.join(c.enum) + ')' + GOT)} || "
+                f"{_preview_sql(f's.{col}')} || {lit(CLOSE)} END"
             )
         elif c.type == "list":
             typed.append(
                 f"list_filter(list_transform(string_split(s.{col}, ';'), lambda x: trim(x)), lambda x: x <> '') AS {col}"
             )
+        elif c.ref and c.name in fk_views and not c.required:
+            typed.append(f"CASE WHEN fk_{c.name}.k IS NULL THEN NULL ELSE s.{col} END AS {col}")
         else:
             typed.append(f"s.{col} AS {col}")
         if c.ref and c.name in fk_views:
             alias = f"fk_{c.name}"
-            problems.append(
-                f"CASE WHEN s.{col} IS NOT NULL AND {alias}.k IS NULL THEN "
-                f"{lit(c.name + ': points to no ' + c.ref + GOT)} || s.{col} || {lit(CLOSE)} END"
-            )
+            why = f"{c.name}: points to no {c.ref}"
+            if c.required:
+                problems.append(
+                    f"CASE WHEN s.{col} IS NOT NULL AND {alias}.k IS NULL THEN "
+                    f"{lit(why + GOT)} || {_preview_sql(f's.{col}')} || {lit(CLOSE)} END"
+                )
+            else:
+                dropped.append(
+                    f"CASE WHEN s.{col} IS NOT NULL AND {alias}.k IS NULL THEN "
+                    f"{lit(why + ': the link is dropped, the row kept' + GOT)} || {_preview_sql(f's.{col}')} "
+                    f"|| {lit(CLOSE)} END"
+                )
     if table.time_order and all(x in present for x in table.time_order):
         a, b = table.time_order
         ea = _value_check(table.column(a))
@@ -175,18 +272,43 @@ def validation_sql(
         if extra
         else "NULL::VARCHAR"
     )
-    raw = "json_object(" + ", ".join(f"{lit(c)}, s.{q(c)}" for c in present) + ")::VARCHAR"
-    plist = (
-        "list_filter([" + ", ".join(problems) + "]::VARCHAR[], lambda x: x IS NOT NULL)"
-        if problems
-        else "[]::VARCHAR[]"
+    raw = (
+        "json_object("
+        + ", ".join(f"{lit(c)}, {_preview_sql(f's.{q(c)}::VARCHAR')}" for c in present)
+        + ")::VARCHAR"
     )
+
+    def as_list(parts: list[str]) -> str:
+        if not parts:
+            return "[]::VARCHAR[]"
+        return "list_filter([" + ", ".join(parts) + "]::VARCHAR[], lambda x: x IS NOT NULL)"
+
     # the raw row (as JSON) is built only for rows with a problem: the outer SELECT keeps it
     inner = (
-        f"SELECT s.__line, {', '.join(typed)}, {extra_sql} AS extra, {lit(file)} AS source_file, "
-        f"{plist} AS __problems, CASE WHEN len(__problems) > 0 THEN {raw} END AS __raw FROM stage s {joins}"
+        f"SELECT s.__row, s.__line, {', '.join(typed)}, {extra_sql} AS extra, {lit(file)} AS source_file, "
+        f"{as_list(problems)} AS __problems, {as_list(dropped)} AS __dropped, "
+        f"CASE WHEN len(__problems) > 0 OR len(__dropped) > 0 THEN {raw} END AS __raw FROM stage s {joins}"
     )
     return inner
+
+
+def _reject_reason(
+    error_type: str, message: str, column: str | None, found: int | None, width: int, last: str
+) -> tuple[str, str]:
+    """(column, reason) for a row DuckDB could not split into the header's fields."""
+    if error_type == "MISSING COLUMNS":
+        return (
+            column or "",
+            f"the row has {found} field(s), the header {width}: a line break outside quotes, or a cut-off row",
+        )
+    if error_type == "TOO MANY COLUMNS":
+        return f"(after {last})", f"the row has {found} field(s), the header {width}: a stray comma"
+    if error_type == "UNQUOTED VALUE":
+        return column or "", (
+            "a quoted value is not closed properly (an unterminated quote, or text after "
+            "the closing quote; a quote inside a quoted value must be doubled)"
+        )
+    return column or "", f"cannot be read ({error_type.lower()}: {message})"
 
 
 class EventStore:
@@ -238,12 +360,29 @@ class EventStore:
             int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) if self.has(table) else 0
         )  # type: ignore[index]
 
-    def keys(self, table: str, column: str) -> str | None:
-        """A view of a key column of an event table, for foreign-key joins."""
-        if not self.has(table):
+    def begin(self) -> None:
+        """Start the run's transaction: until :meth:`commit`, nothing is visible to
+        other connections, and :meth:`rollback` (or closing) discards it all."""
+        self._exec("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self._exec("COMMIT")
+
+    def rollback(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # none open (never begun, or aborted already)
+            self._exec("ROLLBACK")
+
+    def keys(self, table: str, column: str, pending: EventCheck | None = None) -> str | None:
+        """A view of a key column of an event table, for foreign-key joins: its rows in
+        the store and the good rows of ``pending`` (the same table, checked in this run
+        but not merged yet)."""
+        parts = [f"SELECT {q(column)} AS k FROM {table}"] if self.has(table) else []
+        if pending is not None:
+            parts.append(f"SELECT {q(column)} AS k FROM {pending.checked} WHERE len(__problems) = 0")
+        if not parts:
             return None
         view = f"keys_{table}_{column}"
-        self._exec(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT DISTINCT {q(column)} AS k FROM {table}")
+        self._exec(f"CREATE OR REPLACE TEMP VIEW {view} AS {' UNION '.join(parts)}")
         return view
 
     def register_keys(self, name: str, keys: set[str]) -> str:
@@ -255,85 +394,331 @@ class EventStore:
         self.con.unregister(view + "_arrow")
         return view
 
-    def _source(self, path: Path, table: Table) -> tuple[str, list[str], set[str]]:
-        """SQL reading the file with ``__line``, its column names, and the columns read
-        natively (Parquet columns already of their contract type); the rest are read as
-        trimmed text with ``''`` as missing."""
-        p = lit(str(path))
-        if path.suffix == ".parquet":
-            scan = f"read_parquet({p}, file_row_number=true)"
-        else:
-            scan = f"read_csv({p}, all_varchar=true, header=true, quote='\"', escape='\"')"
+    def _header(self, path: Path) -> list[str]:
+        """The CSV header, read here (DuckDB renames duplicate names and may sniff a
+        damaged file wrongly): the first record, decoded on its own."""
+        head, lines = b"", 0
         try:
-            described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-        except duckdb.Error as e:
-            raise self._unreadable(path, e) from e
-        types = {str(r[0]): str(r[1]) for r in described}
-        if path.suffix == ".parquet":
+            opener = gzip.open if is_gzip(path) else open
+            with opener(path, "rb") as f:  # type: ignore[operator]
+                for line in f:
+                    head += line
+                    lines += 1
+                    if (head.count(b'"') % 2 == 0 and head.strip()) or lines > 1000:
+                        break
+        except (OSError, EOFError) as e:
+            raise SourceFileError(f"{path}: cannot read ({e})") from e
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as e:
+            at = head.count(b"\n", 0, e.start) + 1
+            raise SourceFileError(
+                f"{path}: not UTF-8 text: line {at} (the header) has byte "
+                f"0x{e.object[e.start]:02x} (encoding: Latin-1 or Windows-1252?); re-export the file as UTF-8"
+            ) from e
+        first = next(csv_records(io.StringIO(text.removeprefix("\ufeff"), newline="")), None)
+        if first is None:
+            raise SourceFileError(f"{path}: empty file (no header row)")
+        at_line, _last, names, error = first
+        if names is None:
+            raise SourceFileError(f"{path}: line {at_line}: the header row cannot be read: {error}")
+        return check_header(path, names)
+
+    def _source(
+        self, path: Path, table: Table, name: str, *, strict: bool = True
+    ) -> tuple[str, list[str], set[str]]:
+        """SQL reading the file with ``__row`` (its position among the rows read), its
+        column names, and the columns read natively (Parquet columns already of their
+        contract type); the rest are read as trimmed text with ``''`` as missing. CSV
+        rows that cannot be read go to the ``rej_<name>`` rejects table."""
+        p = lit(str(path))
+        if is_parquet(path):
+            try:
+                check_header(path, pq.read_schema(path).names)
+            except SourceFileError:
+                raise
+            except Exception as e:  # pyarrow raises several types for a bad file
+                raise SourceFileError(f"{path}: not a readable Parquet file ({e})") from e
+            scan = f"read_parquet({p}, file_row_number=true)"
+            try:
+                described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+            except duckdb.Error as e:
+                raise SourceFileError(
+                    f"{path}: not a readable Parquet file ({str(e).splitlines()[0]})"
+                ) from e
+            types = {str(r[0]): str(r[1]) for r in described}
             types.pop("file_row_number", None)
-            line = "file_row_number + 1"
+            row, line = "file_row_number + 1", "__row"
         else:
-            line = "row_number() OVER () + 1"
+            names = self._header(path)
+            types = dict.fromkeys(names, "VARCHAR")
+            columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in names) + "}"
+            self._exec(f"DROP TABLE IF EXISTS rej_{name}")
+            self._exec(f"DROP TABLE IF EXISTS rejscan_{name}")
+            scan = (
+                f"read_csv({p}, header=true, auto_detect=false, columns={columns}, delim=',', "
+                f"quote='\"', escape='\"', compression={lit('gzip' if is_gzip(path) else 'none')}, "
+                f"store_rejects=true, rejects_table='rej_{name}', rejects_scan='rejscan_{name}', "
+                f"max_line_size={MAX_LINE_SIZE}, buffer_size={2 * MAX_LINE_SIZE}"
+                + ("" if strict else ", strict_mode=false")
+                + ")"
+            )
+            row, line = "row_number() OVER ()", "__row + 1"
         cols = list(types)
         contract = {c.name: c.type for c in table.columns}
         native = {c for c in cols if types[c] in NATIVE.get(contract.get(c, ""), set())}
         read = ", ".join(
             f"{q(c)}::{SQL_TYPES[contract[c]]} AS {q(c)}"
             if c in native
-            else f"nullif(trim({q(c)}::VARCHAR), '') AS {q(c)}"
+            else f"nullif(trim({q(c)}::VARCHAR, {WHITESPACE}), '') AS {q(c)}"
             for c in cols
         )
-        return f"SELECT {line} AS __line, {read} FROM {scan}", cols, native
+        return f"SELECT *, {line} AS __line FROM (SELECT {row} AS __row, {read} FROM {scan})", cols, native
 
     @staticmethod
     def _unreadable(path: Path, e: Exception) -> SourceFileError:
         msg = str(e).split("\n")[0]
         if "unicode" in msg.lower() or "utf" in msg.lower():
             return SourceFileError(f"{path}: not UTF-8 text ({msg}); re-export the file as UTF-8")
+        if "maximum line size" in msg.lower() or "max_line_size" in msg.lower():
+            return SourceFileError(
+                f"{path}: a line is longer than {MAX_LINE_SIZE:,} bytes ({msg}); is this a CSV export?"
+            )
         return SourceFileError(f"{path}: cannot read ({msg})")
 
-    def load(self, path: Path, table: Table, fk: Mapping[str, str | None], run: RunInfo) -> EventRead:
-        """Validate and merge one event file. ``fk`` maps ``table.column`` references to a
-        key view (``None``: not checkable)."""
+    def check(
+        self,
+        path: Path,
+        table: Table,
+        fk: Mapping[str, str | None],
+        *,
+        max_field_size: int = MAX_FIELD_SIZE,
+    ) -> EventCheck:
+        """Read and validate one event file into a temporary table, merging nothing.
+        ``fk`` maps ``table.column`` references to a key view (``None``: not checkable)."""
         t0 = time.perf_counter()
-        self.ensure(table)
-        source, cols, native = self._source(path, table)
+        name = table.name
+        checked = f"checked_{name}"
+        source, cols, native = self._source(path, table, name)
         missing = [c for c in table.required if c not in cols]
         if missing:
             if not set(table.names) & set(cols):
                 raise SourceFileError(
-                    f"{path}: no header row with the {table.name} columns (expected e.g. {', '.join(table.required)})"
+                    f"{path}: no header row with the {table.name} columns on line 1 (expected e.g. {', '.join(table.required)})"
                 )
-            raise SourceFileError(f"{path}: required column(s) missing: {', '.join(missing)}")
+            raise SourceFileError(
+                f"{path}: required column(s) missing: {', '.join(missing)} (header, line 1)"
+            )
         fk_views = {c.name: v for c in table.columns if c.ref and c.name in cols and (v := fk.get(c.ref))}
-        sql = validation_sql(table, cols, fk_views, path.name, native).replace(
-            "FROM stage s", f"FROM ({source}) s", 1
-        )
-        key = q(str(table.key))
+        sql = validation_sql(table, cols, fk_views, path.name, native, max_field_size=max_field_size)
+        notes: list[str] = []
+        lenient = False
         try:
-            self._exec(f"CREATE OR REPLACE TEMP TABLE checked AS {sql}")
+            self._exec(
+                f"CREATE OR REPLACE TEMP TABLE {checked} AS "
+                + sql.replace("FROM stage s", f"FROM ({source}) s", 1)
+            )
         except duckdb.Error as e:
-            raise self._unreadable(path, e) from e
+            if is_parquet(path) or "maximum line size" in str(e).lower():
+                raise self._line_too_long(path, e) from e
+            # the strict parser gives up on some files as a whole (mixed line endings)
+            self._lenient(path, table, name, sql, e)
+            lenient = True
+            notes.append(
+                f"{path.name}: read leniently, the strict CSV reader refused it "
+                f"({str(e).splitlines()[0]}){_odd_line_ending(path)}"
+            )
+        broken: list[dict[str, object]] = []
+        if is_parquet(path):
+            sha = _sha256(path)
+        else:
+            broken, sha, mixed = self._rejects(path, name, cols, notes)
+            if mixed and not lenient:  # the strict parser misreads rows after a change of line ending
+                self._lenient(path, table, name, sql, None)
+                notes[:] = [f"{path.name}: read leniently: mixed line endings{_odd_line_ending(path)}"]
+                broken, sha, _mixed = self._rejects(path, name, cols, notes)
+        key = q(str(table.key))
         rows_read, distinct = self.con.execute(
-            f"SELECT count(*), count(DISTINCT {key}) + count(*) FILTER (WHERE {key} IS NULL) FROM checked"
+            f"SELECT count(*), count(DISTINCT {key}) + count(*) FILTER (WHERE {key} IS NULL) FROM {checked}"
         ).fetchall()[0]
         if distinct < rows_read:  # duplicate keys among otherwise good rows: the first keeps the key
             self._exec(
-                f"""UPDATE checked SET __problems = list_append(__problems, {lit(str(table.key) + ": duplicate key (an earlier row has it)")})
-                WHERE __line IN (SELECT __line FROM (SELECT __line, row_number() OVER (PARTITION BY {key} ORDER BY __line) AS n
-                                                   FROM checked WHERE len(__problems) = 0 AND {key} IS NOT NULL) WHERE n > 1)"""
+                f"""UPDATE {checked} SET __problems = list_append(__problems, {lit(str(table.key) + ": duplicate key (an earlier row has it)")})
+                WHERE __row IN (SELECT __row FROM (SELECT __row, row_number() OVER (PARTITION BY {key} ORDER BY __row) AS n
+                                                   FROM {checked} WHERE len(__problems) = 0 AND {key} IS NOT NULL) WHERE n > 1)"""
             )
         quarantine = self.con.execute(
             f"""SELECT {lit(path.name)} AS file, __line AS line,
                    array_to_string(list_transform(__problems, lambda x: split_part(x, ':', 1)), ';') AS "column",
-                   array_to_string(__problems, '; ') AS reason, __raw AS raw
-                FROM checked WHERE len(__problems) > 0 ORDER BY __line"""
+                   array_to_string(__problems, '; ') AS reason, __raw AS raw, {lit(ROW_QUARANTINED)} AS action
+                FROM {checked} WHERE len(__problems) > 0 ORDER BY __line"""
         ).df()
+        if broken:
+            quarantine = (
+                pd.concat([quarantine, pd.DataFrame(broken)], ignore_index=True)
+                .sort_values("line", kind="stable")
+                .reset_index(drop=True)
+            )
+        dropped = self.con.execute(
+            f"""SELECT {lit(path.name)} AS file, __line AS line, split_part(d, ':', 1) AS "column",
+                   d AS reason, __raw AS raw, {lit(LINK_DROPPED)} AS action
+                FROM (SELECT __line, __raw, unnest(__dropped) AS d FROM {checked}
+                      WHERE len(__problems) = 0 AND len(__dropped) > 0) ORDER BY line, "column" """
+        ).df()
+        return EventCheck(
+            table,
+            path,
+            checked,
+            int(rows_read) + len(broken),
+            quarantine.reindex(columns=QUARANTINE_COLUMNS),
+            dropped.reindex(columns=QUARANTINE_COLUMNS),
+            sha,
+            time.perf_counter() - t0,
+            [c for c in cols if c not in table.names],
+            notes,
+        )
+
+    def _lenient(self, path: Path, table: Table, name: str, sql: str, first: Exception | None) -> None:
+        """Read ``path`` again with DuckDB's lenient CSV parser into the checked table."""
+        source = self._source(path, table, name, strict=False)[0]
+        try:
+            self._exec(
+                f"CREATE OR REPLACE TEMP TABLE checked_{name} AS "
+                + sql.replace("FROM stage s", f"FROM ({source}) s", 1)
+            )
+        except duckdb.Error as e2:
+            raise self._unparsable(path, e2) from (first or e2)
+
+    def _unparsable(self, path: Path, e: Exception) -> SourceFileError:
+        """A CSV file neither DuckDB parser reads: where its line endings change, if they
+        do; else where the csv module first sees a row of the wrong shape."""
+        msg = str(e).splitlines()[0]
+        odd = _odd_line_ending(path)
+        if not odd:
+            width = None
+            opener = gzip.open if is_gzip(path) else open
+            with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as f:  # type: ignore[operator]
+                for first, _last, rec, error in csv_records(f):
+                    if width is None and rec is not None:
+                        width = len(rec)
+                    elif rec is None or len(rec) != width:
+                        odd = f"; line {first} is the first irregular row ({error or f'{len(rec or [])} fields'})"
+                        break
+        return SourceFileError(f"{path}: cannot be read as CSV ({msg}){odd or '; line unknown'}")
+
+    def _line_too_long(self, path: Path, e: Exception) -> SourceFileError:
+        """The error for a CSV file DuckDB gave up on: a line over :data:`MAX_LINE_SIZE`
+        is named by its true line (DuckDB's own line number is off)."""
+        if "maximum line size" not in str(e).lower():
+            return self._unreadable(path, e)
+        scan = scan_csv(path)
+        return self._too_long(path, scan) or self._unreadable(path, e)
+
+    @staticmethod
+    def _too_long(path: Path, scan: CsvScan) -> SourceFileError | None:
+        if scan.longest < MAX_LINE_SIZE:
+            return None
+        return SourceFileError(
+            f"{path}: line {scan.line(scan.longest_record)} starts a row of {scan.longest:,} bytes, more "
+            f"than the {MAX_LINE_SIZE:,} a row may have (an unbalanced quote runs it on?); fix or re-export "
+            "the file"
+        )
+
+    def _rejects(
+        self, path: Path, name: str, cols: list[str], notes: list[str]
+    ) -> tuple[list[dict[str, object]], str, bool]:
+        """The rows DuckDB rejected (as quarantine records with their true lines), after
+        giving every row read its true line; the file's SHA-256; and whether its rows end
+        in both ``\\n`` and ``\\r\\n``."""
+        checked = f"checked_{name}"
+        rej = self.con.execute(
+            f"""SELECT line_byte_position, arg_min(error_type, column_idx), arg_min(column_name, column_idx),
+                       arg_min(error_message, column_idx), any_value(csv_line), min(line)
+                FROM rej_{name} GROUP BY line_byte_position ORDER BY line_byte_position"""
+        ).fetchall()
+        self._exec(f"DROP TABLE IF EXISTS rej_{name}")
+        self._exec(f"DROP TABLE IF EXISTS rejscan_{name}")
+        rows_out = int(self.con.execute(f"SELECT count(*) FROM {checked}").fetchall()[0][0])  # type: ignore[index]
+        scan = scan_csv(path, [int(r[0]) for r in rej])
+        mixed = scan.crlf_ends > 0 and scan.lf_ends > 0
+        rejected = [int(k) for k in scan.located]
+        exact = scan.records - 1 - len(set(rejected)) == rows_out and all(k >= 1 for k in rejected)
+        if exact and (too_long := self._too_long(path, scan)) is not None:
+            raise too_long  # DuckDB misplaces such a row among its neighbours: refuse the file
+        if not exact:  # RFC 4180 quote pairing disagrees with DuckDB (a stray quote): ask csv
+            scan, rejected = _csv_module_scan(path, scan)
+            exact = scan.records - 1 - len(set(rejected)) == rows_out
+        lines = [scan.line(k) if exact else int(r[5]) for k, r in zip(rejected, rej, strict=True)]
+        bad_text = [(ln, r) for ln, r in zip(lines, rej, strict=True) if r[1] == "INVALID ENCODING"]
+        if bad_text:
+            ln, r = bad_text[0]
+            more = f" ({len(bad_text)} rows in all)" if len(bad_text) > 1 else ""
+            raise SourceFileError(
+                f"{path}: not UTF-8 text: line {ln}, column {r[2]} has bytes that are not UTF-8{more} "
+                "(encoding: Latin-1 or Windows-1252?); re-export the file as UTF-8"
+            )
+        if exact:
+            self._renumber(checked, _row_breaks(scan, sorted(set(rejected))))
+        width, out = len(cols), []
+        for k, ln, r in zip(rejected, lines, rej, strict=True):
+            found = re.search(r"Found: (\d+)", str(r[3] or ""))
+            column, reason = _reject_reason(
+                str(r[1]), str(r[3] or ""), r[2], int(found.group(1)) if found else None, width, cols[-1]
+            )
+            if exact and k + 1 >= scan.records and scan.lines > ln:
+                reason += f"; it runs on to the end of the file (lines {ln}-{scan.lines})"
+            text = str(r[4] or "").lstrip("\r\n")
+            out.append(
+                {
+                    "file": path.name,
+                    "line": ln,
+                    "column": column,
+                    "reason": reason,
+                    "raw": json.dumps(
+                        {
+                            "_text": text[:PREVIEW]
+                            + (f"… ({len(text):,} characters)" if len(text) > PREVIEW else "")
+                        }
+                    ),
+                    "action": ROW_QUARANTINED,
+                }
+            )
+        if not exact:
+            notes.append(f"{path.name}: the line numbers of its rows may be approximate (unusual quoting)")
+        return out, scan.sha256, mixed
+
+    def _renumber(self, checked: str, breaks: list[tuple[int, int]]) -> None:
+        """Give every row its true line: ``__line = __row + 1 + add`` from the last break."""
+        if not breaks:
+            return
+        data = pa.table(
+            {
+                "r": pa.array([b[0] for b in breaks], pa.int64()),
+                "add": pa.array([b[1] for b in breaks], pa.int64()),
+            }
+        )
+        self.con.register("breaks_arrow", data)
+        self._exec(
+            f"""CREATE OR REPLACE TEMP TABLE {checked}_n AS
+                SELECT c.* REPLACE (c.__row + 1 + coalesce(b.add, 0) AS __line)
+                FROM {checked} c ASOF LEFT JOIN breaks_arrow b ON c.__row >= b.r"""
+        )
+        self.con.unregister("breaks_arrow")
+        self._exec(f"DROP TABLE {checked}")
+        self._exec(f"ALTER TABLE {checked}_n RENAME TO {checked}")
+
+    def merge(self, chk: EventCheck, run: RunInfo) -> EventRead:
+        """Merge a checked file's good rows into its table by key (new rows inserted,
+        changed rows updated, unchanged rows left alone), then drop the temporary table."""
+        t0 = time.perf_counter()
+        table, checked = chk.table, chk.checked
+        self.ensure(table)
+        key = q(str(table.key))
         names = ", ".join(q(c) for c in table.names)
         hashed = "hash(" + ", ".join(q(c) for c in table.names) + ", extra)"
         good = (
             f"SELECT {names}, extra, source_file, __line AS source_line, {hashed} AS row_hash "
-            "FROM checked WHERE len(__problems) = 0"
+            f"FROM {checked} WHERE len(__problems) = 0"
         )
         before = self.count(table.name)
         params = [run.run_id, run.ts, run.ts]
@@ -360,22 +745,88 @@ class EventStore:
                 ).fetchall()[0][0]
             )  # type: ignore[index]
             self._exec("DROP TABLE incoming")
-        self._exec("DROP TABLE checked")
+        self._exec(f"DROP TABLE {checked}")
         self._exec("SET preserve_insertion_order = true")
         new = self.count(table.name) - before
-        extra_cols = [c for c in cols if c not in table.names]
         return EventRead(
             table,
-            path,
-            int(rows_read),
-            int(rows_read) - len(quarantine),
-            quarantine.reindex(columns=QUARANTINE_COLUMNS),
-            _sha256(path),
-            time.perf_counter() - t0,
+            chk.path,
+            chk.rows_read,
+            chk.rows_valid,
+            chk.quarantine,
+            chk.sha256,
+            chk.seconds + time.perf_counter() - t0,
             new,
             changed,
-            extra_cols,
+            chk.extra_columns,
+            chk.dropped,
         )
+
+    def load(self, path: Path, table: Table, fk: Mapping[str, str | None], run: RunInfo) -> EventRead:
+        """Validate and merge one event file (:meth:`check`, then :meth:`merge`). ``fk``
+        maps ``table.column`` references to a key view (``None``: not checkable)."""
+        return self.merge(self.check(path, table, fk), run)
+
+
+def _odd_line_ending(path: Path) -> str:
+    """``'; line N …'`` where a file's line endings first differ from its first line's
+    (a file pieced together from exports made on different systems), or ``''``."""
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rb") as f:  # type: ignore[operator]
+        first = None
+        for n, line in enumerate(f, start=1):
+            if not line.endswith(b"\n"):
+                break
+            ending = b"\r\n" if line.endswith(b"\r\n") else b"\n"
+            lone_cr = b"\r" in line[: -len(ending)]
+            if first is None:
+                first = ending
+            if ending != first or lone_cr:
+                what = "a carriage return inside it" if lone_cr else f"ends {ending!r}, line 1 {first!r}"
+                return f"; line {n} has {what}" if lone_cr else f"; line {n} {what} (mixed line endings)"
+    return ""
+
+
+def _row_breaks(scan: CsvScan, rejected: list[int]) -> list[tuple[int, int]]:
+    """Where the line numbering of the rows DuckDB read shifts: ``(row, add)`` with
+    ``line = row + 1 + add`` from that row on (rows are numbered from 1, records from 0 =
+    the header; rejected records are not rows)."""
+    rej = set(rejected)
+    brk_k = [b[0] for b in scan.breaks]
+
+    def add_at(k: int) -> int:
+        i = bisect.bisect_right(brk_k, k) - 1
+        off = scan.breaks[i][1] if i >= 0 else 0
+        return bisect.bisect_left(rejected, k) + off
+
+    out: dict[int, int] = {}
+    for k in sorted({*brk_k, *(r + 1 for r in rejected)}):
+        g = max(k, 1)
+        while g in rej:
+            g += 1
+        if g >= scan.records:
+            continue
+        row = g - bisect.bisect_left(rejected, g)
+        out[row] = add_at(g)
+    return sorted(out.items())
+
+
+def _csv_module_scan(path: Path, scan: CsvScan) -> tuple[CsvScan, list[int]]:
+    """Record start lines by the csv module (its quoting rules match DuckDB's, also for
+    a quote inside an unquoted value, which the byte scan cannot see), and the records
+    holding the rejected rows (found by their physical lines). Slow: only for files the
+    byte scan gets wrong."""
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as f:  # type: ignore[operator]
+        starts = [first for first, _last, _rec, _err in csv_records(f)]
+    breaks: list[tuple[int, int]] = []
+    offset = 0
+    for k, ln in enumerate(starts):
+        if ln - (k + 1) != offset:
+            offset = ln - (k + 1)
+            breaks.append((k, offset))
+    rejected = [max(bisect.bisect_right(starts, int(ln)) - 1, 0) for ln in scan.position_lines]
+    return CsvScan(scan.sha256, len(starts), breaks, scan.located, scan.position_lines, scan.lines), rejected
 
 
 SENSITIVE = ("victim", "witness", "vip", "restricted")

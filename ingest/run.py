@@ -1,15 +1,29 @@
 """``linkwatch ingest``: one run over a folder of source files.
 
-For each table present, in dependency order: read and validate (:mod:`ingest.reader`),
-transform (:mod:`ingest.transform`, pure), load (delta-based, :mod:`graph.store`), and
-retire what a newer export no longer has. Then the derived links (membership
-resolution, declaration targets) are recomputed from the store. Every run gets an id, a
-folder ``<data_dir>/runs/<run_id>/`` with ``manifest.json``, ``quarantine.csv`` and
-``resolution.csv``, and an ``IngestRun`` node holding the manifest.
+A run is all or nothing. First every file is read and validated, entity tables
+(:mod:`ingest.reader`) and event tables (:meth:`ingest.events.EventStore.check`, into
+temporary tables), and the snapshot is checked against mass retirement; only then is
+anything written (the event store's writes in one transaction): for each entity table, in dependency order,
+transform (:mod:`ingest.transform`, pure), load (delta-based, :mod:`graph.store`) and
+retire what a newer export no longer has; the derived links (membership resolution,
+declaration targets, shared identifiers) are recomputed from the store; the event files
+are merged and their aggregated links loaded. The event store commits when the run
+succeeds, just before :func:`ingest_dir` returns (the graph store commits when its
+handle closes normally: run an ingest inside ``with open_store(...)``).
+
+A run that fails raises, after rolling the event store back (and discarding the graph
+handle's writes with ``store.abort()`` where the store has it, when writing had
+begun). Since validation comes first, a data error never stops a run half-way.
+
+Every run, failed or not, gets an id and a folder ``<data_dir>/runs/<run_id>/`` with
+``manifest.json`` (``status``, and for a failed run ``failed_during`` and ``error``)
+and ``quarantine.csv``; a run that succeeds also gets ``resolution.csv`` and an
+``IngestRun`` node holding the manifest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -20,16 +34,45 @@ from typing import Any
 
 import pandas as pd
 
+from graph.errors import LinkwatchError
 from graph.facts import graph_facts
 from graph.model import MODEL
 from graph.settings import Settings
-from graph.store import GraphStore, LoadStats, RunInfo
+from graph.store import GraphStore, LoadStats, RunInfo, row_hashes
 from ingest.contract import TABLE_LIST, TABLES
-from ingest.events import AGGREGATES, EventRead, EventStore, aggregate_links, set_access_context
+from ingest.events import (
+    AGGREGATES,
+    EventCheck,
+    EventRead,
+    EventStore,
+    aggregate_links,
+    set_access_context,
+)
 from ingest.identifiers import identifier_links
-from ingest.reader import QUARANTINE_COLUMNS, TableRead, _sha256, find_source, read_table
+from ingest.reader import (
+    FILE_REFUSED,
+    MAX_FIELD_SIZE,
+    QUARANTINE_COLUMNS,
+    RUN_REFUSED,
+    SourceFileError,
+    TableRead,
+    _sha256,
+    file_manifest,
+    read_table,
+    survey,
+)
 from ingest.resolve import resolve_exact
 from ingest.transform import GRAPH_TABLES, declaration_targets, transform, uids
+
+MAX_RETIRE_SHARE = 0.2
+"""Default share of a table's current rows one snapshot may retire (see
+:class:`MassRetireError`)."""
+
+
+class MassRetireError(LinkwatchError):
+    """A snapshot would retire more than the allowed share of a table's current rows
+    (an empty or partial export, most likely); nothing was written."""
+
 
 Progress = Callable[[str], None]
 
@@ -39,23 +82,45 @@ class IngestReport:
     run: RunInfo
     run_dir: Path
     tables: list[TableRead | EventRead] = field(default_factory=list)
+    pending: list[EventCheck] = field(default_factory=list)
+    """Event files checked but not merged yet (only a failed run keeps any)."""
     loads: list[LoadStats] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     resolution: dict[str, int] = field(default_factory=dict)
     person_resolution: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """Files that match no table (with the nearest table name), and other things to read."""
+    ignored_files: list[str] = field(default_factory=list)
+    status: str = "running"
+    """``running``, ``succeeded`` or ``failed``."""
+    phase: str = "validate"
+    """``validate`` (nothing written yet) or ``write``: how far a failed run got."""
+    error: str | None = None
+    started_ns: int = 0
+    """The clock at the start, in nanoseconds: orders runs that start in the same second."""
 
     @property
     def rows_read(self) -> int:
-        return sum(t.rows_read for t in self.tables)
+        return sum(t.rows_read for t in self.files)
 
     @property
     def rows_loaded(self) -> int:
-        return sum(t.rows_valid for t in self.tables)
+        return sum(t.rows_valid for t in self.files)
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(len(t.quarantine) for t in self.tables)
+        return sum(len(t.quarantine) for t in self.files)
+
+    @property
+    def links_dropped(self) -> int:
+        """Optional references to no known key, dropped from rows that were loaded."""
+        return sum(len(t.dropped) for t in self.files)
+
+    @property
+    def files(self) -> list[TableRead | EventRead | EventCheck]:
+        """Every file read: loaded, or (in a failed run) checked and never merged."""
+        return [*self.tables, *self.pending]
 
     @property
     def quarantine_file(self) -> Path:
@@ -82,8 +147,12 @@ def _previous_checksums(store: GraphStore) -> dict[str, str]:
         "r.manifest AS manifest ORDER BY started_at, run_id"
     )
     out: dict[str, str] = {}
-    for r in runs:
-        m = json.loads(r["manifest"] or "{}")
+    manifests = [json.loads(r["manifest"] or "{}") for r in runs]
+    # runs of one second: their order from the clock's nanoseconds (run ids do not sort)
+    order = sorted(
+        range(len(runs)), key=lambda i: (str(runs[i]["started_at"]), manifests[i].get("started_ns", 0), i)
+    )
+    for m in (manifests[i] for i in order):
         skipped = set(m.get("unchanged_since_last_load", []))
         for f in m.get("files", []):
             if f["table"] not in skipped:
@@ -91,17 +160,25 @@ def _previous_checksums(store: GraphStore) -> dict[str, str]:
     return out
 
 
-def plan(src: Path) -> dict[str, Path]:
-    """The contract tables present in ``src``, in dependency order."""
+def plan(src: Path, warnings: list[str] | None = None, ignored: list[str] | None = None) -> dict[str, Path]:
+    """The contract tables present in ``src`` (file names matched ignoring case), in
+    dependency order. A warning for every other file, naming the nearest table, is
+    added to ``warnings``; the generator's own files to ``ignored``."""
+    src = Path(src)
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: not a folder")
-    found = {t.name: p for t in TABLE_LIST if (p := find_source(src, t.name)) is not None}
+    found, warned, left = survey(src)
+    if warnings is not None:
+        warnings.extend(warned)
+    if ignored is not None:
+        ignored.extend(left)
     if not found:
         names = ", ".join(t.name for t in TABLE_LIST)
+        hints = "".join(f"\n  {w}" for w in warned)
         raise FileNotFoundError(
-            f"{src}: no source tables found (expected files such as officers.csv; tables: {names})"
+            f"{src}: no source tables found (expected files such as officers.csv; tables: {names}){hints}"
         )
-    return found
+    return {t.name: found[t.name] for t in TABLE_LIST if t.name in found}
 
 
 def ingest_dir(
@@ -116,98 +193,228 @@ def ingest_dir(
     match_threshold: float = 0.95,
     access_links: str = "notable",
     access_repeat: int = 5,
+    max_retire_share: float = MAX_RETIRE_SHARE,
+    allow_mass_retire: bool = False,
+    max_field_size: int = MAX_FIELD_SIZE,
 ) -> IngestReport:
-    """Ingest every contract table found in ``src`` into ``store``.
+    """Ingest every contract table found in ``src`` into ``store``, all or nothing.
 
     ``access_links`` / ``access_repeat``: which officer-record pairs become ``ACCESSED``
-    links (see :func:`ingest.events.aggregate_links`)."""
+    links (see :func:`ingest.events.aggregate_links`). A snapshot that would retire more
+    than ``max_retire_share`` of a table's current rows is refused
+    (:class:`MassRetireError`) unless ``allow_mass_retire``. Values longer than
+    ``max_field_size`` characters are quarantined.
+
+    On failure the run's manifest and quarantine are written (saying why), the event
+    store is rolled back, and the error is raised: run this inside ``with
+    open_store(...)`` so that the graph store discards the handle's writes too."""
     t0 = time.perf_counter()
     step = progress or (lambda _msg: None)
-    files = plan(Path(src))
     run = RunInfo.new("ingest")
-    report = IngestReport(run, Path(data_dir) / "runs" / run.run_id)
+    report = IngestReport(run, Path(data_dir) / "runs" / run.run_id, started_ns=time.time_ns())
     report.run_dir.mkdir(parents=True, exist_ok=True)
+    ev: EventStore | None = None
+    current_file: list[Path] = []  # the file being read when a run fails
+    try:
+        files = plan(Path(src), report.warnings, report.ignored_files)
+        previous = _previous_checksums(store)
+        reads = _read_entities(store, files, timezone, max_field_size, report, step, current_file)
+        changed = {n for n in GRAPH_TABLES if n in reads and previous.get(n) != reads[n].sha256}
+        shapes = {n: transform(n, reads[n].valid) for n in GRAPH_TABLES if n in changed}
+        _check_retirement(store, reads, shapes, max_retire_share, allow_mass_retire)
+        events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
+        checks: dict[str, EventCheck] = {}
+        if events:
+            ev = EventStore(Path(data_dir), memory_mb=event_memory_mb, timezone=timezone)
+            checks = _check_events(  # into temporary tables: the stored events are not touched
+                ev, store, events, reads, previous, report, step, max_field_size, current_file
+            )
+        current_file.clear()
 
-    previous = _previous_checksums(store)
+        report.phase = "write"  # every file is valid: from here on only the stores can fail
+        if ev is not None:
+            ev.begin()  # the run's event writes: one transaction, committed at the end
+        loaded = _write_entities(store, reads, shapes, run, report, step)
+        if {"officers", "memberships", "persons"} & loaded:
+            step("resolve membership lists")
+            report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
+        if {"declarations", "organisations"} & loaded:
+            step("link declarations")
+            report.loads.append(_link_declarations(store, run))
+        if {"officers", "persons"} & loaded:
+            step("link shared identifiers")
+            report.loads += _link_identifiers(store, run)
+        if ev is not None:
+            _merge_events(
+                ev, store, checks, run, report, step, access_links=access_links, access_repeat=access_repeat
+            )
+        report.seconds = time.perf_counter() - t0
+        report.status = "succeeded"
+        manifest = _manifest(store, report, Path(src))
+        _write_run_node(store, report, manifest)
+        _write_files(report, manifest)
+        if ev is not None:
+            ev.commit()  # the last step: just before the graph store commits (its handle closes)
+    except BaseException as e:
+        report.status, report.error = "failed", f"{type(e).__name__}: {e}"
+        report.seconds = time.perf_counter() - t0
+        notes = _undo(store, ev, report)
+        _write_failure(store, report, Path(src), e, current_file, notes)
+        with contextlib.suppress(Exception):
+            e.run_dir = report.run_dir  # type: ignore[attr-defined]  # for the command line
+        raise
+    finally:
+        if ev is not None:
+            ev.close()
+    step("done")
+    return report
+
+
+def _read_entities(
+    store: GraphStore,
+    files: dict[str, Path],
+    timezone: str,
+    max_field_size: int,
+    report: IngestReport,
+    step: Progress,
+    current_file: list[Path],
+) -> dict[str, TableRead]:
+    """Read and validate every entity file (nothing is written)."""
     reads: dict[str, TableRead] = {}
     for name, path in files.items():
         table = TABLES[name]
         if table.kind == "event":
-            continue  # read by the event store, after the entities they point to are loaded
+            continue  # read by the event store
         known: dict[str, set[str] | None] = {}
         for col in table.columns:
             if col.ref:
                 ref_table, ref_col = col.ref.split(".")
-                in_store = _store_keys(store, ref_table, ref_col)
                 if ref_table in reads:
-                    this_run = set(reads[ref_table].valid[ref_col])
                     # a table present in this run is a full export: it alone defines its keys
-                    known[col.ref] = this_run
+                    known[col.ref] = set(reads[ref_table].valid[ref_col])
                 elif ref_table == name:
-                    known[col.ref] = in_store or set()
+                    known[col.ref] = _store_keys(store, ref_table, ref_col) or set()
                 else:
-                    known[col.ref] = in_store
+                    known[col.ref] = _store_keys(store, ref_table, ref_col)
         step(f"read {path.name}")
-        reads[name] = read_table(path, table, known, timezone)
+        current_file[:] = [path]
+        reads[name] = read_table(path, table, known, timezone, max_field_size=max_field_size)
         report.tables.append(reads[name])
+    return reads
 
+
+Shapes = dict[str, tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]]
+
+
+def _check_retirement(
+    store: GraphStore, reads: dict[str, TableRead], shapes: Shapes, max_share: float, allowed: bool
+) -> None:
+    """Refuse a snapshot that would retire more than ``max_share`` of a table's current
+    nodes (or, for a table of links, its current relationships)."""
+    refused = []
+    for name, (nodes, rels) in shapes.items():
+        kind = "nodes" if nodes else "relationships"
+        if nodes:
+            gone_of = []
+            for label, frame in nodes.items():
+                key = MODEL.node(label).key
+                now = set(current(store, label, [key])[key])
+                gone_of.append((label, len(now - set(frame[key])), len(now)))
+        else:
+            gone_of = []
+            for rel_type, frame in rels.items():
+                rows = store.query(
+                    f"MATCH ()-[r:{rel_type}]->() WHERE r.retired_at IS NULL RETURN r.key AS k"
+                )
+                now = {r["k"] for r in rows}
+                df = frame if "discriminator" in frame else frame.assign(discriminator="")
+                keys = set(row_hashes(df, ["src", "dst", "discriminator"])) if len(df) else set()
+                gone_of.append((rel_type, len(now - keys), len(now)))
+        for what, gone, total in gone_of:
+            if total and gone > max_share * total:
+                refused.append(
+                    f"{reads[name].path.name} would retire {gone:,} of the {total:,} current {what} {kind} "
+                    f"({gone / total:.0%})"
+                )
+    if refused and not allowed:
+        raise MassRetireError(
+            "refused: " + "; ".join(refused) + f", more than the {max_share:.0%} of a table one snapshot may "
+            "retire (an empty or partial export?). Nothing was written. If the export really "
+            "replaces them, run again with --allow-mass-retire (or raise LINKWATCH_MAX_RETIRE_SHARE)."
+        )
+
+
+def _check_events(
+    ev: EventStore,
+    store: GraphStore,
+    events: dict[str, Path],
+    reads: dict[str, TableRead],
+    previous: dict[str, str],
+    report: IngestReport,
+    step: Progress,
+    max_field_size: int,
+    current_file: list[Path],
+) -> dict[str, EventCheck]:
+    """Read and validate every event file into the event store's temporary tables,
+    merging nothing; foreign keys to event tables see this run's checked rows too."""
+    checks: dict[str, EventCheck] = {}
+    for name, path in events.items():
+        table = TABLES[name]
+        if previous.get(name) == _sha256(path):
+            report.unchanged.append(name)
+            continue
+        fk: dict[str, str | None] = {}
+        for col in table.columns:
+            if not col.ref or col.ref in fk:
+                continue
+            ref_table, ref_col = col.ref.split(".")
+            if TABLES[ref_table].kind == "event":
+                fk[col.ref] = ev.keys(ref_table, ref_col, checks.get(ref_table))
+                continue
+            keys = (
+                set(reads[ref_table].valid[ref_col])
+                if ref_table in reads
+                else _store_keys(store, ref_table, ref_col)
+            )
+            fk[col.ref] = None if keys is None else ev.register_keys(f"{ref_table}_{ref_col}", keys)
+        step(f"read {path.name}")
+        current_file[:] = [path]
+        checks[name] = ev.check(path, table, fk, max_field_size=max_field_size)
+        report.pending.append(checks[name])
+        report.warnings.extend(checks[name].notes)
+    return checks
+
+
+def _write_entities(
+    store: GraphStore,
+    reads: dict[str, TableRead],
+    shapes: Shapes,
+    run: RunInfo,
+    report: IngestReport,
+    step: Progress,
+) -> set[str]:
     loaded: set[str] = set()
     for name in GRAPH_TABLES:
         if name not in reads:
             continue
-        if previous.get(name) == reads[name].sha256:
+        if name not in shapes:
             report.unchanged.append(name)  # the very file loaded last time: nothing to do
             continue
         loaded.add(name)
-        nodes, rels = transform(name, reads[name].valid)
+        nodes, rels = shapes[name]
         for label, frame in nodes.items():
             step(f"load {label}")
             report.loads.append(store.load_nodes(label, frame, run))
         for rel_type, frame in rels.items():
             step(f"load {rel_type}")
             report.loads.append(store.load_relationships(rel_type, frame, run))
-
-    if {"officers", "memberships", "persons"} & loaded:
-        step("resolve membership lists")
-        report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
-    if {"declarations", "organisations"} & loaded:
-        step("link declarations")
-        report.loads.append(_link_declarations(store, run))
-    if {"officers", "persons"} & loaded:
-        step("link shared identifiers")
-        report.loads += _link_identifiers(store, run)
-
-    events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
-    if events:
-        _ingest_events(
-            store,
-            events,
-            reads,
-            previous,
-            data_dir,
-            timezone,
-            event_memory_mb,
-            run,
-            report,
-            step,
-            access_links=access_links,
-            access_repeat=access_repeat,
-        )
-
-    report.seconds = time.perf_counter() - t0
-    _write_outputs(store, report, Path(src))
-    step("done")
-    return report
+    return loaded
 
 
-def _ingest_events(
+def _merge_events(
+    ev: EventStore,
     store: GraphStore,
-    events: dict[str, Path],
-    reads: dict[str, TableRead],
-    previous: dict[str, str],
-    data_dir: Path,
-    timezone: str,
-    memory_mb: int,
+    checks: dict[str, EventCheck],
     run: RunInfo,
     report: IngestReport,
     step: Progress,
@@ -215,43 +422,54 @@ def _ingest_events(
     access_links: str = "notable",
     access_repeat: int = 5,
 ) -> None:
-    """Event tables into the event store, then their aggregated links into the graph."""
-    ev = EventStore(Path(data_dir), memory_mb=memory_mb, timezone=timezone)
-    try:
-        loaded: set[str] = set()
-        for name, path in events.items():
-            table = TABLES[name]
-            if previous.get(name) == _sha256(path):
-                report.unchanged.append(name)
-                continue
-            fk: dict[str, str | None] = {}
-            for col in table.columns:
-                if not col.ref or col.ref in fk:
-                    continue
-                ref_table, ref_col = col.ref.split(".")
-                if TABLES[ref_table].kind == "event":
-                    fk[col.ref] = ev.keys(ref_table, ref_col)
-                    continue
-                keys = (
-                    set(reads[ref_table].valid[ref_col])
-                    if ref_table in reads
-                    else _store_keys(store, ref_table, ref_col)
-                )
-                fk[col.ref] = None if keys is None else ev.register_keys(f"{ref_table}_{ref_col}", keys)
-            step(f"load {path.name} into the event store")
-            report.tables.append(ev.load(path, table, fk, run))
-            loaded.add(name)
-        for rel_type, (needs, _sql) in AGGREGATES.items():
-            if needs in loaded or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded):
-                if rel_type == "ACCESSED":
-                    step("read records, case assignments and shared identifiers for ACCESSED")
-                    set_access_context(ev, access_context(store))
-                frame = aggregate_links(ev, rel_type, access_links=access_links, access_repeat=access_repeat)
-                if frame is not None:
-                    step(f"load {rel_type} (aggregated from {needs})")
-                    report.loads.append(store.load_relationships(rel_type, frame, run))
-    finally:
-        ev.close()
+    """The checked event files into the event store, then their aggregated links into
+    the graph."""
+    loaded: set[str] = set()
+    for name, chk in checks.items():
+        step(f"load {chk.path.name} into the event store")
+        report.tables.append(ev.merge(chk, run))
+        report.pending.remove(chk)
+        loaded.add(name)
+    for rel_type, (needs, _sql) in AGGREGATES.items():
+        if needs in loaded or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded):
+            if rel_type == "ACCESSED":
+                step("read records, case assignments and shared identifiers for ACCESSED")
+                set_access_context(ev, access_context(store))
+            frame = aggregate_links(ev, rel_type, access_links=access_links, access_repeat=access_repeat)
+            if frame is not None:
+                step(f"load {rel_type} (aggregated from {needs})")
+                report.loads.append(store.load_relationships(rel_type, frame, run))
+
+
+def _undo(store: GraphStore, ev: EventStore | None, report: IngestReport) -> list[str]:
+    """Roll the event store back and, once writing had begun, discard the graph handle's
+    writes where the store can (``abort``); say what was done."""
+    notes = []
+    if ev is not None:
+        ev.rollback()
+        notes.append("the event store was rolled back: it is as before the run")
+    if report.phase == "validate":
+        notes.append("the run failed before anything was written to the graph store")
+        return notes
+    if store.name != "embedded":
+        notes.append(
+            f"the {store.name} store keeps what was written before the failure (each load batch is its "
+            "own transaction); loads are deltas, so running the same folder again completes it"
+        )
+        return notes
+    abort = getattr(store, "abort", None)
+    if callable(abort):
+        try:
+            abort()
+            notes.append("the graph store's writes from this handle were discarded (abort)")
+        except Exception as e:  # the original error is the one to raise
+            notes.append(f"discarding the graph store's writes failed: {type(e).__name__}: {e}")
+    else:
+        notes.append(
+            "the graph store's writes are discarded when its handle closes after the error "
+            "(where the store keeps them apart until then)"
+        )
+    return notes
 
 
 def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
@@ -375,19 +593,32 @@ def _link_identifiers(store: GraphStore, run: RunInfo) -> list[LoadStats]:
     ]
 
 
-def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
-    q = [t.quarantine for t in report.tables if len(t.quarantine)]
-    (pd.concat(q, ignore_index=True) if q else pd.DataFrame(columns=QUARANTINE_COLUMNS)).to_csv(
-        report.quarantine_file, index=False
-    )
+def _quarantine_frame(report: IngestReport, extra: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    parts = []
+    for t in report.files:
+        both = [x for x in (t.quarantine, t.dropped) if len(x)]
+        if both:
+            parts.append(pd.concat(both, ignore_index=True).sort_values("line", kind="stable"))
+    if extra:
+        parts.append(pd.DataFrame(extra))
+    if not parts:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    return pd.concat(parts, ignore_index=True).reindex(columns=QUARANTINE_COLUMNS)
+
+
+def _manifest(store: GraphStore, report: IngestReport, src: Path) -> dict[str, Any]:
     finished = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    manifest: dict[str, Any] = {
+    return {
         "run_id": report.run.run_id,
+        "status": report.status,
         "started_at": report.run.ts.isoformat(),
+        "started_ns": report.started_ns,
         "finished_at": finished.isoformat(),
         "source_dir": str(src.resolve()),
         "store": store.name,
-        "files": [t.manifest for t in report.tables],
+        "warnings": report.warnings,
+        "ignored_files": report.ignored_files,
+        "files": [file_manifest(t) for t in report.files],
         "loads": [s.as_dict() for s in report.loads],
         "unchanged_since_last_load": report.unchanged,
         "membership_resolution": report.resolution,
@@ -395,10 +626,13 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_quarantined": report.rows_quarantined,
+        "links_dropped": report.links_dropped,
         "quarantine_file": str(report.quarantine_file),
         "seconds": round(report.seconds, 3),
     }
-    report.manifest_file.write_text(json.dumps(manifest, indent=2, default=str))
+
+
+def _write_run_node(store: GraphStore, report: IngestReport, manifest: dict[str, Any]) -> None:
     store.load_nodes(
         "IngestRun",
         pd.DataFrame(
@@ -406,7 +640,7 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
                 {
                     "run_id": report.run.run_id,
                     "started_at": report.run.ts,
-                    "finished_at": finished,
+                    "finished_at": dt.datetime.fromisoformat(manifest["finished_at"]),
                     "source_dir": manifest["source_dir"],
                     "manifest": json.dumps(manifest, default=str),
                 }
@@ -415,6 +649,54 @@ def _write_outputs(store: GraphStore, report: IngestReport, src: Path) -> None:
         report.run,
         retire_scope=False,
     )
+
+
+def _write_files(
+    report: IngestReport, manifest: dict[str, Any], extra: list[dict[str, Any]] | None = None
+) -> None:
+    _quarantine_frame(report, extra).to_csv(report.quarantine_file, index=False)
+    tmp = report.manifest_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, default=str))
+    tmp.replace(report.manifest_file)
+
+
+def _write_failure(
+    store: GraphStore,
+    report: IngestReport,
+    src: Path,
+    e: BaseException,
+    current_file: list[Path],
+    notes: list[str],
+) -> None:
+    """The manifest and quarantine of a failed run: what was read, and why it stopped."""
+    manifest = _manifest(store, report, src)
+    manifest.update(
+        {
+            "failed_during": "validation" if report.phase == "validate" else "writing",
+            "error": report.error,
+            "what_happened": notes,
+        }
+    )
+    refusal: list[dict[str, Any]] = []
+    if isinstance(e, (SourceFileError, FileNotFoundError)):
+        refusal.append(
+            {
+                "file": current_file[0].name if current_file else "",
+                "line": None,
+                "column": "",
+                "reason": str(e),
+                "raw": "",
+                "action": FILE_REFUSED,
+            }
+        )
+    elif isinstance(e, MassRetireError):
+        refusal.append(
+            {"file": "", "line": None, "column": "", "reason": str(e), "raw": "", "action": RUN_REFUSED}
+        )
+    try:
+        _write_files(report, manifest, refusal)
+    except Exception as w:  # never hide the run's own error behind this one
+        e.add_note(f"the failed run's manifest could not be written: {w}")
 
 
 def generated_store(

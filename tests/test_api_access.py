@@ -728,3 +728,15 @@ def test_an_unusable_audit_key_stops_looks_clearly(
     key.chmod(0o600)
     assert app_client.get("/api/v1/nodes/Officer:A", headers=h).status_code == 200
     assert AuditLog(settings.data_dir).verify().ok
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%5Cevil.example", "/%09/evil.example", "//evil.example", "https://evil.example", "/ui/%0a", "/x"],
+)
+def test_sign_in_sends_a_person_nowhere_but_this_server(app_client: TestClient, target: str) -> None:
+    from viz.web import safe_next
+
+    page = app_client.get(f"/ui/login?next={target}").text
+    assert "evil.example" not in page
+    assert safe_next("/ui/flags?x=1") and not safe_next("/\\evil.example") and not safe_next("/ui/\tx")

@@ -363,3 +363,27 @@ def test_redacted_view_of_failed_adhoc_queries(tmp_path: Path) -> None:
     assert cli["what"] == "query cypher LOAD FROM ? RETURN *"
     assert cli["params"] == {"cypher": "LOAD FROM ? RETURN *", "param": "?"}
     assert all("/etc/shadow" in json.dumps(r) for r in log.records())  # the log keeps them
+
+
+def test_line_separators_in_a_look_neither_hide_it_nor_break_the_chain(tmp_path: Path) -> None:
+    """U+2028, U+2029 and U+0085 in a look's text once split its record in two when the
+    log was read: the look vanished from the auditors' list and verify failed for good."""
+    log = AuditLog(tmp_path)
+    for ch in ("\u2028", "\u2029", "\x85", "\r"):
+        log.record(
+            who="eve", role="analyst", action="query", what=f"MATCH (o {{s: 'x{ch}'}})", purpose=f"p{ch}"
+        )
+    recs = list(log.records())
+    assert [r["what"][-4] for r in recs] == ["\u2028", "\u2029", "\x85", "\r"]
+    assert log.verify().ok
+
+
+def test_one_look_cannot_add_megabytes_to_the_log(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    log.record(
+        who="eve", role="analyst", action="query", what="RETURN 1" + " " * 100_000, params={"j": "A" * 10**6}
+    )
+    rec = list(log.records())[-1]
+    assert rec["params"]["j"]["chars"] == 10**6 and len(rec["params"]["j"]["start"]) == 4096
+    assert "100,008 characters" in rec["what"]
+    assert log.path.stat().st_size < 20_000 and log.verify().ok

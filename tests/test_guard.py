@@ -191,6 +191,32 @@ def test_safe_queries_pass(q: str) -> None:
     prepare_user_query(q, max_hops=6)
 
 
+# Ladybug 0.22's grammar keywords (src/antlr4/keywords.txt of its source) and the
+# statements of its grammar that are not keywords there.
+LADYBUG_KEYWORDS = """ACYCLIC ANY ADD ALL ALTER AND AS ASC ASCENDING ATTACH BEGIN BY CALL CASE CAST
+CHECKPOINT COLUMN COMMENT COMMIT COMMIT_SKIP_CHECKPOINT CONTAINS COPY COUNT CREATE CYCLE DATABASE
+DBTYPE DEFAULT DELETE DESC DESCENDING DETACH DISTINCT DROP ELSE END ENDS EXISTS EXPLAIN EXPORT
+EXTENSION FALSE FROM FORCE GLOB GRAPH GROUP HEADERS HINT IMPORT IF IN INCREMENT INSTALL IS JOIN KEY
+LIMIT LOAD LOGICAL MACRO MATCH MAXVALUE MERGE MINVALUE MULTI_JOIN NO NODE NOT NONE NULL ON ONLY
+OPTIONAL OR ORDER PRIMARY PROFILE PROJECT READ REL RENAME RETURN ROLLBACK ROLLBACK_SKIP_CHECKPOINT
+SEQUENCE SET SHORTEST START STARTS STRUCT TABLE THEN TO TRAIL TRANSACTION TRUE TYPE UNION UNWIND
+UNINSTALL UPDATE USE WHEN WHERE WITH WRITE WSHORTEST XOR SINGLE YIELD USER PASSWORD ROLE MAP
+ANALYZE CSR SORTED DECIMAL PARTITION PARTITIONS""".split()
+
+
+def test_every_engine_keyword_is_listed() -> None:
+    """A keyword the guard does not know would pass as a name (``ANALYZE`` did)."""
+    from graph.guard import READ_KEYWORDS, RESERVED
+
+    assert [w for w in LADYBUG_KEYWORDS if w not in READ_KEYWORDS and w not in RESERVED] == []
+
+
+@pytest.mark.parametrize("q", ["ANALYZE", "ANALYZE Officer;", "FOO BAR", "RETURN 1 UNION ALL ANALYZE", "(n)"])
+def test_only_read_clauses_start_a_query(q: str) -> None:
+    with pytest.raises(QueryError):
+        prepare_user_query(q, 6)
+
+
 def test_the_guard_takes_linear_time() -> None:
     """A long query the guard accepts, and deep or long ones it refuses, are read in well
     under a second (nested brackets once took the server 70 s of CPU in the guard)."""

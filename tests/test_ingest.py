@@ -110,7 +110,9 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
     with open_store(s) as st:
         rep = ingest_dir(st, src, s.data_dir)
         q = pd.read_csv(rep.quarantine_file)
-        assert rep.rows_read == 9 and rep.rows_loaded == 3 and rep.rows_quarantined == 6
+        # U9 is no unit: an optional reference, so officer 3 loads without the link (recorded)
+        assert rep.rows_read == 9 and rep.rows_loaded == 4 and rep.rows_quarantined == 5
+        assert rep.links_dropped == 1
         got = {(int(r.line), r.column): r.reason for r in q.itertuples()}
         assert set(got) == {
             (3, "staff_type"),
@@ -120,8 +122,13 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
             (7, "end_date"),
             (8, "officer_id"),
         }
+        assert dict(zip(q["line"], q["action"], strict=True))[4] == "link dropped"
         assert "unknown value" in got[(3, "staff_type")] and "'wizard'" in got[(3, "staff_type")]
         assert "points to no units.unit_id" in got[(4, "unit_id")]
+        assert "the link is dropped, the row kept" in got[(4, "unit_id")]
+        assert st.node("Officer:3")["properties"]["surname"] == "Cedar"
+        in_unit = "MATCH (o:Officer)-[:IN_UNIT]->() RETURN o.officer_id AS id ORDER BY id"
+        assert st.query(in_unit) == [{"id": "1"}, {"id": "7"}]
         assert "missing required value" in got[(5, "officer_id")]
         assert "not a date" in got[(6, "start_date")]
         assert "end_date is before start_date" in got[(7, "end_date")]
@@ -217,13 +224,13 @@ def test_every_entity_table_and_shared_identifiers(store: GraphStore, store_sett
     rep = ingest_dir(store, src, store_settings.data_dir)
     assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
     q = pd.read_csv(rep.quarantine_file)
-    assert sorted(zip(q["file"], q["line"], q["column"], strict=True)) == [
-        ("assignments.csv", 5, "end_date"),  # ends before it starts
-        ("complaint_subjects.csv", 5, "officer_id"),  # O4 is not an officer
-        ("records.csv", 5, "person_id"),  # P9 is not a person
+    assert sorted(zip(q["file"], q["line"], q["column"], q["action"], strict=True)) == [
+        ("assignments.csv", 5, "end_date", "row quarantined"),  # ends before it starts
+        ("complaint_subjects.csv", 5, "officer_id", "row quarantined"),  # O4 is not an officer
+        ("records.csv", 5, "person_id", "link dropped"),  # P9 is not a person: R4 loads unlinked
     ]
     c = store.counts()
-    assert (c["Person"], c["CaseFile"], c["Record"], c["Complaint"]) == (3, 2, 3, 2)
+    assert (c["Person"], c["CaseFile"], c["Record"], c["Complaint"]) == (3, 2, 4, 2)
     assert (c["ASSIGNED_TO"], c["ON_CASE"], c["CONCERNS"], c["IN_CASE"], c["NAMED_IN"]) == (3, 2, 2, 2, 3)
     assert store.query("MATCH (p:Person {person_id: 'P1'}) RETURN p.nominal_flags AS f") == [
         {"f": ["ocg", "firearms"]}

@@ -114,8 +114,19 @@ AuditPageLook = Annotated[Look, _page_look("audit.read", purpose_needed=False)]
 
 
 @router.get("/login", response_class=HTMLResponse)
+def safe_next(url: str) -> bool:
+    """Where sign-in may send a person on: a page of this server (``/ui/…``) and
+    nothing a browser could read as another host (``/\\evil``, tabs, schemes)."""
+    from urllib.parse import urlsplit
+
+    if not url.startswith("/ui/") or any(c in url for c in "\\\t\r\n") or not url.isprintable():
+        return False
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
 def login_page(request: Request, next: str = "/ui/", message: str = "") -> HTMLResponse:
-    if not next.startswith("/") or next.startswith("//"):
+    if not safe_next(next):
         next = "/ui/"
     return render(request, "login.html", None, next_url=next, message=message)
 
