@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def decode(v: Any) -> Any:
     ((tag, x),) = v.items()
     if tag == "$d":
         return {decode(k): decode(y) for k, y in x}
-    simple = {
+    simple: dict[str, Callable[[str], Any]] = {
         "$dt": dt.datetime.fromisoformat,
         "$date": dt.date.fromisoformat,
         "$time": dt.time.fromisoformat,
