@@ -80,7 +80,7 @@ public class Launcher {
                 // (db.memory.transaction.max): a runaway query fails instead of filling the heap.
                 // No LOAD CSV from file:/// URLs (a production server should set this too).
                 .setConfig(GraphDatabaseSettings.allow_file_urls, false)
-                .setConfig(GraphDatabaseSettings.memory_transaction_max,
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size,
                         ByteUnit.mebiBytes(Long.getLong("neo4j.tx.memory.mb", 384)))
                 // Fast stop: Netty's default 5 s shutdown quiet period dominates
                 // stop time; and don't wait 10 s for transactions left open.

@@ -98,6 +98,9 @@ if command -v javac >/dev/null 2>&1; then
         if javac -proc:none -nowarn -d "$tmpcls" -cp "$LAUNCH_CP" "$HERE/Launcher.java" >"$tmpcls.log" 2>&1; then
             mkdir -p "$CLASSES"
             mv -f "$tmpcls/Launcher.class" "$CLASSES/Launcher.class"
+        else  # never run a stale class: say why, and let the source run (and fail) as it is
+            cat "$tmpcls.log" >&2
+            rm -f "$CLASSES/Launcher.class"
         fi
         rm -rf "$tmpcls" "$tmpcls.log"
     fi
