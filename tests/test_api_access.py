@@ -737,6 +737,8 @@ def test_an_unusable_audit_key_stops_looks_clearly(
 def test_sign_in_sends_a_person_nowhere_but_this_server(app_client: TestClient, target: str) -> None:
     from viz.web import safe_next
 
-    page = app_client.get(f"/ui/login?next={target}").text
-    assert "evil.example" not in page
+    page = app_client.get(f"/ui/login?next={target}")
+    assert page.status_code == 200 and 'name="token"' in page.text and "evil.example" not in page.text
+    kept = app_client.get("/ui/login?next=/ui/flags%3Fdetector%3Dx")
+    assert kept.status_code == 200 and "/ui/flags?detector=x" in kept.text
     assert safe_next("/ui/flags?x=1") and not safe_next("/\\evil.example") and not safe_next("/ui/\tx")

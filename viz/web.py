@@ -113,7 +113,6 @@ QueriesPage = Annotated[Look, _page_look("queries.run")]
 AuditPageLook = Annotated[Look, _page_look("audit.read", purpose_needed=False)]
 
 
-@router.get("/login", response_class=HTMLResponse)
 def safe_next(url: str) -> bool:
     """Where sign-in may send a person on: a page of this server (``/ui/…``) and
     nothing a browser could read as another host (``/\\evil``, tabs, schemes)."""
@@ -125,6 +124,7 @@ def safe_next(url: str) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+@router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/ui/", message: str = "") -> HTMLResponse:
     if not safe_next(next):
         next = "/ui/"
