@@ -126,7 +126,9 @@ def write_officers(d: Path, rows: list[str], units: str = "unit_id,name\nU1,Resp
 # ---- dangling keys --------------------------------------------------------------------
 
 
-def test_dangling_and_quarantined_managers_drop_the_link_not_the_run(tmp_path: Path) -> None:
+def test_dangling_and_quarantined_managers_drop_the_link_not_the_run(
+    tmp_path: Path, store_settings: Settings
+) -> None:
     """Before: ``bulk copy into REPORTS_TO failed: … Unable to find primary key value``,
     a store with some officers, no manifest and no quarantine file."""
     src = write_officers(
@@ -140,7 +142,7 @@ def test_dangling_and_quarantined_managers_drop_the_link_not_the_run(tmp_path: P
             "6,Fir,Flo,officer,U1,1",
         ],
     )
-    s = embedded_settings(tmp_path)
+    s = store_settings  # both stores
     rep = ingest(s, src)
     assert (rep.rows_read, rep.rows_loaded, rep.rows_quarantined, rep.links_dropped) == (7, 6, 1, 2)
     manifest, q = last_run(s)
@@ -209,8 +211,10 @@ def test_truncated_officers_file_loads_what_is_whole(tmp_path: Path) -> None:
 # ---- all or nothing -------------------------------------------------------------------
 
 
-def test_a_bad_file_refuses_the_run_before_anything_is_written(tmp_path: Path) -> None:
-    s = embedded_settings(tmp_path)
+def test_a_bad_file_refuses_the_run_before_anything_is_written(
+    tmp_path: Path, store_settings: Settings
+) -> None:
+    s = store_settings  # both stores
     ingest(s, tiny_src(tmp_path / "src"))
     before = state(s)
     newer = tiny_src(tmp_path / "newer")
@@ -649,6 +653,20 @@ def test_an_empty_snapshot_does_not_retire_everyone(tmp_path: Path, monkeypatch:
     res = CliRunner().invoke(app, [*args, "--allow-mass-retire"])  # the flag
     assert res.exit_code == 0, res.output
     assert alive() == 0
+
+
+def test_an_empty_snapshot_is_refused_on_both_stores(tmp_path: Path, store_settings: Settings) -> None:
+    s = store_settings
+    ingest(s, tiny_src(tmp_path / "src", events=False))
+    before = state(s)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "officers.csv").write_text(
+        (tmp_path / "src" / "officers.csv").read_text().splitlines()[0] + "\n"
+    )
+    with pytest.raises(MassRetireError, match="--allow-mass-retire"):
+        ingest(s, empty)
+    assert state(s) == before
 
 
 def test_runs_in_one_second_are_ordered_by_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
