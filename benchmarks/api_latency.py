@@ -12,29 +12,14 @@ persons that share an identifier with someone. Prints p50, p95 and max per endpo
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
 def officers_and_linked(st: Any) -> tuple[list[str], list[tuple[str, str]]]:
@@ -67,69 +52,44 @@ def main() -> None:
     s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)
     with open_store(s, read_only=True) as st:
         officers, linked = officers_and_linked(st)
-    from graph.meta import MetaStore
+    from load import investigator_headers, pct, serving  # the script beside this one
 
-    meta = MetaStore(data)
-    token = meta.create_token("benchmark", "investigator", note="api_latency.py", expires_days=1).secret
-    meta.close()
-    headers = {"Authorization": f"Bearer {token}", "X-Purpose": "latency benchmark", "X-Case-Ref": "BENCH"}
-    port = free_port()
-    env = {"LINKWATCH_DATA_DIR": str(data), "LINKWATCH_BUFFER_POOL_MB": "2048"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    headers = investigator_headers(data, "api_latency.py", "latency benchmark", "BENCH")
     rng = random.Random(args.seed)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=120, headers=headers) as c:
-            for _ in range(120):
-                try:
-                    if c.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
-            cases: dict[str, list[dict[str, object]]] = {
-                "neighbourhood depth 1": [
-                    {"id": rng.choice(officers), "depth": 1} for _ in range(args.requests)
-                ],
-                "neighbourhood depth 2": [
-                    {"id": rng.choice(officers), "depth": 2} for _ in range(args.requests)
-                ],
-                "paths officer-officer (<= 4 hops)": [
-                    {"from": rng.choice(officers), "to": rng.choice(officers), "max_hops": 4}
-                    for _ in range(args.requests)
-                ],
-                "paths officer-person (<= 4 hops)": [
-                    {"from": o, "to": p, "max_hops": 4}
-                    for o, p in rng.sample(linked, min(len(linked), args.requests))
-                ],
-            }
-            print(
-                f"\n{len(officers):,} officers; {args.requests} requests per endpoint, one client, over HTTP\n"
-            )
-            print(f"{'endpoint':36} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean nodes':>10}")
-            for name, reqs in cases.items():
-                path = "/api/v1/neighbourhood" if name.startswith("neigh") else "/api/v1/paths"
-                times, sizes = [], []
-                for q in reqs:
-                    t0 = time.perf_counter()
-                    r = c.get(path, params=q)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    r.raise_for_status()
-                    body = r.json()
-                    sizes.append(
-                        len(body["nodes"]) if "nodes" in body else sum(len(p["nodes"]) for p in body["paths"])
-                    )
-                print(
-                    f"{name:36} {len(times):>5} {pct(times, 0.5):>8.1f} {pct(times, 0.95):>8.1f} "
-                    f"{max(times):>8.1f} {statistics.mean(sizes):>10.1f}"
+    with (
+        serving(data, {"LINKWATCH_BUFFER_POOL_MB": "2048"}) as base,
+        httpx.Client(base_url=base, timeout=120, headers=headers) as c,
+    ):
+        cases: dict[str, list[dict[str, object]]] = {
+            "neighbourhood depth 1": [{"id": rng.choice(officers), "depth": 1} for _ in range(args.requests)],
+            "neighbourhood depth 2": [{"id": rng.choice(officers), "depth": 2} for _ in range(args.requests)],
+            "paths officer-officer (<= 4 hops)": [
+                {"from": rng.choice(officers), "to": rng.choice(officers), "max_hops": 4}
+                for _ in range(args.requests)
+            ],
+            "paths officer-person (<= 4 hops)": [
+                {"from": o, "to": p, "max_hops": 4}
+                for o, p in rng.sample(linked, min(len(linked), args.requests))
+            ],
+        }
+        print(f"\n{len(officers):,} officers; {args.requests} requests per endpoint, one client, over HTTP\n")
+        print(f"{'endpoint':36} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean nodes':>10}")
+        for name, reqs in cases.items():
+            path = "/api/v1/neighbourhood" if name.startswith("neigh") else "/api/v1/paths"
+            times, sizes = [], []
+            for q in reqs:
+                t0 = time.perf_counter()
+                r = c.get(path, params=q)
+                times.append((time.perf_counter() - t0) * 1000)
+                r.raise_for_status()
+                body = r.json()
+                sizes.append(
+                    len(body["nodes"]) if "nodes" in body else sum(len(p["nodes"]) for p in body["paths"])
                 )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            print(
+                f"{name:36} {len(times):>5} {pct(times, 0.5):>8.1f} {pct(times, 0.95):>8.1f} "
+                f"{max(times):>8.1f} {statistics.mean(sizes):>10.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -227,7 +227,10 @@ def run_load(
     return asyncio.run(_run(url, headers, make, clients, seconds, hang_s))
 
 
-def investigator_headers(data: Path, note: str = "load benchmark") -> dict[str, str]:
+def investigator_headers(
+    data: Path, note: str = "load benchmark", purpose: str = "load test", case_ref: str = "LOAD"
+) -> dict[str, str]:
+    """Headers with a new investigator's token (valid a day) and a purpose."""
     from graph.meta import MetaStore
 
     meta = MetaStore(data)
@@ -235,7 +238,7 @@ def investigator_headers(data: Path, note: str = "load benchmark") -> dict[str, 
         token = meta.create_token("load", "investigator", note=note, expires_days=1).secret
     finally:
         meta.close()
-    return {"Authorization": f"Bearer {token}", "X-Purpose": "load test", "X-Case-Ref": "LOAD"}
+    return {"Authorization": f"Bearer {token}", "X-Purpose": purpose, "X-Case-Ref": case_ref}
 
 
 def officers_and_flags(data: Path, buffer_pool_mb: int = 512) -> tuple[list[str], list[str]]:
