@@ -80,12 +80,6 @@ class StoreProvider:
         if gen.users == 0:
             gen.store.close()
 
-    def get(self) -> GraphStore:
-        """The current store, for a caller that holds the server itself (tests)."""
-        gen = self.acquire()
-        self.release(gen)
-        return gen.store
-
     def close(self) -> None:
         with self._lock:
             if self._gen is not None:
