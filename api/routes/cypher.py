@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from api.auth import CypherLook
-from api.deps import SettingsDep, StoreDep
+from api.deps import StoreDep
 from api.models import CypherIn, CypherOut
 from api.results import check_size, file_response
 from graph.audit import strip_literals
@@ -16,9 +16,7 @@ from graph.values import to_plain
 router = APIRouter(prefix="/api/v1/cypher", tags=["ad-hoc cypher"])
 
 
-def _run(
-    body: CypherIn, store: Any, settings: Any, look: Any, action: str
-) -> tuple[list[dict[str, Any]], bool]:
+def _run(body: CypherIn, store: Any, look: Any, action: str) -> tuple[list[dict[str, Any]], bool]:
     look.need_purpose("an ad-hoc query")
     rows = store.user_query(body.cypher, body.params, max_rows=body.max_rows + 1)
     look.record(
@@ -32,7 +30,7 @@ def _run(
 
 
 @router.post("", response_model=CypherOut, response_model_exclude_none=True)
-def adhoc(body: CypherIn, store: StoreDep, settings: SettingsDep, look: CypherLook) -> dict[str, Any]:
+def adhoc(body: CypherIn, store: StoreDep, look: CypherLook) -> dict[str, Any]:
     """Run a read-only Cypher query (Neo4j dialect) with parameters.
 
     Writes, procedure calls, file and network access (``LOAD CSV``, ``LOAD FROM``,
@@ -41,7 +39,7 @@ def adhoc(body: CypherIn, store: StoreDep, settings: SettingsDep, look: CypherLo
     the rows are also returned as one ``graph``."""
     from graph.export import subgraph_of_rows
 
-    rows, truncated = _run(body, store, settings, look, "query")
+    rows, truncated = _run(body, store, look, "query")
     check_size(truncated and body.strict, body.max_rows)
     sg = subgraph_of_rows(rows)
     return {
@@ -55,12 +53,11 @@ def adhoc(body: CypherIn, store: StoreDep, settings: SettingsDep, look: CypherLo
 def adhoc_export(
     body: CypherIn,
     store: StoreDep,
-    settings: SettingsDep,
     look: CypherLook,
     fmt: Annotated[str, Query(alias="format", pattern="^(json|csv|graphml)$")] = "csv",
 ) -> Response:
     """Run a read-only query and download the rows as JSON or CSV, or the nodes and
     relationships in them as GraphML (413 beyond ``max_rows``)."""
-    rows, truncated = _run(body, store, settings, look, "export")
+    rows, truncated = _run(body, store, look, "export")
     check_size(truncated, body.max_rows)
     return file_response(rows, fmt, "query", graph=fmt == "graphml")
