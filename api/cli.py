@@ -1099,10 +1099,13 @@ def demo(
         if len(flags) and s.store == "embedded":
             me, data = _launcher(), shlex.quote(str(s.data_dir))
             out.print("explore it in a browser (see the README's walkthrough):", highlight=False)
+            # whole lines, never wrapped at the terminal's width: they are to be copied
             out.print(
-                f"  {me} token create --user YOU --role investigator --data-dir {data}", highlight=False
+                f"  {me} token create --user YOU --role investigator --data-dir {data}",
+                highlight=False,
+                soft_wrap=True,
             )
-            out.print(f"  {me} serve --data-dir {data}", highlight=False)
+            out.print(f"  {me} serve --data-dir {data}", highlight=False, soft_wrap=True)
             out.print(
                 f"  then open http://127.0.0.1:8000/ui/entity/Officer:{top.officer_id} and sign in with the token"
             )
