@@ -406,13 +406,17 @@ def detect(
             if flag_load
             else None,
         )
+        record = rep.write_record(s.data_dir)
         out.print(_flags_table(rep.flags))
-        per = Table("detector", "flags", "seconds", title="per detector")
+        per = Table("detector", "flags", "seconds", "inputs", title="per detector")
         counts = rep.flags["detector"].value_counts()
         for name, secs in sorted(rep.seconds_by_detector.items()):
-            per.add_row(name, str(int(counts.get(name, 0))), f"{secs:.2f}")
+            cov = rep.coverage.get(name)
+            n = "not checked" if cov is not None and cov.saw_nothing else str(int(counts.get(name, 0)))
+            per.add_row(name, n, f"{secs:.2f}", cov.summary() if cov is not None else "")
         out.print(per)
         out.print(f"flags file: {out_file}")
+        out.print(f"run record: {record}")
 
 
 query_app = typer.Typer(
@@ -937,6 +941,14 @@ def generate(
     ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same force).")] = 7,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean",
+            help="Plant no cases (truth.csv holds only its header): ordinary behaviour and the "
+            "innocent look-alikes only, to measure false flags.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic force in the source-contract format, with planted cases in
     truth.csv and innocent look-alikes in lookalikes.csv (all invented data)."""
@@ -948,15 +960,16 @@ def generate(
             raise LinkwatchError(f"--format must be csv or parquet (got {fmt!r})")
         if days > 0:
             with _progress() as step:
-                summary = write_force(directory, officers, days, seed, fmt=fmt, progress=step)
+                summary = write_force(directory, officers, days, seed, fmt=fmt, progress=step, clean=clean)
             for name, info in summary["tables"].items():
                 out.print(f"{name:20} {info['rows']:>12,} rows")
         else:
-            force = gen(officers=officers, seed=seed)
+            force = gen(officers=officers, seed=seed, clean=clean)
             force.write(directory, fmt=fmt)
             for name, df in force.tables.items():
                 out.print(f"{name:20} {len(df):>12,} rows")
-        out.print(f"truth.csv and lookalikes.csv with the planted cases; written to {directory}")
+        what = "no planted cases (clean)" if clean else "the planted cases"
+        out.print(f"truth.csv and lookalikes.csv with {what}; written to {directory}")
 
 
 @app.command()

@@ -18,8 +18,24 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
     "g_officers": (
         "MATCH (o:Officer) WHERE o.retired_at IS NULL RETURN o.officer_id AS officer_id, o.unit_id AS unit_id, "
         "o.rank AS rank, o.staff_type AS staff_type, o.work_pattern AS work_pattern, "
-        "o.line_manager_id AS line_manager_id",
-        ["officer_id", "unit_id", "rank", "staff_type", "work_pattern", "line_manager_id"],
+        "o.line_manager_id AS line_manager_id, o.surname AS surname, o.forenames AS forenames, "
+        "o.date_of_birth AS date_of_birth, o.email AS email, o.phone AS phone, "
+        "o.start_date AS start_date, o.end_date AS end_date",
+        [
+            "officer_id",
+            "unit_id",
+            "rank",
+            "staff_type",
+            "work_pattern",
+            "line_manager_id",
+            "surname",
+            "forenames",
+            "date_of_birth",
+            "email",
+            "phone",
+            "start_date",
+            "end_date",
+        ],
     ),
     "g_case_assignments": (
         "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "

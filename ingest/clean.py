@@ -57,3 +57,187 @@ def clean_series(s: pd.Series, fn: Callable[[Any], str | None]) -> pd.Series:
     uniq = pd.Series(s.dropna().unique())
     mapping = dict(zip(uniq, uniq.map(fn), strict=True))
     return s.map(mapping).astype(object)
+
+
+# ---------------------------------------------------------------------------- addresses
+#
+# No maintained UK address normaliser runs offline without a C library and large models
+# (libpostal needs both; deepparse downloads weights), so the rules are few and tested
+# (``tests/test_addresses.py``). They make the common ways of writing one address line
+# read the same; they never guess (a missing flat number is not filled in, a range is not
+# split, "10a" stays "10a").
+
+STREET_TYPES = {
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "avn": "avenue",
+    "ln": "lane",
+    "cl": "close",
+    "dr": "drive",
+    "drv": "drive",
+    "cres": "crescent",
+    "cresc": "crescent",
+    "cr": "crescent",
+    "ct": "court",
+    "crt": "court",
+    "pl": "place",
+    "sq": "square",
+    "gdns": "gardens",
+    "gdn": "gardens",
+    "gro": "grove",
+    "gr": "grove",
+    "pk": "park",
+    "ter": "terrace",
+    "terr": "terrace",
+    "tce": "terrace",
+    "wy": "way",
+    "wlk": "walk",
+    "pde": "parade",
+    "grn": "green",
+    "hts": "heights",
+    "mws": "mews",
+    "bldgs": "buildings",
+    "ho": "house",
+    "hse": "house",
+}
+"""Abbreviated street and building words and their full form (whole words only). ``st``
+is handled apart: "Street" after a street name, "Saint" before one."""
+
+UNIT_WORDS = frozenset(
+    {"flat", "flt", "apartment", "apt", "appt", "unit", "suite", "room", "rm", "maisonette", "studio"}
+)
+"""Words that introduce a flat or unit number; all become ``flat``."""
+
+_POSTCODE_IN_LINE = re.compile(r"[\s,]*\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\s*$", re.IGNORECASE)
+_SLASH_UNIT = re.compile(r"^\s*([0-9]+[a-z]?)\s*/\s*([0-9]+[a-z]?)\b")
+_RANGE = re.compile(r"\b([0-9]+[a-z]?)\s*(?:-|‐|‑|‒|–|—|\bto\b)\s*([0-9]+[a-z]?)\b")
+_NUMBER_WORD = re.compile(r"\b(?:no|number)\s*\.?\s*(?=[0-9])")
+_SPLIT_LETTER = re.compile(r"\b([0-9]+)\s+([a-z])\b(?=\s+[a-z]{2,})")
+_UNIT_NUM = r"([0-9]+[a-z]?|[a-z])"
+
+
+def postcode_in_line(v: str | None) -> str | None:
+    """A UK postcode written at the end of an address line, cleaned (else ``None``).
+
+    >>> postcode_in_line("10 High St, ZZ1 1AA"), postcode_in_line("10 High St")
+    ('ZZ11AA', None)
+    """
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    m = _POSTCODE_IN_LINE.search(str(v))
+    return (m.group(1) + m.group(2)).upper() if m else None
+
+
+def _component(s: str) -> list[str]:
+    """Words of one comma-separated part, abbreviations written out."""
+    words = s.split()
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in ("st", "str"):
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            prev = out[-1] if out else None
+            # "St John's Road", "10 St Mary St": Saint before a name, Street after one
+            saint = nxt is not None and nxt not in STREET_TYPES and (prev is None or prev[0].isdigit())
+            out.append("saint" if saint else "street")
+        else:
+            out.append(STREET_TYPES.get(w, w))
+    return out
+
+
+def clean_address(v: str | None) -> str | None:
+    """The address line as matching compares it (the postcode is kept apart).
+
+    Case, accents and punctuation go; a flat or unit prefix in any of its usual forms
+    ("Flat 2, …", "Apt. 2 …", "2/10 …", "…, Flat 2") becomes ``flat 2`` at the front;
+    street words are written out (St → street, Rd → road, Ave → avenue, Ln → lane,
+    Cl → close, Dr → drive, Cres → crescent, …; "St" before a name is Saint); a house
+    number range is written ``10-12``; "No. 10" is ``10``; "10 A" is ``10a``. Parts after
+    the one holding the house number (locality, town, county) and a postcode written at
+    the end are dropped: the postcode, compared beside the line, says where it is. So is a
+    house or building name before the house number ("Rose Court, 10 High St"); a line
+    with no house number keeps its names.
+
+    >>> clean_address("Flat 2, 10 High St.")
+    'flat 2 10 high street'
+    >>> clean_address("2/10 High Street")
+    'flat 2 10 high street'
+    >>> clean_address("10 HIGH STREET, FLAT 2, Exampletown")
+    'flat 2 10 high street'
+    >>> clean_address("10 - 12 St John's Rd, Sampleford, ZZ1 1AA")
+    '10-12 saint johns road'
+    >>> clean_address("Flat 1, 10 High St") == clean_address("Flat 2, 10 High St")
+    False
+    >>> clean_address("Flat 2, Rose Court, 10 High St, Exampletown")
+    'flat 2 10 high street'
+    >>> clean_address("Rose Cottage, Mill Ln"), clean_address(" , "), clean_address(None)
+    ('rose cottage mill lane', None, None)
+    """
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    s = unicodedata.normalize("NFKD", str(v))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = _POSTCODE_IN_LINE.sub("", s)
+    s = _APOS.sub("", s)
+    s = _NUMBER_WORD.sub("", s)
+    unit: str | None = None
+    m = _SLASH_UNIT.match(s)
+    if m:  # "2/10 High Street": flat 2 of number 10
+        unit, s = m.group(1), s[m.end() :]
+        s = m.group(2) + s
+    s = _RANGE.sub(r"\1-\2", s)
+    s = re.sub(r"[^a-z0-9,\- ]+", " ", s)  # keep commas (parts) and range hyphens
+    s = re.sub(r"(?<![0-9])-|-(?![0-9])", " ", s)  # hyphens that are not in a range
+    parts = [_SPACES.sub(" ", p).strip() for p in s.split(",")]
+    parts = [p for p in parts if p]
+    named: list[list[str]] = []  # parts before the house number: a house or building name
+    street: list[str] | None = None  # the part with the house number
+    for p in parts:
+        words = _SPLIT_LETTER.sub(r"\1\2", p).split()
+        # a unit prefix anywhere: "flat 2", "flat 2 10 high street", "apt 2b"
+        if words and words[0] in UNIT_WORDS and len(words) >= 2 and re.fullmatch(_UNIT_NUM, words[1]):
+            unit = unit or words[1]
+            words = words[2:]
+        elif "floor" in words and street is None:  # "2nd floor flat", "ground floor"
+            unit = unit or " ".join(w for w in words if w not in UNIT_WORDS)
+            continue
+        if not words:
+            continue
+        if street is not None:
+            break  # locality, town, county: the postcode says where
+        if any(w[0].isdigit() for w in words):
+            street = _component(" ".join(words))
+        else:
+            named.append(_component(" ".join(words)))
+    # with a house number, a building name beside it adds nothing ("Rose Court, 10 High St")
+    line = " ".join(street if street is not None else [w for ws in named for w in ws])
+    out = (f"flat {unit} " if unit else "") + line
+    return out.strip() or None
+
+
+def address_key(line: str | None, postcode: str | None) -> str | None:
+    """One place: the cleaned postcode and the cleaned address line, ``POSTCODE|line``.
+
+    An address with no postcode (in its column or at the end of the line) is no place:
+    "12 High Street" is in many towns, so it gives no key. A postcode must hold a digit
+    and a letter (placeholders such as "N/A" or "UNKNOWN" are no postcode).
+
+    >>> address_key("Flat 2, 10 High St.", "zz1 1aa") == address_key("2/10 High Street", "ZZ11AA")
+    True
+    >>> address_key("12 High Street", "ZZ1 1AA") == address_key("12 High Street", "ZZ9 9ZZ")
+    False
+    >>> address_key("12 High Street", None), address_key("12 High Street, ZZ1 1AA", None)
+    (None, 'ZZ11AA|12 high street')
+    >>> address_key("12 High Street", "N/A"), address_key(None, "ZZ1 1AA")
+    (None, None)
+    """
+    a = clean_address(line)
+    if a is None:
+        return None
+    pc = clean_postcode(postcode)
+    pc = re.sub(r"[^A-Z0-9]", "", pc) if pc else None
+    if not pc:
+        pc = postcode_in_line(line)
+    if not pc or not re.search(r"[0-9]", pc) or not re.search(r"[A-Z]", pc) or len(pc) < 5:
+        return None
+    return f"{pc}|{a}"

@@ -23,7 +23,8 @@ resembles a detector's pattern and who must **not** be flagged (for measuring pr
 Conventions a detector may rely on (they are what the contract's columns say):
 
 - one ``shifts`` row per officer per day from the officer's ``start_date`` (rest days
-  included, ``duty_type`` ``rest_day``), plus extra rows for overtime (``pay_code``
+  included, ``duty_type`` ``rest_day``, unless the force's ``rest_day_rows`` style is
+  off, or for ``access.off_duty`` ``no_duty_row`` cases in their window), plus extra rows for overtime (``pay_code``
   ``overtime``) and rest-day working (``rest_day_worked``); leave, sickness and rest days
   span the whole local day; a working duty with an empty ``site_id`` is a remote (home)
   or court duty, so *rostered office days* are ``day``/``early``/``late``/``night``/
@@ -37,8 +38,23 @@ Conventions a detector may rely on (they are what the contract's columns say):
 Timestamps are timezone-aware: UTC timestamp columns in Parquet (read natively by the
 event store), local time with its offset (``+00:00``/``+01:00``) in CSV.
 
-Planted cases (about 0.5% of officers per detector, at least 3; event cases need
-``days >= 28``), as the data shows them, and their innocent look-alikes:
+Both files have a ``form`` column: each planted case takes one of its detector's forms
+(:data:`FORMS`) uniformly at random, every form once before any twice (so at least one
+case per form), and every look-alike of :data:`LOOKALIKES` is planted for several officers
+(about 0.3% of officers each, at least 2; 1 below 250 officers). Plants vary counts,
+dates and times of day. ``clean=True`` plants no case at all (ordinary behaviour and
+every look-alike), for measuring false flags.
+
+Force-level styles (:data:`STYLES`, drawn from the seed unless given, returned by
+:func:`write_force` and kept in ``Force.styles``): ``rest_day_rows`` — whether the duty
+system writes rest-day rows. A few officers are not on the duty system at all (no
+shift rows), one site has no badge readers, a system (``ANPR``) never records purpose
+codes, and one small unit has too few officers for a peer rate.
+
+The first version's cases and look-alikes (the table below) are still planted, now named
+by their forms; the rest are described in :meth:`_Block._plant` and its ``_p_*`` methods.
+Planted cases (about 0.5% of officers per detector, at least as many as it has forms;
+event cases need ``days >= 28``), as the data shows them, and their innocent look-alikes:
 
 ========================== ============================================= ==========================================
 detector                   planted                                       look-alike (not in the truth)
@@ -85,6 +101,7 @@ network.hidden_link        4 hops: officer –address– relative –phone–   
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,7 +157,7 @@ FLAGS_OTHER = ("violence", "drugs", "weapons", "firearms", "mental health", "esc
 
 BLOCK = 1000
 """Officers per block of simulated events (fixed, so streaming equals in memory)."""
-TRUTH_COLUMNS = ["officer_id", "detector", "group_id", "window_start", "window_end", "note"]
+TRUTH_COLUMNS = ["officer_id", "detector", "group_id", "window_start", "window_end", "form", "note"]
 DETECTORS = (
     "roster.self_approval",
     "roster.retro_claim",
@@ -158,6 +175,96 @@ DETECTORS = (
     "network.hidden_link",
 )
 """Every detector a planted case is written for (the ``detector`` column of the truth)."""
+FORMS: dict[str, tuple[str, ...]] = {
+    "roster.self_approval": ("own_account", "second_account", "approved_by_edit"),
+    "roster.retro_claim": ("pay_code_raised", "hours_added", "created_after_worked"),
+    "roster.overtime_overlap": ("during_leave", "overlapping_duty", "no_attendance", "leave_in_audit_trail"),
+    "attendance.below_threshold": (
+        "absent_no_activity",
+        "working_remotely_instead",
+        "unrostered_office_worker",
+    ),
+    "attendance.badge_only": (
+        "token_visit",
+        "tap_and_go_home",
+        "remote_while_badged_in",
+        "swipe_during_absence",
+    ),
+    "association.undeclared_membership": ("no_declaration", "declaration_not_approved", "lapsed_declaration"),
+    "association.undeclared_link": ("shared_address", "shared_phone"),
+    "access.no_purpose": ("missing_code", "placeholder_code"),
+    "access.personal_link": ("same_address", "same_phone", "surname_postcode"),
+    "access.sensitive_victims": ("repeated", "breadth"),
+    "access.off_duty": ("rest_day_row", "leave_or_sick", "no_duty_row"),
+    "access.volume_outlier": ("spike", "sustained"),
+    "network.crew": ("co_complaints", "co_views", "large_crew"),
+    "network.hidden_link": ("relative_phone", "contact_address", "business"),
+}
+"""The forms each detector's planted cases take (the ``form`` column of ``truth.csv``)."""
+LOOKALIKES: dict[str, tuple[str, ...]] = {
+    "roster.self_approval": (
+        "manager_approved",
+        "created_own_shift",
+        "namesake_approver",
+        "cancelled_self_approved",
+    ),
+    "roster.retro_claim": ("supervisor_correction", "edit_before_end", "pay_lowered", "real_bank_holiday"),
+    "roster.overtime_overlap": (
+        "recall_from_leave",
+        "extends_shift",
+        "overtime_with_swipes",
+        "single_unrecorded_duty",
+    ),
+    "attendance.below_threshold": (
+        "long_sickness",
+        "agreed_remote_days",
+        "frontline_pattern",
+        "site_without_readers",
+        "at_threshold",
+    ),
+    "attendance.badge_only": (
+        "quick_visit_then_work",
+        "agreed_remote_day",
+        "session_left_running",
+        "cancelled_leave_swipe",
+        "office_vdi_session",
+    ),
+    "association.undeclared_membership": (
+        "declared_approved",
+        "namesake_other_dob",
+        "club_membership",
+        "left_before_joining",
+    ),
+    "association.undeclared_link": (
+        "namesake_street",
+        "declared_association",
+        "unflagged_person",
+        "different_flat",
+    ),
+    "access.no_purpose": ("own_case_no_code", "system_without_codes", "few_missing", "coded_lookups"),
+    "access.personal_link": ("namesake_street", "different_flat", "same_surname_elsewhere"),
+    "access.sensitive_victims": (
+        "own_cases",
+        "public_protection_unit",
+        "few_records",
+        "non_sensitive_records",
+    ),
+    "access.off_duty": (
+        "on_call",
+        "within_grace",
+        "night_shift_past_midnight",
+        "overtime_recorded",
+        "not_on_duty_system",
+    ),
+    "access.volume_outlier": ("busy_unit", "new_starter", "return_from_leave", "small_unit"),
+    "network.crew": ("team_complaints", "single_shared_complaint", "joint_operation_coviews", "loose_chain"),
+    "network.hidden_link": ("hub_address", "declared_association", "too_far", "namesake_street"),
+}
+"""The innocent look-alikes planted for each detector (the ``form`` column of ``lookalikes.csv``)."""
+PLACEHOLDER_CODES = ("N/A", "NA", "NONE", "-", "?", "X", "TEST", "OTHER", "MISC", "n/a", "none")
+"""Purpose codes that carry no purpose (planted for ``access.no_purpose`` ``placeholder_code``)."""
+CODELESS_SYSTEM = "ANPR"
+"""A system whose screen asks for no purpose code: nobody ever records one on it."""
 
 # contract enums, by position (checked against the contract below)
 DUTY = ("early", "late", "night", "day", "rest_day", "annual_leave", "sick", "training", "court")
@@ -194,9 +301,10 @@ ROLES = (
 RESPONSE, NEIGHBOURHOOD, INVESTIGATION, PUBPROT, INTELLIGENCE, SUPPORT, ANALYST = range(7)
 UNIT_FUNCS = ("Response", "Neighbourhood", "CID", "Public Protection", "Intelligence", "Support")
 RANK_NAMES = np.array(["PC", "PS", "INSP", "CI", "SUPT", "CSUPT"])
-SYSTEMS = ("PNC", "PND", "CRIS", "CRIMINT")
-PURPOSES = ("INV", "INC", "STOP", "INT", "ADM", "CUST")
+SYSTEMS = ("PNC", "PND", "CRIS", "CRIMINT", CODELESS_SYSTEM)
+PURPOSES = ("INV", "INC", "STOP", "INT", "ADM", "CUST", *PLACEHOLDER_CODES)
 P_INV, P_INC, P_STOP, P_INT, P_ADM, P_CUST = range(6)
+P_PLACEHOLDER = np.arange(6, len(PURPOSES))
 # purpose-code mix of operational (non-case) lookups by role
 ROLE_PURPOSE = np.array(
     [
@@ -344,6 +452,8 @@ class Force:
     tables: dict[str, pd.DataFrame]
     truth: pd.DataFrame
     lookalikes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
+    styles: dict[str, Any] = field(default_factory=dict)
+    """The force-level styles the force was written in (see :func:`_styles`)."""
 
     def write(self, directory: Path, fmt: str = "csv") -> Path:
         """Write every table as ``<table>.csv`` (or ``.parquet`` with ``fmt="parquet"``),
@@ -390,7 +500,7 @@ def _variant(rng: np.random.Generator, name: str) -> str:
     return f" {name} "
 
 
-def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
+def _structure(officers: int, seed: int, as_of: dt.date, clean: bool = False) -> Force:
     """Sites, units, officers, organisations, memberships, declarations and the
     undeclared-membership truth (the generator's first version, unchanged).
 
@@ -400,6 +510,9 @@ def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
     organisation's name as free text), namesakes on a roll with another date of birth,
     members of clubs and charities (not notifiable), and list entries with no date of
     birth (cannot be resolved exactly).
+
+    With ``clean`` the same draws are made, but every would-be planted member holds an
+    approved declaration (a look-alike ``declared_approved``): no planted case.
     """
     rng = np.random.default_rng(seed)
     n_sites = max(2, officers // 150)
@@ -478,6 +591,8 @@ def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
         n_members,
         p=[0.3, 0.1, 0.25, 0.1, 0.15, 0.1],
     )
+    if clean:
+        roles = np.where(np.isin(roles, ["undeclared", "pending", "no_dob"]), "declared_id", roles)
     mem_rows: list[dict[str, object]] = []
     decl_rows: list[dict[str, object]] = []
     truth_rows: list[dict[str, object]] = []
@@ -529,6 +644,7 @@ def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
                     "group_id": "",
                     "window_start": since.isoformat(),
                     "window_end": as_of.isoformat(),
+                    "form": "declaration_not_approved" if role == "pending" else "no_declaration",
                     "note": f"member of {org} with "
                     + (
                         "a pending declaration"
@@ -547,6 +663,7 @@ def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
                     "group_id": "",
                     "window_start": since.isoformat(),
                     "window_end": as_of.isoformat(),
+                    "form": "club_membership" if role == "non_notifiable" else "declared_approved",
                     "note": look_notes[str(role)].format(org=org),
                 }
             )
@@ -573,6 +690,7 @@ def _structure(officers: int, seed: int, as_of: dt.date) -> Force:
                 "group_id": "",
                 "window_start": "",
                 "window_end": as_of.isoformat(),
+                "form": "namesake_other_dob",
                 "note": f"a namesake with another date of birth is listed as N{j:05d}",
             }
         )
@@ -833,8 +951,18 @@ class _World:
     per-officer parameters the event simulation needs, and the plan of planted cases
     and look-alikes (with the truth rows that do not depend on events)."""
 
-    def __init__(self, base: Force, seed: int, as_of: dt.date, days: int) -> None:
+    def __init__(
+        self,
+        base: Force,
+        seed: int,
+        as_of: dt.date,
+        days: int,
+        styles: dict[str, Any] | None = None,
+        clean: bool = False,
+    ) -> None:
         self.seed, self.as_of, self.days = seed, as_of, days
+        self.styles = dict(styles or _styles(seed))
+        self.clean = clean
         self.rng = np.random.default_rng([seed, 101])
         self.cal = _Calendar.make(as_of - dt.timedelta(days=days), days)
         self.tables: dict[str, pd.DataFrame] = dict(base.tables)
@@ -860,20 +988,31 @@ class _World:
     # ---- small utilities
 
     def _row(
-        self, det: str, gi: int, d0: Any, d1: Any, note: str, group: str = "", look: bool = False
+        self,
+        det: str,
+        gi: int,
+        d0: Any,
+        d1: Any,
+        note: str,
+        group: str = "",
+        look: bool = False,
+        form: str = "",
     ) -> None:
+        known = LOOKALIKES[det] if look else FORMS[det]
+        assert form in known or (look and form), (det, form)
         row: dict[str, object] = {
             "officer_id": str(self.ids[gi]),
             "detector": det,
             "group_id": group,
             "window_start": d0 if isinstance(d0, str) else self.cal.iso(int(d0)),
             "window_end": d1 if isinstance(d1, str) else self.cal.iso(int(d1)),
+            "form": form,
             "note": note,
         }
         (self.look_rows if look else self.truth_rows).append(row)
 
-    def _window(self, det: str) -> tuple[int, int]:
-        length = min(WINDOW[det], self.days)
+    def _window(self, det: str, length: int | None = None) -> tuple[int, int]:
+        length = min(WINDOW[det] if length is None else length, self.days)
         ws = int(self.rng.integers(0, self.days - length + 1))
         return ws, ws + length - 1
 
@@ -914,8 +1053,9 @@ class _World:
         nu = len(units)
         func = _draw(rng, (0.3, 0.2, 0.2, 0.1, 0.1, 0.1), nu)
         units["name"] = [f"{UNIT_FUNCS[f]} {i}" for i, f in enumerate(func)]
+        self.unit_func = func
         self.unit_busy = np.where(rng.random(nu) < 0.12, rng.uniform(2.0, 2.6, nu), rng.uniform(0.8, 1.2, nu))
-        unit = off["unit_id"].map(unit_index).to_numpy(np.int64)
+        unit = off["unit_id"].map(unit_index).to_numpy(np.int64).copy()
         self.unit = unit
         self.site = units["site_id"].map(site_index).to_numpy(np.int64)[unit]
         self.pattern = off["work_pattern"].map({p: i for i, p in enumerate(PATTERNS)}).to_numpy(np.int64)
@@ -1064,77 +1204,259 @@ class _World:
 
     # ---- who is planted, where
 
+    def _forms(self, det: str, k: int) -> list[str]:
+        """``k`` forms of ``det``: each case's form is uniform at random, and every form
+        comes once before any comes twice (rounds of random permutations)."""
+        forms = list(FORMS[det])
+        if det == "access.off_duty" and not self.styles["rest_day_rows"]:
+            forms.remove("rest_day_row")  # a duty system that writes no rest-day rows
+        out: list[str] = []
+        while len(out) < k:
+            out += [str(f) for f in self.rng.permutation(np.array(forms, dtype=object))]
+        return out[:k]
+
     def _plan(self) -> None:
         rng, n = self.rng, self.n
         self.used = (self.start_day > 0) | pd.Series(self.ids).isin(self.involved).to_numpy()
         k = max(3, round(0.005 * n))
         self.k = k
+        self.kl = kl = max(1 if n < 250 else 2, round(0.6 * k))
+        """Officers per look-alike."""
         office_like = self.pattern != FRONTLINE
+        office = self.pattern == OFFICE
         self.events = self.days >= MIN_EVENT_DAYS
+        self.no_shifts = np.zeros(n, bool)
+        """Officers with no shift rows at all (not on the duty system)."""
+        self.readerless = -1
+        self.crews: list[tuple[list[int], str]] = []
+        self.crew_looks: list[list[int]] = []
+        self.team_looks: list[tuple[list[int], str]] = []
+        plant = not self.clean
         if self.events:
-            variants: dict[str, tuple[str, ...]] = {
-                "roster.retro_claim": ("run", "run", "run", "single"),
-                "roster.overtime_overlap": ("leave", "double", "no_evidence"),
-                "attendance.badge_only": ("swipe", "remote", "leave"),
-                "access.personal_link": ("address", "phone", "surname_postcode"),
+            self._special_units()
+            unit_size = np.bincount(self.unit, minlength=len(self.unit_busy))[self.unit]
+            masks: dict[tuple[str, str], np.ndarray] = {
+                ("attendance.below_threshold", "absent_no_activity"): office_like,
+                ("attendance.below_threshold", "working_remotely_instead"): office_like,
+                ("attendance.below_threshold", "unrostered_office_worker"): office,
+                ("access.volume_outlier", "sustained"): (unit_size >= 8) & (self.unit_busy[self.unit] < 1.5),
+                ("roster.retro_claim", "created_after_worked"): office_like | (rng.random(n) < 0.5),
             }
-            masks = {"attendance.below_threshold": office_like, "attendance.badge_only": office_like}
+            for det in FORMS["attendance.badge_only"]:
+                masks[("attendance.badge_only", det)] = office_like
             for det in WINDOW:
-                for gi in self._take(k, masks.get(det)):
-                    ws, we = self._window(det)
-                    var = variants.get(det, ("",))
-                    self.plants[det][gi] = {
-                        "ws": ws,
-                        "we": we,
-                        "variant": str(var[int(rng.integers(len(var)))]),
-                    }
+                if not plant:
+                    break
+                for form in self._forms(det, max(k, len(FORMS[det]))):
+                    for gi in self._take(1, masks.get((det, form))):
+                        length = 120 if (det, form) == ("access.sensitive_victims", "breadth") else None
+                        ws, we = self._window(det, length)
+                        if (det, form) == ("access.volume_outlier", "sustained"):
+                            ws, we = 0, self.days - 1
+                        self.plants[det][gi] = {"ws": ws, "we": we, "form": form}
+                        if form == "unrostered_office_worker":
+                            self.no_shifts[gi] = True
+                        if form == "second_account":
+                            self.plants[det][gi]["alt"] = self._take(1, self.is_officer)
+            if plant:
+                for kind in self._forms("network.crew", max(3, round(0.0015 * n))):
+                    size = {"co_complaints": (3, 5), "co_views": (3, 6), "large_crew": (10, 14)}[kind]
+                    grp = self._groups(1, self.pattern == FRONTLINE if kind != "large_crew" else None, size)
+                    self.crews += [(x, kind) for x in grp]
+        # planted cases before look-alikes (a small force runs out of officers)
+        if plant:
+            for form in self._forms("association.undeclared_link", max(k, 2)):
+                for gi in self._take(1):
+                    self.plants["association.undeclared_link"][gi] = {"form": form}
+            for form in self._forms("network.hidden_link", max(k, 3)):
+                for gi in self._take(1):
+                    self.plants["network.hidden_link"][gi] = {"form": form}
+        self.member_plans: list[tuple[int, str]] = []
+        n_first = int((self.tables["memberships"]["membership_id"].str.startswith("M")).sum())
+        half = max(2, round(0.2 * n_first))
+        if plant:
+            self.member_plans += [(gi, "lapsed_declaration") for gi in self._take(half)]
+            self.member_plans += [(gi, "rejected") for gi in self._take(max(1, half // 2))]
+        if self.events:
             busy = self.unit_busy[self.unit] >= 2.0
-            la_masks = {
-                "attendance.below_threshold": self.pattern == OFFICE,
-                "access.volume_outlier": busy,
+            has_holiday = bool(self.cal.holiday.any())
+            la_masks: dict[tuple[str, str], np.ndarray] = {
+                ("attendance.below_threshold", "long_sickness"): office,
+                ("attendance.below_threshold", "agreed_remote_days"): self.pattern == HYBRID,
+                ("attendance.below_threshold", "frontline_pattern"): self.pattern == FRONTLINE,
+                ("attendance.below_threshold", "at_threshold"): office,
+                ("access.volume_outlier", "busy_unit"): busy,
+                ("attendance.badge_only", "quick_visit_then_work"): self.pattern == FRONTLINE,
+                ("attendance.badge_only", "agreed_remote_day"): self.pattern == HYBRID,
+                ("attendance.badge_only", "session_left_running"): office_like,
+                ("attendance.badge_only", "cancelled_leave_swipe"): office_like,
+                ("attendance.badge_only", "office_vdi_session"): office_like,
+                ("access.off_duty", "on_call"): self.oncall_ok,
+                ("access.off_duty", "night_shift_past_midnight"): self.pattern == FRONTLINE,
+                ("access.off_duty", "not_on_duty_system"): office & ~self.is_officer,
+                ("roster.retro_claim", "real_bank_holiday"): self.pattern == FRONTLINE,
             }
-            for det in (
-                "roster.self_approval",
-                "roster.retro_claim",
-                "roster.overtime_overlap",
-                "attendance.below_threshold",
-                "attendance.badge_only",
-                "access.personal_link",
-                "access.off_duty",
-                "access.volume_outlier",
+            skip = {
+                ("attendance.below_threshold", "site_without_readers"),  # made with the special units
+                ("access.volume_outlier", "new_starter"),
+                ("access.volume_outlier", "small_unit"),
+                ("access.no_purpose", "own_case_no_code"),  # made with the cases
+                ("access.sensitive_victims", "own_cases"),
+                ("access.sensitive_victims", "public_protection_unit"),
+            }
+            if not has_holiday:
+                skip.add(("roster.retro_claim", "real_bank_holiday"))
+            for det in (*WINDOW, "association.undeclared_link"):
+                for form in LOOKALIKES[det]:
+                    if (det, form) in skip:
+                        continue
+                    for gi in self._take(kl, la_masks.get((det, form))):
+                        ws, we = self._window(det) if det in WINDOW else (0, self.days - 1)
+                        self.looks[det][gi] = {"ws": ws, "we": we, "form": form}
+                        if form == "not_on_duty_system":
+                            self.no_shifts[gi] = True
+            # new starters: already in the force for part of the period only
+            starters = np.flatnonzero(
+                (self.start_day > 0)
+                & (self.start_day < self.days - 45)
+                & ~pd.Series(self.ids).isin(self.involved).to_numpy()
+            )
+            for gi in sorted(int(x) for x in rng.permutation(starters)[:kl]):
+                self.looks["access.volume_outlier"][gi] = {
+                    "ws": int(self.start_day[gi]),
+                    "we": self.days - 1,
+                    "form": "new_starter",
+                }
+            g = max(3, round(0.0015 * n))
+            for kind in (
+                "joint_operation_coviews",
+                "single_shared_complaint",
+                "loose_chain",
+                "team_complaints",
             ):
-                for gi in self._take(k, la_masks.get(det)):
-                    ws, we = self._window(det)
-                    kind = "vdi" if self.pattern[gi] != FRONTLINE else "short_visit"
-                    self.looks[det][gi] = {"ws": ws, "we": we, "variant": kind}
-            self.crews = self._groups(max(2, round(0.0015 * n)), self.pattern == FRONTLINE)
-            self.crew_looks = self._groups(max(2, round(0.0015 * n)), None)
+                size = {"team_complaints": (8, 13), "loose_chain": (4, 6)}.get(kind, (3, 5))
+                for team in self._groups(max(2, g // 2), None, size):
+                    if kind == "joint_operation_coviews":
+                        self.crew_looks.append(team)
+                    else:
+                        self.team_looks.append((team, kind))
         else:
-            self.crews, self.crew_looks = [], []
-        for gi in self._take(k):
-            self.plants["association.undeclared_link"][gi] = {
-                "variant": str(rng.choice(["address", "address", "phone"]))
-            }
-        for gi in self._take(k):
-            self.looks["association.undeclared_link"][gi] = {"variant": "declared"}
-        for gi in self._take(k):
-            self.plants["network.hidden_link"][gi] = {
-                "variant": str(rng.choice(["relative_phone", "contact_address", "business"]))
-            }
-        for gi in self._take(k):
-            self.looks["network.hidden_link"][gi] = {"variant": "six_hops"}
+            for det in ("association.undeclared_link",):
+                for form in LOOKALIKES[det]:
+                    for gi in self._take(kl):
+                        self.looks[det][gi] = {"ws": 0, "we": max(0, self.days - 1), "form": form}
+        for form in LOOKALIKES["network.hidden_link"]:
+            for gi in self._take(kl):
+                self.looks["network.hidden_link"][gi] = {"form": form}
+        # membership: lapsed and rejected declarations (planted), left before joining (look-alike)
+        seasoned = (self.start_day < -400) & (self.start_day > -20 * 365)
+        self.member_plans += [(gi, "left_before_joining") for gi in self._take(kl, seasoned)]
+        self._accounts()
 
-    def _groups(self, g: int, mask: np.ndarray | None) -> list[list[int]]:
-        """``g`` groups of 3–4 unused officers from the same unit."""
+    def _accounts(self) -> None:
+        """Second officer rows of one person (``second_account``) and approvers who share
+        an officer's name but not the date of birth (``namesake_approver``)."""
+        off = self.tables["officers"].copy()
+        cols = ["surname", "forenames", "date_of_birth"]
+        changed: list[int] = []
+        for gi, p in sorted(self.plants["roster.self_approval"].items()):
+            if p["form"] == "second_account":
+                alt = p.get("alt") or []
+                if not alt:
+                    p["form"] = "own_account"
+                    continue
+                off.loc[alt[0], cols] = off.loc[gi, cols].to_numpy()
+                p["alt"] = alt[0]
+                changed.append(alt[0])
+        for gi, p in sorted(self.looks["roster.self_approval"].items()):
+            if p["form"] == "namesake_approver":
+                a = int(self.approver[gi])
+                if str(off.loc[a, "date_of_birth"]) == str(off.loc[gi, "date_of_birth"]):
+                    p["form"] = "manager_approved"
+                    continue
+                off.loc[gi, ["surname", "forenames"]] = off.loc[a, ["surname", "forenames"]].to_numpy()
+                changed.append(gi)
+        if changed:
+            name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
+            name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
+            off.loc[changed, "email"] = (
+                name.str.replace(r"[^a-z.]", "", regex=True)
+                + "."
+                + off.loc[changed, "officer_id"]
+                + "@police.example"
+            )
+        self.tables["officers"] = off
+
+    def _special_units(self) -> None:
+        """A site with no badge readers (its unit's officers never swipe) and a small
+        specialist unit (too few peers for a peer rate)."""
+        rng = self.rng
+        sites, units = self.tables["sites"].copy(), self.tables["units"].copy()
+        size = np.bincount(self.unit, minlength=len(units))
+        office_like = self.pattern != FRONTLINE
+        free = ~self.used
+        cand = [
+            u
+            for u in rng.permutation(len(units)).tolist()
+            if 6 <= size[u] <= 45 and int((office_like & free & (self.unit == u)).sum()) >= 3
+        ]
+        if cand:
+            u = int(cand[0])
+            s = len(sites)
+            sites.loc[s] = {
+                "site_id": f"S{s:03d}",
+                "name": f"Site {s} (annexe)",
+                "kind": "office",
+                "postcode": str(_postcodes(rng, 1)[0]),
+            }
+            units.loc[u, "site_id"] = f"S{s:03d}"
+            members = np.flatnonzero(self.unit == u)
+            self.site[members] = s
+            self.readerless = s
+            self.used[members] = True
+            la = [int(x) for x in members if office_like[x] and self.start_day[x] <= 0][: self.kl + 1]
+            for gi in la:
+                self.looks["attendance.below_threshold"][gi] = {
+                    "ws": 0,
+                    "we": self.days - 1,
+                    "form": "site_without_readers",
+                }
+        # small unit: two or three specialists moved into a unit of their own
+        pick = self._take(int(rng.integers(2, 4)), self.is_officer & (self.level == 0))
+        if pick:
+            nu = len(units)
+            units.loc[nu] = {
+                "unit_id": f"U{nu:03d}",
+                "name": f"Dog Section {nu}",
+                "parent_unit_id": str(units.loc[0, "unit_id"]),
+                "site_id": str(sites.loc[int(self.site[pick[0]]), "site_id"]),
+            }
+            self.unit_busy = np.r_[self.unit_busy, 1.0]
+            off = self.tables["officers"].copy()
+            off.loc[pick, "unit_id"] = f"U{nu:03d}"
+            self.tables["officers"] = off
+            asg = self.tables["assignments"].copy()
+            cur = asg["officer_id"].isin(self.ids[pick]) & asg["end_date"].isna()
+            asg.loc[cur, "unit_id"] = f"U{nu:03d}"
+            self.tables["assignments"] = asg
+            self.unit[pick] = nu
+            self.lam[pick] = self.lam[pick] * 1.8
+            for gi in pick:
+                self.looks["access.volume_outlier"][gi] = {"ws": 0, "we": self.days - 1, "form": "small_unit"}
+        self.tables["sites"], self.tables["units"] = sites, units
+        self.site_ids_pa = pa.array(sites["site_id"].to_numpy(object), type=pa.string())
+
+    def _groups(self, g: int, mask: np.ndarray | None, size: tuple[int, int] = (3, 5)) -> list[list[int]]:
+        """``g`` groups of ``size`` (low, high exclusive) unused officers from the same unit."""
         out: list[list[int]] = []
         ok = ~self.used if mask is None else (mask & ~self.used)
         for u in self.rng.permutation(len(self.unit_busy)):
             if len(out) >= g:
                 break
             cand = np.flatnonzero(ok & (self.unit == u))
-            size = int(self.rng.integers(3, 5))
-            if len(cand) >= size:
-                pick = sorted(int(x) for x in self.rng.choice(cand, size, replace=False))
+            k = int(self.rng.integers(*size))
+            if len(cand) >= k:
+                pick = sorted(int(x) for x in self.rng.choice(cand, k, replace=False))
                 self.used[pick] = True
                 ok[pick] = False
                 out.append(pick)
@@ -1147,7 +1469,7 @@ class _World:
         off = self.tables["officers"]
         o_sur = off["surname"].to_numpy(object)
         o_pc = off["home_postcode"].to_numpy(object)
-        o_addr = off["home_address"].to_numpy(object)
+        o_addr = off["home_address"].to_numpy(object).copy()
         o_phone = off["phone"].to_numpy(object)
         rows: list[dict[str, Any]] = []  # people linked to officers (or to planted links)
 
@@ -1182,44 +1504,104 @@ class _World:
         self.extra_decl: list[dict[str, Any]] = []
         self.extra_members: list[dict[str, Any]] = []
         self.extra_orgs: list[dict[str, Any]] = []
+
+        def other_surname(gi: int) -> str:
+            while True:
+                sname = str(rng.choice(SURNAMES))
+                if sname != str(o_sur[gi]):
+                    return sname
+
+        def flat_pair(gi: int) -> str:
+            """Put the officer in one flat of their building; the address of another flat."""
+            a, b = (int(x) for x in rng.choice(np.arange(1, 10), 2, replace=False))
+            building = str(o_addr[gi])
+            o_addr[gi] = f"Flat {a}, {building}"
+            return f"Flat {b}, {building}"
+
+        def elsewhere(gi: int) -> str:
+            while True:
+                pc = str(_postcodes(rng, 1)[0])
+                if pc != str(o_pc[gi]):
+                    return pc
+
         for gi, p in self.plants["association.undeclared_link"].items():
-            if p["variant"] == "address":
+            if p["form"] == "shared_address":
                 f = relative(gi, ocg(), 0.6)
                 p["note"] = "lives at the same address as"
             else:
                 f = person(phone=str(o_phone[gi]), flags=ocg())
                 p["note"] = "shares a phone number with"
             self.link_person[("undeclared_link", gi)] = [f]
-        for gi in self.looks["association.undeclared_link"]:
-            f = relative(gi, ocg(), 0.8)
+        for gi, p in self.looks["association.undeclared_link"].items():
+            form = p["form"]
+            if form == "declared_association":
+                f = relative(gi, ocg(), 0.8)
+            elif form == "unflagged_person":
+                f = relative(gi, None, 0.8)
+            elif form == "namesake_street":
+                f = person(other_surname(gi), str(o_addr[gi]), elsewhere(gi), None, ocg())
+            else:  # different_flat
+                f = person(other_surname(gi), flat_pair(gi), str(o_pc[gi]), None, ocg())
             self.link_person[("undeclared_link_la", gi)] = [f]
         for gi, p in self.plants["network.hidden_link"].items():
-            if p["variant"] == "relative_phone":
+            if p["form"] == "relative_phone":
                 g = person(flags=ocg())
                 r = relative(gi, None, 0.8)
                 rows[r]["phone"] = rows[g]["phone"]
                 self.link_person[("hidden", gi)] = [r, g]
-            elif p["variant"] == "contact_address":
+            elif p["form"] == "contact_address":
                 g = person(flags=ocg())
                 c = person(phone=str(o_phone[gi]), address=rows[g]["address"], postcode=rows[g]["postcode"])
                 self.link_person[("hidden", gi)] = [c, g]
             else:
                 g = person(flags=ocg())
                 self.link_person[("hidden", gi)] = [g]
-        for gi in self.looks["network.hidden_link"]:
-            g = person(flags=ocg())
-            r = relative(gi, None, 0.8)
-            c = person(address=rows[g]["address"], postcode=rows[g]["postcode"])
-            rows[c]["phone"] = rows[r]["phone"]
-            self.link_person[("hidden_la", gi)] = [r, c, g]
+        for gi, p in self.looks["network.hidden_link"].items():
+            form = p["form"]
+            if form == "too_far":
+                g = person(flags=ocg())
+                r = relative(gi, None, 0.8)
+                c = person(address=rows[g]["address"], postcode=rows[g]["postcode"])
+                rows[c]["phone"] = rows[r]["phone"]
+                self.link_person[("hidden_la", gi)] = [r, c, g]
+            elif form == "hub_address":
+                # a hostel: the officer's contact lives among many, one of them flagged
+                hub, hub_pc = str(self._address(1)[0]), str(_postcodes(rng, 1)[0])
+                c = person(address=hub, postcode=hub_pc, phone=str(o_phone[gi]))
+                many = [person(address=hub, postcode=hub_pc) for _ in range(int(rng.integers(14, 31)))]
+                g = person(address=hub, postcode=hub_pc, flags=ocg())
+                self.link_person[("hidden_la", gi)] = [c, g, *many]
+            elif form == "declared_association":
+                g = person(flags=ocg())
+                r = relative(gi, None, 0.8)
+                rows[r]["phone"] = rows[g]["phone"]
+                self.extra_decl.append({"officer_id": self.ids[gi], "kind": "association", "person_id": g})
+                self.link_person[("hidden_la", gi)] = [r, g]
+            else:  # namesake_street: the contact's address line is the flagged person's, in another postcode
+                g = person(flags=ocg())
+                c = person(
+                    phone=str(o_phone[gi]), address=rows[g]["address"], postcode=str(_postcodes(rng, 1)[0])
+                )
+                self.link_person[("hidden_la", gi)] = [c, g]
         for gi, p in self.plants["access.personal_link"].items():
-            if p["variant"] == "address":
+            if p["form"] == "same_address":
                 r = relative(gi)
-            elif p["variant"] == "phone":
+            elif p["form"] == "same_phone":
                 r = person(phone=str(o_phone[gi]))
             else:
                 r = person(str(o_sur[gi]), postcode=str(o_pc[gi]), address=str(self._address(1)[0]))
             self.link_person[("personal", gi)] = [r]
+        for gi, p in self.looks["access.personal_link"].items():
+            if p["form"] == "namesake_street":
+                r = person(other_surname(gi), str(o_addr[gi]), elsewhere(gi))
+                self.link_person[("personal_la", gi)] = [r]
+            elif p["form"] == "different_flat":
+                r = person(other_surname(gi), flat_pair(gi), str(o_pc[gi]))
+                self.link_person[("personal_la", gi)] = [r]
+        if (o_addr != off["home_address"].to_numpy(object)).any():
+            off = off.copy()
+            off["home_address"] = o_addr
+            self.tables["officers"] = off
         # background: relatives of officers in police records (not flagged), some declared
         linked_officers = {gi for (_, gi) in self.link_person}
         self.bg_relatives: list[tuple[int, int]] = []
@@ -1423,10 +1805,26 @@ class _World:
                 live = [c for c in cs if in_period(c)]
                 has_case[o] = bool(live)
                 has_sens[o] = any(self.c_type[c] in (3, 4) for c in live)
-            for gi in self._take(self.k, has_case):
-                self.looks["access.no_purpose"][gi] = {}
-            for gi in self._take(self.k, has_sens & (self.role == PUBPROT)) or self._take(self.k, has_sens):
-                self.looks["access.sensitive_victims"][gi] = {}
+            for gi in self._take(self.kl, has_case):
+                self.looks["access.no_purpose"][gi] = {"form": "own_case_no_code"}
+            for gi in self._take(self.kl, has_sens & (self.role == PUBPROT)) or self._take(self.kl, has_sens):
+                self.looks["access.sensitive_victims"][gi] = {"form": "own_cases"}
+            # a safeguarding unit whose members all review victims across cases
+            self.ppu_members: list[int] = []
+            order = rng.permutation(len(self.unit_func))
+            order = np.r_[order[self.unit_func[order] == 3], order[self.unit_func[order] == 2]]
+            for u in order.tolist():
+                members = np.flatnonzero((self.unit == u) & ~self.used & (self.pattern != FRONTLINE))
+                if len(members) >= 3:
+                    self.used[members] = True
+                    self.ppu_members = [int(x) for x in members]
+                    for gi in self.ppu_members[: self.kl]:
+                        self.looks["access.sensitive_victims"][gi] = {
+                            "ws": 0,
+                            "we": days - 1,
+                            "form": "public_protection_unit",
+                        }
+                    break
 
     # ---- records: nominals, vehicles, addresses, intelligence, case records
 
@@ -1542,6 +1940,7 @@ class _World:
         self.crew_look_plan: dict[int, dict[str, Any]] = {}
         flags = self.persons_frame["nominal_flags"].to_numpy(object)
         pid = lambda j: str(self.p_ids[self.linked_base + j])  # noqa: E731
+        fl = lambda j: flags[self.linked_base + j]  # noqa: E731
         for gi, p in self.plants["association.undeclared_link"].items():
             (f,) = self.link_person[("undeclared_link", gi)]
             self._row(
@@ -1549,24 +1948,35 @@ class _World:
                 gi,
                 start,
                 end,
-                f"{p['note']} {pid(f)}, a person flagged '{flags[self.linked_base + f]}'; no declared association",
+                f"{p['note']} {pid(f)}, a person flagged '{fl(f)}'; no declared association",
+                form=p["form"],
             )
-        for gi in self.looks["association.undeclared_link"]:
+        la_notes = {
+            "declared_association": "lives with {p} (flagged '{f}'), an approved declared association",
+            "unflagged_person": "lives with {p}, who is in police records but not flagged",
+            "namesake_street": "{p} (flagged '{f}') has the officer's address line in another postcode",
+            "different_flat": "{p} (flagged '{f}') lives in another flat of the officer's building",
+        }
+        for gi, p in self.looks["association.undeclared_link"].items():
             (f,) = self.link_person[("undeclared_link_la", gi)]
-            self.extra_decl.append({"officer_id": self.ids[gi], "kind": "association", "person_id": pid(f)})
+            if p["form"] == "declared_association":
+                self.extra_decl.append(
+                    {"officer_id": self.ids[gi], "kind": "association", "person_id": pid(f)}
+                )
             self._row(
                 "association.undeclared_link",
                 gi,
                 start,
                 end,
-                f"lives with {pid(f)} (flagged '{flags[self.linked_base + f]}'), an approved declared association",
+                la_notes[p["form"]].format(p=pid(f), f=fl(f)),
                 look=True,
+                form=p["form"],
             )
         for gi, p in self.plants["network.hidden_link"].items():
             who = self.link_person[("hidden", gi)]
-            if p["variant"] == "relative_phone":
+            if p["form"] == "relative_phone":
                 note = f"4 hops: same address as {pid(who[0])}, who shares a phone with {pid(who[1])} (ocg)"
-            elif p["variant"] == "contact_address":
+            elif p["form"] == "contact_address":
                 note = f"4 hops: {pid(who[0])} gives the officer's phone and lives with {pid(who[1])} (ocg)"
             else:
                 org = f"B{900 + len(self.extra_orgs):03d}"
@@ -1582,27 +1992,33 @@ class _World:
                     {"officer_id": self.ids[gi], "kind": "business_interest", "org_id": org}
                 )
                 note = f"2 hops: declared co-member of {org} with {pid(who[0])} (ocg); the person resolves by name and date of birth"
-            self._row("network.hidden_link", gi, start, end, note)
-        for gi in self.looks["network.hidden_link"]:
-            r, c, g = self.link_person[("hidden_la", gi)]
-            self._row(
-                "network.hidden_link",
-                gi,
-                start,
-                end,
-                f"6 hops, beyond the limit: same address as {pid(r)}, phone shared with {pid(c)}, who lives with {pid(g)} (ocg)",
-                look=True,
-            )
+            self._row("network.hidden_link", gi, start, end, note, form=p["form"])
+        for gi, p in self.looks["network.hidden_link"].items():
+            who = self.link_person[("hidden_la", gi)]
+            form = p["form"]
+            if form == "too_far":
+                r, c, g = who
+                note = f"6 hops, beyond the limit: same address as {pid(r)}, phone shared with {pid(c)}, who lives with {pid(g)} (ocg)"
+            elif form == "hub_address":
+                note = f"{pid(who[0])} gives the officer's phone and lives in a hostel of {len(who)} people, one of them {pid(who[1])} (ocg)"
+            elif form == "declared_association":
+                note = f"same address as {pid(who[0])}, who shares a phone with {pid(who[1])} (ocg); the officer declared the association"
+                for d in self.extra_decl:
+                    if d.get("person_id") == who[1] and d["officer_id"] == self.ids[gi]:
+                        d["person_id"] = pid(who[1])
+            else:
+                note = f"{pid(who[0])} gives the officer's phone; their address line is that of {pid(who[1])} (ocg) in another postcode"
+            self._row("network.hidden_link", gi, start, end, note, look=True, form=form)
         if not self.events:
             return
         for gi, p in self.plants["access.personal_link"].items():
             (r,) = self.link_person[("personal", gi)]
             p["records"] = self.records_by_person.get(self.linked_base + r, [])
             p["note"] = {
-                "address": "a relative at the officer's address",
-                "phone": "a person giving the officer's phone number",
+                "same_address": "a relative at the officer's address",
+                "same_phone": "a person giving the officer's phone number",
                 "surname_postcode": "a person with the officer's surname and postcode",
-            }[p["variant"]] + f" ({pid(r)})"
+            }[p["form"]] + f" ({pid(r)})"
         sur_of = (
             pd.Series(np.arange(self.n_bg))
             .groupby(pd.Series(self.p_surname[: self.n_bg]).str.casefold())
@@ -1615,24 +2031,52 @@ class _World:
         pr = np.flatnonzero(self.r_type == R_PERSON)
         pers_rec[self.r_person[pr]] = pr
         for gi, p in self.looks["access.personal_link"].items():
+            if ("personal_la", gi) in self.link_person:
+                (r,) = self.link_person[("personal_la", gi)]
+                p["records"] = self.records_by_person.get(self.linked_base + r, [])
+                p["note"] = {
+                    "namesake_street": "a person with the officer's address line in another postcode",
+                    "different_flat": "a person in another flat of the officer's building (another surname)",
+                }[p["form"]] + f" ({pid(r)})"
+                continue
             same = [j for j in sur_of.get(str(o_sur[gi]).casefold(), []) if self.p_postcode[j] != o_pc[gi]]
             pick: list[int] = rng.choice(same, min(3, len(same)), replace=False).tolist() if same else []
             p["records"] = [int(pers_rec[j]) for j in pick if pers_rec[j] >= 0 and not self.p_flagged[j]]
+            p["note"] = "people who only share the officer's surname (other postcode, address, phone)"
         for gi, p in self.plants["access.sensitive_victims"].items():
-            p["records"] = self._not_assigned(gi, self.sens_pool, int(rng.integers(3, 6)))
+            if p["form"] == "breadth":
+                p["records"] = self._not_assigned(gi, self.sens_pool, int(rng.integers(10, 19)))
+            else:
+                p["records"] = self._not_assigned(gi, self.sens_pool, int(rng.integers(3, 6)))
+        for gi, p in self.looks["access.sensitive_victims"].items():
+            if p["form"] == "few_records":
+                p["records"] = self._not_assigned(gi, self.sens_pool, 2)
+            elif p["form"] == "non_sensitive_records":
+                pool = np.flatnonzero((self.r_case >= 0) & (self.r_sens == S_NONE))
+                p["records"] = self._not_assigned(gi, pool, int(rng.integers(12, 21)))
+        self.ppu_plan: dict[int, list[int]] = {}
+        for gi in self.ppu_members:
+            self.ppu_plan[gi] = self._not_assigned(gi, self.sens_pool, int(rng.integers(10, 22)))
         for gi, p in self.plants["access.no_purpose"].items():
             case_recs = self._not_assigned(gi, np.flatnonzero(self.r_case >= 0), 6)
             p["records"] = case_recs + [int(x) for x in rng.choice(self.ops_pool, 14)]
         for gi, p in self.looks["access.no_purpose"].items():
-            cs = [
-                c
-                for c in self.oic_cases.get(gi, [])
-                if self.c_opened[c] < days - 20 and self.c_closed[c] > 20
-            ]
-            c = int(rng.choice(cs))
-            p["case"] = c
-            p["ws"], p["we"] = max(0, int(self.c_opened[c])), min(days - 1, int(self.c_closed[c]))
+            if p["form"] == "own_case_no_code":
+                cs = [
+                    c
+                    for c in self.oic_cases.get(gi, [])
+                    if self.c_opened[c] < days - 20 and self.c_closed[c] > 20
+                ]
+                c = int(rng.choice(cs))
+                p["case"] = c
+                p["ws"], p["we"] = max(0, int(self.c_opened[c])), min(days - 1, int(self.c_closed[c]))
+            elif p["form"] == "coded_lookups":
+                p["records"] = self._not_assigned(gi, np.flatnonzero(self.r_case >= 0), 20)
+            else:
+                p["records"] = [int(x) for x in rng.choice(self.ops_pool, 20)]
         for gi, p in self.looks["access.sensitive_victims"].items():
+            if p["form"] != "own_cases":
+                continue
             cs = [
                 c
                 for c in self.oic_cases.get(gi, [])
@@ -1643,10 +2087,15 @@ class _World:
             p["case"] = c
             p["records"] = [int(x) for x in in_case[np.isin(self.r_sens[in_case], [S_VICTIM, S_WITNESS])]]
             p["ws"], p["we"] = max(0, int(self.c_opened[c])), min(days - 1, int(self.c_closed[c]))
-        # crews: the same sensitive records viewed by every member within days of each other
-        for g, grp in enumerate(self.crews):
+        # crews: the same sensitive records viewed by members within days of each other
+        for g, (grp, kind) in enumerate(self.crews):
             recs: list[int] = []
-            for _ in range(3):
+            n_rec = {
+                "co_complaints": 0,
+                "co_views": int(rng.integers(4, 7)),
+                "large_crew": int(rng.integers(3, 6)),
+            }[kind]
+            for _ in range(n_rec):
                 pool = self.sens_pool if rng.random() < 0.6 or not len(self.intel_pool) else self.intel_pool
                 recs += self._not_assigned(grp[0], pool, 1)
             recs = [
@@ -1654,7 +2103,15 @@ class _World:
             ]
             plan_days = sorted(int(x) for x in rng.integers(0, max(1, days - 7), len(recs)))
             for o in grp:
-                self.crew_plan[o] = {"group": f"crew-{g + 1:04d}", "records": recs, "days": plan_days}
+                # in a large crew most, not all, members view each record
+                keep = [j for j in range(len(recs)) if kind != "large_crew" or rng.random() < 0.75]
+                self.crew_plan[o] = {
+                    "group": f"crew-{g + 1:04d}",
+                    "records": [recs[j] for j in keep],
+                    "days": [plan_days[j] for j in keep],
+                    "all_days": plan_days,
+                    "form": kind,
+                }
         for g, (grp, c) in enumerate(zip(self.crew_looks, self.crew_look_case, strict=True)):
             recs_c = np.arange(self.case_rec_start[c], self.case_rec_start[c] + self.case_rec_n[c])
             for o in grp:
@@ -1714,54 +2171,103 @@ class _World:
             "source": list(source),
         }
         subjects = list(zip(cs["c"].tolist(), cs["o"].tolist(), strict=True))
-        # crews: named together again and again
-        for g, grp in enumerate(self.crews):
-            m = int(rng.integers(4, 6))
-            when = sorted(int(x) for x in rng.integers(0, days, m))
-            plan = self.crew_plan.get(grp[0], {"days": [], "records": []})
-            for j, d in enumerate(when):
-                c = len(complaints["received"])
-                for key, v in zip(
-                    complaints,
-                    (
-                        d,
-                        d - int(rng.integers(1, 30)),
-                        str(rng.choice(["use of force", "incivility", "conduct"])),
-                        "public",
-                    ),
-                    strict=True,
-                ):
-                    complaints[key].append(v)
-                named = grp if j < 2 else [o for k, o in enumerate(grp) if k != j % len(grp)]
-                subjects += [(c, o) for o in named]
-            d0 = min(when + plan["days"])
-            d1 = min(days - 1, max(when + [d + 7 for d in plan["days"]]))
+
+        # crews: named together again and again (co_complaints, large_crew), or tied by co-views only
+        def complaint(d: int, named: list[int], cat: str | None = None) -> None:
+            c = len(complaints["received"])
+            for key, v in zip(
+                complaints,
+                (
+                    d,
+                    d - int(rng.integers(1, 30)),
+                    cat or str(rng.choice(["use of force", "incivility", "conduct", "improper disclosure"])),
+                    "public",
+                ),
+                strict=True,
+            ):
+                complaints[key].append(v)
+            subjects.extend((c, o) for o in named)
+
+        for g, (grp, kind) in enumerate(self.crews):
+            plan = self.crew_plan.get(grp[0], {"all_days": [], "records": []})
+            when: list[int] = []
+            if kind == "co_complaints":
+                m = int(rng.integers(5, 7))
+                when = sorted(int(x) for x in rng.integers(0, days, m))
+                for j, d in enumerate(when):
+                    named = grp if j < 3 else [o for q, o in enumerate(grp) if q != j % len(grp)]
+                    complaint(d, named)
+                note = f"named together on {m} complaints"
+            elif kind == "large_crew":
+                m = int(rng.integers(7, 11))
+                when = sorted(int(x) for x in rng.integers(0, days, m))
+                for d in when:
+                    named = sorted(
+                        int(x)
+                        for x in rng.choice(grp, int(rng.integers(4, min(8, len(grp)) + 1)), replace=False)
+                    )
+                    complaint(d, named)
+                note = (
+                    f"a crew of {len(grp)} named together in changing combinations on {m} complaints and viewing "
+                    f"the same {len(plan['records'])} sensitive records outside their cases"
+                )
+            else:
+                note = f"viewed the same {len(plan['records'])} sensitive records outside their cases within days of each other"
+            all_days = when + list(plan["all_days"]) + [d + 7 for d in plan["all_days"]]
+            if not all_days:
+                continue
+            d0, d1 = min(all_days), min(days - 1, max(all_days))
             for o in grp:
                 self._row(
                     "network.crew",
                     o,
                     max(0, d0 - 30),
                     d1,
-                    f"named together on {m} complaints and viewed the same {len(plan['records'])} sensitive records "
-                    "outside their cases",
+                    note,
                     group=f"crew-{g + 1:04d}",
+                    form=kind,
                 )
         for g, (grp, c_case) in enumerate(zip(self.crew_looks, self.crew_look_case, strict=True)):
-            d = min(days - 1, int(self.c_opened[c_case]) + 10)
-            c = len(complaints["received"])
-            for key, v in zip(complaints, (d, d - 3, "incivility", "public"), strict=True):
-                complaints[key].append(v)
-            subjects += [(c, o) for o in grp[:2]]
             for o in grp:
                 self._row(
                     "network.crew",
                     o,
                     int(self.c_opened[c_case]),
                     min(days - 1, int(self.c_opened[c_case]) + 20),
-                    f"co-assigned to case {self.c_ids[c_case]} and viewing its records together; "
-                    "two of them named on one complaint",
+                    f"co-assigned to case {self.c_ids[c_case]} and viewing its records together",
                     group=f"team-{g + 1:04d}",
                     look=True,
+                    form="joint_operation_coviews",
+                )
+        for g, (grp, kind) in enumerate(self.team_looks):
+            if kind == "single_shared_complaint":
+                when = [int(rng.integers(0, days))]
+                complaint(when[0], grp[: int(rng.integers(2, len(grp) + 1))])
+                note = "named together on a single complaint"
+            elif kind == "loose_chain":
+                # neighbours in a chain share complaints; no three are tied together
+                when = []
+                for a, b in itertools.pairwise(grp):
+                    for d in sorted(int(x) for x in rng.integers(0, days, int(rng.integers(3, 5)))):
+                        complaint(d, [a, b])
+                        when.append(d)
+                note = "pairs of colleagues in a chain, each pair named together on three or four complaints"
+            else:
+                m = int(rng.integers(3, 5))
+                when = sorted(int(x) for x in rng.integers(0, days, m))
+                for d in when:
+                    complaint(d, list(grp), "use of force")
+                note = f"a public-order team of {len(grp)} named together as a whole team on {m} complaints"
+            for o in grp:
+                self._row(
+                    "network.crew",
+                    o,
+                    max(0, min(when) - 30),
+                    min(days - 1, max(when)),
+                    note,
+                    group=f"look-{kind}-{g + 1:04d}",
+                    look=True,
+                    form=kind,
                 )
         ncc = len(complaints["received"])
         ids = np.char.add("CP", np.char.zfill((np.arange(ncc) + 1).astype(str), 7)).astype(object)
@@ -1812,7 +2318,9 @@ class _World:
                     "kind": d["kind"],
                     "org_id": d.get("org_id"),
                     "org_name": None,
-                    "person_id": d.get("person_id"),
+                    "person_id": d.get("person_id")
+                    if not isinstance(d.get("person_id"), int | np.integer)
+                    else str(self.p_ids[self.linked_base + int(d["person_id"])]),
                     "declared_at": cal.start - dt.timedelta(days=int(rng.integers(30, 900))),
                     "valid_until": None,
                     "status": "approved",
@@ -1890,6 +2398,70 @@ class _World:
                         "source": "register-2025",
                     }
                 )
+        det = "association.undeclared_membership"
+        notifiable = ["L001", "L002", "L003", "B001", "B002", "P001"]
+        for k, (gi, form) in enumerate(self.member_plans):
+            o = off.iloc[gi]
+            org = str(rng.choice(notifiable))
+            start_date = o["start_date"]
+            if form == "left_before_joining":
+                until = start_date - dt.timedelta(days=int(rng.integers(20, 300)))
+                since = until - dt.timedelta(days=int(rng.integers(300, 3000)))
+            else:
+                since = self.as_of - dt.timedelta(days=int(rng.integers(800, 4000)))
+                until = None
+            mem.append(
+                {
+                    "membership_id": f"W{k:05d}",
+                    "org_id": org,
+                    "member_surname": _variant(rng, str(o["surname"])),
+                    "member_forenames": _variant(rng, str(o["forenames"])),
+                    "member_date_of_birth": o["date_of_birth"],
+                    "member_postcode": o["home_postcode"],
+                    "since": since,
+                    "until": until,
+                    "source": "roll-2025" if org.startswith("L") else "register-2025",
+                }
+            )
+            if form == "left_before_joining":
+                self._row(
+                    det,
+                    gi,
+                    since.isoformat(),
+                    until.isoformat() if until else "",
+                    f"was a member of {org} until {until}, before joining the force on {start_date}",
+                    look=True,
+                    form=form,
+                )
+                continue
+            lapsed = form == "lapsed_declaration"
+            valid_until = self.as_of - dt.timedelta(days=int(rng.integers(30, 400))) if lapsed else None
+            extra_decl = {
+                "declaration_id": f"DW{k:05d}",
+                "officer_id": o["officer_id"],
+                "kind": "membership" if org.startswith(("L", "P")) else "business_interest",
+                "org_id": org,
+                "org_name": None,
+                "person_id": None,
+                "declared_at": since + dt.timedelta(days=int(rng.integers(0, 60))),
+                "valid_until": valid_until,
+                "status": "approved" if lapsed else "rejected",
+            }
+            self.tables["declarations"] = pd.concat(
+                [self.tables["declarations"], pd.DataFrame([extra_decl])], ignore_index=True
+            )
+            if lapsed:
+                note = f"member of {org}; the approved declaration expired on {valid_until} and the membership continues"
+            else:
+                note = f"member of {org} with a rejected declaration"
+            self._row(
+                det,
+                gi,
+                (valid_until or since).isoformat(),
+                self.as_of.isoformat(),
+                note,
+                form="lapsed_declaration" if lapsed else "declaration_not_approved",
+            )
         if mem:
             self.tables["memberships"] = pd.concat(
                 [self.tables["memberships"], pd.DataFrame(mem)], ignore_index=True
@@ -1961,8 +2533,8 @@ class _Block:
     def _pick(self, days: np.ndarray, k: int) -> np.ndarray:
         return np.sort(self.rng.choice(days, min(k, len(days)), replace=False)) if len(days) else days
 
-    def _row(self, det: str, i: int, d0: int, d1: int, note: str, look: bool = False) -> None:
-        self.w._row(det, int(self.gi[i]), d0, d1, note, look=look)
+    def _row(self, det: str, i: int, d0: int, d1: int, note: str, look: bool = False, form: str = "") -> None:
+        self.w._row(det, int(self.gi[i]), d0, d1, note, look=look, form=form)
 
     def _chg_add(self, rows: Any, by: Any, at: Any, fld: int, old: Any, new: Any, reason: Any) -> None:
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
@@ -1999,8 +2571,10 @@ class _Block:
         cat: Any,
         aby: Any,
         aat: Any,
+        appr_by: Any = None,
     ) -> np.ndarray:
-        """Overtime rows; returns their row keys (for roster changes)."""
+        """Overtime rows; returns their row keys (for roster changes). The approval's audit
+        row is made by the approver, or by ``appr_by`` (someone entering it for them)."""
         cols = dict(
             zip(
                 ("i", "d", "s", "e", "duty", "pay", "site", "status", "cby", "cat", "aby", "aat"),
@@ -2014,11 +2588,25 @@ class _Block:
         keys = self.n * self.D + self.n_ot + np.arange(k)
         self.n_ot += k
         ids = self.w.ids
-        self._chg_add(keys, part["aby"], part["aat"], F_APPROVED, None, ids[part["aby"]], R_OT_APPROVED)
+        ok = part["aby"] >= 0
+        by = part["aby"] if appr_by is None else np.broadcast_to(np.asarray(appr_by, dtype=np.int64), (k,))
+        reason = R_OT_APPROVED if appr_by is None else -1
+        self._chg_add(
+            keys[ok], by[ok], part["aat"][ok], F_APPROVED, None, ids[np.maximum(part["aby"], 0)][ok], reason
+        )
         return keys
 
     def _acc_add(
-        self, i: Any, d: Any, minutes: Any, rec: Any, action: Any, purpose: Any, site: Any, case: Any
+        self,
+        i: Any,
+        d: Any,
+        minutes: Any,
+        rec: Any,
+        action: Any,
+        purpose: Any,
+        site: Any,
+        case: Any,
+        system: Any = -1,
     ) -> None:
         k = _length(i, d, minutes, rec, action, purpose, site, case)
         if not k:
@@ -2036,6 +2624,7 @@ class _Block:
                         ("purpose", purpose),
                         ("site", site),
                         ("case", case),
+                        ("system", system),
                     )
                 },
             }
@@ -2062,6 +2651,29 @@ class _Block:
             self.b_site[i, d] = site
             self.b_in[i, d] = s - int(self.rng.integers(3, 21))
             self.b_out[i, d] = e + int(self.rng.integers(0, 26))
+
+    def _absent_days(self, i: int, ws: int, we: int, k: int, leave_only: bool = False) -> np.ndarray:
+        """Up to ``k`` days of the officer's own planned leave (or sickness) in ``ws..we``;
+        when there are fewer than two, working days there become annual leave, booked ahead
+        (audit row by the officer, approved by the line manager), with no evidence of work."""
+        w, rng, cal, gi = self.w, self.rng, self.w.cal, int(self.gi[i])
+        absent = (self.leave if leave_only else self.leave | self.sick) & (self.status == PLANNED)
+        have = self._pick(self._in(i, ws, we, absent & ~self.after_night), k)
+        if len(have) >= min(k, 2):
+            return have
+        cand = self.working & ~self.touched & ~self.rdw & ~self.ext & np.isin(self.duty, (EARLY, LATE, DAY))
+        days = self._pick(self._in(i, ws, we, cand & ~self.after_night), k - len(have))
+        dn = np.array(DUTY, dtype=object)
+        for d in days:
+            d = int(d)
+            self.duty[i, d], self.leave[i, d], self.status[i, d], self.site[i, d] = LEAVE, True, PLANNED, -1
+            self.working[i, d] = self.work[i, d] = self.badge_day[i, d] = self.remote_sess[i, d] = False
+            self.W_site[i, d] = -1
+            self.touched[i, d] = True
+            at = cal.ts(d, 600) - int(rng.integers(7, 60)) * 86400
+            self._chg_add(i * self.D + d, gi, at, F_DUTY, dn[self.orig[i, d]], "annual_leave", R_LEAVE)
+            self.aby[i, d], self.aat[i, d] = w.approver[gi], at + int(rng.integers(3600, 86400))
+        return np.sort(np.r_[have, days]).astype(np.int64)
 
     # ---- the roster
 
@@ -2115,11 +2727,26 @@ class _Block:
         # look-alike (attendance.below_threshold): an office worker off sick for weeks
         self.long_sick: list[tuple[int, int, int]] = []
         for i, _gi, p in self._mine(w.looks["attendance.below_threshold"]):
+            if p["form"] != "long_sickness":
+                continue
             length = min(int(rng.integers(30, 46)), p["we"] - p["ws"] + 1)
             d0 = p["ws"] + int(rng.integers(0, p["we"] - p["ws"] - length + 2))
             sick[i, d0 : d0 + length] = True
             leave[i, d0 : d0 + length] = False
             self.long_sick.append((i, d0, d0 + length - 1))
+        # look-alike (access.volume_outlier): back from a long leave at the usual rate
+        for i, _gi, p in self._mine(w.looks["access.volume_outlier"]):
+            if p["form"] != "return_from_leave" or nd < 60:
+                continue
+            length = int(rng.integers(28, 43))
+            d0 = int(rng.integers(0, max(1, nd - length - 30)))
+            leave[i, d0 : d0 + length] |= workday[i, d0 : d0 + length]
+            sick[i, d0 : d0 + length] = False
+            p["ws"], p["we"] = max(0, d0 - 14), nd - 1
+            p["back"] = d0 + length
+        # not on the duty system: no leave or sickness rows either
+        ns = w.no_shifts[gi]
+        leave[ns], sick[ns] = False, False
         sick &= workday & ~leave
         duty[leave], duty[sick] = LEAVE, SICK
         self.leave, self.sick = leave, sick
@@ -2228,7 +2855,7 @@ class _Block:
         i, d = np.nonzero(ext)
         length = rng.choice(np.array([60, 90, 120, 180, 240]), len(i))
         s = self.e[i, d]
-        cat = cal.ts(d, s + length) + rng.integers(3600, 20 * 3600, len(i))
+        cat = cal.ts(d, s) + 60 * rng.integers(0, 45, len(i))  # entered when the overtime is agreed
         self._ot_add(
             i,
             d,
@@ -2252,7 +2879,14 @@ class _Block:
         self._rdw(ri, rd, cby_self=rng.random(len(ri)) < 0.5)
 
     def _rdw(
-        self, i: np.ndarray, d: np.ndarray, cby_self: Any, aby: Any = None, quick: bool = False
+        self,
+        i: np.ndarray,
+        d: np.ndarray,
+        cby_self: Any,
+        aby: Any = None,
+        quick: bool = False,
+        appr_by: Any = None,
+        status: int = WORKED,
     ) -> np.ndarray:
         """Rest-day working rows on (rest) days ``d``; marks them worked for the evidence."""
         w, rng, cal, gi = self.w, self.rng, self.w.cal, self.gi
@@ -2266,8 +2900,10 @@ class _Block:
         aat = cat + (rng.integers(600, 3 * 3600, k) if quick else rng.integers(3600, 48 * 3600, k))
         pay = np.where(cal.holiday[d], BANKHOL, RDW)
         keys = self._ot_add(
-            i, d, s, e, np.where(front, EARLY, DAY), pay, w.site[gi[i]], WORKED, cby, cat, aby, aat
+            i, d, s, e, np.where(front, EARLY, DAY), pay, w.site[gi[i]], status, cby, cat, aby, aat, appr_by
         )
+        if status != WORKED:
+            return keys
         self.rdw[i, d] = True
         self.rdw_s = getattr(self, "rdw_s", {})
         for ii, dd, ss, ee in zip(i, d, s, e, strict=True):
@@ -2296,21 +2932,22 @@ class _Block:
         self.no_evening = self.ext.copy()
         self.vol = np.ones((n, nd))
         self.skew = np.full((n, nd), 2.2)
+        self.norow = np.zeros((n, nd), dtype=bool)
+        """Cells whose duty row is not written (set by plants; the force style is applied at emit)."""
 
     # ---- planted cases and look-alikes
 
     def _plant(self) -> None:
         w = self.w
-        for i, _gi, (s, e) in [
-            (i, g, (d0, d1)) for i, g, d0, d1 in [(x[0], 0, x[1], x[2]) for x in self.long_sick]
-        ]:
+        for i, d0, d1 in self.long_sick:
             self._row(
                 "attendance.below_threshold",
                 i,
-                s,
-                e,
-                f"off sick for {e - s + 1} days: no rostered office days, no swipes (not below policy)",
+                d0,
+                d1,
+                f"off sick for {d1 - d0 + 1} days: no rostered office days, no swipes (not below policy)",
                 look=True,
+                form="long_sickness",
             )
         for det, fn in (
             ("roster.self_approval", self._p_self_approval),
@@ -2332,76 +2969,171 @@ class _Block:
             self._p_crew(i, p)
         for i, _gi, p in self._mine(w.crew_look_plan):
             self._p_crew_look(i, p)
+        ppu: dict[int, list[int]] = getattr(w, "ppu_plan", {})
+        for i, _gi, recs in self._mine(ppu):  # type: ignore[arg-type]
+            wd = self._work_days(i, 0, self.D - 1)
+            if len(wd) and recs:
+                days = self._pick(wd, len(recs))
+                self._lookups(i, days, np.array(list(recs)[: len(days)]), (P_INV, P_INT), -1, (VIEW,))
 
     def _p_self_approval(self, i: int, p: dict[str, Any], look: bool) -> None:
-        det = "roster.self_approval"
+        det, rng = "roster.self_approval", self.rng
+        form = p["form"]
         rest = self.free_rest & ~self.rdw
-        days = self._pick(self._in(i, p["ws"], p["we"], rest), int(self.rng.integers(3, 6)) + look)
+        days = self._pick(self._in(i, p["ws"], p["we"], rest), int(rng.integers(2, 6)) + look)
         if len(days) < 2:
             return
         ii = np.full(len(days), i)
-        gi = self.gi[i]
+        gi = int(self.gi[i])
+        w = self.w
+        if form == "cancelled_self_approved":
+            keys = self._rdw(ii, days, cby_self=True, aby=gi, quick=True, status=CANCELLED)
+            at = self.w.cal.ts(days, 0) - rng.integers(1, 5, len(days)) * 86400
+            self._chg_add(keys, w.clerk[gi], at, F_STATUS, "planned", "cancelled", R_OT_CANCELLED)
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"approved their own rest-day working {len(days)} times, every one cancelled before the day",
+                look,
+                form,
+            )
+            return
         if look:
-            self._rdw(ii, days, cby_self=True)
-            note = f"requested rest-day working {len(days)} times; each approved by the line manager"
+            self._rdw(ii, days, cby_self=form != "manager_approved")
+            note = {
+                "manager_approved": f"rest-day working {len(days)} times, booked by the roster clerk and approved by the line manager",
+                "created_own_shift": f"requested rest-day working {len(days)} times; each approved by the line manager",
+                "namesake_approver": f"rest-day working {len(days)} times approved by a line manager who shares the officer's name (another date of birth)",
+            }[form]
+        elif form == "second_account":
+            alt = int(p["alt"])
+            self._rdw(ii, days, cby_self=True, aby=alt, quick=bool(rng.random() < 0.5))
+            note = (
+                f"rest-day working {len(days)} times approved by officer {w.ids[alt]}, a second officer row of the "
+                "same person (same name and date of birth)"
+            )
+        elif form == "approved_by_edit":
+            self._rdw(ii, days, cby_self=True, quick=True, appr_by=gi)
+            note = f"entered the line manager's approval on their own rest-day working {len(days)} times (the audit trail shows the officer set approved_by)"
         else:
             self._rdw(ii, days, cby_self=True, aby=gi, quick=True)
             note = f"approved their own rest-day working {len(days)} times (approved_by is the officer)"
         for d in days:
             s, e = self.rdw_s[(i, int(d))]
-            self._set_work(i, int(d), s, e, int(self.w.site[gi]))
-        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+            self._set_work(i, int(d), s, e, int(w.site[gi]))
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
     def _p_retro(self, i: int, p: dict[str, Any], look: bool) -> None:
-        det, rng, cal, gi = "roster.retro_claim", self.rng, self.w.cal, self.gi[i]
+        det, rng, cal, w = "roster.retro_claim", self.rng, self.w.cal, self.w
+        gi = int(self.gi[i])
+        form = p["form"]
         cand = self.working & (self.pay == BASIC) & np.isin(self.duty, (EARLY, LATE, NIGHT, DAY))
         cand &= ~self.touched & ~cal.holiday[None, :] & ~self.ext
-        single = p["variant"] == "single" and not look
-        days = self._pick(self._in(i, p["ws"], p["we"], cand), 1 if single else int(rng.integers(3, 7)))
+        if form == "real_bank_holiday":
+            hol = (
+                self.working & cal.holiday[None, :] & np.isin(self.duty, (EARLY, LATE, NIGHT)) & ~self.touched
+            )
+            days = self._pick(self._in(i, 0, self.D - 1, hol), 2)
+            if not len(days):
+                return
+            self.pay[i, days] = BANKHOL
+            at = cal.ts(days, self.e[i, days]) + rng.integers(3600, 4 * 86400, len(days))
+            self._chg_add(i * self.D + days, gi, at, F_PAY, "basic", "bank_holiday", R_BANKHOL)
+            self.touched[i, days] = True
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"set the bank-holiday pay code on {len(days)} of their own shifts after they ended; each was a bank holiday",
+                look,
+                form,
+            )
+            return
+        single = form == "pay_code_raised" and not look and rng.random() < 0.25
+        n_days = (
+            1 if single else int(rng.integers(2, 7) if form != "created_after_worked" else rng.integers(2, 5))
+        )
+        days = self._pick(self._in(i, p["ws"], p["we"], cand), n_days)
         if not len(days):
             return
         keys = i * self.D + days
         at = cal.ts(days, self.e[i, days]) + rng.integers(3600, 6 * 86400, len(days))
-        if look:
+        if form == "supervisor_correction":
             old = self.hours[i, days]
             new = old + rng.choice(np.array([1.0, 1.5, 2.0]), len(days))
             self.hours[i, days] = new
-            self._chg_add(keys, self.w.approver[gi], at, F_HOURS, _num(old), _num(new), R_PRISONER)
+            self._chg_add(keys, w.approver[gi], at, F_HOURS, _num(old), _num(new), R_PRISONER)
             note = (
                 f"line manager added hours to {len(days)} finished shifts, each with a reason (late finish)"
             )
+        elif form == "edit_before_end":
+            old = self.hours[i, days]
+            new = old + rng.choice(np.array([1.0, 2.0]), len(days))
+            self.hours[i, days] = new
+            before = cal.ts(days, self.s[i, days]) + rng.integers(1800, 5 * 3600, len(days))
+            self._chg_add(keys, gi, before, F_HOURS, _num(old), _num(new), R_OT_APPROVED)
+            note = f"raised the hours of {len(days)} of their own shifts while the shifts were still running"
+        elif form == "pay_lowered":
+            old = self.hours[i, days]
+            new = old - rng.choice(np.array([1.0, 2.0]), len(days))
+            self.hours[i, days] = new
+            self._chg_add(keys, gi, at, F_HOURS, _num(old), _num(new), -1)
+            note = f"lowered the hours of {len(days)} of their own finished shifts"
+        elif form == "created_after_worked":
+            length = 60 * rng.integers(2, 5, len(days))
+            s = self.e[i, days]
+            cat = cal.ts(days, s + length) + rng.integers(3 * 3600, 7 * 86400, len(days))
+            approved = rng.random(len(days)) < 0.5
+            aby = np.where(approved, w.approver[gi], -1)
+            aat = np.where(approved, cat + rng.integers(3600, 3 * 86400, len(days)), NULL)
+            self._ot_add(
+                i,
+                days,
+                s,
+                s + length,
+                self.duty[i, days],
+                OVERTIME,
+                self.site[i, days],
+                WORKED,
+                gi,
+                cat,
+                aby,
+                aat,
+            )
+            self.ext[i, days] = True
+            note = f"created {len(days)} overtime rows for themselves after the hours they claim had ended"
         elif single:
             self.pay[i, days] = BANKHOL
             self._chg_add(keys, gi, at, F_PAY, "basic", "bank_holiday", -1)
             note = (
                 "changed the pay code of their own finished shift to bank holiday on a day that was not one"
             )
-        else:
-            to_ot = rng.random(len(days)) < 0.5
-            for d, ot, k, t in zip(days, to_ot, keys, at, strict=True):
-                reason = R_AMENDED if rng.random() < 0.3 else -1
-                if ot:
-                    self.pay[i, d] = OVERTIME
-                    self._chg_add(k, gi, t, F_PAY, "basic", "overtime", reason)
-                else:
-                    old = self.hours[i, d]
-                    new = old + float(rng.choice([2.0, 2.5, 3.0, 4.0]))
-                    self.hours[i, d] = new
-                    self._chg_add(k, gi, t, F_HOURS, _num(old)[0], _num(new)[0], reason)
-            note = f"edited {len(days)} of their own shifts after they ended to raise pay (overtime pay code, more hours)"
+        elif form == "pay_code_raised":
+            self.pay[i, days] = OVERTIME
+            reason = np.where(rng.random(len(days)) < 0.3, R_AMENDED, -1)
+            self._chg_add(keys, gi, at, F_PAY, "basic", "overtime", reason)
+            note = f"changed the pay code of {len(days)} of their own shifts to overtime after they ended"
+        else:  # hours_added
+            old = self.hours[i, days]
+            new = old + rng.choice(np.array([2.0, 2.5, 3.0, 4.0]), len(days))
+            self.hours[i, days] = new
+            reason = np.where(rng.random(len(days)) < 0.3, R_AMENDED, -1)
+            self._chg_add(keys, gi, at, F_HOURS, _num(old), _num(new), reason)
+            note = f"added hours to {len(days)} of their own shifts after they ended"
         self.touched[i, days] = True
-        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
     def _p_overlap(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng, cal, w = "roster.overtime_overlap", self.rng, self.w.cal, self.w
         gi = int(self.gi[i])
         ws, we = p["ws"], p["we"]
         appr = w.approver[gi]
-        if look:
-            recallable = self.leave & (self.status == PLANNED) & ~self.after_night
-            days = self._pick(self._in(i, ws, we, recallable), 2)
-            if not len(days):
-                days = self._pick(self._in(i, 0, self.D - 1, recallable), 2)
+        form = p["form"]
+        if form == "recall_from_leave":
+            days = self._absent_days(i, ws, we, 2, leave_only=True)
             if not len(days):
                 return
             d = int(days[0])
@@ -2416,7 +3148,7 @@ class _Block:
                 R_RECALL,
             )
             self.rdw[i, d] = False
-            keys = self._rdw(np.array([i]), np.array([d]), cby_self=False)
+            self._rdw(np.array([i]), np.array([d]), cby_self=False)
             s, e = self.rdw_s[(i, d)]
             self._set_work(i, d, s, e, int(w.site[gi]))
             note = "recalled from annual leave (leave cancelled) and worked that day, with swipes and lookups"
@@ -2446,28 +3178,132 @@ class _Block:
                     R_OT_CANCELLED,
                 )
                 note += "; an overtime duty on another leave day was cancelled beforehand"
-            del keys
-            self._row(det, i, d, int(days[-1]), note, look)
+            self._row(det, i, d, int(days[-1]), note, look, form)
+            return
+        if form in ("overtime_with_swipes", "single_unrecorded_duty"):
+            k = 1 if form == "single_unrecorded_duty" else int(rng.integers(2, 4))
+            days = self._pick(self._in(i, ws, we, self.free_rest & ~self.rdw), k)
+            if not len(days):
+                return
+            if form == "overtime_with_swipes":
+                self._rdw(np.full(len(days), i), days, cby_self=True)
+                for d in days:
+                    s, e = self.rdw_s[(i, int(d))]
+                    self._set_work(i, int(d), s, e, int(w.site[gi]))
+                note = f"rest-day working on {len(days)} days, with swipes and lookups each day"
+            else:
+                cat = cal.ts(days, 0) - rng.integers(2, 10, len(days)) * 86400
+                front = w.pattern[gi] == FRONTLINE
+                self._ot_add(
+                    i,
+                    days,
+                    420 if front else 480,
+                    1020 if front else 990,
+                    EARLY if front else DAY,
+                    RDW,
+                    int(w.site[gi]),
+                    WORKED,
+                    w.clerk[gi],
+                    cat,
+                    appr,
+                    cat + 7200,
+                )
+                note = "one rest-day working duty with no swipe or lookup that day"
+            self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
+            return
+        if form == "extends_shift":
+            cand = (
+                self.work
+                & np.isin(self.duty, (EARLY, LATE, DAY))
+                & ~self.ext
+                & ~self.remote
+                & (self.W_site >= 0)
+            )
+            days = self._pick(self._in(i, ws, we, cand), int(rng.integers(2, 4)))
+            if not len(days):
+                return
+            length = rng.choice(np.array([60, 90, 120, 180]), len(days))
+            s = self.e[i, days]
+            cat = cal.ts(days, s) + 60 * rng.integers(0, 45, len(days))
+            self._ot_add(
+                i,
+                days,
+                s,
+                s + length,
+                self.duty[i, days],
+                OVERTIME,
+                self.site[i, days],
+                WORKED,
+                gi,
+                cat,
+                appr,
+                cat + 7200,
+            )
+            self.ext[i, days] = True
+            self.W_e[i, days] = s + length
+            self.b_out[i, days] = s + length + rng.integers(0, 20, len(days))
+            note = f"overtime straight after their own shift on {len(days)} days, badged out at the end of it"
+            self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
             return
         k = int(rng.integers(2, 4))
-        variant = p["variant"]
-        if variant == "leave":
-            days = self._pick(self._in(i, ws, we, (self.leave | self.sick) & (self.status == PLANNED)), k)
+        if form == "leave_in_audit_trail":
+            ldays = self._absent_days(i, ws, we, int(rng.integers(1, 3)), leave_only=True)
+            if len(ldays):
+                dn = np.array(DUTY, dtype=object)
+                for d in ldays:
+                    d = int(d)
+                    orig = int(self.orig[i, d])
+                    self.duty[i, d], self.leave[i, d], self.status[i, d] = orig, False, WORKED
+                    self.site[i, d] = -1 if self.remote[i, d] else int(w.site[gi])
+                    at = cal.ts(d, self.e[i, d]) + int(rng.integers(1, 10)) * 86400
+                    reason = R_AMENDED if rng.random() < 0.2 else -1
+                    self._chg_add(i * self.D + d, gi, at, F_DUTY, "annual_leave", dn[orig], reason)
+                    ot_len = 60 * int(rng.integers(2, 5))
+                    s = int(self.e[i, d])
+                    cat = cal.ts(d, s) + 60 * int(rng.integers(0, 40))
+                    self._ot_add(
+                        i,
+                        d,
+                        s,
+                        s + ot_len,
+                        orig,
+                        OVERTIME,
+                        int(w.site[gi]),
+                        WORKED,
+                        gi,
+                        cat,
+                        appr,
+                        cat + 7200,
+                    )
+                    self.touched[i, d] = True
+                self._row(
+                    det,
+                    i,
+                    int(ldays[0]),
+                    int(ldays[-1]),
+                    f"overtime claimed on {len(ldays)} days of booked annual leave; the officer later changed each day from annual leave back to a duty, with no reason",
+                    look,
+                    form,
+                )
+                return
+            form = "during_leave"
+        if form == "during_leave":
+            days = self._absent_days(i, ws, we, k)
             if not len(days):
-                variant = "no_evidence"
-        if variant == "double":
+                form = "no_attendance"
+        if form == "overlapping_duty":
             days = self._pick(
                 self._in(i, ws, we, self.working & np.isin(self.duty, (EARLY, LATE, DAY)) & ~self.ext), k
             )
             if not len(days):
-                variant = "no_evidence"
-        if variant == "no_evidence":
+                form = "no_attendance"
+        if form == "no_attendance":
             days = self._pick(self._in(i, ws, we, self.free_rest & ~self.rdw), k)
         if not len(days):
             return
         cat = cal.ts(days, 0) - rng.integers(2, 10, len(days)) * 86400
         aat = cat + rng.integers(3600, 30 * 3600, len(days))
-        if variant == "leave":
+        if form == "during_leave":
             s = self.s[i, days] + 60 * rng.integers(0, 3, len(days))
             self._ot_add(
                 i,
@@ -2484,10 +3320,23 @@ class _Block:
                 aat,
             )
             note = f"paid overtime on {len(days)} days of their own annual leave or sickness"
-        elif variant == "double":
-            s = self.s[i, days] + 120
+        elif form == "overlapping_duty":
+            s = self.s[i, days] + 60 * rng.integers(1, 4, len(days))
             other = (int(w.site[gi]) + 1) % len(w.tables["sites"])
-            self._ot_add(i, days, s, s + 240, DAY, OVERTIME, other, WORKED, gi, cat, appr, aat)
+            self._ot_add(
+                i,
+                days,
+                s,
+                s + 60 * rng.integers(3, 6, len(days)),
+                DAY,
+                OVERTIME,
+                other,
+                WORKED,
+                gi,
+                cat,
+                appr,
+                aat,
+            )
             note = f"paid overtime overlapping their own rostered shift on {len(days)} days"
         else:
             front = w.pattern[gi] == FRONTLINE
@@ -2506,77 +3355,183 @@ class _Block:
                 aat,
             )
             note = f"paid rest-day working on {len(days)} days with no swipe or lookup at all that day"
-        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+    def _drop_swipes(self, i: int, days: np.ndarray, share: float, remote: float) -> tuple[int, int]:
+        """Badge in on about ``share`` of ``days``; a home log-on on ``remote`` of the others."""
+        rng = self.rng
+        present = days[self.badge_day[i, days]]
+        target = round(len(days) * share)
+        drop = self._pick(present, max(0, len(present) - target))
+        self.badge_day[i, drop] = False
+        self.lunch[i, drop] = False
+        home = drop[rng.random(len(drop)) < remote]
+        self.remote_sess[i, home] = True
+        self.W_site[i, drop] = -1
+        self.quiet[i, np.setdiff1d(drop, home)] = True
+        return int(self.badge_day[i, days].sum()), len(home)
 
     def _p_below(self, i: int, p: dict[str, Any], look: bool) -> None:
-        if look:
-            return  # the long sickness is made with the roster
         det, rng = "attendance.below_threshold", self.rng
+        form = p["form"]
+        if form in ("long_sickness", "agreed_remote_days", "site_without_readers"):
+            if form == "long_sickness":
+                return  # the long sickness is made with the roster
+            note = {
+                "agreed_remote_days": "hybrid worker: agreed remote days are duties with no site; badged in on the office days",
+                "site_without_readers": "works at a site with no badge readers: nobody there ever swipes",
+            }[form]
+            self._row(det, i, p["ws"], p["we"], note, look, form)
+            return
+        if form == "frontline_pattern":
+            days = self._in(i, p["ws"], p["we"], self.work & (self.W_site >= 0))
+            if len(days) < 10:
+                return
+            x, _ = self._drop_swipes(i, days, float(rng.uniform(0.35, 0.6)), 0.0)
+            self.quiet[i, days] = False
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"frontline officer on patrol: badged in on {x} of {len(days)} shifts",
+                look,
+                form,
+            )
+            return
         office = self.work & (self.duty == DAY) & (self.W_site >= 0)
         days = self._in(i, p["ws"], p["we"], office)
         if len(days) < 10:
             return
-        present = days[self.badge_day[i, days]]
-        target = int(len(days) * rng.uniform(0.35, 0.65))
-        drop = self._pick(present, max(0, len(present) - target))
-        self.badge_day[i, drop] = False
-        self.lunch[i, drop] = False
-        home = drop[rng.random(len(drop)) < 0.6]
-        self.remote_sess[i, home] = True
-        self.W_site[i, drop] = -1
-        x = int(self.badge_day[i, days].sum())
+        if form == "at_threshold":
+            x, _ = self._drop_swipes(i, days, float(rng.uniform(0.84, 0.88)), 0.5)
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                f"badged in on {x} of {len(days)} rostered office days, just above the policy",
+                look,
+                form,
+            )
+            return
+        remote = {"absent_no_activity": 0.0, "working_remotely_instead": float(rng.uniform(0.75, 1.0))}.get(
+            form, float(rng.uniform(0.2, 0.8))
+        )
+        x, home = self._drop_swipes(i, days, float(rng.uniform(0.3, 0.65)), remote)
+        what = (
+            "expected office days (Mon-Fri, no shift rows at all)"
+            if form == "unrostered_office_worker"
+            else "rostered office days"
+        )
         self._row(
             det,
             i,
             int(days[0]),
             int(days[-1]),
-            f"badged in on {x} of {len(days)} rostered office days ({100 * x // len(days)}%); "
-            f"logged on from home on {len(home)} of the others without an agreed remote day",
+            f"badged in on {x} of {len(days)} {what} ({100 * x // len(days)}%); "
+            f"logged on from home on {home} of the others without an agreed remote day",
+            form=form,
+        )
+
+    def _vpn(
+        self, i: int, days: np.ndarray, st: np.ndarray, en: np.ndarray, ip: Any = None, client: int = 0
+    ) -> None:
+        w, gi = self.w, int(self.gi[i])
+        self.rs.append(
+            {
+                "i": np.full(len(days), i),
+                "start": w.cal.ts(days, st),
+                "end": w.cal.ts(days, en),
+                "client": np.full(len(days), client),
+                "ip": np.full(len(days), w.home_ip[gi], dtype=object) if ip is None else ip,
+            }
         )
 
     def _p_badge_only(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng, w, cal = "attendance.badge_only", self.rng, self.w, self.w.cal
         gi = int(self.gi[i])
+        form = p["form"]
         office = self.badge_day & ~self.only_in & self.work & (self.W_site >= 0) & ~self.rdw
-        if look:
+        if look or form == "tap_and_go_home":
             office &= self.duty != NIGHT
-        days = self._pick(self._in(i, p["ws"], p["we"], office), int(rng.integers(3, 6)))
-        if look:
-            if not len(days):
+        if form == "tap_and_go_home":
+            office &= self.duty == DAY
+        n_days = int(rng.integers(3, 7))
+        days = self._pick(self._in(i, p["ws"], p["we"], office), n_days)
+        if form == "agreed_remote_day":
+            rd = self._pick(
+                self._in(i, p["ws"], p["we"], self.work & self.remote & (self.W_site < 0)), n_days
+            )
+            if not len(rd):
                 return
-            if p["variant"] == "vdi":
-                st = self.b_in[i, days] + rng.integers(20, 60, len(days))
-                en = self.b_out[i, days] - rng.integers(20, 60, len(days))
-                ip = np.array(
-                    [
-                        f"10.{20 + int(w.site[gi]) % 200}.{rng.integers(0, 256)}.{rng.integers(1, 255)}"
-                        for _ in days
-                    ],
-                    dtype=object,
-                )
-                self.rs.append(
+            t_in = self.W_s[i, rd] + rng.integers(-20, 20, len(rd))
+            t_out = t_in + rng.integers(2, 10, len(rd))
+            site = np.full(len(rd), int(w.site[gi]))
+            for t, dirn in ((t_in, 0), (t_out, 1)):
+                self.badge.append(
                     {
-                        "i": np.full(len(days), i),
-                        "start": cal.ts(days, st),
-                        "end": cal.ts(days, en),
-                        "client": np.full(len(days), 1),
-                        "ip": ip,
+                        "i": np.full(len(rd), i),
+                        "site": site,
+                        "ts": cal.ts(rd, t),
+                        "dir": np.full(len(rd), dirn),
                     }
                 )
-                note = f"VDI sessions from the office network while badged in, on {len(days)} days"
-            else:
-                self.b_out[i, days] = self.b_in[i, days] + rng.integers(4, 11, len(days))
-                self.lunch[i, days] = False
-                self.W_site[i, days] = -1
-                note = f"in and out of the station within minutes on {len(days)} days, then a full shift of mobile lookups"
-            self._row(det, i, int(days[0]), int(days[-1]), note, look)
-            return
-        variant = p["variant"]
-        if variant == "leave":
-            ldays = self._pick(
-                self._in(i, p["ws"], p["we"], (self.leave | self.sick) & (self.status == PLANNED)),
-                int(rng.integers(2, 4)),
+            self.W_s[i, rd] = t_out + rng.integers(25, 60, len(rd))
+            self._row(
+                det,
+                i,
+                int(rd[0]),
+                int(rd[-1]),
+                f"on {len(rd)} agreed remote days (duties with no site): called in at the office for minutes, then worked from home",
+                look,
+                form,
             )
+            return
+        if form == "cancelled_leave_swipe":
+            ld = self._absent_days(i, p["ws"], p["we"], int(rng.integers(1, 3)), leave_only=True)
+            if not len(ld):
+                return
+            for d in ld:
+                d = int(d)
+                self.status[i, d] = CANCELLED
+                self._chg_add(
+                    i * self.D + d,
+                    gi,
+                    cal.ts(d, 0) - 86400 * int(rng.integers(1, 6)),
+                    F_STATUS,
+                    "planned",
+                    "cancelled",
+                    R_AMENDED,
+                )
+                s0 = int(self.s0[i, d])
+                self._ot_add(
+                    i,
+                    d,
+                    s0,
+                    s0 + 510,
+                    DAY,
+                    BASIC,
+                    int(w.site[gi]),
+                    WORKED,
+                    w.clerk[gi],
+                    cal.ts(d, 0) - 86400,
+                    w.approver[gi],
+                    cal.ts(d, 0) - 80000,
+                )
+                self._set_work(i, d, s0, s0 + 510, int(w.site[gi]))
+            self._row(
+                det,
+                i,
+                int(ld[0]),
+                int(ld[-1]),
+                f"cancelled {len(ld)} days of leave before the day and came in to work (swipes and lookups)",
+                look,
+                form,
+            )
+            return
+        if form == "swipe_during_absence":
+            ldays = self._absent_days(i, p["ws"], p["we"], int(rng.integers(2, 4)))
             if len(ldays):
                 t_in = self.s[i, ldays] + rng.integers(0, 60, len(ldays))
                 t_out = t_in + rng.integers(120, 480, len(ldays))
@@ -2596,12 +3551,35 @@ class _Block:
                     int(ldays[0]),
                     int(ldays[-1]),
                     f"badge swipes at the site on {len(ldays)} days of their own leave or sickness",
+                    form=form,
                 )
                 return
-            variant = "swipe"
+            form = "token_visit"
         if not len(days):
             return
-        if variant == "swipe":
+        if form == "office_vdi_session":
+            st = self.b_in[i, days] + rng.integers(20, 60, len(days))
+            en = self.b_out[i, days] - rng.integers(20, 60, len(days))
+            ip = np.array(
+                [
+                    f"10.{20 + int(w.site[gi]) % 200}.{rng.integers(0, 256)}.{rng.integers(1, 255)}"
+                    for _ in days
+                ],
+                dtype=object,
+            )
+            self._vpn(i, days, st, en, ip, client=1)
+            note = f"VDI sessions from the office network while badged in, on {len(days)} days"
+        elif form == "quick_visit_then_work":
+            self.b_out[i, days] = self.b_in[i, days] + rng.integers(4, 11, len(days))
+            self.lunch[i, days] = False
+            self.W_site[i, days] = -1
+            note = f"in and out of the station within minutes on {len(days)} days, then a full shift of mobile lookups"
+        elif form == "session_left_running":
+            st = self.b_in[i, days] - rng.integers(30, 90, len(days))
+            en = self.b_in[i, days] + rng.integers(3, 25, len(days))
+            self._vpn(i, days, st, en)
+            note = f"a home VPN session still open for a few minutes after badging in, on {len(days)} days"
+        elif form == "token_visit":
             self.b_in[i, days] = self.W_s[i, days] + rng.integers(-10, 30, len(days))
             self.b_out[i, days] = self.b_in[i, days] + rng.integers(2, 10, len(days))
             self.lunch[i, days] = False
@@ -2609,22 +3587,29 @@ class _Block:
             self.no_evening[i, days] = True
             self.remote_sess[i, days] = False
             note = f"swiped in and out within minutes with no other activity that day, on {len(days)} rostered days"
-        else:
+        elif form == "tap_and_go_home":
+            self.b_in[i, days] = self.W_s[i, days] + rng.integers(-15, 25, len(days))
+            self.b_out[i, days] = self.b_in[i, days] + rng.integers(2, 10, len(days))
+            st = self.b_out[i, days] + rng.integers(25, 70, len(days))
+            en = self.W_e[i, days] + rng.integers(-30, 30, len(days))
+            self._vpn(i, days, st, en)
+            self.W_s[i, days] = st + 5
+            self.W_site[i, days] = -1
+            self.lunch[i, days] = False
+            self.no_evening[i, days] = True
+            self.remote_sess[i, days] = False
+            note = (
+                f"swiped in and out within minutes on {len(days)} rostered office days, then worked from home "
+                "on a VPN session for the rest of the day"
+            )
+        else:  # remote_while_badged_in
             st = self.b_in[i, days] + rng.integers(30, 61, len(days))
             en = self.b_out[i, days] - rng.integers(30, 91, len(days))
-            self.rs.append(
-                {
-                    "i": np.full(len(days), i),
-                    "start": cal.ts(days, st),
-                    "end": cal.ts(days, en),
-                    "client": np.zeros(len(days), np.int64),
-                    "ip": np.full(len(days), w.home_ip[gi], dtype=object),
-                }
-            )
+            self._vpn(i, days, st, en)
             self.W_site[i, days] = -1
             self.lunch[i, days] = False
             note = f"logged on from home (VPN) while the badge showed them in the office, on {len(days)} days"
-        self._row(det, i, int(days[0]), int(days[-1]), note)
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
     def _lookups(
         self,
@@ -2634,6 +3619,7 @@ class _Block:
         purposes: tuple[int, ...],
         case: Any = -1,
         actions: tuple[int, ...] = (SEARCH, VIEW),
+        system: int = -1,
     ) -> None:
         k = len(days)
         if not k:
@@ -2650,6 +3636,7 @@ class _Block:
             purpose,
             self._sites(ii, days),
             case,
+            system,
         )
 
     def _work_days(self, i: int, ws: int, we: int) -> np.ndarray:
@@ -2657,69 +3644,106 @@ class _Block:
 
     def _p_no_purpose(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng = "access.no_purpose", self.rng
-        if look:
-            c = p["case"]
-            recs = np.arange(self.w.case_rec_start[c], self.w.case_rec_start[c] + self.w.case_rec_n[c])
-            wd = self._work_days(i, p["ws"], p["we"])
-            if not len(wd):
-                return
-            days = np.sort(rng.choice(wd, int(rng.integers(6, 11))))
-            self._lookups(i, days, rng.choice(recs, len(days)), (), -1, (VIEW,))
-            self._row(
-                det,
-                i,
-                int(days[0]),
-                int(days[-1]),
-                f"{len(days)} views without a purpose code, all of records of their own assigned case "
-                f"{self.w.c_ids[c]}",
-                look,
-            )
-            return
+        form = p["form"]
         wd = self._work_days(i, p["ws"], p["we"])
         if not len(wd):
             return
-        k = int(rng.integers(10, 21))
-        days = np.sort(rng.choice(wd, k))
-        self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW, VIEW))
-        self._row(
-            det,
-            i,
-            int(days[0]),
-            int(days[-1]),
-            f"{k} lookups with no purpose code, of records of cases they are not assigned to or of no case",
-        )
+        if form == "own_case_no_code":
+            c = p["case"]
+            recs = np.arange(self.w.case_rec_start[c], self.w.case_rec_start[c] + self.w.case_rec_n[c])
+            days = np.sort(rng.choice(wd, int(rng.integers(6, 11))))
+            self._lookups(i, days, rng.choice(recs, len(days)), (), -1, (VIEW,))
+            note = f"{len(days)} views without a purpose code, all of records of their own assigned case {self.w.c_ids[c]}"
+        elif form == "system_without_codes":
+            k = int(rng.integers(10, 26))
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(
+                i,
+                days,
+                rng.choice(np.array(p["records"]), k),
+                (),
+                -1,
+                (SEARCH, VIEW),
+                SYSTEMS.index(CODELESS_SYSTEM),
+            )
+            note = f"{k} lookups on {CODELESS_SYSTEM}, a system whose screen asks for no purpose code (nobody records one)"
+        elif form == "few_missing":
+            k = int(rng.integers(2, 4))
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW))
+            note = f"{k} lookups without a purpose code in the window (a forgotten code now and then)"
+        elif form == "coded_lookups":
+            k = int(rng.integers(15, 26))
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(
+                i, days, rng.choice(np.array(p["records"]), k), (P_INT, P_ADM, P_INC), -1, (SEARCH, VIEW)
+            )
+            note = f"{k} lookups of records outside their cases, each with a real purpose code"
+        else:
+            k = int(rng.integers(10, 21))
+            days = np.sort(rng.choice(wd, k))
+            if form == "placeholder_code":
+                own = rng.choice(P_PLACEHOLDER, int(rng.integers(1, 3)), replace=False)
+                self._lookups(
+                    i,
+                    days,
+                    rng.choice(np.array(p["records"]), k),
+                    tuple(int(x) for x in own),
+                    -1,
+                    (SEARCH, VIEW, VIEW),
+                )
+                codes = ", ".join(f"'{PURPOSES[int(x)]}'" for x in own)
+                note = f"{k} lookups with the purpose code {codes} (no purpose), of records of cases they are not assigned to or of no case"
+            else:
+                self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW, VIEW))
+                note = f"{k} lookups with no purpose code, of records of cases they are not assigned to or of no case"
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
     def _p_personal(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng = "access.personal_link", self.rng
         wd = self._work_days(i, p["ws"], p["we"])
         if not len(wd) or not p.get("records"):
             return
-        k = int(rng.integers(3, 9)) if not look else int(rng.integers(2, 5))
+        k = int(rng.integers(3, 9)) if not look else int(rng.integers(2, 6))
         days = np.sort(rng.choice(wd, k))
         self._lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INC, P_INT, P_ADM))
-        if look:
-            note = (
-                f"{k} lookups of people who only share the officer's surname (other postcode, address, phone)"
-            )
-        else:
-            note = f"{k} lookups of {p['note']}"
-        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+        self._row(det, i, int(days[0]), int(days[-1]), f"{k} lookups of {p['note']}", look, p["form"])
 
     def _p_sensitive(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng = "access.sensitive_victims", self.rng
+        form = p["form"]
+        if form == "public_protection_unit":
+            self._row(
+                det,
+                i,
+                p["ws"],
+                p["we"],
+                "a safeguarding unit: every member reviews victim records across cases",
+                look,
+                form,
+            )
+            return
         wd = self._work_days(i, p["ws"], p["we"])
         if not len(wd) or not p.get("records"):
             return
-        if look:
+        recs = np.array(p["records"])
+        if form == "own_cases":
             k = int(rng.integers(8, 16))
             days = np.sort(rng.choice(wd, k))
-            self._lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INV,), p["case"], (VIEW, UPDATE))
+            self._lookups(i, days, rng.choice(recs, k), (P_INV,), p["case"], (VIEW, UPDATE))
             note = (
                 f"{k} views of victim and witness records of their own assigned "
                 f"{CASE_TYPES[self.w.c_type[p['case']]]} case {self.w.c_ids[p['case']]}"
             )
-        else:
-            recs = np.repeat(np.array(p["records"]), rng.integers(2, 5, len(p["records"])))
+        elif form in ("breadth", "non_sensitive_records"):
+            days = self._pick(wd, len(recs))
+            recs = rng.permutation(recs)[: len(days)]
+            self._lookups(i, days, recs, (P_INT, P_ADM, P_INC), -1, (VIEW, SEARCH))
+            what = "sexual or domestic victim/witness" if form == "breadth" else "non-sensitive"
+            note = f"{len(days)} different {what} records outside their cases, each opened once over {int(days[-1] - days[0]) + 1} days"
+        else:  # repeated, few_records
+            reps = rng.integers(2, 5, len(recs)) if form == "repeated" else np.full(len(recs), 2)
+            recs = np.repeat(recs, reps)
             k = len(recs)
             days = np.sort(rng.choice(wd, k))
             self._lookups(i, days, rng.permutation(recs), (P_INT, P_ADM), -1, (VIEW,))
@@ -2727,78 +3751,137 @@ class _Block:
                 f"{k} views of {len(p['records'])} victim/witness records of sexual or domestic cases "
                 "they are not assigned to"
             )
-        self._row(det, i, int(days[0]), int(days[-1]), note, look)
+        self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
     def _p_off_duty(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng, w = "access.off_duty", self.rng, self.w
-        free = ((self.duty == REST) & (self.pay != ONCALL) & ~self.rdw) | (self.duty == LEAVE) & (
-            self.status == PLANNED
-        )
-        free &= self.active
-        if look:
-            days = self._pick(self._in(i, p["ws"], p["we"], free & (self.duty == REST)), 3)
-            if not len(days):
-                return
-            self.pay[i, days] = ONCALL
-            k = rng.integers(2, 4, len(days))
-            dd = np.repeat(days, k)
+        form = p["form"]
+        rest = (self.duty == REST) & (self.pay != ONCALL) & ~self.rdw & self.active
+
+        def evening(k: int) -> np.ndarray:
+            # mostly evenings, some in the day, some late at night
+            t = rng.integers(1080, 1420, k)
+            day = rng.random(k) < 0.3
+            t[day] = rng.integers(600, 960, int(day.sum()))
+            return t
+
+        def lookups(dd: np.ndarray, minutes: Any, purposes: tuple[int, ...] = (P_INC, P_INT)) -> None:
             self._acc_add(
                 np.full(len(dd), i),
                 dd,
-                rng.integers(480, 1320, len(dd)),
+                minutes,
                 rng.choice(w.ops_pool, len(dd)),
-                SEARCH,
-                rng.choice(np.array([P_INC, P_ADM]), len(dd)),
+                rng.choice(np.array([SEARCH, VIEW]), len(dd)),
+                rng.choice(np.array(purposes), len(dd)),
                 -1,
                 -1,
             )
-            wd = self._pick(self._work_days(i, p["ws"], p["we"]), 3)
-            self._acc_add(
-                np.full(len(wd), i),
-                wd,
-                self.W_e[i, wd] + rng.integers(5, 30, len(wd)),
-                rng.choice(w.ops_pool, len(wd)),
-                VIEW,
-                P_ADM,
-                -1,
-                -1,
+
+        if form in ("on_call", "within_grace"):
+            if form == "on_call":
+                days = self._pick(self._in(i, p["ws"], p["we"], rest & self.free_rest), 3)
+                if not len(days):
+                    return
+                self.pay[i, days] = ONCALL
+                dd = np.repeat(days, rng.integers(2, 4, len(days)))
+                lookups(dd, rng.integers(480, 1320, len(dd)), (P_INC, P_ADM))
+                note = f"lookups while on call on {len(days)} rest days (rostered on_call)"
+            else:
+                days = self._pick(self._work_days(i, p["ws"], p["we"]), int(rng.integers(3, 6)))
+                if not len(days):
+                    return
+                lookups(days, self.W_e[i, days] + rng.integers(5, 30, len(days)), (P_ADM,))
+                note = f"lookups within 30 minutes after the end of a shift on {len(days)} days"
+            self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
+            return
+        if form == "night_shift_past_midnight":
+            nights = self.work & (self.duty == NIGHT)
+            nights[:, :-1] &= self.duty[:, 1:] == REST
+            days = self._pick(self._in(i, p["ws"], p["we"], nights), int(rng.integers(2, 5)))
+            if not len(days):
+                return
+            dd = np.repeat(days, rng.integers(2, 4, len(days)))
+            lookups(dd, rng.integers(1500, 1770, len(dd)))
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]) + 1,
+                "lookups between 01:00 and 05:30 in night shifts that began at 22:00 the day before a rest day",
+                look,
+                form,
             )
+            return
+        if form == "overtime_recorded":
+            days = self._pick(
+                self._in(i, p["ws"], p["we"], self.free_rest & ~self.rdw), int(rng.integers(2, 4))
+            )
+            if not len(days):
+                return
+            self._rdw(np.full(len(days), i), days, cby_self=True)
+            for d in days:
+                s, e = self.rdw_s[(i, int(d))]
+                self._set_work(i, int(d), s, e, int(w.site[self.gi[i]]))
+            dd = np.repeat(days, rng.integers(2, 4, len(days)))
+            lookups(dd, self.W_s[i, dd] + rng.random(len(dd)) * (self.W_e[i, dd] - self.W_s[i, dd]))
             self._row(
                 det,
                 i,
                 int(days[0]),
                 int(days[-1]),
-                f"lookups while on call on {len(days)} rest days (rostered on_call) and within 30 minutes "
-                "after the end of a shift",
+                f"lookups on {len(days)} rest days, each during rest-day working recorded in the roster",
                 look,
+                form,
             )
             return
-        days = self._pick(self._in(i, p["ws"], p["we"], free), int(rng.integers(2, 6)))
+        if form == "not_on_duty_system":
+            days = self._pick(self._work_days(i, p["ws"], p["we"]), int(rng.integers(2, 5)))
+            if not len(days):
+                return
+            dd = np.repeat(days, rng.integers(2, 4, len(days)))
+            lookups(dd, rng.integers(1110, 1290, len(dd)))
+            self._row(
+                det,
+                i,
+                int(days[0]),
+                int(days[-1]),
+                "a member of staff with no shift rows at all: evening lookups, off duty cannot be told",
+                look,
+                form,
+            )
+            return
+        if form == "no_duty_row":
+            ws, we = p["ws"], p["we"]
+            self.norow[i, ws : we + 1] |= rest[i, ws : we + 1]
+            days = self._pick(self._in(i, ws, we, rest & ~self.after_night), int(rng.integers(2, 6)))
+            what = "days with no duty row at all"
+        elif form == "leave_or_sick":
+            days = self._absent_days(i, p["ws"], p["we"], int(rng.integers(2, 6)))
+            what = "days of their own annual leave or sickness"
+        else:
+            days = self._pick(
+                self._in(i, p["ws"], p["we"], rest & ~self.after_night), int(rng.integers(2, 6))
+            )
+            what = "rest days"
         if not len(days):
             return
-        k = rng.integers(2, 4, len(days))
-        dd = np.repeat(days, k)
-        self._acc_add(
-            np.full(len(dd), i),
-            dd,
-            rng.integers(1140, 1410, len(dd)),
-            rng.choice(w.ops_pool, len(dd)),
-            rng.choice(np.array([SEARCH, VIEW]), len(dd)),
-            rng.choice(np.array([P_INC, P_INT]), len(dd)),
-            -1,
-            -1,
-        )
+        dd = np.repeat(days, rng.integers(2, 5, len(days)))
+        lookups(dd, evening(len(dd)))
         self._row(
             det,
             i,
             int(days[0]),
             int(days[-1]),
-            f"{len(dd)} lookups in the evening on {len(days)} days they were not rostered (rest day or leave)",
+            f"{len(dd)} lookups on {len(days)} {what}, outside any duty or on-call period",
+            look,
+            form,
         )
 
     def _p_volume(self, i: int, p: dict[str, Any], look: bool) -> None:
-        det, rng = "access.volume_outlier", self.rng
-        if look:
+        det, rng, w = "access.volume_outlier", self.rng, self.w
+        form = p["form"]
+        gi = int(self.gi[i])
+        if form == "busy_unit":
             self._row(
                 det,
                 i,
@@ -2806,18 +3889,61 @@ class _Block:
                 self.D - 1,
                 "in a busy unit: lookups about twice the force rate, in line with unit and role peers",
                 look,
+                form,
             )
-            return
-        f = float(rng.uniform(5, 8))
-        self.vol[i, p["ws"] : p["we"] + 1] = f
-        self.skew[i, p["ws"] : p["we"] + 1] = 1.0
-        self._row(
-            det,
-            i,
-            p["ws"],
-            p["we"],
-            f"about {f:.0f} times their usual lookups, over many more distinct records, beyond unit and role peers",
-        )
+        elif form == "new_starter":
+            s0 = int(w.start_day[gi])
+            self.vol[i, s0 : s0 + 21] = 0.3
+            self._row(
+                det,
+                i,
+                s0,
+                self.D - 1,
+                "joined during the period: a few quiet weeks, then the usual rate",
+                look,
+                form,
+            )
+        elif form == "return_from_leave":
+            if "back" not in p:
+                return
+            self._row(
+                det, i, p["ws"], p["we"], "back from weeks of annual leave at the usual rate", look, form
+            )
+        elif form == "small_unit":
+            self._row(
+                det,
+                i,
+                0,
+                self.D - 1,
+                "in a unit of two or three specialists (too few peers), steady at their own rate",
+                look,
+                form,
+            )
+        elif form == "sustained":
+            peer = ROLE_LOOKUPS[w.role[gi]] * w.unit_busy[w.unit[gi]]
+            f = float(rng.uniform(4, 6))
+            self.vol[i, :] = f * peer / w.lam[gi]
+            self.skew[i, :] = 1.4
+            self._row(
+                det,
+                i,
+                0,
+                self.D - 1,
+                f"about {f:.0f} times the lookups of their unit and rank peers for the whole period, with no spike",
+                form=form,
+            )
+        else:
+            f = float(rng.uniform(5, 8))
+            self.vol[i, p["ws"] : p["we"] + 1] = f
+            self.skew[i, p["ws"] : p["we"] + 1] = 1.0
+            self._row(
+                det,
+                i,
+                p["ws"],
+                p["we"],
+                f"about {f:.0f} times their usual lookups, over many more distinct records, beyond unit and role peers",
+                form=form,
+            )
 
     def _p_crew(self, i: int, p: dict[str, Any]) -> None:
         rng = self.rng
@@ -2932,13 +4058,22 @@ class _Block:
         w, rng, n, nd, cal, gi = self.w, self.rng, self.n, self.D, self.w.cal, self.gi
         self._background_access()
         out: dict[str, pa.Table] = {}
-        # shifts
-        cells = np.flatnonzero(self.active.ravel())
+        # shifts: not written for officers off the duty system, nor for rest days where the
+        # duty system writes no rest-day rows
+        on_system = ~w.no_shifts[gi]
+        written = self.active & ~self.norow & on_system[:, None]
+        if not w.styles["rest_day_rows"]:
+            written &= ~((self.duty == REST) & (self.pay != ONCALL))
+        cells = np.flatnonzero(written.ravel())
         i, d = np.divmod(cells, nd)
         ot = {
             k: np.concatenate([p[k] for p in self.ot]) if self.ot else np.zeros(0, np.int64)
             for k in ("i", "d", "s", "e", "duty", "pay", "site", "status", "cby", "cat", "aby", "aat")
         }
+        self._ot_i_all = ot["i"].astype(np.int64) if len(ot["i"]) else np.zeros(1, np.int64)
+        ot_keep = on_system[ot["i"]] if len(ot["i"]) else np.zeros(0, bool)
+        ot_keys_all = n * nd + np.arange(len(ot["i"]))
+        ot = {k: v[ot_keep] for k, v in ot.items()}
         created = (
             cal.ts(d, 600) - rng.integers(21, 57, len(cells)) * 86400 + rng.integers(0, 3600, len(cells))
         )
@@ -2946,9 +4081,9 @@ class _Block:
         start = np.r_[cal.ts(d, self.s[i, d]), cal.ts(ot["d"], ot["s"])]
         end = np.r_[cal.ts(d, self.e[i, d]), cal.ts(ot["d"], ot["e"])]
         hours = np.r_[self.hours[i, d], (ot["e"] - ot["s"]) / 60.0]
-        keys = np.r_[cells, n * nd + np.arange(len(ot["i"]))]
+        keys = np.r_[cells, ot_keys_all[ot_keep]]
         order = np.lexsort((start, off))
-        lut = np.full(n * nd + len(ot["i"]), -1, dtype=np.int64)
+        lut = np.full(n * nd + len(ot_keep), -1, dtype=np.int64)
         lut[keys[order]] = np.arange(len(order))
         base = counters["shifts"]
         shift_ids = _pa_ids("SH", base, len(order))
@@ -2975,7 +4110,18 @@ class _Block:
             for k in ("row", "by", "at", "field", "old", "new", "reason")
         }
         pos = lut[ch["row"].astype(np.int64)]
-        assert (pos >= 0).all(), "a roster change points to no shift"
+        rows_ = ch["row"].astype(np.int64)
+        row_i = np.where(rows_ < n * nd, rows_ // nd, self._ot_i_all[np.maximum(rows_ - n * nd, 0)])
+        dropped = pos < 0
+        bad = dropped & on_system[row_i]
+        assert not bad.any(), (
+            "a roster change points to no shift",
+            ch["field"][bad][:5],
+            ch["new"][bad][:5],
+            rows_[bad][:5] % nd,
+        )
+        ch = {k: v[~dropped] for k, v in ch.items()}
+        pos = pos[~dropped]
         order = np.lexsort((pos, ch["at"].astype(np.int64)))
         out["roster_changes"] = pa.table(
             {
@@ -3027,6 +4173,8 @@ class _Block:
         parts += self.badge
         b = {k: np.concatenate([p[k] for p in parts]) for k in ("i", "site", "ts", "dir")}
         b["ts"] = b["ts"] + rng.integers(0, 60, len(b["ts"]))
+        if w.readerless >= 0:  # a site with no badge readers
+            b = {k: v[b["site"] != w.readerless] for k, v in b.items()}
         order = np.lexsort((b["ts"], b["i"]))
         site = b["site"][order]
         reader = pc.binary_join_element_wise(
@@ -3095,11 +4243,12 @@ class _Block:
         # system access
         a = {
             k: np.concatenate([p[k] for p in self.acc]) if self.acc else np.zeros(0, np.int64)
-            for k in ("i", "ts", "rec", "action", "purpose", "site", "case")
+            for k in ("i", "ts", "rec", "action", "purpose", "site", "case", "system")
         }
         order = np.lexsort((a["ts"], a["i"]))
         rec = a["rec"][order]
         system = _choose(rng, SYSTEM_BY_TYPE, w.r_type[rec])
+        system = np.where(a["system"][order] >= 0, a["system"][order], system)
         out["system_access"] = pa.table(
             {
                 "access_id": _pa_ids("SA", counters["system_access"], len(order), 11),
@@ -3119,6 +4268,27 @@ class _Block:
 
 
 # --------------------------------------------------------------------------- entry points
+
+STYLES = ("rest_day_rows",)
+"""Force-level styles (how this force's systems write their data), drawn from the seed
+unless given: ``rest_day_rows`` (bool) — whether the duty system writes a ``rest_day``
+row for each rest day (on-call rest days are always written, ``pay_code`` ``on_call``)."""
+
+
+def _styles(seed: int, rest_day_rows: bool | None = None) -> dict[str, Any]:
+    """The force's styles: drawn from the seed (about half the seeds write no rest-day
+    rows), each overridden when given.
+
+    >>> _styles(1, rest_day_rows=False)
+    {'rest_day_rows': False}
+    >>> sorted({_styles(s)["rest_day_rows"] for s in range(8)})
+    [False, True]
+    """
+    rng = np.random.default_rng([seed, 303])
+    drawn = {"rest_day_rows": bool(rng.random() < 0.5)}
+    if rest_day_rows is not None:
+        drawn["rest_day_rows"] = bool(rest_day_rows)
+    return drawn
 
 
 def _frames(w: _World) -> dict[str, pd.DataFrame]:
@@ -3152,7 +4322,12 @@ def _truth(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def generate(
-    officers: int = 300, seed: int = 7, as_of: dt.date = dt.date(2026, 1, 1), days: int = 0
+    officers: int = 300,
+    seed: int = 7,
+    as_of: dt.date = dt.date(2026, 1, 1),
+    days: int = 0,
+    clean: bool = False,
+    rest_day_rows: bool | None = None,
 ) -> Force:
     """Generate a force of ``officers`` people, with ``days`` days of events before ``as_of``.
 
@@ -3160,6 +4335,11 @@ def generate(
     of this generator, unchanged). ``days > 0`` gives every contract table, all planted
     cases in ``truth`` and the innocent look-alikes in ``lookalikes``; it holds
     everything in memory, so use :func:`write_force` for large forces.
+
+    ``clean=True`` plants no case at all (``truth`` is empty): ordinary behaviour and
+    every look-alike only, for measuring false flags. ``rest_day_rows`` sets that
+    force-level style (default: drawn from the seed, see :data:`STYLES`); the styles
+    used are in ``Force.styles``.
 
     >>> f = generate(officers=120, seed=1)
     >>> sorted(f.tables)
@@ -3171,11 +4351,16 @@ def generate(
     >>> g = generate(officers=120, seed=1, days=30)
     >>> len(g.tables), sorted(g.truth["detector"].unique()) == sorted(DETECTORS)
     (18, True)
+    >>> c = generate(officers=120, seed=1, days=30, clean=True)
+    >>> len(c.truth), list(c.truth.columns) == TRUTH_COLUMNS, len(c.lookalikes) > 0
+    (0, True, True)
     """
-    base = _structure(officers, seed, as_of)
+    styles = _styles(seed, rest_day_rows)
+    base = _structure(officers, seed, as_of, clean)
     if days <= 0:
+        base.styles = styles
         return base
-    w = _World(base, seed, as_of, days)
+    w = _World(base, seed, as_of, days, styles, clean)
     parts: dict[str, list[pa.Table]] = {t: [] for t in EVENT_TABLES}
     for block in _blocks(w):
         for name, table in block.items():
@@ -3185,7 +4370,7 @@ def generate(
         tables[name] = pa.concat_tables(ts).to_pandas()
     order = [t for t in TABLES if t in tables]
     truth = _truth(w.truth_rows)
-    return Force({t: tables[t] for t in order}, truth, _innocent(_truth(w.look_rows), truth))
+    return Force({t: tables[t] for t in order}, truth, _innocent(_truth(w.look_rows), truth), styles)
 
 
 def write_force(
@@ -3196,6 +4381,8 @@ def write_force(
     fmt: str = "parquet",
     as_of: dt.date = dt.date(2026, 1, 1),
     progress: Progress | None = None,
+    clean: bool = False,
+    rest_day_rows: bool | None = None,
 ) -> dict[str, Any]:
     """Write a synthetic force to ``directory``, streaming the event tables.
 
@@ -3217,12 +4404,18 @@ def write_force(
         with offset).
     progress
         Called with a short message after each step.
+    clean
+        No planted case (``truth.csv`` holds only its header): ordinary behaviour and
+        every look-alike, for measuring false flags on a clean force.
+    rest_day_rows
+        Force-level style: whether the duty system writes rest-day rows (default: drawn
+        from the seed; see :data:`STYLES`).
 
     Returns
     -------
     dict
-        ``{"directory", "officers", "days", "seed", "format", "tables": {name: {"rows",
-        "bytes"}}, "truth", "lookalikes", "bytes", "seconds"}``.
+        ``{"directory", "officers", "days", "seed", "format", "clean", "styles",
+        "tables": {name: {"rows", "bytes"}}, "truth", "lookalikes", "bytes", "seconds"}``.
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r} (csv or parquet)")
@@ -3231,14 +4424,15 @@ def write_force(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     ext = f".{fmt}"
-    base = _structure(officers, seed, as_of)
+    styles = _styles(seed, rest_day_rows)
+    base = _structure(officers, seed, as_of, clean)
     rows: dict[str, int] = {}
     if days <= 0:
         base.write(directory, fmt)
         rows = {k: len(v) for k, v in base.tables.items()}
         truth, looks = base.truth, base.lookalikes
     else:
-        w = _World(base, seed, as_of, days)
+        w = _World(base, seed, as_of, days, styles, clean)
         step(f"entities built ({time.perf_counter() - t0:.1f} s)")
         for name, df in _frames(w).items():
             _remove_other_formats(directory, name, ext)
@@ -3285,6 +4479,8 @@ def write_force(
         "days": days,
         "seed": seed,
         "format": fmt,
+        "clean": clean,
+        "styles": styles,
         "tables": tables,
         "truth": len(truth),
         "lookalikes": len(looks),

@@ -1,9 +1,16 @@
 """Links from shared identifiers, the followthemoney way.
 
-Officers and persons that share a cleaned address, phone number, or postcode + surname
-are linked through an ``(:Identifier)`` value node, so that a path such as
+Officers and persons that share an address, phone number, or postcode + surname are
+linked through an ``(:Identifier)`` value node, so that a path such as
 ``Officer -HAS_IDENTIFIER-> Identifier(phone) <-HAS_IDENTIFIER- Person`` can be found.
-Only values carried by two or more entities become nodes.
+Only values carried by two or more entities become nodes. Identifier ids are
+``kind:value``:
+
+- ``address:POSTCODE|line``: one place is the cleaned address line *together with* the
+  cleaned postcode (:func:`ingest.clean.address_key`): "12 High Street" in two towns is
+  two addresses, and an address with no postcode makes no identifier;
+- ``phone:digits`` (:func:`clean_phone`);
+- ``postcode_surname:POSTCODE|surname``.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import re
 
 import pandas as pd
 
-from ingest.clean import clean_name, clean_postcode, clean_series
+from ingest.clean import address_key, clean_name, clean_postcode, clean_series
+from ingest.clean import clean_address as clean_address
 
 
 def clean_phone(v: str | None) -> str | None:
@@ -31,13 +39,22 @@ def clean_phone(v: str | None) -> str | None:
     return d if len(d) >= 7 else None
 
 
-def clean_address(v: str | None) -> str | None:
-    """Like names: case, accents and punctuation removed, whitespace collapsed.
+def address_keys(line: pd.Series, postcode: pd.Series) -> pd.Series:
+    """:func:`~ingest.clean.address_key` of each (line, postcode) pair, each distinct pair once.
 
-    >>> clean_address("Flat 2, 10 High St.")
-    'flat 2 10 high st'
+    >>> address_keys(pd.Series(["Flat 2, 10 High St.", "2/10 High Street", "12 Elm Rd"]),
+    ...              pd.Series(["ZZ1 1AA", "zz11aa", None])).tolist()
+    ['ZZ11AA|flat 2 10 high street', 'ZZ11AA|flat 2 10 high street', None]
     """
-    return clean_name(v)
+    pairs = list(
+        zip(
+            line.astype(object).where(line.notna(), None),
+            postcode.astype(object).where(postcode.notna(), None),
+            strict=True,
+        )
+    )
+    keys = {pair: address_key(*pair) for pair in set(pairs)}
+    return pd.Series([keys[pair] for pair in pairs], index=line.index, dtype=object)
 
 
 def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,6 +72,13 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
     ['phone:07700900001', 'postcode_surname:AB12CD|ash']
     >>> len(rels)
     4
+    >>> p2 = p.assign(address=["Flat 3, 1 Elm Road"], phone=[None])
+    >>> o2 = o.assign(home_address=["3/1 ELM RD."])
+    >>> sorted(identifier_links(o2, p2)[0]["identifier_id"])
+    ['address:AB12CD|flat 3 1 elm road', 'postcode_surname:AB12CD|ash']
+    >>> o3 = o2.assign(home_postcode=["ZZ9 9ZZ"])  # the same line in another postcode
+    >>> sorted(identifier_links(o3, p2)[0]["identifier_id"])
+    []
     """
     parts = []
     for label, key, frame, cols in (
@@ -70,8 +94,8 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
                 {
                     "src": ent,
                     "kind": "address",
-                    "field": addr,
-                    "value": clean_series(frame[addr], clean_address),
+                    "field": f"{addr}+{pc}",
+                    "value": address_keys(frame[addr], frame[pc]),
                 }
             )
         )

@@ -6,6 +6,9 @@ from __future__ import annotations
 from queries.detectors import DETECTORS
 from queries.detectors.base import Detector
 
+EXAMPLES = "../tests/examples"
+"""Worked examples, relative to ``docs/``."""
+
 
 def card_markdown(d: Detector) -> str:
     c = d.card
@@ -26,10 +29,33 @@ def card_markdown(d: Detector) -> str:
         "",
         f"**Score and severity.** {c.scoring}",
         "",
+        "**Forms recognised.**",
+        "",
+        *(
+            f"- *{f.name.replace('_', ' ')}*: {f.description} Look-alikes: "
+            + ", ".join(f"*{x.replace('_', ' ')}*" for x in f.lookalikes)
+            + (f". Needs: {', '.join(f.needs)}" if f.needs else "")
+            + f". [Worked example]({EXAMPLES}/{d.name}/{f.name}/)"
+            for f in c.forms
+        ),
+        "",
         "**Known innocent explanations.**",
         "",
+        *(
+            f"- *{la.name.replace('_', ' ')}*: {la.description} [Worked example]({EXAMPLES}/{d.name}/{la.name}/)"
+            for la in c.lookalikes
+        ),
         *(f"- {fp}" for fp in c.false_positives),
         "",
+        *(
+            [
+                "**Inputs checked before each run** (a missing one is reported with the forms it "
+                "leaves unchecked): " + "; ".join(f"`{i.name}` ({i.description})" for i in d.inputs) + ".",
+                "",
+            ]
+            if d.inputs
+            else []
+        ),
         "**Never uses** (protected characteristics): " + ", ".join(c.never_uses) + ".",
         "",
         *(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -14,7 +15,7 @@ import pandas as pd
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
 from queries.detectors import DETECTORS, FLAG_COLUMNS, get
-from queries.detectors.base import DetectContext
+from queries.detectors.base import Coverage, DetectContext
 
 EVIDENCE_LABELS = {
     "memberships": "Membership",
@@ -30,6 +31,33 @@ class DetectReport:
     flags: pd.DataFrame
     seconds_by_detector: dict[str, float] = field(default_factory=dict)
     loads: list[LoadStats] = field(default_factory=list)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    """Per detector: the inputs it had and lacked, and the forms it could not check."""
+
+    def record(self) -> dict[str, Any]:
+        """The run's record (``runs/<run_id>/detect.json``): per detector, its flags,
+        seconds, the inputs it had and lacked and the forms it could not check."""
+        counts = self.flags["detector"].value_counts().to_dict()
+        return {
+            "run_id": self.run.run_id,
+            "kind": "detect",
+            "flags": len(self.flags),
+            "detectors": {
+                name: {
+                    "flags": int(counts.get(name, 0)),
+                    "seconds": round(secs, 3),
+                    **(dataclasses.asdict(self.coverage[name]) if name in self.coverage else {}),
+                }
+                for name, secs in sorted(self.seconds_by_detector.items())
+            },
+        }
+
+    def write_record(self, data_dir: Path) -> Path:
+        d = Path(data_dir) / "runs" / self.run.run_id
+        d.mkdir(parents=True, exist_ok=True)
+        path = d / "detect.json"
+        path.write_text(json.dumps(self.record(), indent=2, default=str) + "\n", encoding="utf-8")
+        return path
 
 
 def run_detectors(
@@ -46,20 +74,23 @@ def run_detectors(
     step = progress or (lambda _m: None)
     detectors = [get(n) for n in (names or sorted(DETECTORS))]
     run = RunInfo.new("detect")
-    frames, seconds = [], {}
+    frames, seconds, coverage = [], {}, {}
     events = _open_events(store) if any(d.reads_events for d in detectors) else None
     ctx = DetectContext(store, events)
     try:
         for d in detectors:
             step(f"run {d.name}")
             t0 = time.perf_counter()
+            coverage[d.name] = d.coverage(ctx)
             frames.append(d.run(ctx, (params or {}).get(d.name)))
             seconds[d.name] = time.perf_counter() - t0
     finally:
         if events is not None:
             events.close()
     flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
-    report = DetectReport(run, flags.sort_values("flag_id").reset_index(drop=True), seconds)
+    report = DetectReport(
+        run, flags.sort_values("flag_id").reset_index(drop=True), seconds, coverage=coverage
+    )
     if write_graph:
         step("write flags to the graph")
         report.loads = write_flags(store, report.flags, [d.name for d in detectors], run)

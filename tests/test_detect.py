@@ -154,3 +154,38 @@ def test_method_cards_doc_is_current() -> None:
     doc = Path(__file__).resolve().parents[1] / "docs" / "detectors.md"
     assert doc.read_text() == render(), "regenerate: python -m queries.cards > docs/detectors.md"
     assert "## `association.undeclared_membership`" in doc.read_text()
+
+
+def test_detectors_say_what_they_could_not_see(tmp_path: Path) -> None:
+    """On a force with the organisation tables only (no events, no complaints), every
+    event detector reports the inputs it lacked and that it saw nothing, instead of a
+    bare "0 flags"; the run's record keeps it, and the command line prints it."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    s = embedded_settings(tmp_path)
+    force = generate(officers=120, seed=2)  # no events
+    with open_store(s) as st:
+        ingest_dir(st, force.write(tmp_path / "src"), s.data_dir, resolver="exact")
+        rep = run_detectors(st, write_graph=False)
+    assert set(rep.coverage) == set(DETECTORS)
+    for name, d in DETECTORS.items():
+        assert d.inputs, f"{name} declares no inputs"
+        cov = rep.coverage[name]
+        assert set(cov.had) | set(cov.lacked) == {i.name for i in d.inputs}
+        assert sorted(cov.forms_checked + cov.forms_unchecked) == sorted(f.name for f in d.card.forms)
+        if d.reads_events:
+            assert {i.name for i in d.inputs if i.sql is not None} <= set(cov.lacked), (name, cov)
+            assert cov.saw_nothing or any(not f.needs for f in d.card.forms), (name, cov)
+            assert rep.flags[rep.flags["detector"] == name].empty
+    assert not rep.coverage[NAME].saw_nothing  # memberships and declarations were there
+    rec = rep.write_record(s.data_dir)
+    kept = json.loads(rec.read_text())["detectors"]["access.off_duty"]
+    assert kept["saw_nothing"] and kept["lacked"]
+
+    res = CliRunner().invoke(
+        app, ["detect", "--out", str(tmp_path / "f.csv"), "--data-dir", str(s.data_dir)], terminal_width=250
+    )
+    assert res.exit_code == 0, res.output
+    assert "not checked" in res.output and "saw nothing" in res.output and "run record:" in res.output

@@ -10,8 +10,17 @@ import pandas as pd
 import pytest
 
 from ingest.contract import TABLE_LIST, TABLES
-from ingest.generate import DETECTORS, TRUTH_COLUMNS, Force, generate, write_force
-from ingest.identifiers import identifier_links
+from ingest.generate import (
+    CODELESS_SYSTEM,
+    DETECTORS,
+    FORMS,
+    LOOKALIKES,
+    PLACEHOLDER_CODES,
+    TRUTH_COLUMNS,
+    Force,
+    generate,
+    write_force,
+)
 from ingest.reader import TableRead, find_source, read_table
 
 DAYS = 60
@@ -99,9 +108,21 @@ def test_days_zero_is_the_first_version_and_events_keep_it() -> None:
     assert set(first.truth["detector"]) == {"association.undeclared_membership"}
     full = generate(officers=150, seed=3, days=30)
     ident = ["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"]
-    pd.testing.assert_frame_equal(first.tables["officers"][ident], full.tables["officers"][ident])
+    a, b = first.tables["officers"][ident], full.tables["officers"][ident]
+    assert a["officer_id"].tolist() == b["officer_id"].tolist()
+    assert a["home_postcode"].tolist() == b["home_postcode"].tolist()
+    # the events give some officers the name of another officer row: a second account of
+    # one person (roster.self_approval second_account) or a namesake line manager
+    differ = (a[ident[1:4]] != b[ident[1:4]]).any(axis=1)
+    assert differ.sum() <= 0.05 * len(a)
+    names = b[["surname", "forenames"]].apply(tuple, axis=1)
+    assert names[differ].map(names.value_counts()).ge(2).all()
     membership = full.truth[full.truth["detector"] == "association.undeclared_membership"]
-    assert sorted(membership["officer_id"]) == sorted(first.truth["officer_id"])
+    # the first version's cases are kept; the events add lapsed and rejected declarations
+    first_ids = set(first.truth["officer_id"])
+    assert first_ids <= set(membership["officer_id"])
+    added = membership[~membership["officer_id"].isin(first_ids)]
+    assert set(added["form"]) <= {"lapsed_declaration", "declaration_not_approved"}
     n = len(first.tables["memberships"])
     pd.testing.assert_frame_equal(first.tables["memberships"], full.tables["memberships"].head(n))
 
@@ -125,26 +146,116 @@ def test_truth_covers_every_detector_with_lookalikes(force: Force) -> None:
     assert truth.loc[truth["detector"] != "network.crew", "group_id"].eq("").all()
 
 
-def planted(force: Force, det: str) -> set[str]:
-    return set(force.truth.loc[force.truth["detector"] == det, "officer_id"])
+def planted(force: Force, det: str, *forms: str) -> set[str]:
+    t = force.truth[force.truth["detector"] == det]
+    return set(t.loc[t["form"].isin(forms) if forms else slice(None), "officer_id"])
+
+
+def looking(force: Force, det: str, *forms: str) -> set[str]:
+    t = force.lookalikes[force.lookalikes["detector"] == det]
+    return set(t.loc[t["form"].isin(forms) if forms else slice(None), "officer_id"])
+
+
+def test_every_case_names_a_known_form(force: Force) -> None:
+    for frame, catalogue in ((force.truth, FORMS), (force.lookalikes, LOOKALIKES)):
+        known = frame.apply(lambda r: r["form"] in catalogue[r["detector"]], axis=1)  # noqa: B023
+        assert known.all(), frame.loc[~known, ["detector", "form"]].drop_duplicates().values.tolist()
+    # every event form and look-alike of the force is planted (rest_day_row where the
+    # duty system writes rest-day rows)
+    for det, forms in FORMS.items():
+        want = set(forms) - ({"rest_day_row"} if not force.styles["rest_day_rows"] else set())
+        assert want <= planted_forms(force.truth, det), det
+    for det, forms in LOOKALIKES.items():
+        assert set(forms) - {"real_bank_holiday", "new_starter"} <= planted_forms(force.lookalikes, det), det
+
+
+def planted_forms(frame: pd.DataFrame, det: str) -> set[str]:
+    return set(frame.loc[frame["detector"] == det, "form"])
 
 
 def test_roster_cases_are_what_the_data_shows(force: Force) -> None:
-    sh, rc = force.tables["shifts"], force.tables["roster_changes"]
-    self_approved = set(sh.loc[sh["approved_by"] == sh["officer_id"], "officer_id"])
-    assert self_approved == planted(force, "roster.self_approval")
-    m = rc.merge(sh[["shift_id", "officer_id", "end"]], on="shift_id")
+    sh, rc, off = force.tables["shifts"], force.tables["roster_changes"], force.tables["officers"]
+    det = "roster.self_approval"
+    own = sh[sh["approved_by"] == sh["officer_id"]]
+    assert set(own.loc[own["status"] != "cancelled", "officer_id"]) == planted(force, det, "own_account")
+    assert looking(force, det, "cancelled_self_approved") <= set(
+        own.loc[own["status"] == "cancelled", "officer_id"]
+    )
+    # second account: the approver is another officer row with the same name and date of birth
+    person = off.set_index("officer_id")[["surname", "forenames", "date_of_birth"]].apply(tuple, axis=1)
+    appr = sh[sh["approved_by"].notna() & (sh["approved_by"] != sh["officer_id"])]
+    same = appr[appr["officer_id"].map(person) == appr["approved_by"].map(person)]
+    assert set(same["officer_id"]) == planted(force, det, "second_account")
+    # namesake approver: same name, another date of birth
+    name = off.set_index("officer_id")[["surname", "forenames"]].apply(tuple, axis=1)
+    namesake = appr[(appr["officer_id"].map(name) == appr["approved_by"].map(name))]
+    assert looking(force, det, "namesake_approver") <= set(namesake["officer_id"]) - set(same["officer_id"])
+    m = rc.merge(sh[["shift_id", "officer_id", "end", "created_by", "created_at", "pay_code"]], on="shift_id")
+    edit = m[
+        (m["field"] == "approved_by")
+        & (m["changed_by"] == m["officer_id"])
+        & (m["new_value"] != m["officer_id"])
+    ]
+    assert set(edit["officer_id"]) == planted(force, det, "approved_by_edit")
+    # retro claims: raised by the officer after the end (a real bank holiday put right is not)
     up = (m["field"] == "pay_code") & m["new_value"].isin(["overtime", "bank_holiday"])
     num = lambda c: pd.to_numeric(m[c], errors="coerce")  # noqa: E731
     up |= (m["field"] == "hours_claimed") & (num("new_value") > num("old_value"))
-    own_after = m[up & (m["changed_at"] > m["end"]) & (m["changed_by"] == m["officer_id"])]
-    assert set(own_after["officer_id"]) == planted(force, "roster.retro_claim")
+    after = up & (m["changed_at"] > m["end"])
+    own_after = m[after & (m["changed_by"] == m["officer_id"]) & (m["reason"] != "bank holiday")]
+    det = "roster.retro_claim"
+    assert set(own_after["officer_id"]) == planted(force, det, "pay_code_raised", "hours_added")
+    extra = sh[sh["pay_code"].isin(["overtime", "rest_day_worked", "bank_holiday"])]
+    late = extra[(extra["created_by"] == extra["officer_id"]) & (extra["created_at"] > extra["end"])]
+    assert set(late["officer_id"]) == planted(force, det, "created_after_worked")
     # look-alike: raised after the shift by the line manager, with a reason
-    by_manager = m[up & (m["changed_at"] > m["end"]) & (m["changed_by"] != m["officer_id"])]
+    by_manager = m[after & (m["changed_by"] != m["officer_id"])]
     assert by_manager["reason"].notna().all() and len(by_manager) > 0
-    # overtime is approved, except shifts an officer turned into overtime afterwards
+    # overtime is approved, except rows an officer created for themselves afterwards
     ot = sh[sh["pay_code"].isin(["overtime", "rest_day_worked"]) & (sh["status"] == "worked")]
-    assert set(ot.loc[ot["approved_by"].isna(), "officer_id"]) <= planted(force, "roster.retro_claim")
+    assert set(ot.loc[ot["approved_by"].isna(), "officer_id"]) <= planted(force, det)
+    # overtime on a day the audit trail shows as leave, changed back by the officer
+    back = m[
+        (m["field"] == "duty_type")
+        & (m["old_value"] == "annual_leave")
+        & (m["changed_by"] == m["officer_id"])
+    ]
+    det = "roster.overtime_overlap"
+    assert set(back["officer_id"]) == planted(force, det, "leave_in_audit_trail")
+
+
+def test_force_styles_and_clean_force(tmp_path: Path) -> None:
+    summary = write_force(
+        tmp_path / "c", officers=200, days=40, seed=2, fmt="csv", clean=True, rest_day_rows=False
+    )
+    assert summary["clean"] and summary["styles"] == {"rest_day_rows": False} and summary["truth"] == 0
+    truth = pd.read_csv(tmp_path / "c" / "truth.csv")
+    assert truth.empty and list(truth.columns) == TRUTH_COLUMNS
+    looks = pd.read_csv(tmp_path / "c" / "lookalikes.csv")
+    assert set(looks["detector"]) == set(DETECTORS)
+    sh = pd.read_csv(tmp_path / "c" / "shifts.csv")
+    assert set(sh.loc[sh["duty_type"] == "rest_day", "pay_code"]) == {"on_call"}
+    sh = generate(officers=200, days=40, seed=2, rest_day_rows=True).tables["shifts"]
+    assert (sh["duty_type"] == "rest_day").sum() > 0.2 * sh["officer_id"].nunique() * 40
+    # both styles come from the seed
+    assert len({generate(officers=60, days=0, seed=s).styles["rest_day_rows"] for s in range(8)}) == 2
+
+
+def test_no_duty_row_and_no_shift_officers(force: Force) -> None:
+    sh, off = force.tables["shifts"], force.tables["officers"]
+    none = planted(force, "attendance.below_threshold", "unrostered_office_worker") | looking(
+        force, "access.off_duty", "not_on_duty_system"
+    )
+    assert none and not none & set(sh["officer_id"]) and none <= set(off["officer_id"])
+    t = force.truth[(force.truth["detector"] == "access.off_duty") & (force.truth["form"] == "no_duty_row")]
+    day = lambda s: s.dt.tz_convert("Europe/London").dt.date  # noqa: E731
+    for r in t.itertuples():
+        rows = sh[sh["officer_id"] == r.officer_id]
+        days = set(day(rows["start"]).astype(str))
+        inside = pd.date_range(r.window_start, r.window_end).strftime("%Y-%m-%d")
+        assert sum(d not in days for d in inside) > 0
+        rest = rows[(rows["duty_type"] == "rest_day") & (rows["pay_code"] != "on_call")]
+        assert not set(day(rest["start"]).astype(str)) & set(inside)
 
 
 def test_attendance_below_policy_only_where_planted(force: Force) -> None:
@@ -161,16 +272,25 @@ def test_attendance_below_policy_only_where_planted(force: Force) -> None:
     )
     office = office.merge(swiped.assign(seen=True), on=["officer_id", "day"], how="left")
     share = office.groupby("officer_id")["seen"].apply(lambda s: s.fillna(False).mean())
-    low = planted(force, "attendance.below_threshold")
+    det = "attendance.below_threshold"
+    low = planted(force, det) - planted(force, det, "unrostered_office_worker")
     assert low and (share[sorted(low)] < 0.8).all()
-    assert (share.drop(sorted(low)) > 0.8).all()
+    readerless = looking(force, det, "site_without_readers")
+    assert readerless and (share[sorted(readerless)] == 0).all()
+    units = force.tables["units"].set_index("unit_id")["site_id"]
+    site = set(off.loc[off["officer_id"].isin(readerless), "unit_id"].map(units))
+    at_site = set(off.loc[off["unit_id"].map(units).isin(site), "officer_id"])
+    assert not set(be["officer_id"]) & at_site and not set(be["site_id"]) & site
+    others = share.drop(sorted(low | at_site), errors="ignore")
+    assert (others >= 0.8).all(), others[others < 0.8]
 
 
 def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
     sa, rec, ca = force.tables["system_access"], force.tables["records"], force.tables["case_assignments"]
     acc = sa.merge(rec[["record_id", "case_ref", "person_id"]], on="record_id", suffixes=("", "_record"))
     assigned = set(zip(ca["case_ref"], ca["officer_id"], strict=True))
-    nop = acc[acc["purpose_code"].isna()]
+    no_code = acc["purpose_code"].isna() | acc["purpose_code"].isin(PLACEHOLDER_CODES)
+    nop = acc[no_code & (acc["system"] != CODELESS_SYSTEM)]
     unassigned = nop[
         [(c, o) not in assigned for c, o in zip(nop["case_ref_record"], nop["officer_id"], strict=True)]
     ]
@@ -180,31 +300,50 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
     assert per_officer[no_purpose].min() >= 10 > background.max()  # a forgotten code now and then
     # shared identifiers between officers and people in police records
     off, persons = force.tables["officers"], force.tables["persons"]
-    _, rels = identifier_links(
-        off[["officer_id", "surname", "home_postcode", "home_address", "phone"]],
-        persons[["person_id", "surname", "postcode", "address", "phone"]],
+    # an address is the address line together with the postcode (written alike here)
+    pc = lambda v: v.fillna("").str.replace(" ", "").str.upper()  # noqa: E731
+    o = off.assign(
+        address=off["home_address"].str.lower() + "|" + pc(off["home_postcode"]),
+        surname_postcode=off["surname"].str.casefold() + "|" + pc(off["home_postcode"]),
     )
-    pairs = rels.merge(rels, on="dst")
-    pairs = pairs[pairs["src_x"].str.startswith("Officer:") & pairs["src_y"].str.startswith("Person:")]
-    linked = pairs.assign(officer_id=pairs["src_x"].str[8:], person_id=pairs["src_y"].str[7:])
+    q = persons.assign(
+        address=persons["address"].str.lower() + "|" + pc(persons["postcode"]),
+        surname_postcode=persons["surname"].str.casefold() + "|" + pc(persons["postcode"]),
+    )
+    linked = pd.concat(
+        [
+            o[["officer_id", key]]
+            .dropna()
+            .merge(q[["person_id", key]].dropna(), on=key)
+            .assign(kind=key)[["officer_id", "person_id", "kind"]]
+            for key in ("address", "phone", "surname_postcode")
+        ]
+    )
     looked_up = acc.merge(
         linked[["officer_id", "person_id"]].drop_duplicates(), on=["officer_id", "person_id"]
     )
     assert set(looked_up["officer_id"]) == planted(force, "access.personal_link")
+    # look-alikes: a namesake street in another postcode, another flat of the building
+    assert not looking(force, "access.personal_link") & set(linked["officer_id"])
     flagged = set(persons.loc[persons["nominal_flags"].fillna("").str.contains("ocg"), "person_id"])
     decl = force.tables["declarations"]
     declared = set(zip(decl["officer_id"], decl["person_id"], strict=True))
-    direct = linked[linked["dst"].str.startswith(("Identifier:address:", "Identifier:phone:"))]
+    direct = linked[linked["kind"].isin(["address", "phone"])]
     undeclared = {
         o
         for o, p in zip(direct["officer_id"], direct["person_id"], strict=True)
         if p in flagged and (o, p) not in declared
     }
     assert undeclared == planted(force, "association.undeclared_link")
-    declared_la = set(
-        force.lookalikes.loc[force.lookalikes["detector"] == "association.undeclared_link", "officer_id"]
+    declared_la = looking(force, "association.undeclared_link", "declared_association")
+    assert declared_la and declared_la <= set(direct.loc[direct["person_id"].isin(flagged), "officer_id"])
+    # namesakes share the address line but not the postcode; other flats share the postcode
+    la = looking(force, "association.undeclared_link", "namesake_street", "different_flat")
+    assert la and not la & set(direct["officer_id"])
+    line = o[["officer_id", "home_address"]].merge(
+        persons[["person_id", "address"]], left_on="home_address", right_on="address"
     )
-    assert declared_la <= set(direct.loc[direct["person_id"].isin(flagged), "officer_id"])
+    assert looking(force, "association.undeclared_link", "namesake_street") <= set(line["officer_id"])
 
 
 def test_volumes_and_types(force: Force) -> None:

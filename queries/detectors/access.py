@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from queries.detectors.base import Detector, MethodCard, Param
+from queries.detectors.base import DetectContext, Detector, Form, Input, LookAlike, MethodCard, Param
 from queries.detectors.common import day, officer_flags, rows_evidence
 
 LOOKUPS = """
@@ -50,16 +50,72 @@ win AS (
 
 # ---------------------------------------------------------------------------- no purpose
 
+PLACEHOLDER_CODES = [
+    "N/A",
+    "NA",
+    "NONE",
+    "NIL",
+    "NULL",
+    "-",
+    "?",
+    "X",
+    "XX",
+    "XXX",
+    "TEST",
+    "OTHER",
+    "MISC",
+    "TBC",
+    "UNKNOWN",
+]
+"""Purpose codes that carry no purpose (compared trimmed and case-insensitively; a code of
+punctuation only, such as ``.`` or ``--``, carries none either)."""
+
+
+def _no_purpose_of(col: str) -> str:
+    """SQL: the lookup's purpose code ``col`` carries no purpose (empty, a placeholder of
+    ``$placeholder_codes``, or punctuation only)."""
+    return (
+        f"({col} IS NULL OR regexp_full_match(trim({col}), '[^A-Za-z0-9]*') "
+        f"OR upper(trim({col})) IN (SELECT code FROM placeholders))"
+    )
+
+
+NO_PURPOSE_CODES_SQL = (
+    """WITH placeholders AS (SELECT DISTINCT upper(trim(unnest($placeholder_codes))) AS code),
+codes AS (SELECT "system", purpose_code, count(*) AS n FROM system_access GROUP BY ALL)
+SELECT (SELECT list(DISTINCT purpose_code) FROM codes WHERE purpose_code IS NOT NULL AND """
+    + _no_purpose_of("purpose_code")
+    + """) AS blank,
+       (SELECT list("system") FROM (
+            SELECT "system" FROM codes GROUP BY "system"
+            HAVING coalesce(sum(n) FILTER (WHERE NOT """
+    + _no_purpose_of("purpose_code")
+    + """), 0) >= $min_coded_share * sum(n))) AS systems"""
+)
+"""First step: the codes in the data that carry no purpose, and the systems that ask for a
+purpose (at least min_coded_share of their lookups carry a real code). They go into
+:data:`NO_PURPOSE_SQL` as literals (``{blank}``, ``{systems}``), so that the filter on the
+lookups is a plain one the event store pushes into its scan."""
+
 NO_PURPOSE_SQL = (
     "WITH "
-    + LOOKUPS.format(where="WHERE s.purpose_code IS NULL")
+    + LOOKUPS.format(
+        where='WHERE (s.purpose_code IS NULL OR s.purpose_code IN ({blank})) AND s."system" IN ({systems})'
+    )
     + """,
-hits AS (SELECT * FROM lookups WHERE NOT own_case),"""
+hits AS (
+    SELECT *, CASE WHEN purpose_code IS NULL OR trim(purpose_code) = '' THEN 'missing_code'
+                   ELSE 'placeholder_code' END AS form
+    FROM lookups WHERE NOT own_case),"""
     + _densest("hits", "$window_days")
     + """
 SELECT officer_id, any_value(n_window) AS n, any_value(window_start) AS window_start,
        any_value(window_end) AS window_end, count(DISTINCT record_id) AS records,
-       count(*) FILTER (WHERE case_ref IS NULL) AS no_case, list(access_id ORDER BY ts) AS access_ids
+       count(*) FILTER (WHERE case_ref IS NULL) AS no_case,
+       count(*) FILTER (WHERE form = 'missing_code') AS missing,
+       count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
+       list(DISTINCT trim(purpose_code) ORDER BY trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
+       list(DISTINCT form ORDER BY form) AS forms, list(access_id ORDER BY ts) AS access_ids
 FROM win GROUP BY officer_id
 HAVING any_value(n_window) >= $min_lookups
 ORDER BY officer_id"""
@@ -67,30 +123,66 @@ ORDER BY officer_id"""
 
 
 def _no_purpose(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        how = []
+        if r["missing"]:
+            how.append(f"{r['missing']} with no purpose code")
+        if r["placeholder"]:
+            codes = ", ".join(f'"{c}"' for c in (r["codes"] or [])[:5])
+            how.append(f"{r['placeholder']} with a code that gives no purpose ({codes})")
+        return (
+            f"Made {r['n']} lookups of {r['records']} records between {day(r['window_start'])} and "
+            f"{day(r['window_end'])} without a real purpose ({' and '.join(how)}), none of them of a case "
+            f"they were assigned to ({r['no_case']} of records with no case at all)."
+        )
+
     return officer_flags(
         "access.no_purpose",
         rows,
         score=lambda r: 0.4 + 0.03 * r["n"],
-        explain=lambda r: (
-            f"Made {r['n']} lookups of {r['records']} records with no purpose code between "
-            f"{day(r['window_start'])} and {day(r['window_end'])}, none of them of a case they were "
-            f"assigned to ({r['no_case']} of records with no case at all)."
-        ),
+        explain=explain,
         evidence=lambda r: rows_evidence("system_access", r["access_ids"]),
         id_parts=lambda r: (r["officer_id"],),
+        forms=lambda r: r["forms"],
     )
 
+
+def _sql_list(values: list[str] | None) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values or []) or "NULL"
+
+
+def _no_purpose_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    first = ctx.sql(NO_PURPOSE_CODES_SQL, p)[0]
+    if not first["systems"]:
+        return []
+    sql = NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"])).replace(
+        "{systems}", _sql_list(first["systems"])
+    )
+    return ctx.sql(sql, p)
+
+
+_REAL_CODE = (
+    "purpose_code IS NOT NULL AND NOT regexp_full_match(trim(purpose_code), '[^A-Za-z0-9]*') "
+    "AND upper(trim(purpose_code)) NOT IN (" + ", ".join(f"'{c}'" for c in PLACEHOLDER_CODES) + ")"
+)
 
 NO_PURPOSE = Detector(
     name="access.no_purpose",
     card=MethodCard(
-        purpose="Find lookups with no recorded purpose, of records outside the officer's own cases.",
+        purpose=(
+            "Find lookups with no real recorded purpose (no code, or a placeholder such as N/A), of "
+            "records outside the officer's own cases."
+        ),
         reads=("system_access", "records (their case)", "case_assignments (the officer's cases and dates)"),
         logic=(
-            "Take lookups with no purpose code whose case (the lookup's, else the record's) is not "
-            "one the officer was assigned to at the time (give or take grace_days), including "
-            "records of no case. Find, per officer, the window_days window holding most of them; "
-            "flag when it holds at least min_lookups."
+            "A lookup has no purpose when its purpose code is empty, or is a placeholder: one of "
+            "placeholder_codes (trimmed, any case) or punctuation only. Systems on which fewer than "
+            "min_coded_share of all lookups carry a real code do not ask for one and are left out "
+            "(the run's inputs count the lookups that carry a real code; with none at all no form "
+            "can be checked). Take lookups with no purpose whose case (the lookup's, else the "
+            "record's) is not one the officer was assigned to at the time (give or take grace_days), "
+            "including records of no case. Find, per officer, the window_days window holding most of "
+            "them; flag when it holds at least min_lookups."
         ),
         false_positives=(
             "A system that does not ask for a purpose code on some screens.",
@@ -98,55 +190,220 @@ NO_PURPOSE = Detector(
             "Supervisors reviewing their team's cases without being assigned.",
         ),
         scoring="score = 0.4 + 0.03 per lookup in the window, at most 1.",
+        forms=(
+            Form(
+                "missing_code",
+                "Five or more lookups with no purpose code within 30 days, of records outside the "
+                "officer's own cases.",
+                ("own_case_no_code", "few_missing", "system_without_codes"),
+                ("system_access", "purpose codes"),
+            ),
+            Form(
+                "placeholder_code",
+                'The same, with purpose codes that carry no purpose ("N/A", "NONE", "-", "TEST", '
+                '"OTHER" and the like) in place of a real one.',
+                ("coded_lookups", "own_case_no_code", "system_without_codes"),
+                ("system_access", "purpose codes"),
+            ),
+        ),
+        lookalikes=(
+            LookAlike(
+                "own_case_no_code", "Lookups with no code, all within a case the officer is assigned to."
+            ),
+            LookAlike(
+                "system_without_codes",
+                "Lookups on a system where nobody ever records a code (the screen does not ask): left out.",
+            ),
+            LookAlike("few_missing", "Two or three lookups without a code: a slip, not a pattern."),
+            LookAlike(
+                "coded_lookups", "Many lookups outside the officer's cases, each with a real purpose code."
+            ),
+        ),
     ),
     params=(
         Param("min_lookups", int, 5, "lookups in the window that make a flag"),
         Param("window_days", int, 30, "length of the window (days)"),
+        Param("placeholder_codes", list, PLACEHOLDER_CODES, "purpose codes that carry no purpose (any case)"),
+        Param(
+            "min_coded_share",
+            float,
+            0.5,
+            "share of a system's lookups with a real code below which the system is taken not to ask",
+        ),
         GRACE,
     ),
     to_flags=_no_purpose,
-    sql=NO_PURPOSE_SQL,
+    python=_no_purpose_rows,
+    sql=NO_PURPOSE_CODES_SQL + ";\n\n" + NO_PURPOSE_SQL,
+    uses_events=True,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "system_access",
+            _REAL_CODE,
+            name="purpose codes",
+            description="lookups that carry a real purpose code",
+        ),
+    ),
 )
 
 # ---------------------------------------------------------------------------- personal link
 
-PERSONAL_SQL = (
-    "WITH "
-    + LOOKUPS.format(where="WHERE r.person_id IS NOT NULL")
-    + """,
-links AS (
+PERSONAL_SQL = """
+WITH links AS (  -- officer-person pairs that share an identifier (few): joined before anything else
     SELECT officer_id, person_id, list(DISTINCT kind ORDER BY kind) AS kinds
     FROM g_linked WHERE list_contains($link_kinds, kind) GROUP BY ALL),
 hits AS (
-    SELECT l.*, k.kinds FROM lookups l JOIN links k USING (officer_id, person_id))
-SELECT officer_id, count(*) AS n, count(DISTINCT person_id) AS persons,
-       list(DISTINCT person_id ORDER BY person_id) AS person_ids,
-       list_distinct(flatten(list(kinds))) AS kinds,
-       count(*) FILTER (WHERE own_case) AS in_own_case,
-       min(ts) AS window_start, max(ts) AS window_end, list(access_id ORDER BY ts) AS access_ids
-FROM hits GROUP BY officer_id
+    SELECT s.access_id, s.officer_id, s.ts, r.person_id, k.kinds,
+           EXISTS (SELECT 1 FROM g_case_assignments ca
+                   WHERE ca.officer_id = s.officer_id AND ca.case_ref = coalesce(s.case_ref, r.case_ref)
+                     AND CAST(s.ts AS DATE) >= ca.start_date - CAST($grace_days AS INTEGER)
+                     AND (ca.end_date IS NULL OR CAST(s.ts AS DATE) <= ca.end_date + CAST($grace_days AS INTEGER))
+           ) AS own_case
+    FROM system_access s JOIN g_records r USING (record_id)
+    JOIN links k ON k.officer_id = s.officer_id AND k.person_id = r.person_id),
+people AS (
+    SELECT officer_id, person_id, any_value(kinds) AS kinds, count(*) AS n
+    FROM hits GROUP BY officer_id, person_id),
+per_officer AS (
+    SELECT officer_id, list(struct_pack(person_id, kinds, n) ORDER BY person_id) AS people
+    FROM people GROUP BY officer_id)
+SELECT h.officer_id, count(*) AS n, count(DISTINCT h.person_id) AS persons,
+       list(DISTINCT h.person_id ORDER BY h.person_id) AS person_ids,
+       list_distinct(flatten(list(h.kinds))) AS kinds, any_value(p.people) AS people,
+       count(*) FILTER (WHERE h.own_case) AS in_own_case,
+       min(h.ts) AS window_start, max(h.ts) AS window_end, list(h.access_id ORDER BY h.ts) AS access_ids
+FROM hits h JOIN per_officer p USING (officer_id)
+GROUP BY h.officer_id
 HAVING count(*) >= $min_lookups
-ORDER BY officer_id"""
+ORDER BY h.officer_id"""
+
+PERSONAL_FORMS_OF_KIND = {
+    "address": "same_address",
+    "phone": "same_phone",
+    "postcode_surname": "surname_postcode",
+}
+"""Identifier kind (``g_linked.kind``, see ``ingest/identifiers.py``) -> the form it shows."""
+
+PERSONAL_WORDS = {
+    "same_address": "who lives at the same address as them",
+    "same_phone": "who gives the same phone number as them",
+    "surname_postcode": "who has their surname and lives in their postcode",
+}
+
+KIND_WORDS = {kind: PERSONAL_WORDS[form] for kind, form in PERSONAL_FORMS_OF_KIND.items()}
+"""Identifier kind -> the plain words for it in an explanation."""
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _personal_form(kind: str) -> str:
+    if kind in PERSONAL_FORMS_OF_KIND:
+        return PERSONAL_FORMS_OF_KIND[kind]
+    if "address" in kind:
+        return "same_address"
+    return "same_phone" if "phone" in kind else "surname_postcode"
+
+
+PERSONAL_FORMS = (
+    Form(
+        "same_address",
+        "Lookups of a person recorded at the officer's home address: the same cleaned address "
+        "line in the same cleaned postcode (a relative, partner or lodger).",
+        ("namesake_street", "different_flat"),
+        needs=("system_access", "person_records", "officer_addresses", "person_addresses"),
+    ),
+    Form(
+        "same_phone",
+        "Lookups of a person who gives the officer's phone number (cleaned to its digits).",
+        ("same_surname_elsewhere", "namesake_street"),
+        needs=("system_access", "person_records", "officer_phones", "person_phones"),
+    ),
+    Form(
+        "surname_postcode",
+        "Lookups of a person with the officer's surname living in the officer's postcode (a "
+        "relative nearby), though at no recorded shared address or phone.",
+        ("same_surname_elsewhere", "different_flat"),
+        needs=("system_access", "person_records", "officer_postcodes", "person_postcodes"),
+    ),
 )
 
-KIND_WORDS = {
-    "address": "their address",
-    "phone": "their phone number",
-    "postcode_surname": "their surname and postcode",
-}
+PERSONAL_LOOKALIKES = (
+    LookAlike(
+        "namesake_street",
+        'A person at the same house number and street name as the officer ("12 High Street") '
+        "in another postcode: another town's street, not the officer's home.",
+    ),
+    LookAlike(
+        "different_flat",
+        "A person at another flat of the officer's building (Flat 1 and Flat 2 of one number, "
+        "one postcode) with a different surname: a neighbour, not a household.",
+    ),
+    LookAlike(
+        "same_surname_elsewhere",
+        "A person who shares only the officer's surname, at another postcode, address and phone.",
+    ),
+)
+
+
+def _person_cypher(label: str, where: str) -> str:
+    return f"MATCH (x:{label}) WHERE x.retired_at IS NULL AND {where} RETURN count(x) AS n"
+
+
+PERSONAL_INPUTS = (
+    Input.rows("system_access", description="lookups (system_access rows)"),
+    Input.rows(
+        "g_records", "person_id IS NOT NULL", name="person_records", description="records about a person"
+    ),
+    Input(
+        "officer_addresses",
+        "officers with a home address and postcode",
+        cypher=_person_cypher("Officer", "x.home_address IS NOT NULL AND x.home_postcode IS NOT NULL"),
+    ),
+    Input(
+        "person_addresses",
+        "persons with an address and postcode",
+        cypher=_person_cypher("Person", "x.address IS NOT NULL AND x.postcode IS NOT NULL"),
+    ),
+    Input(
+        "officer_phones",
+        "officers with a phone number",
+        cypher=_person_cypher("Officer", "x.phone IS NOT NULL"),
+    ),
+    Input(
+        "person_phones", "persons with a phone number", cypher=_person_cypher("Person", "x.phone IS NOT NULL")
+    ),
+    Input(
+        "officer_postcodes",
+        "officers with a surname and home postcode",
+        cypher=_person_cypher("Officer", "x.surname IS NOT NULL AND x.home_postcode IS NOT NULL"),
+    ),
+    Input(
+        "person_postcodes",
+        "persons with a surname and postcode",
+        cypher=_person_cypher("Person", "x.surname IS NOT NULL AND x.postcode IS NOT NULL"),
+    ),
+)
 
 
 def _personal(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def person_forms(person: Mapping[str, Any]) -> list[str]:
+        return sorted({_personal_form(k) for k in person["kinds"]}, key=list(PERSONAL_WORDS).index)
+
     def explain(r: dict[str, Any]) -> str:
-        shares = " or ".join(KIND_WORDS.get(k, k) for k in sorted(r["kinds"]))
-        own = f"; {r['in_own_case']} were within a case they were assigned to" if r["in_own_case"] else ""
-        return (
-            f"Made {r['n']} lookups between {day(r['window_start'])} and {day(r['window_end'])} of "
-            f"records about {r['persons']} person(s) ({', '.join(r['person_ids'])}) who share {shares}{own}."
+        who = "; ".join(
+            f"{x['person_id']}, {' and '.join(PERSONAL_WORDS[f] for f in person_forms(x))} ({_times(x['n'])})"
+            for x in r["people"]
         )
+        first, last = day(r["window_start"]), day(r["window_end"])
+        when = f"on {first}" if first == last else f"between {first} and {last}"
+        own = f"; {r['in_own_case']} of them within a case they were assigned to" if r["in_own_case"] else ""
+        return f"Looked up records of people linked to them {_times(r['n'])} {when}: {who}{own}."
 
     def score(r: dict[str, Any]) -> float:
-        strong = bool({"address", "phone"} & set(r["kinds"]))
+        strong = bool({"same_address", "same_phone"} & {_personal_form(k) for k in r["kinds"]})
         return (0.6 if strong else 0.4) + 0.05 * r["n"] - 0.2 * (r["in_own_case"] == r["n"])
 
     return officer_flags(
@@ -171,31 +428,42 @@ def _personal(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str
             ]
         ),
         id_parts=lambda r: (r["officer_id"], *r["person_ids"]),
+        forms=lambda r: sorted({_personal_form(k) for k in r["kinds"]}),
     )
 
 
 PERSONAL_LINK = Detector(
     name="access.personal_link",
     card=MethodCard(
-        purpose="Find lookups of people linked to the officer: same address, same phone, or same surname and postcode.",
+        purpose=(
+            "Find lookups of people linked to the officer: at the same address, with the same "
+            "phone, or with the same surname in the same postcode."
+        ),
         reads=(
             "system_access",
             "records (the person a record is about)",
-            "shared identifiers (officers and persons)",
+            "shared identifiers (officers' and persons' addresses, phones, surnames and postcodes)",
         ),
         logic=(
             "Join each lookup of a record about a person with the officer-person pairs that share "
-            "an identifier of a kind in link_kinds (address, phone, surname + postcode, cleaned "
-            "at ingest). Flag an officer with at least min_lookups such lookups."
+            "an identifier of a kind in link_kinds, cleaned at ingest: an address is the cleaned "
+            "address line together with the cleaned postcode (so the same street in another town "
+            "is another address, and Flat 1 is not Flat 2), a phone its digits, and surname + "
+            "postcode the cleaned pair. Flag an officer with at least min_lookups such lookups; "
+            "the flag names the form of each link (same address, same phone, surname and "
+            "postcode) and the explanation says, person by person, how they are linked."
         ),
         false_positives=(
             "A namesake at a large block of flats sharing a postcode.",
             "A genuine case involving a neighbour or relative, handled with the right declaration.",
+            "A person who gave an officer's number as a contact number in the officer's own case.",
         ),
         scoring=(
-            "score = 0.6 (address or phone) or 0.4 (surname + postcode only), + 0.05 per lookup, "
+            "score = 0.6 (same address or phone) or 0.4 (surname + postcode only), + 0.05 per lookup, "
             "- 0.2 when every lookup was within the officer's assigned case; between 0 and 1."
         ),
+        forms=PERSONAL_FORMS,
+        lookalikes=PERSONAL_LOOKALIKES,
     ),
     params=(
         Param("min_lookups", int, 1, "lookups of linked persons that make a flag"),
@@ -204,7 +472,9 @@ PERSONAL_LINK = Detector(
     ),
     to_flags=_personal,
     sql=PERSONAL_SQL,
+    inputs=PERSONAL_INPUTS,
 )
+
 
 # ---------------------------------------------------------------------------- sensitive victims
 
@@ -212,39 +482,164 @@ SENSITIVE_SQL = (
     "WITH "
     + LOOKUPS.format(where="WHERE list_contains($sensitivities, r.sensitivity)")
     + """,
-hits AS (
+assigned AS (SELECT count(*) > 0 AS has FROM g_case_assignments),
+hits AS MATERIALIZED (
     SELECT * FROM lookups
     WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),"""
     + _densest("hits", "$window_days")
     + """,
-per AS (SELECT officer_id, record_id, count(*) AS views FROM win GROUP BY ALL)
-SELECT h.officer_id, count(*) AS views, count(DISTINCT h.record_id) AS records,
-       count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) AS repeated_records,
-       min(h.ts) AS window_start, max(h.ts) AS window_end, list(h.access_id ORDER BY h.ts) AS access_ids,
-       list(DISTINCT h.record_id ORDER BY h.record_id) AS record_ids
-FROM win h JOIN per USING (officer_id, record_id)
-GROUP BY h.officer_id
-HAVING count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) >= $min_repeated_records
-   AND count(*) >= $min_views
-ORDER BY h.officer_id"""
+per AS (SELECT officer_id, record_id, count(*) AS views FROM win GROUP BY ALL),
+repeated AS (  -- the same records opened again and again within window_days
+    SELECT h.officer_id, count(*) AS r_views, count(DISTINCT h.record_id) AS r_records,
+           count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) AS repeated_records,
+           min(h.ts) AS r_start, max(h.ts) AS r_end, list(h.access_id ORDER BY h.ts) AS r_ids
+    FROM win h JOIN per USING (officer_id, record_id)
+    GROUP BY h.officer_id
+    HAVING count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) >= $min_repeated_records
+       AND count(*) >= $min_views AND (SELECT has FROM assigned)),
+rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts FROM hits GROUP BY ALL),
+tot AS (  -- every different such record an officer opened over the whole period
+    SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
+           min(first_ts) AS b_start, max(first_ts) AS b_end
+    FROM rec GROUP BY officer_id),
+viewers AS (  -- officers who opened any victim or witness record at all: the peers
+    SELECT v.officer_id, o.unit_id, coalesce(t.n, 0) AS n
+    FROM (SELECT DISTINCT officer_id FROM lookups) v
+    LEFT JOIN g_officers o USING (officer_id) LEFT JOIN tot t USING (officer_id)),
+cand AS (SELECT * FROM viewers WHERE n >= $min_distinct_records),
+unit_peers AS (  -- alike: unit colleagues who open many such records too (the team's job)
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med,
+           count(p.officer_id) FILTER (WHERE p.n >= $min_distinct_records) AS alike,
+           median(p.n) FILTER (WHERE p.n >= $min_distinct_records) AS alike_med
+    FROM cand c LEFT JOIN viewers p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
+    GROUP BY c.officer_id),
+force_peers AS (
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med
+    FROM cand c LEFT JOIN viewers p ON p.officer_id <> c.officer_id
+    GROUP BY c.officer_id),
+breadth AS (
+    SELECT c.officer_id, c.n AS b_records, t.once AS b_once, t.b_start, t.b_end,
+           CASE WHEN u.alike >= $min_alike THEN 'alike' WHEN u.peers >= $min_peers THEN 'unit'
+                ELSE 'force' END AS peer_group,
+           coalesce(CASE WHEN u.alike >= $min_alike THEN u.alike_med WHEN u.peers >= $min_peers THEN u.med
+                         ELSE f.med END, 0) AS peer_median
+    FROM cand c JOIN tot t USING (officer_id) JOIN unit_peers u USING (officer_id)
+    JOIN force_peers f USING (officer_id)),
+breadth_hits AS (
+    SELECT * FROM breadth
+    WHERE b_records >= peer_median + $min_distinct_records AND b_records >= $peer_ratio * peer_median),
+flagged AS (
+    SELECT officer_id FROM repeated UNION SELECT officer_id FROM breadth_hits)
+SELECT f.officer_id, r.repeated_records, r.r_records, r.r_views, r.r_start, r.r_end,
+       b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group,
+       (SELECT has FROM assigned) AS has_assignments,
+       least(r.r_start, b.b_start) AS window_start, greatest(r.r_end, b.b_end) AS window_end,
+       CASE WHEN b.officer_id IS NULL THEN r.r_ids
+            ELSE (SELECT list(h.access_id ORDER BY h.ts) FROM hits h WHERE h.officer_id = f.officer_id)
+       END AS access_ids,
+       (SELECT list(DISTINCT h.record_id ORDER BY h.record_id) FROM hits h
+        WHERE h.officer_id = f.officer_id
+          AND (b.officer_id IS NOT NULL OR list_contains(r.r_ids, h.access_id))) AS record_ids
+FROM flagged f LEFT JOIN repeated r USING (officer_id) LEFT JOIN breadth_hits b USING (officer_id)
+ORDER BY f.officer_id"""
+)
+
+SENSITIVE_FORMS = (
+    Form(
+        "repeated",
+        "The same victim or witness records of sexual or domestic offences, outside the officer's "
+        "own cases, opened again and again: at least min_repeated_records records opened more than "
+        "once each within window_days, with at least min_views views in all.",
+        ("own_cases", "few_records", "non_sensitive_records"),
+        needs=("system_access", "sensitive_records", "case_assignments"),
+    ),
+    Form(
+        "breadth",
+        "Many different such records outside the officer's own cases, each perhaps opened only "
+        "once, over the whole period: at least min_distinct_records more different records than "
+        "the median of the officer's peers, and at least peer_ratio times that median. The peers "
+        "are the unit colleagues who also open that many (when at least min_alike do, it is the "
+        "team's work), else the unit colleagues who open victim or witness records at all, else "
+        "(fewer than min_peers of them, or no unit) such officers across the force. With no case "
+        "assignments at all, every such record counts, and the officer is still compared with "
+        "peers in the same position.",
+        ("own_cases", "public_protection_unit", "non_sensitive_records"),
+        needs=("system_access", "sensitive_records"),
+    ),
+)
+
+SENSITIVE_LOOKALIKES = (
+    LookAlike(
+        "own_cases",
+        "Many views of victim and witness records, all of cases the officer was assigned to at the "
+        "time (give or take grace_days).",
+    ),
+    LookAlike(
+        "public_protection_unit",
+        "A safeguarding or public protection unit whose whole team reviews victims across cases "
+        "it is not assigned to: the peers do the same, so the peer median is high.",
+    ),
+    LookAlike("few_records", "Two victim records outside the officer's cases, each viewed twice."),
+    LookAlike(
+        "non_sensitive_records",
+        "Many different records outside the officer's cases, none of them a victim or witness record.",
+    ),
 )
 
 
 def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    kinds = f"{' or '.join(p['categories']) or 'any'} offences"
+
+    def forms(r: dict[str, Any]) -> list[str]:
+        return [
+            f for f, k in (("repeated", "repeated_records"), ("breadth", "b_records")) if r[k] is not None
+        ]
+
+    def explain(r: dict[str, Any]) -> str:
+        parts = []
+        if r["repeated_records"] is not None:
+            parts.append(
+                f"{r['repeated_records']} victim or witness records of {kinds} again and again "
+                f"({r['r_views']} views between {day(r['r_start'])} and {day(r['r_end'])})"
+            )
+        if r["b_records"] is not None:
+            parts.append(
+                f"{r['b_records']} different {'such records' if parts else f'victim or witness records of {kinds}'} "
+                f"between {day(r['b_start'])} and {day(r['b_end'])} ({r['b_once']} of them only once)"
+            )
+        where = (
+            "none in a case they were assigned to"
+            if r["has_assignments"]
+            else "with no case assignments recorded anywhere to say which were their own"
+        )
+        text = f"Opened {' and '.join(parts)}, {where}"
+        if r["b_records"] is not None:
+            peers = {
+                "alike": "the colleagues in their unit who also open many such records",
+                "unit": "colleagues in their unit who open such records",
+                "force": "colleagues across the force who open such records",
+            }[r["peer_group"]]
+            text += f"; {peers} opened a median of {r['peer_median']:g}"
+        return text + "."
+
+    def score(r: dict[str, Any]) -> float:
+        s = 0.0
+        if r["repeated_records"] is not None:
+            s = 0.4 + 0.1 * r["repeated_records"]
+        if r["b_records"] is not None:
+            s = max(s, 0.4 + 0.03 * (r["b_records"] - r["peer_median"]))
+        return s
+
     return officer_flags(
         "access.sensitive_victims",
         rows,
-        score=lambda r: 0.4 + 0.1 * r["repeated_records"],
-        explain=lambda r: (
-            f"Viewed {r['records']} victim or witness records of "
-            f"{' or '.join(p['categories']) or 'any'} offences {r['views']} times between "
-            f"{day(r['window_start'])} and {day(r['window_end'])}, {r['repeated_records']} of them "
-            f"more than once, none in a case they were assigned to."
-        ),
+        score=score,
+        explain=explain,
         evidence=lambda r: (
             rows_evidence("system_access", r["access_ids"]) + rows_evidence("records", r["record_ids"])
         ),
         id_parts=lambda r: (r["officer_id"],),
+        forms=forms,
     )
 
 
@@ -252,94 +647,261 @@ SENSITIVE_VICTIMS = Detector(
     name="access.sensitive_victims",
     card=MethodCard(
         purpose=(
-            "Find repeated views of victim or witness records outside the officer's own cases, "
-            "sexual and domestic offences especially (a known route to abuse of position)."
+            "Find views of victim or witness records outside the officer's own cases, sexual and "
+            "domestic offences especially (a known route to abuse of position): the same records "
+            "opened again and again, or many different records far beyond what colleagues open."
         ),
-        reads=("system_access", "records (sensitivity, offence category, case)", "case_assignments"),
+        reads=(
+            "system_access",
+            "records (sensitivity, offence category, case)",
+            "case_assignments",
+            "officers (unit)",
+        ),
         logic=(
             "Take lookups of records whose sensitivity is in sensitivities and whose offence "
             "category is in categories (all categories when it is empty), outside the officer's "
-            "own cases. In each officer's window_days window holding most of them, flag when at "
-            "least min_repeated_records records were viewed more than once each, with at "
-            "least min_views views in all (chance repeats of a few records a couple of times "
-            "each, spread over months, are common in busy roles)."
+            "own cases (a case with no assignments, or a record of no case, is no one's own). "
+            "Repeated: in each officer's window_days window holding most of them, flag when at "
+            "least min_repeated_records records were viewed more than once each, with at least "
+            "min_views views in all (chance repeats of a few records a couple of times each, "
+            "spread over months, are common in busy roles). Breadth: count the different such "
+            "records each officer opened over the whole period and compare it with peers doing "
+            "the same job: when at least min_alike colleagues of the unit also open "
+            "min_distinct_records or more (a safeguarding team, even inside a mixed unit), the "
+            "peers are those colleagues; else the colleagues of the unit who open any victim or "
+            "witness record at all; else (fewer than min_peers, or no unit) such officers across "
+            "the force. Flag when the count is at least min_distinct_records above the peers' "
+            "median and at least peer_ratio times it, so a team that reviews victims across "
+            "cases is compared with itself and not flagged. With no case assignments in the data, repeated is "
+            "not checked (every investigator re-reads their own victims) and breadth counts every "
+            "record against peers in the same position. The flag's window runs from the first "
+            "to the last such lookup; the explanation names the form."
         ),
         false_positives=(
-            "Safeguarding, public protection or intelligence roles that review victims across cases.",
+            "Safeguarding, public protection or intelligence roles that review victims across cases "
+            "(a whole unit doing so is compared with itself; a lone reviewer in a mixed unit is not).",
             "Assignments not recorded in the case system.",
+            "A supervisor or reviewer checking the victims of cases across their team.",
         ),
-        scoring="score = 0.4 + 0.1 per repeatedly viewed record, at most 1.",
+        scoring=(
+            "repeated: 0.4 + 0.1 per repeatedly viewed record; breadth: 0.4 + 0.03 per record above "
+            "the peer median; the larger when both, at most 1."
+        ),
+        forms=SENSITIVE_FORMS,
+        lookalikes=SENSITIVE_LOOKALIKES,
     ),
     params=(
-        Param("min_repeated_records", int, 3, "records viewed more than once that make a flag"),
-        Param("min_views", int, 7, "views of such records in the window, in all, that make a flag"),
-        Param("window_days", int, 60, "length of the window (days)"),
+        Param("min_repeated_records", int, 3, "records viewed more than once that make a flag (repeated)"),
+        Param(
+            "min_views", int, 7, "views of such records in the window, in all, that make a flag (repeated)"
+        ),
+        Param("window_days", int, 60, "length of the window (days, repeated)"),
+        Param(
+            "min_distinct_records",
+            int,
+            8,
+            "different records above the peers' median that make a flag (breadth)",
+        ),
+        Param("peer_ratio", float, 3.0, "times the peers' median that the count must also reach (breadth)"),
+        Param("min_peers", int, 3, "unit colleagues who open victim records needed for a unit peer group"),
+        Param(
+            "min_alike",
+            int,
+            2,
+            "unit colleagues who also open min_distinct_records or more that make it the team's work "
+            "(the officer is then compared with them)",
+        ),
         Param("sensitivities", list, ["victim", "witness"], "record sensitivities that count"),
         Param("categories", list, ["sexual", "domestic"], "offence categories that count (empty: all)"),
         GRACE,
     ),
     to_flags=_sensitive,
     sql=SENSITIVE_SQL,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "g_records",
+            "sensitivity IN ('victim', 'witness')",
+            name="sensitive_records",
+            description="records marked victim or witness",
+        ),
+        Input.rows(
+            "g_case_assignments",
+            name="case_assignments",
+            description="case assignments (which records are the officer's own cases)",
+        ),
+    ),
 )
+
 
 # ---------------------------------------------------------------------------- off duty
 
 OFF_DUTY_SQL = """
-WITH cover AS (  -- the times an officer is on duty or on call, by the local days they touch
-    SELECT officer_id, start, "end", unnest(generate_series(CAST(start AS DATE), CAST("end" AS DATE), INTERVAL 1 DAY))::DATE AS d
-    FROM shifts
-    WHERE status <> 'cancelled' AND (duty_type NOT IN ('rest_day', 'annual_leave', 'sick') OR pay_code = 'on_call')),
-off AS (  -- days the officer is on a rest day, leave or sick
-    SELECT DISTINCT officer_id, unnest(generate_series(CAST(start AS DATE), CAST("end" - INTERVAL 1 SECOND AS DATE), INTERVAL 1 DAY))::DATE AS d,
-           duty_type
-    FROM shifts WHERE status <> 'cancelled' AND duty_type IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'),
-hits AS (
-    SELECT s.access_id, s.officer_id, s.ts, CAST(s.ts AS DATE) AS d, o.duty_type
-    FROM system_access s JOIN off o ON o.officer_id = s.officer_id AND o.d = CAST(s.ts AS DATE)
-    WHERE NOT EXISTS (
-        SELECT 1 FROM cover c WHERE c.officer_id = s.officer_id AND c.d = CAST(s.ts AS DATE)
-          AND s.ts BETWEEN c.start - to_minutes(CAST($grace_minutes AS BIGINT))
-                       AND c."end" + to_minutes(CAST($grace_minutes AS BIGINT))))
-SELECT officer_id, count(*) AS n, count(DISTINCT d) AS n_days, list(DISTINCT duty_type ORDER BY duty_type) AS kinds,
+WITH rows AS MATERIALIZED (
+    SELECT officer_id, start, "end", duty_type,
+           CASE WHEN pay_code = 'on_call' THEN 'on_call'
+                WHEN duty_type IN ('annual_leave', 'sick') THEN 'leave'
+                WHEN duty_type = 'rest_day' THEN 'rest'
+                ELSE 'duty' END AS kind
+    FROM shifts WHERE status <> 'cancelled'),
+cover AS (  -- duty and on-call periods, widened by the grace, by the local days they touch
+    SELECT officer_id, start - to_minutes(CAST($grace_minutes AS BIGINT)) AS lo,
+           "end" + to_minutes(CAST($grace_minutes AS BIGINT)) AS hi,
+           unnest(generate_series(CAST(start - to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
+                                  CAST("end" + to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
+                                  INTERVAL 1 DAY))::DATE AS d
+    FROM rows WHERE kind IN ('duty', 'on_call')),
+marks AS MATERIALIZED (  -- per officer and local day: leave or sickness, a rest day, a duty starting that day
+    SELECT officer_id, d, bool_or(kind = 'leave') AS leave, bool_or(kind = 'rest') AS rest,
+           bool_or(kind = 'duty') AS duty, bool_or(kind = 'leave' AND duty_type = 'annual_leave') AS annual,
+           bool_or(kind = 'leave' AND duty_type = 'sick') AS sick
+    FROM (SELECT officer_id, kind, duty_type,
+                 unnest(generate_series(CAST(start AS DATE),
+                                        CASE WHEN kind = 'duty' THEN CAST(start AS DATE)
+                                             ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END,
+                                        INTERVAL 1 DAY))::DATE AS d
+          FROM rows)
+    GROUP BY ALL),
+near AS (  -- officers on the duty system: each day with a row, and the days with a row either side
+    SELECT officer_id, d, duty OR rest OR leave AS has_row,
+           lag(d) OVER (PARTITION BY officer_id ORDER BY d) AS prev_d,
+           lead(d) OVER (PARTITION BY officer_id ORDER BY d) AS next_d
+    FROM marks QUALIFY bool_or(duty) OVER (PARTITION BY officer_id)),
+gaps AS (  -- days with no row (or only an on-call row) in a stretch of at most max_gap_days
+           -- days without rows, or within max_gap_days of the first or last row
+    SELECT officer_id, d FROM near WHERE NOT has_row
+    UNION ALL
+    SELECT officer_id, unnest(generate_series(d + 1, next_d - 1, INTERVAL 1 DAY))::DATE AS d
+    FROM near WHERE date_diff('day', d, next_d) BETWEEN 2 AND $max_gap_days + 1
+    UNION ALL
+    SELECT officer_id, unnest(generate_series(d + 1, d + CAST($max_gap_days AS INTEGER), INTERVAL 1 DAY))::DATE AS d
+    FROM near WHERE next_d IS NULL
+    UNION ALL
+    SELECT officer_id, unnest(generate_series(d - CAST($max_gap_days AS INTEGER), d - 1, INTERVAL 1 DAY))::DATE AS d
+    FROM near WHERE prev_d IS NULL),
+off AS (  -- the days an officer is off: leave or sick, a rest day, or no row at all between duties
+    SELECT officer_id, d, CASE WHEN leave THEN 'leave_or_sick' ELSE 'rest_day_row' END AS form, annual, sick
+    FROM marks WHERE leave OR rest
+    UNION ALL
+    SELECT officer_id, d, 'no_duty_row' AS form, false AS annual, false AS sick FROM gaps),
+hits AS (  -- lookups on those days outside every duty and on-call period
+    SELECT h.* FROM (
+        SELECT s.access_id, s.officer_id, s.ts, o.d, o.form, o.annual, o.sick
+        FROM system_access s JOIN off o ON o.officer_id = s.officer_id AND o.d = CAST(s.ts AS DATE)) h
+    ANTI JOIN cover c ON c.officer_id = h.officer_id AND c.d = h.d AND h.ts BETWEEN c.lo AND c.hi)
+SELECT officer_id, count(*) AS n, count(DISTINCT d) AS n_days,
+       count(DISTINCT d) FILTER (WHERE form = 'rest_day_row') AS rest_days,
+       count(DISTINCT d) FILTER (WHERE form = 'no_duty_row') AS no_row_days,
+       count(DISTINCT d) FILTER (WHERE annual) AS leave_days,
+       count(DISTINCT d) FILTER (WHERE sick) AS sick_days,
+       list(DISTINCT form ORDER BY form) AS forms,
        min(ts) AS window_start, max(ts) AS window_end, list(access_id ORDER BY ts) AS access_ids
 FROM hits GROUP BY officer_id
 HAVING count(DISTINCT d) >= $min_days
 ORDER BY officer_id"""
 
 
+def _days(k: int, what: str) -> str:
+    return f"{k} {what}" if k == 1 else f"{k} {what.replace('day', 'days', 1)}"
+
+
 def _off_duty(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        parts = [
+            _days(k, what)
+            for k, what in (
+                (r["rest_days"], "rest day"),
+                (r["leave_days"], "day of annual leave"),
+                (r["sick_days"], "day off sick"),
+                (r["no_row_days"], "day with no duty row at all"),
+            )
+            if k
+        ]
+        said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return (
+            f"Made {r['n']} system lookups on {r['n_days']} days between {day(r['window_start'])} and "
+            f"{day(r['window_end'])} when they were neither on duty nor on call ({said})."
+        )
+
     return officer_flags(
         "access.off_duty",
         rows,
-        score=lambda r: (
-            0.4 + 0.1 * r["n_days"] + 0.2 * ("sick" in r["kinds"] or "annual_leave" in r["kinds"])
-        ),
-        explain=lambda r: (
-            f"Made {r['n']} system lookups on {r['n_days']} days between {day(r['window_start'])} and "
-            f"{day(r['window_end'])} when they were not rostered "
-            f"({', '.join(k.replace('_', ' ') for k in r['kinds'])}) and not on call."
-        ),
+        score=lambda r: 0.4 + 0.1 * r["n_days"] + 0.2 * bool(r["leave_days"] or r["sick_days"]),
+        explain=explain,
         evidence=lambda r: rows_evidence("system_access", r["access_ids"]),
         id_parts=lambda r: (r["officer_id"],),
+        forms=lambda r: r["forms"],
     )
 
+
+_DUTY_ROW = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
 
 OFF_DUTY = Detector(
     name="access.off_duty",
     card=MethodCard(
-        purpose="Find lookups made while the officer was not on duty: rest days, leave or sickness.",
+        purpose=(
+            "Find lookups made while the officer was off duty: on a rest day, on leave or off sick, "
+            "or on a day the duty system gives them no duty at all."
+        ),
         reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness)"),
         logic=(
-            "Take lookups made on a local day the officer has a rest day, leave or sickness row "
-            "(not cancelled, not on call), that fall outside every duty or on-call period of the "
-            "officer by more than grace_minutes. Flag an officer with such lookups on at least "
-            "min_days days."
+            "Days are local days (the configured zone). An officer is off on a local day covered by "
+            "an annual leave or sickness row, on a day with a rest_day row, and, when they are on the "
+            "duty system at all (they have duty rows), on a day with no duty, rest, leave or sickness "
+            "row in a stretch of at most max_gap_days days without any row (within max_gap_days of "
+            "their first or last duty at the ends; a longer gap means the duty system does not cover "
+            "them then). A duty makes only the day it starts on a duty day, so the morning after a "
+            "night shift is a day with no duty row. Take lookups on such days that fall outside every "
+            "duty and on-call period of the officer (cancelled rows aside) by more than grace_minutes: "
+            "a night shift that runs past midnight, overtime and rest-day working rows, and an on-call "
+            "row cover their own hours. Flag an officer with such lookups on at least min_days days. "
+            "Members of staff with no duty rows at all cannot be judged on days with no row and are "
+            "not flagged for them."
         ),
         false_positives=(
             "Overtime or a recall to duty not entered in the roster.",
             "A shared terminal left logged in under the officer's account.",
+            "A duty system that records only some units' duties (check the officer is rostered there).",
         ),
         scoring="score = 0.4 + 0.1 per day, + 0.2 when any is during leave or sickness; at most 1.",
+        forms=(
+            Form(
+                "rest_day_row",
+                "Lookups on rest days the duty system records (a rest_day row, not on call), outside "
+                "every duty and on-call period by more than the grace.",
+                ("on_call", "within_grace", "overtime_recorded"),
+                ("system_access", "rest_day rows"),
+            ),
+            Form(
+                "leave_or_sick",
+                "Lookups on a day of annual leave or sickness (a leave or sick row), outside any "
+                "recorded duty that day.",
+                ("overtime_recorded", "within_grace"),
+                ("system_access", "leave or sick rows"),
+            ),
+            Form(
+                "no_duty_row",
+                "Lookups on a day with no duty row at all, between the officer's duties, outside every "
+                "duty and on-call period by more than the grace: many duty systems write no row for a "
+                "rest day.",
+                ("night_shift_past_midnight", "within_grace", "not_on_duty_system"),
+                ("system_access", "duty rows"),
+            ),
+        ),
+        lookalikes=(
+            LookAlike("on_call", "Lookups on a rest day on which an on-call row covers them."),
+            LookAlike("within_grace", "Lookups shortly after a shift ends, finishing off the day's work."),
+            LookAlike(
+                "night_shift_past_midnight",
+                "Lookups at 03:00 during a night shift that began at 22:00 the day before, on a day "
+                "that has no row of its own.",
+            ),
+            LookAlike("overtime_recorded", "Lookups during an overtime row worked on a rest day."),
+            LookAlike(
+                "not_on_duty_system",
+                "A member of staff with no shift rows at all: whether they were off duty cannot be told.",
+            ),
+        ),
     ),
     params=(
         Param("min_days", int, 2, "days with off-duty lookups that make a flag"),
@@ -349,18 +911,50 @@ OFF_DUTY = Detector(
             60,
             "minutes before a duty starts or after it ends that still count as on duty",
         ),
+        Param(
+            "max_gap_days",
+            int,
+            14,
+            "longest stretch of days without a duty in which a day with no row still counts as off duty",
+        ),
     ),
     to_flags=_off_duty,
     sql=OFF_DUTY_SQL,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "shifts",
+            _DUTY_ROW,
+            name="duty rows",
+            description="duty rows (shifts that are not rest, leave, sick or on call)",
+        ),
+        Input.rows(
+            "shifts",
+            "status <> 'cancelled' AND duty_type = 'rest_day' AND pay_code <> 'on_call'",
+            name="rest_day rows",
+            description="rest-day rows (not on call)",
+        ),
+        Input.rows(
+            "shifts",
+            "status <> 'cancelled' AND duty_type IN ('annual_leave', 'sick') AND pay_code <> 'on_call'",
+            name="leave or sick rows",
+            description="annual leave and sickness rows",
+        ),
+        Input(
+            "officers on the duty system",
+            "officers with at least one duty row (others cannot be judged on days with no row)",
+            sql=f"SELECT count(DISTINCT officer_id) AS n FROM shifts WHERE {_DUTY_ROW}",
+        ),
+    ),
 )
 
 # ---------------------------------------------------------------------------- volume outlier
 
 VOLUME_SQL = """
 WITH daily AS (SELECT officer_id, CAST(ts AS DATE) AS d, count(*) AS n FROM system_access GROUP BY ALL),
-duty AS (
+duty AS (  -- duty days: local days on which a duty (not rest, leave, sickness or on call) starts
     SELECT DISTINCT officer_id, CAST(start AS DATE) AS d FROM shifts
-    WHERE status = 'worked' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick')),
+    WHERE status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'),
 span AS (SELECT min(d) AS lo, max(d) AS hi FROM daily),
 cal AS (
     SELECT o.officer_id, unnest(generate_series(s.lo, s.hi, INTERVAL 1 DAY))::DATE AS d
@@ -375,14 +969,14 @@ roll AS (
 full_win AS (
     SELECT *, n_win / duty_days AS rate FROM roll
     WHERE days = $window_days AND duty_days >= $min_duty_days),
-totals AS (
-    SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd
-    FROM (SELECT officer_id, sum(n) AS n FROM daily GROUP BY officer_id) o
+totals AS (  -- the whole period: lookups, duty days, first and last day with lookups
+    SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
+    FROM (SELECT officer_id, sum(n) AS n, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
     LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
 grp AS (
     SELECT o.officer_id, o.unit_id, o.rank,
            count(*) OVER (PARTITION BY o.unit_id, o.rank) >= $min_peers AS by_rank
-    FROM g_officers o),
+    FROM g_officers o WHERE o.unit_id IS NOT NULL),
 peer AS (
     SELECT f.d, g.unit_id, CASE WHEN g.by_rank THEN g.rank END AS rank,
            median(f.rate) AS peer_rate, count(*) AS peers
@@ -394,35 +988,78 @@ scored AS (
            f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
            f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio, t.tot_dd - f.duty_days AS baseline_days
     FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
-    JOIN peer p ON p.d = f.d AND p.unit_id = g.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN g.by_rank THEN g.rank END)),
-best AS (
+    JOIN peer p ON p.d = f.d AND p.unit_id = g.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN g.by_rank THEN g.rank END)
+    WHERE p.peers >= $min_peers),
+spike AS (
     SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio),
                                least(own_ratio, peer_ratio)) AS b
     FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio
-      AND baseline_days >= $min_baseline_days GROUP BY officer_id)
-SELECT b.officer_id, any_value(b.b.n_win) AS n, any_value(b.b.duty_days) AS duty_days, any_value(b.b.rate) AS rate,
-       any_value(b.b.own_rate) AS own_rate, any_value(b.b.peer_rate) AS peer_rate, any_value(b.b.peers) AS peers,
-       any_value(b.b.own_ratio) AS own_ratio, any_value(b.b.peer_ratio) AS peer_ratio,
-       any_value(b.b.d) - (CAST($window_days AS INTEGER) - 1) AS window_start, any_value(b.b.d) AS window_end,
-       count(DISTINCT s.record_id) AS records
-FROM best b JOIN system_access s ON s.officer_id = b.officer_id
- AND CAST(s.ts AS DATE) BETWEEN b.b.d - (CAST($window_days AS INTEGER) - 1) AND b.b.d
-GROUP BY b.officer_id
-ORDER BY b.officer_id"""
+      AND baseline_days >= $min_baseline_days GROUP BY officer_id),
+prate AS (  -- whole-period rate per duty day; peer groups of officers who have one
+    SELECT t.*, t.tot_n / t.tot_dd AS rate, g.unit_id, g.rank,
+           count(*) OVER (PARTITION BY g.unit_id, g.rank) >= $min_peers AS by_rank
+    FROM totals t JOIN grp g USING (officer_id) WHERE t.tot_dd >= $min_period_duty_days),
+ppeer AS (
+    SELECT unit_id, CASE WHEN by_rank THEN rank END AS rank, median(rate) AS peer_rate,
+           quantile_cont(rate, 0.75) AS peer_q75, count(*) AS peers
+    FROM prate GROUP BY ALL),
+sustained AS (
+    SELECT r.officer_id, r.tot_n, r.tot_dd, r.rate, r.lo, r.hi, p.peer_rate, p.peers,
+           r.rate / greatest(p.peer_rate, 0.1) AS peer_ratio
+    FROM prate r JOIN ppeer p ON p.unit_id = r.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN r.by_rank THEN r.rank END)
+    WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups
+      AND r.rate / greatest(p.peer_rate, 0.1) >= $min_sustained_ratio
+      AND r.rate / greatest(p.peer_q75, 0.1) >= $min_upper_ratio),
+found AS (
+    SELECT coalesce(k.officer_id, u.officer_id) AS officer_id,
+           k.b IS NOT NULL AS is_spike, u.officer_id IS NOT NULL AS is_sustained,
+           k.b.n_win AS n, k.b.duty_days AS duty_days, k.b.rate AS rate, k.b.own_rate AS own_rate,
+           k.b.peer_rate AS peer_rate, k.b.peers AS peers, k.b.own_ratio AS own_ratio, k.b.peer_ratio AS peer_ratio,
+           k.b.d - (CAST($window_days AS INTEGER) - 1) AS spike_start, k.b.d AS spike_end,
+           u.tot_n AS period_n, u.tot_dd AS period_duty_days, u.rate AS period_rate, u.peer_rate AS period_peer_rate,
+           u.peers AS period_peers, u.peer_ratio AS period_peer_ratio, u.lo AS period_start, u.hi AS period_end,
+           CASE WHEN u.officer_id IS NOT NULL THEN u.lo ELSE k.b.d - (CAST($window_days AS INTEGER) - 1) END AS window_start,
+           CASE WHEN u.officer_id IS NOT NULL THEN u.hi ELSE k.b.d END AS window_end
+    FROM spike k FULL OUTER JOIN sustained u USING (officer_id))
+SELECT f.*, count(DISTINCT s.record_id) FILTER (WHERE CAST(s.ts AS DATE) BETWEEN f.spike_start AND f.spike_end) AS records,
+       count(DISTINCT s.record_id) AS period_records
+FROM found f JOIN system_access s ON s.officer_id = f.officer_id
+ AND CAST(s.ts AS DATE) BETWEEN f.window_start AND f.window_end
+GROUP BY ALL
+ORDER BY f.officer_id"""
 
 
 def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        said = []
+        if r["is_spike"]:
+            said.append(
+                f"in a burst, made {r['n']} lookups of {r['records']} distinct records on {r['duty_days']} duty "
+                f"days from {day(r['spike_start'])} to {day(r['spike_end'])} ({r['rate']:.1f} a duty day): "
+                f"{r['own_ratio']:.1f} times their own usual rate ({r['own_rate']:.1f}) and "
+                f"{r['peer_ratio']:.1f} times the median of the {r['peers']} officers of their peer group "
+                f"({r['peer_rate']:.1f})"
+            )
+        if r["is_sustained"]:
+            said.append(
+                f"throughout the period, made {r['period_n']} lookups of {r['period_records']} distinct records "
+                f"on {r['period_duty_days']} duty days from {day(r['period_start'])} to {day(r['period_end'])} "
+                f"({r['period_rate']:.1f} a duty day): {r['period_peer_ratio']:.1f} times the median of "
+                f"the {r['period_peers']} officers of their peer group, same unit and rank or unit "
+                f"({r['period_peer_rate']:.1f})"
+            )
+        text = "; and ".join(said)
+        return text[0].upper() + text[1:] + "."
+
+    def score(r: dict[str, Any]) -> float:
+        s = 0.3 + 0.08 * min(r["own_ratio"], r["peer_ratio"]) if r["is_spike"] else 0.0
+        return max(s, 0.3 + 0.08 * r["period_peer_ratio"] if r["is_sustained"] else 0.0)
+
     return officer_flags(
         "access.volume_outlier",
         rows,
-        score=lambda r: 0.3 + 0.08 * min(r["own_ratio"], r["peer_ratio"]),
-        explain=lambda r: (
-            f"Made {r['n']} lookups of {r['records']} distinct records on {r['duty_days']} duty days "
-            f"from {day(r['window_start'])} to {day(r['window_end'])} ({r['rate']:.1f} a duty day): "
-            f"{r['own_ratio']:.1f} times their own usual rate ({r['own_rate']:.1f}) and "
-            f"{r['peer_ratio']:.1f} times the median of {r['peers']} peers of the same unit and rank "
-            f"({r['peer_rate']:.1f})."
-        ),
+        score=score,
+        explain=explain,
         evidence=lambda r: [
             {
                 "table": "system_access",
@@ -432,43 +1069,119 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
             }
         ],
         id_parts=lambda r: (r["officer_id"],),
+        forms=lambda r: [f for f, on in (("spike", r["is_spike"]), ("sustained", r["is_sustained"])) if on],
     )
 
+
+_VOLUME_DUTY = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
 
 VOLUME_OUTLIER = Detector(
     name="access.volume_outlier",
     card=MethodCard(
         purpose=(
-            "Find access volume far beyond both the officer's own usual rate and their peer "
-            "group's (same unit and rank), using medians rather than fixed counts."
+            "Find access volume far beyond the officer's peer group (same unit and rank), either in "
+            "a burst well above their own usual rate or sustained over the whole period, using "
+            "medians rather than fixed counts."
         ),
-        reads=("system_access", "officers (unit, rank)"),
+        reads=("system_access", "shifts (duty days)", "officers (unit, rank)"),
         logic=(
-            "Count lookups per duty day (days with a worked duty) in every window_days window "
-            "(sliding by a day, with at least min_duty_days duty days). The officer's usual rate "
-            "is their lookups per duty day outside the window (so a spike does not raise its "
-            "own baseline; an officer with fewer than min_baseline_days duty days outside the window, "
-            "such as a new starter, has no usual rate and is not flagged); the peer rate is the median for the same window "
-            "over officers of the same unit and rank (the unit alone when fewer than min_peers "
-            "share the rank). Leave and rest days do not dilute a rate. Flag the window where the "
-            "rate is at least min_own_ratio times the officer's usual rate and min_peer_ratio "
-            "times the peer rate, and the smaller ratio is largest. A busy unit raises the peer median "
-            "for everyone, so it is not flagged."
+            "Rates are lookups per duty day (a local day on which a duty starts that is not rest, "
+            "leave, sickness or on call; cancelled rows aside), so leave and rest days do not dilute "
+            "them. Peer groups are officers of the same unit and rank, or the unit alone when fewer "
+            "than min_peers share the rank; a peer rate needs at least min_peers officers with a rate "
+            "(the officer among them), and an officer with no unit has no peer group. Burst: in every "
+            "window_days window (sliding by a day, with at least min_duty_days duty days) compare the "
+            "rate with the officer's usual rate outside the window (so a burst does not raise its own "
+            "baseline; fewer than min_baseline_days duty days outside it, such as a new starter's, "
+            "give no usual rate) and with the peer median for the same window; flag the window where "
+            "it is at least min_own_ratio times the usual rate and min_peer_ratio times the peer "
+            "rate, and the smaller ratio is largest. Sustained: over the whole period, an officer "
+            "with at least min_period_duty_days duty days and min_sustained_lookups lookups whose "
+            "rate is at least min_sustained_ratio times the median of their peer group's whole-period "
+            "rates, and min_upper_ratio times its upper quartile (so that one of several officers "
+            "in a high-volume role shared by a quarter of the group is not taken for an outlier), is "
+            "flagged whatever their own history. A busy unit raises the peer median for "
+            "everyone, so it is not flagged."
         ),
         false_positives=(
             "A new role or a major investigation that legitimately needs bulk lookups.",
             "Batch jobs run under a personal account.",
+            "A specialist (an analyst, a researcher) placed in a unit of other roles at the same rank.",
         ),
-        scoring="score = 0.3 + 0.08 x the smaller ratio, at most 1.",
+        scoring=(
+            "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), the larger "
+            "when both; at most 1."
+        ),
+        forms=(
+            Form(
+                "spike",
+                "A window of weeks at several times the officer's own usual rate and above their peers.",
+                ("busy_unit", "new_starter", "return_from_leave"),
+                ("system_access", "duty rows"),
+            ),
+            Form(
+                "sustained",
+                "The whole period at several times the median rate per duty day of the officer's peers "
+                "(same unit and rank, else unit), with no burst against their own history.",
+                ("busy_unit", "small_unit", "new_starter"),
+                ("system_access", "duty rows"),
+            ),
+        ),
+        lookalikes=(
+            LookAlike("busy_unit", "A whole unit that runs at a high rate: its peers run as high."),
+            LookAlike(
+                "new_starter", "A new starter with a short history: no usual rate and too few duty days."
+            ),
+            LookAlike(
+                "return_from_leave",
+                "Back from long leave at a normal rate: the leave days do not count as duty days.",
+            ),
+            LookAlike(
+                "small_unit", "A unit too small for a peer rate, the officer at a steady rate of their own."
+            ),
+        ),
     ),
     params=(
-        Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a flag"),
-        Param("min_peer_ratio", float, 1.2, "times the peer median rate that makes a flag"),
+        Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a burst"),
+        Param("min_peer_ratio", float, 1.2, "times the peer median rate that a burst must also reach"),
         Param("min_baseline_days", int, 20, "duty days outside the window an officer needs for a usual rate"),
-        Param("window_days", int, 30, "window length (days)"),
-        Param("min_peers", int, 5, "officers of a unit and rank needed for a rank peer group"),
-        Param("min_duty_days", int, 5, "duty days a window needs to count"),
+        Param("window_days", int, 30, "burst window length (days)"),
+        Param(
+            "min_peers",
+            int,
+            5,
+            "officers with a rate a peer group needs (and a unit and rank needs for a rank group)",
+        ),
+        Param("min_duty_days", int, 5, "duty days a burst window needs to count"),
+        Param(
+            "min_sustained_ratio",
+            float,
+            3.0,
+            "times the peer median whole-period rate that makes a sustained flag",
+        ),
+        Param(
+            "min_upper_ratio",
+            float,
+            2.5,
+            "times the peer group's upper quartile whole-period rate a sustained flag also needs",
+        ),
+        Param(
+            "min_period_duty_days",
+            int,
+            20,
+            "duty days over the period an officer needs for a whole-period rate",
+        ),
+        Param("min_sustained_lookups", int, 100, "lookups over the period a sustained flag needs"),
     ),
     to_flags=_volume,
     sql=VOLUME_SQL,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "shifts", _VOLUME_DUTY, name="duty rows", description="duty rows (the days a rate is per)"
+        ),
+        Input.column(
+            "g_officers", "unit_id", name="officers' units", description="officers with a unit (peer groups)"
+        ),
+    ),
 )

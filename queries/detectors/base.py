@@ -55,6 +55,62 @@ class Param:
 
 
 @dataclass(frozen=True)
+class LookAlike:
+    """An innocent pattern that resembles a form of the behaviour and must not be flagged.
+    ``name`` is its worked example's folder, ``tests/examples/<detector>/<name>/``."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """One real form of the behaviour a detector looks for.
+
+    ``name`` is stable: it is the folder of its worked example
+    (``tests/examples/<detector>/<name>/``), the value flags carry in their ``forms``
+    evidence item, and the ``form`` column of a generated force's truth. ``lookalikes``
+    names the card's :class:`LookAlike` entries it is paired with; ``needs`` names the
+    detector's :class:`Input` entries without which this form cannot be checked."""
+
+    name: str
+    description: str
+    lookalikes: tuple[str, ...]
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Input:
+    """Something a detector reads, and a count query that says whether the data has it
+    (``sql`` on the event store, where the ``g_*`` graph facts are tables too, or
+    ``cypher`` on the graph; either returns one row with a column ``n``)."""
+
+    name: str
+    description: str
+    sql: str | None = None
+    cypher: str | None = None
+
+    @staticmethod
+    def rows(table: str, where: str = "", name: str | None = None, description: str = "") -> Input:
+        """Rows of an event table (or a ``g_*`` fact), optionally those matching ``where``."""
+        cond = f" WHERE {where}" if where else ""
+        return Input(
+            name or table,
+            description or f"rows of {table}{cond}",
+            sql=f"SELECT count(*) AS n FROM {table}{cond}",
+        )
+
+    @staticmethod
+    def column(table: str, column: str, name: str | None = None, description: str = "") -> Input:
+        """Non-empty values of ``table.column``."""
+        return Input(
+            name or f"{table}.{column}",
+            description or f"values in {table}.{column}",
+            sql=f"SELECT count(*) AS n FROM {table} WHERE NULLIF(trim(CAST({column} AS VARCHAR)), '') IS NOT NULL",
+        )
+
+
+@dataclass(frozen=True)
 class MethodCard:
     purpose: str
     reads: tuple[str, ...]
@@ -62,6 +118,11 @@ class MethodCard:
     false_positives: tuple[str, ...]
     scoring: str
     never_uses: tuple[str, ...] = PROTECTED
+    forms: tuple[Form, ...] = ()
+    """The forms of the behaviour the detector recognises (*forms recognised*)."""
+    lookalikes: tuple[LookAlike, ...] = ()
+    """Named innocent look-alikes, each with a worked example (part of *known innocent
+    explanations*, beside the free-text ``false_positives``)."""
 
 
 GRAPH_CONTEXT = GRAPH_FACTS
@@ -110,8 +171,10 @@ class DetectContext:
             data = pa.table(
                 {
                     c: pa.array(
-                        frame[c].astype(object).where(frame[c].notna(), None).tolist(),
-                        type=pa.date32() if c.endswith("_date") else pa.string(),
+                        _dates(frame[c])
+                        if _is_date(c)
+                        else frame[c].astype(object).where(frame[c].notna(), None).tolist(),
+                        type=pa.date32() if _is_date(c) else pa.string(),
                     )
                     for c in frame.columns
                 }
@@ -122,6 +185,16 @@ class DetectContext:
             ).fetchall()
             self.events.unregister(name + "_arrow")
         self._registered = True
+
+
+def _is_date(column: str) -> bool:
+    return column.endswith("_date") or column == "date_of_birth"
+
+
+def _dates(s: pd.Series) -> list[Any]:
+    """Dates (from date objects or ISO strings, as either store returns them); None for none."""
+    v = pd.to_datetime(s.astype(object).where(s.notna(), None), errors="coerce", format="mixed")
+    return [None if pd.isna(x) else x.date() for x in v]
 
 
 @dataclass(frozen=True)
@@ -138,6 +211,8 @@ class Detector:
     ``cypher``/``sql`` then hold the queries it runs (shown on the method card)."""
     uses_events: bool = False
     evidence_labels: tuple[str, ...] = field(default=())
+    inputs: tuple[Input, ...] = ()
+    """What the detector reads, checked before each run (see :meth:`coverage`)."""
 
     def __post_init__(self) -> None:
         if self.python is None and (self.cypher is None) == (self.sql is None):
@@ -147,7 +222,35 @@ class Detector:
 
     @property
     def reads_events(self) -> bool:
-        return self.uses_events or (self.sql is not None and self.python is None)
+        return (
+            self.uses_events
+            or (self.sql is not None and self.python is None)
+            or any(i.sql is not None for i in self.inputs)
+        )
+
+    def coverage(self, ctx: DetectContext | GraphStore) -> Coverage:
+        """Which inputs the data has, which it lacks, and so which forms could not be
+        checked. A detector whose every form lacks an input saw nothing."""
+        if not isinstance(ctx, DetectContext):
+            ctx = DetectContext(ctx)
+        counts: dict[str, int] = {}
+        for i in self.inputs:
+            if i.sql is not None:
+                rows = ctx.sql(i.sql, {}) if ctx.events is not None else [{"n": 0}]
+            else:
+                rows = ctx.store.query(str(i.cypher))
+            counts[i.name] = int(rows[0]["n"] or 0) if rows else 0
+        lacked = [n for n, c in counts.items() if c == 0]
+        unchecked = [f.name for f in self.card.forms if any(n in lacked for n in f.needs)]
+        forms = [f.name for f in self.card.forms]
+        return Coverage(
+            detector=self.name,
+            had={n: c for n, c in counts.items() if c},
+            lacked=lacked,
+            forms_checked=[f for f in forms if f not in unchecked],
+            forms_unchecked=unchecked,
+            saw_nothing=bool(forms) and len(unchecked) == len(forms),
+        )
 
     @property
     def family(self) -> str:
@@ -186,6 +289,43 @@ class Detector:
         flags = self.to_flags(rows, p)
         df = pd.DataFrame(flags, columns=FLAG_COLUMNS)
         return df.sort_values("flag_id").reset_index(drop=True)
+
+
+@dataclass
+class Coverage:
+    """What one detector could see in one run (kept in the run's record)."""
+
+    detector: str
+    had: dict[str, int]
+    lacked: list[str]
+    forms_checked: list[str]
+    forms_unchecked: list[str]
+    saw_nothing: bool
+
+    def summary(self) -> str:
+        """One line for people: what was missing and what could therefore not be checked."""
+        if self.saw_nothing:
+            return f"saw nothing: no {', '.join(self.lacked)}; checked no form"
+        if not self.lacked:
+            return "all inputs present"
+        return f"no {', '.join(self.lacked)}; could not check " + (
+            ", ".join(self.forms_unchecked) if self.forms_unchecked else "(no form depends on it)"
+        )
+
+
+def forms_item(forms: list[str] | tuple[str, ...] | set[str]) -> dict[str, Any]:
+    """The evidence item that names the forms of the behaviour a flag shows."""
+    return {"forms": sorted(set(forms))}
+
+
+def flag_forms(evidence: str | list[dict[str, Any]]) -> list[str]:
+    """The forms a flag's evidence names (empty when it names none).
+
+    >>> flag_forms('[{"table": "shifts", "key": "S1"}, {"forms": ["no_duty_row"]}]')
+    ['no_duty_row']
+    """
+    items = json.loads(evidence) if isinstance(evidence, str) else evidence
+    return sorted({f for i in items if isinstance(i, dict) for f in i.get("forms", [])})
 
 
 def flag_id(detector: str, *parts: object) -> str:

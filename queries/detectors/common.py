@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from queries.detectors.base import evidence_json, flag_id, severity_of, ts
+from queries.detectors.base import evidence_json, flag_id, forms_item, severity_of, ts
 
 PAID_EXTRA = ("overtime", "rest_day_worked", "bank_holiday")
 """Pay codes that pay more than basic."""
@@ -38,10 +38,13 @@ def officer_flags(
     evidence: Callable[[dict[str, Any]], list[dict[str, Any]]],
     id_parts: Callable[[dict[str, Any]], Sequence[Any]] | None = None,
     params: Mapping[str, Any] | None = None,
+    forms: Callable[[dict[str, Any]], Sequence[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """One flag per row (each row is one officer's case, with ``officer_id``,
     ``window_start`` and ``window_end``). The id hashes the officer and the window
-    unless ``id_parts`` says otherwise."""
+    unless ``id_parts`` says otherwise. ``forms`` names the forms of the behaviour the
+    row shows (see :class:`~queries.detectors.base.Form`); they are added to the
+    evidence as one ``{"forms": [...]}`` item."""
     out = []
     for r in rows:
         s = max(0.0, min(1.0, float(score(r))))
@@ -59,7 +62,9 @@ def officer_flags(
                 "window_start": ts(r.get("window_start")),
                 "window_end": ts(r.get("window_end")),
                 "explanation": explain(r),
-                "evidence": evidence_json(evidence(r)),
+                "evidence": evidence_json(
+                    evidence(r) + ([forms_item(list(forms(r)))] if forms is not None else [])
+                ),
             }
         )
     return out
