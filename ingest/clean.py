@@ -25,13 +25,20 @@ _APOS = re.compile(r"['’`]")
 _SPACES = re.compile(r"\s+")
 
 
-def clean_name(v: str | None) -> str | None:
-    """Case-folded, accents stripped, apostrophes dropped, hyphens and punctuation as
-    spaces, whitespace collapsed. ``None`` for empty."""
+def _fold(v: Any) -> str | None:
+    """Case-folded text with accents stripped; ``None`` for a missing value."""
     if v is None or (isinstance(v, float) and v != v):
         return None
     s = unicodedata.normalize("NFKD", str(v))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+
+
+def clean_name(v: str | None) -> str | None:
+    """Case-folded, accents stripped, apostrophes dropped, hyphens and punctuation as
+    spaces, whitespace collapsed. ``None`` for empty."""
+    s = _fold(v)
+    if s is None:
+        return None
     s = _APOS.sub("", s)
     s = _HYPHENS.sub(" ", s)
     s = _NON_ALNUM.sub(" ", s)
@@ -173,10 +180,9 @@ def clean_address(v: str | None) -> str | None:
     >>> clean_address("Rose Cottage, Mill Ln"), clean_address(" , "), clean_address(None)
     ('rose cottage mill lane', None, None)
     """
-    if v is None or (isinstance(v, float) and v != v):
+    s = _fold(v)
+    if s is None:
         return None
-    s = unicodedata.normalize("NFKD", str(v))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = _POSTCODE_IN_LINE.sub("", s)
     s = _APOS.sub("", s)
     s = _NUMBER_WORD.sub("", s)

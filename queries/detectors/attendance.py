@@ -9,12 +9,11 @@ the office networks* when its ``source_ip`` is known and starts with none of the
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from queries.detectors.base import DetectContext, Detector, Form, Input, LookAlike, MethodCard, Param
-from queries.detectors.common import day, officer_flags, rows_evidence
+from queries.detectors.common import BANK_HOLIDAYS, day, officer_flags, rows_evidence
 
 OFFICE_DUTIES = "('day', 'early', 'late', 'night', 'training')"
 ABSENCE = "('annual_leave', 'sick')"
@@ -24,74 +23,6 @@ OUTSIDE = (
 )
 """A remote session from outside the office networks (a known address, no office prefix)."""
 
-
-def _easter(y: int) -> dt.date:
-    """Easter Sunday of year ``y`` (the anonymous Gregorian computus).
-
-    >>> _easter(2025), _easter(2026)
-    (datetime.date(2025, 4, 20), datetime.date(2026, 4, 5))
-    """
-    a, b, c = y % 19, y // 100, y % 100
-    h = (19 * a + b - b // 4 - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
-    ell = (32 + 2 * (b % 4) + 2 * (c // 4) - h - c % 4) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, dd = divmod(h + ell - 7 * m + 114, 31)
-    return dt.date(y, month, dd + 1)
-
-
-# One-off changes by proclamation: (year, regular day moved away or None, days added).
-_ONE_OFF: dict[int, tuple[dt.date | None, tuple[dt.date, ...]]] = {
-    2011: (None, (dt.date(2011, 4, 29),)),
-    2012: (dt.date(2012, 5, 28), (dt.date(2012, 6, 4), dt.date(2012, 6, 5))),
-    2020: (dt.date(2020, 5, 4), (dt.date(2020, 5, 8),)),
-    2022: (dt.date(2022, 5, 30), (dt.date(2022, 6, 2), dt.date(2022, 6, 3), dt.date(2022, 9, 19))),
-    2023: (None, (dt.date(2023, 5, 8),)),
-}
-
-
-def bank_holidays(first: int = 2000, last: int = 2040) -> list[dt.date]:
-    """England and Wales bank holidays of the years ``first..last``: New Year's Day,
-    Good Friday, Easter Monday, the early May, spring and summer bank holidays,
-    Christmas and Boxing Day, with substitute weekdays and the one-off changes.
-
-    >>> [d.isoformat() for d in bank_holidays(2026, 2026)]  # doctest: +NORMALIZE_WHITESPACE
-    ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31',
-     '2026-12-25', '2026-12-28']
-    >>> [d.isoformat() for d in bank_holidays(2022, 2022) if d.month in (5, 6, 9)]
-    ['2022-05-02', '2022-06-02', '2022-06-03', '2022-09-19']
-    """
-    out: set[dt.date] = set()
-    one = dt.timedelta(days=1)
-    for y in range(first, last + 1):
-        ny = dt.date(y, 1, 1)
-        while ny.weekday() >= 5:
-            ny += one
-        may1 = dt.date(y, 5, 1)
-        may31, aug31 = dt.date(y, 5, 31), dt.date(y, 8, 31)
-        xmas, boxing = dt.date(y, 12, 25), dt.date(y, 12, 26)
-        if xmas.weekday() == 5:  # Saturday: Monday 27 and Tuesday 28
-            xmas, boxing = dt.date(y, 12, 27), dt.date(y, 12, 28)
-        elif xmas.weekday() == 6:  # Sunday: Boxing Day Monday 26, Christmas Tuesday 27
-            xmas = dt.date(y, 12, 27)
-        elif boxing.weekday() == 5:  # Boxing Day Saturday: Monday 28
-            boxing = dt.date(y, 12, 28)
-        easter = _easter(y)
-        days = {
-            ny,
-            easter - 2 * one,
-            easter + one,
-            may1 + dt.timedelta(days=(7 - may1.weekday()) % 7),
-            may31 - dt.timedelta(days=may31.weekday()),
-            aug31 - dt.timedelta(days=aug31.weekday()),
-            xmas,
-            boxing,
-        }
-        moved, added = _ONE_OFF.get(y, (None, ()))
-        out |= (days - {moved}) | set(added)
-    return sorted(out)
-
-
-BANK_HOLIDAYS = [d.isoformat() for d in bank_holidays()]
 
 # ---------------------------------------------------------------------------- below threshold
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from queries.detectors.attendance import BANK_HOLIDAYS
 from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param
-from queries.detectors.common import PAID_EXTRA, day, officer_flags, rows_evidence
+from queries.detectors.common import BANK_HOLIDAYS, PAID_EXTRA, day, officer_flags, rows_evidence
 
 PAID = ", ".join(f"'{p}'" for p in PAID_EXTRA)
 LEAVE = "('annual_leave', 'sick')"
