@@ -41,7 +41,8 @@ dense AS (
     WINDOW w AS (PARTITION BY officer_id ORDER BY ts
                  RANGE BETWEEN to_days(CAST({window_days} AS INTEGER)) PRECEDING AND CURRENT ROW)),
 best AS (
-    SELECT officer_id, arg_max(struct_pack(ts, n, first_ts), n) AS b FROM dense GROUP BY officer_id),
+    SELECT officer_id, arg_max(struct_pack(ts, n, first_ts), struct_pack(n := n, earlier := -epoch(ts))) AS b
+    FROM dense GROUP BY officer_id),  -- ties: the earliest window, whatever the row order
 win AS (
     SELECT h.*, b.b.n AS n_window, b.b.first_ts AS window_start, b.b.ts AS window_end
     FROM {hits} h JOIN best b USING (officer_id)
@@ -992,7 +993,8 @@ scored AS (
     WHERE p.peers >= $min_peers),
 spike AS (
     SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio),
-                               least(own_ratio, peer_ratio)) AS b
+                               -- ties: the earliest window, whatever the row order
+                               struct_pack(r := least(own_ratio, peer_ratio), earlier := -(d - DATE '1970-01-01'))) AS b
     FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio
       AND baseline_days >= $min_baseline_days GROUP BY officer_id),
 prate AS (  -- whole-period rate per duty day; peer groups of officers who have one

@@ -81,8 +81,10 @@ approved AS (  -- the approver as it stands: the officer, or another officer row
     WHERE s.status <> 'cancelled' AND s.approved_by IS NOT NULL
       AND (s.approved_by = s.officer_id OR m.other_id IS NOT NULL)),
 last_approval AS (  -- the latest approved_by edit of each shift in the audit trail
-    SELECT shift_id, arg_max(change_id, changed_at) AS change_id, arg_max(changed_by, changed_at) AS changed_by,
-           arg_max(new_value, changed_at) AS new_value
+    SELECT shift_id,  -- the latest edit (same-time edits: the highest change id), one row for all three
+           arg_max(change_id, struct_pack(changed_at, change_id)) AS change_id,
+           arg_max(changed_by, struct_pack(changed_at, change_id)) AS changed_by,
+           arg_max(new_value, struct_pack(changed_at, change_id)) AS new_value
     FROM roster_changes WHERE lower(trim(field)) = 'approved_by' GROUP BY shift_id),
 edited AS (  -- the officer (under any of their accounts) set the approver of their own shift
     SELECT s.officer_id, s.shift_id, s.start, s."end", s.pay_code, l.change_id
