@@ -86,7 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         provider.close()
         meta.close()
 
-    app = FastAPI(title="linkwatch", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="linkwatch",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are added by viz.web with their assets from this server
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.stores = provider
     app.state.meta = meta

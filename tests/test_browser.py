@@ -327,3 +327,40 @@ def test_search_finds_an_officer_by_name(browser: Any, server: Server) -> None:
     page.click(f"#hits a[data-id='Officer:{officer}']")
     page.wait_for_url(lambda url: url.endswith(f"/ui/entity/Officer%3A{officer}"))
     assert surname in page.locator("h1").inner_text()
+
+
+def test_openapi_docs_render_offline(browser: Any, server: Server) -> None:
+    """/docs (Swagger UI) and /redoc (ReDoc) render with every other host blocked: their
+    scripts, styles and icons come from the server itself."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = ctx.new_page()
+    blocked: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(server.url + "/"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server.url}/docs")
+    title = page.locator(".swagger-ui .info .title")
+    title.wait_for(state="visible", timeout=30_000)
+    assert "linkwatch" in title.inner_text()
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 10  # one block per operation
+    assert page.locator(".swagger-ui .opblock-summary-path[data-path='/api/v1/queries']").count() >= 1
+    # an operation opens, with its parameters (the page works, not only its first paint)
+    page.locator(".swagger-ui .opblock-summary-path[data-path='/api/v1/neighbourhood']").first.click()
+    page.wait_for_selector(".swagger-ui .opblock.is-open .parameters", timeout=10_000)
+
+    page.goto(f"{server.url}/redoc")
+    page.wait_for_selector(".api-info h1", timeout=30_000)
+    assert "linkwatch" in page.locator(".api-info h1").inner_text()
+    assert page.locator("[data-section-id^='tag/']").count() >= 3  # the operations' sections
+    assert blocked == [] and errors == [], (blocked, errors)
+    ctx.close()

@@ -8,14 +8,17 @@ and the audit log for auditors.
 
 Everything the pages load comes from this server: vis-network's JavaScript and CSS are
 served from the pyvis package, the rest from ``viz/static``; no page links to another
-host. Pages read data through the same audited functions and endpoints as API users,
-with the token and purpose the sign-in page keeps in cookies.
+host. So do the OpenAPI pages, ``/docs`` (Swagger UI) and ``/redoc`` (ReDoc): their
+assets are vendored in ``viz/vendor`` (versions and licences in its README). Pages read
+data through the same audited functions and endpoints as API users, with the token and
+purpose the sign-in page keeps in cookies.
 """
 
 from __future__ import annotations
 
 import json
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,6 +26,7 @@ from urllib.parse import quote
 import jinja2
 import pyvis
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
@@ -38,7 +42,17 @@ from viz.pages import CAPTION, HIDDEN_PROPS, REL_STYLE, STYLE
 
 STATIC = Path(__file__).parent / "static"
 VIS = resources.files(pyvis) / "lib" / "vis-9.1.2"
-VENDOR = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
+VENDORED = Path(__file__).parent / "vendor"
+JS, CSS = "application/javascript", "text/css"
+VENDOR: dict[str, tuple[Traversable, str]] = {
+    "vis-network.min.js": (VIS / "vis-network.min.js", JS),
+    "vis-network.css": (VIS / "vis-network.css", CSS),
+    "swagger-ui-bundle.js": (VENDORED / "swagger-ui" / "swagger-ui-bundle.js", JS),
+    "swagger-ui.css": (VENDORED / "swagger-ui" / "swagger-ui.css", CSS),
+    "swagger-ui-favicon.png": (VENDORED / "swagger-ui" / "favicon-32x32.png", "image/png"),
+    "redoc.standalone.js": (VENDORED / "redoc" / "redoc.standalone.js", JS),
+}
+"""Third-party assets served at ``/vendor/<name>``: the file and its media type."""
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 _env = jinja2.Environment(
@@ -249,16 +263,49 @@ def audit_page(request: Request, look: AuditPageLook) -> HTMLResponse:
 def vendor_asset(name: str) -> Response:
     if name not in VENDOR:
         return Response(status_code=404)
+    path, media_type = VENDOR[name]
     return Response(
-        (VIS / name).read_bytes(), media_type=VENDOR[name], headers={"Cache-Control": "public, max-age=86400"}
+        path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=86400"}
     )
 
 
+def mount_docs(app: FastAPI) -> None:
+    """The OpenAPI pages, ``/docs`` and ``/redoc``, with their assets from this server
+    (FastAPI's own load them from a CDN and Google Fonts, and are blank offline). Make
+    the app with ``docs_url=None, redoc_url=None``."""
+    title = f"{app.title} API"
+    openapi_url = app.openapi_url or "/openapi.json"
+
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=title,
+            swagger_js_url="/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/vendor/swagger-ui.css",
+            swagger_favicon_url="/vendor/swagger-ui-favicon.png",
+            # no badge from validator.swagger.io (it would send it the spec's address)
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=openapi_url,
+            title=title,
+            redoc_js_url="/vendor/redoc.standalone.js",
+            redoc_favicon_url="/vendor/swagger-ui-favicon.png",
+            with_google_fonts=False,
+        )
+
+    app.add_api_route("/docs", swagger_ui, include_in_schema=False)
+    app.add_api_route("/redoc", redoc, include_in_schema=False)
+
+
 def mount(app: FastAPI) -> None:
-    """Add the pages, the static files and the redirects to ``app``."""
+    """Add the pages, the static files, the OpenAPI pages and the redirects to ``app``."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/vendor/{name}", vendor_asset, include_in_schema=False)
+    mount_docs(app)
     app.add_api_route("/", lambda: RedirectResponse("/ui/", status_code=307), include_in_schema=False)
 
     def to_login(request: Request, exc: Exception) -> Response:
