@@ -2,7 +2,7 @@
 their ``g_*`` tables) and by ingest (the ``ACCESSED`` link policy).
 
 >>> sorted(GRAPH_FACTS)
-['g_case_assignments', 'g_linked', 'g_officers', 'g_records']
+['g_assignments', 'g_case_assignments', 'g_linked', 'g_officers', 'g_records']
 """
 
 from __future__ import annotations
@@ -12,6 +12,14 @@ from collections.abc import Iterable
 import pandas as pd
 
 from graph.store import GraphStore
+
+HUB_HOLDERS = 100
+"""``g_linked`` leaves out identifiers held by more officers and persons than this (every
+pair through a switchboard number would be listed): no detector counts them as a link."""
+
+LINK_HOLDERS = 10
+"""The default most holders of an identifier that still links its holders as people
+(detectors' ``max_holders``, and the ``ACCESSED`` link policy's personal links)."""
 
 GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
     # name: (Cypher over current graph records, its columns)
@@ -37,6 +45,11 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
             "end_date",
         ],
     ),
+    "g_assignments": (  # posting history: the role an officer holds (peers doing the same job)
+        "MATCH (o:Officer)-[a:ASSIGNED_TO]->(u:Unit) WHERE a.retired_at IS NULL RETURN o.officer_id AS officer_id, "
+        "u.unit_id AS unit_id, a.rank AS rank, a.role AS role, a.start_date AS start_date, a.end_date AS end_date",
+        ["officer_id", "unit_id", "rank", "role", "start_date", "end_date"],
+    ),
     "g_case_assignments": (
         "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "
         "c.case_ref AS case_ref, r.role AS role, r.start_date AS start_date, r.end_date AS end_date",
@@ -51,8 +64,10 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
     "g_linked": (
         "MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person) "
         "WHERE a.retired_at IS NULL AND b.retired_at IS NULL "
-        "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value",
-        ["officer_id", "person_id", "kind", "value"],
+        f"AND (i.holders IS NULL OR i.holders <= {HUB_HOLDERS}) "
+        "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value, "
+        "i.holders AS holders",
+        ["officer_id", "person_id", "kind", "value", "holders"],
     ),
 }
 

@@ -325,8 +325,9 @@ IDENTIFIER = NodeSchema(
     "Identifier",
     key="identifier_id",
     description="A cleaned identifier value (address, phone, postcode + surname) shared by two or "
-    "more officers or persons: entities that share it are linked through it.",
-    props=(Prop("identifier_id", index=True), Prop("kind"), Prop("value")),
+    "more officers or persons: entities that share it are linked through it. `holders` counts "
+    "them: a value on very many records (a switchboard number, a hostel) identifies no one.",
+    props=(Prop("identifier_id", index=True), Prop("kind"), Prop("value"), Prop("holders", "int")),
 )
 
 FLAG = NodeSchema(

@@ -177,6 +177,8 @@ def clean_address(v: str | None) -> str | None:
     False
     >>> clean_address("Flat 2, Rose Court, 10 High St, Exampletown")
     'flat 2 10 high street'
+    >>> clean_address("25, Church Rd.") == clean_address("25 Church Road, Exampletown")
+    True
     >>> clean_address("Rose Cottage, Mill Ln"), clean_address(" , "), clean_address(None)
     ('rose cottage mill lane', None, None)
     """
@@ -196,6 +198,9 @@ def clean_address(v: str | None) -> str | None:
     s = re.sub(r"(?<![0-9])-|-(?![0-9])", " ", s)  # hyphens that are not in a range
     parts = [_SPACES.sub(" ", p).strip() for p in s.split(",")]
     parts = [p for p in parts if p]
+    for k in range(len(parts) - 2, -1, -1):  # "25, Church Road": a bare house number starts its street
+        if re.fullmatch(r"[0-9]+[a-z]?(?:-[0-9]+[a-z]?)?", parts[k]):
+            parts[k : k + 2] = [parts[k] + " " + parts[k + 1]]
     named: list[list[str]] = []  # parts before the house number: a house or building name
     street: list[str] | None = None  # the part with the house number
     for p in parts:

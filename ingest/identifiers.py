@@ -3,8 +3,10 @@
 Officers and persons that share an address, phone number, or postcode + surname are
 linked through an ``(:Identifier)`` value node, so that a path such as
 ``Officer -HAS_IDENTIFIER-> Identifier(phone) <-HAS_IDENTIFIER- Person`` can be found.
-Only values carried by two or more entities become nodes. Identifier ids are
-``kind:value``:
+Only values carried by two or more entities become nodes; each node counts its
+``holders`` (the officers and persons carrying it), so that detectors can tell a value
+that identifies a household from one that identifies no one (a switchboard number on
+hundreds of records, a hostel). Identifier ids are ``kind:value``:
 
 - ``address:POSTCODE|line``: one place is the cleaned address line *together with* the
   cleaned postcode (:func:`ingest.clean.address_key`): "12 High Street" in two towns is
@@ -68,8 +70,8 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
     >>> p = pd.DataFrame({"person_id": ["P9"], "surname": ["ASH"], "postcode": ["ab12cd"],
     ...                   "address": ["2 Oak Rd"], "phone": ["+44 7700 900001"]})
     >>> nodes, rels = identifier_links(o, p)
-    >>> sorted(nodes["identifier_id"])
-    ['phone:07700900001', 'postcode_surname:AB12CD|ash']
+    >>> nodes[["identifier_id", "holders"]].values.tolist()
+    [['phone:07700900001', 2], ['postcode_surname:AB12CD|ash', 2]]
     >>> len(rels)
     4
     >>> p2 = p.assign(address=["Flat 3, 1 Elm Road"], phone=[None])
@@ -114,7 +116,7 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
             pd.DataFrame({"src": ent, "kind": "postcode_surname", "field": f"{pc}+{sur}", "value": ps})
         )
     empty = (
-        pd.DataFrame(columns=["identifier_id", "kind", "value"]),
+        pd.DataFrame(columns=["identifier_id", "kind", "value", "holders"]),
         pd.DataFrame(columns=["src", "dst", "field"]),
     )
     if not parts:
@@ -127,7 +129,8 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
     allv = allv[shared]
     if not len(allv):
         return empty
-    nodes = allv.drop_duplicates("identifier_id")[["identifier_id", "kind", "value"]].sort_values(
+    allv["holders"] = allv.groupby("identifier_id")["src"].transform("nunique").astype(int)
+    nodes = allv.drop_duplicates("identifier_id")[["identifier_id", "kind", "value", "holders"]].sort_values(
         "identifier_id"
     )
     rels = pd.DataFrame(

@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import LinkwatchError
-from graph.facts import graph_facts
+from graph.facts import LINK_HOLDERS, graph_facts
 from graph.model import MODEL
 from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo, row_hashes
@@ -477,10 +477,12 @@ def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
     facts, :mod:`graph.facts`): current records, officers' case assignments, and
     officer-person pairs that share an identifier."""
     facts = graph_facts(store, ["g_records", "g_case_assignments", "g_linked"])
+    linked = facts["g_linked"]
+    linked = linked[pd.to_numeric(linked["holders"]).fillna(0) <= LINK_HOLDERS]
     return {
         "ctx_records": facts["g_records"][["record_id", "sensitivity", "case_ref", "person_id"]],
         "ctx_own_cases": facts["g_case_assignments"][["officer_id", "case_ref"]],
-        "ctx_linked": facts["g_linked"][["officer_id", "person_id"]].drop_duplicates().reset_index(drop=True),
+        "ctx_linked": linked[["officer_id", "person_id"]].drop_duplicates().reset_index(drop=True),
     }
 
 

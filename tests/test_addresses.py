@@ -41,6 +41,9 @@ ONE_PLACE = [
     ],
     [("2nd Floor Flat, 10 High St", "ZZ1 1AA"), ("2nd floor, 10 High Street", "ZZ1 1AA")],
     [("Jose's Cottage, Mill Ln", "ZZ2 2BB"), ("José’s Cottage, Mill Lane", "ZZ2 2BB")],
+    # a comma after the house number
+    [("25, Church Road", "ZZ3 3CC"), ("25 Church Rd", "zz33cc"), ("25 Church Road, Exampleton", "ZZ3 3CC")],
+    [("10-12, Station Rd", "ZZ3 3CC"), ("10 - 12 Station Road", "ZZ3 3CC")],
 ]
 
 TWO_PLACES = [
@@ -56,6 +59,8 @@ TWO_PLACES = [
     (("1/10 High Street", "ZZ1 1AA"), ("10/1 High Street", "ZZ1 1AA")),
     (("2nd Floor Flat, 10 High St", "ZZ1 1AA"), ("Ground Floor Flat, 10 High St", "ZZ1 1AA")),
     (("Rose Cottage, Mill Lane", "ZZ1 1AA"), ("Ivy Cottage, Mill Lane", "ZZ1 1AA")),
+    (("25, Church Road", "ZZ3 3CC"), ("25, Church Road", "ZZ4 4DD")),
+    (("25, Church Road", "ZZ3 3CC"), ("26, Church Road", "ZZ3 3CC")),
 ]
 
 

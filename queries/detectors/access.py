@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from graph.facts import LINK_HOLDERS
 from queries.detectors.base import DetectContext, Detector, Form, Input, LookAlike, MethodCard, Param
 from queries.detectors.common import day, officer_flags, rows_evidence
 
@@ -253,7 +254,8 @@ NO_PURPOSE = Detector(
 PERSONAL_SQL = """
 WITH links AS (  -- officer-person pairs that share an identifier (few): joined before anything else
     SELECT officer_id, person_id, list(DISTINCT kind ORDER BY kind) AS kinds
-    FROM g_linked WHERE list_contains($link_kinds, kind) GROUP BY ALL),
+    FROM g_linked WHERE list_contains($link_kinds, kind)
+      AND (holders IS NULL OR CAST(holders AS INTEGER) <= $max_holders) GROUP BY ALL),
 hits AS (
     SELECT s.access_id, s.officer_id, s.ts, r.person_id, k.kinds,
            EXISTS (SELECT 1 FROM g_case_assignments ca
@@ -469,6 +471,12 @@ PERSONAL_LINK = Detector(
     params=(
         Param("min_lookups", int, 1, "lookups of linked persons that make a flag"),
         Param("link_kinds", list, ["address", "phone", "postcode_surname"], "identifier kinds that link"),
+        Param(
+            "max_holders",
+            int,
+            LINK_HOLDERS,
+            "an identifier held by more officers and persons identifies no one (a switchboard, a hostel)",
+        ),
         GRACE,
     ),
     to_flags=_personal,
@@ -974,44 +982,80 @@ totals AS (  -- the whole period: lookups, duty days, first and last day with lo
     SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
     FROM (SELECT officer_id, sum(n) AS n, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
     LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
-grp AS (
-    SELECT o.officer_id, o.unit_id, o.rank,
-           count(*) OVER (PARTITION BY o.unit_id, o.rank) >= $min_peers AS by_rank
-    FROM g_officers o WHERE o.unit_id IS NOT NULL),
+job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
+    SELECT a.officer_id,
+           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
+                                       s := a.start_date, r := a.role)) AS role
+    FROM g_assignments a JOIN g_officers o USING (officer_id)
+    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
+who AS (
+    SELECT o.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
+    FROM g_officers o LEFT JOIN job j USING (officer_id)),
+memb AS (  -- every peer group an officer belongs to
+    SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
+    UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
+prate AS (  -- whole-period rate per duty day, of officers with enough duty days
+    SELECT t.*, t.tot_n / t.tot_dd AS rate FROM totals t WHERE t.tot_dd >= $min_period_duty_days),
+gsize AS (SELECT m.pg, count(*) AS n FROM memb m JOIN prate USING (officer_id) GROUP BY ALL),
+role_med AS (SELECT m.pg, median(r.rate) AS med FROM memb m JOIN prate r USING (officer_id) WHERE m.pg LIKE 'r:%' GROUP BY ALL),
+unit_level AS (  -- how busy a unit is: the median of its members' rates over their role's force-wide median
+    SELECT w.unit_id, median(r.rate / greatest(rm.med, 0.1)) AS factor, count(*) AS n
+    FROM who w JOIN prate r USING (officer_id) JOIN role_med rm ON rm.pg = 'r:' || w.role
+    WHERE w.unit_id IS NOT NULL GROUP BY ALL),
+grp AS (  -- peers doing the same job: same unit and role; else the role across the force, at the unit's level of
+          -- activity; else same unit and rank; else the unit
+    SELECT w.officer_id,
+           CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
+                WHEN fr.n >= $min_peers THEN 'r:' || w.role
+                WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
+                WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
+           CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
+                WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'same role across the force, at their unit''s level of activity'
+                WHEN fr.n >= $min_peers THEN 'same role across the force'
+                WHEN uk.n >= $min_peers THEN 'same unit and rank'
+                WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind,
+           CASE WHEN ur.n < $min_peers OR ur.n IS NULL THEN
+                CASE WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN ul.factor END END AS scale
+    FROM who w
+    LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
+    LEFT JOIN gsize fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN gsize uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
+    LEFT JOIN gsize uu ON uu.pg = 'u:' || w.unit_id
+    LEFT JOIN unit_level ul ON ul.unit_id = w.unit_id),
 peer AS (
-    SELECT f.d, g.unit_id, CASE WHEN g.by_rank THEN g.rank END AS rank,
-           median(f.rate) AS peer_rate, count(*) AS peers
-    FROM full_win f JOIN grp g USING (officer_id) GROUP BY ALL),
+    SELECT f.d, m.pg, median(f.rate) AS peer_rate, count(*) AS peers
+    FROM full_win f JOIN memb m USING (officer_id) GROUP BY ALL),
 scored AS (
-    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, p.peer_rate, p.peers,
+    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
+           p.peers, g.pg_kind,
            -- the officer's usual rate: lookups per duty day outside this window
            (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
            f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
-           f.rate / greatest(p.peer_rate, 0.1) AS peer_ratio, t.tot_dd - f.duty_days AS baseline_days
+           f.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio,
+           t.tot_dd - f.duty_days AS baseline_days
     FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
-    JOIN peer p ON p.d = f.d AND p.unit_id = g.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN g.by_rank THEN g.rank END)
+    JOIN peer p ON p.d = f.d AND p.pg = g.pg
     WHERE p.peers >= $min_peers),
 spike AS (
-    SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio),
+    SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio, pg_kind),
                                -- ties: the earliest window, whatever the row order
                                struct_pack(r := least(own_ratio, peer_ratio), earlier := -(d - DATE '1970-01-01'))) AS b
     FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio
-      AND baseline_days >= $min_baseline_days GROUP BY officer_id),
-prate AS (  -- whole-period rate per duty day; peer groups of officers who have one
-    SELECT t.*, t.tot_n / t.tot_dd AS rate, g.unit_id, g.rank,
-           count(*) OVER (PARTITION BY g.unit_id, g.rank) >= $min_peers AS by_rank
-    FROM totals t JOIN grp g USING (officer_id) WHERE t.tot_dd >= $min_period_duty_days),
+      AND baseline_days >= $min_baseline_days
+      -- far beyond in numbers too: a quiet officer's busy week is not a burst
+      AND n_win - duty_days * greatest(own_rate, peer_rate) >= $min_burst_excess GROUP BY officer_id),
 ppeer AS (
-    SELECT unit_id, CASE WHEN by_rank THEN rank END AS rank, median(rate) AS peer_rate,
-           quantile_cont(rate, 0.75) AS peer_q75, count(*) AS peers
-    FROM prate GROUP BY ALL),
+    SELECT m.pg, median(r.rate) AS peer_rate, quantile_cont(r.rate, 0.75) AS peer_q75, count(*) AS peers
+    FROM prate r JOIN memb m USING (officer_id) GROUP BY ALL),
 sustained AS (
-    SELECT r.officer_id, r.tot_n, r.tot_dd, r.rate, r.lo, r.hi, p.peer_rate, p.peers,
-           r.rate / greatest(p.peer_rate, 0.1) AS peer_ratio
-    FROM prate r JOIN ppeer p ON p.unit_id = r.unit_id AND p.rank IS NOT DISTINCT FROM (CASE WHEN r.by_rank THEN r.rank END)
+    SELECT r.officer_id, r.tot_n, r.tot_dd, r.rate, r.lo, r.hi, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
+           p.peers, g.pg_kind, r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio
+    FROM prate r JOIN grp g USING (officer_id) JOIN ppeer p ON p.pg = g.pg
     WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups
-      AND r.rate / greatest(p.peer_rate, 0.1) >= $min_sustained_ratio
-      AND r.rate / greatest(p.peer_q75, 0.1) >= $min_upper_ratio),
+      AND r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) >= $min_sustained_ratio
+      AND r.rate / greatest(p.peer_q75 * coalesce(g.scale, 1), 0.1) >= $min_upper_ratio),
 found AS (
     SELECT coalesce(k.officer_id, u.officer_id) AS officer_id,
            k.b IS NOT NULL AS is_spike, u.officer_id IS NOT NULL AS is_sustained,
@@ -1020,6 +1064,7 @@ found AS (
            k.b.d - (CAST($window_days AS INTEGER) - 1) AS spike_start, k.b.d AS spike_end,
            u.tot_n AS period_n, u.tot_dd AS period_duty_days, u.rate AS period_rate, u.peer_rate AS period_peer_rate,
            u.peers AS period_peers, u.peer_ratio AS period_peer_ratio, u.lo AS period_start, u.hi AS period_end,
+           coalesce(k.b.pg_kind, u.pg_kind) AS peer_kind,
            CASE WHEN u.officer_id IS NOT NULL THEN u.lo ELSE k.b.d - (CAST($window_days AS INTEGER) - 1) END AS window_start,
            CASE WHEN u.officer_id IS NOT NULL THEN u.hi ELSE k.b.d END AS window_end
     FROM spike k FULL OUTER JOIN sustained u USING (officer_id))
@@ -1039,15 +1084,15 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
                 f"in a burst, made {r['n']} lookups of {r['records']} distinct records on {r['duty_days']} duty "
                 f"days from {day(r['spike_start'])} to {day(r['spike_end'])} ({r['rate']:.1f} a duty day): "
                 f"{r['own_ratio']:.1f} times their own usual rate ({r['own_rate']:.1f}) and "
-                f"{r['peer_ratio']:.1f} times the median of the {r['peers']} officers of their peer group "
-                f"({r['peer_rate']:.1f})"
+                f"{r['peer_ratio']:.1f} times the median of the {r['peers']} officers of their peer group, "
+                f"{r['peer_kind']} ({r['peer_rate']:.1f})"
             )
         if r["is_sustained"]:
             said.append(
                 f"throughout the period, made {r['period_n']} lookups of {r['period_records']} distinct records "
                 f"on {r['period_duty_days']} duty days from {day(r['period_start'])} to {day(r['period_end'])} "
                 f"({r['period_rate']:.1f} a duty day): {r['period_peer_ratio']:.1f} times the median of "
-                f"the {r['period_peers']} officers of their peer group, same unit and rank or unit "
+                f"the {r['period_peers']} officers of their peer group, {r['peer_kind']} "
                 f"({r['period_peer_rate']:.1f})"
             )
         text = "; and ".join(said)
@@ -1089,15 +1134,21 @@ VOLUME_OUTLIER = Detector(
         logic=(
             "Rates are lookups per duty day (a local day on which a duty starts that is not rest, "
             "leave, sickness or on call; cancelled rows aside), so leave and rest days do not dilute "
-            "them. Peer groups are officers of the same unit and rank, or the unit alone when fewer "
-            "than min_peers share the rank; a peer rate needs at least min_peers officers with a rate "
-            "(the officer among them), and an officer with no unit has no peer group. Burst: in every "
+            "them. Peers do the same job: officers of the same unit and role (the role of their open "
+            "posting in assignments); when fewer than min_peers share it, the same role across the "
+            "force, its median rate scaled to the unit's level of activity (the median, over the "
+            "unit's members, of their rate over their role's force-wide median), so a busy unit's "
+            "specialist is compared with busy specialists; with no role in the data, the same unit "
+            "and rank, else the unit. A peer rate needs at least min_peers officers with a rate "
+            "(the officer among them); an officer with neither unit nor role has no peers. Burst: in every "
             "window_days window (sliding by a day, with at least min_duty_days duty days) compare the "
             "rate with the officer's usual rate outside the window (so a burst does not raise its own "
             "baseline; fewer than min_baseline_days duty days outside it, such as a new starter's, "
             "give no usual rate) and with the peer median for the same window; flag the window where "
             "it is at least min_own_ratio times the usual rate and min_peer_ratio times the peer "
-            "rate, and the smaller ratio is largest. Sustained: over the whole period, an officer "
+            "rate, and the smaller ratio is largest, when the window also holds at least "
+            "min_burst_excess lookups more than its duty days at the higher of the two rates (a quiet "
+            "officer's busy week is not a burst). Sustained: over the whole period, an officer "
             "with at least min_period_duty_days duty days and min_sustained_lookups lookups whose "
             "rate is at least min_sustained_ratio times the median of their peer group's whole-period "
             "rates, and min_upper_ratio times its upper quartile (so that one of several officers "
@@ -1108,7 +1159,8 @@ VOLUME_OUTLIER = Detector(
         false_positives=(
             "A new role or a major investigation that legitimately needs bulk lookups.",
             "Batch jobs run under a personal account.",
-            "A specialist (an analyst, a researcher) placed in a unit of other roles at the same rank.",
+            "A specialist (an analyst, a researcher) placed in a unit of other roles at the same rank, "
+            "when the data records no roles.",
         ),
         scoring=(
             "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), the larger "
@@ -1124,8 +1176,9 @@ VOLUME_OUTLIER = Detector(
             Form(
                 "sustained",
                 "The whole period at several times the median rate per duty day of the officer's peers "
-                "(same unit and rank, else unit), with no burst against their own history.",
-                ("busy_unit", "small_unit", "new_starter"),
+                "(same unit and role; else the role force-wide at the unit's level; else unit and rank), "
+                "with no burst against their own history.",
+                ("busy_unit", "small_unit", "new_starter", "specialist_role"),
                 ("system_access", "duty rows"),
             ),
         ),
@@ -1140,6 +1193,11 @@ VOLUME_OUTLIER = Detector(
             ),
             LookAlike(
                 "small_unit", "A unit too small for a peer rate, the officer at a steady rate of their own."
+            ),
+            LookAlike(
+                "specialist_role",
+                "A specialist (a financial investigator) in a unit of other roles, at the rate of the "
+                "unit's and the force's other specialists: compared with their role, not their rank.",
             ),
         ),
     ),
@@ -1174,6 +1232,12 @@ VOLUME_OUTLIER = Detector(
             "duty days over the period an officer needs for a whole-period rate",
         ),
         Param("min_sustained_lookups", int, 100, "lookups over the period a sustained flag needs"),
+        Param(
+            "min_burst_excess",
+            int,
+            40,
+            "lookups a burst window must hold beyond its duty days at the higher of the usual and peer rates",
+        ),
     ),
     to_flags=_volume,
     sql=VOLUME_SQL,

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from graph.facts import LINK_HOLDERS
 from queries.detectors.base import (
     Detector,
     Form,
@@ -330,6 +331,7 @@ LINK_CYPHER = """\
 MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person)
 WHERE a.retired_at IS NULL AND b.retired_at IS NULL AND o.retired_at IS NULL AND p.retired_at IS NULL
   AND i.retired_at IS NULL AND i.kind IN $link_kinds AND size(p.nominal_flags) > 0
+  AND (i.holders IS NULL OR i.holders <= $max_holders)
   AND NOT EXISTS {
     MATCH (o)-[:DECLARED]->(d:Declaration)
     WHERE d.person_id = p.person_id AND d.status = 'approved' AND d.retired_at IS NULL
@@ -448,7 +450,15 @@ UNDECLARED_LINK = Detector(
             ),
         ),
     ),
-    params=(Param("link_kinds", list, ["address", "phone"], "identifier kinds that count as a link"),),
+    params=(
+        Param("link_kinds", list, ["address", "phone"], "identifier kinds that count as a link"),
+        Param(
+            "max_holders",
+            int,
+            LINK_HOLDERS,
+            "an identifier held by more officers and persons identifies no one (a switchboard, a hostel)",
+        ),
+    ),
     to_flags=_link_flags,
     cypher=LINK_CYPHER,
     inputs=(

@@ -173,7 +173,10 @@ class DetectContext:
                     c: pa.array(
                         _dates(frame[c])
                         if _is_date(c)
-                        else frame[c].astype(object).where(frame[c].notna(), None).tolist(),
+                        else [
+                            None if v is None else str(v)
+                            for v in frame[c].astype(object).where(frame[c].notna(), None).tolist()
+                        ],
                         type=pa.date32() if _is_date(c) else pa.string(),
                     )
                     for c in frame.columns
