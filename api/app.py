@@ -14,17 +14,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import failure_recorder
-from api.deps import StoreProvider
 from api.limits import BodyLimit
 from api.models import ErrorOut
-from api.routes import audit, cypher, exports, flags, graph, health, queries, tokens
+from api.routes import audit, cypher, exports, flags, graph, health, pages, queries, tokens
 from graph.audit import AuditKeyError, PurposeRequired
-from graph.errors import ConfigError, NodeNotFound, QueryError, QueryTimeout, StoreUnavailable
-from graph.meta import MetaStore, PermissionDenied
+from graph.errors import ConfigError, NotFound, QueryError, QueryTimeout, StoreUnavailable
+from graph.meta import PermissionDenied
 from graph.settings import Settings, load_settings
+from graph.workspace import Workspace
 
 ERROR_STATUS: dict[type[Exception], int] = {
-    NodeNotFound: 404,
+    NotFound: 404,
     QueryError: 400,
     PurposeRequired: 400,
     PermissionDenied: 403,
@@ -73,8 +73,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    provider = StoreProvider(settings)
-    meta = MetaStore(settings.data_dir)
+    workspace = Workspace(settings, shared=True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,20 +82,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # in the event loop, holding no thread and no store connection.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.server_threads
         yield
-        provider.close()
-        meta.close()
+        workspace.close()
 
     app = FastAPI(
         title="linkwatch",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url=None,  # /docs and /redoc are added by viz.web with their assets from this server
+        docs_url=None,  # /docs and /redoc are added by the pages' door with their assets from this server
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.stores = provider
-    app.state.meta = meta
+    app.state.workspace = workspace
     app.include_router(health.router)
     for router in (
         graph.router,
@@ -131,8 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, failure_recorder(invalid))
     app.add_exception_handler(StarletteHTTPException, failure_recorder(http_exception_handler))
     app.add_exception_handler(Exception, failure_recorder(server_error))
-    from viz import web
-
-    web.mount(app)  # after the handlers above: its not-found page wraps the API's 404
+    pages.mount(app)  # after the handlers above: its not-found page wraps the API's 404
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_kb * 1024)
     return app

@@ -1,8 +1,10 @@
-"""Authentication (API tokens) and authorisation (roles and the permission matrix).
+"""The HTTP door's side of who is looking: the token a request carries, the permission
+an endpoint needs, the stated purpose, and the record of a request that failed.
 
 A request carries its token as ``Authorization: Bearer lw_…`` or, from the web pages,
 in the ``linkwatch_token`` cookie that the sign-in page sets. Unknown, revoked and
-expired tokens get 401; a role without the permission an endpoint needs gets 403.
+expired tokens get 401; a role without the permission an endpoint needs gets 403. Who a
+token is and what a role may do are decided in one place, :mod:`api.ops.look`.
 
 The stated purpose and case reference of a look come from the ``X-Purpose`` and
 ``X-Case-Ref`` headers, the ``purpose`` and ``case_ref`` query parameters, or the
@@ -14,74 +16,33 @@ still a look: :func:`audit_failure` records it with its status and error.
 
 from __future__ import annotations
 
+import inspect
 import json
-import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
-from graph.audit import AuditLog
-from graph.errors import LinkwatchError
-from graph.meta import ROLES, MetaStore, Principal
+from api.deps import server_workspace
+from api.ops.look import PERMISSIONS, Look, api_look, authenticate, authorize, clean_reason
+from graph.meta import Principal
 
 TOKEN_COOKIE = "linkwatch_token"
 PURPOSE_COOKIE = "linkwatch_purpose"
 CASE_COOKIE = "linkwatch_case"
 
-PERMISSIONS: dict[str, str] = {
-    "graph.read": "search, read entities, neighbourhoods and paths, open pages",
-    "flags.read": "list and read flags with their evidence",
-    "flags.assess": "record an assessment (status and note) of a flag",
-    "queries.run": "run saved queries",
-    "queries.save": "create, update and delete one's own saved queries",
-    "cypher.adhoc": "run ad-hoc read-only Cypher",
-    "export": "export subgraphs and query results (JSON, CSV, GraphML)",
-    "audit.read": "read, verify and export the audit log",
-    "tokens.manage": "create, list and revoke API tokens",
-}
 
-MATRIX: dict[str, frozenset[str]] = {
-    "investigator": frozenset({"graph.read", "flags.read", "flags.assess", "queries.run", "export"}),
-    "analyst": frozenset(
-        {"graph.read", "flags.read", "queries.run", "queries.save", "cypher.adhoc", "export"}
-    ),
-    "auditor": frozenset({"flags.read", "audit.read"}),
-    "admin": frozenset(PERMISSIONS),
-}
-"""Who may do what. Investigators explore and assess; analysts write queries; auditors
-read the log and the flags (for fairness reviews) but not the graph; admins all."""
-
-assert set(MATRIX) == set(ROLES)
-
-
-def allowed(role: str, permission: str) -> bool:
-    """
-    >>> allowed("analyst", "cypher.adhoc"), allowed("investigator", "cypher.adhoc")
-    (True, False)
-    """
-    return permission in MATRIX.get(role, frozenset())
-
-
-def get_meta(request: Request) -> MetaStore:
-    meta: MetaStore = request.app.state.meta
-    return meta
-
-
-MetaDep = Annotated[MetaStore, Depends(get_meta)]
-
-
-def _token(request: Request) -> str | None:
+def request_token(request: Request) -> str | None:
+    """The token a request carries: the ``Authorization`` header, else the pages' cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return request.cookies.get(TOKEN_COOKIE)
 
 
-def current_principal(request: Request, meta: MetaDep) -> Principal:
-    token = _token(request)
+def current_principal(request: Request) -> Principal:
+    token = request_token(request)
     if not token:
         raise HTTPException(
             401,
@@ -89,7 +50,7 @@ def current_principal(request: Request, meta: MetaDep) -> Principal:
             "(make one with: linkwatch token create --user NAME --role ROLE)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    who = meta.authenticate(token)
+    who = authenticate(server_workspace(request).meta, token)
     if who is None:
         raise HTTPException(
             401, "the API token is unknown, revoked or expired", headers={"WWW-Authenticate": "Bearer"}
@@ -107,70 +68,21 @@ def require(permission: str) -> Callable[..., Principal]:
     def dep(
         who: Principal = Depends(current_principal),
     ) -> Principal:  # a closure: Annotated would not resolve
-        if not allowed(who.role, permission):
-            raise HTTPException(
-                403, f"role {who.role!r} may not {PERMISSIONS[permission]} (needs permission {permission!r})"
-            )
-        return who
+        return authorize(who, permission)
 
     return dep
 
 
-@dataclass(frozen=True)
-class Look:
-    """One audited look: who, and why (purpose and case reference)."""
-
-    who: Principal
-    purpose: str | None
-    case_ref: str | None
-    log: AuditLog
-
-    def need_purpose(self, what: str) -> str:
-        if not self.purpose:
-            raise HTTPException(
-                400,
-                f"{what} needs a stated purpose: send the X-Purpose header (and X-Case-Ref), or "
-                "?purpose=…&case_ref=…; it is recorded in the audit log",
-            )
-        return self.purpose
-
-    def record(
-        self,
-        action: str,
-        what: str,
-        *,
-        params: dict[str, Any] | None = None,
-        result_size: int | None = None,
-        **extra: Any,
-    ) -> None:
-        self.log.record(
-            who=self.who.user,
-            role=self.who.role,
-            action=action,
-            what=what,
-            purpose=self.purpose,
-            case_ref=self.case_ref,
-            params=params,
-            result_size=result_size,
-            via="api",
-            **extra,
-        )
-
-
-def _clean(v: str | None) -> str | None:
-    v = (v or "").strip()
-    return v[:500] or None
-
-
 def looker(permission: str) -> Callable[..., Awaitable[Look]]:
-    """A dependency giving the :class:`Look` of a request that needs ``permission``."""
+    """A dependency giving the :class:`~api.ops.look.Look` of a request that needs
+    ``permission``."""
     check = require(permission)
 
     async def dep(request: Request, who: Principal = Depends(check)) -> Look:
         h, q, c = request.headers, request.query_params, request.cookies
         purpose = h.get("x-purpose") or q.get("purpose") or c.get(PURPOSE_COOKIE)
         case_ref = h.get("x-case-ref") or q.get("case_ref") or c.get(CASE_COOKIE)
-        look = Look(who, _clean(purpose), _clean(case_ref), AuditLog.of(request.app.state.settings))
+        look = api_look(who, purpose, case_ref)
         request.state.look = look
         if request.method in ("POST", "PUT", "PATCH"):
             request.state.look_body = await request.body()  # already read: for a failure's record
@@ -218,45 +130,17 @@ def audit_failure(request: Request, status: int, error: Any) -> None:
     params = _request_params(request)
     given = params.get("body")
     body: dict[str, Any] = given if isinstance(given, dict) else {}
-    purpose = (look.purpose if look else None) or _clean(str(body.get("purpose") or ""))
-    case_ref = (look.case_ref if look else None) or _clean(str(body.get("case_ref") or ""))
+    purpose = (look.purpose if look else None) or clean_reason(str(body.get("purpose") or ""))
+    case_ref = (look.case_ref if look else None) or clean_reason(str(body.get("case_ref") or ""))
+    look = api_look(who, purpose, case_ref)
     route = request.scope.get("route")
-    log = look.log if look is not None else AuditLog.of(request.app.state.settings)
-    try:
-        _record_failure(log, who, request, params, purpose, case_ref, status, error, route)
-    except (LinkwatchError, OSError, sqlite3.Error) as e:  # the failure may be the audit log's own
-        logging.getLogger("linkwatch.audit").error(
-            "a failed request (%s %s, %s) could not be recorded in the audit log: %s",
-            request.method,
-            request.url.path,
-            status,
-            e,
-        )
-
-
-def _record_failure(
-    log: AuditLog,
-    who: Principal,
-    request: Request,
-    params: dict[str, Any],
-    purpose: str | None,
-    case_ref: str | None,
-    status: int,
-    error: Any,
-    route: Any,
-) -> None:
-    log.record(
-        who=who.user,
-        role=who.role,
-        action="failed",
-        what=f"{request.method} {request.url.path}",
-        purpose=purpose,
-        case_ref=case_ref,
+    look.record_failure(
+        server_workspace(request).audit,
+        f"{request.method} {request.url.path}",
         params=params,
         status=int(status),
-        error=str(error)[:2000],
+        error=str(error),
         endpoint=getattr(route, "name", None),
-        via="api",
     )
 
 
@@ -264,9 +148,6 @@ def failure_recorder(
     handler: Callable[[Request, Any], Awaitable[Any] | Any],
 ) -> Callable[[Request, Any], Awaitable[Any]]:
     """Wrap an exception handler so that the failure it answers is audited first."""
-    import inspect
-
-    from starlette.concurrency import run_in_threadpool
 
     async def wrapped(request: Request, exc: Any) -> Any:
         response = handler(request, exc)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import HTTPException, Response
 
-from graph.subgraph import Subgraph
+from api.ops.exports import File
 
 
 def check_size(too_large: bool, max_rows: int) -> None:
@@ -19,27 +17,10 @@ def check_size(too_large: bool, max_rows: int) -> None:
         )
 
 
-def _download(data: bytes, media: str, suffix: str, stem: str) -> Response:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "export"
+def file_response(f: File) -> Response:
+    """A file made by an export operation, as a download."""
     return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}{suffix}"'}
+        f.data,
+        media_type=f.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{f.filename}"'},
     )
-
-
-def file_response(rows: list[dict[str, Any]], fmt: str, stem: str, *, graph: bool = False) -> Response:
-    """Rows as a downloadable file: a table as JSON or CSV; GraphML (or any format when
-    ``graph``) of the nodes, relationships and paths in the rows."""
-    from graph.export import subgraph_export, subgraph_of_rows, table_export
-
-    if graph:
-        data, media, suffix = subgraph_export(subgraph_of_rows(rows), fmt)
-    else:
-        data, media, suffix = table_export(rows, fmt)
-    return _download(data, media, suffix, stem)
-
-
-def subgraph_response(sg: Subgraph, fmt: str, stem: str) -> Response:
-    from graph.export import subgraph_export
-
-    data, media, suffix = subgraph_export(sg, fmt)
-    return _download(data, media, suffix, stem)

@@ -45,7 +45,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--data-dir", type=Path)
     args = ap.parse_args()
-    from graph.store import open_store
+    from graph.workspace import open_store
     from ingest.run import generated_store
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-api-")) / "data"

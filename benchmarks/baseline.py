@@ -51,7 +51,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from ingest.contract import TABLES
+from graph.contract import TABLES
 
 COLUMNS = ["flag_id", "detector", "officer_id", "group_id", "score", "severity"]
 COLUMNS += ["window_start", "window_end", "explanation", "evidence"]

@@ -32,7 +32,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from queries.detectors.base import DetectContext
 from queries.detectors.network import CREW, CREW_COMPLAINTS
 

@@ -50,7 +50,7 @@ def child(src: str, data: str, out: str) -> dict[str, Any]:
     import threading
 
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.workspace import open_store
     from queries.detect import run_detectors
 
     page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -97,7 +97,7 @@ def run_force(n: int, days: int, seed: int, *, clean: bool = False) -> dict[str,
     """Generate, ingest, run ours (child process) and the baseline; the flags and timings."""
     from benchmarks.baseline import run_baseline
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.workspace import open_store
     from ingest.generate import write_force
     from ingest.run import ingest_dir
 

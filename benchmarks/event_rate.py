@@ -3,7 +3,7 @@
     python benchmarks/event_rate.py --rows 1000000 5000000 20000000 [--format parquet|csv]
 
 Writes synthetic ``system_access`` and ``badge_events`` files of each size (officers,
-records and sites referenced exist), then times ``EventStore.load`` end to end: read,
+records and sites referenced exist), then times ``EventLoader.load`` end to end: read,
 validate every contract rule in SQL (types, enums, required values, duplicate keys,
 foreign keys), quarantine, merge into the store. Each size runs in a child process so
 its peak RSS is its own. Prints rows/s and peak RSS per size.
@@ -80,13 +80,13 @@ def write_events(directory: Path, rows: int, fmt: str, seed: int = 1) -> dict[st
 
 
 def child(rows: int, fmt: str, tmp: str) -> dict[str, object]:
+    from graph.contract import TABLES
     from graph.store import RunInfo
-    from ingest.contract import TABLES
-    from ingest.events import EventStore
+    from ingest.events import EventLoader
 
     d = Path(tmp)
     files = write_events(d, rows, fmt)
-    ev = EventStore(d / "store", memory_mb=2048)
+    ev = EventLoader(d / "store", memory_mb=2048)
     fk = {
         "officers.officer_id": ev.register_keys("officers", {f"O{i}" for i in range(OFFICERS)}),
         "records.record_id": ev.register_keys("records", {f"R{i}" for i in range(RECORDS)}),

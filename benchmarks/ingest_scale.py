@@ -40,7 +40,7 @@ def child(src: str, data: str, store: str, neo4j: str | None) -> dict[str, Any]:
     import pandas as pd
 
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.workspace import open_store
     from ingest.run import ingest_dir
 
     s = Settings(store=store, neo4j_uri=neo4j, data_dir=Path(data), buffer_pool_mb=4096)  # type: ignore[arg-type]

@@ -243,7 +243,7 @@ def investigator_headers(
 
 def officers_and_flags(data: Path, buffer_pool_mb: int = 512) -> tuple[list[str], list[str]]:
     from graph.settings import Settings
-    from graph.store import open_store
+    from graph.workspace import open_store
 
     s = Settings(store="embedded", data_dir=data, buffer_pool_mb=buffer_pool_mb)
     with open_store(s, read_only=True) as st:

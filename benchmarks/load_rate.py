@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.run import ingest_dir
 

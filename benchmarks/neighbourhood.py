@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 
 
 def pct(xs: list[float], q: float) -> float:

@@ -31,7 +31,8 @@ from typing import Any
 
 from graph.errors import NodeNotFound
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 
 Paths = list[dict[str, Any]]
 

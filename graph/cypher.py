@@ -39,6 +39,24 @@ def ladybug_ddl(model: GraphModel) -> list[str]:
     return [ladybug_node_ddl(n) for n in model.nodes] + [ladybug_rel_ddl(r) for r in model.relationships]
 
 
+def ladybug_migration(table: str, declared: tuple[Prop, ...], existing: dict[str, str]) -> list[str]:
+    """``ALTER TABLE`` statements that bring a table made by an older model to the
+    declared properties: new properties added (empty), properties the model no longer
+    declares dropped. ``existing`` maps the table's column names to their types.
+
+    >>> ladybug_migration("Identifier", (Prop("uid"), Prop("holders", "int")), {"uid": "STRING", "old": "STRING"})
+    ['ALTER TABLE Identifier ADD holders INT64', 'ALTER TABLE Identifier DROP old']
+    """
+    names = {p.name for p in declared}
+    add = [
+        f"ALTER TABLE {table} ADD {p.name} {LADYBUG_TYPES[p.type]}"
+        for p in declared
+        if p.name not in existing
+    ]
+    drop = [f"ALTER TABLE {table} DROP {c}" for c in existing if c not in names]
+    return add + drop
+
+
 def ladybug_node_update(node: NodeSchema) -> str:
     """Update changed nodes in bulk from an Arrow table bound as ``changed_rows``
     (columns ``v_<property>``; ``LOAD FROM`` keeps each column's declared type, where

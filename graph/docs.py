@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
+from graph.contract import TABLE_LIST
 from graph.model import MODEL, PROVENANCE
-from ingest.contract import TABLE_LIST
 
 
 def render() -> str:
     out = [
         "# Data model",
         "",
-        "Generated from `graph/model.py` and `ingest/contract.py` (`python -m graph.docs > docs/data-model.md`).",
+        "Generated from `graph/model.py` and `graph/contract.py` (`python -m graph.docs > docs/data-model.md`).",
         "",
         "Every node has `uid` = `<Label>:<key>`; every relationship has `key` (a hash of its ends and a "
         "discriminator), `src` and `dst` (the end uids). Both carry the provenance columns: "

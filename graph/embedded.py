@@ -120,8 +120,8 @@ class EmbeddedStore(GraphStore):
                 shutil.copyfile(self.path, self.work_path)
             self._open(self.work_path, read_only=False, connections=1)
             tables = self._table_count()
-            self.ensure_schema()
-            self._changed = not existed or self._table_count() != tables
+            migrated = self.ensure_schema()
+            self._changed = not existed or migrated or self._table_count() != tables
         except BaseException:
             self._discard()
             raise
@@ -228,9 +228,23 @@ class EmbeddedStore(GraphStore):
         self._wrote = True
         self._execute(cypher, params)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self) -> bool:
+        """Create the model's tables, and bring tables an older model made up to date
+        (properties added or dropped: see :func:`graph.cypher.ladybug_migration`), so a
+        store made by an earlier linkwatch opens for writing as it is. Whether any
+        table was altered."""
+        altered = False
         for stmt in cy.ladybug_ddl(self.model):
             self._execute(stmt, {})
+        for table, props in [(n.label, n.all_props) for n in self.model.nodes] + [
+            (r.type, r.all_props) for r in self.model.relationships
+        ]:
+            res = self._execute(f"CALL table_info('{table}') RETURN *", {})
+            existing = {str(row[1]): str(row[2]) for row in res.get_all()}
+            for stmt in cy.ladybug_migration(table, props, existing):
+                self._execute(stmt, {})
+                altered = True
+        return altered
 
     @contextlib.contextmanager
     def _checkout(self) -> Iterator[lb.Connection]:

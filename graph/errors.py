@@ -23,7 +23,11 @@ class QueryTimeout(LinkwatchError):
     """A query ran past the configured timeout."""
 
 
-class NodeNotFound(LinkwatchError):
+class NotFound(LinkwatchError):
+    """No such thing: a node, a saved query, a token (the API answers 404)."""
+
+
+class NodeNotFound(NotFound):
     """No node has the given id."""
 
 

@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from graph.errors import UnknownName
 
@@ -83,9 +83,16 @@ class NodeSchema:
     props: tuple[Prop, ...]
     description: str = ""
     source_table: str | None = None
+    caption: tuple[str, ...] = ()
+    """The properties that name a node for people (pages, search hits, exports)."""
 
-    def uid(self, key_value: str) -> str:
+    def uid(self, key_value: object) -> str:
+        """The node's id across the whole graph, ``Label:key``."""
         return f"{self.label}:{key_value}"
+
+    def uids(self, keys: Any) -> Any:
+        """:meth:`uid` of every key in a pandas Series (vectorised)."""
+        return self.label + ":" + keys.astype(str)
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
@@ -163,6 +170,35 @@ class GraphModel:
     def rel_types(self) -> list[str]:
         return [r.type for r in self.relationships]
 
+    def uid(self, label: str, key_value: object) -> str:
+        """``Label:key`` of a node of a declared label.
+
+        >>> MODEL.uid("Person", "P1")
+        'Person:P1'
+        """
+        return self.node(label).uid(key_value)
+
+    @property
+    def captions(self) -> dict[str, tuple[str, ...]]:
+        """Label -> the properties that caption its nodes."""
+        return {n.label: n.caption for n in self.nodes if n.caption}
+
+    @property
+    def protected(self) -> frozenset[str]:
+        """Protected characteristics (e.g. gender, ethnicity): never read by a detector,
+        never shown on the pages.
+
+        >>> sorted(MODEL.protected)
+        ['ethnicity', 'gender']
+        """
+        return frozenset(p.name for n in self.nodes for p in n.props if p.protected)
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        """Properties the pages do not show: protected characteristics and the bookkeeping
+        columns ``row_hash`` and ``extra``."""
+        return self.protected | {"row_hash", "extra"}
+
     def label_of_uid(self, uid: str) -> str:
         """The label encoded in a uid; raises :class:`UnknownName` for an unknown label.
 
@@ -182,6 +218,7 @@ class GraphModel:
 
 OFFICER = NodeSchema(
     "Officer",
+    caption=("forenames", "surname", "rank"),
     key="officer_id",
     source_table="officers",
     description="An officer or member of staff (HR record).",
@@ -208,6 +245,7 @@ OFFICER = NodeSchema(
 
 UNIT = NodeSchema(
     "Unit",
+    caption=("name",),
     key="unit_id",
     source_table="units",
     description="An organisational unit.",
@@ -216,6 +254,7 @@ UNIT = NodeSchema(
 
 SITE = NodeSchema(
     "Site",
+    caption=("name",),
     key="site_id",
     source_table="sites",
     description="A building: office, station, custody suite.",
@@ -224,6 +263,7 @@ SITE = NodeSchema(
 
 ORGANISATION = NodeSchema(
     "Organisation",
+    caption=("name", "kind"),
     key="org_id",
     source_table="organisations",
     description="An outside organisation: lodge, business, club, charity, party.",
@@ -232,6 +272,7 @@ ORGANISATION = NodeSchema(
 
 MEMBERSHIP = NodeSchema(
     "Membership",
+    caption=("member_forenames", "member_surname"),
     key="membership_id",
     source_table="memberships",
     description="One entry of an outside membership list (a lodge roll, a company register), "
@@ -251,6 +292,7 @@ MEMBERSHIP = NodeSchema(
 
 DECLARATION = NodeSchema(
     "Declaration",
+    caption=("kind", "status"),
     key="declaration_id",
     source_table="declarations",
     description="An entry of the register of interests / notifiable associations.",
@@ -269,6 +311,7 @@ DECLARATION = NodeSchema(
 
 PERSON = NodeSchema(
     "Person",
+    caption=("forenames", "surname"),
     key="person_id",
     source_table="persons",
     description="A person who appears in police records (not staff).",
@@ -286,6 +329,7 @@ PERSON = NodeSchema(
 
 CASE = NodeSchema(
     "CaseFile",
+    caption=("case_ref",),
     key="case_ref",
     source_table="cases",
     description="An investigation or case (label CaseFile: CASE is a Cypher keyword).",
@@ -294,6 +338,7 @@ CASE = NodeSchema(
 
 RECORD = NodeSchema(
     "Record",
+    caption=("record_type", "record_id"),
     key="record_id",
     source_table="records",
     description="A record held in a police system (person, vehicle, crime, intelligence, address).",
@@ -309,6 +354,7 @@ RECORD = NodeSchema(
 
 COMPLAINT = NodeSchema(
     "Complaint",
+    caption=("complaint_id",),
     key="complaint_id",
     source_table="complaints",
     description="A complaint about conduct (public or internal).",
@@ -323,6 +369,7 @@ COMPLAINT = NodeSchema(
 
 IDENTIFIER = NodeSchema(
     "Identifier",
+    caption=("kind", "value"),
     key="identifier_id",
     description="A cleaned identifier value (address, phone, postcode + surname) shared by two or "
     "more officers or persons: entities that share it are linked through it. `holders` counts "
@@ -332,8 +379,11 @@ IDENTIFIER = NodeSchema(
 
 FLAG = NodeSchema(
     "Flag",
+    caption=("detector", "officer_id"),
     key="flag_id",
-    description="A detector's flag: a prompt for human assessment, never a verdict.",
+    description="A detector's flag: a prompt for human assessment, never a verdict. Its status "
+    "is not kept here: it lives in people's assessments (the metadata store), joined to the "
+    "flag wherever it is read.",
     props=(
         Prop("flag_id", index=True),
         Prop("detector", index=True),
@@ -345,7 +395,6 @@ FLAG = NodeSchema(
         Prop("window_end", "timestamp"),
         Prop("explanation"),
         Prop("evidence"),
-        Prop("status"),
     ),
 )
 
@@ -590,3 +639,21 @@ MODEL = GraphModel(
         ),
     ),
 )
+
+
+def caption(node: dict[str, Any], *, with_id: bool = True) -> str:
+    """A short human caption of a node (as the stores return one: ``id``, ``labels``,
+    ``properties``): its label's caption properties, then its id.
+
+    >>> n = {"id": "Officer:7", "labels": ["Officer"], "properties": {"surname": "Ash", "forenames": "Ann"}}
+    >>> caption(n), caption(n, with_id=False)
+    ('Ann Ash (Officer:7)', 'Ann Ash')
+    >>> caption({"id": "Unit:U9", "labels": ["Unit"], "properties": {}})
+    'Unit:U9'
+    """
+    p = node.get("properties") or {}
+    label = node["labels"][0] if node.get("labels") else ""
+    parts = [str(p[k]) for k in MODEL.captions.get(label, ()) if p.get(k) not in (None, "")]
+    if not parts:
+        return str(node["id"])
+    return f"{' '.join(parts)} ({node['id']})" if with_id else " ".join(parts)

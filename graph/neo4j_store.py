@@ -58,14 +58,15 @@ class Neo4jStore(GraphStore):
     def close(self) -> None:
         self.driver.close()
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self) -> bool:
         if self._ensured:
-            return
+            return False
         with self.driver.session(database=self.database) as s:
             for stmt in cy.neo4j_ddl(self.model):
                 s.run(stmt).consume()
             s.run("CALL db.awaitIndexes(300)").consume()
         self._ensured = True
+        return False  # schemaless: properties need no migration
 
     def _errors(self, e: Exception) -> Exception:
         code = getattr(e, "code", "") or ""

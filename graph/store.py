@@ -1,6 +1,6 @@
 """The store interface, and the load logic both stores share.
 
-A store is opened with :func:`open_store`. Both implementations (Ladybug embedded,
+A store is opened with :func:`graph.workspace.open_store`. Both implementations (Ladybug embedded,
 Neo4j) provide a handful of primitives; everything else — working out which rows are
 new, changed, unchanged or gone, neighbourhoods, paths, projections — is written once
 here so the two stores cannot disagree about semantics.
@@ -151,7 +151,7 @@ def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 
 
 class GraphStore(ABC):
-    """One graph store. Use :func:`open_store`; close it (or use ``with``)."""
+    """One graph store. Use :func:`graph.workspace.open_store`; close it (or use ``with``)."""
 
     name: str = "abstract"
 
@@ -162,8 +162,9 @@ class GraphStore(ABC):
     # ---- primitives each store implements ------------------------------------------
 
     @abstractmethod
-    def ensure_schema(self) -> None:
-        """Create tables / constraints / indexes from the model (idempotent)."""
+    def ensure_schema(self) -> bool:
+        """Create tables / constraints / indexes from the model (idempotent); whether an
+        existing table had to be altered to match it."""
 
     @abstractmethod
     def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
@@ -816,19 +817,3 @@ def _walk(
 
 def _as_date(v: Any) -> dt.date:
     return v.date() if isinstance(v, dt.datetime) else v
-
-
-def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
-    """Open the store the settings name.
-
-    ``read_only`` opens the embedded store read-only (it may then run beside a writer
-    such as ``linkwatch ingest``); on Neo4j every ``query`` already runs in a read
-    transaction.
-    """
-    if settings.store == "neo4j":
-        from graph.neo4j_store import Neo4jStore
-
-        return Neo4jStore(settings)
-    from graph.embedded import EmbeddedStore
-
-    return EmbeddedStore(settings, read_only=read_only)

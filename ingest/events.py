@@ -1,5 +1,5 @@
-"""The event store: shifts, roster changes, badge swipes, remote sessions and system
-access, held in DuckDB (columnar, out of core) and validated in SQL.
+"""Loading the event tables (shifts, roster changes, badge swipes, remote sessions and
+system access) into the event store (:mod:`graph.events`, DuckDB), validated in SQL.
 
 Event tables reach hundreds of millions of rows at force scale, so they never pass
 through pandas row by row: DuckDB reads the file (CSV, ``.csv.gz`` or Parquet), the
@@ -17,26 +17,18 @@ Line numbers come from one vectorised pass over the file's bytes
 lines. A file that is not UTF-8 is refused whole, naming the line and column.
 
 A run loads its event files all or nothing: every file is checked
-(:meth:`EventStore.check`, into temporary tables, outside any transaction: a statement
+(:meth:`EventLoader.check`, into temporary tables, outside any transaction: a statement
 that fails inside a DuckDB transaction aborts it) before any is merged
-(:meth:`EventStore.merge`), and :class:`EventStore` ``begin`` / ``commit`` /
+(:meth:`EventLoader.merge`), and the store's ``begin`` / ``commit`` /
 ``rollback`` wrap the merges in one transaction.
 
 The graph gets aggregated, time-bounded links computed here (see
 :func:`aggregate_links`), each traceable to its event rows by its end ids.
-
->>> from ingest.contract import TABLES
->>> print(ddl(TABLES["badge_events"]))  # doctest: +NORMALIZE_WHITESPACE
-CREATE TABLE IF NOT EXISTS badge_events ("event_id" VARCHAR, "officer_id" VARCHAR,
-"site_id" VARCHAR, "reader_id" VARCHAR, "ts" TIMESTAMPTZ, "direction" VARCHAR,
-extra VARCHAR, source_file VARCHAR, source_line BIGINT, row_hash UBIGINT, run_id VARCHAR,
-first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ)
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import gzip
 import io
 import json
@@ -51,8 +43,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from graph.contract import Column, Table
+from graph.events import SQL_TYPES, EventStore, lit, q
 from graph.store import RunInfo
-from ingest.contract import Column, Table
 from ingest.reader import (
     LINK_DROPPED,
     MAX_FIELD_SIZE,
@@ -70,16 +63,6 @@ from ingest.reader import (
     scan_csv,
 )
 
-EVENT_DB = "events.duckdb"
-SQL_TYPES = {
-    "id": "VARCHAR",
-    "str": "VARCHAR",
-    "enum": "VARCHAR",
-    "date": "DATE",
-    "ts": "TIMESTAMPTZ",
-    "number": "DOUBLE",
-    "list": "VARCHAR[]",
-}
 # contract type -> Parquet column types that already are it (read as they are, no check)
 NATIVE = {
     "ts": {"TIMESTAMP WITH TIME ZONE"},
@@ -92,24 +75,6 @@ which fits the smallest ``event_memory_mb``); values beyond ``max_field_size`` a
 quarantined, a line beyond this refuses the file (naming its line)."""
 WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
 """Trimmed from both ends of every text value (as the entity reader's ``str.strip``)."""
-PROVENANCE_SQL = (
-    "extra VARCHAR, source_file VARCHAR, source_line BIGINT, row_hash UBIGINT, "
-    "run_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ"
-)
-
-
-def q(name: str) -> str:
-    """Quote an identifier (column names such as ``end`` are SQL keywords)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ddl(table: Table) -> str:
-    cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
-    return f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, {PROVENANCE_SQL})"
 
 
 @dataclass
@@ -311,66 +276,9 @@ def _reject_reason(
     return column or "", f"cannot be read ({error_type.lower()}: {message})"
 
 
-class EventStore:
-    """DuckDB file ``<data_dir>/events.duckdb``; spills to ``<data_dir>/tmp`` beyond
-    ``memory_mb`` so memory stays flat however large the tables grow."""
-
-    def __init__(
-        self,
-        data_dir: Path,
-        *,
-        memory_mb: int = 2048,
-        timezone: str = "Europe/London",
-        read_only: bool = False,
-    ) -> None:
-        self.path = Path(data_dir) / EVENT_DB
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as e:
-            from graph.errors import StoreUnavailable
-
-            raise StoreUnavailable(f"cannot open the event store at {self.path}: {e}") from e
-        tmp = Path(data_dir) / "tmp"
-        tmp.mkdir(exist_ok=True)
-        self._exec(f"SET memory_limit='{int(memory_mb)}MB'")
-        self._exec(f"SET temp_directory={lit(str(tmp))}")
-        self._exec(f"SET TimeZone={lit(timezone)}")
-
-    def close(self) -> None:
-        self.con.close()
-
-    def _exec(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-        """Run one statement and fetch its result (DuckDB refuses new work on a connection
-        with an unfinished result)."""
-        return self.con.execute(sql, params or []).fetchall()
-
-    def ensure(self, table: Table) -> None:
-        self._exec(ddl(table))
-
-    def has(self, table: str) -> bool:
-        return bool(
-            self.con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchall()[0][0]
-        )  # type: ignore[index]
-
-    def count(self, table: str) -> int:
-        return (
-            int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) if self.has(table) else 0
-        )  # type: ignore[index]
-
-    def begin(self) -> None:
-        """Start the run's transaction: until :meth:`commit`, nothing is visible to
-        other connections, and :meth:`rollback` (or closing) discards it all."""
-        self._exec("BEGIN TRANSACTION")
-
-    def commit(self) -> None:
-        self._exec("COMMIT")
-
-    def rollback(self) -> None:
-        with contextlib.suppress(duckdb.Error):  # none open (never begun, or aborted already)
-            self._exec("ROLLBACK")
+class EventLoader(EventStore):
+    """The event store as ingest writes it: source files validated in SQL (:meth:`check`)
+    and merged by key (:meth:`merge`)."""
 
     def keys(self, table: str, column: str, pending: EventCheck | None = None) -> str | None:
         """A view of a key column of an event table, for foreign-key joins: its rows in

@@ -21,6 +21,7 @@ import re
 
 import pandas as pd
 
+from graph.model import MODEL
 from ingest.clean import address_key, clean_name, clean_postcode, clean_series
 from ingest.clean import clean_address as clean_address
 
@@ -90,7 +91,7 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
         if frame is None or not len(frame):
             continue
         addr, phone, pc, sur = cols
-        ent = label + ":" + frame[key].astype(str)
+        ent = MODEL.node(label).uids(frame[key])
         parts.append(
             pd.DataFrame(
                 {
@@ -134,6 +135,10 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
         "identifier_id"
     )
     rels = pd.DataFrame(
-        {"src": allv["src"], "dst": "Identifier:" + allv["identifier_id"], "field": allv["field"]}
+        {
+            "src": allv["src"],
+            "dst": MODEL.node("Identifier").uids(allv["identifier_id"]),
+            "field": allv["field"],
+        }
     ).sort_values(["dst", "src"])
     return nodes.reset_index(drop=True), rels.reset_index(drop=True)

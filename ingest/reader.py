@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from graph.contract import TABLES, Table
 from graph.errors import LinkwatchError
-from ingest.contract import TABLES, Table
 
 QUARANTINE_COLUMNS = ["file", "line", "column", "reason", "raw", "action"]
 """``action``: ``row quarantined`` (the row is not loaded), ``link dropped`` (the row is

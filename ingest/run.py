@@ -1,7 +1,7 @@
 """``linkwatch ingest``: one run over a folder of source files.
 
 A run is all or nothing. First every file is read and validated, entity tables
-(:mod:`ingest.reader`) and event tables (:meth:`ingest.events.EventStore.check`, into
+(:mod:`ingest.reader`) and event tables (:meth:`ingest.events.EventLoader.check`, into
 temporary tables), and the snapshot is checked against mass retirement; only then is
 anything written (the event store's writes in one transaction): for each entity table, in dependency order,
 transform (:mod:`ingest.transform`, pure), load (delta-based, :mod:`graph.store`) and
@@ -34,17 +34,17 @@ from typing import Any
 
 import pandas as pd
 
+from graph.contract import TABLE_LIST, TABLES
 from graph.errors import LinkwatchError
 from graph.facts import LINK_HOLDERS, graph_facts
 from graph.model import MODEL
 from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo, row_hashes
-from ingest.contract import TABLE_LIST, TABLES
 from ingest.events import (
     AGGREGATES,
     EventCheck,
+    EventLoader,
     EventRead,
-    EventStore,
     aggregate_links,
     set_access_context,
 )
@@ -213,7 +213,7 @@ def ingest_dir(
     run = RunInfo.new("ingest")
     report = IngestReport(run, Path(data_dir) / "runs" / run.run_id, started_ns=time.time_ns())
     report.run_dir.mkdir(parents=True, exist_ok=True)
-    ev: EventStore | None = None
+    ev: EventLoader | None = None
     current_file: list[Path] = []  # the file being read when a run fails
     try:
         files = plan(Path(src), report.warnings, report.ignored_files)
@@ -225,7 +225,7 @@ def ingest_dir(
         events = {n: p for n, p in files.items() if TABLES[n].kind == "event"}
         checks: dict[str, EventCheck] = {}
         if events:
-            ev = EventStore(Path(data_dir), memory_mb=event_memory_mb, timezone=timezone)
+            ev = EventLoader(Path(data_dir), memory_mb=event_memory_mb, timezone=timezone)
             checks = _check_events(  # into temporary tables: the stored events are not touched
                 ev, store, events, reads, previous, report, step, max_field_size, current_file
             )
@@ -345,7 +345,7 @@ def _check_retirement(
 
 
 def _check_events(
-    ev: EventStore,
+    ev: EventLoader,
     store: GraphStore,
     events: dict[str, Path],
     reads: dict[str, TableRead],
@@ -412,7 +412,7 @@ def _write_entities(
 
 
 def _merge_events(
-    ev: EventStore,
+    ev: EventLoader,
     store: GraphStore,
     checks: dict[str, EventCheck],
     run: RunInfo,
@@ -441,7 +441,7 @@ def _merge_events(
                 report.loads.append(store.load_relationships(rel_type, frame, run))
 
 
-def _undo(store: GraphStore, ev: EventStore | None, report: IngestReport) -> list[str]:
+def _undo(store: GraphStore, ev: EventLoader | None, report: IngestReport) -> list[str]:
     """Roll the event store back and, once writing had begun, discard the graph handle's
     writes where the store can (``abort``); say what was done."""
     notes = []
@@ -708,7 +708,7 @@ def generated_store(
     ``data``'s sibling ``src`` and ingested), made unless ``data`` already holds a store:
     benchmarks reuse one force across runs."""
     from graph.embedded import DB_FILE
-    from graph.store import open_store
+    from graph.workspace import open_store
     from ingest.generate import write_force
 
     s = Settings.model_validate({"data_dir": data, "buffer_pool_mb": buffer_pool_mb})

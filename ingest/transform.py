@@ -17,7 +17,8 @@ PROV = ["source_file", "source_line"]
 
 
 def uids(label: str, keys: pd.Series) -> pd.Series:
-    return label + ":" + keys.astype(str)
+    """The uids of a label's nodes from their keys (:meth:`graph.model.NodeSchema.uids`)."""
+    return MODEL.node(label).uids(keys)
 
 
 def nodes_for(label: str, df: pd.DataFrame) -> pd.DataFrame:

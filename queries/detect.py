@@ -14,6 +14,7 @@ import pandas as pd
 
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo
+from graph.workspace import Workspace
 from queries.detectors import DETECTORS, FLAG_COLUMNS, get
 from queries.detectors.base import Coverage, DetectContext
 
@@ -61,7 +62,7 @@ class DetectReport:
 
 
 def run_detectors(
-    store: GraphStore,
+    target: Workspace | GraphStore,
     names: Sequence[str] | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     *,
@@ -70,12 +71,16 @@ def run_detectors(
 ) -> DetectReport:
     """Run detectors (default: all) and, unless ``write_graph`` is false, store the flags
     as ``(:Flag)`` nodes linked to their subject (``FLAGS``) and evidence (``EVIDENCE``).
-    Flags of these detectors that no longer fire are marked retired, never deleted."""
+    Flags of these detectors that no longer fire are marked retired, never deleted.
+    ``target`` is the workspace (or just its graph store: the event store is then the one
+    of its settings' data folder)."""
+    ws = target if isinstance(target, Workspace) else Workspace.of_store(target)
+    store = ws.store
     step = progress or (lambda _m: None)
     detectors = [get(n) for n in (names or sorted(DETECTORS))]
     run = RunInfo.new("detect")
     frames, seconds, coverage = [], {}, {}
-    events = _open_events(store) if any(d.reads_events for d in detectors) else None
+    events = _events(ws) if any(d.reads_events for d in detectors) else None
     ctx = DetectContext(store, events)
     try:
         for d in detectors:
@@ -87,6 +92,8 @@ def run_detectors(
     finally:
         if events is not None:
             events.close()
+        if not isinstance(target, Workspace):
+            ws.close()
     flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
     report = DetectReport(
         run, flags.sort_values("flag_id").reset_index(drop=True), seconds, coverage=coverage
@@ -97,22 +104,20 @@ def run_detectors(
     return report
 
 
-def _open_events(store: GraphStore) -> Any:
-    """The event store of the store's data folder, read-only (an empty in-memory one when
-    no events were ingested)."""
+def _events(ws: Workspace) -> Any:
+    """A connection of its own to the event store (the detectors register their graph
+    facts in it as temporary tables), or an empty in-memory one when no events were
+    ingested: the event detectors then see empty tables."""
     import duckdb
 
-    from ingest.events import EVENT_DB, EventStore
-
-    data_dir = Path(store.settings.data_dir)
-    if not (data_dir / EVENT_DB).exists():  # no events ingested: the event detectors see empty tables
+    ev = ws.events
+    if ev is None:
         con = duckdb.connect()
-        con.execute(f"SET TimeZone = '{store.settings.timezone}'")
+        con.execute(f"SET TimeZone = '{ws.settings.timezone}'")
         return con
-    ev = EventStore(
-        data_dir, memory_mb=store.settings.event_memory_mb, timezone=store.settings.timezone, read_only=True
-    )
-    return ev.con
+    con = ev.con.cursor()
+    con.execute(f"SET TimeZone = '{ws.settings.timezone}'")  # a connection setting: local days
+    return con
 
 
 def write_flags(
@@ -121,8 +126,6 @@ def write_flags(
     nodes = flags.copy()
     for c in ("window_start", "window_end"):
         nodes[c] = pd.to_datetime(nodes[c].replace("", None), utc=True)
-    assessed = _assessed(store)
-    nodes["status"] = [assessed.get(str(f), "open") for f in nodes["flag_id"]]
     nodes["group_id"] = nodes["group_id"].replace("", None)
     prefixes = tuple(f"{MODEL.node('Flag').label}:{d}:" for d in detectors)
 
@@ -137,12 +140,12 @@ def write_flags(
     ev_rows: list[dict[str, str]] = []
     subj_rows: list[dict[str, str]] = []
     for f in nodes.itertuples(index=False):
-        uid = f"Flag:{f.flag_id}"
-        subj_rows.append({"src": uid, "dst": f"Officer:{f.officer_id}"})
+        uid = MODEL.uid("Flag", f.flag_id)
+        subj_rows.append({"src": uid, "dst": MODEL.uid("Officer", f.officer_id)})
         for item in json.loads(str(f.evidence)):
             label = EVIDENCE_LABELS.get(item.get("table", ""))
             if label:
-                ev_rows.append({"src": uid, "dst": f"{label}:{item['key']}"})
+                ev_rows.append({"src": uid, "dst": MODEL.uid(label, item["key"])})
     others = _other_flag_links(store, prefixes)
     subj = pd.concat([pd.DataFrame(subj_rows, columns=["src", "dst"]), others["FLAGS"]], ignore_index=True)
     ev = pd.concat([pd.DataFrame(ev_rows, columns=["src", "dst"]), others["EVIDENCE"]], ignore_index=True)
@@ -152,20 +155,6 @@ def write_flags(
         store.load_relationships("FLAGS", subj.drop_duplicates(), run, retire_scope=rel_scope),
         store.load_relationships("EVIDENCE", ev, run, retire_scope=rel_scope),
     ]
-
-
-def _assessed(store: GraphStore) -> dict[str, str]:
-    """Flags' statuses from people's assessments (kept in the store's metadata by the
-    API), so the graph's ``Flag.status`` catches up at each detector run."""
-    from graph.meta import META_FILE, MetaStore
-
-    if not (Path(store.settings.data_dir) / META_FILE).exists():
-        return {}
-    meta = MetaStore(Path(store.settings.data_dir))
-    try:
-        return meta.statuses()
-    finally:
-        meta.close()
 
 
 def _other_flag_links(store: GraphStore, prefixes: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,9 @@ class SavedQuery:
     cypher: str
     parameters: tuple[QueryParam, ...] = ()
     cypher_embedded: str | None = None
+    status_of: str | None = None
+    """A column of flag ids: the run adds each flag's live status beside it (``status``),
+    joined from people's assessments, its one home."""
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -145,6 +148,7 @@ class SavedQuery:
             "cypher",
             "cypher_embedded",
             "parameters",
+            "status_of",
         }
         return SavedQuery(
             id=str(d["id"]),
@@ -156,6 +160,7 @@ class SavedQuery:
             cypher=str(d["cypher"]).strip(),
             parameters=tuple(params),
             cypher_embedded=str(d["cypher_embedded"]).strip() if d.get("cypher_embedded") else None,
+            status_of=str(d["status_of"]) if d.get("status_of") else None,
             source=source,
             extra={k: v for k, v in d.items() if k not in known},
         )
@@ -183,6 +188,8 @@ class SavedQuery:
         }
         if self.cypher_embedded:
             out["cypher_embedded"] = self.cypher_embedded + "\n"
+        if self.status_of:
+            out["status_of"] = self.status_of
         return out
 
     def bind(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -335,15 +342,29 @@ class QueryResult:
 
 
 def run(
-    store: GraphStore, query: SavedQuery, params: Mapping[str, Any] | None = None, *, max_rows: int = 10_000
+    store: GraphStore,
+    query: SavedQuery,
+    params: Mapping[str, Any] | None = None,
+    *,
+    max_rows: int = 10_000,
+    statuses: Callable[[], Mapping[str, str]] | None = None,
 ) -> QueryResult:
     """Run a saved query with typed parameters, at most ``max_rows`` rows (the store's
-    query timeout applies; Neo4j runs it in a read transaction)."""
+    query timeout applies; Neo4j runs it in a read transaction).
+
+    A query with ``status_of`` gets each flag's live status in a ``status`` column,
+    joined from ``statuses()`` (flag id -> status, from the assessments; a flag no one
+    assessed is ``open``): the graph keeps no copy of it to go stale."""
     problems = validate(query, store.settings.max_hops)
     if problems:
         raise QueryError(f"{query.name}: " + "; ".join(problems))
     bound = query.bind(params)
     rows = store.user_query(query.cypher, bound, embedded=query.cypher_embedded, max_rows=max_rows + 1)
+    rows = rows[: max_rows + 1]
+    if query.status_of:
+        live = dict(statuses() if statuses is not None else {})
+        col = query.status_of
+        rows = [{**r, "status": live.get(str(r.get(col)), "open")} for r in rows]
     return QueryResult(query, bound, rows[:max_rows], truncated=len(rows) > max_rows)
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 from tests.fixture_graph import load_fixture
 
 NEO4J_URI = os.environ.get("LINKWATCH_TEST_NEO4J_URI")

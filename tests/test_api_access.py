@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import MATRIX, PERMISSIONS
+from api.ops.look import MATRIX, PERMISSIONS
 from graph.audit import AuditLog
 from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from tests.conftest import auth, make_tokens, neo4j_settings, wipe_neo4j
 from tests.fixture_graph import load_fixture
 
@@ -521,7 +521,7 @@ def test_failed_looks_are_audited(
 ) -> None:
     """A look that fails (400, 403, 404, 413, 500, 504) is still a look: it is recorded
     with who, what was asked, the purpose, the status and the error."""
-    import api.routes.graph as graph_routes
+    import api.ops.search as graph_routes
     from graph.errors import QueryTimeout
 
     inv = auth(tokens["investigator"], purpose="complaint review", case_ref="PSD-12")
@@ -735,7 +735,7 @@ def test_an_unusable_audit_key_stops_looks_clearly(
     ["/%5Cevil.example", "/%09/evil.example", "//evil.example", "https://evil.example", "/ui/%0a", "/x"],
 )
 def test_sign_in_sends_a_person_nowhere_but_this_server(app_client: TestClient, target: str) -> None:
-    from viz.web import safe_next
+    from api.routes.pages import safe_next
 
     page = app_client.get(f"/ui/login?next={target}")
     assert page.status_code == 200 and 'name="token"' in page.text and "evil.example" not in page.text

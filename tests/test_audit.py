@@ -19,7 +19,7 @@ import graph.audit as graph_audit
 from api.cli import app
 from graph.audit import GENESIS, AuditKeyError, AuditLog, _digest, redact, strip_literals
 from graph.meta import publish_audit_head, published_audit_head
-from graph.store import open_store
+from graph.workspace import open_store
 from tests.conftest import embedded_settings
 from tests.fixture_graph import load_fixture
 

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 from ingest.run import ingest_dir
 from tests.conftest import HOW, NEO4J_URI, embedded_settings
 

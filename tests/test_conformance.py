@@ -12,7 +12,8 @@ import pytest
 
 from graph.errors import NodeNotFound, QueryError, UnknownName
 from graph.settings import Settings
-from graph.store import GraphStore, RunInfo, open_store
+from graph.store import GraphStore, RunInfo
+from graph.workspace import open_store
 from tests.fixture_graph import MEMBER_OF, OFFICERS, load_fixture
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.store import open_store
+from graph.workspace import open_store
 from ingest.cpdp import to_contract
 from ingest.run import ingest_dir
 from tests.conftest import embedded_settings

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors, write_export
@@ -163,7 +164,7 @@ def test_detectors_say_what_they_could_not_see(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from api.cli import app
-    from ingest.contract import TABLE_LIST
+    from graph.contract import TABLE_LIST
 
     event_tables = {t.name for t in TABLE_LIST if t.kind == "event"}
     s = embedded_settings(tmp_path)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
 from queries.detectors import DETECTORS

@@ -403,7 +403,7 @@ def test_subgraph_of_rows() -> None:
 
 def test_subgraph_of_rows_matches_saved_query_results(tmp_path: Path) -> None:
     """The same graph as ``QueryResult.subgraph`` on the fixture store (the logic moved here)."""
-    from graph.store import open_store
+    from graph.workspace import open_store
     from queries.saved import library, run
     from tests.conftest import embedded_settings
     from tests.fixture_graph import load_fixture

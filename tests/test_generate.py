@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.contract import TABLE_LIST, TABLES
+from graph.contract import TABLE_LIST, TABLES
 from ingest.generate import (
     CODELESS_SYSTEM,
     DETECTORS,

@@ -19,7 +19,8 @@ from api.cli import app as cli_app
 from graph.errors import QueryError
 from graph.guard import prepare_user_query, tokenize
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 from tests.conftest import auth, make_tokens
 from tests.fixture_graph import load_fixture
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.reader import SourceFileError
 from ingest.run import ingest_dir
@@ -270,7 +271,7 @@ def test_event_tables_go_to_the_event_store(store: GraphStore, store_settings: S
         ("system_access.csv", 6, "record_id"),  # R404 is no record
     ]
     assert q.loc[q["file"] == "shifts.csv", "reason"].iloc[0] == "end: end is not after start"
-    from ingest.events import EventStore
+    from graph.events import EventStore
 
     ev = EventStore(store_settings.data_dir)
     try:
@@ -348,7 +349,7 @@ def test_event_export_updates_by_key_and_bad_event_files_fail_clearly(tmp_path: 
         rep = ingest_dir(st, newer, s.data_dir)
         read = next(t for t in rep.tables if t.table.name == "shifts")
         assert (read.rows_read, read.new, read.changed) == (3, 1, 1)  # SH9 new, SH3 changed, SH1 same
-        from ingest.events import EventStore
+        from graph.events import EventStore
 
         ev = EventStore(s.data_dir)
         try:
@@ -373,7 +374,8 @@ def test_event_export_updates_by_key_and_bad_event_files_fail_clearly(tmp_path: 
 
 
 def test_access_link_policy_all_and_repeat(tmp_path: Path) -> None:
-    from ingest.events import EventStore, aggregate_links, set_access_context
+    from graph.events import EventStore
+    from ingest.events import aggregate_links, set_access_context
     from ingest.run import access_context
 
     s = embedded_settings(tmp_path)

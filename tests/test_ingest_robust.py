@@ -25,10 +25,11 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.errors import LinkwatchError
+from graph.events import EVENT_DB, EventStore
 from graph.model import MODEL
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
-from ingest.events import EVENT_DB, EventStore
+from graph.store import GraphStore
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.reader import SourceFileError
 from ingest.run import MassRetireError, ingest_dir

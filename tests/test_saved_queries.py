@@ -105,7 +105,7 @@ def test_every_query_runs_on_the_store(store: GraphStore) -> None:
 
 
 def test_cli_query_run_list_show(tmp_path: Path) -> None:
-    from graph.store import open_store
+    from graph.workspace import open_store
     from tests.conftest import embedded_settings
 
     s = embedded_settings(tmp_path)
@@ -145,7 +145,7 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
     revoked. Each change is in the audit log."""
     from graph.audit import AuditLog
     from graph.meta import MetaStore
-    from graph.store import open_store
+    from graph.workspace import open_store
     from tests.conftest import embedded_settings
 
     s = embedded_settings(tmp_path)

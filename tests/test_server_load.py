@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.load import investigator_headers, officers_and_flags, run_load, serving
 from graph.settings import Settings
-from graph.store import open_store
+from graph.workspace import open_store
 from ingest.generate import generate
 from ingest.run import ingest_dir
 
@@ -55,7 +55,7 @@ def test_requests_during_an_ingest_see_old_or_new_never_a_mix(tmp_path: Path) ->
     script = textwrap.dedent(f"""
         from pathlib import Path
         from graph.settings import Settings
-        from graph.store import open_store
+        from graph.workspace import open_store
         from ingest.run import ingest_dir
         s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256)
         with open_store(s) as st:

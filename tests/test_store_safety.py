@@ -16,7 +16,8 @@ import pytest
 
 from graph.errors import QueryError, QueryTimeout, StoreUnavailable
 from graph.settings import Settings
-from graph.store import RunInfo, open_store
+from graph.store import RunInfo
+from graph.workspace import open_store
 from tests.conftest import neo4j_settings, wipe_neo4j
 from tests.fixture_graph import load_fixture
 
@@ -89,7 +90,8 @@ def test_a_killed_writer_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import os, pandas as pd
         from graph.settings import Settings
-        from graph.store import open_store, RunInfo
+        from graph.store import RunInfo
+        from graph.workspace import open_store
         s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256)
         st = open_store(s)
         st.load_nodes("Officer", pd.DataFrame({{"officer_id": [f"K{{i}}" for i in range(500)]}}), RunInfo.new())
@@ -212,7 +214,7 @@ def test_a_worker_outlives_no_dead_server(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import os, threading, time
         from graph.settings import Settings
-        from graph.store import open_store
+        from graph.workspace import open_store
         s = Settings(data_dir={str(s.data_dir)!r}, buffer_pool_mb=256, query_timeout_s=600)
         st = open_store(s, read_only=True)
         def kill():

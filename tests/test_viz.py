@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from graph.store import open_store
+from graph.workspace import open_store
 from tests.conftest import embedded_settings
 from tests.fixture_graph import load_fixture
 from viz.pages import render_subgraph

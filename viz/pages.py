@@ -17,6 +17,7 @@ import jinja2
 import pyvis
 from pyvis.network import Network
 
+from graph.model import MODEL, caption
 from graph.subgraph import Subgraph
 
 STYLE: dict[str, tuple[str, str]] = {
@@ -60,28 +61,6 @@ REL_STYLE: dict[str, dict[str, object]] = {
     "FLAGS": {"color": "#c53030"},
     "EVIDENCE": {"color": "#e53e3e", "dashes": True},
 }
-CAPTION = {
-    "Officer": ("surname", "forenames", "officer_id"),
-    "Unit": ("name",),
-    "Site": ("name",),
-    "Organisation": ("name",),
-    "Membership": ("membership_id",),
-    "Declaration": ("declaration_id", "status"),
-    "Flag": ("detector",),
-    "Person": ("surname", "forenames", "person_id"),
-    "CaseFile": ("case_ref",),
-    "Record": ("record_type", "record_id"),
-    "Complaint": ("complaint_id",),
-    "Identifier": ("kind", "value"),
-}
-HIDDEN_PROPS = {"row_hash", "extra", "gender", "ethnicity"}
-
-
-def _caption(node: dict[str, Any]) -> str:
-    label = node["labels"][0]
-    p = node.get("properties", {})
-    parts = [str(p[k]) for k in CAPTION.get(label, ()) if p.get(k)]
-    return " ".join(parts) or node["id"]
 
 
 def _show(v: Any) -> Any:
@@ -111,10 +90,10 @@ def render_subgraph(
     for uid, n in sg.nodes.items():
         label = n["labels"][0]
         colour, shape = STYLE.get(label, ("#718096", "dot"))
-        props = {k: _show(v) for k, v in n.get("properties", {}).items() if k not in HIDDEN_PROPS}
+        props = {k: _show(v) for k, v in n.get("properties", {}).items() if k not in MODEL.hidden}
         net.add_node(
             uid,
-            label=_caption(n),
+            label=caption(n, with_id=False),
             title=f"{label} {uid}",
             color=colour,
             shape=shape,
@@ -125,7 +104,7 @@ def render_subgraph(
     for e in sg.edges.values():
         eid = f"{e['type']}:{e['id']}"
         net.add_edge(e["source"], e["target"], label=e["type"], title=e["type"], id=eid, arrows="to")
-        props = {k: _show(v) for k, v in e.get("properties", {}).items() if k not in HIDDEN_PROPS}
+        props = {k: _show(v) for k, v in e.get("properties", {}).items() if k not in MODEL.hidden}
         details[eid] = {"title": f"{e['type']} {e['source']} → {e['target']}", "props": props}
     options = {
         "physics": {"stabilization": {"iterations": 300}, "barnesHut": {"springLength": 140}},

@@ -1,4 +1,5 @@
-"""Ad-hoc read-only Cypher for analysts: guarded, timed out, row-limited, audited."""
+"""Ad-hoc read-only Cypher for analysts: guarded, timed out, row-limited, audited
+(operation: :mod:`api.ops.cypher`)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from api.auth import CypherLook
-from api.deps import StoreDep
+from api.deps import WorkspaceDep
 from api.models import CypherIn, CypherOut
+from api.ops import cypher, exports
 from api.results import check_size, file_response
-from graph.audit import strip_literals
+from graph.export import subgraph_of_rows
 from graph.values import to_plain
 
 router = APIRouter(prefix="/api/v1/cypher", tags=["ad-hoc cypher"])
 
 
-def _run(body: CypherIn, store: Any, look: Any, action: str) -> tuple[list[dict[str, Any]], bool]:
-    look.need_purpose("an ad-hoc query")
-    rows = store.user_query(body.cypher, body.params, max_rows=body.max_rows + 1)
-    look.record(
-        action,
-        body.cypher,  # with its literals: auditors see what was looked up
-        params=body.params,
-        result_size=len(rows),
-        what_redacted=strip_literals(body.cypher),  # for views meant for a wider audience
-    )
-    return rows[: body.max_rows], len(rows) > body.max_rows
-
-
 @router.post("", response_model=CypherOut, response_model_exclude_none=True)
-def adhoc(body: CypherIn, store: StoreDep, look: CypherLook) -> dict[str, Any]:
+def adhoc(body: CypherIn, ws: WorkspaceDep, look: CypherLook) -> dict[str, Any]:
     """Run a read-only Cypher query (Neo4j dialect) with parameters.
 
     Writes, procedure calls, file and network access (``LOAD CSV``, ``LOAD FROM``,
     ``COPY``) and variable-length patterns without a small upper bound are refused
     (400); the store's query timeout applies (504). Nodes, relationships and paths in
     the rows are also returned as one ``graph``."""
-    from graph.export import subgraph_of_rows
-
-    rows, truncated = _run(body, store, look, "query")
+    rows, truncated = cypher.adhoc(ws, look, body.cypher, body.params, max_rows=body.max_rows)
     check_size(truncated and body.strict, body.max_rows)
     sg = subgraph_of_rows(rows)
     return {
@@ -52,12 +39,14 @@ def adhoc(body: CypherIn, store: StoreDep, look: CypherLook) -> dict[str, Any]:
 @router.post("/export", response_class=Response)
 def adhoc_export(
     body: CypherIn,
-    store: StoreDep,
+    ws: WorkspaceDep,
     look: CypherLook,
     fmt: Annotated[str, Query(alias="format", pattern="^(json|csv|graphml)$")] = "csv",
 ) -> Response:
     """Run a read-only query and download the rows as JSON or CSV, or the nodes and
     relationships in them as GraphML (413 beyond ``max_rows``)."""
-    rows, truncated = _run(body, store, look, "export")
+    rows, truncated = cypher.adhoc(
+        ws, look, body.cypher, body.params, max_rows=body.max_rows, action="export"
+    )
     check_size(truncated, body.max_rows)
-    return file_response(rows, fmt, "query", graph=fmt == "graphml")
+    return file_response(exports.rows_file(rows, fmt, "query", graph=fmt == "graphml"))

@@ -1,178 +1,26 @@
 """Flags: filtered and paged lists, one flag with its method card, evidence graph and
-assessments, and recording a person's assessment. A flag's status is ``open`` until a
-person assesses it; assessments are kept in the store's metadata, never overwritten."""
+assessments, and recording a person's assessment (operations: :mod:`api.ops.flags`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.auth import AssessLook, FlagsLook, MetaDep
-from api.deps import StoreDep
+from api.auth import AssessLook, FlagsLook
+from api.deps import WorkspaceDep
 from api.models import AssessmentIn, AssessmentOut, FlagDetail, FlagPage, GraphOut
-from graph.errors import NodeNotFound, QueryError
-from graph.meta import FLAG_STATUSES, MetaStore
-from graph.store import GraphStore
-from graph.subgraph import Subgraph
-from queries.detectors.base import ts
+from api.ops import flags as ops
+from api.ops.flags import MAX_LIMIT, MAX_SKIP
+from graph.meta import FLAG_STATUSES
 
 router = APIRouter(prefix="/api/v1/flags", tags=["flags"])
-
-FILTERS = {"detector": "f.detector", "officer_id": "f.officer_id", "severity": "f.severity"}
-MAX_EVIDENCE_PATHS = 20
-
-
-def flag_query(
-    filters: dict[str, str | None],
-    *,
-    include: list[str] | None = None,
-    exclude: list[str] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    embedded: bool = False,
-) -> tuple[str, str, dict[str, Any]]:
-    """The ``WHERE`` clause of a flag listing and its parameters, plus the ``ORDER BY``
-    tail. Only the given filters appear in the text (the embedded engine mistypes a NULL
-    parameter in ``$x IS NULL OR ...``).
-
-    >>> flag_query({"severity": "high", "detector": None})[0]
-    'f.retired_at IS NULL AND f.severity = $severity'
-    >>> flag_query({}, until=dt.date(9999, 12, 31))[0]  # the last day there is: no bound
-    'f.retired_at IS NULL'
-    """
-    where = ["f.retired_at IS NULL"]
-    params: dict[str, Any] = {}
-    for name, value in filters.items():
-        if value is not None:
-            where.append(f"{FILTERS[name]} = ${name}")
-            params[name] = value
-    if include is not None:
-        where.append("f.flag_id IN $include")
-        params["include"] = include
-    if exclude:
-        where.append("NOT f.flag_id IN $exclude")
-        params["exclude"] = exclude
-    cast = "timestamp" if embedded else "datetime"
-    if since is not None:  # windows that end on or after the start of `since`
-        where.append(f"(f.window_end IS NULL OR f.window_end >= {cast}($since))")
-        params["since"] = f"{since.isoformat()}T00:00:00"
-    if until is not None and until < dt.date.max:  # ... and start before the end of `until`
-        # (the last day there is ends after every window: no condition, and no day after it)
-        where.append(f"(f.window_start IS NULL OR f.window_start < {cast}($until))")
-        params["until"] = f"{(until + dt.timedelta(days=1)).isoformat()}T00:00:00"
-    return " AND ".join(where), "ORDER BY f.score DESC, f.flag_id", params
-
-
-def flag_out(node: dict[str, Any], statuses: dict[str, str]) -> dict[str, Any]:
-    p = dict(node["properties"])
-    p["evidence"] = json.loads(p.get("evidence") or "[]")
-    p["window_start"] = ts(p.get("window_start")) or None
-    p["window_end"] = ts(p.get("window_end")) or None
-    p["status"] = statuses.get(str(p["flag_id"]), "open")
-    return p
-
-
-def flags_of_officer(store: GraphStore, meta: MetaStore, officer_id: str) -> list[dict[str, Any]]:
-    rows = store.query(
-        "MATCH (f:Flag) WHERE f.officer_id = $o AND f.retired_at IS NULL RETURN f ORDER BY f.score DESC, f.flag_id",
-        {"o": officer_id},
-    )
-    statuses = meta.statuses()
-    return [flag_out(r["f"], statuses) for r in rows]
-
-
-MAX_SKIP = 1_000_000
-"""The deepest ``skip`` any listing takes (400 beyond): filter instead of paging that far."""
-MAX_LIMIT = 1000
-
-
-def _flag_filter(
-    store: GraphStore,
-    meta: MetaStore,
-    filters: dict[str, str | None],
-    status: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
-) -> tuple[str, str, dict[str, Any], dict[str, str]]:
-    statuses = meta.statuses()
-    include: list[str] | None = None
-    exclude: list[str] | None = None
-    if status is not None:
-        if status not in FLAG_STATUSES:
-            raise QueryError(f"status must be one of {', '.join(FLAG_STATUSES)} (got {status!r})")
-        if status == "open":
-            exclude = sorted(k for k, v in statuses.items() if v != "open")
-        else:
-            include = sorted(k for k, v in statuses.items() if v == status)
-    where, order, params = flag_query(
-        filters, include=include, exclude=exclude, since=since, until=until, embedded=store.name == "embedded"
-    )
-    return where, order, params, statuses
-
-
-def list_flag_page(
-    store: GraphStore,
-    meta: MetaStore,
-    filters: dict[str, str | None],
-    status: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
-    skip: int,
-    limit: int,
-) -> dict[str, Any]:
-    """One page of matching flags, highest score first, and how many match.
-
-    The engine is never sent a large ``SKIP`` (the embedded engine crashes on ``ORDER BY
-    ... SKIP`` from about 25,000): the matching flags' ids are read in order (two light
-    columns), the page is cut from them here, and only its flags are read in full."""
-    if not 0 <= skip <= MAX_SKIP:
-        raise QueryError(f"skip must be between 0 and {MAX_SKIP:,} (got {skip}); narrow the filters instead")
-    if limit < 1:
-        raise QueryError(f"limit must be at least 1 (got {limit})")
-    where, _, params, statuses = _flag_filter(store, meta, filters, status, since, until)
-    ordered = store.query(
-        f"MATCH (f:Flag) WHERE {where} RETURN f.uid AS uid, f.score AS score ORDER BY score DESC, uid",
-        params,
-    )
-    page = [str(r["uid"]) for r in ordered[skip : skip + limit]]
-    found = (
-        {
-            r["f"]["id"]: r["f"]
-            for r in store.query("MATCH (f:Flag) WHERE f.uid IN $uids RETURN f", {"uids": page})
-        }
-        if page
-        else {}
-    )
-    return {
-        "items": [flag_out(found[u], statuses) for u in page if u in found],
-        "total": len(ordered),
-        "skip": skip,
-        "limit": limit,
-    }
-
-
-def all_flags(
-    store: GraphStore,
-    meta: MetaStore,
-    filters: dict[str, str | None],
-    status: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
-) -> list[dict[str, Any]]:
-    """Every matching flag, highest score first (for exports: no paging)."""
-    where, order, params, statuses = _flag_filter(store, meta, filters, status, since, until)
-    rows = store.query(f"MATCH (f:Flag) WHERE {where} RETURN f {order}", params)
-    return [flag_out(r["f"], statuses) for r in rows]
 
 
 @router.get("", response_model=FlagPage)
 def list_flags(
-    store: StoreDep,
-    meta: MetaDep,
+    ws: WorkspaceDep,
     look: FlagsLook,
     detector: str | None = None,
     officer_id: str | None = None,
@@ -189,111 +37,31 @@ def list_flags(
 ) -> dict[str, Any]:
     """Flags filtered by detector, officer, severity, status and window; highest score
     first, paged (``total`` counts every match)."""
-    look.need_purpose("a list of flags")
     filters = {"detector": detector, "officer_id": officer_id, "severity": severity}
-    page = list_flag_page(store, meta, filters, status, since, until, skip, limit)
-    look.record(
-        "flags",
-        "flags",
-        params={**filters, "status": status, "since": since, "until": until, "skip": skip, "limit": limit},
-        result_size=len(page["items"]),
-    )
-    return page
-
-
-def _one(store: GraphStore, meta: MetaStore, flag_id: str) -> dict[str, Any]:
-    try:
-        node = store.node(f"Flag:{flag_id}")
-    except NodeNotFound:
-        raise NodeNotFound(f"no flag with id {flag_id!r}") from None
-    return flag_out(node, meta.statuses())
-
-
-def method_card(detector: str) -> dict[str, Any]:
-    from queries.detectors import DETECTORS
-
-    d = DETECTORS.get(detector)
-    if d is None:
-        return {"name": detector, "purpose": "(this detector is no longer defined)"}
-    card = dataclasses.asdict(d.card)
-    card["name"] = d.name
-    card["parameters"] = [
-        {"name": p.name, "default": p.default, "description": p.description} for p in d.params
-    ]
-    card["query"] = d.cypher or d.sql
-    return card
+    return ops.list_flags(ws, look, filters, status=status, since=since, until=until, skip=skip, limit=limit)
 
 
 @router.get("/{flag_id}", response_model=FlagDetail)
-def get_flag(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> dict[str, Any]:
+def get_flag(flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
     """One flag: its explanation, evidence rows, method card, status and assessments."""
-    look.need_purpose(f"flag {flag_id}")
-    out = _one(store, meta, flag_id)
-    out["card"] = method_card(out["detector"])
-    out["assessments"] = meta.assessments(flag_id)
-    look.record("flag", flag_id, result_size=1, officer_id=out["officer_id"])
-    return out
-
-
-def evidence_graph(store: GraphStore, flag: dict[str, Any]) -> Subgraph:
-    """The flag, its subject, the nodes its evidence names (``EVIDENCE`` links) and the
-    graph paths its evidence gives, relationship by relationship."""
-    uid = f"Flag:{flag['flag_id']}"
-    sg = store.neighbourhood([uid], depth=1, limit=200)
-    steps: set[tuple[str, str, str]] = set()
-    for item in flag["evidence"][:MAX_EVIDENCE_PATHS]:
-        path = item.get("path") if isinstance(item, dict) else None
-        if not isinstance(path, list):
-            continue
-        for i in range(0, len(path) - 2, 2):
-            steps.add((str(path[i]), str(path[i + 1]), str(path[i + 2])))
-    for a, rel, b in sorted(steps):
-        try:
-            found = store.shortest_paths(a, b, max_hops=1, rel_types=[rel])
-        except (NodeNotFound, QueryError):
-            continue  # evidence naming something no longer in the graph
-        for p in found:
-            for n in p["nodes"]:
-                sg.add_node(n)
-            for e in p["edges"]:
-                sg.add_edge(e)
-    return sg
+    return ops.show(ws, look, flag_id)
 
 
 @router.get("/{flag_id}/evidence", response_model=GraphOut)
-def flag_evidence(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> dict[str, Any]:
+def flag_evidence(flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
     """The flag's evidence as a graph: subject, evidence nodes and evidence paths."""
-    look.need_purpose(f"the evidence of flag {flag_id}")
-    sg = evidence_graph(store, _one(store, meta, flag_id))
-    look.record("flag_evidence", flag_id, result_size=len(sg.nodes))
-    return sg.to_dict()
+    return ops.evidence(ws, look, flag_id).to_dict()
 
 
 @router.get("/{flag_id}/assessments", response_model=list[AssessmentOut])
-def get_assessments(flag_id: str, store: StoreDep, meta: MetaDep, look: FlagsLook) -> list[dict[str, Any]]:
+def get_assessments(flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> list[dict[str, Any]]:
     """Every assessment of a flag, oldest first."""
-    look.need_purpose(f"the assessments of flag {flag_id}")
-    _one(store, meta, flag_id)
-    found = meta.assessments(flag_id)
-    look.record("flag_assessments", flag_id, result_size=len(found))
-    return found
+    return ops.assessments(ws, look, flag_id)
 
 
 @router.post("/{flag_id}/assessments", response_model=AssessmentOut, status_code=201)
-def assess(
-    flag_id: str, body: AssessmentIn, store: StoreDep, meta: MetaDep, look: AssessLook
-) -> dict[str, Any]:
+def assess(flag_id: str, body: AssessmentIn, ws: WorkspaceDep, look: AssessLook) -> dict[str, Any]:
     """Record a person's assessment of a flag: a new status (``under_review``,
     ``no_further_action``, ``referred``, ``challenged`` or back to ``open``) and a note.
     The flag itself is not changed; the assessment is kept beside it and audited."""
-    look.need_purpose(f"an assessment of flag {flag_id}")
-    flag = _one(store, meta, flag_id)
-    rec = meta.assess(flag_id, body.status, body.note, look.who)
-    look.record(
-        "flag_change",
-        flag_id,
-        params={"status": body.status, "from": flag["status"]},
-        result_size=1,
-        officer_id=flag["officer_id"],
-    )
-    return rec
+    return ops.assess(ws, look, flag_id, body.status, body.note)

@@ -5,8 +5,9 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 
-from api.deps import StoreProvider
+from api.deps import server_workspace
 from api.models import Health
+from graph.workspace import StoreProvider
 
 router = APIRouter(tags=["health"])
 
@@ -30,10 +31,12 @@ async def health(request: Request) -> Health:
     dependency), so it answers while every worker thread is busy."""
     global _LIMITER
     settings = request.app.state.settings
+    provider = server_workspace(request).provider
+    assert provider is not None
     if settings.store == "embedded":  # a stat and a short lock: no thread needed
-        _check(request.app.state.stores)
+        _check(provider)
     else:
         if _LIMITER is None:
             _LIMITER = anyio.CapacityLimiter(4)
-        await anyio.to_thread.run_sync(_check, request.app.state.stores, limiter=_LIMITER)
+        await anyio.to_thread.run_sync(_check, provider, limiter=_LIMITER)
     return Health(status="ok", store=settings.store)

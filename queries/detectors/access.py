@@ -1008,16 +1008,15 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
           -- activity; else same unit and rank; else the unit
     SELECT w.officer_id,
            CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
-                WHEN fr.n >= $min_peers THEN 'r:' || w.role
+                WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'r:' || w.role
                 WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
                 WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
            CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
                 WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'same role across the force, at their unit''s level of activity'
-                WHEN fr.n >= $min_peers THEN 'same role across the force'
                 WHEN uk.n >= $min_peers THEN 'same unit and rank'
                 WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind,
-           CASE WHEN ur.n < $min_peers OR ur.n IS NULL THEN
-                CASE WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN ul.factor END END AS scale
+           CASE WHEN (ur.n < $min_peers OR ur.n IS NULL) AND fr.n >= $min_peers AND ul.n >= $min_peers
+                THEN ul.factor END AS scale
     FROM who w
     LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
     LEFT JOIN gsize fr ON fr.pg = 'r:' || w.role

@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
+from graph.contract import TABLE_LIST
 from graph.errors import LinkwatchError
+from graph.events import ddl
 from graph.facts import GRAPH_FACTS, graph_facts
 from graph.store import GraphStore
 
@@ -152,10 +155,6 @@ class DetectContext:
         return [dict(zip(cols, row, strict=True)) for row in res.fetchall()]
 
     def _register(self) -> None:
-        import pyarrow as pa
-
-        from ingest.contract import TABLE_LIST
-        from ingest.events import ddl
 
         assert self.events is not None
         present = {
