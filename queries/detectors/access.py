@@ -57,8 +57,9 @@ def _same_job(people: str) -> str:
     unit and role (the role of their open posting in their current unit in ``g_assignments``,
     else their latest) when at least ``$min_peers`` of ``people`` share it, the officer among
     them; else the same role across the force; else the same unit and rank; else the unit
-    (``pg`` and ``pg_kind`` null when no group has min_peers). The chain is the one
-    access.volume_outlier compares rates in."""
+    (``pg`` and ``pg_kind`` null when no group has min_peers). The chain of
+    access.volume_outlier's peer groups, with no scaling to a unit's level of activity: a
+    count of records is not a rate per duty day."""
     return f"""
 job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
     SELECT a.officer_id,
