@@ -111,6 +111,34 @@ STREET_TYPES = {
 """Abbreviated street and building words and their full form (whole words only). ``st``
 is handled apart: "Street" after a street name, "Saint" before one."""
 
+THOROUGHFARES = frozenset(
+    {
+        "street",
+        "road",
+        "lane",
+        "avenue",
+        "close",
+        "drive",
+        "crescent",
+        "place",
+        "square",
+        "gardens",
+        "grove",
+        "terrace",
+        "way",
+        "walk",
+        "parade",
+        "green",
+        "mews",
+        "row",
+        "hill",
+        "rise",
+    }
+)
+"""Words that end a street's name (after abbreviations are written out). In a line with no
+house number, a part ending in one is the street a house or building name stands in; the
+parts after it, and after a building name with no street, are the locality."""
+
 UNIT_WORDS = frozenset(
     {"flat", "flt", "apartment", "apt", "appt", "unit", "suite", "room", "rm", "maisonette", "studio"}
 )
@@ -163,7 +191,8 @@ def clean_address(v: str | None) -> str | None:
     the one holding the house number (locality, town, county) and a postcode written at
     the end are dropped: the postcode, compared beside the line, says where it is. So is a
     house or building name before the house number ("Rose Court, 10 High St"); a line
-    with no house number keeps its names.
+    with no house number keeps its house or building name and the street it is in, and
+    drops a town after them ("Flat 9, Harbour View, Exampletown" is "flat 9 harbour view").
 
     >>> clean_address("Flat 2, 10 High St.")
     'flat 2 10 high street'
@@ -181,6 +210,8 @@ def clean_address(v: str | None) -> str | None:
     True
     >>> clean_address("Rose Cottage, Mill Ln"), clean_address(" , "), clean_address(None)
     ('rose cottage mill lane', None, None)
+    >>> clean_address("Flat 9, Harbour View, Exampletown"), clean_address("Rose Cottage, Mill Ln, Sampleford")
+    ('flat 9 harbour view', 'rose cottage mill lane')
     """
     s = _fold(v)
     if s is None:
@@ -220,6 +251,11 @@ def clean_address(v: str | None) -> str | None:
             street = _component(" ".join(words))
         else:
             named.append(_component(" ".join(words)))
+    if street is None and named:
+        # no house number: the house or building name, and the street it stands in when one
+        # follows; a town after either is the locality ("Flat 9, Harbour View, Exampletown")
+        ends = [k for k, ws in enumerate(named) if k and ws[-1] in THOROUGHFARES]
+        named = named[: ends[0] + 1] if ends else named[:1]
     # with a house number, a building name beside it adds nothing ("Rose Court, 10 High St")
     line = " ".join(street if street is not None else [w for ws in named for w in ws])
     out = (f"flat {unit} " if unit else "") + line

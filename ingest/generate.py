@@ -241,13 +241,25 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "unflagged_person",
         "different_flat",
     ),
-    "access.no_purpose": ("own_case_no_code", "system_without_codes", "few_missing", "coded_lookups"),
-    "access.personal_link": ("namesake_street", "different_flat", "same_surname_elsewhere"),
+    "access.no_purpose": (
+        "own_case_no_code",
+        "system_without_codes",
+        "few_missing",
+        "coded_lookups",
+        "background_uncoded",
+    ),
+    "access.personal_link": (
+        "namesake_street",
+        "different_flat",
+        "same_surname_elsewhere",
+        "switchboard_phone",
+    ),
     "access.sensitive_victims": (
         "own_cases",
         "public_protection_unit",
         "few_records",
         "non_sensitive_records",
+        "chance_rereads",
     ),
     "access.off_duty": (
         "on_call",
@@ -261,10 +273,21 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "network.hidden_link": ("hub_address", "declared_association", "too_far", "namesake_street"),
 }
 """The innocent look-alikes planted for each detector (the ``form`` column of ``lookalikes.csv``)."""
+SIDE_LOOKALIKES: tuple[tuple[str, str], ...] = (
+    ("access.no_purpose", "background_uncoded"),
+    ("access.personal_link", "switchboard_phone"),
+    ("access.sensitive_victims", "chance_rereads"),
+)
+"""Look-alikes planned and planted on random streams of their own, after everything else
+(:meth:`_World._side_plans`, :meth:`_Block._plant_side`): added after the rest, they leave
+every other row of a seed's force as it was."""
 PLACEHOLDER_CODES = ("N/A", "NA", "NONE", "-", "?", "X", "TEST", "OTHER", "MISC", "n/a", "none")
 """Purpose codes that carry no purpose (planted for ``access.no_purpose`` ``placeholder_code``)."""
 CODELESS_SYSTEM = "ANPR"
 """A system whose screen asks for no purpose code: nobody ever records one on it."""
+NO_CODE_SHARE = 0.01
+"""Share of ordinary lookups on the other systems with no purpose code: a forgotten code
+now and then, the background every force has (``access.no_purpose`` compares with it)."""
 
 # contract enums, by position (checked against the contract below)
 DUTY = ("early", "late", "night", "day", "rest_day", "annual_leave", "sick", "training", "court")
@@ -974,6 +997,7 @@ class _World:
         ]
         self.plants: dict[str, dict[int, dict[str, Any]]] = {d: {} for d in DETECTORS}
         self.looks: dict[str, dict[int, dict[str, Any]]] = {d: {} for d in DETECTORS}
+        self.side_looks: dict[str, dict[int, dict[str, Any]]] = {d: {} for d in DETECTORS}
         self.involved = set(base.truth["officer_id"]) | set(base.lookalikes["officer_id"])
         self.involved |= set(base.tables["declarations"]["officer_id"])
         self._officers()
@@ -984,6 +1008,7 @@ class _World:
         self._access_plans()
         self._complaints()
         self._declarations()
+        self._side_plans()
 
     # ---- small utilities
 
@@ -1303,6 +1328,7 @@ class _World:
                 ("access.no_purpose", "own_case_no_code"),  # made with the cases
                 ("access.sensitive_victims", "own_cases"),
                 ("access.sensitive_victims", "public_protection_unit"),
+                *SIDE_LOOKALIKES,  # planned last, on a stream of their own
             }
             if not has_holiday:
                 skip.add(("roster.retro_claim", "real_bank_holiday"))
@@ -2125,6 +2151,62 @@ class _World:
 
     # ---- complaints
 
+    def _side_plans(self) -> None:
+        """The look-alikes of :data:`SIDE_LOOKALIKES`, on a random stream of their own (nothing
+        chosen later depends on which officers they take)."""
+        if not self.events:
+            return
+        saved, self.rng = self.rng, np.random.default_rng([self.seed, 303])
+        try:
+            masks = {("access.no_purpose", "background_uncoded"): self.lam >= np.quantile(self.lam, 0.9)}
+            for det, form in SIDE_LOOKALIKES:
+                for gi in self._take(self.kl, masks.get((det, form))):
+                    ws, we = self._window(det)
+                    self.side_looks[det][gi] = {"ws": ws, "we": we, "form": form}
+            for p in self.side_looks["access.no_purpose"].values():
+                p["records"] = [int(x) for x in self.rng.choice(self.ops_pool, 20)]
+            for gi, p in self.side_looks["access.sensitive_victims"].items():
+                p["records"] = self._not_assigned(gi, self.sens_pool, 4)
+            self._switchboard()
+        finally:
+            self.rng = saved
+
+    def _switchboard(self) -> None:
+        """The force switchboard: the phone listed for the switchboard_phone look-alikes, and
+        given 'c/o' the force by 12 people in police records (unflagged, at addresses no flagged
+        person shares), more than any detector's max_holders; each look-alike looks up one."""
+        looks = self.side_looks["access.personal_link"]
+        if not looks:
+            return
+        pf = self.persons_frame
+        flagged = pf["nominal_flags"].notna().to_numpy()
+        at = list(zip(pf["address"], pf["postcode"], strict=True))
+        flagged_at = {a for a, f in zip(at, flagged, strict=True) if f}
+        pers_rec = np.full(len(self.p_ids), -1)
+        pr = np.flatnonzero(self.r_type == R_PERSON)
+        pers_rec[self.r_person[pr]] = pr
+        cand = [
+            j for j in range(self.n_bg) if not flagged[j] and pers_rec[j] >= 0 and at[j] not in flagged_at
+        ]
+        if len(cand) < 12:
+            return
+        people = [int(j) for j in self.rng.choice(cand, 12, replace=False)]
+        number = str(self._phone(1)[0])
+        for name, col, ids in (
+            ("persons", "person_id", {str(self.p_ids[j]) for j in people}),
+            ("officers", "officer_id", {str(self.ids[gi]) for gi in looks}),
+        ):
+            t = self.tables[name].copy()
+            t.loc[t[col].isin(ids), "phone"] = number
+            self.tables[name] = t
+        for p in looks.values():
+            j = int(self.rng.choice(people))
+            p["records"] = [int(pers_rec[j])]
+            p["note"] = (
+                f"a witness ({self.p_ids[j]}) who gave the force switchboard, the officer's listed number "
+                "too, as 12 people in police records did"
+            )
+
     def _complaints(self) -> None:
         rng, n, days, cal = self.rng, self.n, self.days, self.cal
         nc = max(5, round(0.25 * n * days / 365))
@@ -2510,17 +2592,20 @@ class _Block:
         self.n, self.D = b - a, w.days
         self.gi = np.arange(a, b)
         self.rng = np.random.default_rng([w.seed, 202, bno])
+        self.bno = bno
         self.truth: list[dict[str, object]] = []
         self.ot: list[dict[str, np.ndarray]] = []
         self.n_ot = 0
         self.chg: list[dict[str, np.ndarray]] = []
         self.acc: list[dict[str, np.ndarray]] = []
+        self.side_acc: list[dict[str, np.ndarray]] = []
         self.badge: list[dict[str, np.ndarray]] = []
         self.rs: list[dict[str, np.ndarray]] = []
         self._roster()
         self._background()
         self._evidence()
         self._plant()
+        self._plant_side()
 
     # ---- helpers
 
@@ -2936,6 +3021,23 @@ class _Block:
         """Cells whose duty row is not written (set by plants; the force style is applied at emit)."""
 
     # ---- planted cases and look-alikes
+
+    def _plant_side(self) -> None:
+        """The look-alikes of :data:`SIDE_LOOKALIKES`, on a random stream of their own, their
+        lookups kept apart (``side_acc``) until emitted: the block's other rows are as before."""
+        w = self.w
+        saved = self.rng, self.acc
+        self.rng, self.acc = np.random.default_rng([w.seed, 404, self.bno]), self.side_acc
+        try:
+            for det, fn in (
+                ("access.no_purpose", self._p_no_purpose),
+                ("access.personal_link", self._p_personal),
+                ("access.sensitive_victims", self._p_sensitive),
+            ):
+                for i, _gi, p in self._mine(w.side_looks[det]):
+                    fn(i, p, True)
+        finally:
+            self.rng, self.acc = saved
 
     def _plant(self) -> None:
         w = self.w
@@ -3672,6 +3774,14 @@ class _Block:
             days = np.sort(rng.choice(wd, k))
             self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW))
             note = f"{k} lookups without a purpose code in the window (a forgotten code now and then)"
+        elif form == "background_uncoded":
+            k = int(rng.integers(3, 6))
+            days = np.sort(rng.choice(wd, k))
+            self._lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW))
+            note = (
+                f"a busy officer (among the force's busiest tenth) with {k} lookups without a purpose code "
+                "on top of the share of their many lookups that goes without one anyway"
+            )
         elif form == "coded_lookups":
             k = int(rng.integers(15, 26))
             days = np.sort(rng.choice(wd, k))
@@ -3741,6 +3851,18 @@ class _Block:
             self._lookups(i, days, recs, (P_INT, P_ADM, P_INC), -1, (VIEW, SEARCH))
             what = "sexual or domestic victim/witness" if form == "breadth" else "non-sensitive"
             note = f"{len(days)} different {what} records outside their cases, each opened once over {int(days[-1] - days[0]) + 1} days"
+        elif form == "chance_rereads":
+            # one record read three times in one sitting; two read again on a day weeks later; one once
+            if len(wd) < 2 or len(recs) < 4:
+                return
+            first, mid, later = int(wd[0]), int(wd[len(wd) // 2]), int(wd[-1])
+            days = np.array([first, first, mid, mid, mid, mid, later, later])
+            self._lookups(i, days, recs[[1, 2, 0, 0, 0, 3, 1, 2]], (P_INT, P_ADM), -1, (VIEW,))
+            note = (
+                f"{len(days)} views of 4 victim/witness records of sexual or domestic cases they are not "
+                f"assigned to: one read three times on one day, two read again {later - first} days later, "
+                "one once"
+            )
         else:  # repeated, few_records
             reps = rng.integers(2, 5, len(recs)) if form == "repeated" else np.full(len(recs), 2)
             recs = np.repeat(recs, reps)
@@ -3983,7 +4105,7 @@ class _Block:
         if vic.any() and len(w.victim_pool):
             rec[vic] = rng.choice(w.victim_pool, int(vic.sum()))
         purpose = _choose(rng, np.cumsum(ROLE_PURPOSE, axis=1), role)
-        purpose[rng.random(len(rep)) < 0.0003] = -1
+        purpose[rng.random(len(rep)) < NO_CODE_SHARE] = -1
         action = _draw(rng, (0.62, 0.3, 0.05, 0.02, 0.01), len(rep))
         site = self._sites(ii, dd)
         self._acc_add(ii, dd, minutes, rec, action, purpose, site, -1)
@@ -4249,21 +4371,31 @@ class _Block:
         rec = a["rec"][order]
         system = _choose(rng, SYSTEM_BY_TYPE, w.r_type[rec])
         system = np.where(a["system"][order] >= 0, a["system"][order], system)
+        a = {k: v[order] for k, v in a.items()}
+        if self.side_acc:  # the side look-alikes' lookups, their systems on their own stream
+            side = {k: np.concatenate([p[k] for p in self.side_acc]) for k in a}
+            s_sys = _choose(
+                np.random.default_rng([w.seed, 405, self.bno]), SYSTEM_BY_TYPE, w.r_type[side["rec"]]
+            )
+            system = np.r_[system, np.where(side["system"] >= 0, side["system"], s_sys)]
+            a = {k: np.r_[a[k], side[k]] for k in a}
+            order = np.lexsort((a["ts"], a["i"]))
+            a, system = {k: v[order] for k, v in a.items()}, system[order]
         out["system_access"] = pa.table(
             {
-                "access_id": _pa_ids("SA", counters["system_access"], len(order), 11),
-                "officer_id": _take(w.ids_pa, gi[a["i"][order]]),
+                "access_id": _pa_ids("SA", counters["system_access"], len(system), 11),
+                "officer_id": _take(w.ids_pa, gi[a["i"]]),
                 "system": _take(pa.array(SYSTEMS), system),
-                "action": _take(pa.array(ACTIONS), a["action"][order]),
-                "record_id": _take(w.r_ids_pa, rec),
-                "ts": _ts_array(a["ts"][order]),
-                "site_id": _take(w.site_ids_pa, a["site"][order]),
-                "purpose_code": _take(pa.array(PURPOSES), a["purpose"][order]),
-                "case_ref": _take(w.c_ids_pa, a["case"][order]),
+                "action": _take(pa.array(ACTIONS), a["action"]),
+                "record_id": _take(w.r_ids_pa, a["rec"]),
+                "ts": _ts_array(a["ts"]),
+                "site_id": _take(w.site_ids_pa, a["site"]),
+                "purpose_code": _take(pa.array(PURPOSES), a["purpose"]),
+                "case_ref": _take(w.c_ids_pa, a["case"]),
             },
             schema=arrow_schema(TABLES["system_access"]),
         )
-        counters["system_access"] += len(order)
+        counters["system_access"] += len(system)
         return out
 
 

@@ -44,6 +44,13 @@ ONE_PLACE = [
     # a comma after the house number
     [("25, Church Road", "ZZ3 3CC"), ("25 Church Rd", "zz33cc"), ("25 Church Road, Exampleton", "ZZ3 3CC")],
     [("10-12, Station Rd", "ZZ3 3CC"), ("10 - 12 Station Road", "ZZ3 3CC")],
+    # a named building with no house number, and its town
+    [
+        ("Flat 9, Harbour View, Exampletown", "ZZ4 4DD"),
+        ("Flat 9, Harbour View", "ZZ4 4DD"),
+        ("FLAT 9, HARBOUR VIEW", "zz44dd"),
+    ],
+    [("Rose Cottage, Mill Lane, Sampleford", "ZZ5 5EE"), ("Rose Cottage, Mill Ln", "ZZ5 5EE")],
 ]
 
 TWO_PLACES = [
@@ -61,6 +68,10 @@ TWO_PLACES = [
     (("Rose Cottage, Mill Lane", "ZZ1 1AA"), ("Ivy Cottage, Mill Lane", "ZZ1 1AA")),
     (("25, Church Road", "ZZ3 3CC"), ("25, Church Road", "ZZ4 4DD")),
     (("25, Church Road", "ZZ3 3CC"), ("26, Church Road", "ZZ3 3CC")),
+    # a named building: its namesake in another postcode, another flat, another building
+    (("Flat 9, Harbour View, Exampletown", "ZZ4 4DD"), ("Flat 9, Harbour View", "ZZ9 9ZZ")),
+    (("Flat 9, Harbour View, Exampletown", "ZZ4 4DD"), ("Flat 8, Harbour View", "ZZ4 4DD")),
+    (("Ivy House, Exampletown", "ZZ4 4DD"), ("Rose House, Exampletown", "ZZ4 4DD")),
 ]
 
 

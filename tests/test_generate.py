@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 
 from graph.contract import TABLE_LIST, TABLES
+from graph.facts import LINK_HOLDERS
 from ingest.generate import (
     CODELESS_SYSTEM,
     DETECTORS,
     FORMS,
     LOOKALIKES,
+    NO_CODE_SHARE,
     PLACEHOLDER_CODES,
     TRUTH_COLUMNS,
     Force,
@@ -296,8 +298,11 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
     ]
     per_officer = unassigned.groupby("officer_id").size()
     no_purpose = sorted(planted(force, "access.no_purpose"))
-    background = per_officer.drop(no_purpose, errors="ignore")
-    assert per_officer[no_purpose].min() >= 10 > background.max()  # a forgotten code now and then
+    assert per_officer[no_purpose].min() >= 10
+    # elsewhere a forgotten code now and then: about NO_CODE_SHARE of an officer's lookups
+    coded = sa[sa["system"] != CODELESS_SYSTEM].groupby("officer_id").size()
+    share = (per_officer.drop(no_purpose, errors="ignore") / coded).dropna()
+    assert share.median() < 2 * NO_CODE_SHARE and share.quantile(0.99) < 5 * NO_CODE_SHARE
     # shared identifiers between officers and people in police records
     off, persons = force.tables["officers"], force.tables["persons"]
     # an address is the address line together with the postcode (written alike here)
@@ -310,11 +315,14 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
         address=persons["address"].str.lower() + "|" + pc(persons["postcode"]),
         surname_postcode=persons["surname"].str.casefold() + "|" + pc(persons["postcode"]),
     )
+    # a value held by more than LINK_HOLDERS officers and persons (the switchboard) links no one
+    held = {k: pd.concat([o[k], q[k]]).value_counts() for k in ("address", "phone", "surname_postcode")}
     linked = pd.concat(
         [
             o[["officer_id", key]]
             .dropna()
             .merge(q[["person_id", key]].dropna(), on=key)
+            .loc[lambda d, key=key: d[key].map(held[key]) <= LINK_HOLDERS]
             .assign(kind=key)[["officer_id", "person_id", "kind"]]
             for key in ("address", "phone", "surname_postcode")
         ]

@@ -50,6 +50,50 @@ win AS (
     WHERE h.ts BETWEEN b.b.first_ts AND b.b.ts)"""
 
 
+def _same_job(people: str) -> str:
+    """SQL: peers doing the same job, among the officers of ``people`` (a table or CTE with
+    ``officer_id``). ``peer_memb(officer_id, pg)`` holds every group each belongs to, and
+    ``peer_group(officer_id, unit_id, pg, pg_kind)`` the one they are compared with: the same
+    unit and role (the role of their open posting in their current unit in ``g_assignments``,
+    else their latest) when at least ``$min_peers`` of ``people`` share it, the officer among
+    them; else the same role across the force; else the same unit and rank; else the unit
+    (``pg`` and ``pg_kind`` null when no group has min_peers). The chain of
+    access.volume_outlier's peer groups, with no scaling to a unit's level of activity: a
+    count of records is not a rate per duty day."""
+    return f"""
+job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
+    SELECT a.officer_id,
+           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
+                                       s := a.start_date, r := a.role)) AS role
+    FROM g_assignments a JOIN g_officers o USING (officer_id)
+    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
+who AS (
+    SELECT p.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
+    FROM (SELECT DISTINCT officer_id FROM {people}) p
+    LEFT JOIN g_officers o USING (officer_id) LEFT JOIN job j USING (officer_id)),
+peer_memb AS (  -- every peer group an officer belongs to
+    SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
+    UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
+peer_size AS (SELECT pg, count(*) AS n FROM peer_memb GROUP BY ALL),
+peer_group AS (  -- same unit and role; else the role across the force; else same unit and rank; else the unit
+    SELECT w.officer_id, w.unit_id,
+           CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
+                WHEN fr.n >= $min_peers THEN 'r:' || w.role
+                WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
+                WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
+           CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
+                WHEN fr.n >= $min_peers THEN 'same role across the force'
+                WHEN uk.n >= $min_peers THEN 'same unit and rank'
+                WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind
+    FROM who w
+    LEFT JOIN peer_size ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
+    LEFT JOIN peer_size fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN peer_size uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
+    LEFT JOIN peer_size uu ON uu.pg = 'u:' || w.unit_id)"""
+
+
 # ---------------------------------------------------------------------------- no purpose
 
 PLACEHOLDER_CODES = [
@@ -84,20 +128,34 @@ def _no_purpose_of(col: str) -> str:
 
 NO_PURPOSE_CODES_SQL = (
     """WITH placeholders AS (SELECT DISTINCT upper(trim(unnest($placeholder_codes))) AS code),
-codes AS (SELECT "system", purpose_code, count(*) AS n FROM system_access GROUP BY ALL)
+codes AS (SELECT "system", purpose_code, count(*) AS n FROM system_access GROUP BY ALL),
+lookups AS (
+    SELECT "system", sum(n) AS n, coalesce(sum(n) FILTER (WHERE """
+    + _no_purpose_of("purpose_code")
+    + """), 0) AS blank
+    FROM codes GROUP BY "system"),
+asking AS (SELECT "system" FROM lookups WHERE n - blank >= $min_coded_share * n),
+enquiries AS (  -- a record looked up by an officer on a day: one enquiry, however many screens and systems
+    SELECT arg_min("system", struct_pack(t := ts, s := "system")) AS "system", bool_or("""
+    + _no_purpose_of("purpose_code")
+    + """) AS blank
+    FROM system_access WHERE "system" IN (SELECT "system" FROM asking)
+    GROUP BY officer_id, record_id, CAST(ts AS DATE)),
+per_system AS (  -- an enquiry is on the system of its first lookup
+    SELECT l."system", l.n, l.blank, coalesce(e.n, 0) AS enquiries, coalesce(e.blank, 0) AS blank_enquiries
+    FROM lookups l LEFT JOIN (SELECT "system", count(*) AS n, count(*) FILTER (WHERE blank) AS blank
+                              FROM enquiries GROUP BY "system") e USING ("system"))
 SELECT (SELECT list(DISTINCT purpose_code) FROM codes WHERE purpose_code IS NOT NULL AND """
     + _no_purpose_of("purpose_code")
     + """) AS blank,
-       (SELECT list("system") FROM (
-            SELECT "system" FROM codes GROUP BY "system"
-            HAVING coalesce(sum(n) FILTER (WHERE NOT """
-    + _no_purpose_of("purpose_code")
-    + """), 0) >= $min_coded_share * sum(n))) AS systems"""
+       (SELECT list(struct_pack("system", n := enquiries, blank := blank_enquiries) ORDER BY "system")
+        FROM per_system WHERE n - blank >= $min_coded_share * n) AS systems"""
 )
 """First step: the codes in the data that carry no purpose, and the systems that ask for a
-purpose (at least min_coded_share of their lookups carry a real code). They go into
-:data:`NO_PURPOSE_SQL` as literals (``{blank}``, ``{systems}``), so that the filter on the
-lookups is a plain one the event store pushes into its scan."""
+purpose (at least min_coded_share of their lookups carry a real code), each with its
+enquiries and those without a purpose, force-wide (the background). They go into
+:data:`NO_PURPOSE_SQL` as literals (``{blank}``, ``{systems}``, ``{background}``), so that
+the filter on the lookups is a plain one the event store pushes into its scan."""
 
 NO_PURPOSE_SQL = (
     "WITH "
@@ -108,19 +166,48 @@ NO_PURPOSE_SQL = (
 hits AS (
     SELECT *, CASE WHEN purpose_code IS NULL OR trim(purpose_code) = '' THEN 'missing_code'
                    ELSE 'placeholder_code' END AS form
-    FROM lookups WHERE NOT own_case),"""
-    + _densest("hits", "$window_days")
-    + """
-SELECT officer_id, any_value(n_window) AS n, any_value(window_start) AS window_start,
-       any_value(window_end) AS window_end, count(DISTINCT record_id) AS records,
-       count(*) FILTER (WHERE case_ref IS NULL) AS no_case,
-       count(*) FILTER (WHERE form = 'missing_code') AS missing,
-       count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
-       list(DISTINCT trim(purpose_code) ORDER BY trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
-       list(DISTINCT form ORDER BY form) AS forms, list(access_id ORDER BY ts) AS access_ids
-FROM win GROUP BY officer_id
-HAVING any_value(n_window) >= $min_lookups
-ORDER BY officer_id"""
+    FROM lookups WHERE NOT own_case),
+enquiries AS (  -- a record looked up on a day: one enquiry, however many screens and systems
+    SELECT officer_id, record_id, CAST(ts AS DATE) AS d, min(ts) AS ts,
+           any_value(case_ref) AS case_ref, count(*) AS lookups,
+           count(*) FILTER (WHERE form = 'missing_code') AS missing,
+           count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
+           list(trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
+           list(DISTINCT form) AS forms, list(access_id) AS ids
+    FROM hits GROUP BY officer_id, record_id, CAST(ts AS DATE)),"""
+    + _densest("enquiries", "$window_days")
+    + """,
+found AS (
+    SELECT officer_id, any_value(n_window) AS n, any_value(window_start) AS window_start,
+           any_value(window_end) AS window_end, count(DISTINCT record_id) AS records,
+           sum(lookups) AS lookups, count(*) FILTER (WHERE case_ref IS NULL) AS no_case,
+           sum(missing) AS missing, sum(placeholder) AS placeholder,
+           list_sort(list_distinct(flatten(list(codes)))) AS codes,
+           list_sort(list_distinct(flatten(list(forms)))) AS forms,
+           list_sort(flatten(list(ids))) AS access_ids
+    FROM win GROUP BY officer_id
+    HAVING any_value(n_window) >= $min_lookups),
+background ("system", n, blank) AS (VALUES {background}),
+own AS (  -- the officer's own enquiries per system over the period, and in the window_days to the window's end
+    SELECT officer_id, "system", count(*) AS n, count(*) FILTER (WHERE blank) AS blank,
+           count(*) FILTER (WHERE in_window) AS n_window
+    FROM (SELECT f.officer_id, arg_min(s."system", struct_pack(t := s.ts, s := s."system")) AS "system",
+                 s.record_id, CAST(s.ts AS DATE),
+                 bool_or(s.purpose_code IS NULL OR s.purpose_code IN ({blank})) AS blank,
+                 bool_or(s.ts BETWEEN f.window_end - to_days(CAST($window_days AS INTEGER)) AND f.window_end)
+                     AS in_window
+          FROM found f JOIN system_access s ON s.officer_id = f.officer_id AND s."system" IN ({systems})
+          GROUP BY ALL)
+    GROUP BY ALL),
+usual AS (  -- what the background of everyone else predicts for the officer's enquiries in those days
+    SELECT o.officer_id, sum(o.n_window) AS all_n,
+           sum(o.n_window * (b.blank - o.blank) / greatest(b.n - o.n, 1)) AS expected
+    FROM own o JOIN background b USING ("system")
+    GROUP BY o.officer_id)
+SELECT f.*, u.all_n, u.expected, f.n / greatest(u.expected, 1e-9) AS ratio
+FROM found f JOIN usual u USING (officer_id)
+WHERE f.n >= $min_ratio * u.expected
+ORDER BY f.officer_id"""
 )
 
 
@@ -128,14 +215,18 @@ def _no_purpose(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
     def explain(r: dict[str, Any]) -> str:
         how = []
         if r["missing"]:
-            how.append(f"{r['missing']} with no purpose code")
+            how.append(f"{r['missing']} {'lookup' if r['missing'] == 1 else 'lookups'} with no purpose code")
         if r["placeholder"]:
             codes = ", ".join(f'"{c}"' for c in (r["codes"] or [])[:5])
             how.append(f"{r['placeholder']} with a code that gives no purpose ({codes})")
         return (
-            f"Made {r['n']} lookups of {r['records']} records between {day(r['window_start'])} and "
+            f"Made {r['n']} enquiries of {r['records']} records ({r['lookups']} lookups; a record looked up "
+            f"on one day is one enquiry) between {day(r['window_start'])} and "
             f"{day(r['window_end'])} without a real purpose ({' and '.join(how)}), none of them of a case "
-            f"they were assigned to ({r['no_case']} of records with no case at all)."
+            f"they were assigned to ({r['no_case']} of them of records with no case at all). At the share of "
+            f"enquiries everyone else makes on the same systems without a purpose, their {r['all_n']} "
+            f"enquiries in the {p['window_days']} days to {day(r['window_end'])} would hold "
+            f"{r['expected']:.1f} without one: these are {_times_as_many(r['ratio'])}."
         )
 
     return officer_flags(
@@ -149,16 +240,26 @@ def _no_purpose(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
     )
 
 
+def _times_as_many(ratio: float) -> str:
+    return "far more" if ratio >= 100 else f"{ratio:.0f} times as many"
+
+
 def _sql_list(values: list[str] | None) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values or []) or "NULL"
 
 
 def _no_purpose_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     first = ctx.sql(NO_PURPOSE_CODES_SQL, p)[0]
-    if not first["systems"]:
+    systems = first["systems"] or []
+    if not systems:
         return []
-    sql = NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"])).replace(
-        "{systems}", _sql_list(first["systems"])
+    background = ", ".join(
+        "(" + _sql_list([s["system"]]) + f", {int(s['n'])}, {int(s['blank'])})" for s in systems
+    )
+    sql = (
+        NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"]))
+        .replace("{systems}", _sql_list([s["system"] for s in systems]))
+        .replace("{background}", background)
     )
     return ctx.sql(sql, p)
 
@@ -183,28 +284,39 @@ NO_PURPOSE = Detector(
             "(the run's inputs count the lookups that carry a real code; with none at all no form "
             "can be checked). Take lookups with no purpose whose case (the lookup's, else the "
             "record's) is not one the officer was assigned to at the time (give or take grace_days), "
-            "including records of no case. Find, per officer, the window_days window holding most of "
-            "them; flag when it holds at least min_lookups."
+            "including records of no case. They are counted as enquiries: a record looked up on one "
+            "day is one enquiry, however many screens and systems (a search and the views that follow "
+            "it share one missing code). Find, per officer, the window_days window holding most such "
+            "enquiries. Every system has a background: the share of everyone else's enquiries on it "
+            "(an enquiry is on the system of its first lookup), over the period, with a lookup that "
+            "carries no purpose (a forgotten code now and then). Flag when the window holds at least "
+            "min_lookups such enquiries and at least "
+            "min_ratio times as many as that background predicts for all the officer's enquiries in "
+            "the window_days to the window's end, system by system: far more, and a far larger share, "
+            "than the normal background. So a busy officer whose uncoded lookups are their systems' "
+            "usual share is not flagged, nor is a handful of forgotten codes: a slip, not a pattern."
         ),
         false_positives=(
             "A system that does not ask for a purpose code on some screens.",
             "Work on a case before the assignment was recorded.",
             "Supervisors reviewing their team's cases without being assigned.",
         ),
-        scoring="score = 0.4 + 0.03 per lookup in the window, at most 1.",
+        scoring="score = 0.4 + 0.03 per enquiry in the window, at most 1.",
         forms=(
             Form(
                 "missing_code",
-                "Five or more lookups with no purpose code within 30 days, of records outside the "
-                "officer's own cases.",
-                ("own_case_no_code", "few_missing", "system_without_codes"),
+                "Ten or more enquiries (a record looked up on a day) with no purpose code within 30 "
+                "days, of records outside the officer's own cases, and at least five times as many as "
+                "their systems' background share of enquiries without a purpose predicts for all the "
+                "officer's enquiries in those days.",
+                ("own_case_no_code", "few_missing", "system_without_codes", "background_uncoded"),
                 ("system_access", "purpose codes"),
             ),
             Form(
                 "placeholder_code",
                 'The same, with purpose codes that carry no purpose ("N/A", "NONE", "-", "TEST", '
                 '"OTHER" and the like) in place of a real one.',
-                ("coded_lookups", "own_case_no_code", "system_without_codes"),
+                ("coded_lookups", "own_case_no_code", "system_without_codes", "background_uncoded"),
                 ("system_access", "purpose codes"),
             ),
         ),
@@ -216,14 +328,25 @@ NO_PURPOSE = Detector(
                 "system_without_codes",
                 "Lookups on a system where nobody ever records a code (the screen does not ask): left out.",
             ),
-            LookAlike("few_missing", "Two or three lookups without a code: a slip, not a pattern."),
+            LookAlike("few_missing", "A handful of lookups without a code: a slip, not a pattern."),
+            LookAlike(
+                "background_uncoded",
+                "A busy officer with ten or a dozen lookups without a code in a month, among hundreds: "
+                "the share their systems record without a purpose anyway (the background), not an excess.",
+            ),
             LookAlike(
                 "coded_lookups", "Many lookups outside the officer's cases, each with a real purpose code."
             ),
         ),
     ),
     params=(
-        Param("min_lookups", int, 5, "lookups in the window that make a flag"),
+        Param("min_lookups", int, 10, "enquiries without a purpose in the window that make a flag"),
+        Param(
+            "min_ratio",
+            float,
+            5.0,
+            "times the enquiries without a purpose that the systems' background predicts, the window must hold",
+        ),
         Param("window_days", int, 30, "length of the window (days)"),
         Param("placeholder_codes", list, PLACEHOLDER_CODES, "purpose codes that carry no purpose (any case)"),
         Param(
@@ -321,7 +444,7 @@ PERSONAL_FORMS = (
     Form(
         "same_phone",
         "Lookups of a person who gives the officer's phone number (cleaned to its digits).",
-        ("same_surname_elsewhere", "namesake_street"),
+        ("same_surname_elsewhere", "namesake_street", "switchboard_phone"),
         needs=("system_access", "person_records", "officer_phones", "person_phones"),
     ),
     Form(
@@ -347,6 +470,12 @@ PERSONAL_LOOKALIKES = (
     LookAlike(
         "same_surname_elsewhere",
         "A person who shares only the officer's surname, at another postcode, address and phone.",
+    ),
+    LookAlike(
+        "switchboard_phone",
+        "A phone number held by more than max_holders officers and persons: the force switchboard, "
+        "listed for many officers and given 'c/o' the force by witnesses; it identifies no one, so "
+        "looking up such a witness is no lookup of someone linked to the officer.",
     ),
 )
 
@@ -452,7 +581,9 @@ PERSONAL_LINK = Detector(
             "an identifier of a kind in link_kinds, cleaned at ingest: an address is the cleaned "
             "address line together with the cleaned postcode (so the same street in another town "
             "is another address, and Flat 1 is not Flat 2), a phone its digits, and surname + "
-            "postcode the cleaned pair. Flag an officer with at least min_lookups such lookups; "
+            "postcode the cleaned pair. An identifier held by more than max_holders officers and "
+            "persons together (a switchboard number, a hostel's address) identifies no one and links "
+            "no pair. Flag an officer with at least min_lookups such lookups; "
             "the flag names the form of each link (same address, same phone, surname and "
             "postcode) and the explanation says, person by person, how they are linked."
         ),
@@ -494,61 +625,95 @@ SENSITIVE_SQL = (
 assigned AS (SELECT count(*) > 0 AS has FROM g_case_assignments),
 hits AS MATERIALIZED (
     SELECT * FROM lookups
-    WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),"""
-    + _densest("hits", "$window_days")
+    WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),
+opened AS (  -- one row per officer, record and local day: views within one day are one piece of work
+    SELECT officer_id, record_id, CAST(ts AS DATE) AS d, min(ts) AS ts FROM hits GROUP BY ALL),
+reopened AS (  -- a record opened again on a later day, at most window_days after the officer last opened it
+    SELECT * FROM (
+        SELECT *, lag(d) OVER (PARTITION BY officer_id, record_id ORDER BY d) AS prev FROM opened)
+    WHERE prev IS NOT NULL AND d - prev <= $window_days),"""
+    + _densest("reopened", "$window_days")
     + """,
-per AS (SELECT officer_id, record_id, count(*) AS views FROM win GROUP BY ALL),
-repeated AS (  -- the same records opened again and again within window_days
-    SELECT h.officer_id, count(*) AS r_views, count(DISTINCT h.record_id) AS r_records,
-           count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) AS repeated_records,
-           min(h.ts) AS r_start, max(h.ts) AS r_end, list(h.access_id ORDER BY h.ts) AS r_ids
-    FROM win h JOIN per USING (officer_id, record_id)
-    GROUP BY h.officer_id
-    HAVING count(DISTINCT h.record_id) FILTER (WHERE per.views >= 2) >= $min_repeated_records
-       AND count(*) >= $min_views AND (SELECT has FROM assigned)),
+r_best AS (  -- the window_days window holding most re-openings, and the records reopened in it
+    SELECT officer_id, any_value(n_window) AS reopen, any_value(window_start) AS r_start,
+           any_value(window_end) AS r_end, list(DISTINCT record_id ORDER BY record_id) AS r_recs
+    FROM win GROUP BY officer_id),
 rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts FROM hits GROUP BY ALL),
 tot AS (  -- every different such record an officer opened over the whole period
     SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
            min(first_ts) AS b_start, max(first_ts) AS b_end
     FROM rec GROUP BY officer_id),
-viewers AS (  -- officers who opened any victim or witness record at all: the peers
-    SELECT v.officer_id, o.unit_id, coalesce(t.n, 0) AS n
-    FROM (SELECT DISTINCT officer_id FROM lookups) v
-    LEFT JOIN g_officers o USING (officer_id) LEFT JOIN tot t USING (officer_id)),
-cand AS (SELECT * FROM viewers WHERE n >= $min_distinct_records),
-unit_peers AS (  -- alike: unit colleagues who open many such records too (the team's job)
-    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med,
-           count(p.officer_id) FILTER (WHERE p.n >= $min_distinct_records) AS alike,
-           median(p.n) FILTER (WHERE p.n >= $min_distinct_records) AS alike_med
-    FROM cand c LEFT JOIN viewers p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
+viewers AS (SELECT DISTINCT officer_id FROM lookups),  -- officers who open victim or witness records at all: the peers"""
+    + _same_job("viewers")
+    + """,
+vals AS (  -- per viewer: different records (breadth) and re-openings in their busiest window (repeated)
+    SELECT g.officer_id, g.unit_id, g.pg, g.pg_kind, coalesce(t.n, 0) AS n, coalesce(b.reopen, 0) AS reopen
+    FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)),
+cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= $min_reopenings),
+group_peers AS (  -- the peers doing the same job (the officer aside)
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med
+    FROM cand c LEFT JOIN vals p ON p.pg = c.pg AND p.officer_id <> c.officer_id
+    GROUP BY c.officer_id),
+unit_alike AS (  -- unit colleagues who open many such records too (the team's work, where no role says so)
+    SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
+    FROM cand c LEFT JOIN vals p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
+     AND p.n >= $min_distinct_records
     GROUP BY c.officer_id),
 force_peers AS (
-    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med
-    FROM cand c LEFT JOIN viewers p ON p.officer_id <> c.officer_id
+    SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med
+    FROM cand c LEFT JOIN vals p ON p.officer_id <> c.officer_id
     GROUP BY c.officer_id),
-breadth AS (
-    SELECT c.officer_id, c.n AS b_records, t.once AS b_once, t.b_start, t.b_end,
-           CASE WHEN u.alike >= $min_alike THEN 'alike' WHEN u.peers >= $min_peers THEN 'unit'
-                ELSE 'force' END AS peer_group,
-           coalesce(CASE WHEN u.alike >= $min_alike THEN u.alike_med WHEN u.peers >= $min_peers THEN u.med
-                         ELSE f.med END, 0) AS peer_median
-    FROM cand c JOIN tot t USING (officer_id) JOIN unit_peers u USING (officer_id)
-    JOIN force_peers f USING (officer_id)),
+compared AS (
+    SELECT c.*, t.once AS b_once, t.b_start, t.b_end,
+           CASE WHEN a.alike >= $min_alike THEN 'alike'
+                WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS peer_group,
+           coalesce(CASE WHEN a.alike >= $min_alike THEN a.alike_med
+                         WHEN c.pg IS NOT NULL THEN g.med ELSE f.med END, 0) AS peer_median,
+           CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
+           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
+    FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
+    JOIN unit_alike a USING (officer_id) JOIN force_peers f USING (officer_id)),
+r_span AS (  -- the officer's views of such records in the window_days to the window's end
+    SELECT c.officer_id, count(*) AS span_views,
+           count(*) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_views,
+           list(h.access_id ORDER BY h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_ids,
+           min(h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_first,
+           max(h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_last
+    FROM compared c JOIN r_best b USING (officer_id)
+    JOIN hits h ON h.officer_id = c.officer_id
+     AND CAST(h.ts AS DATE) BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
+    WHERE c.reopen >= $min_reopenings GROUP BY c.officer_id),
+r_days AS (  -- per reopened record, the different days it was opened on in that span
+    SELECT b.officer_id, list(k ORDER BY k DESC) AS per_record
+    FROM r_best b JOIN (
+        SELECT o.officer_id, o.record_id, count(*) AS k FROM opened o JOIN r_best b USING (officer_id)
+        WHERE list_contains(b.r_recs, o.record_id)
+          AND o.d BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
+        GROUP BY ALL) x USING (officer_id)
+    GROUP BY b.officer_id),
+repeated AS (  -- the same few records reopened again and again, far more than peers doing the same job
+    SELECT c.officer_id, c.reopen, len(b.r_recs) AS r_records, s.r_views, s.span_views, s.r_ids, b.r_recs,
+           s.r_first AS r_start, s.r_last AS r_end, d.per_record, c.r_peer_group, c.r_peer_median
+    FROM compared c JOIN r_best b USING (officer_id) JOIN r_span s USING (officer_id) JOIN r_days d USING (officer_id)
+    WHERE (SELECT has FROM assigned)
+      AND c.reopen >= c.r_peer_median + $min_reopenings AND c.reopen >= $peer_ratio * c.r_peer_median
+      AND s.r_views >= $min_repeat_share * s.span_views),
 breadth_hits AS (
-    SELECT * FROM breadth
-    WHERE b_records >= peer_median + $min_distinct_records AND b_records >= $peer_ratio * peer_median),
+    SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group FROM compared
+    WHERE n >= peer_median + $min_distinct_records AND n >= $peer_ratio * peer_median),
 flagged AS (
     SELECT officer_id FROM repeated UNION SELECT officer_id FROM breadth_hits)
-SELECT f.officer_id, r.repeated_records, r.r_records, r.r_views, r.r_start, r.r_end,
+SELECT f.officer_id, r.reopen, r.r_records, r.r_views, r.span_views, r.r_start, r.r_end, r.per_record,
+       r.r_peer_group, r.r_peer_median,
        b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group,
        (SELECT has FROM assigned) AS has_assignments,
        least(r.r_start, b.b_start) AS window_start, greatest(r.r_end, b.b_end) AS window_end,
        CASE WHEN b.officer_id IS NULL THEN r.r_ids
             ELSE (SELECT list(h.access_id ORDER BY h.ts) FROM hits h WHERE h.officer_id = f.officer_id)
        END AS access_ids,
-       (SELECT list(DISTINCT h.record_id ORDER BY h.record_id) FROM hits h
-        WHERE h.officer_id = f.officer_id
-          AND (b.officer_id IS NOT NULL OR list_contains(r.r_ids, h.access_id))) AS record_ids
+       CASE WHEN b.officer_id IS NULL THEN r.r_recs
+            ELSE (SELECT list(DISTINCT h.record_id ORDER BY h.record_id) FROM hits h WHERE h.officer_id = f.officer_id)
+       END AS record_ids
 FROM flagged f LEFT JOIN repeated r USING (officer_id) LEFT JOIN breadth_hits b USING (officer_id)
 ORDER BY f.officer_id"""
 )
@@ -556,22 +721,29 @@ ORDER BY f.officer_id"""
 SENSITIVE_FORMS = (
     Form(
         "repeated",
-        "The same victim or witness records of sexual or domestic offences, outside the officer's "
-        "own cases, opened again and again: at least min_repeated_records records opened more than "
-        "once each within window_days, with at least min_views views in all.",
-        ("own_cases", "few_records", "non_sensitive_records"),
+        "The same few victim or witness records of sexual or domestic offences, outside the "
+        "officer's own cases, reopened again and again: one record opened on many different days, "
+        "or a few records on several days each. A re-opening is a view on a later day than the "
+        "officer last opened the record, at most window_days before (views within one day are one "
+        "piece of work). Within window_days: at least min_reopenings re-openings more than peers "
+        "doing the same job make (their median), and peer_ratio times as many, on records that "
+        "take at least min_repeat_share of the officer's views of such records in those days.",
+        ("own_cases", "few_records", "non_sensitive_records", "chance_rereads"),
         needs=("system_access", "sensitive_records", "case_assignments"),
     ),
     Form(
         "breadth",
         "Many different such records outside the officer's own cases, each perhaps opened only "
         "once, over the whole period: at least min_distinct_records more different records than "
-        "the median of the officer's peers, and at least peer_ratio times that median. The peers "
-        "are the unit colleagues who also open that many (when at least min_alike do, it is the "
-        "team's work), else the unit colleagues who open victim or witness records at all, else "
-        "(fewer than min_peers of them, or no unit) such officers across the force. With no case "
-        "assignments at all, every such record counts, and the officer is still compared with "
-        "peers in the same position.",
+        "the median of the officer's peers doing the same job, and at least peer_ratio times that "
+        "median. The peers are the unit colleagues who also open that many, when at least "
+        "min_alike do (it is the team's work, even inside a mixed unit); else officers who open "
+        "victim or witness records at all, of the same unit and role (the role of their open "
+        "posting), else of the same role across the force (a safeguarding officer posted alone to "
+        "a local team is compared with the force's other safeguarding officers), else of the same "
+        "unit and rank, else of the unit, else across the force. With no case assignments at all, "
+        "every such record counts, and the officer is still compared with peers in the same "
+        "position.",
         ("own_cases", "public_protection_unit", "non_sensitive_records"),
         needs=("system_access", "sensitive_records"),
     ),
@@ -586,55 +758,80 @@ SENSITIVE_LOOKALIKES = (
     LookAlike(
         "public_protection_unit",
         "A safeguarding or public protection unit whose whole team reviews victims across cases "
-        "it is not assigned to: the peers do the same, so the peer median is high.",
+        "it is not assigned to, re-reading some of them now and then: compared with peers doing "
+        "the same job, and their re-reads are a small part of the many records they open.",
     ),
     LookAlike("few_records", "Two victim records outside the officer's cases, each viewed twice."),
+    LookAlike(
+        "chance_rereads",
+        "A few records read again on a later day, once each, spread over months, and a record read "
+        "several times within one day as one piece of work: not records reopened again and again.",
+    ),
     LookAlike(
         "non_sensitive_records",
         "Many different records outside the officer's cases, none of them a victim or witness record.",
     ),
 )
 
+_PEER_WORDS = {
+    "same unit and role": "colleagues doing the same job in their unit",
+    "same role across the force": "officers doing the same job across the force",
+    "alike": "the colleagues in their unit who also open many such records",
+    "same unit and rank": "colleagues of their unit and rank",
+    "same unit": "colleagues in their unit",
+    "force": "colleagues across the force",
+}
+
 
 def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     kinds = f"{' or '.join(p['categories']) or 'any'} offences"
 
     def forms(r: dict[str, Any]) -> list[str]:
-        return [
-            f for f, k in (("repeated", "repeated_records"), ("breadth", "b_records")) if r[k] is not None
-        ]
+        return [f for f, k in (("repeated", "reopen"), ("breadth", "b_records")) if r[k] is not None]
+
+    def who(kind: str) -> str:
+        return _PEER_WORDS[kind] + " who open such records"
 
     def explain(r: dict[str, Any]) -> str:
         parts = []
-        if r["repeated_records"] is not None:
+        if r["reopen"] is not None:
+            days = list(r["per_record"] or [])
+            recs = (
+                "1 victim or witness record"
+                if r["r_records"] == 1
+                else f"{r['r_records']} victim or witness records"
+            )
+            each = (
+                f"on {days[0]} different days"
+                if len(days) == 1
+                else "on " + ", ".join(map(str, days[:-1])) + f" and {days[-1]} different days"
+            )
             parts.append(
-                f"{r['repeated_records']} victim or witness records of {kinds} again and again "
-                f"({r['r_views']} views between {day(r['r_start'])} and {day(r['r_end'])})"
+                f"reopened {recs} of {kinds} again and again between {day(r['r_start'])} and "
+                f"{day(r['r_end'])}, opening {'it' if r['r_records'] == 1 else 'them'} {each} "
+                f"({r['reopen']} re-openings; {r['r_views']} of their {r['span_views']} views of such "
+                f"records in the {p['window_days']} days to {day(r['r_end'])}); {who(r['r_peer_group'])} "
+                f"reopened a median of {r['r_peer_median']:g}"
             )
         if r["b_records"] is not None:
             parts.append(
-                f"{r['b_records']} different {'such records' if parts else f'victim or witness records of {kinds}'} "
-                f"between {day(r['b_start'])} and {day(r['b_end'])} ({r['b_once']} of them only once)"
+                f"opened {r['b_records']} different "
+                f"{'such records' if parts else f'victim or witness records of {kinds}'} "
+                f"between {day(r['b_start'])} and {day(r['b_end'])} ({r['b_once']} of them only once); "
+                f"{who(r['peer_group'])} opened a median of {r['peer_median']:g}"
             )
         where = (
             "none in a case they were assigned to"
             if r["has_assignments"]
             else "with no case assignments recorded anywhere to say which were their own"
         )
-        text = f"Opened {' and '.join(parts)}, {where}"
-        if r["b_records"] is not None:
-            peers = {
-                "alike": "the colleagues in their unit who also open many such records",
-                "unit": "colleagues in their unit who open such records",
-                "force": "colleagues across the force who open such records",
-            }[r["peer_group"]]
-            text += f"; {peers} opened a median of {r['peer_median']:g}"
-        return text + "."
+        text = "; and ".join(parts) + f"; {where}."
+        return text[0].upper() + text[1:]
 
     def score(r: dict[str, Any]) -> float:
         s = 0.0
-        if r["repeated_records"] is not None:
-            s = 0.4 + 0.1 * r["repeated_records"]
+        if r["reopen"] is not None:
+            s = 0.4 + 0.05 * (r["reopen"] - r["r_peer_median"])
         if r["b_records"] is not None:
             s = max(s, 0.4 + 0.03 * (r["b_records"] - r["peer_median"]))
         return s
@@ -664,55 +861,85 @@ SENSITIVE_VICTIMS = Detector(
             "system_access",
             "records (sensitivity, offence category, case)",
             "case_assignments",
-            "officers (unit)",
+            "officers (unit, rank) and assignments (role)",
         ),
         logic=(
             "Take lookups of records whose sensitivity is in sensitivities and whose offence "
             "category is in categories (all categories when it is empty), outside the officer's "
             "own cases (a case with no assignments, or a record of no case, is no one's own). "
-            "Repeated: in each officer's window_days window holding most of them, flag when at "
-            "least min_repeated_records records were viewed more than once each, with at least "
-            "min_views views in all (chance repeats of a few records a couple of times each, "
-            "spread over months, are common in busy roles). Breadth: count the different such "
-            "records each officer opened over the whole period and compare it with peers doing "
-            "the same job: when at least min_alike colleagues of the unit also open "
-            "min_distinct_records or more (a safeguarding team, even inside a mixed unit), the "
-            "peers are those colleagues; else the colleagues of the unit who open any victim or "
-            "witness record at all; else (fewer than min_peers, or no unit) such officers across "
-            "the force. Flag when the count is at least min_distinct_records above the peers' "
-            "median and at least peer_ratio times it, so a team that reviews victims across "
-            "cases is compared with itself and not flagged. With no case assignments in the data, repeated is "
-            "not checked (every investigator re-reads their own victims) and breadth counts every "
-            "record against peers in the same position. The flag's window runs from the first "
-            "to the last such lookup; the explanation names the form."
+            "Both forms compare the officer with peers doing the same job, among the officers who "
+            "open victim or witness records at all: of the same unit and role (the role of their "
+            "open posting in assignments), else of the same role across the force, else (no role "
+            "recorded) of the same unit and rank, else of the unit, when at least min_peers share "
+            "it (the officer among them), else across the force. "
+            "Repeated: a re-opening is a view of a record on a later day than the officer last "
+            "opened it, at most window_days before; views within one day are one piece of work. In "
+            "the officer's window_days window holding most re-openings, flag when they number at "
+            "least min_reopenings more than their peers' median (each peer in their own busiest "
+            "window) and at least peer_ratio times it, and the records reopened take at least "
+            "min_repeat_share of the officer's views of such records in the window_days to the "
+            "window's end: the same few records opened again and again, whether one record on "
+            "many days or a few on several days each. A few chance re-reads spread over months, or "
+            "among the hundreds of records a safeguarding role opens, do not make it. "
+            "Breadth: count the different such records each officer opened over the whole period "
+            "and compare it with the peers' median; when at least min_alike colleagues of the unit "
+            "also open min_distinct_records or more (a safeguarding team, even inside a mixed unit "
+            "or under a role shared with colleagues who do other work), the peers are those "
+            "colleagues. Flag when the "
+            "count is at least min_distinct_records above the peers' median and at least peer_ratio "
+            "times it, so a team that reviews victims across cases is compared with itself and not "
+            "flagged. With no case assignments in the data, repeated is not checked (every "
+            "investigator re-reads their own victims) and breadth counts every record against "
+            "peers in the same position. The flag's window runs from the first to the last such "
+            "lookup; the explanation names the form."
         ),
         false_positives=(
             "Safeguarding, public protection or intelligence roles that review victims across cases "
-            "(a whole unit doing so is compared with itself; a lone reviewer in a mixed unit is not).",
+            "(compared with others in the same role; a lone reviewer with no role recorded, in a "
+            "mixed unit, is not).",
             "Assignments not recorded in the case system.",
             "A supervisor or reviewer checking the victims of cases across their team.",
         ),
         scoring=(
-            "repeated: 0.4 + 0.1 per repeatedly viewed record; breadth: 0.4 + 0.03 per record above "
-            "the peer median; the larger when both, at most 1."
+            "repeated: 0.4 + 0.05 per re-opening above the peers' median; breadth: 0.4 + 0.03 per "
+            "record above the peers' median; the larger when both, at most 1."
         ),
         forms=SENSITIVE_FORMS,
         lookalikes=SENSITIVE_LOOKALIKES,
     ),
     params=(
-        Param("min_repeated_records", int, 3, "records viewed more than once that make a flag (repeated)"),
         Param(
-            "min_views", int, 7, "views of such records in the window, in all, that make a flag (repeated)"
+            "min_reopenings",
+            int,
+            4,
+            "re-openings in the window above the peers' median that make a flag (repeated)",
         ),
-        Param("window_days", int, 60, "length of the window (days, repeated)"),
+        Param(
+            "min_repeat_share",
+            float,
+            0.5,
+            "share of the officer's views of such records in the window that must be of the records "
+            "they reopened (repeated)",
+        ),
+        Param(
+            "window_days",
+            int,
+            60,
+            "length of the window, and the longest gap of a re-opening (days, repeated)",
+        ),
         Param(
             "min_distinct_records",
             int,
             8,
             "different records above the peers' median that make a flag (breadth)",
         ),
-        Param("peer_ratio", float, 3.0, "times the peers' median that the count must also reach (breadth)"),
-        Param("min_peers", int, 3, "unit colleagues who open victim records needed for a unit peer group"),
+        Param("peer_ratio", float, 3.0, "times the peers' median that the count must also reach"),
+        Param(
+            "min_peers",
+            int,
+            4,
+            "officers who open victim records a peer group needs (the officer among them)",
+        ),
         Param(
             "min_alike",
             int,
