@@ -58,18 +58,59 @@ KEY_ENV = "LINKWATCH_AUDIT_KEY_FILE"
 
 
 class PurposeRequired(LinkwatchError):
-    """A person-level view or an ad-hoc query was asked for without a stated purpose."""
+    """A person-level view or an ad-hoc query was asked for without a stated purpose.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"LINKWATCH_PURPOSE": ""}):  # doctest: +ELLIPSIS
+    ...     require_purpose(None, "an officer's page")
+    Traceback (most recent call last):
+    ...
+    graph.audit.PurposeRequired: an officer's page needs a stated purpose: pass --purpose 'why you ...
+    """
 
 
 class AuditKeyError(LinkwatchError):
-    """The key that signs the audit log cannot be used (unreadable, too open, damaged)."""
+    """The key that signs the audit log cannot be used (unreadable, too open, damaged).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "audit.key"
+    >>> _ = p.write_text("not a key")
+    >>> p.chmod(0o600)
+    >>> load_key(p, create=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.audit.AuditKeyError: ... is not an audit signing key (expected at least 32 hex digits); ...
+    """
 
 
 def strip_literals(cypher: str) -> str:
-    """A query's text with string and number literals replaced by ``?`` (parameters,
-    labels and names stay): the shape of a query without the values typed, for views of
-    the log meant for a wider audience (the log itself keeps the full text).
+    """A query's text with string and number literals replaced by ``?``.
 
+    Parameters, labels and names stay: the shape of a query without the values typed, for
+    views of the log meant for a wider audience (the log itself keeps the full text).
+
+    Parameters
+    ----------
+    cypher : str
+        A query's text.
+
+    Returns
+    -------
+    str
+        The text with each quoted string and each number (not part of a name or a
+        parameter) replaced by ``?``.
+
+    See Also
+    --------
+    redact : A whole record for a wider audience.
+
+    Examples
+    --------
     >>> strip_literals("MATCH (o:Officer {surname: 'Ash'}) WHERE o.age > 40 RETURN o LIMIT $n")
     'MATCH (o:Officer {surname: ?}) WHERE o.age > ? RETURN o LIMIT $n'
     """
@@ -77,10 +118,26 @@ def strip_literals(cypher: str) -> str:
 
 
 def redact(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A record for a wider audience than auditors: an ad-hoc query's literals and its
-    parameters' values are replaced by ``?`` (the log keeps them). Not verifiable: the
-    hashes are of the full record.
+    """A record for a wider audience than auditors, with an ad-hoc query's values hidden.
 
+    An ad-hoc query's literals and its parameters' values are replaced by ``?`` (the log
+    keeps them). Not verifiable: the hashes are of the full record.
+
+    A failed ad-hoc query (its text in the request body or in the parameters) is
+    stripped the same way.
+
+    Parameters
+    ----------
+    record : mapping
+        A record as :meth:`AuditLog.records` gives it.
+
+    Returns
+    -------
+    dict
+        A copy, with ``redacted: True``.
+
+    Examples
+    --------
     >>> r = redact({"action": "query", "what": "MATCH (o {officer_id: '100885'}) RETURN o",
     ...             "params": {"n": 5}})
     >>> r["what"], r["params"], r["redacted"]
@@ -106,6 +163,21 @@ def redact(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def current_user() -> str:
+    """Who is at the command line: ``LINKWATCH_USER``, else the login name.
+
+    Returns
+    -------
+    str
+        The user name recorded for command-line looks.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"LINKWATCH_USER": "ann"}):
+    ...     current_user()
+    'ann'
+    """
     return os.environ.get("LINKWATCH_USER") or getpass.getuser()
 
 
@@ -127,18 +199,67 @@ _KEYS_LOCK = threading.Lock()
 
 
 def key_path(data_dir: Path, key_file: Path | None = None) -> Path:
-    """Where the signing key lives: ``key_file``, else ``LINKWATCH_AUDIT_KEY_FILE``, else
-    ``<data_dir>/audit.key``."""
+    """Where the signing key lives.
+
+    ``key_file``, else ``LINKWATCH_AUDIT_KEY_FILE``, else ``<data_dir>/audit.key``.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+    key_file : Path, optional
+        A key file named by the settings.
+
+    Returns
+    -------
+    Path
+        The key file (it need not exist yet).
+
+    Examples
+    --------
+    >>> key_path(Path("/srv/lw"), Path("/keys/audit.key")).as_posix()
+    '/keys/audit.key'
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {KEY_ENV: ""}):
+    ...     key_path(Path("/srv/lw")).as_posix()
+    '/srv/lw/audit.key'
+    """
     given = key_file or os.environ.get(KEY_ENV)
     return Path(given) if given else Path(data_dir) / KEY_FILE
 
 
 def load_key(path: Path, *, create: bool) -> bytes | None:
-    """The audit log's signing key, made (32 random bytes, mode 0600) when ``create`` and
-    there is none yet; ``None`` when there is none and ``create`` is false. A key other
-    users could read, or one this user cannot read, is refused with a message that says
-    what to do.
+    """The audit log's signing key, made on request when there is none yet.
 
+    The key is made (32 random bytes, mode 0600) when ``create`` and there is none yet;
+    ``None`` is returned when there is none and ``create`` is false. A key other users
+    could read, or one this user cannot read, is refused with a message that says what
+    to do.
+
+    A key read once is cached (by the file's inode, modification time and size).
+
+    Parameters
+    ----------
+    path : Path
+        The key file (:func:`key_path`).
+    create : bool
+        Make a key when there is none (the writer does; :meth:`AuditLog.verify`
+        does not).
+
+    Returns
+    -------
+    bytes or None
+        The key, at least 16 bytes.
+
+    Raises
+    ------
+    AuditKeyError
+        If the file can be read or changed by other users, cannot be read by this
+        user, or does not hold a key.
+
+    Examples
+    --------
     >>> import tempfile, stat
     >>> p = Path(tempfile.mkdtemp()) / "k"
     >>> load_key(p, create=False) is None, len(load_key(p, create=True)), oct(stat.S_IMODE(p.stat().st_mode))
@@ -214,6 +335,26 @@ def _make_key(path: Path) -> bytes:
 
 @dataclass
 class Verification:
+    """What :meth:`AuditLog.verify` found.
+
+    Parameters
+    ----------
+    ok : bool
+        No problem was found.
+    records : int
+        How many records the log holds (lines that are not records included).
+    problems : list of str
+        Each problem, with its line where it has one.
+    head : dict, optional
+        The last record's ``seq`` and ``hash`` (``None`` for an empty log).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> AuditLog(Path(tempfile.mkdtemp())).verify()
+    Verification(ok=True, records=0, problems=[], head=None)
+    """
+
     ok: bool
     records: int
     problems: list[str] = field(default_factory=list)
@@ -227,9 +368,27 @@ SHA-256 (a look is recorded, but one request cannot add megabytes to the log).""
 
 
 def bounded(v: Any, depth: int = 0) -> Any:
-    """``v`` with every text longer than :data:`MAX_VALUE_CHARS` cut (and said so), and
-    lists and maps past 1,000 entries or 16 levels summarised.
+    """``v`` with long texts cut and large lists and maps summarised.
 
+    Every text longer than :data:`MAX_VALUE_CHARS` is cut (and said so), and lists and
+    maps past 1,000 entries or 16 levels are summarised.
+
+    Parameters
+    ----------
+    v : object
+        A value for a record (text, numbers, lists, maps).
+    depth : int, default 0
+        How deep ``v`` stands (the recursion's count; callers leave it).
+
+    Returns
+    -------
+    object
+        ``v``, or in place of a long text ``{"start", "chars", "sha256"}`` (its first
+        :data:`MAX_VALUE_CHARS` characters, its length, its hash), and in place of a
+        long or deep list or map its JSON cut the same way with a ``summary``.
+
+    Examples
+    --------
     >>> bounded({"q": "x" * 5000})["q"]["chars"]
     5000
     """
@@ -259,7 +418,37 @@ def _bounded_text(v: str) -> str:
 
 
 class AuditLog:
-    """The audit log of one data folder (``key_file``: where its signing key lives)."""
+    """The audit log of one data folder (``key_file``: where its signing key lives).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder: the log is ``<data_dir>/audit/audit.jsonl``, its head
+        ``<data_dir>/audit/head.json``.
+    key_file : Path, optional
+        Where its signing key lives (see :func:`key_path`).
+
+    Attributes
+    ----------
+    path : Path
+        The log file.
+    head : Path
+        The head file.
+    key_file : Path
+        The signing key's file.
+
+    See Also
+    --------
+    graph.workspace.Workspace.audit : The log of a deployment.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> log = AuditLog(Path(tempfile.mkdtemp()))
+    >>> _ = log.record(who="ann", role="analyst", action="entity", what="Officer:A", purpose="case review")
+    >>> [r["what"] for r in log.records()], log.verify().ok
+    (['Officer:A'], True)
+    """
 
     def __init__(self, data_dir: Path, key_file: Path | None = None) -> None:
         self.data_dir = Path(data_dir)
@@ -270,7 +459,24 @@ class AuditLog:
 
     @classmethod
     def of(cls, settings: Any) -> AuditLog:
-        """The audit log a :class:`graph.settings.Settings` names."""
+        """The audit log a :class:`graph.settings.Settings` names.
+
+        Parameters
+        ----------
+        settings : Settings
+            Its ``data_dir`` and ``audit_key_file`` are read.
+
+        Returns
+        -------
+        AuditLog
+
+        Examples
+        --------
+        >>> from graph.settings import Settings
+        >>> log = AuditLog.of(Settings(data_dir="/srv/lw", audit_key_file="/keys/audit.key"))
+        >>> log.path.as_posix(), log.key_file.as_posix()
+        ('/srv/lw/audit/audit.jsonl', '/keys/audit.key')
+        """
         return cls(settings.data_dir, getattr(settings, "audit_key_file", None))
 
     @contextmanager
@@ -296,7 +502,56 @@ class AuditLog:
         result_size: int | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """Append one record and return it (with its ``seq``, ``hash`` and ``sig``)."""
+        """Append one record and return it (with its ``seq``, ``hash`` and ``sig``).
+
+        The record is written and flushed to disk under the log's exclusive lock,
+        then the head file is replaced and the head published in the metadata store
+        (:func:`graph.meta.publish_audit_head`). Texts and values are cut to size
+        (:func:`bounded`). The signing key is made on first use.
+
+        Parameters
+        ----------
+        who : str
+            The user who looked.
+        role : str
+            Their role.
+        action : str
+            What kind of look (``query``, ``entity``, ``search`` …).
+        what : str
+            What was looked at (a query's text, a node id …).
+        purpose : str, optional
+            The stated purpose.
+        case_ref : str, optional
+            The case it is for.
+        params : mapping, optional
+            The look's parameters.
+        result_size : int, optional
+            How much came back (rows, nodes).
+        **extra
+            Further fields to record.
+
+        Returns
+        -------
+        dict
+            The record as written: the fields above, ``seq``, ``at`` (UTC),
+            ``prev``, ``hash`` and ``sig``.
+
+        Raises
+        ------
+        AuditKeyError
+            If the signing key cannot be used.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> log = AuditLog(Path(tempfile.mkdtemp()))
+        >>> r = log.record(who="ann", role="analyst", action="query", what="MATCH (o) RETURN o",
+        ...                purpose="case review", case_ref="PSD-1", result_size=3)
+        >>> r["seq"], r["who"], r["prev"] == GENESIS, len(r["hash"])
+        (1, 'ann', True, 64)
+        >>> log.record(who="bob", role="auditor", action="audit", what="verify")["prev"] == r["hash"]
+        True
+        """
         from graph.meta import publish_audit_head
 
         key = load_key(self.key_file, create=True)
@@ -355,8 +610,27 @@ class AuditLog:
         return lines, head, published
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Every record, oldest first (lines that are not JSON records are skipped here;
-        :meth:`verify` names them)."""
+        """Every record, oldest first.
+
+        Lines that are not JSON records are skipped here; :meth:`verify` names them.
+
+        The log is read at once under the shared lock, so the records are a
+        consistent snapshot however many appends come while they are read.
+
+        Yields
+        ------
+        dict
+            One record per line.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> log = AuditLog(Path(tempfile.mkdtemp()))
+        >>> for n in ("Officer:A", "Officer:B"):
+        ...     _ = log.record(who="ann", role="analyst", action="entity", what=n, purpose="review")
+        >>> [(r["seq"], r["what"]) for r in log.records()]
+        [(1, 'Officer:A'), (2, 'Officer:B')]
+        """
         lines, _, _ = self._snapshot()
         for line in lines:
             if not line.strip():
@@ -369,9 +643,32 @@ class AuditLog:
                 yield rec
 
     def verify(self) -> Verification:
-        """Walk the chain, check each record's and the head's signature and compare the
-        head with the one published in the metadata store; every problem is reported
-        with its line."""
+        """Walk the chain, check every signature and compare the head with the published one.
+
+        Each record's and the head's signature is checked and the head is compared with the
+        one published in the metadata store; every problem is reported with its line.
+
+        Returns
+        -------
+        Verification
+            ``ok`` when no problem was found; otherwise each problem in words (records
+            missing, out of order, changed, not signed with the server's key; a head
+            that does not match, is not signed or is missing; a published head the
+            log does not reach or does not match; a missing or unusable key).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> log = AuditLog(Path(tempfile.mkdtemp()))
+        >>> for n in ("Officer:A", "Officer:B"):
+        ...     _ = log.record(who="ann", role="analyst", action="entity", what=n, purpose="review")
+        >>> log.verify().ok
+        True
+        >>> _ = log.path.write_text(log.path.read_text().replace("Officer:B", "Officer:C"))
+        >>> v = log.verify()
+        >>> v.ok, v.records, v.problems
+        (False, 2, ['line 2: record 2 was changed after it was written'])
+        """
         lines, head_text, published = self._snapshot()
         problems: list[str] = []
         prev, seq, n = GENESIS, 0, 0
@@ -472,7 +769,30 @@ def _int(v: Any) -> int:
 
 
 def require_purpose(purpose: str | None, what: str) -> str:
-    """The stated purpose, or a clear refusal naming how to give one."""
+    """The stated purpose, or a clear refusal naming how to give one.
+
+    Parameters
+    ----------
+    purpose : str or None
+        The purpose given (a flag, a request field); else ``LINKWATCH_PURPOSE``.
+    what : str
+        What needs it, for the message.
+
+    Returns
+    -------
+    str
+        The purpose, stripped.
+
+    Raises
+    ------
+    PurposeRequired
+        If neither gives a purpose that is not blank.
+
+    Examples
+    --------
+    >>> require_purpose("  case review ", "an ad-hoc query")
+    'case review'
+    """
     purpose = (purpose or os.environ.get("LINKWATCH_PURPOSE") or "").strip()
     if not purpose:
         raise PurposeRequired(

@@ -53,13 +53,51 @@ ARRAY_DELIMITER = ";"
 
 
 def neo4j_header(p: Prop) -> str:
+    """A property's column header in the importer's CSV.
+
+    ``name:type``, or the bare name for a string.
+
+    Parameters
+    ----------
+    p : Prop
+        A declared property.
+
+    Returns
+    -------
+    str
+        The header, typed by :data:`NEO4J_IMPORT_TYPES`.
+
+    Examples
+    --------
+    >>> neo4j_header(Prop("surname")), neo4j_header(Prop("count", "int"))
+    ('surname', 'count:long')
+    """
     t = NEO4J_IMPORT_TYPES[p.type]
     return p.name if t == "string" else f"{p.name}:{t}"
 
 
 @dataclass
 class ImportFiles:
-    """What :func:`write_neo4j_import` wrote."""
+    """What :func:`write_neo4j_import` wrote.
+
+    Parameters
+    ----------
+    out : Path
+        The folder written.
+    nodes : dict of str to int
+        Nodes written per label.
+    relationships : dict of str to int
+        Relationships written per type.
+    args : list of str
+        The importer's arguments (also in ``out/import.args``).
+    seconds : float
+        How long it took.
+
+    Examples
+    --------
+    >>> ImportFiles(Path("out"), nodes={"Officer": 2}).nodes
+    {'Officer': 2}
+    """
 
     out: Path
     nodes: dict[str, int] = field(default_factory=dict)
@@ -94,6 +132,48 @@ def write_neo4j_import(
 
     Returns the files and counts; ``out/import.args`` holds the importer arguments
     (one per line, paths relative to ``out``, run from ``out``).
+
+    Writes ``nodes-<Label>.csv`` for every label and ``rels-<TYPE>.csv`` for every
+    relationship type of the model, empty ones included, with every property and the
+    provenance columns.
+
+    Parameters
+    ----------
+    store : EmbeddedStore
+        The embedded store to export (a read-only handle will do).
+    out : Path
+        The folder to write (made if missing; files there are replaced).
+    model : GraphModel, default MODEL
+        The data model.
+    progress : callable, optional
+        Called with a short message before each label and type.
+
+    Returns
+    -------
+    ImportFiles
+        The folder, the counts per label and type, the importer's arguments.
+
+    Raises
+    ------
+    QueryError
+        If the store refuses a read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from graph.settings import Settings
+    >>> from graph.store import RunInfo
+    >>> from graph.workspace import open_store
+    >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+    >>> _ = store.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"]}), RunInfo.new("doc"))
+    >>> out = Path(tempfile.mkdtemp())
+    >>> files = write_neo4j_import(store, out)
+    >>> files.nodes["Officer"], files.relationships["REPORTS_TO"]
+    (2, 0)
+    >>> (out / "import.args").read_text().splitlines()[0]
+    '--nodes=nodes-Officer.csv'
+    >>> store.close()
     """
     t0 = time.perf_counter()
     step = progress or (lambda _m: None)

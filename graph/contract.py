@@ -19,6 +19,31 @@ ColType = Literal["id", "str", "date", "ts", "enum", "number", "list"]
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a source table.
+
+    Parameters
+    ----------
+    name : str
+        The column's header in the source file.
+    type : {"id", "str", "date", "ts", "enum", "number", "list"}, default "str"
+        What the reader parses it as (``ts``: a timestamp).
+    required : bool, default False
+        Whether every row must have a value.
+    enum : tuple of str, optional
+        The allowed values of an ``enum`` column.
+    ref : str, optional
+        Foreign key: ``"table.column"`` this column points to.
+
+    See Also
+    --------
+    C : The short builder the table declarations use.
+
+    Examples
+    --------
+    >>> TABLES["units"].column("parent_unit_id")
+    Column(name='parent_unit_id', type='id', required=False, enum=(), ref='units.unit_id')
+    """
+
     name: str
     type: ColType = "str"
     required: bool = False
@@ -29,6 +54,29 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One source table: its columns, key and kind.
+
+    Parameters
+    ----------
+    name : str
+        The table's name (its source file is named after it).
+    columns : tuple of Column
+        Its columns, in contract order.
+    key : str or tuple of str, optional
+        The column (or columns) that identify a row.
+    kind : {"entity", "event"}, default "entity"
+        ``entity`` tables feed the graph; ``event`` tables the event store
+        (:mod:`graph.events`).
+    time_order : (str, str), optional
+        ``(start, end)``: ``end`` must be after ``start`` when both are present.
+
+    Examples
+    --------
+    >>> t = TABLES["badge_events"]
+    >>> t.kind, t.key, t.names[:3]
+    ('event', 'event_id', ['event_id', 'officer_id', 'site_id'])
+    """
+
     name: str
     columns: tuple[Column, ...]
     key: str | tuple[str, ...] | None = None
@@ -37,6 +85,32 @@ class Table:
     """``(start, end)``: ``end`` must be after ``start`` when both are present."""
 
     def column(self, name: str) -> Column:
+        """The column of that name.
+
+        Parameters
+        ----------
+        name : str
+            A column name.
+
+        Returns
+        -------
+        Column
+            The column's declaration.
+
+        Raises
+        ------
+        KeyError
+            If the table has no such column.
+
+        Examples
+        --------
+        >>> TABLES["officers"].column("staff_type").enum
+        ('officer', 'staff', 'special', 'pcso')
+        >>> TABLES["officers"].column("shoe_size")
+        Traceback (most recent call last):
+        ...
+        KeyError: "officers has no column 'shoe_size'"
+        """
         for c in self.columns:
             if c.name == name:
                 return c
@@ -44,14 +118,49 @@ class Table:
 
     @property
     def names(self) -> list[str]:
+        """Every column name, in contract order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> TABLES["cases"].names
+        ['case_ref', 'opened', 'closed', 'case_type']
+        """
         return [c.name for c in self.columns]
 
     @property
     def required(self) -> list[str]:
+        """The names of the required columns.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> TABLES["cases"].required
+        ['case_ref', 'opened']
+        """
         return [c.name for c in self.columns if c.required]
 
     @property
     def key_columns(self) -> tuple[str, ...]:
+        """The key as a tuple of column names (empty when the table has no key).
+
+        Returns
+        -------
+        tuple of str
+
+        Examples
+        --------
+        >>> TABLES["cases"].key_columns
+        ('case_ref',)
+        >>> TABLES["assignments"].key_columns
+        ('officer_id', 'unit_id', 'start_date')
+        """
         if self.key is None:
             return ()
         return (self.key,) if isinstance(self.key, str) else self.key
@@ -60,6 +169,31 @@ class Table:
 def C(  # noqa: N802 - a one-letter builder keeps the table declarations readable
     name: str, type: ColType = "str", *, req: bool = False, enum: str = "", ref: str | None = None
 ) -> Column:
+    """A :class:`Column`, written short (the table declarations use it).
+
+    Parameters
+    ----------
+    name : str
+        The column's name.
+    type : {"id", "str", "date", "ts", "enum", "number", "list"}, default "str"
+        Its type.
+    req : bool, default False
+        Whether it is required.
+    enum : str, optional
+        The allowed values, separated by ``|``.
+    ref : str, optional
+        Foreign key, ``"table.column"``.
+
+    Returns
+    -------
+    Column
+        The column's declaration.
+
+    Examples
+    --------
+    >>> C("direction", "enum", req=True, enum="in|out")
+    Column(name='direction', type='enum', required=True, enum=('in', 'out'), ref=None)
+    """
     return Column(name, type, req, tuple(enum.split("|")) if enum else (), ref)
 
 

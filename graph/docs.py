@@ -8,6 +8,23 @@ from graph.model import MODEL, PROVENANCE
 
 
 def render() -> str:
+    """The data model and the source contract as one Markdown page.
+
+    Returns
+    -------
+    str
+        Three tables: node labels, relationship types (from :data:`graph.model.MODEL`)
+        and source tables (from :data:`graph.contract.TABLE_LIST`); the text of
+        ``docs/data-model.md``.
+
+    Examples
+    --------
+    >>> page = render()
+    >>> page.splitlines()[0]
+    '# Data model'
+    >>> "| `Officer` | `officer_id` | officers |" in page
+    True
+    """
     out = [
         "# Data model",
         "",

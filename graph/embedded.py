@@ -86,6 +86,62 @@ def _naive_utc(v: Any) -> Any:
 
 
 class EmbeddedStore(GraphStore):
+    """The embedded graph store of one data folder (Ladybug, in this process).
+
+    Open it with :func:`graph.workspace.open_store`. A read-write handle takes the
+    writer lock, copies the current snapshot and writes to its copy, which
+    :meth:`close` publishes and :meth:`abort` discards; a read-only handle reads the
+    snapshot current when it opened, for its whole life (see the module's text).
+
+    Parameters
+    ----------
+    settings : Settings
+        ``data_dir``, buffer pool, query timeout, reader connections.
+    read_only : bool, default False
+        Open read-only (beside any writer). A read-only handle of a folder with no
+        store yet creates an empty one first (taking the writer lock for that).
+
+    Attributes
+    ----------
+    path : Path
+        The current snapshot, ``<data_dir>/graph.lbdb`` (what readers open).
+    work_path : Path
+        The file this handle has open: a writer's working copy, or a reader's hard
+        link of the snapshot.
+    read_only : bool
+
+    Raises
+    ------
+    StoreUnavailable
+        If another handle holds the writer lock (for a read-write handle), or the
+        engine cannot open the file.
+
+    Examples
+    --------
+    One writer at a time; readers beside it keep their snapshot:
+
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from graph.settings import Settings
+    >>> from graph.store import RunInfo
+    >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+    >>> EmbeddedStore(s).close()  # an empty store
+    >>> writer = EmbeddedStore(s)
+    >>> EmbeddedStore(s)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.StoreUnavailable: the embedded store at ... is open for writing in another process ...
+    >>> _ = writer.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"]}), RunInfo.new("doc"))
+    >>> reader = EmbeddedStore(s, read_only=True)
+    >>> writer.close()
+    >>> reader.query("MATCH (o:Officer) RETURN count(o) AS n")  # the snapshot it opened
+    [{'n': 0}]
+    >>> reader.close()
+    >>> with EmbeddedStore(s, read_only=True) as reader:
+    ...     reader.query("MATCH (o:Officer) RETURN count(o) AS n")
+    [{'n': 2}]
+    """
+
     name = "embedded"
 
     def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
@@ -127,8 +183,28 @@ class EmbeddedStore(GraphStore):
             raise
 
     def ping(self) -> None:
-        """The handle is open and its snapshot is on disk (no connection of the pool is
-        taken: a health check must answer while every one of them is busy)."""
+        """Check that the handle is open and its snapshot is on disk.
+
+        No connection of the pool is taken: a health check must answer while every one of
+        them is busy.
+
+        Raises
+        ------
+        StoreUnavailable
+            If the handle is closed or its file is gone.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> store = EmbeddedStore(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> store.ping()
+        >>> store.close()
+        >>> store.ping()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.StoreUnavailable: the embedded store at ... is closed
+        """
         if self.db is None or not self.work_path.exists():
             raise StoreUnavailable(f"the embedded store at {self.path} is closed")
 
@@ -159,9 +235,37 @@ class EmbeddedStore(GraphStore):
         self.conn = None
 
     def close(self) -> None:
-        """Close the handle. A read-write handle publishes what it wrote: its working copy
-        becomes the current snapshot in one atomic rename, so readers see either the
-        store as it was before this handle opened or as it is now, never a mix."""
+        """Close the handle; a read-write handle publishes what it wrote.
+
+        Its working copy becomes the current snapshot in one atomic rename, so readers see
+        either the store as it was before this handle opened or as it is now, never a mix.
+
+        A writer that changed nothing publishes nothing. Publishing records the write
+        (:func:`mark_changed`), so servers open the new snapshot; the writer lock is
+        released. Closing twice does nothing.
+
+        Raises
+        ------
+        StoreUnavailable
+            If the working copy was not checkpointed on close (it is then discarded
+            and the current snapshot stays as it was).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.store import RunInfo
+        >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+        >>> store = EmbeddedStore(s)
+        >>> _ = store.load_nodes("Unit", pd.DataFrame({"unit_id": ["U1"]}), RunInfo.new("doc"))
+        >>> store.close()
+        >>> changed_stamp(s.data_dir) > 0
+        True
+        >>> with EmbeddedStore(s, read_only=True) as reader:
+        ...     reader.query("MATCH (u:Unit) RETURN u.uid AS uid")
+        [{'uid': 'Unit:U1'}]
+        """
         with self._lock:
             if self._sandbox is not None:
                 self._sandbox.close()
@@ -181,8 +285,25 @@ class EmbeddedStore(GraphStore):
                 self._discard()
 
     def abort(self) -> None:
-        """Discard every write of this read-write handle: the current snapshot stays as
-        it was when the handle opened (a read-only handle just closes)."""
+        """Discard every write of this read-write handle.
+
+        The current snapshot stays as it was when the handle opened (a read-only handle just
+        closes). The working copy is deleted and the writer lock released.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.store import RunInfo
+        >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+        >>> store = EmbeddedStore(s)
+        >>> _ = store.load_nodes("Unit", pd.DataFrame({"unit_id": ["U1"]}), RunInfo.new("doc"))
+        >>> store.abort()
+        >>> with EmbeddedStore(s, read_only=True) as reader:
+        ...     reader.query("MATCH (u:Unit) RETURN count(u) AS n")
+        [{'n': 0}]
+        """
         with self._lock:
             if self.read_only:
                 self.close()
@@ -208,10 +329,54 @@ class EmbeddedStore(GraphStore):
         embedded: str | None = None,
         max_rows: int | None = None,
     ) -> list[dict[str, Any]]:
-        """A user-written query, guarded (see :meth:`GraphStore.user_query`). On a
-        read-only handle it runs in a separate worker process (:mod:`graph.sandbox`) that
-        is killed when it runs past the query timeout or the memory cap, or crashes: no
-        user query can stall, exhaust or crash the process that asked for it."""
+        """Run a user-written query, guarded (see :meth:`GraphStore.user_query`).
+
+        On a read-only handle it runs in a separate worker process (:mod:`graph.sandbox`) that
+        is killed when it runs past the query timeout or the memory cap, or crashes: no user
+        query can stall, exhaust or crash the process that asked for it.
+
+        On a read-write handle it runs in this process, as on the base class.
+
+        Parameters
+        ----------
+        cypher : str
+            The query a person wrote.
+        params : dict, optional
+            Its parameters.
+        embedded : str, optional
+            The text to run here instead of ``cypher``.
+        max_rows : int, optional
+            Read at most this many rows.
+
+        Returns
+        -------
+        list of dict
+            As :meth:`GraphStore.query`.
+
+        Raises
+        ------
+        QueryError
+            If the guard refuses it, the engine does, it needs more than
+            ``query_memory_mb``, or the worker died.
+        QueryTimeout
+            If it runs past the query timeout.
+        StoreUnavailable
+            If every query worker stayed busy, or the handle is closed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.store import RunInfo
+        >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+        >>> with EmbeddedStore(s) as writer:
+        ...     _ = writer.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"]}), RunInfo.new("doc"))
+        >>> with EmbeddedStore(s, read_only=True) as reader:
+        ...     reader.user_query("MATCH (o:Officer) WHERE o.officer_id <> $x RETURN o.uid AS uid",
+        ...                       {"x": "A"})
+        [{'uid': 'Officer:B'}]
+        """
         if not self.read_only:
             return super().user_query(cypher, params, embedded=embedded, max_rows=max_rows)
         from graph.sandbox import QuerySandbox
@@ -229,10 +394,26 @@ class EmbeddedStore(GraphStore):
         self._execute(cypher, params)
 
     def ensure_schema(self) -> bool:
-        """Create the model's tables, and bring tables an older model made up to date
-        (properties added or dropped: see :func:`graph.cypher.ladybug_migration`), so a
-        store made by an earlier linkwatch opens for writing as it is. Whether any
-        table was altered."""
+        """Create the model's tables, and bring tables an older model made up to date.
+
+        Properties are added or dropped (see :func:`graph.cypher.ladybug_migration`), so a
+        store made by an earlier linkwatch opens for writing as it is. Returns whether any
+        table was altered. A read-write handle runs it when it opens.
+
+        Returns
+        -------
+        bool
+            Whether any existing table was altered.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> store = EmbeddedStore(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> store.ensure_schema()
+        False
+        >>> store.close()
+        """
         altered = False
         for stmt in cy.ladybug_ddl(self.model):
             self._execute(stmt, {})
@@ -286,7 +467,47 @@ class EmbeddedStore(GraphStore):
             return out
 
     def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
-        """A query's whole result as an Arrow table (bulk export)."""
+        """A query's whole result as an Arrow table (bulk export).
+
+        Values stay in the engine's types (no :func:`graph.values.to_plain`); the
+        query is not checked for parameters as :meth:`GraphStore.query` does.
+
+        Parameters
+        ----------
+        cypher : str
+            A query in Ladybug's dialect.
+        params : dict, optional
+            Its parameters.
+
+        Returns
+        -------
+        pyarrow.Table
+            One column per returned column, in the engine's types.
+
+        Raises
+        ------
+        QueryError
+            If the engine refuses the query.
+        QueryTimeout
+            If it runs past the query timeout.
+
+        See Also
+        --------
+        graph.bulk.write_neo4j_import : Exports the whole graph this way.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.store import RunInfo
+        >>> store = EmbeddedStore(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> _ = store.load_nodes("Officer", pd.DataFrame({"officer_id": ["B", "A"]}), RunInfo.new("doc"))
+        >>> tbl = store.arrow("MATCH (o:Officer) RETURN o.officer_id AS id ORDER BY id")
+        >>> tbl.num_rows, tbl.column("id").to_pylist()
+        (2, ['A', 'B'])
+        >>> store.close()
+        """
         with self._checkout() as conn:
             res = self._run(conn, cypher, params or {})
             tbl = res.get_as_arrow(1_000_000)
@@ -369,7 +590,28 @@ class EmbeddedStore(GraphStore):
 
 
 def mark_changed(data_dir: Path) -> None:
-    """Record that a write finished (atomically), for readers such as ``linkwatch serve``."""
+    """Record that a write finished (atomically), for readers such as ``linkwatch serve``.
+
+    Rewrites ``<data_dir>/last_write.json`` (the time and the writer's process id)
+    through a rename, so a reader never sees it half written.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+
+    See Also
+    --------
+    changed_stamp : Reads it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> mark_changed(d)
+    >>> sorted(json.loads((d / CHANGED_FILE).read_text()))
+    ['at', 'pid']
+    """
     path = Path(data_dir) / CHANGED_FILE
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(), "pid": os.getpid()}))
@@ -377,7 +619,31 @@ def mark_changed(data_dir: Path) -> None:
 
 
 def changed_stamp(data_dir: Path) -> float:
-    """When the last write finished (0 if never): cheap to poll."""
+    """When the last write finished (0 if never): cheap to poll.
+
+    One ``stat`` of ``<data_dir>/last_write.json``:
+    :class:`graph.workspace.StoreProvider` calls it before every request.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+
+    Returns
+    -------
+    float
+        The file's modification time in seconds (0.0 when there is none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> changed_stamp(d)
+    0.0
+    >>> mark_changed(d)
+    >>> changed_stamp(d) > 0
+    True
+    """
     try:
         return (Path(data_dir) / CHANGED_FILE).stat().st_mtime_ns / 1e9
     except FileNotFoundError:

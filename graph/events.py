@@ -41,22 +41,117 @@ PROVENANCE_SQL = (
 
 
 def q(name: str) -> str:
-    """Quote an identifier (column names such as ``end`` are SQL keywords)."""
+    """Quote an identifier (column names such as ``end`` are SQL keywords).
+
+    Parameters
+    ----------
+    name : str
+        A table or column name.
+
+    Returns
+    -------
+    str
+        The name in double quotes, inner quotes doubled.
+
+    Examples
+    --------
+    >>> q("end"), q('a"b')
+    ('"end"', '"a""b"')
+    """
     return '"' + name.replace('"', '""') + '"'
 
 
 def lit(text: str) -> str:
+    """A SQL string literal (for settings, which take no parameters).
+
+    Parameters
+    ----------
+    text : str
+        The value.
+
+    Returns
+    -------
+    str
+        The value in single quotes, inner quotes doubled.
+
+    Examples
+    --------
+    >>> lit("O'Neil")
+    "'O''Neil'"
+    """
     return "'" + text.replace("'", "''") + "'"
 
 
 def ddl(table: Table) -> str:
+    """The ``CREATE TABLE`` statement of an event table.
+
+    The contract's columns (typed by :data:`SQL_TYPES`), then the provenance columns
+    :data:`PROVENANCE_SQL`.
+
+    Parameters
+    ----------
+    table : graph.contract.Table
+        A source contract table.
+
+    Returns
+    -------
+    str
+        DuckDB DDL (``IF NOT EXISTS``: running it again changes nothing).
+
+    Examples
+    --------
+    >>> from graph.contract import TABLES
+    >>> sql = ddl(TABLES["roster_changes"])
+    >>> sql.split(", ")[0]
+    'CREATE TABLE IF NOT EXISTS roster_changes ("change_id" VARCHAR'
+    >>> sql.endswith("first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ)")
+    True
+    """
     cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
     return f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, {PROVENANCE_SQL})"
 
 
 class EventStore:
-    """DuckDB file ``<data_dir>/events.duckdb``; spills to ``<data_dir>/tmp`` beyond
-    ``memory_mb`` so memory stays flat however large the tables grow."""
+    """The event store of one data folder: DuckDB file ``<data_dir>/events.duckdb``.
+
+    It spills to ``<data_dir>/tmp`` beyond ``memory_mb`` so memory stays flat however
+    large the tables grow. Detectors and the server open it read-only
+    (:func:`graph.workspace.open_events`); ingest's loader
+    (:class:`ingest.events.EventLoader`) is its one writer.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder (made if missing).
+    memory_mb : int, default 2048
+        DuckDB's memory limit (MiB).
+    timezone : str, default "Europe/London"
+        The connection's time zone (DuckDB's ``TimeZone`` setting).
+    read_only : bool, default False
+        Open read-only (any number of readers; the file must exist).
+
+    Attributes
+    ----------
+    path : Path
+        The DuckDB file.
+    con : duckdb.DuckDBPyConnection
+        The connection.
+
+    Raises
+    ------
+    StoreUnavailable
+        If DuckDB cannot open the file (locked by a writer, or missing when read-only).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.contract import TABLES
+    >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+    >>> events.ensure(TABLES["badge_events"])
+    >>> events.has("badge_events"), events.count("badge_events")
+    (True, 0)
+    >>> events.close()
+    """
 
     def __init__(
         self,
@@ -79,6 +174,13 @@ class EventStore:
         self._exec(f"SET TimeZone={lit(timezone)}")
 
     def close(self) -> None:
+        """Close the connection (an open transaction is discarded).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> EventStore(Path(tempfile.mkdtemp()), memory_mb=256).close()
+        """
         self.con.close()
 
     def _exec(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -87,9 +189,47 @@ class EventStore:
         return self.con.execute(sql, params or []).fetchall()
 
     def ensure(self, table: Table) -> None:
+        """Create an event table if it does not exist (:func:`ddl`).
+
+        Parameters
+        ----------
+        table : graph.contract.Table
+            A source contract table.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.contract import TABLES
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.ensure(TABLES["shifts"])
+        >>> events.ensure(TABLES["shifts"])  # again: nothing changes
+        >>> events.has("shifts")
+        True
+        >>> events.close()
+        """
         self._exec(ddl(table))
 
     def has(self, table: str) -> bool:
+        """Whether the table exists.
+
+        Parameters
+        ----------
+        table : str
+            A table name.
+
+        Returns
+        -------
+        bool
+            ``True`` if the table exists.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.has("shifts")
+        False
+        >>> events.close()
+        """
         return bool(
             self.con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
@@ -97,18 +237,86 @@ class EventStore:
         )  # type: ignore[index]
 
     def count(self, table: str) -> int:
+        """The number of rows of a table (0 for a table that does not exist).
+
+        Parameters
+        ----------
+        table : str
+            A table name (an event table's name from the contract).
+
+        Returns
+        -------
+        int
+            The row count.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.count("system_access")
+        0
+        >>> events.close()
+        """
         return (
             int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) if self.has(table) else 0
         )  # type: ignore[index]
 
     def begin(self) -> None:
-        """Start the run's transaction: until :meth:`commit`, nothing is visible to
-        other connections, and :meth:`rollback` (or closing) discards it all."""
+        """Start the run's transaction.
+
+        Until :meth:`commit`, nothing is visible to other connections, and
+        :meth:`rollback` (or closing) discards it all.
+
+        See Also
+        --------
+        commit : Keep the writes.
+        rollback : Discard them.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.contract import TABLES
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.ensure(TABLES["badge_events"])
+        >>> events.begin()
+        >>> _ = events.con.execute("INSERT INTO badge_events (event_id, direction) VALUES ('e1', 'in')")
+        >>> events.count("badge_events")
+        1
+        >>> events.rollback()
+        >>> events.count("badge_events")
+        0
+        >>> events.close()
+        """
         self._exec("BEGIN TRANSACTION")
 
     def commit(self) -> None:
+        """Commit the transaction :meth:`begin` started: its writes become visible.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.contract import TABLES
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.ensure(TABLES["badge_events"])
+        >>> events.begin()
+        >>> _ = events.con.execute("INSERT INTO badge_events (event_id, direction) VALUES ('e1', 'in')")
+        >>> events.commit()
+        >>> events.rollback()  # nothing open: nothing to undo
+        >>> events.count("badge_events")
+        1
+        >>> events.close()
+        """
         self._exec("COMMIT")
 
     def rollback(self) -> None:
+        """Discard the transaction :meth:`begin` started; with none open, do nothing.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=256)
+        >>> events.rollback()  # never begun: no error
+        >>> events.close()
+        """
         with contextlib.suppress(duckdb.Error):  # none open (never begun, or aborted already)
             self._exec("ROLLBACK")

@@ -73,7 +73,46 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
 
 
 def graph_facts(store: GraphStore, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The named facts (all by default) as frames with their declared columns."""
+    """The named facts (all by default) as frames with their declared columns.
+
+    Each fact is one query of :data:`GRAPH_FACTS` over current (not retired) graph
+    records.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The graph store to read.
+    names : iterable of str, optional
+        Which facts (keys of :data:`GRAPH_FACTS`); default: all.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Name to frame, with the fact's declared columns even when empty.
+
+    Raises
+    ------
+    KeyError
+        If a name is not a fact.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.settings import Settings
+    >>> from graph.store import RunInfo
+    >>> from graph.workspace import open_store
+    >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+    >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "rank": ["PC", "PS"]})
+    >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+    >>> facts = graph_facts(store)
+    >>> {name: len(df) for name, df in facts.items()}["g_officers"]
+    2
+    >>> sorted(facts["g_officers"][["officer_id", "rank"]].itertuples(index=False, name=None))
+    [('A', 'PC'), ('B', 'PS')]
+    >>> list(graph_facts(store, ["g_linked"])["g_linked"].columns)
+    ['officer_id', 'person_id', 'kind', 'value', 'holders']
+    >>> store.close()
+    """
     out = {}
     for name in names or GRAPH_FACTS:
         cypher, cols = GRAPH_FACTS[name]

@@ -133,6 +133,27 @@ MAX_DEPTH = 64
 
 @dataclass(frozen=True)
 class Token:
+    """One token of a Cypher text, as :func:`tokenize` reads it.
+
+    Parameters
+    ----------
+    kind : {"word", "name", "string", "number", "param", "op"}
+        A bare identifier or keyword, a backtick-quoted name, a string literal, a
+        number, a ``$`` parameter or an operator.
+    text : str
+        Its canonical text (for a string: the decoded value; for a parameter: its
+        name).
+    pos : int
+        Its offset in the query.
+    gap : bool, default False
+        Whether whitespace or a comment stood before it.
+
+    Examples
+    --------
+    >>> tokenize("RETURN 'a'")[1]
+    Token(kind='string', text='a', pos=7, gap=True)
+    """
+
     kind: str
     """``word`` (bare identifier or keyword), ``name`` (backtick-quoted), ``string``,
     ``number``, ``param`` or ``op``."""
@@ -145,13 +166,41 @@ class Token:
 
     @property
     def upper(self) -> str:
+        """A bare word's text in upper case, to compare with keywords.
+
+        ``""`` for every other kind, so a quoted name or a string is never a keyword.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> [t.upper for t in tokenize("match `match` 'match'")]
+        ['MATCH', '', '']
+        """
         return self.text.upper() if self.kind == "word" else ""
 
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    """A query that passed the guard: the text to run and the parameters its string
-    literals became (add the caller's own parameters to them)."""
+    """A query that passed the guard: the text to run and its string literals' parameters.
+
+    The parameters are what its string literals became (add the caller's own parameters
+    to them).
+
+    Parameters
+    ----------
+    text : str
+        The re-emitted query, for the engine.
+    params : dict, optional
+        ``lw_s0``, ``lw_s1`` … to the string literals' values.
+
+    Examples
+    --------
+    >>> prepare_user_query("RETURN 'a' AS x", max_hops=6)
+    CheckedQuery(text='RETURN $lw_s0 AS x', params={'lw_s0': 'a'})
+    """
 
     text: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -166,8 +215,35 @@ def _where(q: str, pos: int) -> str:
 def tokenize(q: str) -> list[Token]:
     """The tokens of a Cypher text (comments and whitespace dropped).
 
+    Read the way a Cypher lexer reads: strings with their escapes (and Ladybug's
+    ``''``), ``backtick`` names, ``//`` and ``/* */`` comments, numbers, ``$``
+    parameters and operators.
+
+    Parameters
+    ----------
+    q : str
+        The query text.
+
+    Returns
+    -------
+    list of Token
+        In order; a string's token holds its decoded value.
+
+    Raises
+    ------
+    QueryError
+        If a string, quoted name or comment is not closed, an escape or a parameter
+        name is malformed, or a character outside ASCII stands outside strings and
+        quoted names (the message says where).
+
+    Examples
+    --------
     >>> [t.text for t in tokenize("MATCH (n) /* c */ RETURN n.`a``b` // end")]
     ['MATCH', '(', 'n', ')', 'RETURN', 'n', '.', 'a`b']
+    >>> tokenize("RETURN 'abc")
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: a string is not closed (' at line 1, column 8)
     """
     out: list[Token] = []
     i, n, gap = 0, len(q), False
@@ -272,8 +348,48 @@ def _quoted(q: str, i: int) -> tuple[str, int]:
 
 
 def prepare_user_query(cypher: str, max_hops: int) -> CheckedQuery:
-    """Check a query a person wrote and return the text to run (see the module's text);
-    raise :class:`QueryError` saying what is refused and where."""
+    """Check a query a person wrote and return the text to run.
+
+    See the module's text; raise :class:`QueryError` saying what is refused and where.
+
+    The re-emitted text is checked again on its own and must come back unchanged, so
+    what the engine runs is exactly what passed.
+
+    Parameters
+    ----------
+    cypher : str
+        The query (at most :data:`MAX_CHARS` characters).
+    max_hops : int
+        The largest upper bound a variable-length relationship may have.
+
+    Returns
+    -------
+    CheckedQuery
+        The text to run and the parameters its string literals became.
+
+    Raises
+    ------
+    QueryError
+        If the query is too long, cannot be read, uses a keyword or function outside
+        the read-only lists, holds an unbounded or too long variable-length pattern or
+        a quantified path pattern, more than one statement, a parameter name starting
+        with :data:`PARAM_PREFIX`, or does not start with a read clause.
+
+    See Also
+    --------
+    check_user_query : The same check, without the result.
+    graph.store.GraphStore.user_query : Runs a query through it.
+
+    Examples
+    --------
+    >>> q = prepare_user_query("MATCH (a)-[*1..3]-(b) WHERE a.uid = $id RETURN b // note", max_hops=6)
+    >>> q.text, q.params
+    ('MATCH (a)-[*1..3]-(b) WHERE a.uid = $id RETURN b', {})
+    >>> prepare_user_query("CALL db.labels()", max_hops=6)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: CALL is not allowed in a query here (procedure calls are refused); to ...
+    """
     if len(cypher) > MAX_CHARS:
         raise QueryError(f"the query is {len(cypher):,} characters long; at most {MAX_CHARS:,} are read")
     checked = _check(cypher, max_hops)
@@ -305,9 +421,27 @@ def _check(cypher: str, max_hops: int, rerun: bool = False) -> CheckedQuery:
 
 
 def parameters_used(cypher: str) -> set[str]:
-    """Names of the parameters a query uses, read from its tokens (strings, comments and
-    quoted names hold none).
+    """Names of the parameters a query uses, read from its tokens.
 
+    Strings, comments and quoted names hold none.
+
+    Parameters
+    ----------
+    cypher : str
+        The query text.
+
+    Returns
+    -------
+    set of str
+        Parameter names, without the ``$``.
+
+    Raises
+    ------
+    QueryError
+        If the text cannot be tokenised (:func:`tokenize`).
+
+    Examples
+    --------
     >>> sorted(parameters_used("MATCH (n {uid: $id}) WHERE n.x = '$no' RETURN $limit // $c"))
     ['id', 'limit']
     """
@@ -319,11 +453,32 @@ MAX_PARAM_ITEMS = 100_000
 
 
 def check_parameters(params: dict[str, Any]) -> None:
-    """Refuse parameters nested deeper than :data:`MAX_PARAM_DEPTH` or holding more than
-    :data:`MAX_PARAM_ITEMS` values (either would exhaust the reader before the query ran).
+    """Refuse parameters nested too deep or holding too many values.
 
+    Parameters nested deeper than :data:`MAX_PARAM_DEPTH` or holding more than
+    :data:`MAX_PARAM_ITEMS` values would exhaust the reader before the query ran.
+
+    Parameter names must be letters, digits and ``_``.
+
+    Parameters
+    ----------
+    params : dict
+        The caller's parameters, name to value.
+
+    Raises
+    ------
+    QueryError
+        If the parameters nest too deep, hold too many values, or a name is not a
+        plain name.
+
+    Examples
+    --------
     >>> check_parameters({"ids": ["a", "b"], "m": {"k": [1]}})
     >>> check_parameters({"p": [[[[1]]]] * 1})
+    >>> check_parameters({"bad name": 1})
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: parameter name 'bad name' must be letters, digits and _
     """
     count = 0
     todo: list[tuple[Any, int]] = [(v, 1) for v in params.values()]
@@ -365,7 +520,28 @@ def _pairs(q: str, toks: list[Token]) -> dict[int, int]:
 
 
 def check_user_query(cypher: str, max_hops: int) -> None:
-    """Raise :class:`QueryError` if :func:`prepare_user_query` refuses the query."""
+    """Raise :class:`QueryError` if :func:`prepare_user_query` refuses the query.
+
+    Parameters
+    ----------
+    cypher : str
+        The query text.
+    max_hops : int
+        The largest upper bound a variable-length relationship may have.
+
+    Raises
+    ------
+    QueryError
+        Saying what is refused and where.
+
+    Examples
+    --------
+    >>> check_user_query("MATCH (o:Officer) RETURN count(o)", max_hops=6)
+    >>> check_user_query("MATCH (o) RETURN o; MATCH (x) RETURN x", max_hops=6)
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: one statement at a time: a ';' stands at line 1, column 19
+    """
     prepare_user_query(cypher, max_hops)
 
 

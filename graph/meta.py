@@ -98,7 +98,19 @@ CREATE TABLE IF NOT EXISTS audit_head (
 
 
 class PermissionDenied(LinkwatchError):
-    """The user may not do this (not the owner, not shared with them)."""
+    """The user may not do this (not the owner, not shared with them).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+    >>> _ = meta.save_query({"name": "mine", "cypher": "RETURN 1"}, Principal("ann", "analyst"))
+    >>> meta.delete_query("mine", Principal("bob", "analyst"))
+    Traceback (most recent call last):
+    ...
+    graph.meta.PermissionDenied: saved query 'mine' belongs to ann; only they or an admin may delete it
+    >>> meta.close()
+    """
 
 
 def _now() -> str:
@@ -111,7 +123,22 @@ def _hash(secret: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: the token's user and role (``cli`` for the command line)."""
+    """Who is asking: the token's user and role (``cli`` for the command line).
+
+    Parameters
+    ----------
+    user : str
+        The user name.
+    role : str
+        One of :data:`ROLES` (or ``cli``).
+    token_id : str, optional
+        The id of the token they authenticated with.
+
+    Examples
+    --------
+    >>> Principal("ann", "analyst")
+    Principal(user='ann', role='analyst', token_id=None)
+    """
 
     user: str
     role: str
@@ -120,6 +147,31 @@ class Principal:
 
 @dataclass(frozen=True)
 class NewToken:
+    """A token just made: the only place its secret is ever shown.
+
+    Parameters
+    ----------
+    token_id : str
+        The token's id (8 hex digits), to list and revoke it.
+    secret : str
+        The whole token, ``lw_<id>_<secret>``; only its SHA-256 is stored.
+    user : str
+        The user it speaks for.
+    role : str
+        Their role.
+    expires_at : str, optional
+        When it expires (ISO 8601, UTC); ``None``: never.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+    >>> t = meta.create_token("ann", "analyst")
+    >>> t.secret.startswith(f"lw_{t.token_id}_"), t.expires_at
+    (True, None)
+    >>> meta.close()
+    """
+
     token_id: str
     secret: str
     user: str
@@ -129,7 +181,37 @@ class NewToken:
 
 @dataclass(frozen=True)
 class StoredQuery:
-    """A user-saved query's newest revision, with its owner and sharing."""
+    """A user-saved query's newest revision, with its owner and sharing.
+
+    Parameters
+    ----------
+    name : str
+        Its name (unique among live queries).
+    revision : int
+        Its revision number, from 1.
+    query_id : str
+        Its id, kept across revisions.
+    owner : str
+        The user who made it.
+    share_users, share_roles : tuple of str
+        The users and roles it is shared with.
+    body : dict
+        The query in the library's file format (:mod:`queries.saved`).
+    saved_at : str
+        When this revision was saved (ISO 8601, UTC).
+    saved_by : str
+        Who saved this revision.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+    >>> q = meta.save_query({"name": "recent-flags", "cypher": "MATCH (f:Flag) RETURN f LIMIT 5"},
+    ...                     Principal("ann", "analyst"), share_roles=["investigator"])
+    >>> q.name, q.revision, q.owner, q.share_roles, q.body["revision"]
+    ('recent-flags', 1, 'ann', ('investigator',), 1)
+    >>> meta.close()
+    """
 
     name: str
     revision: int
@@ -142,6 +224,26 @@ class StoredQuery:
     saved_by: str
 
     def visible_to(self, who: Principal) -> bool:
+        """Whether ``who`` may see and run it.
+
+        An admin, its owner, or a user or role it is shared with may.
+
+        Parameters
+        ----------
+        who : Principal
+            Who is asking.
+
+        Returns
+        -------
+        bool
+            ``True`` if ``who`` may see it.
+
+        Examples
+        --------
+        >>> q = StoredQuery("q", 1, "U-1", "ann", (), ("investigator",), {}, "", "ann")
+        >>> q.visible_to(Principal("bob", "investigator")), q.visible_to(Principal("cy", "analyst"))
+        (True, False)
+        """
         return (
             who.role == "admin"
             or who.user == self.owner
@@ -150,11 +252,56 @@ class StoredQuery:
         )
 
     def editable_by(self, who: Principal) -> bool:
+        """Whether ``who`` may change or delete it.
+
+        Its owner or an admin may (sharing does not let anyone edit).
+
+        Parameters
+        ----------
+        who : Principal
+            Who is asking.
+
+        Returns
+        -------
+        bool
+            ``True`` if ``who`` may edit it.
+
+        Examples
+        --------
+        >>> q = StoredQuery("q", 1, "U-1", "ann", ("bob",), (), {}, "", "ann")
+        >>> q.editable_by(Principal("bob", "analyst")), q.editable_by(Principal("root", "admin"))
+        (False, True)
+        """
         return who.role == "admin" or who.user == self.owner
 
 
 class MetaStore:
-    """The metadata of one data folder (thread-safe; one SQLite connection)."""
+    """The metadata of one data folder (thread-safe; one SQLite connection).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder; the store is ``<data_dir>/meta.sqlite`` (made, with its
+        tables, if missing; in WAL mode, so the server and the command line can use
+        it at once).
+
+    Attributes
+    ----------
+    path : Path
+        The SQLite file.
+
+    See Also
+    --------
+    graph.workspace.Workspace.meta : The metadata store of a deployment.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+    >>> meta.path.name, meta.tokens(), meta.queries(), meta.statuses()
+    ('meta.sqlite', [], [], {})
+    >>> meta.close()
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / META_FILE
@@ -166,6 +313,13 @@ class MetaStore:
         self._con.executescript(SCHEMA + AUDIT_HEAD_SCHEMA)
 
     def close(self) -> None:
+        """Close the connection.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> MetaStore(Path(tempfile.mkdtemp())).close()
+        """
         self._con.close()
 
     @contextmanager
@@ -194,7 +348,44 @@ class MetaStore:
         expires_days: int | None = None,
         created_by: str | None = None,
     ) -> NewToken:
-        """Make a token; the secret is in the result only, never stored."""
+        """Make a token; the secret is in the result only, never stored.
+
+        Parameters
+        ----------
+        user : str
+            The user the token speaks for.
+        role : str
+            One of :data:`ROLES`.
+        note : str, optional
+            What it is for.
+        expires_days : int, optional
+            Days until it expires (1 or more); ``None``: never.
+        created_by : str, optional
+            Who made it.
+
+        Returns
+        -------
+        NewToken
+            With the secret, to hand over once.
+
+        Raises
+        ------
+        QueryError
+            If the role is unknown, the user blank, or ``expires_days`` below 1.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> t = meta.create_token("ann", "analyst", note="laptop", expires_days=30)
+        >>> t.user, t.role, t.expires_at is not None
+        ('ann', 'analyst', True)
+        >>> meta.create_token("ann", "boss")
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: role must be one of investigator, analyst, auditor, admin (got 'boss')
+        >>> meta.close()
+        """
         if role not in ROLES:
             raise QueryError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
         if not user.strip():
@@ -217,7 +408,32 @@ class MetaStore:
         return NewToken(token_id, secret, user.strip(), role, expires)
 
     def authenticate(self, secret: str) -> Principal | None:
-        """The token's user and role, or ``None`` for an unknown, revoked or expired one."""
+        """The token's user and role, or ``None`` for an unknown, revoked or expired one.
+
+        The token's hash is compared in constant time; a successful use is noted
+        (``last_used_at``).
+
+        Parameters
+        ----------
+        secret : str
+            The whole token, ``lw_<id>_<secret>``.
+
+        Returns
+        -------
+        Principal or None
+            Who the token speaks for, with its id.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> t = meta.create_token("ann", "analyst")
+        >>> meta.authenticate(t.secret)  # doctest: +ELLIPSIS
+        Principal(user='ann', role='analyst', token_id='...')
+        >>> meta.authenticate(t.secret + "x") is None
+        True
+        >>> meta.close()
+        """
         parts = secret.split("_", 2)
         if len(parts) != 3 or parts[0] != "lw":
             return None
@@ -234,11 +450,53 @@ class MetaStore:
         return Principal(row["user"], row["role"], row["token_id"])
 
     def tokens(self) -> list[dict[str, Any]]:
-        """Every token (without hashes), newest first."""
+        """Every token (without hashes), newest first.
+
+        Returns
+        -------
+        list of dict
+            ``token_id``, ``user``, ``role``, ``note``, ``created_at``,
+            ``created_by``, ``expires_at``, ``revoked_at``, ``last_used_at``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> _ = meta.create_token("ann", "analyst", note="laptop")
+        >>> [(t["user"], t["role"], t["note"], t["revoked_at"]) for t in meta.tokens()]
+        [('ann', 'analyst', 'laptop', None)]
+        >>> meta.close()
+        """
         rows = self._rows("SELECT * FROM tokens ORDER BY created_at DESC, token_id")
         return [{k: v for k, v in dict(r).items() if k != "hash"} for r in rows]
 
     def revoke_token(self, token_id: str) -> None:
+        """Revoke a token: it authenticates no more (its row is kept).
+
+        Parameters
+        ----------
+        token_id : str
+            The token's id.
+
+        Raises
+        ------
+        UnknownName
+            If no active token has that id (unknown, or revoked already).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> t = meta.create_token("ann", "analyst")
+        >>> meta.revoke_token(t.token_id)
+        >>> meta.authenticate(t.secret) is None
+        True
+        >>> meta.revoke_token(t.token_id)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.UnknownName: no active token with id '...'
+        >>> meta.close()
+        """
         with self._tx() as con:
             cur = con.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
@@ -282,6 +540,47 @@ class MetaStore:
 
         The body is the library's file format; its ``revision`` and ``id`` are set here.
         Sharing not given on an update stays as it was.
+
+        Parameters
+        ----------
+        body : mapping
+            The query in the library's file format (:mod:`queries.saved`), with a
+            ``name``; a new query keeps a given ``id`` (else one is made).
+        who : Principal
+            Who saves it: the owner of a new query; an update needs the owner or an
+            admin.
+        share_users, share_roles : iterable of str, optional
+            Who else may see and run it.
+        update : bool, default False
+            Save a new revision of an existing query instead of a new query.
+
+        Returns
+        -------
+        StoredQuery
+            The revision saved.
+
+        Raises
+        ------
+        QueryError
+            If the body has no name, a role to share with is unknown, or a new query's
+            name is taken.
+        UnknownName
+            On an update, if there is no live query of that name.
+        PermissionDenied
+            On an update, if ``who`` is neither the owner nor an admin.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> ann = Principal("ann", "analyst")
+        >>> q = meta.save_query({"name": "recent-flags", "cypher": "MATCH (f:Flag) RETURN f LIMIT 5"},
+        ...                     ann, share_roles=["investigator"])
+        >>> q2 = meta.save_query({"name": "recent-flags", "cypher": "MATCH (f:Flag) RETURN f LIMIT 9"},
+        ...                      ann, update=True)
+        >>> q2.revision, q2.query_id == q.query_id, q2.share_roles
+        (2, True, ('investigator',))
+        >>> meta.close()
         """
         name = str(body.get("name") or "").strip()
         if not name:
@@ -339,7 +638,29 @@ class MetaStore:
         return found
 
     def get_query(self, name: str) -> StoredQuery | None:
-        """The newest revision of a live query by name or id (``None`` if none)."""
+        """The newest revision of a live query by name or id (``None`` if none).
+
+        Parameters
+        ----------
+        name : str
+            The query's name, or its id.
+
+        Returns
+        -------
+        StoredQuery or None
+            ``None`` for an unknown or deleted query. Visibility is not checked here
+            (:meth:`StoredQuery.visible_to`).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> body = {"name": "mine", "id": "U-1", "cypher": "RETURN 1"}
+        >>> q = meta.save_query(body, Principal("ann", "analyst"))
+        >>> meta.get_query("mine").query_id, meta.get_query("U-1").name, meta.get_query("other")
+        ('U-1', 'mine', None)
+        >>> meta.close()
+        """
         row = self._latest(name)
         if row is None:
             by_id = self._rows(
@@ -351,7 +672,24 @@ class MetaStore:
         return self._stored(row)
 
     def queries(self) -> list[StoredQuery]:
-        """Every live query, newest revision each, by name."""
+        """Every live query, newest revision each, by name.
+
+        Returns
+        -------
+        list of StoredQuery
+            Sorted by name; deleted queries are left out.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> ann = Principal("ann", "analyst")
+        >>> for n in ("b", "a"):
+        ...     _ = meta.save_query({"name": n, "cypher": "RETURN 1"}, ann)
+        >>> [q.name for q in meta.queries()]
+        ['a', 'b']
+        >>> meta.close()
+        """
         rows = self._rows(
             "SELECT q.* FROM saved_queries q JOIN (SELECT name, max(revision) AS r FROM saved_queries "
             "GROUP BY name) m ON q.name = m.name AND q.revision = m.r WHERE q.deleted_at IS NULL ORDER BY q.name"
@@ -359,7 +697,31 @@ class MetaStore:
         return [self._stored(r) for r in rows]
 
     def history(self, name: str) -> list[dict[str, Any]]:
-        """Every revision of a query, oldest first (deleted ones say when)."""
+        """Every revision of a query, oldest first (deleted ones say when).
+
+        Parameters
+        ----------
+        name : str
+            The query's name.
+
+        Returns
+        -------
+        list of dict
+            ``revision``, ``saved_at``, ``saved_by``, ``deleted_at``, ``body``; empty
+            for an unknown name.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> ann = Principal("ann", "analyst")
+        >>> _ = meta.save_query({"name": "q", "cypher": "RETURN 1"}, ann)
+        >>> _ = meta.save_query({"name": "q", "cypher": "RETURN 2"}, ann, update=True)
+        >>> _ = meta.delete_query("q", ann)
+        >>> [(h["revision"], h["body"]["cypher"], h["deleted_at"] is not None) for h in meta.history("q")]
+        [(1, 'RETURN 1', False), (2, 'RETURN 2', True)]
+        >>> meta.close()
+        """
         rows = self._rows("SELECT * FROM saved_queries WHERE name = ? ORDER BY revision", (name,))
         return [
             {
@@ -373,6 +735,39 @@ class MetaStore:
         ]
 
     def delete_query(self, name: str, who: Principal) -> StoredQuery:
+        """Delete a query: its newest revision is marked deleted.
+
+        Every revision is kept; :meth:`history` lists them.
+
+        Parameters
+        ----------
+        name : str
+            The query's name or id.
+        who : Principal
+            Who deletes it: the owner or an admin.
+
+        Returns
+        -------
+        StoredQuery
+            The revision that was deleted.
+
+        Raises
+        ------
+        UnknownName
+            If there is no live query of that name or id.
+        PermissionDenied
+            If ``who`` is neither the owner nor an admin.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> ann = Principal("ann", "analyst")
+        >>> _ = meta.save_query({"name": "q", "cypher": "RETURN 1"}, ann)
+        >>> meta.delete_query("q", ann).revision, meta.get_query("q")
+        (1, None)
+        >>> meta.close()
+        """
         cur = self.get_query(name)
         if cur is None:
             raise UnknownName(f"no saved query {name!r}")
@@ -390,7 +785,44 @@ class MetaStore:
     # ---- flag assessments -------------------------------------------------------------
 
     def assess(self, flag_id: str, status: str, note: str | None, who: Principal) -> dict[str, Any]:
-        """Record a person's assessment of a flag; returns it."""
+        """Record a person's assessment of a flag; returns it.
+
+        Every assessment is kept; the newest is the flag's status (:meth:`statuses`).
+
+        Parameters
+        ----------
+        flag_id : str
+            The flag's id (its ``flag_id``, not its uid).
+        status : str
+            One of :data:`FLAG_STATUSES`.
+        note : str or None
+            Why.
+        who : Principal
+            Who assesses it.
+
+        Returns
+        -------
+        dict
+            ``seq``, ``flag_id``, ``status``, ``note``, ``who``, ``role``, ``at``.
+
+        Raises
+        ------
+        QueryError
+            If the status is not one of :data:`FLAG_STATUSES`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> a = meta.assess("f3a9", "under_review", "checking the rota", Principal("ann", "analyst"))
+        >>> a["seq"], a["status"], a["who"]
+        (1, 'under_review', 'ann')
+        >>> meta.assess("f3a9", "closed", None, Principal("ann", "analyst"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: status must be one of open, under_review, no_further_action, ...
+        >>> meta.close()
+        """
         if status not in FLAG_STATUSES:
             raise QueryError(f"status must be one of {', '.join(FLAG_STATUSES)} (got {status!r})")
         at = _now()
@@ -410,11 +842,49 @@ class MetaStore:
         }
 
     def assessments(self, flag_id: str) -> list[dict[str, Any]]:
+        """Every assessment of a flag, oldest first.
+
+        Parameters
+        ----------
+        flag_id : str
+            The flag's id.
+
+        Returns
+        -------
+        list of dict
+            As :meth:`assess` returns each; empty for a flag never assessed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> _ = meta.assess("f3a9", "under_review", None, Principal("ann", "analyst"))
+        >>> _ = meta.assess("f3a9", "referred", "to PSD", Principal("bob", "investigator"))
+        >>> [(a["status"], a["who"]) for a in meta.assessments("f3a9")]
+        [('under_review', 'ann'), ('referred', 'bob')]
+        >>> meta.close()
+        """
         rows = self._rows("SELECT * FROM assessments WHERE flag_id = ? ORDER BY seq", (flag_id,))
         return [dict(r) for r in rows]
 
     def statuses(self) -> dict[str, str]:
-        """Each assessed flag's current status (flags not listed are ``open``)."""
+        """Each assessed flag's current status (flags not listed are ``open``).
+
+        Returns
+        -------
+        dict of str to str
+            Flag id to the status of its newest assessment.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> _ = meta.assess("f3a9", "under_review", None, Principal("ann", "analyst"))
+        >>> _ = meta.assess("f3a9", "no_further_action", None, Principal("ann", "analyst"))
+        >>> meta.statuses()
+        {'f3a9': 'no_further_action'}
+        >>> meta.close()
+        """
         rows = self._rows(
             "SELECT a.flag_id, a.status FROM assessments a JOIN (SELECT flag_id, max(seq) AS s "
             "FROM assessments GROUP BY flag_id) m ON a.seq = m.s"
@@ -435,8 +905,33 @@ def _meta_connection(data_dir: Path) -> sqlite3.Connection:
 
 
 def publish_audit_head(data_dir: Path, seq: int, hash_: str, sig: str | None) -> None:
-    """Keep the audit log's newest head (sequence number, hash, signature) in the
-    metadata store. Called by :meth:`graph.audit.AuditLog.record` under the log's lock."""
+    """Keep the audit log's newest head (sequence number, hash, signature) in the metadata store.
+
+    Called by :meth:`graph.audit.AuditLog.record` under the log's lock.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder (its ``meta.sqlite`` is made if missing).
+    seq : int
+        The last record's sequence number.
+    hash_ : str
+        Its hash.
+    sig : str or None
+        The head's signature.
+
+    See Also
+    --------
+    published_audit_head : Reads it back.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> publish_audit_head(d, 3, "ab" * 32, None)
+    >>> published_audit_head(d)["seq"]
+    3
+    """
     con = _meta_connection(data_dir)
     try:
         con.execute(
@@ -450,7 +945,24 @@ def publish_audit_head(data_dir: Path, seq: int, hash_: str, sig: str | None) ->
 
 
 def published_audit_head(data_dir: Path) -> dict[str, Any] | None:
-    """The audit log's head as last published (``None`` if none was)."""
+    """The audit log's head as last published (``None`` if none was).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+
+    Returns
+    -------
+    dict or None
+        ``seq``, ``hash``, ``sig``, ``at``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> published_audit_head(Path(tempfile.mkdtemp())) is None
+    True
+    """
     if not (Path(data_dir) / META_FILE).exists():
         return None
     con = _meta_connection(data_dir)

@@ -45,8 +45,22 @@ LADYBUG_TYPES: dict[str, str] = {
 class Prop:
     """One typed property.
 
-    ``index`` asks for a lookup index on this property (Neo4j range index; Ladybug
-    has none beyond the primary key, so it is ignored there).
+    Parameters
+    ----------
+    name : str
+        The property's name (a column of the source table, or derived).
+    type : {"string", "int", "float", "bool", "date", "timestamp", "string[]"}
+        Its type, mapped to each store's (:data:`LADYBUG_TYPES`, Neo4j's import types).
+    index : bool, default False
+        Ask for a lookup index on this property (Neo4j range index; Ladybug has none
+        beyond the primary key, so it is ignored there).
+    protected : bool, default False
+        A protected characteristic (e.g. gender, ethnicity): never read by a detector.
+
+    Examples
+    --------
+    >>> Prop("date_of_birth", "date")
+    Prop(name='date_of_birth', type='date', index=False, protected=False)
     """
 
     name: str
@@ -76,6 +90,26 @@ class NodeSchema:
 
     Every node also has ``uid`` = ``"<Label>:<key>"``, unique across the whole graph,
     which is the id the API, the visualisation and the path finder use.
+
+    Parameters
+    ----------
+    label : str
+        The node label (and the Ladybug table's name).
+    key : str
+        The property holding the natural key (it is in ``props``).
+    props : tuple of Prop
+        The declared properties (``uid`` and :data:`PROVENANCE` are added).
+    description : str, optional
+        What a node of this label is (for the generated docs).
+    source_table : str, optional
+        The source contract table it is loaded from (``None``: derived).
+    caption : tuple of str, optional
+        The properties that name a node for people (pages, search hits, exports).
+
+    Examples
+    --------
+    >>> OFFICER.label, OFFICER.key, OFFICER.caption
+    ('Officer', 'officer_id', ('forenames', 'surname', 'rank'))
     """
 
     label: str
@@ -87,20 +121,75 @@ class NodeSchema:
     """The properties that name a node for people (pages, search hits, exports)."""
 
     def uid(self, key_value: object) -> str:
-        """The node's id across the whole graph, ``Label:key``."""
+        """The node's id across the whole graph, ``Label:key``.
+
+        Parameters
+        ----------
+        key_value : object
+            The natural key (formatted with ``str``).
+
+        Returns
+        -------
+        str
+            ``"<Label>:<key>"``.
+
+        Examples
+        --------
+        >>> UNIT.uid("U1")
+        'Unit:U1'
+        """
         return f"{self.label}:{key_value}"
 
     def uids(self, keys: Any) -> Any:
-        """:meth:`uid` of every key in a pandas Series (vectorised)."""
+        """:meth:`uid` of every key in a pandas Series (vectorised).
+
+        Parameters
+        ----------
+        keys : pandas.Series
+            Natural keys (any type: each is made text).
+
+        Returns
+        -------
+        pandas.Series
+            The uids, same index.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> UNIT.uids(pd.Series(["U1", 7])).tolist()
+        ['Unit:U1', 'Unit:7']
+        """
         return self.label + ":" + keys.astype(str)
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
-        """``uid`` first, then the declared properties, then provenance."""
+        """``uid`` first, then the declared properties, then provenance.
+
+        Returns
+        -------
+        tuple of Prop
+            Every column of a node of this label, in table order.
+
+        Examples
+        --------
+        >>> [p.name for p in UNIT.all_props][:5]
+        ['uid', 'unit_id', 'name', 'parent_unit_id', 'site_id']
+        """
         return (Prop("uid", "string"), *self.props, *PROVENANCE)
 
     @property
     def prop_names(self) -> list[str]:
+        """The names of :attr:`all_props`, in order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> UNIT.prop_names[-2:]
+        ['retired_at', 'extra']
+        """
         return [p.name for p in self.all_props]
 
 
@@ -114,6 +203,28 @@ class RelSchema:
     read on its own (in a query result) says what it joins, the same way on both
     stores.  ``valid_from`` / ``valid_to`` name the properties that bound the
     relationship in real-world time (used by time-window filters).
+
+    Parameters
+    ----------
+    type : str
+        The relationship type (and the Ladybug table's name).
+    ends : tuple of (str, str)
+        The (start label, end label) pairs it may join.
+    props : tuple of Prop, optional
+        The declared properties (``key``, ``src``, ``dst`` and :data:`PROVENANCE`
+        are added).
+    description : str, optional
+        What a relationship of this type means (for the generated docs).
+    source_table : str, optional
+        The source contract table it is derived from (``None``: derived otherwise).
+    valid_from, valid_to : str, optional
+        The properties that bound it in real-world time.
+
+    Examples
+    --------
+    >>> r = MODEL.rel("MEMBER_OF")
+    >>> r.ends, r.valid_from, r.valid_to
+    ((('Officer', 'Organisation'), ('Person', 'Organisation')), 'since', 'until')
     """
 
     type: str
@@ -126,15 +237,59 @@ class RelSchema:
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
+        """``key``, ``src`` and ``dst`` first, then the declared properties, then provenance.
+
+        Returns
+        -------
+        tuple of Prop
+            Every column of a relationship of this type, in table order.
+
+        Examples
+        --------
+        >>> [p.name for p in MODEL.rel("NAMED_IN").all_props][:5]
+        ['key', 'src', 'dst', 'allegation', 'finding']
+        """
         return (Prop("key", "string"), Prop("src"), Prop("dst"), *self.props, *PROVENANCE)
 
     @property
     def prop_names(self) -> list[str]:
+        """The names of :attr:`all_props`, in order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> MODEL.rel("IN_UNIT").prop_names[:4]
+        ['key', 'src', 'dst', 'first_seen']
+        """
         return [p.name for p in self.all_props]
 
 
 @dataclass(frozen=True)
 class GraphModel:
+    """The whole data model: every node label and relationship type (:data:`MODEL`).
+
+    Parameters
+    ----------
+    nodes : tuple of NodeSchema
+        The node labels, in declaration order.
+    relationships : tuple of RelSchema
+        The relationship types, in declaration order.
+
+    Raises
+    ------
+    ValueError
+        If a relationship names an end label that is not declared.
+
+    Examples
+    --------
+    >>> m = GraphModel(nodes=(UNIT,), relationships=(RelSchema("PART_OF", (("Unit", "Unit"),)),))
+    >>> m.labels, m.rel_types
+    (['Unit'], ['PART_OF'])
+    """
+
     nodes: tuple[NodeSchema, ...]
     relationships: tuple[RelSchema, ...]
     _by_label: dict[str, NodeSchema] = field(init=False, repr=False, compare=False)
@@ -149,12 +304,60 @@ class GraphModel:
                     raise ValueError(f"{rel.type}: unknown end label in {(a, b)}")
 
     def node(self, label: str) -> NodeSchema:
+        """The declaration of a node label.
+
+        Parameters
+        ----------
+        label : str
+            A node label.
+
+        Returns
+        -------
+        NodeSchema
+            The label's declaration.
+
+        Raises
+        ------
+        UnknownName
+            If the label is not declared (the message lists the known ones).
+
+        Examples
+        --------
+        >>> MODEL.node("Site").key
+        'site_id'
+        """
         try:
             return self._by_label[label]
         except KeyError:
             raise UnknownName(f"unknown node label {label!r}; known: {sorted(self._by_label)}") from None
 
     def rel(self, rel_type: str) -> RelSchema:
+        """The declaration of a relationship type.
+
+        Parameters
+        ----------
+        rel_type : str
+            A relationship type.
+
+        Returns
+        -------
+        RelSchema
+            The type's declaration.
+
+        Raises
+        ------
+        UnknownName
+            If the type is not declared (the message lists the known ones).
+
+        Examples
+        --------
+        >>> MODEL.rel("REPORTS_TO").ends
+        (('Officer', 'Officer'),)
+        >>> MODEL.rel("KNOWS")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.UnknownName: unknown relationship type 'KNOWS'; known: ['ABOUT', ...]
+        """
         try:
             return self._by_type[rel_type]
         except KeyError:
@@ -164,15 +367,56 @@ class GraphModel:
 
     @property
     def labels(self) -> list[str]:
+        """Every node label, in declaration order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> MODEL.labels[:3]
+        ['Officer', 'Unit', 'Site']
+        """
         return [n.label for n in self.nodes]
 
     @property
     def rel_types(self) -> list[str]:
+        """Every relationship type, in declaration order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> MODEL.rel_types[:3]
+        ['IN_UNIT', 'REPORTS_TO', 'PART_OF']
+        """
         return [r.type for r in self.relationships]
 
     def uid(self, label: str, key_value: object) -> str:
         """``Label:key`` of a node of a declared label.
 
+        Parameters
+        ----------
+        label : str
+            A declared node label.
+        key_value : object
+            The node's natural key.
+
+        Returns
+        -------
+        str
+            The node's uid.
+
+        Raises
+        ------
+        UnknownName
+            If the label is not declared.
+
+        Examples
+        --------
         >>> MODEL.uid("Person", "P1")
         'Person:P1'
         """
@@ -180,14 +424,33 @@ class GraphModel:
 
     @property
     def captions(self) -> dict[str, tuple[str, ...]]:
-        """Label -> the properties that caption its nodes."""
+        """Label -> the properties that caption its nodes.
+
+        Returns
+        -------
+        dict of str to tuple of str
+            Only labels that declare a caption.
+
+        Examples
+        --------
+        >>> MODEL.captions["Officer"]
+        ('forenames', 'surname', 'rank')
+        """
         return {n.label: n.caption for n in self.nodes if n.caption}
 
     @property
     def protected(self) -> frozenset[str]:
-        """Protected characteristics (e.g. gender, ethnicity): never read by a detector,
-        never shown on the pages.
+        """Protected characteristics (e.g. gender, ethnicity).
 
+        Never read by a detector, never shown on the pages.
+
+        Returns
+        -------
+        frozenset of str
+            Names of the properties declared ``protected``.
+
+        Examples
+        --------
         >>> sorted(MODEL.protected)
         ['ethnicity', 'gender']
         """
@@ -195,15 +458,47 @@ class GraphModel:
 
     @property
     def hidden(self) -> frozenset[str]:
-        """Properties the pages do not show: protected characteristics and the bookkeeping
-        columns ``row_hash`` and ``extra``."""
+        """Properties the pages do not show.
+
+        Protected characteristics and the bookkeeping columns ``row_hash`` and ``extra``.
+
+        Returns
+        -------
+        frozenset of str
+
+        Examples
+        --------
+        >>> sorted(MODEL.hidden)
+        ['ethnicity', 'extra', 'gender', 'row_hash']
+        """
         return self.protected | {"row_hash", "extra"}
 
     def label_of_uid(self, uid: str) -> str:
         """The label encoded in a uid; raises :class:`UnknownName` for an unknown label.
 
+        Parameters
+        ----------
+        uid : str
+            A node id, ``Label:key``.
+
+        Returns
+        -------
+        str
+            The label.
+
+        Raises
+        ------
+        UnknownName
+            If ``uid`` has no ``:`` or its label is not declared.
+
+        Examples
+        --------
         >>> MODEL.label_of_uid("Organisation:L1")
         'Organisation'
+        >>> MODEL.label_of_uid("L1")
+        Traceback (most recent call last):
+        ...
+        graph.errors.UnknownName: not a linkwatch id (expected 'Label:key'): 'L1'
         """
         label, sep, _ = uid.partition(":")
         if not sep:
@@ -642,9 +937,25 @@ MODEL = GraphModel(
 
 
 def caption(node: dict[str, Any], *, with_id: bool = True) -> str:
-    """A short human caption of a node (as the stores return one: ``id``, ``labels``,
-    ``properties``): its label's caption properties, then its id.
+    """A short human caption of a node.
 
+    Its label's caption properties (:attr:`GraphModel.captions`), then its id; a node
+    with none of them set is captioned by its id alone.
+
+    Parameters
+    ----------
+    node : dict
+        A node as the stores return one: ``id``, ``labels``, ``properties``.
+    with_id : bool, default True
+        Add the id in brackets after the caption.
+
+    Returns
+    -------
+    str
+        The caption.
+
+    Examples
+    --------
     >>> n = {"id": "Officer:7", "labels": ["Officer"], "properties": {"surname": "Ash", "forenames": "Ann"}}
     >>> caption(n), caption(n, with_id=False)
     ('Ann Ash (Officer:7)', 'Ann Ash')

@@ -35,6 +35,51 @@ class _OutOfMemory(Exception):
 
 
 class Neo4jStore(GraphStore):
+    """The graph store on a Neo4j 5 server.
+
+    Open it with :func:`graph.workspace.open_store` and ``store="neo4j"``. Opening
+    checks that the server answers and creates the constraints and indexes
+    (:meth:`ensure_schema`). Reads and writes go through the inherited
+    :class:`~graph.store.GraphStore` methods; shortest paths use the server's own
+    ``allShortestPaths``.
+
+    Parameters
+    ----------
+    settings : Settings
+        ``neo4j_uri``, ``neo4j_user``, ``neo4j_password``, ``neo4j_database``, the
+        query timeout and the batch size.
+
+    Attributes
+    ----------
+    driver : neo4j.Driver
+        The driver (one per store).
+    database : str
+        The database used.
+
+    Raises
+    ------
+    StoreUnavailable
+        If no address is set, or the server cannot be reached or refuses the
+        credentials.
+
+    Notes
+    -----
+    Every load batch is its own transaction: :meth:`abort` cannot take back what was
+    written, so a run validates everything before its first write.
+
+    Examples
+    --------
+    These need a Neo4j server (they are skipped when the docs are tested):
+
+    >>> from graph.settings import Settings
+    >>> from graph.workspace import open_store
+    >>> s = Settings(store="neo4j", neo4j_uri="bolt://127.0.0.1:7687", neo4j_user="neo4j",
+    ...              neo4j_password="a-real-secret")
+    >>> with open_store(s) as store:  # doctest: +SKIP
+    ...     store.name, store.query("RETURN 1 AS ok")
+    ('neo4j', [{'ok': 1}])
+    """
+
     name = "neo4j"
 
     def __init__(self, settings: Settings) -> None:
@@ -56,9 +101,37 @@ class Neo4jStore(GraphStore):
         self.ensure_schema()
 
     def close(self) -> None:
+        """Close the driver (every write was committed in its own transaction).
+
+        Examples
+        --------
+        Needs a Neo4j server:
+
+        >>> from graph.settings import Settings
+        >>> store = Neo4jStore(Settings(store="neo4j", neo4j_uri="bolt://127.0.0.1:7687"))  # doctest: +SKIP
+        >>> store.close()  # doctest: +SKIP
+        """
         self.driver.close()
 
     def ensure_schema(self) -> bool:
+        """Create the constraints and indexes, and wait for the indexes to come online.
+
+        The statements of :func:`graph.cypher.neo4j_ddl`; once per handle (opening runs it).
+
+        Returns
+        -------
+        bool
+            Always ``False``: Neo4j is schemaless, properties need no migration.
+
+        Examples
+        --------
+        Needs a Neo4j server:
+
+        >>> from graph.settings import Settings
+        >>> store = Neo4jStore(Settings(store="neo4j", neo4j_uri="bolt://127.0.0.1:7687"))  # doctest: +SKIP
+        >>> store.ensure_schema()  # doctest: +SKIP
+        False
+        """
         if self._ensured:
             return False
         with self.driver.session(database=self.database) as s:
@@ -211,9 +284,23 @@ class Neo4jStore(GraphStore):
         ]
 
     def wipe(self) -> None:
-        """Delete every relationship, then every node, in batches (tests and benchmarks
-        only). ``CALL { } IN TRANSACTIONS`` needs an auto-commit transaction, and deleting
-        relationships first keeps each batch within a small server's transaction memory."""
+        """Delete every relationship, then every node, in batches (tests and benchmarks only).
+
+        ``CALL { } IN TRANSACTIONS`` needs an auto-commit transaction, and deleting
+        relationships first keeps each batch within a small server's transaction memory.
+
+        The constraints and indexes stay.
+
+        Examples
+        --------
+        Needs a Neo4j server (and deletes everything on it):
+
+        >>> from graph.settings import Settings
+        >>> store = Neo4jStore(Settings(store="neo4j", neo4j_uri="bolt://127.0.0.1:7687"))  # doctest: +SKIP
+        >>> store.wipe()  # doctest: +SKIP
+        >>> store.query("MATCH (n) RETURN count(n) AS n")  # doctest: +SKIP
+        [{'n': 0}]
+        """
         with self.driver.session(database=self.database) as s:
             s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()

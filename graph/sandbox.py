@@ -52,9 +52,31 @@ _HEADER = struct.Struct("!Q")
 
 
 def encode(v: Any) -> Any:
-    """A result value as JSON with its type kept (the worker's replies are JSON, never
-    pickle: a worker the engine let someone take over could not run code in the server).
+    """A result value as JSON with its type kept.
 
+    The worker's replies are JSON, never pickle: a worker the engine let someone take
+    over could not run code in the server.
+
+    Parameters
+    ----------
+    v : object
+        A value of a result row.
+
+    Returns
+    -------
+    object
+        JSON-ready: scalars as they are, lists as lists, and one-key tagged maps for
+        maps (``$d``), date-times, dates, times, durations, decimals, UUIDs and bytes;
+        anything else as its text (``$str``).
+
+    See Also
+    --------
+    decode : The inverse.
+
+    Examples
+    --------
+    >>> encode(b"hi"), encode({"a": 1})
+    ({'$b': 'aGk='}, {'$d': [['a', 1]]})
     >>> import datetime as dt
     >>> decode(json.loads(json.dumps(encode({"at": dt.date(2026, 1, 2), "n": [1, None]}))))
     {'at': datetime.date(2026, 1, 2), 'n': [1, None]}
@@ -83,7 +105,32 @@ def encode(v: Any) -> Any:
 
 
 def decode(v: Any) -> Any:
-    """The inverse of :func:`encode` (anything else in a reply is refused)."""
+    """The inverse of :func:`encode` (anything else in a reply is refused).
+
+    Parameters
+    ----------
+    v : object
+        A value as :func:`encode` made it, read back from JSON.
+
+    Returns
+    -------
+    object
+        The original value.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` holds a map that is not one of :func:`encode`'s tagged values.
+
+    Examples
+    --------
+    >>> decode({"$date": "2026-01-02"})
+    datetime.date(2026, 1, 2)
+    >>> decode({"$eval": "1 + 1"})
+    Traceback (most recent call last):
+    ...
+    ValueError: not a worker reply value: $eval
+    """
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, list):
@@ -200,7 +247,39 @@ class _Died(Exception):
 
 
 class QuerySandbox:
-    """Worker processes for the user queries of one read-only embedded handle."""
+    """Worker processes for the user queries of one read-only embedded handle.
+
+    Workers are started when needed, up to ``query_workers``, and each serves one
+    query at a time; a worker that was killed or died is replaced by a fresh one for
+    the next query.
+
+    Parameters
+    ----------
+    db_path : Path
+        The snapshot the workers open read-only (the handle's pinned link).
+    settings : Settings
+        ``query_workers``, ``query_timeout_s``, ``query_memory_mb`` and the buffer
+        pool.
+
+    See Also
+    --------
+    graph.embedded.EmbeddedStore.user_query : Runs user queries here.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.workspace import open_store
+    >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+    >>> open_store(s).close()  # an empty store
+    >>> sandbox = QuerySandbox(Path(s.data_dir) / "graph.lbdb", s)
+    >>> sandbox.run("UNWIND range(1, 5) AS x RETURN x", {}, 3)
+    [{'x': 1}, {'x': 2}, {'x': 3}]
+    >>> sandbox.run("MATCH (o:Nope) RETURN o", {}, None)
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: Binder exception: Table Nope does not exist.
+    >>> sandbox.close()
+    """
 
     def __init__(self, db_path: Path, settings: Settings) -> None:
         self.db_path = db_path
@@ -243,6 +322,54 @@ class QuerySandbox:
             self._cond.notify()
 
     def run(self, cypher: str, params: dict[str, Any], max_rows: int | None) -> list[dict[str, Any]]:
+        """Run one query in a worker and return its rows (raw engine values).
+
+        The query is not guarded here: callers pass the text
+        :func:`graph.guard.prepare_user_query` re-emitted. The worker is killed past
+        the query timeout (plus a second) or ``query_memory_mb``; the engine refuses
+        writes, the snapshot being open read-only.
+
+        Parameters
+        ----------
+        cypher : str
+            The query (one statement).
+        params : dict
+            Its parameters (plain values).
+        max_rows : int or None
+            Read at most this many rows.
+
+        Returns
+        -------
+        list of dict
+            One dict per row (at most :data:`MAX_REPLY_MB` MiB of them as JSON).
+
+        Raises
+        ------
+        QueryError
+            If the engine refuses the query, it needs too much memory, its result is
+            too large, or the worker died on it.
+        QueryTimeout
+            If it runs past the query timeout.
+        StoreUnavailable
+            If every worker stayed busy for :data:`BUSY_WAIT_S` (or the query
+            timeout, if shorter), the sandbox is closed, or the worker cannot open
+            the store.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.workspace import open_store
+        >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+        >>> open_store(s).close()  # an empty store
+        >>> sandbox = QuerySandbox(Path(s.data_dir) / "graph.lbdb", s)
+        >>> sandbox.run("RETURN $d AS d, [1, 2] AS l", {"d": "x"}, None)
+        [{'d': 'x', 'l': [1, 2]}]
+        >>> sandbox.run("CREATE (u:Unit {uid: 'Unit:X'})", {}, None)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: the query tries to write, which is refused here: Connection ...
+        >>> sandbox.close()
+        """
         w = self._take()
         healthy = False
         try:
@@ -272,6 +399,17 @@ class QuerySandbox:
         return rows
 
     def close(self) -> None:
+        """Kill every worker; queries waiting for one, and any later, are refused.
+
+        Examples
+        --------
+        >>> sandbox = QuerySandbox(Path("graph.lbdb"), Settings())
+        >>> sandbox.close()
+        >>> sandbox.run("RETURN 1 AS x", {}, None)
+        Traceback (most recent call last):
+        ...
+        graph.errors.StoreUnavailable: the store was closed
+        """
         with self._cond:
             self._closed = True
             for w in self._all:
@@ -288,12 +426,38 @@ _FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1
 
 
 def confine(writable: Path | None, readable: list[str]) -> str:
-    """Confine this process with Linux Landlock: read-only access to ``readable`` (the
-    worker's own snapshot folder), read-write access to ``writable`` if given, nothing
-    else on disk and no TCP connections. Even a query the guard let through could not
-    read another file (the audit log, the metadata store, the system's password hashes),
-    write one, or reach the network. Returns what was
-    done, or why not (an old kernel or one without Landlock: the guard still applies).
+    """Confine this process with Linux Landlock.
+
+    Read-only access to ``readable`` (the worker's own snapshot folder), read-write access
+    to ``writable`` if given, nothing else on disk and no TCP connections. Even a query the
+    guard let through could not read another file (the audit log, the metadata store, the
+    system's password hashes), write one, or reach the network. Returns what was done, or
+    why not (an old kernel or one without Landlock: the guard still applies).
+
+    The confinement holds for the rest of the process's life and binds the threads it
+    starts later: call it in a worker, before the engine starts its threads.
+
+    Parameters
+    ----------
+    writable : Path or None
+        A folder the process may also write to.
+    readable : list of str
+        Paths the process may read (those that do not exist are skipped).
+
+    Returns
+    -------
+    str
+        ``"confined by Landlock ABI <n>"``, or why the process is not confined.
+
+    Examples
+    --------
+    In a child process (it cannot be undone):
+
+    >>> import subprocess, sys
+    >>> code = "from graph.sandbox import confine; print(confine(None, ['/usr']))"
+    >>> said = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    >>> said.startswith(("confined by Landlock ABI", "Landlock", "no_new_privs"))
+    True
     """
     import ctypes
 

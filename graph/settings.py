@@ -20,8 +20,84 @@ PLACEHOLDER_SECRETS = {"changeme", "changethis", "password", "neo4j", "secret"}
 class Settings(BaseSettings):
     """All runtime settings.
 
+    Each field is read from the environment variable ``LINKWATCH_<FIELD>`` (for
+    example ``LINKWATCH_DATA_DIR``) unless given here; the command line's flags are
+    passed in as overrides (:func:`load_settings`). Values are validated when the
+    object is made; :meth:`check` adds the checks that depend on the store chosen.
+
+    Parameters
+    ----------
+    store : {"embedded", "neo4j"}, default "embedded"
+        The graph store: Ladybug in-process, or a Neo4j 5 server.
+    data_dir : Path, default "linkwatch-data"
+        The data folder: the embedded graph, the event store, ``meta.sqlite``, the
+        audit log and (by default) its signing key.
+    neo4j_uri : str, optional
+        The Neo4j server's address (``bolt://``, ``bolt+s://``, ``bolt+ssc://``,
+        ``neo4j://``, ``neo4j+s://`` or ``neo4j+ssc://``); empty means none.
+    neo4j_user, neo4j_password : str, optional
+        Neo4j credentials (a password that is a known placeholder is refused).
+    neo4j_database : str, default "neo4j"
+        The Neo4j database.
+    buffer_pool_mb : int, default 1024
+        Ladybug buffer pool size (MiB), at least 256: checkpoints fail below ~256.
+    event_memory_mb : int, default 2048
+        DuckDB memory limit for the event store (MiB); beyond it DuckDB spills to disk.
+    resolver : {"splink", "exact"}, default "splink"
+        How membership-list entries are resolved to officers.
+    match_threshold : float, default 0.95
+        Membership match probability that links.
+    access_links : {"notable", "all"}, default "notable"
+        Which officer-record pairs become ``ACCESSED`` links in the graph: notable ones
+        (no purpose code, sensitive record outside the officer's cases, repeated,
+        personal link) or all.
+    access_repeat : int, default 5
+        Lookups of one record by one officer that make a link.
+    max_retire_share : float, default 0.2
+        Share of a table's current rows one ingest may retire; a snapshot that would
+        retire more is refused unless ``ingest --allow-mass-retire`` (an empty or
+        partial export, most likely).
+    query_timeout_s : float, default 60.0
+        Timeout of every query, in seconds.
+    query_memory_mb : int, default 2048
+        Memory (MiB, resident) a user-written query may use on the embedded store
+        before its worker process is stopped.
+    reader_connections : int, default 4
+        Connections of a read-only embedded handle (queries in parallel).
+    max_request_kb : int, default 1024
+        Largest request body ``linkwatch serve`` reads (KiB).
+    server_threads : int, default 8
+        Worker threads of ``linkwatch serve`` (requests beyond them queue).
+    query_workers : int, default 2
+        Worker processes for user-written queries on the embedded store.
+    batch_size : int, default 10000
+        Rows per write batch.
+    max_hops : int, default 6
+        Longest variable-length pattern, neighbourhood depth or path a query may ask for.
+    timezone : str, default "Europe/London"
+        The local time zone of the event store and of the detectors (their days are
+        local days).
+    audit_key_file : Path, optional
+        The key that signs the audit log (HMAC-SHA256); made with mode 0600 on first
+        use [default: ``<data_dir>/audit.key``].
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If a value is out of range or of the wrong kind (:func:`load_settings` turns
+        this into a :class:`~graph.errors.ConfigError` naming the variable and flag).
+
+    See Also
+    --------
+    load_settings : Settings from the environment and flags, checked.
+
+    Examples
+    --------
     >>> Settings(store="embedded").data_dir.name
     'linkwatch-data'
+    >>> s = Settings(data_dir="/srv/lw", buffer_pool_mb=256)
+    >>> s.data_dir.as_posix(), s.buffer_pool_mb, s.max_hops
+    ('/srv/lw', 256, 6)
     """
 
     model_config = SettingsConfigDict(env_prefix="LINKWATCH_", extra="ignore")
@@ -88,7 +164,29 @@ class Settings(BaseSettings):
         return v
 
     def check(self) -> Settings:
-        """Fail fast on settings that cannot work for the chosen store."""
+        """Fail fast on settings that cannot work for the chosen store.
+
+        Returns
+        -------
+        Settings
+            These settings, unchanged (so that ``Settings(...).check()`` chains).
+
+        Raises
+        ------
+        ConfigError
+            With ``store="neo4j"``: no server address, a user without a password, or
+            a password that is a placeholder (``changeme``, ``neo4j`` …).
+
+        Examples
+        --------
+        >>> Settings(store="embedded").check().store
+        'embedded'
+        >>> Settings(store="neo4j", neo4j_uri="bolt://db:7687", neo4j_user="lw",
+        ...          neo4j_password="changeme").check()
+        Traceback (most recent call last):
+        ...
+        graph.errors.ConfigError: LINKWATCH_NEO4J_PASSWORD is a placeholder value; set a real secret
+        """
         if self.store == "neo4j":
             if not self.neo4j_uri:
                 raise ConfigError(
@@ -106,7 +204,34 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment with non-``None`` overrides (from flags) applied."""
+    """Settings from the environment with non-``None`` overrides (from flags) applied.
+
+    Parameters
+    ----------
+    **overrides
+        Field values from the command line's flags; ``None`` means the flag was not
+        given, so the environment (or the default) stands.
+
+    Returns
+    -------
+    Settings
+        Validated and :meth:`Settings.check`-ed settings.
+
+    Raises
+    ------
+    ConfigError
+        If a value is invalid (the message names each variable and flag and what is
+        wrong) or the settings cannot work for the chosen store.
+
+    Examples
+    --------
+    >>> load_settings(buffer_pool_mb=512, data_dir=None).buffer_pool_mb
+    512
+    >>> load_settings(buffer_pool_mb=100)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: invalid settings: LINKWATCH_BUFFER_POOL_MB / --buffer-pool-mb: Input ...
+    """
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**given).check()  # type: ignore[arg-type]

@@ -50,6 +50,23 @@ _STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]
 def cypher_parameters(cypher: str) -> set[str]:
     """Names of the ``$parameters`` a Cypher text uses (ignoring strings and comments).
 
+    Parameters
+    ----------
+    cypher : str
+        A query's text.
+
+    Returns
+    -------
+    set of str
+        The parameter names, without ``$``.
+
+    See Also
+    --------
+    graph.guard.parameters_used : The same, read from the guard's tokens (for user
+        queries).
+
+    Examples
+    --------
     >>> sorted(cypher_parameters("MATCH (n {uid: $id}) WHERE n.x = '$no' RETURN $limit"))
     ['id', 'limit']
     """
@@ -58,20 +75,82 @@ def cypher_parameters(cypher: str) -> set[str]:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """Identifies one write run (an ingest or a detector run)."""
+    """Identifies one write run (an ingest or a detector run).
+
+    Every node and relationship a run writes carries its ``run_id``; ``first_seen``,
+    ``last_seen`` and ``retired_at`` take its ``ts``.
+
+    Parameters
+    ----------
+    run_id : str
+        The run's id.
+    ts : datetime.datetime
+        The run's time (UTC, whole seconds).
+
+    See Also
+    --------
+    RunInfo.new : A run starting now.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> RunInfo("ingest-1", dt.datetime(2026, 1, 2, tzinfo=dt.UTC)).run_id
+    'ingest-1'
+    """
 
     run_id: str
     ts: dt.datetime
 
     @staticmethod
     def new(prefix: str = "run") -> RunInfo:
+        """A run starting now, with a fresh id.
+
+        Parameters
+        ----------
+        prefix : str, default "run"
+            What kind of run (``ingest``, ``detect`` …): the id's start.
+
+        Returns
+        -------
+        RunInfo
+            Id ``<prefix>-<UTC time>Z-<6 digits>``, time now in UTC to the second.
+
+        Examples
+        --------
+        >>> run = RunInfo.new("ingest")
+        >>> run.run_id.startswith("ingest-"), run.ts.tzinfo, run.ts.microsecond
+        (True, datetime.timezone.utc, 0)
+        """
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         return RunInfo(f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{time.time_ns() % 1_000_000:06d}", now)
 
 
 @dataclass
 class LoadStats:
-    """What one load did. ``read = new + changed + unchanged``."""
+    """What one load did. ``read = new + changed + unchanged``.
+
+    Parameters
+    ----------
+    name : str
+        The label or relationship type loaded.
+    read : int, default 0
+        Rows read.
+    new : int, default 0
+        Rows inserted.
+    changed : int, default 0
+        Rows updated (another content hash, or a retired row that is back).
+    unchanged : int, default 0
+        Rows seen again as they were (``last_seen`` moved).
+    retired : int, default 0
+        Rows in scope missing from the incoming rows, now marked retired.
+    seconds : float, default 0.0
+        How long the load took.
+
+    Examples
+    --------
+    >>> LoadStats("Officer", read=3, new=1, unchanged=2)
+    LoadStats(name='Officer', read=3, new=1, changed=0, unchanged=2, retired=0, seconds=0.0)
+    """
 
     name: str
     read: int = 0
@@ -82,11 +161,51 @@ class LoadStats:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (for reports and JSON).
+
+        Returns
+        -------
+        dict
+            Field name to value.
+
+        Examples
+        --------
+        >>> LoadStats("Officer", read=2, new=2).as_dict()
+        {'name': 'Officer', 'read': 2, 'new': 2, 'changed': 0, 'unchanged': 0, 'retired': 0, 'seconds': 0.0}
+        """
         return dict(self.__dict__)
 
 
 class HopStep(NamedTuple):
-    """A relationship met by a neighbourhood hop (light columns; refs: see ``_node_ref``)."""
+    """A relationship met by a neighbourhood hop (light columns; refs: see ``_node_ref``).
+
+    Neighbourhoods and shortest paths are searched in these light columns; only the
+    nodes and edges kept are read in full.
+
+    Parameters
+    ----------
+    other : str
+        The uid of the node at its other end.
+    other_ref : object
+        That node's ref (a handle the store finds it by cheaply).
+    type : str
+        The relationship type.
+    key : str
+        The relationship's key.
+    group : (str, bool)
+        (label, outgoing): the query of the hop that met it.
+    node_ref : object
+        Ref of the node it was met from.
+    rel_ref : object
+        The relationship's ref.
+    validity : dict
+        Its non-null validity properties (read only for a time window).
+
+    Examples
+    --------
+    >>> HopStep._fields[:4]
+    ('other', 'other_ref', 'type', 'key')
+    """
 
     other: str
     other_ref: Any
@@ -133,6 +252,25 @@ def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 
     Date-times are hashed as UTC nanoseconds (formatting them as text was 95 % of the
     load time of a million aggregated links); everything else as text.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The rows.
+    cols : sequence of str
+        The columns to hash, in order.
+
+    Returns
+    -------
+    pandas.Series
+        16 hex digits per row, same index: equal for rows equal in ``cols``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"officer_id": ["A", "A", "B"], "rank": ["PC", "PC", "PC"]})
+    >>> h = row_hashes(df, ["officer_id", "rank"])
+    >>> h[0] == h[1], h[0] == h[2], len(h[0])
+    (True, False, 16)
     """
     parts = {}
     for c in cols:
@@ -151,7 +289,47 @@ def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 
 
 class GraphStore(ABC):
-    """One graph store. Use :func:`graph.workspace.open_store`; close it (or use ``with``)."""
+    """One graph store. Use :func:`graph.workspace.open_store`; close it (or use ``with``).
+
+    The store-independent half of both stores: reads (:meth:`query`,
+    :meth:`user_query`), neighbourhoods, shortest paths and projections, and the
+    delta loads (:meth:`load_nodes`, :meth:`load_relationships`), all written once on
+    a few primitives each store implements.
+
+    Parameters
+    ----------
+    settings : Settings
+        Limits (timeouts, ``max_hops``, batch size) and where the store lives.
+    model : GraphModel, default MODEL
+        The data model.
+
+    Attributes
+    ----------
+    name : str
+        ``"embedded"`` or ``"neo4j"``.
+    settings : Settings
+    model : GraphModel
+
+    See Also
+    --------
+    graph.embedded.EmbeddedStore : The embedded store (Ladybug).
+    graph.neo4j_store.Neo4jStore : The Neo4j store.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from graph.settings import Settings
+    >>> from graph.workspace import open_store
+    >>> with open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)) as store:
+    ...     run = RunInfo.new("doc")
+    ...     officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+    ...     _ = store.load_nodes("Officer", officers, run)
+    ...     reports = pd.DataFrame({"src": ["Officer:B"], "dst": ["Officer:A"]})
+    ...     _ = store.load_relationships("REPORTS_TO", reports, run)
+    ...     sorted(store.neighbourhood(["Officer:A"]).nodes)
+    ['Officer:A', 'Officer:B']
+    """
 
     name: str = "abstract"
 
@@ -163,8 +341,26 @@ class GraphStore(ABC):
 
     @abstractmethod
     def ensure_schema(self) -> bool:
-        """Create tables / constraints / indexes from the model (idempotent); whether an
-        existing table had to be altered to match it."""
+        """Create tables / constraints / indexes from the model (idempotent).
+
+        Opening a store runs it.
+
+        Returns
+        -------
+        bool
+            Whether an existing table had to be altered to match it (always ``False``
+            on Neo4j, which is schemaless).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> store.ensure_schema()
+        False
+        >>> store.close()
+        """
 
     @abstractmethod
     def _read(self, cypher: str, params: dict[str, Any], max_rows: int | None = None) -> list[dict[str, Any]]:
@@ -191,12 +387,53 @@ class GraphStore(ABC):
 
     @abstractmethod
     def close(self) -> None:
-        """Close the store; on the embedded store a read-write handle publishes its writes."""
+        """Close the store; on the embedded store a read-write handle publishes its writes.
+
+        Leaving a ``with`` block closes it too (or aborts it, when the block raised).
+
+        See Also
+        --------
+        abort : Close without keeping the writes.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.close()
+        >>> with open_store(store.settings, read_only=True) as reader:
+        ...     reader.query("MATCH (o:Officer) RETURN count(o) AS n")
+        [{'n': 2}]
+        """
 
     def abort(self) -> None:
-        """Close the store, discarding what this handle wrote where the store can (the
-        embedded store: all of it; Neo4j: nothing, each load batch is its own
-        transaction, so a run validates everything before its first write)."""
+        """Close the store, discarding what this handle wrote where the store can.
+
+        The embedded store discards all of it; Neo4j nothing: each load batch is its own
+        transaction, so a run validates everything before its first write.
+
+        See Also
+        --------
+        close : Close and keep the writes.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.abort()
+        >>> with open_store(store.settings, read_only=True) as reader:
+        ...     reader.query("MATCH (o:Officer) RETURN count(o) AS n")
+        [{'n': 0}]
+        """
         self.close()
 
     def __enter__(self) -> GraphStore:
@@ -226,6 +463,58 @@ class GraphStore(ABC):
         text uses must be given (the embedded engine would otherwise read NULL). With
         ``max_rows``, reading stops after that many rows (ask for one more than you
         show to know whether there were more).
+
+        Parameters
+        ----------
+        cypher : str
+            The query, in Neo4j Cypher. Labels, types and property names must come from
+            the model, never from a user; values go in ``params``.
+        params : dict, optional
+            The query's parameters (made plain with :func:`graph.values.to_plain`).
+        embedded : str, optional
+            The text the embedded store runs instead.
+        max_rows : int, optional
+            Read at most this many rows.
+
+        Returns
+        -------
+        list of dict
+            One dict per row, column to plain value (nodes, relationships and paths
+            in the shapes of :mod:`graph.values`).
+
+        Raises
+        ------
+        QueryError
+            If a parameter is missing, or the store refuses the query.
+        QueryTimeout
+            If it runs past the query timeout.
+        StoreUnavailable
+            On the embedded store, if the handle is closed or every connection stayed
+            busy past the query timeout.
+
+        See Also
+        --------
+        user_query : For queries people write.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.query("MATCH (o:Officer) WHERE o.surname STARTS WITH $s RETURN o.officer_id AS id",
+        ...             {"s": "B"})
+        [{'id': 'B'}]
+        >>> store.query("MATCH (o:Officer) RETURN o.officer_id AS id ORDER BY id", max_rows=1)
+        [{'id': 'A'}]
+        >>> store.query("MATCH (o:Officer {officer_id: $id}) RETURN o")
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: missing query parameter(s): id
+        >>> store.close()
         """
         text = embedded if (embedded is not None and self.name == "embedded") else cypher
         params = dict(params or {})
@@ -236,7 +525,26 @@ class GraphStore(ABC):
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
 
     def ping(self) -> None:
-        """Raise :class:`~graph.errors.StoreUnavailable` unless the store answers."""
+        """Raise :class:`~graph.errors.StoreUnavailable` unless the store answers.
+
+        Raises
+        ------
+        StoreUnavailable
+            If the store is closed or cannot be reached.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> store.ping()
+        >>> store.close()
+        >>> store.ping()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.StoreUnavailable: the embedded store at ... is closed
+        """
         self.query("RETURN 1 AS ok")
 
     def user_query(
@@ -247,10 +555,58 @@ class GraphStore(ABC):
         embedded: str | None = None,
         max_rows: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Run a query a person wrote (ad hoc, or a saved query), after the guard
-        (:func:`graph.guard.prepare_user_query`): read clauses and functions only,
-        bounded patterns, one statement. The engine runs the guard's re-emitted text, in
-        which every string literal is a parameter. Rows as :meth:`query`."""
+        """Run a query a person wrote (ad hoc, or a saved query), after the guard.
+
+        The guard (:func:`graph.guard.prepare_user_query`) lets through read clauses and
+        functions only, bounded patterns, one statement. The engine runs the guard's
+        re-emitted text, in which every string literal is a parameter. Rows as :meth:`query`.
+
+        Parameters
+        ----------
+        cypher : str
+            The query a person wrote.
+        params : dict, optional
+            Its parameters: each one the query uses must be given and each one given
+            must be used; names must not start with ``lw_s`` (the guard's).
+        embedded : str, optional
+            The text the embedded store runs instead (a saved query's variant).
+        max_rows : int, optional
+            Read at most this many rows.
+
+        Returns
+        -------
+        list of dict
+            As :meth:`query`.
+
+        Raises
+        ------
+        QueryError
+            If the guard refuses the query, a parameter is missing, unknown, reserved
+            or too large, or the store refuses it.
+        QueryTimeout
+            If it runs past the query timeout.
+
+        See Also
+        --------
+        graph.guard.prepare_user_query : The guard.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.user_query("MATCH (o:Officer) WHERE o.surname = 'Ash' RETURN o.officer_id AS id")
+        [{'id': 'A'}]
+        >>> store.user_query("MATCH (o:Officer) DETACH DELETE o")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: DETACH is not allowed in a query here (writes are refused); to use ...
+        >>> store.close()
+        """
         text, bound = self._prepare_user_query(cypher, params, embedded)
         return self.query(text, bound, max_rows=max_rows)
 
@@ -278,7 +634,29 @@ class GraphStore(ABC):
         return checked.text, {**given, **checked.params}
 
     def counts(self) -> dict[str, int]:
-        """Number of nodes per label and relationships per type (retired included)."""
+        """Number of nodes per label and relationships per type (retired included).
+
+        Returns
+        -------
+        dict of str to int
+            Every label and type of the model, in declaration order (0 where empty).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> run = RunInfo.new("doc")
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> _ = store.load_nodes("Officer", officers, run)
+        >>> reports = pd.DataFrame({"src": ["Officer:B", "Officer:C"], "dst": ["Officer:A", "Officer:A"]})
+        >>> _ = store.load_relationships("REPORTS_TO", reports, run)
+        >>> {k: n for k, n in store.counts().items() if n}
+        {'Officer': 3, 'REPORTS_TO': 2}
+        >>> store.close()
+        """
         out: dict[str, int] = {}
         for n in self.model.nodes:
             out[n.label] = int(self.query(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"])
@@ -287,7 +665,43 @@ class GraphStore(ABC):
         return out
 
     def nodes(self, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Nodes by uid (unknown uids are left out)."""
+        """Nodes by uid (unknown uids are left out).
+
+        Each is found through the uid's unique index, one lookup per uid.
+
+        Parameters
+        ----------
+        uids : iterable of str
+            Node ids (``Label:key``); retired nodes are found too.
+
+        Returns
+        -------
+        dict of str to dict
+            Uid to node (``{"id", "labels", "properties"}``).
+
+        Raises
+        ------
+        UnknownName
+            If a uid's label is not in the model.
+
+        See Also
+        --------
+        node : One node, or :class:`~graph.errors.NodeNotFound`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> found = store.nodes(["Officer:A", "Officer:Z"])
+        >>> list(found), found["Officer:A"]["properties"]["surname"]
+        (['Officer:A'], 'Ash')
+        >>> store.close()
+        """
         return {u: n for u, (n, _) in self._nodes_and_refs(uids).items()}
 
     def _nodes_and_refs(self, uids: Iterable[str]) -> dict[str, tuple[dict[str, Any], Any]]:
@@ -308,6 +722,42 @@ class GraphStore(ABC):
         return out
 
     def node(self, uid: str) -> dict[str, Any]:
+        """One node by uid.
+
+        Parameters
+        ----------
+        uid : str
+            The node's id (``Label:key``).
+
+        Returns
+        -------
+        dict
+            The node, ``{"id", "labels", "properties"}``.
+
+        Raises
+        ------
+        NodeNotFound
+            If no node has that id.
+        UnknownName
+            If the uid's label is not in the model.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.node("Officer:B")["properties"]["surname"]
+        'Birch'
+        >>> store.node("Officer:Z")
+        Traceback (most recent call last):
+        ...
+        graph.errors.NodeNotFound: no node with id 'Officer:Z'
+        >>> store.close()
+        """
         found = self.nodes([uid])
         if uid not in found:
             raise NodeNotFound(f"no node with id {uid!r}")
@@ -388,6 +838,56 @@ class GraphStore(ABC):
         again); the nodes and edges kept are read in full once, at the end. A hop into
         a hub (a unit, a site) meets thousands of relationships and drops most of them
         at ``limit``: their properties are never read.
+
+        Parameters
+        ----------
+        uids : sequence of str
+            The seed nodes (always in the result).
+        depth : int, default 1
+            Hops to expand, 0 to ``settings.max_hops``.
+        rel_types : sequence of str, optional
+            Follow only these relationship types (default: all).
+        since, until : datetime.date, optional
+            The time window: skip relationships whose validity lies outside it.
+        limit : int, default 500
+            Most nodes in the result.
+        include_retired : bool, default False
+            Follow retired relationships too.
+
+        Returns
+        -------
+        Subgraph
+            The nodes and the edges among them; ``truncated`` when ``limit`` left
+            nodes out.
+
+        Raises
+        ------
+        QueryError
+            If ``depth`` is out of range.
+        NodeNotFound
+            If a seed is not in the store.
+        UnknownName
+            If a relationship type or a uid's label is not in the model.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> run = RunInfo.new("doc")
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> _ = store.load_nodes("Officer", officers, run)
+        >>> reports = pd.DataFrame({"src": ["Officer:B", "Officer:C"], "dst": ["Officer:A", "Officer:A"]})
+        >>> _ = store.load_relationships("REPORTS_TO", reports, run)
+        >>> sg = store.neighbourhood(["Officer:B"], depth=2)
+        >>> sorted(sg.nodes), len(sg.edges), sg.truncated
+        (['Officer:A', 'Officer:B', 'Officer:C'], 2, False)
+        >>> sg = store.neighbourhood(["Officer:A"], limit=2)
+        >>> sorted(sg.nodes), sg.truncated
+        (['Officer:A', 'Officer:B'], True)
+        >>> store.close()
         """
         if depth < 0 or depth > self.settings.max_hops:
             raise QueryError(f"depth must be between 0 and {self.settings.max_hops}")
@@ -509,6 +1009,52 @@ class GraphStore(ABC):
         The paths are found in light columns (:meth:`_shortest_walks`) and only the
         nodes and edges of the ``limit`` kept are read in full: two officers joined
         through a unit, a site or a case can have thousands of equal shortest paths.
+
+        Parameters
+        ----------
+        a, b : str
+            The end nodes' uids (the same uid gives the one-node path).
+        max_hops : int, default 4
+            Longest path, 1 to ``settings.max_hops``.
+        rel_types : sequence of str, optional
+            Follow only these relationship types (default: all).
+        limit : int, default 25
+            Most paths returned.
+
+        Returns
+        -------
+        list of dict
+            Each ``{"nodes": [node, ...], "edges": [edge, ...]}``, from ``a`` to ``b``.
+
+        Raises
+        ------
+        QueryError
+            If ``max_hops`` is out of range.
+        NodeNotFound
+            If ``a`` or ``b`` is not in the store.
+        UnknownName
+            If a relationship type or a uid's label is not in the model.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> run = RunInfo.new("doc")
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> _ = store.load_nodes("Officer", officers, run)
+        >>> reports = pd.DataFrame({"src": ["Officer:B", "Officer:C"], "dst": ["Officer:A", "Officer:A"]})
+        >>> _ = store.load_relationships("REPORTS_TO", reports, run)
+        >>> paths = store.shortest_paths("Officer:B", "Officer:C")
+        >>> [[n["id"] for n in p["nodes"]] for p in paths]
+        [['Officer:B', 'Officer:A', 'Officer:C']]
+        >>> [e["type"] for e in paths[0]["edges"]]
+        ['REPORTS_TO', 'REPORTS_TO']
+        >>> store.shortest_paths("Officer:B", "Officer:C", max_hops=1)
+        []
+        >>> store.close()
         """
         if not 1 <= max_hops <= self.settings.max_hops:
             raise QueryError(f"max_hops must be between 1 and {self.settings.max_hops}")
@@ -594,7 +1140,49 @@ class GraphStore(ABC):
     def project(
         self, labels: Sequence[str] | None = None, rel_types: Sequence[str] | None = None
     ) -> Subgraph:
-        """Nodes of ``labels`` and relationships of ``rel_types`` between them (default: all)."""
+        """Nodes of ``labels`` and relationships of ``rel_types`` between them (default: all).
+
+        Retired nodes and relationships are included (their ``retired_at`` says so).
+
+        Parameters
+        ----------
+        labels : sequence of str, optional
+            Node labels to take (default: every label).
+        rel_types : sequence of str, optional
+            Relationship types to take (default: every type); only those with both
+            ends among the nodes taken are kept.
+
+        Returns
+        -------
+        Subgraph
+            The nodes and relationships (never truncated).
+
+        Raises
+        ------
+        UnknownName
+            If a label or type is not in the model.
+
+        See Also
+        --------
+        to_networkx : The same as a NetworkX graph.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> run = RunInfo.new("doc")
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> _ = store.load_nodes("Officer", officers, run)
+        >>> reports = pd.DataFrame({"src": ["Officer:B", "Officer:C"], "dst": ["Officer:A", "Officer:A"]})
+        >>> _ = store.load_relationships("REPORTS_TO", reports, run)
+        >>> sg = store.project(["Officer"], ["REPORTS_TO"])
+        >>> len(sg.nodes), sorted(e["source"] for e in sg.edges.values())
+        (3, ['Officer:B', 'Officer:C'])
+        >>> store.close()
+        """
         sg = Subgraph()
         for label in labels or self.model.labels:
             self.model.node(label)
@@ -611,7 +1199,46 @@ class GraphStore(ABC):
     def to_networkx(
         self, labels: Sequence[str] | None = None, rel_types: Sequence[str] | None = None
     ) -> nx.MultiDiGraph:
-        """Project the graph (or part of it) into a NetworkX ``MultiDiGraph``."""
+        """Project the graph (or part of it) into a NetworkX ``MultiDiGraph``.
+
+        Parameters
+        ----------
+        labels : sequence of str, optional
+            Node labels to take (default: every label).
+        rel_types : sequence of str, optional
+            Relationship types to take (default: every type).
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            As :meth:`graph.subgraph.Subgraph.to_networkx` builds it from
+            :meth:`project`.
+
+        Raises
+        ------
+        UnknownName
+            If a label or type is not in the model.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> run = RunInfo.new("doc")
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> _ = store.load_nodes("Officer", officers, run)
+        >>> reports = pd.DataFrame({"src": ["Officer:B", "Officer:C"], "dst": ["Officer:A", "Officer:A"]})
+        >>> _ = store.load_relationships("REPORTS_TO", reports, run)
+        >>> import networkx as nx
+        >>> G = store.to_networkx(["Officer"], ["REPORTS_TO"])
+        >>> G.number_of_nodes(), G.number_of_edges()
+        (3, 2)
+        >>> nx.in_degree_centrality(G)["Officer:A"]
+        1.0
+        >>> store.close()
+        """
         return self.project(labels, rel_types).to_networkx()
 
     # ---- loading ---------------------------------------------------------------------
@@ -624,12 +1251,61 @@ class GraphStore(ABC):
         *,
         retire_scope: Callable[[pd.Series], pd.Series] | bool = True,
     ) -> LoadStats:
-        """Upsert nodes of ``label`` from a frame with the key column and any declared
-        properties (plus optional ``source_file``, ``source_line``, ``extra``).
+        """Upsert nodes of ``label`` from a frame.
+
+        The frame has the key column and any declared properties (plus optional
+        ``source_file``, ``source_line``, ``extra``).
 
         ``retire_scope``: ``True`` retires every existing node missing from ``rows``;
         ``False`` retires none; a function of the existing uids (a Series) returns a
         mask of the ones in scope.
+
+        The delta (see the module's text): new rows are inserted, changed ones (another
+        content hash, or retired and back) updated, unchanged ones get ``last_seen``
+        moved; nothing is deleted.
+
+        Parameters
+        ----------
+        label : str
+            A node label of the model.
+        rows : pandas.DataFrame
+            One row per node: the label's key column, any declared properties
+            (missing ones are null), optional ``source_file``, ``source_line``,
+            ``extra``.
+        run : RunInfo
+            The run writing them.
+        retire_scope : bool or callable, default True
+            Which existing nodes missing from ``rows`` to retire.
+
+        Returns
+        -------
+        LoadStats
+            How many rows were read, new, changed, unchanged and retired.
+
+        Raises
+        ------
+        UnknownName
+            If the label is not in the model.
+        ValueError
+            If ``rows`` has no key column or holds a key twice.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> rows = pd.DataFrame({"officer_id": ["A", "B", "C"], "surname": ["Ash", "Birch", "Cedar"]})
+        >>> store.load_nodes("Officer", rows, RunInfo.new("doc")).new
+        3
+        >>> again = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Beech"]})
+        >>> st = store.load_nodes("Officer", again, RunInfo.new("doc"))
+        >>> st.unchanged, st.changed, st.retired
+        (1, 1, 1)
+        >>> store.query("MATCH (o:Officer {officer_id: 'C'}) RETURN o.retired_at IS NULL AS current")
+        [{'current': False}]
+        >>> store.close()
         """
         t0 = time.perf_counter()
         node = self.model.node(label)
@@ -662,8 +1338,66 @@ class GraphStore(ABC):
         *,
         retire_scope: Callable[[pd.Series], pd.Series] | bool = True,
     ) -> LoadStats:
-        """Upsert relationships from a frame with ``src``, ``dst`` (uids), optional
-        ``discriminator`` (to tell apart parallel relationships) and declared properties.
+        """Upsert relationships of ``rel_type`` from a frame.
+
+        The frame has ``src``, ``dst`` (uids), optional ``discriminator`` (to tell apart
+        parallel relationships) and declared properties.
+
+        Each relationship's ``key`` is a hash of ``src``, ``dst`` and
+        ``discriminator``, so the same rows loaded again are found unchanged; the delta
+        is that of :meth:`load_nodes`. Load the end nodes first: the embedded store
+        refuses a relationship whose end is missing, and Neo4j's ``MATCH`` finds no end
+        and makes none.
+
+        Parameters
+        ----------
+        rel_type : str
+            A relationship type of the model.
+        rows : pandas.DataFrame
+            One row per relationship: ``src``, ``dst``, optional ``discriminator``,
+            any declared properties, optional ``source_file``, ``source_line``,
+            ``extra``.
+        run : RunInfo
+            The run writing them.
+        retire_scope : bool or callable, default True
+            Which existing relationships missing from ``rows`` to retire, as in
+            :meth:`load_nodes` (a function gets the existing keys).
+
+        Returns
+        -------
+        LoadStats
+            How many rows were read, new, changed, unchanged and retired.
+
+        Raises
+        ------
+        UnknownName
+            If the type is not in the model.
+        ValueError
+            If a relationship is given twice, or joins labels the type does not allow.
+        QueryError
+            On the embedded store, if an end node is missing.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> run = RunInfo.new("doc")
+        >>> reports = pd.DataFrame({"src": ["Officer:B"], "dst": ["Officer:A"]})
+        >>> store.load_relationships("REPORTS_TO", reports, run).new
+        1
+        >>> store.load_relationships("REPORTS_TO", reports, run).unchanged
+        1
+        >>> wrong = pd.DataFrame({"src": ["Officer:B"], "dst": ["Unit:U1"]})
+        >>> store.load_relationships("REPORTS_TO", wrong, run)
+        Traceback (most recent call last):
+        ...
+        ValueError: REPORTS_TO cannot join Officer to Unit; allowed: [('Officer', 'Officer')]
+        >>> store.close()
         """
         t0 = time.perf_counter()
         rel = self.model.rel(rel_type)
@@ -771,7 +1505,22 @@ class _Search:
 
 
 class Walk(NamedTuple):
-    """A path in light columns: node uids and refs, and its relationships."""
+    """A path in light columns: node uids and refs, and its relationships.
+
+    Parameters
+    ----------
+    nodes : tuple of str
+        The node uids, from start to end.
+    refs : tuple
+        Each node's ref.
+    steps : tuple of HopStep
+        The relationships, in order.
+
+    Examples
+    --------
+    >>> Walk(("Officer:B", "Officer:A"), ("b", "a"), ()).nodes
+    ('Officer:B', 'Officer:A')
+    """
 
     nodes: tuple[str, ...]
     refs: tuple[Any, ...]

@@ -34,10 +34,53 @@ def _props(items: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
 
 
 def make_node(uid: Any, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A node in the shared shape, from a store's raw properties.
+
+    Parameters
+    ----------
+    uid : str
+        The node's id, ``Label:key``.
+    label : str
+        Its label.
+    props : dict
+        Its properties as the store gave them (``uid`` among them or not).
+
+    Returns
+    -------
+    dict
+        ``{"id", "labels", "properties"}``; ``uid`` and null properties are left out
+        of ``properties``, the rest made plain (:func:`to_plain`).
+
+    Examples
+    --------
+    >>> make_node("Officer:A", "Officer", {"uid": "Officer:A", "surname": "Ash", "rank": None})
+    {'id': 'Officer:A', 'labels': ['Officer'], 'properties': {'surname': 'Ash'}}
+    """
     return {"id": uid, "labels": [label], "properties": _props(props, ("uid",))}
 
 
 def make_edge(rel_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    """An edge in the shared shape, from a relationship's type and raw properties.
+
+    Parameters
+    ----------
+    rel_type : str
+        The relationship type.
+    props : dict
+        Its properties as the store gave them: ``key``, ``src`` and ``dst`` become
+        the edge's ``id``, ``source`` and ``target``.
+
+    Returns
+    -------
+    dict
+        ``{"id", "type", "source", "target", "properties"}``; null properties are
+        left out, the rest made plain (:func:`to_plain`).
+
+    Examples
+    --------
+    >>> make_edge("IN_UNIT", {"key": "k1", "src": "Officer:A", "dst": "Unit:U1", "run_id": None})
+    {'id': 'k1', 'type': 'IN_UNIT', 'source': 'Officer:A', 'target': 'Unit:U1', 'properties': {}}
+    """
     return {
         "id": props.get("key"),
         "type": rel_type,
@@ -48,7 +91,33 @@ def make_edge(rel_type: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_plain(v: Any) -> Any:
-    """Convert one value from either driver (or pandas) into plain Python."""
+    """Convert one value from either driver (or pandas) into plain Python.
+
+    Parameters
+    ----------
+    v : object
+        A value as Ladybug, the Neo4j driver, NumPy or pandas gives it: scalars,
+        temporal values, lists, maps, and graph nodes, relationships and paths.
+
+    Returns
+    -------
+    object
+        The value in the types of the module's text: NumPy scalars become ``int`` or
+        ``float``, NaN and NaT ``None``, a whole ``Decimal`` an ``int``, naive
+        date-times UTC (aware ones converted to UTC), nodes, relationships and paths
+        the shared shapes; anything else is returned as it is.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import numpy as np
+    >>> to_plain(np.int64(3)), to_plain(float("nan"))
+    (3, None)
+    >>> to_plain(dt.datetime(2026, 1, 2, 9, 30))
+    datetime.datetime(2026, 1, 2, 9, 30, tzinfo=datetime.timezone.utc)
+    >>> to_plain({"_LABEL": "Unit", "_ID": {"offset": 0, "table": 1}, "uid": "Unit:U1", "name": "CID"})
+    {'id': 'Unit:U1', 'labels': ['Unit'], 'properties': {'name': 'CID'}}
+    """
     if v is None or isinstance(v, (str, bool)):
         return v
     if v is pd.NaT:  # NaT is a datetime instance: catch it first
@@ -104,7 +173,24 @@ def _neo4j_plain(v: Any) -> Any:
 
 
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame rows as dicts of plain Python values (NaN/NaT become ``None``)."""
+    """DataFrame rows as dicts of plain Python values (NaN/NaT become ``None``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any frame (its index is ignored).
+
+    Returns
+    -------
+    list of dict
+        One dict per row, column name to :func:`to_plain` value.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"officer_id": ["A", "B"], "score": [0.5, None]})
+    >>> frame_records(df)
+    [{'officer_id': 'A', 'score': 0.5}, {'officer_id': 'B', 'score': None}]
+    """
     cols = list(df.columns)
     return [
         {c: to_plain(x) for c, x in zip(cols, row, strict=True)}
