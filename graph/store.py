@@ -247,6 +247,38 @@ def _hash_text(v: Any) -> str:
     return str(v)
 
 
+def relationship_keys(src: pd.Series, dst: pd.Series, discriminator: pd.Series | None = None) -> pd.Series:
+    """The ``key`` of each relationship from its ends' uids (and discriminator, empty by
+    default): a hash of the three, as :meth:`GraphStore.load_relationships` sets it.
+
+    Parameters
+    ----------
+    src, dst : pandas.Series
+        The end nodes' uids.
+    discriminator : pandas.Series, optional
+        What tells parallel relationships apart; none by default.
+
+    Returns
+    -------
+    pandas.Series
+        One key per relationship (16 hex digits), indexed from 0.
+
+    Examples
+    --------
+    >>> keys = relationship_keys(pd.Series(["Officer:A", "Officer:A"]), pd.Series(["Record:R1", "Record:R2"]))
+    >>> len(set(keys)), keys[0] == relationship_keys(pd.Series(["Officer:A"]), pd.Series(["Record:R1"]))[0]
+    (2, True)
+    """
+    df = pd.DataFrame(
+        {
+            "src": src.to_numpy(),
+            "dst": dst.to_numpy(),
+            "discriminator": "" if discriminator is None else discriminator.to_numpy(),
+        }
+    )
+    return row_hashes(df, ["src", "dst", "discriminator"])
+
+
 def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     """A stable content hash per row over ``cols`` (vectorised).
 
@@ -1404,7 +1436,7 @@ class GraphStore(ABC):
         df = rows.copy()
         if "discriminator" not in df:
             df["discriminator"] = ""
-        df["key"] = row_hashes(df, ["src", "dst", "discriminator"]) if len(df) else []
+        df["key"] = relationship_keys(df["src"], df["dst"], df["discriminator"]) if len(df) else []
         df = self._frame(df, rel.prop_names, key_col="key")
         if df["key"].duplicated().any():
             raise ValueError(f"{rel_type}: duplicate relationship in rows to load")

@@ -37,6 +37,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -45,6 +46,7 @@ import pyarrow.parquet as pq
 
 from graph.contract import Column, Table
 from graph.events import SQL_TYPES, EventStore, lit, q
+from graph.model import MODEL
 from graph.store import RunInfo
 from ingest.reader import (
     LINK_DROPPED,
@@ -278,7 +280,15 @@ def _reject_reason(
 
 class EventLoader(EventStore):
     """The event store as ingest writes it: source files validated in SQL (:meth:`check`)
-    and merged by key (:meth:`merge`)."""
+    and merged by key (:meth:`merge`).
+
+    ``touched`` names, per merged table that feeds an incremental link type (see
+    :data:`TOUCHED`), the temporary table of the (officer, other end) pairs whose rows
+    this run added or changed (``None`` after a first load: every pair is new)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.touched: dict[str, str | None] = {}
 
     def keys(self, table: str, column: str, pending: EventCheck | None = None) -> str | None:
         """A view of a key column of an event table, for foreign-key joins: its rows in
@@ -631,11 +641,22 @@ class EventLoader(EventStore):
         before = self.count(table.name)
         params = [run.run_id, run.ts, run.ts]
         changed = 0
+        pairs = TOUCHED.get(table.name)
         self._exec("SET preserve_insertion_order = false")  # lines are numbered already
         if before == 0:  # the bulk path: a first load is a plain insert
             self._exec(f"INSERT INTO {table.name} SELECT g.*, ?, ?, ? FROM ({good}) g", params)
+            self.touched[table.name] = None  # a first load: its links are made whole
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
+            if pairs is not None:  # the pairs whose aggregated link this run may change
+                cols = ", ".join(q(c) for c in pairs)
+                prev = ", ".join(f"t.{q(c)}" for c in pairs)
+                self._exec(
+                    f"""CREATE OR REPLACE TEMP TABLE touched_{table.name} AS
+                        SELECT {cols} FROM incoming
+                        UNION SELECT {prev} FROM {table.name} t JOIN incoming i ON t.{key} = i.{key}"""
+                )
+                self.touched[table.name] = f"touched_{table.name}"
             self._exec(
                 f"""INSERT INTO {table.name} SELECT i.*, ?, ?, ? FROM incoming i
                     WHERE NOT EXISTS (SELECT 1 FROM {table.name} t WHERE t.{key} = i.{key})""",
@@ -741,17 +762,16 @@ SENSITIVE = ("victim", "witness", "vip", "restricted")
 
 ACCESS_SQL = """
 WITH a AS (
-    SELECT s.officer_id, s.record_id, s.ts, s."system", s.purpose_code,
+    SELECT s.officer_id, s.record_id, s.purpose_code IS NULL AS no_code,
            r.sensitivity IN ({sensitive}) AS sensitive, r.person_id,
            own.officer_id IS NOT NULL AS own_case
-    FROM system_access s
+    FROM system_access s {scope}
     LEFT JOIN ctx_records r ON r.record_id = s.record_id
     LEFT JOIN ctx_own_cases own
            ON own.officer_id = s.officer_id AND own.case_ref = coalesce(s.case_ref, r.case_ref)),
-p AS (
-    SELECT officer_id, record_id, count(*) AS count, min(ts) AS first_at, max(ts) AS last_at,
-           list(DISTINCT "system" ORDER BY "system") AS systems,
-           count(*) FILTER (WHERE purpose_code IS NULL) AS no_purpose,
+p AS (  -- every pair, light columns only
+    SELECT officer_id, record_id, count(*) AS count,
+           count(*) FILTER (WHERE no_code) AS no_purpose,
            count(*) FILTER (WHERE NOT own_case) AS outside_case,
            count(*) FILTER (WHERE sensitive AND NOT own_case) AS sensitive_outside,
            any_value(person_id) AS person_id
@@ -762,10 +782,15 @@ r AS (
                CASE WHEN sensitive_outside > 0 THEN 'sensitive_outside_case' END,
                CASE WHEN count >= {repeat} THEN 'repeated' END,
                CASE WHEN l.officer_id IS NOT NULL THEN 'personal_link' END], lambda x: x IS NOT NULL) AS reasons
-    FROM p LEFT JOIN ctx_linked l ON l.officer_id = p.officer_id AND l.person_id = p.person_id)
-SELECT 'Officer:' || officer_id AS src, 'Record:' || record_id AS dst, count, first_at, last_at, systems,
+    FROM p LEFT JOIN ctx_linked l ON l.officer_id = p.officer_id AND l.person_id = p.person_id {where}),
+x AS (  -- the heavier columns, of the pairs that become links only
+    SELECT s.officer_id, s.record_id, min(s.ts) AS first_at, max(s.ts) AS last_at,
+           list(DISTINCT s."system" ORDER BY s."system") AS systems
+    FROM system_access s SEMI JOIN r ON r.officer_id = s.officer_id AND r.record_id = s.record_id
+    GROUP BY ALL)
+SELECT '{officer}' || officer_id AS src, '{record}' || record_id AS dst, count, first_at, last_at, systems,
        no_purpose, outside_case, reasons
-FROM r {where}"""
+FROM r JOIN x USING (officer_id, record_id)"""
 
 ACCESS_CONTEXT = {
     # name: (columns, what it is): filled from the graph before ACCESSED is aggregated
@@ -773,6 +798,14 @@ ACCESS_CONTEXT = {
     "ctx_own_cases": (["officer_id", "case_ref"], "the officer's case assignments"),
     "ctx_linked": (["officer_id", "person_id"], "officer and person sharing an identifier"),
 }
+
+TOUCHED: dict[str, tuple[str, str]] = {
+    # event table: the columns of the pair an aggregated link of it joins (officer first)
+    "system_access": ("officer_id", "record_id"),
+    "badge_events": ("officer_id", "site_id"),
+}
+"""Event tables whose links can be brought up to date pair by pair: a run that adds a
+day's rows re-aggregates only the pairs those rows touch (the others cannot change)."""
 
 AGGREGATES: dict[str, tuple[str, str]] = {
     # rel type: (event table it needs, SQL giving src, dst and the relationship's properties)
@@ -782,7 +815,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
         """
         SELECT 'Officer:' || officer_id AS src, 'Site:' || site_id AS dst,
                count(DISTINCT CAST(ts AS DATE)) AS days, min(ts) AS first_at, max(ts) AS last_at
-        FROM badge_events GROUP BY ALL""",
+        FROM badge_events {scope} GROUP BY ALL""",
     ),
     "ROSTERED_AT": (
         "shifts",
@@ -829,7 +862,12 @@ def set_access_context(ev: EventStore, frames: Mapping[str, pd.DataFrame]) -> No
 
 
 def aggregate_links(
-    ev: EventStore, rel_type: str, *, access_links: str = "notable", access_repeat: int = 5
+    ev: EventStore,
+    rel_type: str,
+    *,
+    access_links: str = "notable",
+    access_repeat: int = 5,
+    scope: str | None = None,
 ) -> pd.DataFrame | None:
     """The aggregated links of one type as a frame for ``load_relationships`` (``None``
     when the event table it needs is absent).
@@ -840,18 +878,37 @@ def aggregate_links(
     ``access_repeat`` or more lookups, or a record about a person who shares an
     identifier with the officer. Routine lookups stay in the event store only, which
     keeps the graph to a few per cent of the officer-record pairs at force scale.
+
+    ``scope`` (``ACCESSED`` and ``ATTENDED``): a table of the pairs to aggregate (the
+    ones a run touched, see :attr:`EventLoader.touched`); by default every pair.
     """
     table, sql = AGGREGATES[rel_type]
     if not ev.has(table) or (rel_type == "EDITED_ROSTER_OF" and not ev.has("shifts")):
         return None
+    pairs = TOUCHED.get(table)
+    within = ""
+    if scope is not None:
+        if pairs is None:
+            raise ValueError(f"{rel_type} is always aggregated whole (no scope)")
+        within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in pairs) + ")"
     if rel_type == "ACCESSED":
         if access_links not in ("notable", "all"):
             raise ValueError(f"access_links must be 'notable' or 'all' (got {access_links!r})")
         sql = sql.format(
             sensitive=", ".join(lit(v) for v in SENSITIVE),
             repeat=int(access_repeat),
-            where="WHERE len(reasons) > 0" if access_links == "notable" else "",
+            where=(
+                "WHERE no_purpose > 0 OR sensitive_outside > 0 OR count >= "
+                f"{int(access_repeat)} OR l.officer_id IS NOT NULL"
+                if access_links == "notable"
+                else ""
+            ),
+            scope=within,
+            officer=MODEL.uid("Officer", ""),
+            record=MODEL.uid("Record", ""),
         )
+    elif "{scope}" in sql:
+        sql = sql.format(scope=within)
     df = ev.con.execute(sql + " ORDER BY src, dst").df()
     df["source_file"] = table
     return df

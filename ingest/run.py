@@ -39,7 +39,7 @@ from graph.errors import LinkwatchError
 from graph.facts import LINK_HOLDERS, graph_facts
 from graph.model import MODEL
 from graph.settings import Settings
-from graph.store import GraphStore, LoadStats, RunInfo, row_hashes
+from graph.store import GraphStore, LoadStats, RunInfo, relationship_keys, row_hashes
 from ingest.events import (
     AGGREGATES,
     EventCheck,
@@ -246,7 +246,15 @@ def ingest_dir(
             report.loads += _link_identifiers(store, run)
         if ev is not None:
             _merge_events(
-                ev, store, checks, run, report, step, access_links=access_links, access_repeat=access_repeat
+                ev,
+                store,
+                checks,
+                run,
+                report,
+                step,
+                access_links=access_links,
+                access_repeat=access_repeat,
+                context_changed=bool(loaded & ACCESS_CONTEXT_TABLES),
             )
         report.seconds = time.perf_counter() - t0
         report.status = "succeeded"
@@ -421,9 +429,15 @@ def _merge_events(
     *,
     access_links: str = "notable",
     access_repeat: int = 5,
+    context_changed: bool = False,
 ) -> None:
     """The checked event files into the event store, then their aggregated links into
-    the graph."""
+    the graph.
+
+    A link type is aggregated again when its event table was merged (or, for
+    ``ACCESSED``, when the records, case assignments or people it judges by changed).
+    Where only new or corrected event rows came in, only the pairs they touch are
+    aggregated and loaded (a day's export on a year of events); otherwise every pair."""
     loaded: set[str] = set()
     for name, chk in checks.items():
         step(f"load {chk.path.name} into the event store")
@@ -431,14 +445,40 @@ def _merge_events(
         report.pending.remove(chk)
         loaded.add(name)
     for rel_type, (needs, _sql) in AGGREGATES.items():
-        if needs in loaded or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded):
-            if rel_type == "ACCESSED":
-                step("read records, case assignments and shared identifiers for ACCESSED")
-                set_access_context(ev, access_context(store))
-            frame = aggregate_links(ev, rel_type, access_links=access_links, access_repeat=access_repeat)
-            if frame is not None:
-                step(f"load {rel_type} (aggregated from {needs})")
-                report.loads.append(store.load_relationships(rel_type, frame, run))
+        whole_again = rel_type == "ACCESSED" and context_changed and ev.has(needs)
+        if not (needs in loaded or whole_again or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded)):
+            continue
+        if rel_type == "ACCESSED":
+            step("read records, case assignments and shared identifiers for ACCESSED")
+            set_access_context(ev, access_context(store))
+        scope = None if whole_again else ev.touched.get(needs)
+        frame = aggregate_links(
+            ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
+        )
+        if frame is None:
+            continue
+        retire: Any = True
+        if scope is not None:  # links of pairs no new row touched stay as they are
+            touched = ev.con.execute(f"SELECT * FROM {scope}").df()
+            src_label, dst_label = (label for label in AGGREGATE_ENDS[rel_type])
+            keys = relationship_keys(
+                MODEL.node(src_label).uids(touched.iloc[:, 0]), MODEL.node(dst_label).uids(touched.iloc[:, 1])
+            )
+            retire = _within(set(keys))
+        step(f"load {rel_type} (aggregated from {needs}{', the pairs it touched' if scope else ''})")
+        report.loads.append(store.load_relationships(rel_type, frame, run, retire_scope=retire))
+
+
+ACCESS_CONTEXT_TABLES = {"records", "case_assignments", "officers", "persons"}
+"""Tables the ``ACCESSED`` link policy judges by (sensitivity, own cases, personal
+links): when one changes, every pair is aggregated again."""
+
+AGGREGATE_ENDS = {"ACCESSED": ("Officer", "Record"), "ATTENDED": ("Officer", "Site")}
+
+
+def _within(keys: set[str]) -> Callable[[pd.Series], pd.Series]:
+    """A retire scope: only these relationship keys may be retired."""
+    return lambda existing: existing.isin(keys)
 
 
 def _undo(store: GraphStore, ev: EventLoader | None, report: IngestReport) -> list[str]:
