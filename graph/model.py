@@ -798,9 +798,11 @@ MODEL = GraphModel(
             "ABOUT",
             (("Declaration", "Organisation"),),
             source_table="declarations",
-            description="What a declaration is about (by org_id, or by the organisation's "
-            "exact normalised name when only org_name was given).",
-            props=(Prop("matched_by"),),
+            description="What a declaration is about: by org_id, or, when only org_name was given, "
+            "by the one organisation the name plainly means (ingest/orgnames.py; never one of two). "
+            "matched_by: org_id or org_name; method: org_id, exact_name, normalised_name (legal forms, "
+            "'&', 'No.', abbreviations), reordered_words, close_spelling (one word a letter off).",
+            props=(Prop("matched_by"), Prop("method")),
         ),
         RelSchema(
             "ASSIGNED_TO",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from graph.model import MODEL
-from ingest.clean import clean_org_name, clean_series
+from ingest.orgnames import match_org
 
 PROV = ["source_file", "source_line"]
 
@@ -169,16 +169,19 @@ GRAPH_TABLES = (
 
 
 def declaration_targets(declarations: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
-    """``ABOUT`` links: by ``org_id``, else by the exact cleaned organisation name.
+    """``ABOUT`` links: by ``org_id``, else by the organisation's name
+    (:func:`ingest.orgnames.match_org`: the exact cleaned name, then the normalised name,
+    the same words in another order, or one word a letter off), with the step that found it
+    as ``method``.
 
-    A free-text ``org_name`` that matches no organisation, or more than one, gets no
-    link (the declaration node still carries the text).
+    A free-text ``org_name`` that matches no organisation, or two or more at the step that
+    first finds any, gets no link (the declaration node still carries the text).
 
-    >>> d = pd.DataFrame({"declaration_id": ["D1", "D2"], "org_id": [None, "O2"],
-    ...                   "org_name": ["The Rose Lodge", None]})
+    >>> d = pd.DataFrame({"declaration_id": ["D1", "D2", "D3"], "org_id": [None, "O2", None],
+    ...                   "org_name": ["The Rose Lodge", None, "Acme Limited"]})
     >>> o = pd.DataFrame({"org_id": ["O1", "O2"], "name": ["Rose lodge", "Acme Ltd"]})
-    >>> declaration_targets(d, o)[["src", "dst", "matched_by"]].values.tolist()
-    [['Declaration:D1', 'Organisation:O1', 'org_name'], ['Declaration:D2', 'Organisation:O2', 'org_id']]
+    >>> declaration_targets(d, o)[["src", "dst", "matched_by", "method"]].values.tolist()
+    [['Declaration:D1', 'Organisation:O1', 'org_name', 'exact_name'], ['Declaration:D2', 'Organisation:O2', 'org_id', 'org_id'], ['Declaration:D3', 'Organisation:O2', 'org_name', 'normalised_name']]
     """
     by_id = declarations[declarations["org_id"].notna()]
     out = [
@@ -187,22 +190,27 @@ def declaration_targets(declarations: pd.DataFrame, organisations: pd.DataFrame)
                 "src": uids("Declaration", by_id["declaration_id"]),
                 "dst": uids("Organisation", by_id["org_id"]),
                 "matched_by": "org_id",
+                "method": "org_id",
             }
         )
     ]
     by_name = declarations[declarations["org_id"].isna() & declarations["org_name"].notna()]
     if len(by_name) and len(organisations):
-        orgs = organisations.assign(_n=clean_series(organisations["name"], clean_org_name))
-        unique = orgs.drop_duplicates("_n", keep=False)
-        m = by_name.assign(_n=clean_series(by_name["org_name"], clean_org_name)).merge(
-            unique[["_n", "org_id"]], on="_n", how="inner", suffixes=("_d", "")
+        orgs = sorted(
+            (str(i), str(n)) for i, n in zip(organisations["org_id"], organisations["name"], strict=True)
         )
+        found = {v: match_org(v, orgs) for v in sorted(set(by_name["org_name"].astype(str)))}
+        hits = [
+            (d, *found[str(v)]) for d, v in zip(by_name["declaration_id"], by_name["org_name"], strict=True)
+        ]
+        hits = [(d, o, m) for d, o, m in hits if o is not None]
         out.append(
             pd.DataFrame(
                 {
-                    "src": uids("Declaration", m["declaration_id"]),
-                    "dst": uids("Organisation", m["org_id"]),
+                    "src": uids("Declaration", pd.Series([d for d, _, _ in hits], dtype=object)),
+                    "dst": uids("Organisation", pd.Series([o for _, o, _ in hits], dtype=object)),
                     "matched_by": "org_name",
+                    "method": [m for _, _, m in hits],
                 }
             )
         )

@@ -28,14 +28,14 @@ WITH listed_since, listed_until, max(y.declared_at) AS last_declared
 MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation)
 WHERE m.retired_at IS NULL AND o.retired_at IS NULL AND g.retired_at IS NULL
   AND m.score >= $min_score AND g.kind IN $kinds
-OPTIONAL MATCH (o)-[:DECLARED]->(d:Declaration)-[:ABOUT]->(g)
+OPTIONAL MATCH (o)-[:DECLARED]->(d:Declaration)-[a:ABOUT]->(g)
 WHERE d.retired_at IS NULL
 RETURN o.officer_id AS officer_id, o.start_date AS officer_start, o.end_date AS officer_end,
        g.org_id AS org_id, g.name AS org_name, g.kind AS org_kind,
        m.membership_id AS membership_id, m.score AS score, m.matched_on AS matched_on,
        m.method AS method, m.since AS since, m.until AS until,
        d.declaration_id AS declaration_id, d.status AS status, d.declared_at AS declared_at,
-       d.valid_until AS valid_until,
+       d.valid_until AS valid_until, d.org_name AS declared_name, a.method AS about_method,
        listed_since, listed_until, last_declared
 ORDER BY officer_id, membership_id, declaration_id"""
 
@@ -153,6 +153,15 @@ def _membership_cases(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[
             )
         else:
             tail = "no approved declaration about this organisation is on the register: they made none"
+        named = sorted(
+            {
+                (str(x["declaration_id"]), str(x["declared_name"]), str(x["about_method"]).replace("_", " "))
+                for x in rs
+                if x.get("declaration_id") is not None and x.get("about_method") not in (None, "org_id")
+            }
+        )
+        if named:
+            tail += "; " + "; ".join(f"{d} names it '{n}' (linked by {m})" for d, n, m in named)
         factor = (PENDING_FACTOR if pending else 1.0) * (
             LAPSED_FACTOR if LAPSED in forms and not pending else 1.0
         )
@@ -212,8 +221,14 @@ UNDECLARED_MEMBERSHIP = Detector(
         logic=(
             "For every resolved membership link whose match score is at least min_score, of an "
             "organisation whose kind is in kinds, gather the same officer's declarations about "
-            "the same organisation (linked by org_id, or by the organisation's exact cleaned name "
-            "when only org_name was given). A membership that ended before the officer's "
+            "the same organisation (linked by org_id, or, when only org_name was given, by the one "
+            "organisation the name plainly means, as an investigator would read it: the exact "
+            "cleaned name, else the name without legal forms (Ltd, Limited, PLC, LLP), with '&' as "
+            "'and', 'No.' before a number dropped and common abbreviations written out, else the "
+            "same words in another order, else one word of five letters or more a letter off, "
+            "numbers always the same; a name that fits two organisations at the first step that "
+            "finds any links to neither, and the step is kept on the link). A membership that "
+            "ended before the officer's "
             "start_date (or began after their end_date) needs no declaration. It is covered by "
             "an approved declaration with no valid_until, or one valid to the day the membership "
             "ended or, for a membership that goes on, to 'today'. 'Today' is the as_of parameter "
@@ -228,8 +243,8 @@ UNDECLARED_MEMBERSHIP = Detector(
         false_positives=(
             "The membership list is wrong or out of date (the person left the organisation).",
             "The match is a different person with the same name and date of birth.",
-            "The declaration was made on paper or under another organisation name that did "
-            "not link to this organisation.",
+            "The declaration was made on paper or under a name that fits no organisation, or "
+            "two (initials, a trading name, a former name): it does not link to this organisation.",
             "A declaration is pending only because approval is slow.",
             "A lapsed declaration whose renewal is held outside the register.",
         ),
@@ -243,7 +258,13 @@ UNDECLARED_MEMBERSHIP = Detector(
             Form(
                 NO_DECLARATION,
                 "A member of a notifiable organisation with no declaration about it at all.",
-                ("declared_approved", "namesake_other_dob", "club_membership", "left_before_joining"),
+                (
+                    "declared_approved",
+                    "namesake_other_dob",
+                    "club_membership",
+                    "left_before_joining",
+                    "declared_by_name_variant",
+                ),
                 needs=("memberships",),
             ),
             Form(
@@ -279,6 +300,12 @@ UNDECLARED_MEMBERSHIP = Detector(
             LookAlike(
                 "left_before_joining",
                 "A membership that ended before the officer's start date.",
+            ),
+            LookAlike(
+                "declared_by_name_variant",
+                "An approved declaration that names the organisation in free text, written another "
+                "way ('Ashworth Security Services Limited' for 'Ashworth Security Services Ltd', "
+                "'Rose & Crown Lodge 1234' for 'Rose and Crown Lodge No. 1234').",
             ),
         ),
     ),
@@ -409,7 +436,10 @@ UNDECLARED_LINK = Detector(
             "and '2/10 …' read alike, street words are written out, punctuation and case go, "
             "the town is dropped), so '12 High Street' in two towns links no one, and an "
             "address without a postcode links no one. Flat 1 and Flat 2 of one building are "
-            "two addresses. A phone is its digits, with +44 read as 0."
+            "two addresses. A phone is its digits, with +44 read as 0. An address or phone held "
+            "by more than max_holders officers and persons together (a station switchboard given "
+            "as a contact number, a hostel, a solicitor's office) identifies no one and links no "
+            "one: a household is a few people."
         ),
         false_positives=(
             "A shared address in a block recorded without a flat number.",
@@ -427,7 +457,7 @@ UNDECLARED_LINK = Detector(
             Form(
                 "shared_phone",
                 "The officer and a flagged person have the same phone number.",
-                ("declared_association", "unflagged_person"),
+                ("declared_association", "unflagged_person", "switchboard_phone"),
                 needs=("flagged_persons", "officer_phones", "person_phones"),
             ),
         ),
@@ -447,6 +477,11 @@ UNDECLARED_LINK = Detector(
             LookAlike(
                 "different_flat",
                 "A flagged person in another flat of the same building (Flat 1 and Flat 2 of 10 High Street).",
+            ),
+            LookAlike(
+                "switchboard_phone",
+                "The officer gives the station switchboard as their phone, as do many colleagues and "
+                "people in police records (a flagged person among them): more than max_holders hold it.",
             ),
         ),
     ),

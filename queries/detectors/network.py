@@ -7,6 +7,8 @@ score and hub size, so they stay small at force scale.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,8 +39,13 @@ RETURN e.uid AS entity, i.uid AS via"""
 
 HIDDEN_MEMBERSHIPS = """\
 MATCH (e)-[m:MEMBER_OF]->(g:Organisation)
-WHERE m.retired_at IS NULL AND e.retired_at IS NULL AND m.score >= $min_score
+WHERE m.retired_at IS NULL AND e.retired_at IS NULL AND m.score >= $min_score AND g.kind IN $org_kinds
 RETURN e.uid AS entity, g.uid AS via"""
+
+HIDDEN_LISTED = """\
+MATCH (m:Membership)-[l:LISTED_IN]->(g:Organisation)
+WHERE m.retired_at IS NULL AND l.retired_at IS NULL AND m.until IS NULL
+RETURN g.uid AS org, count(m) AS members"""
 
 HIDDEN_FLAGGED = """\
 MATCH (p:Person) WHERE p.retired_at IS NULL AND size(p.nominal_flags) > 0
@@ -83,15 +90,19 @@ HIDDEN_FORMS = {
     "relative_phone": "through someone who shares a phone number with them",
     "contact_address": "through someone who lives at their address",
     "business": "through an organisation both belong to",
+    "two_intermediaries": "through two people in between, each sharing a home or a phone number with the next",
 }
 
 
 def _hidden_form(path: list[str]) -> str:
     """The form of a path from the flagged person (``path[0]``) to the officer: through an
-    organisation (``business``), else by the link that reaches the flagged person: a
-    shared phone (``relative_phone``) or a shared address (``contact_address``)."""
+    organisation (``business``); through two people in between (``two_intermediaries``, six
+    steps); else by the link that reaches the flagged person: a shared phone
+    (``relative_phone``) or a shared address (``contact_address``)."""
     if any(n.startswith("Organisation:") for n in path):
         return "business"
+    if len(path) - 1 >= 6:
+        return "two_intermediaries"
     kind = path[1].split(":", 2)[1] if path[1].startswith("Identifier:") else ""
     return "relative_phone" if kind == "phone" else "contact_address"
 
@@ -101,17 +112,22 @@ def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any
     g = nx.Graph()  # built in sorted order, so paths and ties do not depend on the store's row order
     edges = set()
     for q in (HIDDEN_IDENTIFIERS, HIDDEN_MEMBERSHIPS):
-        for r in st.query(q, {k: p[k] for k in ("link_kinds", "min_score") if f"${k}" in q}):
+        for r in st.query(q, {k: p[k] for k in ("link_kinds", "min_score", "org_kinds") if f"${k}" in q}):
             edges.add((r["entity"], r["via"]))
     g.add_edges_from(sorted(edges))
     # a value shared by many different officers and persons (a hostel, a switchboard) links no
     # one; the degree counts distinct entities, and an address is a line together with its
     # postcode (ingest/identifiers.py), so namesake streets in other towns do not make hubs
-    hubs = [n for n in g if not _entity(n) and g.degree(n) > p["max_degree"]]
+    # an organisation's size is its membership list (every current entry, resolved or not): fellow
+    # members of a lodge of fifty need not know each other, the directors of a small company do
+    listed = {r["org"]: int(r["members"]) for r in st.query(HIDDEN_LISTED)}
+    hubs = [n for n in g if not _entity(n) and max(g.degree(n), listed.get(n, 0)) > p["max_degree"]]
     g.remove_nodes_from(hubs)
     declared = {
         (r["officer"], r["person"]) for r in st.query(HIDDEN_DECLARED, embedded=HIDDEN_DECLARED_EMBEDDED)
     }
+    personal = g.copy()
+    personal.remove_nodes_from([n for n in g if n.startswith("Organisation:")])
     # the entity projection (officers and persons tied through a shared value) for link prediction
     ents = nx.Graph()
     for via in (n for n in g if not _entity(n)):
@@ -123,6 +139,12 @@ def _hidden_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any
         if f["uid"] not in g:
             continue
         paths = nx.single_source_shortest_path(g, f["uid"], cutoff=p["max_hops"], **_backend(p))
+        if p["max_chain_hops"] > p["max_hops"] and f["uid"] in personal:
+            # longer chains only through homes and phones, the ties of people who know each other
+            far = nx.single_source_shortest_path(
+                personal, f["uid"], cutoff=p["max_chain_hops"], **_backend(p)
+            )
+            paths = {**far, **paths}
         for target, path in sorted(paths.items()):
             if not target.startswith("Officer:") or (target, f["uid"]) in declared:
                 continue
@@ -213,36 +235,55 @@ HIDDEN_LINK = Detector(
     card=MethodCard(
         purpose=(
             "Find short chains between an officer and a person flagged in police records through "
-            "shared identifiers (addresses, phones), organisations both belong to, or associates "
-            "in between, which no single record shows."
+            "shared identifiers (addresses, phones), a small business both run, or associates in "
+            "between, which no single record shows."
         ),
         reads=(
             "shared identifiers (HAS_IDENTIFIER): an address is the cleaned line together with the "
             "cleaned postcode; a phone is its digits",
-            "resolved memberships of officers and persons (MEMBER_OF)",
+            "resolved memberships of officers and persons (MEMBER_OF), and every current entry of "
+            "each organisation's membership list (LISTED_IN), resolved or not",
             "persons (nominal flags)",
             "declarations (approved associations with a person)",
         ),
         logic=(
             "Project officers, persons, identifiers of link_kinds and organisations into an "
-            "undirected NetworkX graph, dropping identifiers and organisations shared by more than "
-            "max_degree distinct officers and persons (a hostel, a switchboard: real hubs only, "
-            "since an address identifier is a line and its postcode, so namesake streets in other "
-            "towns are separate nodes). From every flagged person, find shortest paths of at most "
-            "max_hops edges to officers (networkx.single_source_shortest_path). Skip officers "
-            "with an approved declaration about the person, and direct two-step links through "
-            "one shared identifier (association.undeclared_link reports those) unless "
-            "include_direct. The form is read from the path: through an organisation, business; "
-            "else by the link that reaches the flagged person, a shared phone (relative_phone) or "
-            "a shared address (contact_address). Each pair is ranked by path length and, on the "
-            "projection of entities tied by a shared value, by the Adamic-Adar index and Jaccard "
-            "coefficient (networkx.adamic_adar_index, jaccard_coefficient)."
+            "undirected NetworkX graph, dropping identifiers shared by more than max_degree "
+            "distinct officers and persons (a hostel, a switchboard: real hubs only, since an "
+            "address identifier is a line and its postcode, so namesake streets in other towns "
+            "are separate nodes). Organisations link only when of a kind in org_kinds "
+            "(businesses: the directors, partners or owners on a company register run it "
+            "together) and with at most max_degree current entries on their list, counting every "
+            "entry, resolved to anyone or not: the directors of a small company know each other; "
+            "fellow members of a lodge, club, charity, congregation or party share an "
+            "affiliation, whatever the size of the list an export holds, so such membership links "
+            "no one, declared or not (a declaration is about the membership, which "
+            "association.undeclared_membership checks, not about the flagged person). From every "
+            "flagged person, find shortest paths of at most max_hops "
+            "edges to officers (networkx.single_source_shortest_path), and, through shared homes "
+            "and phones only, of at most max_chain_hops: living together and sharing a phone are "
+            "the ties of people who know each other, and two such people in between (the "
+            "officer's housemate shares a phone with someone who lives with the flagged person) "
+            "is how a relationship is kept off the officer's own records; the association is "
+            "within three degrees, the reach that influence and information are found to pass "
+            "along in social networks, and it is reported at the lowest score, for a human to "
+            "weigh. A third person in between, or an organisation in a chain longer than "
+            "max_hops, is too remote to report. Skip officers with an approved declaration about "
+            "the person, and direct two-step links through one shared identifier "
+            "(association.undeclared_link reports those) unless include_direct. The form is "
+            "read from the path: through an organisation, business; through two people in "
+            "between, two_intermediaries; else by the link that reaches the flagged person, a "
+            "shared phone (relative_phone) or a shared address (contact_address). Each pair is "
+            "ranked by path length and, on the projection of entities tied by a shared value, "
+            "by the Adamic-Adar index and Jaccard coefficient (networkx.adamic_adar_index, "
+            "jaccard_coefficient)."
         ),
         false_positives=(
             "Chains through a shared family address where the officer has no contact with the person.",
             "A business register listing many directors of a large company.",
+            "Two people in between who share a phone because one lent it once, or a recycled number.",
         ),
-        scoring="score = 1 - 0.15 x (hops - 1), at least 0.3 (2 hops: 0.85, 4 hops: 0.55).",
+        scoring=("score = 1 - 0.15 x (hops - 1), at least 0.3 (2 hops: 0.85, 4 hops: 0.55, 6 hops: 0.3)."),
         forms=(
             Form(
                 "relative_phone",
@@ -260,10 +301,18 @@ HIDDEN_LINK = Detector(
             ),
             Form(
                 "business",
-                "The officer and a flagged person both belong to one organisation (a company register "
-                "or membership list resolved to both by name and date of birth): 2 steps.",
-                ("declared_association", "too_far"),
+                "The officer and a flagged person both run one small business (a kind in org_kinds, at "
+                "most max_degree entries on its register: its directors, partners or owners, resolved "
+                "to both by name and date of birth): 2 steps.",
+                ("declared_association", "too_far", "large_organisation"),
                 ("flagged_persons", "memberships"),
+            ),
+            Form(
+                "two_intermediaries",
+                "Two people in between, every step a shared home or phone: officer - address - relative - "
+                "phone - contact - address - flagged, 6 steps (reported at the lowest score).",
+                ("too_far", "hub_address", "declared_association"),
+                ("flagged_persons", "person_contacts", "officer_contacts"),
             ),
         ),
         lookalikes=(
@@ -278,27 +327,52 @@ HIDDEN_LINK = Detector(
             ),
             LookAlike(
                 "too_far",
-                "The flagged person is six steps away (address - relative - phone - contact - address), "
-                "beyond max_hops.",
+                "Three people in between (address - relative - phone - contact - address - contact - phone - "
+                "flagged, 8 steps), beyond max_chain_hops: too remote to report.",
             ),
             LookAlike(
                 "namesake_street",
                 "The relative lives at '12 High Street' in another town (another postcode): not the "
                 "officer's address, so no chain.",
             ),
+            LookAlike(
+                "large_organisation",
+                "The officer is a (declared) member of a lodge (a club, a charity, a party) whose roll "
+                "lists someone living with a flagged person: fellow membership of an association is "
+                "no personal link, and a roll of more than max_degree is no small circle either.",
+            ),
         ),
     ),
     params=(
-        Param("max_hops", int, 4, "longest path (edges) between officer and person"),
+        Param("max_hops", int, 4, "longest path (edges) between officer and person, one person in between"),
+        Param(
+            "max_chain_hops",
+            int,
+            6,
+            "longest path through shared homes and phones only (6: two people in between)",
+        ),
         Param("link_kinds", list, ["address", "phone"], "identifier kinds that link"),
-        Param("max_degree", int, 10, "identifiers or organisations with more members are ignored"),
+        Param(
+            "max_degree",
+            int,
+            10,
+            "identifiers held by more officers and persons, or organisations with more list entries, link no one",
+        ),
         Param("min_score", float, 0.9, "lowest membership match score that counts"),
+        Param(
+            "org_kinds",
+            list,
+            ["business"],
+            "organisation kinds whose (small) membership is a personal link: a company's directors",
+        ),
         Param("include_direct", bool, False, "also report direct links through one shared identifier"),
         BACKEND,
     ),
     to_flags=_hidden_flags,
     python=_hidden_rows,
-    cypher="\n\n".join((HIDDEN_IDENTIFIERS, HIDDEN_MEMBERSHIPS, HIDDEN_FLAGGED, HIDDEN_DECLARED)),
+    cypher="\n\n".join(
+        (HIDDEN_IDENTIFIERS, HIDDEN_MEMBERSHIPS, HIDDEN_LISTED, HIDDEN_FLAGGED, HIDDEN_DECLARED)
+    ),
     inputs=HIDDEN_INPUTS,
 )
 
@@ -309,14 +383,42 @@ MATCH (a:Officer)-[x:NAMED_IN]->(c:Complaint)<-[y:NAMED_IN]-(b:Officer)
 WHERE a.officer_id < b.officer_id AND x.retired_at IS NULL AND y.retired_at IS NULL AND c.retired_at IS NULL
 RETURN a.officer_id AS a, b.officer_id AS b, c.complaint_id AS complaint_id, c.received_date AS received"""
 
+CREW_UNITS = """\
+MATCH (o:Officer) WHERE o.retired_at IS NULL
+RETURN o.officer_id AS officer_id, o.unit_id AS unit_id"""
+
 CREW_COVIEWS = """
-WITH lookups AS (
+WITH outside AS (  -- each officer's first look at each sensitive record of a case not theirs
     SELECT s.officer_id, s.record_id, min(s.ts) AS first_ts
     FROM system_access s JOIN g_records r USING (record_id)
     WHERE list_contains($sensitivities, r.sensitivity)
       AND NOT EXISTS (SELECT 1 FROM g_case_assignments ca
                       WHERE ca.officer_id = s.officer_id AND ca.case_ref = coalesce(s.case_ref, r.case_ref))
     GROUP BY s.officer_id, s.record_id),
+weeks AS (SELECT greatest(1, date_diff('day', min(ts), max(ts)) + 1) / 7.0 AS w FROM system_access),
+job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
+    SELECT a.officer_id,
+           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
+                                       s := a.start_date, r := a.role)) AS role
+    FROM g_assignments a JOIN g_officers o USING (officer_id)
+    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
+who AS (
+    SELECT o.officer_id, o.unit_id, j.role, coalesce(n.n, 0) AS n
+    FROM g_officers o LEFT JOIN job j USING (officer_id)
+    LEFT JOIN (SELECT officer_id, count(*) AS n FROM outside GROUP BY officer_id) n USING (officer_id)
+    WHERE o.unit_id IS NOT NULL),
+unit_role AS (SELECT unit_id, role, median(n) AS med, count(*) AS k FROM who WHERE role IS NOT NULL GROUP BY ALL),
+unit AS (SELECT unit_id, median(n) AS med, count(*) AS k FROM who GROUP BY ALL),
+peers AS (  -- the median peer's count: same unit and role, and the whole unit (at least min_peers each)
+    SELECT w.officer_id, greatest(CASE WHEN ur.k >= $min_peers THEN ur.med END,
+                                  CASE WHEN u.k >= $min_peers THEN u.med END) AS med
+    FROM who w LEFT JOIN unit_role ur ON ur.unit_id = w.unit_id AND ur.role = w.role
+    JOIN unit u ON u.unit_id = w.unit_id),
+routine AS (  -- officers whose unit, or whose role in it, opens such records across cases as its work
+              -- (many, every week): their looks tie no one
+    SELECT officer_id FROM peers
+    WHERE med >= $routine_records AND med >= $routine_per_week * (SELECT w FROM weeks)),
+lookups AS (SELECT * FROM outside WHERE officer_id NOT IN (SELECT officer_id FROM routine)),
 small AS (SELECT record_id FROM lookups GROUP BY record_id HAVING count(*) BETWEEN 2 AND $max_viewers)
 SELECT x.officer_id AS a, y.officer_id AS b, count(*) AS n, list(x.record_id ORDER BY x.record_id) AS records,
        min(least(x.first_ts, y.first_ts)) AS first_ts, max(greatest(x.first_ts, y.first_ts)) AS last_ts
@@ -345,7 +447,9 @@ CREW_INPUTS = (
 def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
     """The weighted officer tie graph: repeated co-complaints (complaints naming more than
     ``max_named`` officers are a whole team's and tie no pair) and co-views of the same
-    sensitive records outside their cases, within ``coview_days`` of each other."""
+    sensitive records outside their cases, within ``coview_days`` of each other, by officers
+    for whom such looks are not their unit's routine work. The complaints naming 2..max_named
+    officers (``named``) and their dates (``received``) ride along as graph attributes."""
     g = nx.Graph()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     since, until = str(p["since"] or ""), str(p["until"] or "")
@@ -386,6 +490,10 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
                 last=max(dates) if dates else None,
             )
     g.graph["weak"] = weak
+    g.graph["named"] = {c: m for c, m in sorted(named.items()) if 2 <= len(m) <= p["max_named"]}
+    g.graph["received"] = {
+        r["complaint_id"]: _as_date(r["received"]) for r in rows if r["received"] is not None
+    }
     return g
 
 
@@ -432,9 +540,14 @@ def _split(g: nx.Graph, members: set[str], p: Mapping[str, Any]) -> list[set[str
             return []
         rest = members - core
         return [core, *(_split(g, rest, p) if len(rest) >= p["min_size"] else [])]
-    parts = nx.community.louvain_communities(
-        g.subgraph(sorted(members)), weight="weight", resolution=p["resolution"], seed=0
+    # a subgraph view lists its nodes in set order, which changes from run to run with
+    # Python's string hashing: Louvain gets a copy built in sorted order, so every run splits alike
+    h = nx.Graph()
+    h.add_nodes_from(sorted(members))
+    h.add_weighted_edges_from(
+        sorted((min(a, b), max(a, b), d["weight"]) for a, b, d in g.subgraph(members).edges(data=True))
     )
+    parts = nx.community.louvain_communities(h, weight="weight", resolution=p["resolution"], seed=0)
     if len(parts) == 1:
         core = _core(g, members, p)
         return [core] if core and len(core) <= p["max_size"] else []
@@ -458,9 +571,125 @@ def _grow(g: nx.Graph, members: set[str], p: Mapping[str, Any]) -> set[str]:
     return grown
 
 
+def _peel(members: set[str], named: list[set[str]]) -> set[str]:
+    """``members`` less, again and again, anyone named on fewer than two complaints together
+    with others of the group, or named with fewer than two different others of it (so one
+    complaint naming a team, a pair named together, or a chain A-B, B-C is no group)."""
+    m = set(members)
+    while True:
+        count: dict[str, int] = {}
+        mates: dict[str, set[str]] = {}
+        for s in named:
+            inside = s & m
+            if len(inside) >= 2:
+                for o in inside:
+                    count[o] = count.get(o, 0) + 1
+                    mates.setdefault(o, set()).update(inside - {o})
+        drop = {o for o in m if count.get(o, 0) < 2 or len(mates.get(o, ())) < 2}
+        if not drop:
+            return m
+        m -= drop
+
+
+def _named_groups(named: list[set[str]], p: Mapping[str, Any]) -> list[tuple[set[str], int]]:
+    """Groups of officers named together in changing combinations: the connected groups
+    left by :func:`_peel` on the officers named together on any complaint, with the
+    complaints naming two or more of each; kept when they have min_size..max_size
+    members, at least min_group_complaints such complaints (min_complaints_per_member per
+    member) and at least two naming three or more of them (named as a group, not in pairs)."""
+    h = nx.Graph()
+    for s in named:
+        h.add_edges_from(itertools.combinations(sorted(s), 2))
+    out = []
+    todo = [set(c) for c in sorted(nx.connected_components(h), key=min)]
+    while todo:
+        core = _peel(todo.pop(0), named)
+        parts = [set(c) for c in sorted(nx.connected_components(h.subgraph(core)), key=min)]
+        if len(parts) > 1:
+            todo = parts + todo
+            continue
+        if not p["min_size"] <= len(core) <= p["max_size"]:
+            continue
+        o = sum(1 for s in named if len(s & core) >= 2)
+        three = sum(1 for s in named if len(s & core) >= 3)
+        if o >= max(p["min_group_complaints"], p["min_complaints_per_member"] * len(core)) and three >= 2:
+            out.append((core, o))
+    return out
+
+
+def _reshuffled(
+    named: list[set[str]],
+    pop: list[str],
+    p: Mapping[str, Any],
+    cache: dict[tuple[str, ...], list[list[tuple[int, int]]]],
+) -> list[list[tuple[int, int]]]:
+    """The groups :func:`_named_groups` finds (their sizes and complaints naming two or more
+    of them) in each of ``reshuffles`` reshuffles of the complaints naming two or more officers of
+    ``pop`` (each names as many of them as it did, drawn at random; seeded, so every run
+    and store gives the same)."""
+    key = tuple(pop)
+    if key not in cache:
+        inside = set(pop)
+        sizes = [len(s & inside) for s in named if len(s & inside) >= 2]
+        rng = random.Random(0)
+        best = []
+        for _ in range(p["reshuffles"]):
+            fake = [set(rng.sample(pop, k)) for k in sizes]
+            best.append([(len(c), o) for c, o in _named_groups(fake, p)])
+        cache[key] = best
+    return cache[key]
+
+
+def _dominated(runs: list[list[tuple[int, int]]], k: int, o: int) -> float:
+    """The share of reshuffles that make a group at least as tight as ``k`` officers named
+    together on ``o`` complaints (no more officers, at least as many complaints)."""
+    return sum(any(k2 <= k and o2 >= o for k2, o2 in run) for run in runs) / max(1, len(runs))
+
+
+def _diffuse_crews(g: nx.Graph, units: Mapping[str, str], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Crews named together in changing combinations, no pair often (see the card): the
+    groups of :func:`_named_groups` that their own units' complaints, reshuffled at random,
+    seldom match (``units``: every officer's unit, "" for none), with the officers named on
+    a complaint alongside two or more of them."""
+    named = list(g.graph.get("named", {}).values())
+    ids = list(g.graph.get("named", {}))
+    by_unit: dict[str, list[str]] = {}
+    for officer, u in sorted(units.items()):
+        if u:
+            by_unit.setdefault(u, []).append(officer)
+    cache: dict[tuple[str, ...], list[list[tuple[int, int]]]] = {}
+    out = []
+    for core, o in _named_groups(named, p):
+        homes = sorted({units.get(m) or "" for m in core})
+        # the members' units (an officer with no unit: the whole force)
+        pop = sorted(set(units) if "" in homes else {x for u in homes for x in by_unit[u]} | core)
+        null = _reshuffled(named, pop, p, cache)
+        chance = _dominated(null, len(core), o)
+        if chance > p["max_chance"]:
+            continue  # the unit's complaints at random often make as tight a group: a busy unit, not a crew
+        own = [c for c, s in zip(ids, named, strict=True) if len(s & core) >= 2]
+        joined = sorted({x for c in own for x in g.graph["named"][c]} - core)
+        if len(core) + len(joined) > p["max_size"]:
+            joined = []  # no room: the group as found
+        out.append(
+            {
+                "core": core,
+                "members": sorted(core | set(joined)),
+                "complaints": own,
+                "joined": joined,
+                "unit_complaints": sum(1 for s in named if len(s & set(pop)) >= 2),
+                "chance": chance,
+                "units": [u for u in homes if u],
+                "named": {c: sorted(g.graph["named"][c]) for c in own},
+                "received": {c: g.graph["received"].get(c) for c in own},
+            }
+        )
+    return out
+
+
 def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     g = crew_ties(ctx, p)
-    out = []
+    out: list[dict[str, Any]] = []
     for comp in sorted(nx.connected_components(g), key=min):
         for core in _split(g, set(comp), p):
             s = g.subgraph(core)
@@ -473,16 +702,29 @@ def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]
                 continue
             members = _grow(g, core, p)
             weak = g.graph["weak"]
-            s = g.subgraph(members)
-            ties_out = sorted((min(a, b), max(a, b), d) for a, b, d in s.edges(data=True))
             joined = sorted(members - core)
             out.append(
                 {
                     "members": sorted(members),
-                    "ties": ties_out,
                     "joined": [(j, sorted(set(weak[j]) & core)) for j in joined],
                 }
             )
+    if p["diffuse"]:
+        units = {r["officer_id"]: r["unit_id"] or "" for r in ctx.store.query(CREW_UNITS)}
+        for d in _diffuse_crews(g, units, p):
+            # a group found both ways is one crew: the tied crew takes in the named group's members
+            host = next((r for r in out if set(r["members"]) & d["core"]), None)
+            if host is not None:
+                union = sorted(set(host["members"]) | set(d["members"]))
+                if len(union) > p["max_size"] or len(union) == len(host["members"]):
+                    continue  # too large to be one crew, or nothing the tied crew lacks
+                host["members"] = union
+                host["diffuse"] = d
+            else:
+                out.append({"members": d["members"], "joined": [], "diffuse": d})
+    for r in out:
+        s = g.subgraph(r["members"])
+        r["ties"] = sorted((min(a, b), max(a, b), e) for a, b, e in s.edges(data=True))
     return out
 
 
@@ -493,9 +735,32 @@ def _crew_forms(r: dict[str, Any], p: Mapping[str, Any]) -> list[str]:
         forms.append("co_complaints")
     if any(d["records"] for d in ties):
         forms.append("co_views")
+    if r.get("diffuse"):
+        forms.append("diffuse_complaints")
     if len(r["members"]) >= p["large_size"]:
         forms.append("large_crew")
     return forms
+
+
+def _diffuse_text(d: dict[str, Any], p: Mapping[str, Any]) -> str:
+    """The named-together evidence of a group, in words."""
+    pairs: dict[tuple[str, str], int] = {}
+    for c in d["complaints"]:
+        for ab in itertools.combinations(sorted(set(d["named"][c]) & d["core"]), 2):
+            pairs[ab] = pairs.get(ab, 0) + 1
+    units = " and ".join(d["units"]) if d["units"] else "the force"
+    tight = round(d["chance"] * p["reshuffles"])
+    text = (
+        f"named together in changing combinations on {len(d['complaints'])} different complaints "
+        f"({', '.join(d['complaints'])}), each of them on at least two of these with at least two "
+        f"others of the group ({len(pairs)} different pairs, none named together more than "
+        f"{max(pairs.values(), default=0)} times); reshuffling the officers named on the "
+        f"{d['unit_complaints']} complaints naming several officers of {units} at random made a group "
+        f"as tight (as few officers on as many complaints) in {tight} of {p['reshuffles']} tries"
+    )
+    if d["joined"]:
+        text += f"; {', '.join(d['joined'])} named on one of these complaints alongside two or more of them"
+    return text
 
 
 def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -503,11 +768,16 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
     out = []
     for r in rows:
         members, ties = r["members"], r["ties"]
+        d = r.get("diffuse")
         gid = "crew-" + hashlib.sha256("|".join(members).encode()).hexdigest()[:12]
-        complaints = sorted({c for _, _, d in ties for c in d["complaints"]})
-        records = sorted({x for _, _, d in ties for x in d["records"]})
-        dates = [d[k] for _, _, d in ties for k in ("first", "last") if d.get(k) is not None]
-        weight = sum(d["weight"] for _, _, d in ties)
+        complaints = sorted(
+            {c for _, _, e in ties for c in e["complaints"]} | set(d["complaints"] if d else ())
+        )
+        records = sorted({x for _, _, e in ties for x in e["records"]})
+        dates = [e[k] for _, _, e in ties for k in ("first", "last") if e.get(k) is not None]
+        if d:
+            dates += [d["received"][c] for c in d["complaints"] if d["received"].get(c) is not None]
+        weight = sum(e["weight"] for _, _, e in ties) + (len(d["complaints"]) if d else 0)
         density = 2 * len(ties) / (len(members) * (len(members) - 1))
         score = min(1.0, 0.4 + 0.3 * density + 0.02 * weight)
         forms = _crew_forms(r, p)
@@ -515,15 +785,30 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
             *({"table": "complaints", "key": c} for c in complaints),
             *({"table": "records", "key": x} for x in records),
             *(
-                {"tie": [a, b], "weight": d["weight"], "complaints": d["complaints"], "records": d["records"]}
-                for a, b, d in ties
+                {"tie": [a, b], "weight": e["weight"], "complaints": e["complaints"], "records": e["records"]}
+                for a, b, e in ties
             ),
             *({"joined": j, "named_twice_with": w} for j, w in r.get("joined", [])),
+            *(
+                [
+                    {
+                        "group": sorted(d["core"]),
+                        "complaints": d["complaints"],
+                        "named_alongside_two": d["joined"],
+                        "unit_complaints": d["unit_complaints"],
+                        "reshuffles": p["reshuffles"],
+                        "as_tight": round(d["chance"] * p["reshuffles"]),
+                    }
+                ]
+                if d
+                else []
+            ),
             forms_item(forms),
         ]
         what = []
         if "co_complaints" in forms:
-            what.append(f"named together again and again on {len(complaints)} different complaints")
+            by_ties = {c for _, _, e in ties for c in e["complaints"]}
+            what.append(f"named together again and again on {len(by_ties)} different complaints")
         if "co_views" in forms:
             what.append(
                 f"viewing the same {len(records)} sensitive records outside their own cases, "
@@ -534,6 +819,22 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
             if "large_crew" in forms
             else f"{len(members)} officers"
         )
+        share = (
+            f"({round(100 * density)}% of all possible pairs): "
+            + " and ".join(what)
+            + (
+                f"; {len(r['joined'])} of them named at least twice with most of the others"
+                if r.get("joined")
+                else ""
+            )
+        )
+        head = f"One of {group} ({', '.join(members)})"
+        if not d:
+            head += f" tied by {len(ties)} repeated ties {share}"
+        else:
+            head += ": " + _diffuse_text(d, p)
+            if ties:
+                head += f"; {len(ties)} {'pair' if len(ties) == 1 else 'pairs'} of them tied {share}"
         for m in members:
             out.append(
                 {
@@ -545,17 +846,7 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
                     "severity": severity_of(score),
                     "window_start": ts(min(dates)) if dates else "",
                     "window_end": ts(max(dates)) if dates else "",
-                    "explanation": (
-                        f"One of {group} ({', '.join(members)}) tied by {len(ties)} repeated ties "
-                        f"({round(100 * density)}% of all possible pairs): "
-                        + " and ".join(what)
-                        + (
-                            f"; {len(r['joined'])} of them named at least twice with most of the others"
-                            if r.get("joined")
-                            else ""
-                        )
-                        + "."
-                    ),
+                    "explanation": head + ".",
                     "evidence": evidence_json(evidence),
                 }
             )
@@ -566,21 +857,31 @@ CREW = Detector(
     name="network.crew",
     card=MethodCard(
         purpose=(
-            "Find groups of officers tied by repeated co-complaints or by viewing the same "
-            "sensitive records outside their cases."
+            "Find groups of officers tied by repeated co-complaints, named together in changing "
+            "combinations on many complaints, or viewing the same sensitive records outside their "
+            "cases and outside their work."
         ),
         reads=(
             "complaint_subjects (NAMED_IN) and complaints",
+            "officers (unit) and assignments (role), for the unit's complaints and viewing norm",
             "system_access with records and case assignments (when the event store is there)",
         ),
         logic=(
             "Build a weighted tie graph: two officers are tied when named together on at least "
             "min_co_complaints different complaints (a complaint naming more than max_named "
             "officers is about a whole team's operation and ties no pair), or when they viewed at "
-            "least min_co_views of the same sensitive records (sensitivities: victim, witness and VIP records; restricted intelligence is read across cases by intelligence staff as their work, so it does not count) outside their own "
-            "cases within coview_days of each other (records viewed by at most max_viewers "
-            "officers), or with two co-complaints and one such co-view. A single shared complaint "
-            "or shared case work never ties. Each connected group of ties is a candidate; one "
+            "least min_co_views of the same sensitive records (sensitivities: victim, witness and "
+            "VIP records; restricted intelligence is read across cases by intelligence staff as "
+            "their work, so it does not count) outside their own cases within coview_days of each "
+            "other, or with two co-complaints and one such co-view. A single shared complaint or "
+            "shared case work never ties. Co-viewing ties only outside the officers' work: an "
+            "officer whose unit, or whose role in it (at least min_peers colleagues either way), "
+            "reads such records across cases as its job (the median colleague opened at least "
+            "routine_records of them, and routine_per_week a week over the period, outside their "
+            "own cases: a safeguarding unit triaging victims) ties no one by their looks, and is "
+            "not counted among a record's viewers; a record opened by more than max_viewers other "
+            "officers (more than the largest crew) is of general interest and ties no one. "
+            "Each connected group of ties is a candidate; one "
             "larger than max_size is split with Louvain communities "
             "(networkx.community.louvain_communities, weight = co-complaints + co-views, at the "
             "given resolution), again until small enough; a part that will not split is a large "
@@ -592,12 +893,31 @@ CREW = Detector(
             "least min_complaints_per_member distinct complaints per member, unless co-views (each "
             "an act of its own) tie it at min_density (a team named together as a team rests on "
             "the same few complaints). An officer named at least twice (or co-viewing) with at "
-            "least min_join_share of a crew's members joins it. One flag per member, sharing a "
-            "group id. On real co-complaint data a single global partition "
-            "buries small groups in their unit's large community; thresholding the ties first "
-            "and splitting only what is too big does not. A unit baseline (co-complaints expected "
-            "of two officers of one unit) is not used: in small units or short periods the crew's "
-            "own complaints are most of its unit's, so the baseline removes the crew."
+            "least min_join_share of a crew's members joins it. "
+            "A crew named in changing twos, threes and fours (diffuse_complaints) has few repeated "
+            "pairs, so a second search looks at the group, not the pair (when diffuse): officers "
+            "named together on any complaint (naming at most max_named) are peeled, again and "
+            "again, of anyone named with others of the group on fewer than two complaints, or with "
+            "fewer than two different others (a pair named together, a chain, or one complaint "
+            "naming a whole team is no group); each connected part left is a group when it has "
+            "min_size..max_size members (a larger web is a busy unit, not a crew), at least "
+            "min_group_complaints complaints naming two or more of them (and "
+            "min_complaints_per_member per member), and at least two naming three or more of them "
+            "(named together as a group, not only in pairs). It must also be unlike its unit: the "
+            "complaints naming two or more officers of the members' units (the force, for an "
+            "officer with no unit) are reshuffled at random among those units' officers, each "
+            "naming as many as it did, reshuffles times (seeded, so every run gives the same), and "
+            "at most max_chance of the reshuffles may make a group as tight (no more officers, at "
+            "least as many such complaints): where everyone in a unit is named with everyone, a "
+            "group named together is what the unit's complaints make anyway. The reshuffled "
+            "complaints include the crew's own, so a crew that draws most of its unit's complaints "
+            "is judged against that, not removed by it (the reason a pairwise unit baseline, the "
+            "co-complaints expected of two officers of one unit, is not used for ties). An officer "
+            "named on one of the group's complaints alongside two or more of its members joins it; "
+            "a group that shares members with a crew found by ties joins that crew (up to "
+            "max_size). One flag per member, sharing a group id. On real co-complaint data a "
+            "single global partition buries small groups in their unit's large community; "
+            "thresholding the ties first and splitting only what is too big does not."
         ),
         false_positives=(
             "A team that works every job together and draws complaints as a team (for example "
@@ -607,8 +927,14 @@ CREW = Detector(
             "A long-standing response team whose members are often named together on complaints "
             "about the same incidents: on real data many crews found are such teams, a list for "
             "a human to review, not findings.",
+            "A crew inside a unit whose job is reading victims' records across cases is not found "
+            "by its co-views; a group named in changing combinations inside a busy unit's web of "
+            "more than max_size officers is not found by that search.",
         ),
-        scoring="score = 0.4 + 0.3 x tie density + 0.02 x total tie weight, at most 1.",
+        scoring=(
+            "score = 0.4 + 0.3 x tie density + 0.02 x (total tie weight + the complaints naming "
+            "two or more of a group named in changing combinations), at most 1."
+        ),
         forms=(
             Form(
                 "co_complaints",
@@ -620,8 +946,9 @@ CREW = Detector(
             Form(
                 "co_views",
                 "Officers viewing the same sensitive records outside their own cases within days of "
-                "each other (at least min_co_views records each pair), with no complaint needed.",
-                ("joint_operation_coviews", "loose_chain"),
+                "each other (at least min_co_views records each pair), with no complaint needed; "
+                "officers of any units, a dozen at once opening the same few records.",
+                ("joint_operation_coviews", "loose_chain", "safeguarding_unit_coviews"),
                 ("system_access", "sensitive_records", "case_assignments"),
             ),
             Form(
@@ -629,6 +956,15 @@ CREW = Detector(
                 "A crew of large_size..max_size officers (the crew documented in the Chicago data has "
                 "about a dozen) densely tied across many different complaints or records.",
                 ("team_complaints", "loose_chain"),
+            ),
+            Form(
+                "diffuse_complaints",
+                "A group named together in changing twos, threes and fours across many complaints, "
+                "hardly ever the same pair twice and seldom with anyone else: each member is named "
+                "on at least two of the group's complaints with at least two others of it, and the "
+                "unit's complaints at random seldom make so tight a group.",
+                ("single_shared_complaint", "loose_chain", "team_complaints", "busy_unit_complaints"),
+                ("complaint_subjects",),
             ),
         ),
         lookalikes=(
@@ -646,6 +982,16 @@ CREW = Detector(
                 "loose_chain",
                 "Pairs tied in a chain (A-B, B-C, C-D, ...), each pair repeatedly, but not a dense group.",
             ),
+            LookAlike(
+                "safeguarding_unit_coviews",
+                "A safeguarding unit whose members all read the same victims' records across cases "
+                "as their job (triage): their co-views are their work.",
+            ),
+            LookAlike(
+                "busy_unit_complaints",
+                "A small, busy unit whose officers are named together in every combination on many "
+                "complaints: reshuffled at random, its complaints make as tight a group.",
+            ),
         ),
     ),
     params=(
@@ -660,7 +1006,25 @@ CREW = Detector(
         Param(
             "coview_days", int, 7, "co-views count when the two first views are this many days apart at most"
         ),
-        Param("max_viewers", int, 10, "sensitive records viewed by more officers are ignored"),
+        Param(
+            "max_viewers",
+            int,
+            15,
+            "sensitive records opened by more officers outside their routine (more than the largest crew) are ignored",
+        ),
+        Param(
+            "routine_per_week",
+            float,
+            1.0,
+            "sensitive records of others' cases a week that the median peer opens, for such looks to be routine work",
+        ),
+        Param(
+            "routine_records",
+            int,
+            10,
+            "and at least this many over the period (a handful in a short export is no routine)",
+        ),
+        Param("min_peers", int, 3, "colleagues of the same unit and role (else unit) that make a peer group"),
         Param(
             "sensitivities",
             list,
@@ -684,6 +1048,25 @@ CREW = Detector(
             0.5,
             "an officer named at least twice with this share of a crew's members joins it",
         ),
+        Param(
+            "diffuse",
+            bool,
+            True,
+            "also find groups named together in changing combinations on many complaints (no pair often)",
+        ),
+        Param(
+            "min_group_complaints",
+            int,
+            5,
+            "complaints naming two or more of such a group, at least",
+        ),
+        Param("reshuffles", int, 200, "random reshuffles of the unit's complaints to compare a group with"),
+        Param(
+            "max_chance",
+            float,
+            0.05,
+            "most share of reshuffles that may make a group as tight (as few officers, as many complaints)",
+        ),
         Param("use_access", bool, True, "use co-views from the event store when it is there"),
         Param("since", str, "", "only complaints received on or after this date (YYYY-MM-DD; empty: all)"),
         Param("until", str, "", "only complaints received on or before this date (YYYY-MM-DD; empty: all)"),
@@ -691,7 +1074,7 @@ CREW = Detector(
     ),
     to_flags=_crew_flags,
     python=_crew_rows,
-    cypher=CREW_COMPLAINTS,
+    cypher="\n\n".join((CREW_COMPLAINTS, CREW_UNITS)),
     sql=CREW_COVIEWS,
     uses_events=True,
     inputs=CREW_INPUTS,
