@@ -88,9 +88,11 @@ access.off_duty            2–5 evenings of lookups on rest or leave days looku
 access.volume_outlier      5–8x their own rate over ~30 days, across     a busy unit (~2x the force rate for all
                            many more distinct records                    its members)
 network.crew               3–4 colleagues of one unit named together on  3 colleagues co-assigned to a case viewing
-                           4–5 complaints and viewing the same sensitive its records; two named on one complaint
-                           records outside their cases (one group_id)
-network.hidden_link        4 hops: officer –address– relative –phone–    6 hops: officer –address– relative
+                           4–5 complaints and viewing the same sensitive its records; two named on one complaint;
+                           records outside their cases (one group_id);   a safeguarding unit triaging the same
+                           6–9 named in changing twos, threes and fours  victims' records; a busy unit named
+                           on more complaints than members               together at random in pairs and threes
+network.hidden_link        4 hops: officer –address– relative –phone–    8 hops: officer –address– relative
                            flagged person; officer –phone– contact       –phone– contact –address– flagged person
                            –address– flagged; or co-member (declared) of
                            a company with a flagged person (2 hops once
@@ -197,8 +199,8 @@ FORMS: dict[str, tuple[str, ...]] = {
     "access.sensitive_victims": ("repeated", "breadth"),
     "access.off_duty": ("rest_day_row", "leave_or_sick", "no_duty_row"),
     "access.volume_outlier": ("spike", "sustained"),
-    "network.crew": ("co_complaints", "co_views", "large_crew"),
-    "network.hidden_link": ("relative_phone", "contact_address", "business"),
+    "network.crew": ("co_complaints", "co_views", "large_crew", "diffuse_complaints"),
+    "network.hidden_link": ("relative_phone", "contact_address", "business", "two_intermediaries"),
 }
 """The forms each detector's planted cases take (the ``form`` column of ``truth.csv``)."""
 LOOKALIKES: dict[str, tuple[str, ...]] = {
@@ -234,12 +236,14 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "namesake_other_dob",
         "club_membership",
         "left_before_joining",
+        "declared_by_name_variant",
     ),
     "association.undeclared_link": (
         "namesake_street",
         "declared_association",
         "unflagged_person",
         "different_flat",
+        "switchboard_phone",
     ),
     "access.no_purpose": (
         "own_case_no_code",
@@ -269,8 +273,21 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "not_on_duty_system",
     ),
     "access.volume_outlier": ("busy_unit", "new_starter", "return_from_leave", "small_unit"),
-    "network.crew": ("team_complaints", "single_shared_complaint", "joint_operation_coviews", "loose_chain"),
-    "network.hidden_link": ("hub_address", "declared_association", "too_far", "namesake_street"),
+    "network.crew": (
+        "team_complaints",
+        "single_shared_complaint",
+        "joint_operation_coviews",
+        "loose_chain",
+        "safeguarding_unit_coviews",
+        "busy_unit_complaints",
+    ),
+    "network.hidden_link": (
+        "hub_address",
+        "declared_association",
+        "too_far",
+        "namesake_street",
+        "large_organisation",
+    ),
 }
 """The innocent look-alikes planted for each detector (the ``form`` column of ``lookalikes.csv``)."""
 SIDE_LOOKALIKES: tuple[tuple[str, str], ...] = (
@@ -280,6 +297,20 @@ SIDE_LOOKALIKES: tuple[tuple[str, str], ...] = (
 )
 """Look-alikes planned and planted on random streams of their own, after everything else
 (:meth:`_World._side_plans`, :meth:`_Block._plant_side`): added after the rest, they leave
+every other row of a seed's force as it was."""
+LATE_FORMS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("network.crew", "diffuse_complaints"),
+        ("network.hidden_link", "two_intermediaries"),
+        ("network.crew", "safeguarding_unit_coviews"),
+        ("network.crew", "busy_unit_complaints"),
+        ("association.undeclared_link", "switchboard_phone"),
+        ("network.hidden_link", "large_organisation"),
+    }
+)
+"""Forms and look-alikes planned and planted after the side look-alikes, on random streams of
+their own (:meth:`_World._late_plans`, :meth:`_Block._plant_late`; their lookups join the side
+look-alikes' after theirs): added later, they leave
 every other row of a seed's force as it was."""
 PLACEHOLDER_CODES = ("N/A", "NA", "NONE", "-", "?", "X", "TEST", "OTHER", "MISC", "n/a", "none")
 """Purpose codes that carry no purpose (planted for ``access.no_purpose`` ``placeholder_code``)."""
@@ -511,6 +542,18 @@ def _postcode(rng: np.random.Generator) -> str:
     return f"{a}{rng.integers(1, 20)} {rng.integers(1, 10)}{''.join(rng.choice(list(LETTERS), 2))}"
 
 
+def _org_name_variant(name: str, k: int) -> str:
+    """An organisation's name as an officer might write it on a declaration (the ``k``-th of
+    the ways that fit): Limited for Ltd, '&' for 'and', no 'No.' before the number, Saint for
+    St, else a leading 'The'."""
+    ways = [(" Ltd", " Limited"), (" and ", " & "), ("No. ", ""), ("St ", "Saint ")]
+    fits = [(a, b) for a, b in ways if a in name]
+    if not fits:
+        return "The " + name
+    a, b = fits[k % len(fits)]
+    return name.replace(a, b)
+
+
 def _variant(rng: np.random.Generator, name: str) -> str:
     """How the same name may be written on an outside list (exact after cleaning)."""
     choice = int(rng.integers(0, 4))
@@ -622,7 +665,8 @@ def _structure(officers: int, seed: int, as_of: dt.date, clean: bool = False) ->
     look_rows: list[dict[str, object]] = []
     look_notes = {
         "declared_id": "member of {org} with an approved declaration",
-        "declared_name": "member of {org} with an approved declaration naming the organisation in free text",
+        "declared_name": "member of {org} with an approved declaration naming the organisation in free text, "
+        "written another way",
         "non_notifiable": "member of {org}, not a notifiable kind of organisation",
     }
     for k, (i, role) in enumerate(zip(member_idx, roles, strict=True)):
@@ -649,7 +693,7 @@ def _structure(officers: int, seed: int, as_of: dt.date, clean: bool = False) ->
                     "officer_id": o["officer_id"],
                     "kind": "membership" if org.startswith(("L", "P")) else "business_interest",
                     "org_id": None if role == "declared_name" else org,
-                    "org_name": orgs.set_index("org_id").loc[org, "name"]
+                    "org_name": _org_name_variant(str(orgs.set_index("org_id").loc[org, "name"]), k)
                     if role == "declared_name"
                     else None,
                     "declared_at": since + dt.timedelta(days=int(rng.integers(0, 60))),
@@ -686,7 +730,10 @@ def _structure(officers: int, seed: int, as_of: dt.date, clean: bool = False) ->
                     "group_id": "",
                     "window_start": since.isoformat(),
                     "window_end": as_of.isoformat(),
-                    "form": "club_membership" if role == "non_notifiable" else "declared_approved",
+                    "form": {
+                        "non_notifiable": "club_membership",
+                        "declared_name": "declared_by_name_variant",
+                    }.get(str(role), "declared_approved"),
                     "note": look_notes[str(role)].format(org=org),
                 }
             )
@@ -1009,6 +1056,7 @@ class _World:
         self._complaints()
         self._declarations()
         self._side_plans()
+        self._late_plans()
 
     # ---- small utilities
 
@@ -1232,7 +1280,7 @@ class _World:
     def _forms(self, det: str, k: int) -> list[str]:
         """``k`` forms of ``det``: each case's form is uniform at random, and every form
         comes once before any comes twice (rounds of random permutations)."""
-        forms = list(FORMS[det])
+        forms = [f for f in FORMS[det] if (det, f) not in LATE_FORMS]
         if det == "access.off_duty" and not self.styles["rest_day_rows"]:
             forms.remove("rest_day_row")  # a duty system that writes no rest-day rows
         out: list[str] = []
@@ -1329,6 +1377,7 @@ class _World:
                 ("access.sensitive_victims", "own_cases"),
                 ("access.sensitive_victims", "public_protection_unit"),
                 *SIDE_LOOKALIKES,  # planned last, on a stream of their own
+                *LATE_FORMS,  # and these after them, on a stream of their own
             }
             if not has_holiday:
                 skip.add(("roster.retro_claim", "real_bank_holiday"))
@@ -1369,9 +1418,13 @@ class _World:
         else:
             for det in ("association.undeclared_link",):
                 for form in LOOKALIKES[det]:
+                    if (det, form) in LATE_FORMS:
+                        continue
                     for gi in self._take(kl):
                         self.looks[det][gi] = {"ws": 0, "we": max(0, self.days - 1), "form": form}
         for form in LOOKALIKES["network.hidden_link"]:
+            if ("network.hidden_link", form) in LATE_FORMS:
+                continue
             for gi in self._take(kl):
                 self.looks["network.hidden_link"][gi] = {"form": form}
         # membership: lapsed and rejected declarations (planted), left before joining (look-alike)
@@ -2388,6 +2441,371 @@ class _World:
             ["complaint_id", "officer_id"], ignore_index=True
         )
 
+    # ---- forms and look-alikes added later (LATE_FORMS), on a random stream of their own
+
+    def _late_plans(self) -> None:
+        """The forms and look-alikes of :data:`LATE_FORMS`, after everything else and on a
+        random stream of their own: the rest of a seed's force is as it was without them."""
+        saved, self.rng = self.rng, np.random.default_rng([self.seed, 707])
+        self.triage_plan: dict[int, dict[str, Any]] = {}
+        self.late_persons: list[dict[str, Any]] = []
+        try:
+            if self.events:
+                if not self.clean:
+                    self._late_diffuse_crew()
+                self._late_busy_unit()
+                self._late_triage()
+            if not self.clean:
+                self._late_two_intermediaries()
+            self._late_too_far()
+            self._late_large_organisation()
+            self._late_switchboard()
+            if self.late_persons:
+                persons = self.tables["persons"]
+                late = pd.DataFrame(self.late_persons).reindex(columns=persons.columns)
+                self.tables["persons"] = pd.concat([persons, late], ignore_index=True)
+        finally:
+            self.rng = saved
+
+    def _late_person(
+        self,
+        surname: str | None = None,
+        address: str | None = None,
+        postcode: str | None = None,
+        phone: str | None = None,
+        flags: str | None = None,
+    ) -> dict[str, Any]:
+        rng = self.rng
+        if address is None:
+            address, postcode = str(self._address(1)[0]), str(_postcodes(rng, 1)[0])
+        row = {
+            "person_id": f"PX{len(self.late_persons) + 1:06d}",
+            "surname": surname or str(rng.choice(SURNAMES)),
+            "forenames": str(rng.choice(FORENAMES)),
+            "date_of_birth": self.as_of - dt.timedelta(days=int(rng.integers(18 * 365, 75 * 365))),
+            "postcode": postcode,
+            "address": address,
+            "phone": phone if phone is not None else str(self._phone(1)[0]),
+            "nominal_flags": flags,
+        }
+        self.late_persons.append(row)
+        return row
+
+    def _ocg(self) -> str:
+        return str(self.rng.choice(FLAGS_OCG))
+
+    def _officer(self, gi: int) -> pd.Series:
+        off = self.tables["officers"]
+        return off.loc[off["officer_id"] == self.ids[gi]].iloc[0]
+
+    def _late_complaints(self, named: list[tuple[int, list[int]]]) -> list[str]:
+        """Complaints received on the given days naming the given officers, appended."""
+        rng, cal = self.rng, self.cal
+        co, cs = self.tables["complaints"], self.tables["complaint_subjects"]
+        ids = [f"CP{len(co) + j + 1:07d}" for j in range(len(named))]
+        days = np.array([d for d, _ in named], dtype=np.int64)
+        cats = [
+            str(rng.choice(["use of force", "incivility", "conduct", "improper disclosure"])) for _ in named
+        ]
+        self.tables["complaints"] = pd.concat(
+            [
+                co,
+                pd.DataFrame(
+                    {
+                        "complaint_id": ids,
+                        "received_date": cal.dates(days),
+                        "incident_date": cal.dates(days - rng.integers(1, 30, len(days))),
+                        "category": cats,
+                        "source": "public",
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        allegation = {
+            "incivility": "rude or dismissive manner",
+            "use of force": "excessive force during arrest",
+            "conduct": "conduct unbecoming",
+            "improper disclosure": "disclosed information without authority",
+        }
+        subj = pd.DataFrame(
+            [
+                {
+                    "complaint_id": c,
+                    "officer_id": self.ids[o],
+                    "allegation": allegation[cat],
+                    "finding": str(rng.choice(["no case to answer", "not upheld", "upheld"])),
+                }
+                for c, cat, (_, who) in zip(ids, cats, named, strict=True)
+                for o in who
+            ]
+        )
+        self.tables["complaint_subjects"] = pd.concat([cs, subj], ignore_index=True)
+        return ids
+
+    def _late_diffuse_crew(self) -> None:
+        """A crew of one unit's frontline officers named together in changing twos, threes and
+        fours (those named least so far first), so every member is on two or more complaints
+        and hardly any pair twice. Its members may be planted for other detectors (a complaint
+        takes nothing from them), not for this one."""
+        rng, days = self.rng, self.days
+        crews = {x for grp in [g for g, _ in self.crews + self.team_looks] + self.crew_looks for x in grp}
+        ok = (self.pattern == FRONTLINE) & (self.start_day <= 0)
+        ok[list(crews)] = False
+        size = int(rng.integers(6, 10))
+        for u in rng.permutation(len(self.unit_busy)).tolist():
+            cand = np.flatnonzero(ok & (self.unit == u))
+            if len(cand) < size:
+                continue
+            grp = sorted(int(x) for x in rng.choice(cand, size, replace=False))
+            m = len(grp) + int(rng.integers(2, 5))
+            when = sorted(int(x) for x in rng.integers(0, days, m))
+            times = dict.fromkeys(grp, 0)
+            named = []
+            for d in when:
+                pick = sorted(grp, key=lambda o: (times[o], rng.random()))[: int(rng.choice([2, 3, 3, 4]))]
+                for o in pick:
+                    times[o] += 1
+                named.append((d, sorted(pick)))
+            self._late_complaints(named)
+            self.late_crew = grp
+            for o in grp:
+                self._row(
+                    "network.crew",
+                    o,
+                    max(0, when[0] - 30),
+                    when[-1],
+                    f"a crew of {len(grp)} named together in changing twos, threes and fours on {m} complaints",
+                    group=f"crew-{len(self.crews) + 1:04d}",
+                    form="diffuse_complaints",
+                )
+            return
+
+    def _late_busy_unit(self) -> None:
+        """A busy unit: its officers named together at random in pairs and threes, about three
+        complaints for every two officers, everyone with everyone (a web, no crew)."""
+        rng, days = self.rng, self.days
+        taken = {
+            int(self.unit[x])
+            for grp in [g for g, _ in self.crews + self.team_looks]
+            + self.crew_looks
+            + [getattr(self, "late_crew", [])]
+            for x in grp
+        }
+        sizes = np.bincount(self.unit[self.start_day <= 0], minlength=len(self.unit_busy))
+        for u in rng.permutation(len(sizes)).tolist():
+            if u in taken or not 20 <= sizes[u] <= 40:
+                continue
+            members = [int(x) for x in np.flatnonzero((self.unit == u) & (self.start_day <= 0))]
+            named = [
+                (
+                    int(rng.integers(0, days)),
+                    sorted(int(x) for x in rng.choice(members, int(rng.choice([2, 2, 3])), replace=False)),
+                )
+                for _ in range(len(members) * 3 // 2)
+            ]
+            self._late_complaints(named)
+            count: dict[int, list[int]] = {}
+            for d, who in named:
+                for o in who:
+                    count.setdefault(o, []).append(d)
+            for o, ds in sorted(count.items()):
+                if len(ds) >= 2:
+                    self._row(
+                        "network.crew",
+                        o,
+                        max(0, min(ds) - 30),
+                        max(ds),
+                        f"one of a busy unit of {len(members)} named together at random in pairs and threes "
+                        f"on {len(named)} complaints",
+                        group="look-busy_unit_complaints",
+                        look=True,
+                        form="busy_unit_complaints",
+                    )
+            return
+
+    def _late_triage(self) -> None:
+        """The safeguarding unit triages new victims across cases: about two records a week,
+        the same records for every member, most members opening each within days."""
+        rng, days = self.rng, self.days
+        members = getattr(self, "ppu_members", [])
+        if not members:
+            return
+        theirs = set().union(*(self.assigned.get(o, set()) for o in members))
+        cand = [int(r) for r in self.sens_pool if int(self.r_case[r]) not in theirs]
+        if not cand:
+            return
+        n = min(len(cand), max(10, 2 * days // 7))
+        triage = [int(x) for x in rng.choice(cand, n, replace=False)]
+        on = sorted(int(x) for x in rng.integers(0, max(1, days - 3), n))
+        for gi in members:
+            keep = [j for j in range(n) if rng.random() < 0.8]
+            self.triage_plan[gi] = {"records": [triage[j] for j in keep], "days": [on[j] for j in keep]}
+            self._row(
+                "network.crew",
+                gi,
+                0,
+                days - 1,
+                f"a safeguarding unit of {len(members)} triaging the same {n} victims' records across cases, "
+                "each member opening most of them within days of the others",
+                group="look-safeguarding_unit_coviews",
+                look=True,
+                form="safeguarding_unit_coviews",
+            )
+
+    def _chain_start(self, gi: int) -> tuple[dict[str, Any], str]:
+        """A relative at the officer's address (often their surname), and the officer's id."""
+        o = self._officer(gi)
+        sur = str(o["surname"]) if self.rng.random() < 0.8 else None
+        return self._late_person(sur, str(o["home_address"]), str(o["home_postcode"])), str(o["officer_id"])
+
+    def _late_two_intermediaries(self) -> None:
+        """Two people in between: officer - address - relative - phone - contact - address -
+        flagged person (6 steps)."""
+        start, end = self.cal.iso(0), self.as_of.isoformat()
+        for _ in range(max(1, self.k // 3)):
+            for gi in self._take(1, self.pattern == FRONTLINE):
+                g = self._late_person(flags=self._ocg())
+                r, _oid = self._chain_start(gi)
+                c = self._late_person(address=g["address"], postcode=g["postcode"], phone=r["phone"])
+                self._row(
+                    "network.hidden_link",
+                    gi,
+                    start,
+                    end,
+                    f"6 hops: same address as {r['person_id']}, phone shared with {c['person_id']}, who lives "
+                    f"with {g['person_id']} (ocg)",
+                    form="two_intermediaries",
+                )
+
+    def _late_too_far(self) -> None:
+        """The too_far look-alikes, three people in between (8 steps): the contact who shares
+        the relative's phone moves out of the flagged person's home, to live with someone who
+        shares the flagged person's phone."""
+        persons = self.tables["persons"].copy()
+        for gi, p in sorted(self.looks["network.hidden_link"].items()):
+            if p["form"] != "too_far":
+                continue
+            r, c, g = (str(self.p_ids[self.linked_base + j]) for j in self.link_person[("hidden_la", gi)])
+            at = persons["person_id"] == c
+            address, postcode = str(self._address(1)[0]), str(_postcodes(self.rng, 1)[0])
+            persons.loc[at, "address"], persons.loc[at, "postcode"] = address, postcode
+            phone = persons.loc[persons["person_id"] == g, "phone"].iloc[0]
+            d = self._late_person(address=address, postcode=postcode, phone=str(phone))
+            for row in self.look_rows:
+                if (row["detector"], row["officer_id"], row["form"]) == (
+                    "network.hidden_link",
+                    self.ids[gi],
+                    "too_far",
+                ):
+                    row["note"] = (
+                        f"8 hops, beyond the limit: same address as {r}, phone shared with {c}, who lives with "
+                        f"{d['person_id']}, who shares a phone with {g} (ocg)"
+                    )
+        self.tables["persons"] = persons
+
+    def _late_large_organisation(self) -> None:
+        """The officer is a declared member of a lodge whose roll lists thirty members of the
+        public and someone who lives with a flagged person."""
+        rng, cal = self.rng, self.cal
+        start, end = cal.iso(0), self.as_of.isoformat()
+        orgs, mem, decl = [], [], []
+        for j, gi in enumerate(self._take(self.kl, self.pattern == FRONTLINE)):
+            g = self._late_person(flags=self._ocg())
+            mate = self._late_person(address=g["address"], postcode=g["postcode"])
+            o = self._officer(gi)
+            org = f"LX{j + 1:03d}"
+            orgs.append(
+                {
+                    "org_id": org,
+                    "name": f"{mate['surname']} Lodge No. {4100 + j}",
+                    "kind": "freemasonry",
+                    "postcode": str(_postcodes(rng, 1)[0]),
+                }
+            )
+            since = cal.start - dt.timedelta(days=int(rng.integers(400, 4000)))
+            listed = [
+                (o["surname"], o["forenames"], o["date_of_birth"], o["home_postcode"]),
+                (mate["surname"], mate["forenames"], mate["date_of_birth"], mate["postcode"]),
+            ] + [
+                (
+                    str(rng.choice(SURNAMES)),
+                    str(rng.choice(FORENAMES)),
+                    cal.start - dt.timedelta(days=int(rng.integers(25 * 365, 80 * 365))),
+                    str(_postcodes(rng, 1)[0]),
+                )
+                for _ in range(30)
+            ]
+            for n, (sur, fore, dob, pcode) in enumerate(listed):
+                mem.append(
+                    {
+                        "membership_id": f"HL{j + 1:03d}{n:02d}",
+                        "org_id": org,
+                        "member_surname": sur,
+                        "member_forenames": fore,
+                        "member_date_of_birth": dob,
+                        "member_postcode": pcode,
+                        "since": since - dt.timedelta(days=int(rng.integers(0, 3000))) if n > 1 else since,
+                        "until": None,
+                        "source": "roll-2025",
+                    }
+                )
+            decl.append(
+                {
+                    "declaration_id": f"DL{j + 1:05d}",
+                    "officer_id": self.ids[gi],
+                    "kind": "membership",
+                    "org_id": org,
+                    "org_name": None,
+                    "person_id": None,
+                    "declared_at": since + dt.timedelta(days=int(rng.integers(1, 60))),
+                    "valid_until": None,
+                    "status": "approved",
+                }
+            )
+            self._row(
+                "network.hidden_link",
+                gi,
+                start,
+                end,
+                f"declared member of {org}, a lodge of {len(listed)} on its roll, as is {mate['person_id']}, who "
+                f"lives with {g['person_id']} (ocg)",
+                look=True,
+                form="large_organisation",
+            )
+        for name, rows in (("organisations", orgs), ("memberships", mem), ("declarations", decl)):
+            if rows:
+                t = self.tables[name]
+                self.tables[name] = pd.concat(
+                    [t, pd.DataFrame(rows).reindex(columns=t.columns)], ignore_index=True
+                )
+
+    def _late_switchboard(self) -> None:
+        """A station switchboard: officers give it as their phone, and a dozen people in police
+        records as their contact number, a flagged one among them."""
+        board = self._take(self.kl, self.pattern == FRONTLINE)
+        if not board:
+            return
+        number = str(self._phone(1)[0])
+        off = self.tables["officers"].copy()
+        off.loc[off["officer_id"].isin({self.ids[gi] for gi in board}), "phone"] = number
+        self.tables["officers"] = off
+        f = self._late_person(phone=number, flags=self._ocg())
+        for _ in range(max(0, 12 - len(board))):
+            self._late_person(phone=number)
+        start, end = self.cal.iso(0), self.as_of.isoformat()
+        for gi in board:
+            self._row(
+                "association.undeclared_link",
+                gi,
+                start,
+                end,
+                f"gives the station switchboard as their phone, as do a dozen others, among them "
+                f"{f['person_id']} (flagged '{f['nominal_flags']}')",
+                look=True,
+                form="switchboard_phone",
+            )
+
     # ---- declarations, organisations and memberships added by the simulation
 
     def _declarations(self) -> None:
@@ -2606,6 +3024,7 @@ class _Block:
         self._evidence()
         self._plant()
         self._plant_side()
+        self._plant_late()
 
     # ---- helpers
 
@@ -3036,6 +3455,22 @@ class _Block:
             ):
                 for i, _gi, p in self._mine(w.side_looks[det]):
                     fn(i, p, True)
+        finally:
+            self.rng, self.acc = saved
+
+    def _plant_late(self) -> None:
+        """The lookups of :data:`LATE_FORMS` (the safeguarding unit's triage), on a random
+        stream of their own, kept with the side look-alikes' (``side_acc``) after theirs: the
+        block's other rows, theirs included, are as before."""
+        w = self.w
+        saved = self.rng, self.acc
+        self.rng, self.acc = np.random.default_rng([w.seed, 808, self.bno]), self.side_acc
+        try:
+            for i, _gi, plan in self._mine(getattr(w, "triage_plan", {})):
+                for rec, d in zip(plan["records"], plan["days"], strict=True):
+                    days = self._in(i, d, min(self.D - 1, d + 3), self.work & ~self.quiet)
+                    if len(days):
+                        self._lookups(i, days[:1], rec, (P_INV, P_INT), -1, (VIEW,))
         finally:
             self.rng, self.acc = saved
 
