@@ -28,7 +28,7 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
         "o.rank AS rank, o.staff_type AS staff_type, o.work_pattern AS work_pattern, "
         "o.line_manager_id AS line_manager_id, o.surname AS surname, o.forenames AS forenames, "
         "o.date_of_birth AS date_of_birth, o.email AS email, o.phone AS phone, "
-        "o.start_date AS start_date, o.end_date AS end_date",
+        "o.start_date AS start_date, o.end_date AS end_date, o.home_postcode AS home_postcode",
         [
             "officer_id",
             "unit_id",
@@ -43,6 +43,7 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
             "phone",
             "start_date",
             "end_date",
+            "home_postcode",
         ],
     ),
     "g_assignments": (  # posting history: the role an officer holds (peers doing the same job)

@@ -209,8 +209,16 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "created_own_shift",
         "namesake_approver",
         "cancelled_self_approved",
+        "shared_team_mailbox",
     ),
-    "roster.retro_claim": ("supervisor_correction", "edit_before_end", "pay_lowered", "real_bank_holiday"),
+    "roster.retro_claim": (
+        "supervisor_correction",
+        "edit_before_end",
+        "pay_lowered",
+        "real_bank_holiday",
+        "call_out_keyed_next_day",
+        "one_late_claim",
+    ),
     "roster.overtime_overlap": (
         "recall_from_leave",
         "extends_shift",
@@ -223,6 +231,8 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "frontline_pattern",
         "site_without_readers",
         "at_threshold",
+        "small_shortfall",
+        "unrecorded_leave",
     ),
     "attendance.badge_only": (
         "quick_visit_then_work",
@@ -1358,6 +1368,8 @@ class _World:
                 ("attendance.below_threshold", "agreed_remote_days"): self.pattern == HYBRID,
                 ("attendance.below_threshold", "frontline_pattern"): self.pattern == FRONTLINE,
                 ("attendance.below_threshold", "at_threshold"): office,
+                ("attendance.below_threshold", "small_shortfall"): self.pattern == HYBRID,
+                ("attendance.below_threshold", "unrecorded_leave"): office,
                 ("access.volume_outlier", "busy_unit"): busy,
                 ("attendance.badge_only", "quick_visit_then_work"): self.pattern == FRONTLINE,
                 ("attendance.badge_only", "agreed_remote_day"): self.pattern == HYBRID,
@@ -1368,6 +1380,9 @@ class _World:
                 ("access.off_duty", "night_shift_past_midnight"): self.pattern == FRONTLINE,
                 ("access.off_duty", "not_on_duty_system"): office & ~self.is_officer,
                 ("roster.retro_claim", "real_bank_holiday"): self.pattern == FRONTLINE,
+                ("roster.retro_claim", "call_out_keyed_next_day"): self.pattern == FRONTLINE,
+                ("roster.retro_claim", "one_late_claim"): self.pattern == FRONTLINE,
+                ("roster.self_approval", "shared_team_mailbox"): self.pattern == FRONTLINE,
             }
             skip = {
                 ("attendance.below_threshold", "site_without_readers"),  # made with the special units
@@ -1388,7 +1403,7 @@ class _World:
                     for gi in self._take(kl, la_masks.get((det, form))):
                         ws, we = self._window(det) if det in WINDOW else (0, self.days - 1)
                         self.looks[det][gi] = {"ws": ws, "we": we, "form": form}
-                        if form == "not_on_duty_system":
+                        if form in ("not_on_duty_system", "unrecorded_leave"):
                             self.no_shifts[gi] = True
             # new starters: already in the force for part of the period only
             starters = np.flatnonzero(
@@ -1433,8 +1448,9 @@ class _World:
         self._accounts()
 
     def _accounts(self) -> None:
-        """Second officer rows of one person (``second_account``) and approvers who share
-        an officer's name but not the date of birth (``namesake_approver``)."""
+        """Second officer rows of one person (``second_account``), approvers who share
+        an officer's name but not the date of birth (``namesake_approver``), and approvers
+        whose email is the team mailbox the officer's record has too (``shared_team_mailbox``)."""
         off = self.tables["officers"].copy()
         cols = ["surname", "forenames", "date_of_birth"]
         changed: list[int] = []
@@ -1464,6 +1480,15 @@ class _World:
                 + off.loc[changed, "officer_id"]
                 + "@police.example"
             )
+        for gi, p in sorted(self.looks["roster.self_approval"].items()):
+            if p["form"] == "shared_team_mailbox":
+                a = int(self.approver[gi])
+                first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
+                if first[0] == first[1]:  # one first forename: leave the look-alike out
+                    p["form"] = "manager_approved"
+                    continue
+                box = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
+                off.loc[[gi, a], "email"] = box
         self.tables["officers"] = off
 
     def _special_units(self) -> None:
@@ -3543,6 +3568,7 @@ class _Block:
                 "manager_approved": f"rest-day working {len(days)} times, booked by the roster clerk and approved by the line manager",
                 "created_own_shift": f"requested rest-day working {len(days)} times; each approved by the line manager",
                 "namesake_approver": f"rest-day working {len(days)} times approved by a line manager who shares the officer's name (another date of birth)",
+                "shared_team_mailbox": f"requested rest-day working {len(days)} times; each approved by the line manager, whose email on HR is the team mailbox the officer's record has too",
             }[form]
         elif form == "second_account":
             alt = int(p["alt"])
@@ -3589,6 +3615,9 @@ class _Block:
                 form,
             )
             return
+        if form in ("call_out_keyed_next_day", "one_late_claim"):
+            self._retro_ordinary(i, p, form)
+            return
         single = form == "pay_code_raised" and not look and rng.random() < 0.25
         n_days = (
             1 if single else int(rng.integers(2, 7) if form != "created_after_worked" else rng.integers(2, 5))
@@ -3622,7 +3651,10 @@ class _Block:
         elif form == "created_after_worked":
             length = 60 * rng.integers(2, 5, len(days))
             s = self.e[i, days]
-            cat = cal.ts(days, s + length) + rng.integers(3 * 3600, 7 * 86400, len(days))
+            # keyed in days after the hours they claim, again and again (a habit, not a backlog),
+            # and before the export is taken
+            cat = cal.ts(days, s + length) + rng.integers(4 * 86400, 21 * 86400, len(days))
+            cat = np.minimum(cat, cal.ts(self.D - 1, 1439))
             approved = rng.random(len(days)) < 0.5
             aby = np.where(approved, w.approver[gi], -1)
             aat = np.where(approved, cat + rng.integers(3600, 3 * 86400, len(days)), NULL)
@@ -3662,6 +3694,40 @@ class _Block:
             note = f"added hours to {len(days)} of their own shifts after they ended"
         self.touched[i, days] = True
         self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+    def _retro_ordinary(self, i: int, p: dict[str, Any], form: str) -> None:
+        """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
+        officer the next morning, or one overtime claim keyed in a week late; each approved
+        by the line manager."""
+        det, rng, cal, w = "roster.retro_claim", self.rng, self.w.cal, self.w
+        gi = int(self.gi[i])
+        if form == "call_out_keyed_next_day":
+            cand = self.free_rest & ~self.rdw & ~self.touched
+            days = self._pick(self._in(i, p["ws"], p["we"], cand), 1)
+            if not len(days):
+                return
+            s = rng.integers(1080, 1170, 1)  # called out between 18:00 and 19:30 for 2 to 3 hours
+            e = s + 60 * rng.integers(2, 4, 1)
+            cat = cal.ts(days, e) + rng.integers(9 * 3600, 14 * 3600, 1)  # the next morning
+            duty, site = np.full(1, DAY), np.full(1, int(w.site[gi]))
+            self.rdw[i, days] = True
+            note = "called out on a rest day; keyed the overtime in themself the next morning, approved by the line manager"
+        else:
+            cand = self.working & (self.pay == BASIC) & np.isin(self.duty, (EARLY, LATE, DAY))
+            cand &= ~self.touched & ~self.ext
+            days = self._pick(self._in(i, p["ws"], p["we"], cand), 1)
+            if not len(days):
+                return
+            s = self.e[i, days]
+            e = s + 60 * rng.integers(1, 3, 1)
+            cat = cal.ts(days, e) + rng.integers(4 * 86400, 10 * 86400, 1)  # a backlog: days later
+            duty, site = self.duty[i, days], self.site[i, days]
+            self.ext[i, days] = True
+            note = "stayed on after a shift; keyed the overtime in themself days later (once), approved by the line manager"
+        aat = cat + rng.integers(3600, 2 * 86400, 1)
+        self._ot_add(i, days, s, e, duty, OVERTIME, site, WORKED, gi, cat, w.approver[gi], aat)
+        self.touched[i, days] = True
+        self._row(det, i, int(days[0]), int(days[-1]), note, True, form)
 
     def _p_overlap(self, i: int, p: dict[str, Any], look: bool) -> None:
         det, rng, cal, w = "roster.overtime_overlap", self.rng, self.w.cal, self.w
@@ -3940,20 +4006,22 @@ class _Block:
         days = self._in(i, p["ws"], p["we"], office)
         if len(days) < 10:
             return
-        if form == "at_threshold":
-            x, _ = self._drop_swipes(i, days, float(rng.uniform(0.84, 0.88)), 0.5)
-            self._row(
-                det,
-                i,
-                int(days[0]),
-                int(days[-1]),
-                f"badged in on {x} of {len(days)} rostered office days, just above the policy",
-                look,
-                form,
-            )
+        if form in ("at_threshold", "small_shortfall", "unrecorded_leave"):
+            # just over the policy; a day or two under it; away on untraced days (leave recorded nowhere)
+            lo, hi = {"at_threshold": (0.84, 0.88), "small_shortfall": (0.76, 0.79)}.get(form, (0.65, 0.8))
+            remote = 0.0 if form == "unrecorded_leave" else 0.5
+            x, _ = self._drop_swipes(i, days, float(rng.uniform(lo, hi)), remote)
+            note = {
+                "at_threshold": f"badged in on {x} of {len(days)} rostered office days, just above the policy",
+                "small_shortfall": f"badged in on {x} of {len(days)} rostered office days, a day or two under the policy",
+                "unrecorded_leave": f"no duty rows; badged in on {x} of {len(days)} weekdays, the others leave no trace at all (leave recorded nowhere)",
+            }[form]
+            self._row(det, i, int(days[0]), int(days[-1]), note, look, form)
             return
+        # staff with no duty rows work from home on most days they are not in (a day with no trace
+        # of them at all could be leave their duty system does not record)
         remote = {"absent_no_activity": 0.0, "working_remotely_instead": float(rng.uniform(0.75, 1.0))}.get(
-            form, float(rng.uniform(0.2, 0.8))
+            form, float(rng.uniform(0.75, 1.0))
         )
         x, home = self._drop_swipes(i, days, float(rng.uniform(0.3, 0.65)), remote)
         what = (
@@ -4110,6 +4178,9 @@ class _Block:
             self.b_out[i, days] = self.b_in[i, days] + rng.integers(4, 11, len(days))
             self.lunch[i, days] = False
             self.W_site[i, days] = -1
+            # the day's work: lookups on patrol through the duty (the background may draw none)
+            each = np.repeat(days, 3)
+            self._lookups(i, each, rng.choice(w.ops_pool, len(each)), (P_INC, P_INT))
             note = f"in and out of the station within minutes on {len(days)} days, then a full shift of mobile lookups"
         elif form == "session_left_running":
             st = self.b_in[i, days] - rng.integers(30, 90, len(days))

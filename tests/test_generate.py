@@ -209,7 +209,8 @@ def test_roster_cases_are_what_the_data_shows(force: Force) -> None:
     assert set(own_after["officer_id"]) == planted(force, det, "pay_code_raised", "hours_added")
     extra = sh[sh["pay_code"].isin(["overtime", "rest_day_worked", "bank_holiday"])]
     late = extra[(extra["created_by"] == extra["officer_id"]) & (extra["created_at"] > extra["end"])]
-    assert set(late["officer_id"]) == planted(force, det, "created_after_worked")
+    ordinary = looking(force, det, "call_out_keyed_next_day", "one_late_claim")  # keyed in after, approved
+    assert ordinary and set(late["officer_id"]) == planted(force, det, "created_after_worked") | ordinary
     # look-alike: raised after the shift by the line manager, with a reason
     by_manager = m[after & (m["changed_by"] != m["officer_id"])]
     assert by_manager["reason"].notna().all() and len(by_manager) > 0
@@ -283,7 +284,12 @@ def test_attendance_below_policy_only_where_planted(force: Force) -> None:
     site = set(off.loc[off["officer_id"].isin(readerless), "unit_id"].map(units))
     at_site = set(off.loc[off["unit_id"].map(units).isin(site), "officer_id"])
     assert not set(be["officer_id"]) & at_site and not set(be["site_id"]) & site
-    others = share.drop(sorted(low | at_site), errors="ignore")
+    # a day or two under the policy (look-alike): under 80% but not by much
+    short = looking(force, det, "small_shortfall")
+    assert short and (share[sorted(short)] < 0.8).all() and (share[sorted(short)] >= 0.7).all()
+    # everyone else with enough office days to judge (the detector needs 20) is at or above policy
+    judged = office.groupby("officer_id").size() >= 10
+    others = share[judged].drop(sorted(low | at_site | short), errors="ignore")
     assert (others >= 0.8).all(), others[others < 0.8]
 
 

@@ -74,14 +74,25 @@ swiped AS (  -- a swipe anywhere from three hours before the duty to its end
     SELECT DISTINCT x.officer_id, x.d FROM keyed x
     JOIN badge_events b ON b.officer_id = x.officer_id AND CAST(b.ts AS DATE) = x.k
     WHERE b.ts >= x.s0 AND b.ts < x.s1),
-daily AS (SELECT x.*, s.d IS NOT NULL AS present FROM days x LEFT JOIN swiped s USING (officer_id, d)),
+marked AS (SELECT x.*, s.d IS NOT NULL AS present FROM days x LEFT JOIN swiped s USING (officer_id, d)),
 outside AS (
     SELECT officer_id, session_id, start AS r0, greatest(coalesce("end", start), start) AS r1
     FROM remote_sessions WHERE {OUTSIDE}),
 home AS (  -- missed office days with a remote session from outside the office networks during the duty
     SELECT x.officer_id, x.d, list(o.session_id) AS sessions
-    FROM daily x JOIN outside o ON o.officer_id = x.officer_id AND o.r0 < x.t1 AND o.r1 > x.t0
+    FROM marked x JOIN outside o ON o.officer_id = x.officer_id AND o.r0 < x.t1 AND o.r1 > x.t0
     WHERE NOT x.present GROUP BY ALL),
+away_lookups AS (  -- missed weekdays of staff with no duty rows with a lookup made at no site (not in an office)
+    SELECT x.officer_id, x.d, list(a.access_id ORDER BY a.access_id) AS lookups
+    FROM marked x JOIN system_access a ON a.officer_id = x.officer_id AND a.ts >= x.t0 AND a.ts < x.t1
+    WHERE x.unrostered AND NOT x.present AND NULLIF(trim(coalesce(a.site_id, '')), '') IS NULL
+    GROUP BY ALL),
+daily AS (  -- a weekday of staff with no duty rows with no trace of them at all may be unrecorded
+            -- leave: it is judged only when they swiped, or worked elsewhere (from home, or at no site)
+    SELECT x.* FROM marked x
+    WHERE NOT x.unrostered OR x.present
+       OR EXISTS (SELECT 1 FROM home h WHERE h.officer_id = x.officer_id AND h.d = x.d)
+       OR EXISTS (SELECT 1 FROM away_lookups l WHERE l.officer_id = x.officer_id AND l.d = x.d)),
 win AS (
     SELECT officer_id, d, count(*) OVER w AS days, sum(present::INT) OVER w AS present_days,
            sum((NOT present AND h.d IS NOT NULL)::INT) OVER w AS remote_days,
@@ -90,19 +101,28 @@ win AS (
     FROM daily LEFT JOIN home h USING (officer_id, d)
     WINDOW w AS (PARTITION BY officer_id ORDER BY d
                  RANGE BETWEEN to_days(CAST($window_days AS INTEGER) - 1) PRECEDING AND CURRENT ROW)),
-worst AS (  -- whole windows only: a window cut short by the start of the data is not judged,
-            -- unless the data is shorter than a window (then the officer's whole record is one)
-    SELECT win.* FROM win CROSS JOIN period
+judged AS (  -- whole windows only: a window cut short by the start of the data is not judged,
+             -- unless the data is shorter than a window (then the officer's whole record is one);
+             -- a window counts when the days missed exceed the policy's allowance (the whole days it
+             -- lets one miss) by at least min_excess_days
+    SELECT win.*, CAST(floor((1 - $threshold) * days + 1e-9) AS INTEGER) AS allowed,
+           (days - present_days) - CAST(floor((1 - $threshold) * days + 1e-9) AS INTEGER) AS excess
+    FROM win CROSS JOIN period
     WHERE days >= $min_office_days
-      AND d >= least(period.p0 + CAST($window_days AS INTEGER) - 1, last_day)
+      AND d >= least(period.p0 + CAST($window_days AS INTEGER) - 1, last_day)),
+worst AS (
+    SELECT * FROM judged WHERE excess >= $min_excess_days
     QUALIFY row_number() OVER (PARTITION BY officer_id ORDER BY present_days / days, d) = 1)
 SELECT w.officer_id, w.first_day AS window_start, w.d AS window_end, w.days AS office_days,
-       w.present_days, w.remote_days, w.unrostered, w.present_days / w.days AS share,
+       w.present_days, w.remote_days, w.unrostered, w.present_days / w.days AS share, w.allowed, w.excess,
        (SELECT list(x.shift_id ORDER BY x.d) FROM daily x
          WHERE x.officer_id = w.officer_id AND NOT x.present AND x.shift_id IS NOT NULL
            AND x.d BETWEEN w.first_day AND w.d) AS missed_shifts,
        (SELECT flatten(list(h.sessions)) FROM home h
-         WHERE h.officer_id = w.officer_id AND h.d BETWEEN w.first_day AND w.d) AS sessions
+         WHERE h.officer_id = w.officer_id AND h.d BETWEEN w.first_day AND w.d) AS sessions,
+       (SELECT flatten(list(l.lookups)) FROM away_lookups l
+         WHERE l.officer_id = w.officer_id AND l.d BETWEEN w.first_day AND w.d
+           AND NOT EXISTS (SELECT 1 FROM home h WHERE h.officer_id = l.officer_id AND h.d = l.d)) AS lookups
 FROM worst w
 WHERE w.present_days / w.days < $threshold
 ORDER BY w.officer_id"""
@@ -136,11 +156,15 @@ def _below_forms(r: Mapping[str, Any]) -> list[str]:
 def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     missed = r["office_days"] - r["present_days"]
     span = f"between {day(r['window_start'])} and {day(r['window_end'])}"
-    policy = f"against a policy of {p['threshold']:.0%}"
+    policy = (
+        f"against a policy of {p['threshold']:.0%} (at most {r['allowed']} of them missed); they missed "
+        f"{missed}, {r['excess']} beyond that"
+    )
     if r["unrostered"]:
         lead = (
             f"Has no duty rows and badged in on {r['present_days']} of the {r['office_days']} weekdays {span} "
-            f"that were not bank holidays or days of their recorded leave or sickness ({r['share']:.0%}), {policy}"
+            f"on which they worked ({r['share']:.0%}; weekdays that were not bank holidays or days of their "
+            f"recorded leave or sickness, and not days with no trace of them at all), {policy}"
         )
     else:
         lead = (
@@ -151,7 +175,18 @@ def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     def of(n: int) -> str:
         return f"all {missed} days missed" if n == missed else f"{n} of the {missed} days missed"
 
-    if _below_forms(r) == ["working_remotely_instead"]:
+    if r["unrostered"]:
+        other = missed - r["remote_days"]
+        tail = (
+            f"on {of(r['remote_days'])} they worked on a remote session from outside the office networks"
+            if r["remote_days"]
+            else ""
+        )
+        if other:
+            tail += (
+                "; on the others" if tail else f"on {of(other)}"
+            ) + " they made lookups away from any office"
+    elif _below_forms(r) == ["working_remotely_instead"]:
         tail = (
             f"on {of(r['remote_days'])} they worked instead on a remote session from outside the office "
             "networks during the rostered duty"
@@ -173,6 +208,7 @@ def _below(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
         evidence=lambda r: (
             rows_evidence("shifts", r["missed_shifts"])
             + rows_evidence("remote_sessions", r["sessions"])
+            + rows_evidence("system_access", r["lookups"])
             + ([{"table": "officers", "key": str(r["officer_id"])}] if r["unrostered"] else [])
         ),
         id_parts=lambda r: (r["officer_id"],),
@@ -184,24 +220,25 @@ BELOW_FORMS = (
     Form(
         "absent_no_activity",
         "Rostered office days with no swipe anywhere during the duty and no remote log-on from outside the "
-        "office networks either, below policy over the window.",
-        ("long_sickness", "site_without_readers", "at_threshold", "frontline_pattern"),
+        "office networks either, below policy over the window by at least min_excess_days.",
+        ("long_sickness", "site_without_readers", "at_threshold", "frontline_pattern", "small_shortfall"),
         ("badge_events", "office_duties", "work_patterns"),
     ),
     Form(
         "working_remotely_instead",
         "Rostered office days (duties with a site) missed, with a remote session from outside the "
         "office networks during the duty on most of them: working from home instead of attending.",
-        ("agreed_remote_days", "at_threshold"),
+        ("agreed_remote_days", "at_threshold", "small_shortfall"),
         ("badge_events", "office_duties", "remote_sessions", "work_patterns"),
     ),
     Form(
         "unrostered_office_worker",
         "An office-pattern worker with no duty rows at all: the expected office days are Monday to "
         "Friday, not England and Wales bank holidays, not covered by their leave or sickness rows "
-        "(where their unit's site has badge readers, or, with no unit site, where they swipe at all); "
-        "badged in on too few of them.",
-        ("long_sickness", "site_without_readers", "at_threshold"),
+        "(where their unit's site has badge readers, or, with no unit site, where they swipe at all), "
+        "and judged only where they swiped or worked elsewhere (a remote session from outside the "
+        "office networks, or lookups at no site); badged in on too few of them.",
+        ("long_sickness", "site_without_readers", "at_threshold", "unrecorded_leave"),
         ("badge_events", "work_patterns"),
     ),
 )
@@ -231,6 +268,16 @@ BELOW_LOOKALIKES = (
         "at_threshold",
         "An office worker who badged in on just over the required share of office days.",
     ),
+    LookAlike(
+        "small_shortfall",
+        "A worker a day or two under the share in a window (fewer than min_excess_days missed beyond "
+        "what the policy allows): a forgotten badge or an unrecorded swap, not a flag.",
+    ),
+    LookAlike(
+        "unrecorded_leave",
+        "Office staff with no duty rows, whose leave and sickness are recorded nowhere: the weekdays "
+        "they are away leave no trace at all (no swipe, remote log-on or lookup) and are not counted.",
+    ),
 )
 
 BELOW_THRESHOLD = Detector(
@@ -244,6 +291,7 @@ BELOW_THRESHOLD = Detector(
             "shifts (rostered office days; leave and sickness rows)",
             "badge_events (any swipe that day; which sites have readers)",
             "remote_sessions (where the missed days went)",
+            "system_access (lookups at no site: work away from the office, for staff with no duty rows)",
             "officers (work pattern, unit, start and end dates)",
             "units (the site of staff with no duty rows)",
         ),
@@ -255,15 +303,21 @@ BELOW_THRESHOLD = Detector(
             "office-pattern worker with no duty rows at all is expected in the office Monday to "
             "Friday, except England and Wales bank holidays and outside their start and end dates, "
             "if their unit's site has badge readers (or, with no unit site, if they swipe at all); "
-            "a hybrid worker with no duty rows cannot be judged (their office days are unknown) "
-            "and is left out. Days covered by the officer's own leave or sickness rows, days at a "
+            "a weekday with no trace of them at all (no swipe, no remote session, no lookup) may be "
+            "leave their duty system does not record and is not counted, so their days are those "
+            "they swiped and those they worked elsewhere (a remote session from outside the office "
+            "networks during 08:00-18:00, or lookups made at no site). A hybrid worker with no duty "
+            "rows cannot be judged (their office days are unknown) and is left out. Days covered by the officer's own leave or sickness rows, days at a "
             "site where nobody ever swipes (no readers) and days outside the period the badge "
             "system recorded are not office days. For every office day compute the share over "
             "the trailing window_days (whole windows only: one cut short by the start of the data is "
             "not judged, unless the data is shorter than a window, when the officer's whole record "
-            "is one), where the window holds at least min_office_days office days; flag the "
-            "officer's lowest share when it is below threshold (one flag per officer, the worst "
-            "window). The form is unrostered office worker for staff with no "
+            "is one), where the window holds at least min_office_days office days. A window counts "
+            "when the share is below threshold and the days missed exceed what the policy allows "
+            "(the whole days: 20% of 32 office days lets 6 be missed) by at least min_excess_days, "
+            "a working week by default (a day or two under the share is the noise of a forgotten "
+            "badge or an unrecorded swap); flag the officer's lowest share among the windows that "
+            "count (one flag per officer). The form is unrostered office worker for staff with no "
             "duty rows, else working remotely instead when on at least half of the missed days a "
             "remote session from outside the office networks overlapped the duty, else absent "
             "with no activity."
@@ -273,7 +327,8 @@ BELOW_THRESHOLD = Detector(
             "is left out).",
             "Tailgating colleagues through a door instead of swiping.",
             "Agreed remote days recorded in the roster with a site by mistake.",
-            "Part-time office staff with no duty rows (expected Monday to Friday).",
+            "Part-time office staff with no duty rows who work from home on their days off "
+            "(expected Monday to Friday).",
         ),
         scoring="score = 0.5 + (threshold - share), between 0 and 1.",
         forms=BELOW_FORMS,
@@ -283,6 +338,12 @@ BELOW_THRESHOLD = Detector(
         Param("threshold", float, 0.8, "share of rostered office days that policy requires"),
         Param("window_days", int, 90, "length of the trailing window (days)"),
         Param("min_office_days", int, 20, "office days a window needs to count"),
+        Param(
+            "min_excess_days",
+            int,
+            5,
+            "office days missed beyond the policy's allowance (a working week) that make a window count",
+        ),
         Param("work_patterns", list, ["office", "hybrid"], "work patterns the policy applies to"),
         Param(
             "office_networks",
@@ -307,6 +368,9 @@ BELOW_THRESHOLD = Detector(
             "remote_sessions",
             "NULLIF(trim(source_ip), '') IS NOT NULL",
             description="remote sessions with a source address",
+        ),
+        Input.rows(
+            "system_access", description="lookups (work away from any office, by staff with no duty rows)"
         ),
         Input.column(
             "g_officers", "work_pattern", name="work_patterns", description="officers' work patterns"

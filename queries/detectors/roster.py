@@ -9,6 +9,8 @@ from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard,
 from queries.detectors.common import BANK_HOLIDAYS, PAID_EXTRA, day, officer_flags, rows_evidence
 
 PAID = ", ".join(f"'{p}'" for p in PAID_EXTRA)
+EXTRA_DUTY = "'overtime', 'rest_day_worked'"
+"""Pay codes of extra duty rows (a rostered duty on a bank holiday is paid extra but is rostered)."""
 LEAVE = "('annual_leave', 'sick')"
 NOT_A_DUTY = "('annual_leave', 'sick', 'rest_day')"
 
@@ -36,39 +38,71 @@ def _clean_name(col: str) -> str:
     )
 
 
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(w for w in [", ".join(words[:-1]), words[-1]] if w) if words else ""
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 # ---------------------------------------------------------------------------- self-approval
 
+SAME_PERSON_DETAILS = (
+    "name and date of birth",
+    "email",
+    "phone",
+    "first forename",
+    "surname",
+    "date of birth",
+    "home postcode",
+)
+"""The details in which two officer records of one person agree, in the order an explanation names them."""
+
 SAME_PERSON_SQL = f"""
 ob AS (
     SELECT officer_id, unit_id, {_clean_name("surname")} AS sn, {_clean_name("forenames")} AS fn,
            NULLIF(trim(CAST(date_of_birth AS VARCHAR)), '') AS dob,
+           NULLIF(upper(regexp_replace(coalesce(home_postcode, ''), '[^A-Za-z0-9]', '', 'g')), '') AS pc,
            NULLIF(lower(trim(email)), '') AS em,
            trim(coalesce(phone, '')) AS ph_raw, regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') AS ph_d
     FROM g_officers),
 idents AS (
-    SELECT officer_id, sn, fn, dob, em,
+    SELECT officer_id, sn, fn, split_part(fn, ' ', 1) AS fn1, dob, pc, em,
            CASE WHEN starts_with(ph_raw, '+44') THEN '0' || regexp_replace(substr(ph_d, 3), '^0', '')
                 WHEN starts_with(ph_d, '0044') THEN '0' || regexp_replace(substr(ph_d, 5), '^0', '')
                 ELSE ph_d END AS ph
     FROM ob),
-idkeys AS (  -- what identifies a person: name with date of birth, email, phone
-    SELECT officer_id, 'name and date of birth' AS kind, sn || '|' || fn || '|' || dob AS k
-    FROM idents WHERE sn IS NOT NULL AND fn IS NOT NULL AND dob IS NOT NULL
-    UNION ALL SELECT officer_id, 'email', em FROM idents WHERE em IS NOT NULL
+contacts AS (  -- ways to reach a person: email, phone
+    SELECT officer_id, 'email' AS kind, em AS k FROM idents WHERE em IS NOT NULL
     UNION ALL SELECT officer_id, 'phone', ph FROM idents WHERE length(ph) >= 7),
-personal AS (  -- a shared switchboard number or team mailbox identifies nobody
-    SELECT kind, k FROM idkeys GROUP BY kind, k
+personal AS (  -- a switchboard number or a mailbox on many records reaches nobody in particular
+    SELECT kind, k FROM contacts GROUP BY kind, k
     HAVING count(DISTINCT officer_id) BETWEEN 2 AND $max_accounts),
-same AS (  -- pairs of officer rows that are one person
-    SELECT a.officer_id, b.officer_id AS other_id, list(DISTINCT a.kind ORDER BY a.kind) AS matched
-    FROM idkeys a
+by_name AS (  -- the same cleaned surname, forenames and date of birth: one person
+    SELECT a.officer_id, b.officer_id AS other_id, 'name and date of birth' AS detail
+    FROM idents a JOIN idents b ON a.sn = b.sn AND a.fn = b.fn AND a.dob = b.dob AND a.officer_id <> b.officer_id),
+by_contact AS (  -- a personal email or phone shared, and the person's own details agree: the
+                 -- first forename, and the surname, date of birth or home postcode (a team
+                 -- mailbox or a couple's home phone joins different people)
+    SELECT a.officer_id, b.officer_id AS other_id,
+           list_distinct(list_concat(list(DISTINCT a.kind), ['first forename'],
+               CASE WHEN ia.sn = ib.sn THEN ['surname'] ELSE [] END,
+               CASE WHEN ia.dob = ib.dob THEN ['date of birth'] ELSE [] END,
+               CASE WHEN ia.pc = ib.pc THEN ['home postcode'] ELSE [] END)) AS details
+    FROM contacts a
     JOIN personal p ON p.kind = a.kind AND p.k = a.k
-    JOIN idkeys b ON b.kind = a.kind AND b.k = a.k AND b.officer_id <> a.officer_id
-    GROUP BY a.officer_id, b.officer_id)"""
+    JOIN contacts b ON b.kind = a.kind AND b.k = a.k AND b.officer_id <> a.officer_id
+    JOIN idents ia ON ia.officer_id = a.officer_id
+    JOIN idents ib ON ib.officer_id = b.officer_id
+    WHERE ia.fn1 = ib.fn1 AND (ia.sn = ib.sn OR ia.dob = ib.dob OR ia.pc = ib.pc)
+    GROUP BY a.officer_id, b.officer_id, ia.sn, ib.sn, ia.dob, ib.dob, ia.pc, ib.pc),
+same AS (  -- pairs of officer rows that are one person, with the details that agree
+    SELECT officer_id, other_id, list_sort(list_distinct(flatten(list(details)))) AS matched
+    FROM (SELECT officer_id, other_id, [detail] AS details FROM by_name
+          UNION ALL SELECT officer_id, other_id, details FROM by_contact)
+    GROUP BY officer_id, other_id)"""
 
 SELF_APPROVAL_SQL = f"""
 WITH {SAME_PERSON_SQL},
@@ -129,7 +163,8 @@ def _self_approval(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dic
         if r["n_own"]:
             ways.append(f"{r['n_own']} under their own name as approver")
         if r["n_second"]:
-            how = " and ".join(sorted(set(r["matched"] or [])))
+            got = set(r["matched"] or [])
+            how = _and([d for d in SAME_PERSON_DETAILS if d in got])
             who = ", ".join(r["other_ids"] or [])
             ways.append(
                 f"{r['n_second']} approved by a second officer record of the same person ({who}: same {how})"
@@ -175,15 +210,19 @@ SELF_APPROVAL = Detector(
         reads=(
             "shifts (officer_id, approved_by, pay_code, status)",
             "roster_changes (approved_by edits: who set the approver)",
-            "officers (unit, for the unit median; surname, forenames, date of birth, email and "
-            "phone, to tell a second record of the same person)",
+            "officers (unit, for the unit median; surname, forenames, date of birth, home postcode, "
+            "email and phone, to tell a second record of the same person)",
         ),
         logic=(
             "Take every shift that is not cancelled. It is self-approved when (a) approved_by is "
             "the officer themself, (b) approved_by is another officer record of the same person: "
-            "the same cleaned surname, forenames and date of birth, or the same email, or the "
-            "same phone (an identifier shared by more than max_accounts records, such as a "
-            "switchboard number, identifies nobody), or (c) the latest approved_by edit of the "
+            "the same cleaned surname, forenames and date of birth; or the same email or phone "
+            "together with the same first forename and one more detail of the person (surname, "
+            "date of birth or home postcode), as a duplicate account made under a changed name "
+            "shows. An email or phone alone does not make two records one person: a team "
+            "mailbox on a supervisor's and their team's records, or a couple's home phone, joins "
+            "different people; and one held by more than max_accounts records, such as a "
+            "switchboard number, identifies nobody. Or (c) the latest approved_by edit of the "
             "shift in roster_changes was made by the officer themself (under either record). "
             "Flag an officer with at least min_count such shifts. The explanation gives the "
             "median count for the officer's unit, so a reader can see whether self-approval is "
@@ -192,8 +231,8 @@ SELF_APPROVAL = Detector(
         false_positives=(
             "A duty system that records the person who keyed the approval rather than the approver.",
             "Delegated approval when no supervisor was on duty, agreed afterwards.",
-            "Two officers who share a home phone or email (a couple), one approving the other: a "
-            "conflict of interest, not the same person.",
+            "Two records of one person kept for a real reason (a re-joiner whose old record was "
+            "not closed), the old one still holding approver rights.",
         ),
         scoring=(
             "score = 0.5 + 0.1 per self-approved paid-extra shift + 0.05 per other one, + 0.1 "
@@ -210,8 +249,10 @@ SELF_APPROVAL = Detector(
             Form(
                 "second_account",
                 "approved_by is another officer record of the same person: same surname, "
-                "forenames and date of birth, or same email, or same phone.",
-                ("namesake_approver", "manager_approved"),
+                "forenames and date of birth; or a personal email or phone shared, with the same "
+                "first forename and the same surname, date of birth or home postcode (a second "
+                "account under another surname).",
+                ("namesake_approver", "manager_approved", "shared_team_mailbox"),
                 ("shifts.approved_by", "officer identity"),
             ),
             Form(
@@ -236,6 +277,11 @@ SELF_APPROVAL = Detector(
                 "email and phone: a different person",
             ),
             LookAlike("cancelled_self_approved", "a self-approved duty that was cancelled and never paid"),
+            LookAlike(
+                "shared_team_mailbox",
+                "the supervisor who approves the team's duties has the team mailbox as email on "
+                "their record, as the team members do: one email, different people",
+            ),
         ),
     ),
     params=(
@@ -255,9 +301,9 @@ SELF_APPROVAL = Detector(
         Input.rows(
             "g_officers",
             "date_of_birth IS NOT NULL OR NULLIF(trim(email), '') IS NOT NULL "
-            "OR NULLIF(trim(phone), '') IS NOT NULL",
+            "OR NULLIF(trim(phone), '') IS NOT NULL OR NULLIF(trim(home_postcode), '') IS NOT NULL",
             name="officer identity",
-            description="officers with a date of birth, email or phone",
+            description="officers with a date of birth, home postcode, email or phone",
         ),
         Input.rows(
             "roster_changes",
@@ -302,25 +348,24 @@ raised AS (  -- a change to bank-holiday pay on a real bank holiday puts the pay
     WHERE NOT (e.field = 'pay_code' AND e.new_value = 'bank_holiday' AND b.d IS NOT NULL)),
 keyed_late AS (  -- paid-extra duties keyed in by the officer themself after they ended
     SELECT s.shift_id, s.officer_id, s.start, s."end",
-           NULLIF(trim(coalesce(s.approved_by, '')), '') IS NULL OR s.approved_by = s.officer_id AS unapproved,
-           s.created_at > s."end" + to_hours(CAST($late_claim_hours AS BIGINT)) AS long_after,
-           NOT EXISTS (  -- overtime for staying on after a duty is keyed in afterwards as a rule
-            SELECT 1 FROM shifts w
-            WHERE w.officer_id = s.officer_id AND w.shift_id <> s.shift_id
-              AND w.status = 'worked' AND w.duty_type NOT IN {NOT_A_DUTY}
-              AND NOT coalesce(w.created_by = w.officer_id AND w.created_at > w."end", false)
-              AND w.start <= s."end" + INTERVAL 1 HOUR AND w."end" >= s.start - INTERVAL 1 HOUR) AS stand_alone
+           NULLIF(trim(coalesce(s.approved_by, '')), '') IS NULL AS unapproved,
+           s.created_at > s."end" + to_hours(CAST($late_claim_hours AS BIGINT)) AS long_after
     FROM shifts s
     WHERE s.pay_code IN ({PAID}) AND s.status <> 'cancelled' AND s.created_by = s.officer_id
       AND s.created_at > s."end" + to_minutes(CAST($grace_minutes AS BIGINT))),
-created AS (  -- ... with no approval by anyone else, long after, or for a duty adjoining no other
-    SELECT * FROM keyed_late WHERE unapproved OR long_after OR stand_alone),
+habit AS (  -- officers who keyed in at least min_late_claims of them days after (one is a backlog)
+    SELECT officer_id FROM keyed_late WHERE long_after
+    GROUP BY officer_id HAVING count(*) >= $min_late_claims),
+created AS (  -- ... approved by nobody at all, or keyed in days after by an officer who does so as a habit
+    SELECT k.*, k.long_after AND h.officer_id IS NOT NULL AS late_habit
+    FROM keyed_late k LEFT JOIN habit h USING (officer_id)
+    WHERE k.unapproved OR (k.long_after AND h.officer_id IS NOT NULL)),
 hits AS (
     SELECT officer_id, shift_id, start, "end", form, change_id, by_self, hours_up, to_bank_holiday,
-           false AS unapproved, false AS long_after, false AS stand_alone FROM raised
+           false AS unapproved, false AS late_habit FROM raised
     UNION ALL
     SELECT officer_id, shift_id, start, "end", 'created_after_worked', NULL, true, NULL, false,
-           unapproved, long_after, stand_alone FROM created)
+           unapproved, late_habit FROM created)
 SELECT officer_id,
        count(*) AS n_items, count(DISTINCT shift_id) AS n_shifts,
        count(change_id) AS n_edits,
@@ -329,8 +374,7 @@ SELECT officer_id,
        count(*) FILTER (WHERE form = 'hours_added') AS n_hours,
        count(*) FILTER (WHERE form = 'created_after_worked') AS n_created,
        count(*) FILTER (WHERE unapproved) AS n_unapproved,
-       count(*) FILTER (WHERE long_after) AS n_long_after,
-       count(*) FILTER (WHERE stand_alone) AS n_stand_alone,
+       count(*) FILTER (WHERE late_habit) AS n_long_after,
        count(*) FILTER (WHERE to_bank_holiday) AS n_false_bank_holiday,
        round(coalesce(sum(hours_up), 0), 2) AS hours_added,
        list(DISTINCT form ORDER BY form) AS forms,
@@ -359,11 +403,10 @@ def _retro(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
             parts.append(f"{r['hours_added']:g} hours claimed added after the shift ended")
         if r["n_created"]:
             why = [
-                f"{r['n_unapproved']} never approved by anyone else" if r["n_unapproved"] else "",
+                f"{r['n_unapproved']} approved by nobody" if r["n_unapproved"] else "",
                 f"{r['n_long_after']} keyed in more than {p['late_claim_hours']} hours after"
                 if r["n_long_after"]
                 else "",
-                f"{r['n_stand_alone']} adjoining no other duty of theirs" if r["n_stand_alone"] else "",
             ]
             parts.append(
                 f"{_plural(r['n_created'], 'paid-extra duty', 'paid-extra duties')} keyed in by the "
@@ -421,10 +464,14 @@ RETRO_CLAIM = Detector(
             "holiday (England and Wales, or a day when most other worked duties were paid as "
             "one) and called out on any other day. "
             "Also take each paid-extra duty (not cancelled) that the officer created themself "
-            "more than grace_minutes after it ended, when it was approved by nobody else, or was "
-            "keyed in more than late_claim_hours after it ended, or adjoins (within an hour) no "
-            "other worked duty of theirs. Overtime for staying on after a shift, keyed in soon "
-            "after and approved by a supervisor, is normal practice and is not counted. Flag an "
+            "more than grace_minutes after it ended, when nobody at all approved it (no approver "
+            "recorded), or when it was keyed in more than late_claim_hours after it ended and the "
+            "officer keyed in at least min_late_claims paid-extra duties that late (a habit of "
+            "claiming days after the event; one late claim is a backlog). Overtime is claimed "
+            "after it is worked as a rule: overtime for staying on, or a call-out or a day's "
+            "overtime keyed in that day or the next and approved by a supervisor, is ordinary "
+            "recording and is not counted, however it stands in the roster. A duty the officer "
+            "approved themself is roster.self_approval's to judge, not a late claim. Flag an "
             "officer with at least min_edits such edits or rows. Cancelled shifts are never paid "
             "and are ignored."
         ),
@@ -432,8 +479,9 @@ RETRO_CLAIM = Detector(
             "An officer correcting a genuine mistake in their own claim, where local practice "
             "is for officers to key their own claims.",
             "A bank holiday observed locally that the rest of the force did not work.",
-            "A call-out from home keyed in the next morning.",
-            "A claim for staying on keyed in late because the officer went straight on leave.",
+            "Claims keyed in late more than once for a reason (a long absence straight after the "
+            "duties, a duty system that was down).",
+            "A claim keyed in just before the export was taken, not yet approved.",
         ),
         scoring=(
             "score = 0.45 + 0.1 per self-made edit or self-keyed duty + 0.05 per other edit, + 0.2 "
@@ -455,10 +503,10 @@ RETRO_CLAIM = Detector(
             ),
             Form(
                 "created_after_worked",
-                "a paid-extra duty row created by the officer themself after it ended (created_at "
-                "later than its end) that nobody else approved, or keyed in days later, or adjoining "
-                "no other duty of theirs.",
-                ("claimed_extension", "edit_before_end"),
+                "paid-extra duty rows created by the officer themself after they ended (created_at "
+                "later than the end) that nobody approved, or that they keyed in days later as a "
+                "habit (at least min_late_claims keyed in more than late_claim_hours after).",
+                ("claimed_extension", "edit_before_end", "call_out_keyed_next_day", "one_late_claim"),
                 ("shifts.created_at", "shifts.created_by"),
             ),
         ),
@@ -481,6 +529,16 @@ RETRO_CLAIM = Detector(
                 "overtime for staying on after a shift, keyed in by the officer that evening and "
                 "approved by the line manager",
             ),
+            LookAlike(
+                "call_out_keyed_next_day",
+                "a stand-alone overtime duty (a call-out on a rest day) keyed in by the officer the "
+                "next morning and approved by the line manager: the ordinary way to claim it",
+            ),
+            LookAlike(
+                "one_late_claim",
+                "one overtime claim keyed in by the officer a week after the duty (a backlog) and "
+                "approved by the line manager; every other claim keyed in the same day",
+            ),
         ),
     ),
     params=(
@@ -493,6 +551,12 @@ RETRO_CLAIM = Detector(
             int,
             72,
             "hours after its end after which a self-keyed paid-extra duty is a late claim",
+        ),
+        Param(
+            "min_late_claims",
+            int,
+            2,
+            "late claims approved by someone that make a habit (one is a backlog)",
         ),
     ),
     to_flags=_retro,
@@ -527,11 +591,13 @@ absent AS (  -- paid extra inside the officer's own leave or sickness (booked or
       AND p.start >= a.start AND p.start < a."end"  -- it starts inside the leave
       -- staying on after a duty that began before the leave (a night shift running into it) is not it
       AND NOT coalesce(x.duty_start < a.start, false)),
-double AS (  -- paid extra overlapping another worked duty of the same officer
+double AS (  -- paid extra overlapping another worked duty of the same officer, one of their rostered
+             -- duties (two extra-duty rows over the same hours are one stretch keyed twice)
     SELECT p.officer_id, p.shift_id, p.start, p."end", 'overlapping_duty' AS form, w.shift_id AS other_id,
            NULL AS change_id
     FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
     WHERE w.status = 'worked' AND w.duty_type NOT IN {NOT_A_DUTY}
+      AND w.pay_code NOT IN ({EXTRA_DUTY})
       AND least(w."end", p."end") - greatest(w.start, p.start) > to_minutes(CAST($min_overlap_minutes AS BIGINT))),
 readers AS (SELECT DISTINCT site_id FROM badge_events),  -- a site where nobody ever swipes has none
 unseen AS (  -- a stand-alone overtime or rest-day duty with no swipe, lookup or remote session around it
@@ -558,11 +624,12 @@ was_leave AS (  -- rows that were leave or sickness and no longer are, by the of
             AND lower(trim(coalesce(c.new_value, ''))) NOT IN {LEAVE} AND s.duty_type NOT IN {LEAVE})
         OR (lower(trim(c.field)) = 'status' AND lower(trim(c.new_value)) = 'cancelled'
             AND s.duty_type IN {LEAVE} AND s.status = 'cancelled'))),
-audit AS (  -- paid extra on a day the audit trail shows was leave
+audit AS (  -- paid extra on a day the audit trail shows was leave: during it, the same day, or staying
+           -- on after it (starting within an hour of its end, which may be the next day)
     SELECT DISTINCT p.officer_id, p.shift_id, p.start, p."end", 'leave_in_audit_trail' AS form,
            CASE WHEN l.shift_id <> p.shift_id THEN l.shift_id END AS other_id, l.change_id
     FROM paid p JOIN was_leave l ON l.officer_id = p.officer_id
-     AND (l.shift_id = p.shift_id OR (l.start < p."end" AND l."end" > p.start)
+     AND (l.shift_id = p.shift_id OR (l.start < p."end" AND l."end" + INTERVAL 1 HOUR >= p.start)
           OR CAST(l.start AS DATE) = CAST(p.start AS DATE))),
 hits AS (
     SELECT * FROM absent UNION ALL SELECT * FROM double UNION ALL SELECT * FROM unseen
@@ -649,15 +716,20 @@ OVERTIME_OVERLAP = Detector(
             "(booked leave counts whether its status is planned or worked; a duty that began "
             "before the leave, or overtime staying on after one, such as a night shift running "
             "into the first leave day, does not), "
-            "(b) another worked duty of the same officer overlapping it by more than "
-            "min_overlap_minutes, (c) for a stand-alone overtime or rest-day duty (not within an "
+            "(b) a rostered duty of the same officer (worked, not itself an overtime or rest-day "
+            "working row) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
+            "the same hours, such as a stay-on claim keyed inside a booked overtime night, are one "
+            "stretch of overtime keyed twice, a payroll duplicate, not a duty that cannot have "
+            "been worked), (c) for a stand-alone overtime or rest-day duty (not within an "
             "hour of another worked duty, which it would extend), no badge swipe within an hour "
             "of it, no system lookup during it and no remote session overlapping it (checked only "
             "when the force has all three kinds of attendance data, and only for a duty at a site "
             "with badge readers or with no site and not at court), (d) a day that was leave or "
             "sickness until an edit in roster_changes (duty_type changed away from annual_leave "
             "or sick, or the leave row cancelled) made by the officer themself or with no reason "
-            "recorded. Flag an officer with at least min_count duties of kind (a), (b) or (d), "
+            "recorded: paid extra during that row, on the same day, or staying on after it "
+            "(starting within an hour of its end, which after a late is the next day). Flag an "
+            "officer with at least min_count duties of kind (a), (b) or (d), "
             "or at least min_unseen of kind (c) (one unrecorded duty is common: work away from "
             "readers and systems). Leave cancelled by a supervisor with a reason (a recall to "
             "duty) is not leave."
@@ -667,6 +739,8 @@ OVERTIME_OVERLAP = Detector(
             "Work away from any badge reader or system (an off-site operation, a court day "
             "keyed as overtime).",
             "An officer who cancelled their own leave in good time and then worked overtime that day.",
+            "The same overtime keyed twice as two extra-duty rows (not counted) hides a real second "
+            "claim for the same hours: that is payroll's to reconcile.",
         ),
         scoring="score = 0.5 + 0.15 per duty, at most 1.",
         forms=(
@@ -678,7 +752,7 @@ OVERTIME_OVERLAP = Detector(
             ),
             Form(
                 "overlapping_duty",
-                "another worked duty of the officer overlaps the paid-extra duty.",
+                "one of the officer's rostered duties (worked) overlaps the paid-extra duty.",
                 ("extends_shift",),
                 ("shifts",),
             ),
@@ -693,7 +767,7 @@ OVERTIME_OVERLAP = Detector(
                 "leave_in_audit_trail",
                 "no leave row now, but roster_changes show the day was leave and the change away "
                 "from leave was made by the officer themself or with no reason; overtime is "
-                "claimed that day.",
+                "claimed that day or for staying on after that duty.",
                 ("recall_from_leave",),
                 ("roster_changes",),
             ),
