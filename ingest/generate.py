@@ -322,6 +322,18 @@ LATE_FORMS: frozenset[tuple[str, str]] = frozenset(
 their own (:meth:`_World._late_plans`, :meth:`_Block._plant_late`; their lookups join the side
 look-alikes' after theirs): added later, they leave
 every other row of a seed's force as it was."""
+DUTY_SIDE_LOOKALIKES: tuple[tuple[str, str], ...] = (
+    ("roster.self_approval", "shared_team_mailbox"),
+    ("roster.retro_claim", "call_out_keyed_next_day"),
+    ("roster.retro_claim", "one_late_claim"),
+    ("attendance.below_threshold", "small_shortfall"),
+    ("attendance.below_threshold", "unrecorded_leave"),
+)
+"""Roster and attendance look-alikes planned and planted last, after :data:`LATE_FORMS`, on
+random streams of their own (:meth:`_World._duty_plans`, :meth:`_Block._plant_duty`): the
+officers every other plan picks stay the same (a block's emitted rows still get other
+jitter, their draws depending on row counts, and shift rows change where
+``unrecorded_leave`` takes an officer off the duty system)."""
 PLACEHOLDER_CODES = ("N/A", "NA", "NONE", "-", "?", "X", "TEST", "OTHER", "MISC", "n/a", "none")
 """Purpose codes that carry no purpose (planted for ``access.no_purpose`` ``placeholder_code``)."""
 CODELESS_SYSTEM = "ANPR"
@@ -1067,6 +1079,7 @@ class _World:
         self._declarations()
         self._side_plans()
         self._late_plans()
+        self._duty_plans()
 
     # ---- small utilities
 
@@ -1368,8 +1381,6 @@ class _World:
                 ("attendance.below_threshold", "agreed_remote_days"): self.pattern == HYBRID,
                 ("attendance.below_threshold", "frontline_pattern"): self.pattern == FRONTLINE,
                 ("attendance.below_threshold", "at_threshold"): office,
-                ("attendance.below_threshold", "small_shortfall"): self.pattern == HYBRID,
-                ("attendance.below_threshold", "unrecorded_leave"): office,
                 ("access.volume_outlier", "busy_unit"): busy,
                 ("attendance.badge_only", "quick_visit_then_work"): self.pattern == FRONTLINE,
                 ("attendance.badge_only", "agreed_remote_day"): self.pattern == HYBRID,
@@ -1380,9 +1391,6 @@ class _World:
                 ("access.off_duty", "night_shift_past_midnight"): self.pattern == FRONTLINE,
                 ("access.off_duty", "not_on_duty_system"): office & ~self.is_officer,
                 ("roster.retro_claim", "real_bank_holiday"): self.pattern == FRONTLINE,
-                ("roster.retro_claim", "call_out_keyed_next_day"): self.pattern == FRONTLINE,
-                ("roster.retro_claim", "one_late_claim"): self.pattern == FRONTLINE,
-                ("roster.self_approval", "shared_team_mailbox"): self.pattern == FRONTLINE,
             }
             skip = {
                 ("attendance.below_threshold", "site_without_readers"),  # made with the special units
@@ -1393,6 +1401,7 @@ class _World:
                 ("access.sensitive_victims", "public_protection_unit"),
                 *SIDE_LOOKALIKES,  # planned last, on a stream of their own
                 *LATE_FORMS,  # and these after them, on a stream of their own
+                *DUTY_SIDE_LOOKALIKES,
             }
             if not has_holiday:
                 skip.add(("roster.retro_claim", "real_bank_holiday"))
@@ -1403,7 +1412,7 @@ class _World:
                     for gi in self._take(kl, la_masks.get((det, form))):
                         ws, we = self._window(det) if det in WINDOW else (0, self.days - 1)
                         self.looks[det][gi] = {"ws": ws, "we": we, "form": form}
-                        if form in ("not_on_duty_system", "unrecorded_leave"):
+                        if form == "not_on_duty_system":
                             self.no_shifts[gi] = True
             # new starters: already in the force for part of the period only
             starters = np.flatnonzero(
@@ -1448,9 +1457,8 @@ class _World:
         self._accounts()
 
     def _accounts(self) -> None:
-        """Second officer rows of one person (``second_account``), approvers who share
-        an officer's name but not the date of birth (``namesake_approver``), and approvers
-        whose email is the team mailbox the officer's record has too (``shared_team_mailbox``)."""
+        """Second officer rows of one person (``second_account``) and approvers who share
+        an officer's name but not the date of birth (``namesake_approver``)."""
         off = self.tables["officers"].copy()
         cols = ["surname", "forenames", "date_of_birth"]
         changed: list[int] = []
@@ -1480,15 +1488,6 @@ class _World:
                 + off.loc[changed, "officer_id"]
                 + "@police.example"
             )
-        for gi, p in sorted(self.looks["roster.self_approval"].items()):
-            if p["form"] == "shared_team_mailbox":
-                a = int(self.approver[gi])
-                first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
-                if first[0] == first[1]:  # one first forename: leave the look-alike out
-                    p["form"] = "manager_approved"
-                    continue
-                box = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
-                off.loc[[gi, a], "email"] = box
         self.tables["officers"] = off
 
     def _special_units(self) -> None:
@@ -2248,6 +2247,44 @@ class _World:
             self._switchboard()
         finally:
             self.rng = saved
+
+    def _duty_plans(self) -> None:
+        """The look-alikes of :data:`DUTY_SIDE_LOOKALIKES`, after everything else and on a
+        random stream of their own."""
+        if not self.events:
+            return
+        saved, self.rng = self.rng, np.random.default_rng([self.seed, 304])
+        try:
+            masks = {
+                ("roster.self_approval", "shared_team_mailbox"): self.pattern == FRONTLINE,
+                ("roster.retro_claim", "call_out_keyed_next_day"): self.pattern == FRONTLINE,
+                ("roster.retro_claim", "one_late_claim"): self.pattern == FRONTLINE,
+                ("attendance.below_threshold", "small_shortfall"): self.pattern == HYBRID,
+                ("attendance.below_threshold", "unrecorded_leave"): self.pattern == OFFICE,
+            }
+            for det, form in DUTY_SIDE_LOOKALIKES:
+                for gi in self._take(self.kl, masks[(det, form)]):
+                    ws, we = self._window(det)
+                    self.side_looks[det][gi] = {"ws": ws, "we": we, "form": form}
+                    if form == "unrecorded_leave":  # no duty rows, so no leave rows either
+                        self.no_shifts[gi] = True
+            self._team_mailbox()
+        finally:
+            self.rng = saved
+
+    def _team_mailbox(self) -> None:
+        """``shared_team_mailbox``: the officer's and their approver's email on HR is the
+        team mailbox (one first forename on both would be a second account: left out)."""
+        off = self.tables["officers"].copy()
+        looks = self.side_looks["roster.self_approval"]
+        for gi in sorted(looks):
+            a = int(self.approver[gi])
+            first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
+            if first[0] == first[1]:
+                del looks[gi]
+                continue
+            off.loc[[gi, a], "email"] = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
+        self.tables["officers"] = off
 
     def _switchboard(self) -> None:
         """The force switchboard: the phone listed for the switchboard_phone look-alikes, and
@@ -3050,6 +3087,7 @@ class _Block:
         self._plant()
         self._plant_side()
         self._plant_late()
+        self._plant_duty()
 
     # ---- helpers
 
@@ -3482,6 +3520,23 @@ class _Block:
                     fn(i, p, True)
         finally:
             self.rng, self.acc = saved
+
+    def _plant_duty(self) -> None:
+        """The look-alikes of :data:`DUTY_SIDE_LOOKALIKES`, last, on a random stream of their own."""
+        w = self.w
+        saved = self.rng
+        self.rng = np.random.default_rng([w.seed, 407, self.bno])
+        try:
+            for det, fn in (
+                ("roster.self_approval", self._p_self_approval),
+                ("roster.retro_claim", self._p_retro),
+                ("attendance.below_threshold", self._p_below),
+            ):
+                for i, _gi, p in self._mine(w.side_looks[det]):
+                    if (det, p["form"]) in DUTY_SIDE_LOOKALIKES:
+                        fn(i, p, True)
+        finally:
+            self.rng = saved
 
     def _plant_late(self) -> None:
         """The lookups of :data:`LATE_FORMS` (the safeguarding unit's triage), on a random
@@ -4008,9 +4063,13 @@ class _Block:
             return
         if form in ("at_threshold", "small_shortfall", "unrecorded_leave"):
             # just over the policy; a day or two under it; away on untraced days (leave recorded nowhere)
-            lo, hi = {"at_threshold": (0.84, 0.88), "small_shortfall": (0.76, 0.79)}.get(form, (0.65, 0.8))
+            lo, hi = {"at_threshold": (0.84, 0.88)}.get(form, (0.65, 0.8))
+            share = float(rng.uniform(lo, hi))
+            if form == "small_shortfall":  # one or two days more than the 20% the policy allows
+                n = len(days)
+                share = (n - n // 5 - int(rng.integers(1, 3))) / n
             remote = 0.0 if form == "unrecorded_leave" else 0.5
-            x, _ = self._drop_swipes(i, days, float(rng.uniform(lo, hi)), remote)
+            x, _ = self._drop_swipes(i, days, share, remote)
             note = {
                 "at_threshold": f"badged in on {x} of {len(days)} rostered office days, just above the policy",
                 "small_shortfall": f"badged in on {x} of {len(days)} rostered office days, a day or two under the policy",
@@ -4178,9 +4237,15 @@ class _Block:
             self.b_out[i, days] = self.b_in[i, days] + rng.integers(4, 11, len(days))
             self.lunch[i, days] = False
             self.W_site[i, days] = -1
-            # the day's work: lookups on patrol through the duty (the background may draw none)
-            each = np.repeat(days, 3)
-            self._lookups(i, each, rng.choice(w.ops_pool, len(each)), (P_INC, P_INT))
+            # the day's work: lookups on patrol through the duty (the background may draw none),
+            # on a stream of their own and kept apart like the side look-alikes' lookups
+            saved = self.rng, self.acc
+            self.rng, self.acc = np.random.default_rng([w.seed, 406, self.bno, i]), self.side_acc
+            try:
+                each = np.repeat(days, 3)
+                self._lookups(i, each, self.rng.choice(w.ops_pool, len(each)), (P_INC, P_INT))
+            finally:
+                self.rng, self.acc = saved
             note = f"in and out of the station within minutes on {len(days)} days, then a full shift of mobile lookups"
         elif form == "session_left_running":
             st = self.b_in[i, days] - rng.integers(30, 90, len(days))

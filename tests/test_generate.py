@@ -286,7 +286,7 @@ def test_attendance_below_policy_only_where_planted(force: Force) -> None:
     assert not set(be["officer_id"]) & at_site and not set(be["site_id"]) & site
     # a day or two under the policy (look-alike): under 80% but not by much
     short = looking(force, det, "small_shortfall")
-    assert short and (share[sorted(short)] < 0.8).all() and (share[sorted(short)] >= 0.7).all()
+    assert short and (share[sorted(short)] < 0.8).all() and (share[sorted(short)] >= 0.6).all()
     # everyone else with enough office days to judge (the detector needs 20) is at or above policy
     judged = office.groupby("officer_id").size() >= 10
     others = share[judged].drop(sorted(low | at_site | short), errors="ignore")
