@@ -58,7 +58,14 @@ def render() -> str:
     for r in MODEL.relationships:
         ends = "<br>".join(f"{a} → {b}" for a, b in r.ends)
         props = ", ".join(f"`{p.name}`{'' if p.type == 'string' else ' ' + p.type}" for p in r.props) or "—"
-        out.append(f"| `{r.type}` | {ends} | {r.source_table or '(derived)'} | {props} | {r.description} |")
+        source = r.source_table or "(derived)"
+        if r.link is not None:  # the columns a row makes it from
+            source += f" (`{r.link.src}` → `{r.link.dst}`" + (
+                f", by `{r.link.discriminator}`)" if r.link.discriminator else ")"
+            )
+        elif r.source_table:
+            source += " (derived)"
+        out.append(f"| `{r.type}` | {ends} | {source} | {props} | {r.description} |")
     out += [
         "",
         "## Source tables (contract version 1)",

@@ -68,6 +68,14 @@ class Prop:
     index: bool = False
     protected: bool = False
     """Protected characteristic (e.g. gender, ethnicity): never read by a detector."""
+    source: str | None = None
+    """The source table's column this property is loaded from (``None``: the column of
+    the same name), for nodes and relationships loaded straight from a contract table."""
+
+    @property
+    def column(self) -> str:
+        """The source column (:attr:`source`, else the property's own name)."""
+        return self.source or self.name
 
 
 PROVENANCE: tuple[Prop, ...] = (
@@ -194,6 +202,27 @@ class NodeSchema:
 
 
 @dataclass(frozen=True)
+class Link:
+    """How a contract table's row makes a relationship, cartography-style: the columns
+    holding the keys of its two ends (and, for parallel relationships, the column that
+    tells them apart). Its properties' source columns are the properties' own
+    (:attr:`Prop.source`).
+
+    >>> Link("officer_id", "unit_id", discriminator="start_date").columns
+    ('officer_id', 'unit_id', 'start_date')
+    """
+
+    src: str
+    dst: str
+    discriminator: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The source columns the link reads (ends, then the discriminator)."""
+        return (self.src, self.dst) + ((self.discriminator,) if self.discriminator else ())
+
+
+@dataclass(frozen=True)
 class RelSchema:
     """A relationship type with its allowed end labels and typed properties.
 
@@ -234,6 +263,10 @@ class RelSchema:
     source_table: str | None = None
     valid_from: str | None = None
     valid_to: str | None = None
+    link: Link | None = None
+    """How a row of ``source_table`` makes one (the transform is generated from it);
+    ``None`` for relationships derived by a process of their own (resolution, name
+    matching, aggregation), which the description names."""
 
     @property
     def all_props(self) -> tuple[Prop, ...]:
@@ -726,30 +759,35 @@ MODEL = GraphModel(
             "IN_UNIT",
             (("Officer", "Unit"),),
             source_table="officers",
+            link=Link("officer_id", "unit_id"),
             description="The officer's current unit (officers.unit_id).",
         ),
         RelSchema(
             "REPORTS_TO",
             (("Officer", "Officer"),),
             source_table="officers",
+            link=Link("officer_id", "line_manager_id"),
             description="Line management (officers.line_manager_id).",
         ),
         RelSchema(
             "PART_OF",
             (("Unit", "Unit"),),
             source_table="units",
+            link=Link("unit_id", "parent_unit_id"),
             description="Unit hierarchy (units.parent_unit_id).",
         ),
         RelSchema(
             "BASED_AT",
             (("Unit", "Site"),),
             source_table="units",
+            link=Link("unit_id", "site_id"),
             description="A unit's site (units.site_id).",
         ),
         RelSchema(
             "LISTED_IN",
             (("Membership", "Organisation"),),
             source_table="memberships",
+            link=Link("membership_id", "org_id"),
             description="A membership-list entry belongs to the organisation's list.",
             props=(Prop("since", "date"), Prop("until", "date")),
             valid_from="since",
@@ -792,6 +830,7 @@ MODEL = GraphModel(
             "DECLARED",
             (("Officer", "Declaration"),),
             source_table="declarations",
+            link=Link("officer_id", "declaration_id"),
             description="The officer made this declaration.",
         ),
         RelSchema(
@@ -808,6 +847,7 @@ MODEL = GraphModel(
             "ASSIGNED_TO",
             (("Officer", "Unit"),),
             source_table="assignments",
+            link=Link("officer_id", "unit_id", discriminator="start_date"),
             description="Posting history: the officer was in this unit from start_date to end_date.",
             props=(Prop("start_date", "date"), Prop("end_date", "date"), Prop("rank"), Prop("role")),
             valid_from="start_date",
@@ -817,6 +857,7 @@ MODEL = GraphModel(
             "ON_CASE",
             (("Officer", "CaseFile"),),
             source_table="case_assignments",
+            link=Link("officer_id", "case_ref", discriminator="start_date"),
             description="The officer was assigned to the case.",
             props=(Prop("role"), Prop("start_date", "date"), Prop("end_date", "date")),
             valid_from="start_date",
@@ -826,18 +867,21 @@ MODEL = GraphModel(
             "CONCERNS",
             (("Record", "Person"),),
             source_table="records",
+            link=Link("record_id", "person_id"),
             description="The person a record is about.",
         ),
         RelSchema(
             "IN_CASE",
             (("Record", "CaseFile"),),
             source_table="records",
+            link=Link("record_id", "case_ref"),
             description="The case a record belongs to.",
         ),
         RelSchema(
             "NAMED_IN",
             (("Officer", "Complaint"),),
             source_table="complaint_subjects",
+            link=Link("officer_id", "complaint_id"),
             description="The officer is named in the complaint.",
             props=(Prop("allegation"), Prop("finding")),
         ),

@@ -1,16 +1,25 @@
 """Pure transforms: validated source frames in, node and relationship frames out.
 
-No I/O here. Each function takes the valid rows of one table (see
-:mod:`ingest.reader`) and returns frames ready for
+No I/O here, and nothing hand-written per table: :func:`transform` reads the model's
+declarations (each node schema's ``source_table`` and its properties' source columns,
+each relationship's :class:`~graph.model.Link`) and makes from one table's valid rows
+(see :mod:`ingest.reader`) the frames ready for
 :meth:`graph.store.GraphStore.load_nodes` / ``load_relationships``. Provenance columns
-(``source_file``, ``source_line``, ``extra``) are carried through.
+(``source_file``, ``source_line``, ``extra``) are carried through. The load order of the
+tables follows from the model too (:data:`GRAPH_TABLES`).
+
+>>> officers = pd.DataFrame({"officer_id": ["7"], "surname": ["Ash"], "unit_id": ["U1"], "line_manager_id": [None]})
+>>> nodes, rels = transform("officers", officers)
+>>> list(nodes), {t: f[["src", "dst"]].values.tolist() for t, f in rels.items()}
+(['Officer'], {'IN_UNIT': [['Officer:7', 'Unit:U1']], 'REPORTS_TO': []})
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from graph.model import MODEL
+from graph.contract import TABLE_LIST
+from graph.model import MODEL, RelSchema
 from ingest.orgnames import match_org
 
 PROV = ["source_file", "source_line"]
@@ -22,26 +31,27 @@ def uids(label: str, keys: pd.Series) -> pd.Series:
 
 
 def nodes_for(label: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The columns of ``df`` that the label declares, plus provenance."""
+    """The columns of ``df`` that the label's properties are loaded from (renamed to the
+    properties), plus provenance."""
     node = MODEL.node(label)
-    cols = [p.name for p in node.props if p.name in df.columns]
-    return df[cols + [c for c in [*PROV, "extra"] if c in df.columns]].copy()
+    cols = {p.column: p.name for p in node.props if p.column in df.columns}
+    out = df[[*cols, *(c for c in [*PROV, "extra"] if c in df.columns)]].rename(columns=cols)
+    return out.copy()
 
 
-def link(
-    df: pd.DataFrame,
-    src_label: str,
-    src_col: str,
-    dst_label: str,
-    dst_col: str,
-    props: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """A relationship frame from two key columns of one table (rows with both ends)."""
-    have = df[src_col].notna() & df[dst_col].notna()
+def link(df: pd.DataFrame, rel: RelSchema) -> pd.DataFrame:
+    """The relationships of a linked type from the rows of its source table that hold
+    both ends (:class:`graph.model.Link`), with its properties and provenance."""
+    assert rel.link is not None and len(rel.ends) == 1, rel.type
+    (src_label, dst_label), ln = rel.ends[0], rel.link
+    have = df[ln.src].notna() & df[ln.dst].notna()
     part = df[have]
-    out = pd.DataFrame({"src": uids(src_label, part[src_col]), "dst": uids(dst_label, part[dst_col])})
-    for target, source in (props or {}).items():
-        out[target] = part[source].to_numpy()
+    out = pd.DataFrame({"src": uids(src_label, part[ln.src]), "dst": uids(dst_label, part[ln.dst])})
+    for p in rel.props:
+        if p.column in part:
+            out[p.name] = part[p.column].to_numpy()
+    if ln.discriminator is not None:
+        out["discriminator"] = part[ln.discriminator].to_numpy()
     for c in PROV:
         if c in part:
             out[c] = part[c].to_numpy()
@@ -49,123 +59,51 @@ def link(
 
 
 def transform(table: str, df: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Nodes by label and relationships by type that one table yields."""
-    if table == "officers":
-        return (
-            {"Officer": nodes_for("Officer", df)},
-            {
-                "IN_UNIT": link(df, "Officer", "officer_id", "Unit", "unit_id"),
-                "REPORTS_TO": link(df, "Officer", "officer_id", "Officer", "line_manager_id"),
-            },
-        )
-    if table == "units":
-        return (
-            {"Unit": nodes_for("Unit", df)},
-            {
-                "PART_OF": link(df, "Unit", "unit_id", "Unit", "parent_unit_id"),
-                "BASED_AT": link(df, "Unit", "unit_id", "Site", "site_id"),
-            },
-        )
-    if table == "sites":
-        return {"Site": nodes_for("Site", df)}, {}
-    if table == "organisations":
-        return {"Organisation": nodes_for("Organisation", df)}, {}
-    if table == "memberships":
-        return (
-            {"Membership": nodes_for("Membership", df)},
-            {
-                "LISTED_IN": link(
-                    df,
-                    "Membership",
-                    "membership_id",
-                    "Organisation",
-                    "org_id",
-                    {"since": "since", "until": "until"},
-                )
-            },
-        )
-    if table == "declarations":
-        return (
-            {"Declaration": nodes_for("Declaration", df)},
-            {"DECLARED": link(df, "Officer", "officer_id", "Declaration", "declaration_id")},
-        )
-    if table == "assignments":
-        return {}, {
-            "ASSIGNED_TO": link(
-                df,
-                "Officer",
-                "officer_id",
-                "Unit",
-                "unit_id",
-                {
-                    "start_date": "start_date",
-                    "end_date": "end_date",
-                    "rank": "rank",
-                    "role": "role",
-                    "discriminator": "start_date",
-                },
-            )
-        }
-    if table == "persons":
-        return {"Person": nodes_for("Person", df)}, {}
-    if table == "cases":
-        return {"CaseFile": nodes_for("CaseFile", df)}, {}
-    if table == "records":
-        return (
-            {"Record": nodes_for("Record", df)},
-            {
-                "CONCERNS": link(df, "Record", "record_id", "Person", "person_id"),
-                "IN_CASE": link(df, "Record", "record_id", "CaseFile", "case_ref"),
-            },
-        )
-    if table == "case_assignments":
-        return {}, {
-            "ON_CASE": link(
-                df,
-                "Officer",
-                "officer_id",
-                "CaseFile",
-                "case_ref",
-                {
-                    "role": "role",
-                    "start_date": "start_date",
-                    "end_date": "end_date",
-                    "discriminator": "start_date",
-                },
-            )
-        }
-    if table == "complaints":
-        return {"Complaint": nodes_for("Complaint", df)}, {}
-    if table == "complaint_subjects":
-        return {}, {
-            "NAMED_IN": link(
-                df,
-                "Officer",
-                "officer_id",
-                "Complaint",
-                "complaint_id",
-                {"allegation": "allegation", "finding": "finding"},
-            )
-        }
-    raise KeyError(f"no graph transform for table {table!r}")
+    """Nodes by label and relationships by type that one table yields, as the model
+    declares them: every node schema whose ``source_table`` is the table, and every
+    relationship type with a :class:`~graph.model.Link` from it (the others are derived
+    later: resolution, name matching, shared identifiers, aggregation)."""
+    nodes = {n.label: nodes_for(n.label, df) for n in MODEL.nodes if n.source_table == table}
+    rels = {r.type: link(df, r) for r in LINKED if r.source_table == table}
+    if not nodes and not rels:
+        raise KeyError(f"no graph transform for table {table!r}")
+    return nodes, rels
 
 
-GRAPH_TABLES = (
-    "sites",
-    "units",
-    "officers",
-    "assignments",
-    "organisations",
-    "memberships",
-    "declarations",
-    "persons",
-    "cases",
-    "records",
-    "case_assignments",
-    "complaints",
-    "complaint_subjects",
-)
-"""Tables this version loads into the graph, in load order."""
+LINKED: tuple[RelSchema, ...] = tuple(r for r in MODEL.relationships if r.link is not None)
+"""Relationship types made straight from a table's rows."""
+
+
+def _load_order() -> tuple[str, ...]:
+    """The contract tables the model loads, each after the tables holding the end nodes
+    of its relationships (ties in the contract's order)."""
+    holds = {n.label: n.source_table for n in MODEL.nodes if n.source_table}
+    tables = [
+        t.name
+        for t in TABLE_LIST
+        if any(n.source_table == t.name for n in MODEL.nodes) or any(r.source_table == t.name for r in LINKED)
+    ]
+    needs = {
+        t: {
+            holds[lab]
+            for r in LINKED
+            if r.source_table == t
+            for lab in r.ends[0]
+            if holds.get(lab) not in (None, t)
+        }
+        for t in tables
+    }
+    order: list[str] = []
+    while len(order) < len(tables):
+        ready = [t for t in tables if t not in order and needs[t] <= set(order)]
+        if not ready:
+            raise ValueError(f"the model's tables need each other: {needs}")
+        order.append(ready[0])
+    return tuple(order)
+
+
+GRAPH_TABLES = _load_order()
+"""Tables this version loads into the graph, in load order (derived from the model)."""
 
 
 def declaration_targets(declarations: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:

@@ -118,3 +118,30 @@ def test_a_store_made_by_an_older_model_is_brought_up_to_date(tmp_path: object) 
     with open_store(s, read_only=True) as st:  # published: readers see the new shape
         got = st.query("MATCH (i:Identifier) RETURN i.identifier_id AS id, i.holders AS h")
     assert got == [{"id": "phone:0123456789", "h": None}]
+
+
+def test_every_contract_column_has_a_home_in_the_model() -> None:
+    """Each column of a table the graph loads is a property of a node the table makes, an
+    end or discriminator of a relationship it makes, or such a relationship's property;
+    an event table's columns all live in the event store. And every source column the
+    model names is a column of its table (no typo makes a property silently empty)."""
+    from graph.contract import TABLE_LIST, TABLES
+    from graph.events import ddl
+    from ingest.transform import GRAPH_TABLES
+
+    homeless = []
+    for t in TABLE_LIST:
+        if t.kind == "event":
+            homeless += [f"{t.name}.{c}" for c in t.names if f'"{c}"' not in ddl(t)]
+            continue
+        assert t.name in GRAPH_TABLES, f"{t.name}: an entity table the graph does not load"
+        homes = {p.column for n in MODEL.nodes if n.source_table == t.name for p in n.props}
+        for r in MODEL.relationships:
+            if r.source_table == t.name and r.link is not None:
+                homes |= set(r.link.columns) | {p.column for p in r.props}
+        homeless += [f"{t.name}.{c}" for c in t.names if c not in homes]
+    assert homeless == []
+    named = [(n.source_table, p.column) for n in MODEL.nodes if n.source_table for p in n.props]
+    named += [(r.source_table, c) for r in MODEL.relationships if r.link for c in r.link.columns]
+    named += [(r.source_table, p.column) for r in MODEL.relationships if r.link for p in r.props]
+    assert [f"{t}.{c}" for t, c in named if c not in TABLES[str(t)].names] == []
