@@ -788,7 +788,7 @@ x AS (  -- the heavier columns, of the pairs that become links only
            list(DISTINCT s."system" ORDER BY s."system") AS systems
     FROM system_access s SEMI JOIN r ON r.officer_id = s.officer_id AND r.record_id = s.record_id
     GROUP BY ALL)
-SELECT '{officer}' || officer_id AS src, '{record}' || record_id AS dst, count, first_at, last_at, systems,
+SELECT {officer} || officer_id AS src, {record} || record_id AS dst, count, first_at, last_at, systems,
        no_purpose, outside_case, reasons
 FROM r JOIN x USING (officer_id, record_id)"""
 
@@ -798,6 +798,12 @@ ACCESS_CONTEXT = {
     "ctx_own_cases": (["officer_id", "case_ref"], "the officer's case assignments"),
     "ctx_linked": (["officer_id", "person_id"], "officer and person sharing an identifier"),
 }
+
+UID_PREFIXES = {
+    k: lit(MODEL.uid(label, ""))
+    for k, label in (("officer", "Officer"), ("site", "Site"), ("record", "Record"))
+}
+"""The uids' prefixes as SQL literals, from the model (``'Officer:'`` ...)."""
 
 TOUCHED: dict[str, tuple[str, str]] = {
     # event table: the columns of the pair an aggregated link of it joins (officer first)
@@ -813,21 +819,21 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "ATTENDED": (
         "badge_events",
         """
-        SELECT 'Officer:' || officer_id AS src, 'Site:' || site_id AS dst,
+        SELECT {officer} || officer_id AS src, {site} || site_id AS dst,
                count(DISTINCT CAST(ts AS DATE)) AS days, min(ts) AS first_at, max(ts) AS last_at
         FROM badge_events {scope} GROUP BY ALL""",
     ),
     "ROSTERED_AT": (
         "shifts",
         """
-        SELECT 'Officer:' || officer_id AS src, 'Site:' || site_id AS dst, count(*) AS shifts,
+        SELECT {officer} || officer_id AS src, {site} || site_id AS dst, count(*) AS shifts,
                round(sum(epoch("end" - start)) / 3600.0, 2) AS hours, min(start) AS first_at, max("end") AS last_at
         FROM shifts WHERE site_id IS NOT NULL AND status = 'worked' GROUP BY ALL""",
     ),
     "APPROVED_SHIFTS_OF": (
         "shifts",
         """
-        SELECT 'Officer:' || approved_by AS src, 'Officer:' || officer_id AS dst, count(*) AS count,
+        SELECT {officer} || approved_by AS src, {officer} || officer_id AS dst, count(*) AS count,
                count(*) FILTER (WHERE pay_code IN ('overtime', 'rest_day_worked', 'bank_holiday')) AS paid_extra,
                min(start) AS first_at, max("end") AS last_at
         FROM shifts WHERE approved_by IS NOT NULL GROUP BY ALL""",
@@ -835,7 +841,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "EDITED_ROSTER_OF": (
         "roster_changes",
         """
-        SELECT 'Officer:' || c.changed_by AS src, 'Officer:' || s.officer_id AS dst, count(*) AS count,
+        SELECT {officer} || c.changed_by AS src, {officer} || s.officer_id AS dst, count(*) AS count,
                min(c.changed_at) AS first_at, max(c.changed_at) AS last_at
         FROM roster_changes c JOIN shifts s USING (shift_id) GROUP BY ALL""",
     ),
@@ -904,11 +910,10 @@ def aggregate_links(
                 else ""
             ),
             scope=within,
-            officer=MODEL.uid("Officer", ""),
-            record=MODEL.uid("Record", ""),
+            **UID_PREFIXES,
         )
-    elif "{scope}" in sql:
-        sql = sql.format(scope=within)
+    else:
+        sql = sql.format(scope=within, **UID_PREFIXES)
     df = ev.con.execute(sql + " ORDER BY src, dst").df()
     df["source_file"] = table
     return df
