@@ -6,6 +6,7 @@ COPY ingest ingest
 COPY queries queries
 COPY api api
 COPY viz viz
+COPY synthetic synthetic
 RUN pip install --no-cache-dir . && useradd --create-home linkwatch && mkdir /data && chown linkwatch /data
 USER linkwatch
 ENV LINKWATCH_DATA_DIR=/data

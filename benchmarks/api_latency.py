@@ -46,7 +46,7 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path)
     args = ap.parse_args()
     from graph.workspace import open_store
-    from ingest.run import generated_store
+    from synthetic.store import generated_store
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-api-")) / "data"
     s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)

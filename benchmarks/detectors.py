@@ -88,7 +88,7 @@ def child(src: str, data: str, out: str) -> dict[str, Any]:
 
 def has_clean() -> bool:
     """Whether the generator can write a clean force (``clean=True``)."""
-    from ingest.generate import write_force
+    from synthetic import write_force
 
     return "clean" in inspect.signature(write_force).parameters
 
@@ -98,8 +98,8 @@ def run_force(n: int, days: int, seed: int, *, clean: bool = False) -> dict[str,
     from benchmarks.baseline import run_baseline
     from graph.settings import Settings
     from graph.workspace import open_store
-    from ingest.generate import write_force
     from ingest.run import ingest_dir
+    from synthetic import write_force
 
     tmp = Path(tempfile.mkdtemp(prefix="lw-det-"))
     try:

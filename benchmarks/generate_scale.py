@@ -1,4 +1,4 @@
-"""Scale of the synthetic force generator (``ingest.generate.write_force``).
+"""Scale of the synthetic force generator (``synthetic.write_force``).
 
     python benchmarks/generate_scale.py --officers 5000 50000 --days 365 [--format parquet] [--keep DIR]
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def one(officers: int, days: int, fmt: str, out: Path, seed: int) -> dict[str, Any]:
     """Write one force and measure it (run in the child process)."""
     sys.path.insert(0, str(ROOT))
-    from ingest.generate import write_force
+    from synthetic import write_force
 
     summary = write_force(out, officers=officers, days=days, seed=seed, fmt=fmt)
     summary["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -163,7 +163,7 @@ def main() -> None:
         src, data, store, neo4j = args.child
         print(json.dumps(child(src, data, store, None if neo4j == "-" else neo4j)))
         return
-    from ingest.generate import write_force
+    from synthetic import write_force
 
     rows = []
     for n in args.officers:

@@ -21,8 +21,8 @@ import pandas as pd
 
 from graph.settings import Settings
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.run import ingest_dir
+from synthetic import generate
 
 
 def peak_rss_mb() -> float:

@@ -70,7 +70,8 @@ def main() -> None:
     ap.add_argument("--neo4j-uri", help="also time Neo4j at this bolt address")
     ap.add_argument("--neo4j-reload", action="store_true", help="wipe Neo4j and load the force again")
     args = ap.parse_args()
-    from ingest.run import generated_store, ingest_dir
+    from ingest.run import ingest_dir
+    from synthetic.store import generated_store
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-nbh-")) / "data"
     s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)

@@ -133,7 +133,7 @@ def main() -> None:
     ap.add_argument("--neo4j-uri", help="also time Neo4j at this bolt address (already loaded)")
     ap.add_argument("--neo4j-only", action="store_true", help="with --neo4j-uri: skip the embedded store")
     args = ap.parse_args()
-    from ingest.run import generated_store
+    from synthetic.store import generated_store
 
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-paths-")) / "data"
     s = generated_store(data, officers=args.officers, days=args.days, seed=args.seed)

@@ -38,7 +38,6 @@ from graph.contract import TABLE_LIST, TABLES
 from graph.errors import LinkwatchError
 from graph.facts import LINK_HOLDERS, graph_facts
 from graph.model import MODEL
-from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo, relationship_keys, row_hashes
 from ingest.events import (
     AGGREGATES,
@@ -739,24 +738,3 @@ def _write_failure(
         _write_files(report, manifest, refusal)
     except Exception as w:  # never hide the run's own error behind this one
         e.add_note(f"the failed run's manifest could not be written: {w}")
-
-
-def generated_store(
-    data: Path, *, officers: int, days: int, seed: int, buffer_pool_mb: int = 2048
-) -> Settings:
-    """Settings of an embedded store in ``data`` holding a generated force (written to
-    ``data``'s sibling ``src`` and ingested), made unless ``data`` already holds a store:
-    benchmarks reuse one force across runs."""
-    from graph.embedded import DB_FILE
-    from graph.workspace import open_store
-    from ingest.generate import write_force
-
-    s = Settings.model_validate({"data_dir": data, "buffer_pool_mb": buffer_pool_mb})
-    if not (data / DB_FILE).exists():
-        src = data.parent / "src"
-        t0 = time.perf_counter()
-        write_force(src, officers=officers, days=days, seed=seed, fmt="parquet")
-        with open_store(s) as st:
-            ingest_dir(st, src, data)
-        print(f"generated and ingested {officers} x {days} in {time.perf_counter() - t0:.0f} s")
-    return s

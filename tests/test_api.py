@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.settings import Settings
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
+from synthetic import generate
 from tests.conftest import auth, embedded_settings, make_tokens
 from tests.fixture_graph import load_fixture
 

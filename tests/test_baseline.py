@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from benchmarks.baseline import run_baseline
-from ingest.generate import Force, generate
 from queries.detectors import FLAG_COLUMNS
 from queries.evaluate import NO_FORM, evaluate, evaluate_forms, lookalikes_flagged
+from synthetic import Force, generate
 
 # rules whose planted form is the plain one: the baseline must find some of these
 PLAIN = ("access.no_purpose", "roster.self_approval", "roster.retro_claim", "association.undeclared_link")

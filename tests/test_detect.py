@@ -11,11 +11,11 @@ import pytest
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors, write_export
 from queries.detectors import DETECTORS, DetectorError, get
 from queries.detectors.base import FLAG_COLUMNS
+from synthetic import generate
 from tests.conftest import embedded_settings, neo4j_settings, wipe_neo4j
 
 NAME = "association.undeclared_membership"

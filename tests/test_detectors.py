@@ -13,12 +13,12 @@ import pytest
 
 from graph.settings import Settings
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
 from queries.detectors import DETECTORS, get
 from queries.detectors.base import FLAG_COLUMNS
 from queries.evaluate import evaluate
+from synthetic import generate
 from tests.conftest import embedded_settings, neo4j_settings, wipe_neo4j
 
 SEED, OFFICERS, DAYS = 3, 400, 120

@@ -13,9 +13,9 @@ import pytest
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.reader import SourceFileError
 from ingest.run import ingest_dir
+from synthetic import generate
 from tests.conftest import embedded_settings
 
 

@@ -30,9 +30,9 @@ from graph.model import MODEL
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.reader import SourceFileError
 from ingest.run import MassRetireError, ingest_dir
+from synthetic import generate
 from tests.conftest import embedded_settings
 
 DATA = Path(__file__).parent / "data"

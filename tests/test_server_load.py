@@ -14,8 +14,8 @@ from pathlib import Path
 from benchmarks.load import investigator_headers, officers_and_flags, run_load, serving
 from graph.settings import Settings
 from graph.workspace import open_store
-from ingest.generate import generate
 from ingest.run import ingest_dir
+from synthetic import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 

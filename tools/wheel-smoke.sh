@@ -71,7 +71,7 @@ wheel, src = sys.argv[1], Path(sys.argv[2])
 have = set(zipfile.ZipFile(wheel).namelist())
 data = sorted(
     str(p.relative_to(src))
-    for pkg in ("api", "graph", "ingest", "queries", "viz")
+    for pkg in ("api", "graph", "ingest", "queries", "synthetic", "viz")
     for p in (src / pkg).rglob("*")
     if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
 )
@@ -85,7 +85,7 @@ PYEOF
 echo "== install it"
 "$PY" -m pip install -q "$WHEEL" >"$TMP/install.log" 2>&1 || { cat "$TMP/install.log"; fail "pip install"; }
 cd "$TMP/run"  # not the checkout: only the installed package can be imported
-where="$("$PY" -c 'import api, graph, ingest, queries, viz, os; print(os.path.dirname(viz.__file__))')"
+where="$("$PY" -c 'import api, graph, ingest, queries, synthetic, viz, os; print(os.path.dirname(viz.__file__))')"
 [[ "$where" == "$TMP/venv/"* ]] || fail "viz imported from $where, not from the virtual environment"
 pass "installed; packages import from $where"
 

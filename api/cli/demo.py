@@ -33,7 +33,7 @@ def demo(
     """The whole path once: generate a synthetic force with planted cases, ingest it, run
     every detector, score them against the planted truth, and write the flags file and an
     interactive page of the top flag's neighbourhood."""
-    from ingest.generate import generate as gen
+    from synthetic import generate as gen
 
     with errors():
         t0 = time.perf_counter()

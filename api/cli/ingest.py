@@ -186,8 +186,8 @@ def generate(
 ) -> None:
     """Generate a synthetic force in the source-contract format, with planted cases in
     truth.csv and innocent look-alikes in lookalikes.csv (all invented data)."""
-    from ingest.generate import generate as gen
-    from ingest.generate import write_force
+    from synthetic import generate as gen
+    from synthetic import write_force
 
     with errors():
         if fmt not in ("csv", "parquet"):

@@ -1,0 +1,727 @@
+"""Planted cases and look-alikes of the access detectors (``queries.detectors.access``):
+``access.no_purpose``, ``access.personal_link``, ``access.sensitive_victims``,
+``access.off_duty``, ``access.volume_outlier``.
+
+========================== ============================================= ==========================================
+detector                   planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+access.no_purpose          10–20 lookups with no purpose code of records 6–10 views without a code of their own
+                           of no case or of cases not theirs, ~30 days   assigned case's records
+access.personal_link       3–8 lookups of a person at their address, on  lookups of people sharing only the
+                           their phone, or with surname and postcode     surname
+access.sensitive_victims   3–5 victim/witness records of sexual or       8–15 views of the victim records of their
+                           domestic cases not theirs, each viewed 2–4x   own assigned sexual/domestic case
+access.off_duty            2–5 evenings of lookups on rest or leave days lookups while rostered on call; lookups
+                                                                         within 30 min after a shift ends
+access.volume_outlier      5–8x their own rate over ~30 days, across     a busy unit (~2x the force rate for all
+                           many more distinct records                    its members)
+========================== ============================================= ==========================================
+
+(The first version's cases and look-alikes; the rest are described in the planting functions.)
+A system (``ANPR``) never records purpose codes, and one small unit has too few officers
+for a peer rate (:func:`small_unit`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from synthetic.catalogue import Planting, Stage
+from synthetic.common import (
+    CASE_TYPES,
+    CODELESS_SYSTEM,
+    FRONTLINE,
+    NIGHT,
+    OFFICE,
+    ONCALL,
+    P_ADM,
+    P_INC,
+    P_INT,
+    P_INV,
+    P_PLACEHOLDER,
+    PUBPROT,
+    PURPOSES,
+    R_PERSON,
+    REST,
+    ROLE_LOOKUPS,
+    S_NONE,
+    S_VICTIM,
+    S_WITNESS,
+    SEARCH,
+    SYSTEMS,
+    UPDATE,
+    VIEW,
+)
+
+if TYPE_CHECKING:
+    from synthetic.events import Block
+    from synthetic.world import People, World
+
+
+# --------------------------------------------------------------------------- the plan, with the world
+
+
+def small_unit(w: World) -> None:
+    """A small specialist unit, too few peers for a peer rate: two or three specialists moved
+    into a unit of their own (``access.volume_outlier`` ``small_unit``)."""
+    rng = w.rng
+    sites, units = w.tables["sites"], w.tables["units"].copy()
+    pick = w.take(int(rng.integers(2, 4)), w.is_officer & (w.level == 0))
+    if pick:
+        nu = len(units)
+        units.loc[nu] = {
+            "unit_id": f"U{nu:03d}",
+            "name": f"Dog Section {nu}",
+            "parent_unit_id": str(units.loc[0, "unit_id"]),
+            "site_id": str(sites.loc[int(w.site[pick[0]]), "site_id"]),
+        }
+        w.unit_busy = np.r_[w.unit_busy, 1.0]
+        off = w.tables["officers"].copy()
+        off.loc[pick, "unit_id"] = f"U{nu:03d}"
+        w.tables["officers"] = off
+        asg = w.tables["assignments"].copy()
+        cur = asg["officer_id"].isin(w.ids[pick]) & asg["end_date"].isna()
+        asg.loc[cur, "unit_id"] = f"U{nu:03d}"
+        w.tables["assignments"] = asg
+        w.unit[pick] = nu
+        w.lam[pick] = w.lam[pick] * 1.8
+        for gi in pick:
+            w.looks["access.volume_outlier"][gi] = {"ws": 0, "we": w.days - 1, "form": "small_unit"}
+    w.tables["units"] = units
+
+
+def case_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a planted case, by (detector, form) (anyone where none is given)."""
+    unit_size = np.bincount(w.unit, minlength=len(w.unit_busy))[w.unit]
+    return {("access.volume_outlier", "sustained"): (unit_size >= 8) & (w.unit_busy[w.unit] < 1.5)}
+
+
+def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a look-alike of stage ``plan``, by (detector, look-alike)."""
+    office = w.pattern == OFFICE
+    return {
+        ("access.volume_outlier", "busy_unit"): w.unit_busy[w.unit] >= 2.0,
+        ("access.off_duty", "on_call"): w.oncall_ok,
+        ("access.off_duty", "night_shift_past_midnight"): w.pattern == FRONTLINE,
+        ("access.off_duty", "not_on_duty_system"): office & ~w.is_officer,
+    }
+
+
+def plan_new_starters(w: World) -> None:
+    """``access.volume_outlier`` ``new_starter``: already in the force for part of the period only."""
+    starters = np.flatnonzero(
+        (w.start_day > 0) & (w.start_day < w.days - 45) & ~pd.Series(w.ids).isin(w.involved).to_numpy()
+    )
+    for gi in sorted(int(x) for x in w.rng.permutation(starters)[: w.kl]):
+        w.looks["access.volume_outlier"][gi] = {
+            "ws": int(w.start_day[gi]),
+            "we": w.days - 1,
+            "form": "new_starter",
+        }
+
+
+def side_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a look-alike of stage ``side``, by (detector, look-alike)."""
+    return {("access.no_purpose", "background_uncoded"): w.lam >= np.quantile(w.lam, 0.9)}
+
+
+def side_lookups(w: World) -> None:
+    """The records the ``side`` look-alikes look up; the force switchboard."""
+    for p in w.side_looks["access.no_purpose"].values():
+        p["records"] = [int(x) for x in w.rng.choice(w.ops_pool, 20)]
+    for gi, p in w.side_looks["access.sensitive_victims"].items():
+        p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+    switchboard(w)
+
+
+def link_persons(w: World, people: People) -> None:
+    """The people an ``access.personal_link`` case or look-alike looks up."""
+    person, relative = people.person, people.relative
+    other_surname, flat_pair, elsewhere = people.other_surname, people.flat_pair, people.elsewhere
+    o_sur, o_pc, o_addr, o_phone = people.o_sur, people.o_pc, people.o_addr, people.o_phone
+    for gi, p in w.plants["access.personal_link"].items():
+        if p["form"] == "same_address":
+            r = relative(gi)
+        elif p["form"] == "same_phone":
+            r = person(phone=str(o_phone[gi]))
+        else:
+            r = person(str(o_sur[gi]), postcode=str(o_pc[gi]), address=str(w.address(1)[0]))
+        w.link_person[("personal", gi)] = [r]
+    for gi, p in w.looks["access.personal_link"].items():
+        if p["form"] == "namesake_street":
+            r = person(other_surname(gi), str(o_addr[gi]), elsewhere(gi))
+            w.link_person[("personal_la", gi)] = [r]
+        elif p["form"] == "different_flat":
+            r = person(other_surname(gi), flat_pair(gi), str(o_pc[gi]))
+            w.link_person[("personal_la", gi)] = [r]
+
+
+def case_lookalikes(w: World) -> None:
+    """Look-alikes that need case work: views without a code of their own case's records
+    (``access.no_purpose`` ``own_case_no_code``), of the victims of their own sexual or domestic
+    case (``access.sensitive_victims`` ``own_cases``), and a safeguarding unit whose members all
+    review victims across cases (``public_protection_unit``)."""
+    rng, n, days = w.rng, w.n, w.days
+    oic_cases: dict[int, list[int]] = {}
+    for c, o, r in zip(w.ca["case"], w.ca["off"], w.ca["role"], strict=True):
+        if r == 0:
+            oic_cases.setdefault(int(o), []).append(int(c))
+    w.oic_cases = oic_cases
+    in_period = lambda c: w.c_opened[c] < days - 20 and w.c_closed[c] > 20  # noqa: E731
+    has_case = np.zeros(n, bool)
+    has_sens = np.zeros(n, bool)
+    for o, cs in oic_cases.items():
+        live = [c for c in cs if in_period(c)]
+        has_case[o] = bool(live)
+        has_sens[o] = any(w.c_type[c] in (3, 4) for c in live)
+    for gi in w.take(w.kl, has_case):
+        w.looks["access.no_purpose"][gi] = {"form": "own_case_no_code"}
+    for gi in w.take(w.kl, has_sens & (w.role == PUBPROT)) or w.take(w.kl, has_sens):
+        w.looks["access.sensitive_victims"][gi] = {"form": "own_cases"}
+    # a safeguarding unit whose members all review victims across cases
+    w.ppu_members = []
+    order = rng.permutation(len(w.unit_func))
+    order = np.r_[order[w.unit_func[order] == 3], order[w.unit_func[order] == 2]]
+    for u in order.tolist():
+        members = np.flatnonzero((w.unit == u) & ~w.used & (w.pattern != FRONTLINE))
+        if len(members) >= 3:
+            w.used[members] = True
+            w.ppu_members = [int(x) for x in members]
+            for gi in w.ppu_members[: w.kl]:
+                w.looks["access.sensitive_victims"][gi] = {
+                    "ws": 0,
+                    "we": days - 1,
+                    "form": "public_protection_unit",
+                }
+            break
+
+
+def lookup_plans(w: World) -> None:
+    """The records each planted ``access`` case and look-alike looks up."""
+    rng, days = w.rng, w.days
+    pid = w.linked_id
+    for gi, p in w.plants["access.personal_link"].items():
+        (r,) = w.link_person[("personal", gi)]
+        p["records"] = w.records_by_person.get(w.linked_base + r, [])
+        p["note"] = {
+            "same_address": "a relative at the officer's address",
+            "same_phone": "a person giving the officer's phone number",
+            "surname_postcode": "a person with the officer's surname and postcode",
+        }[p["form"]] + f" ({pid(r)})"
+    sur_of = (
+        pd.Series(np.arange(w.n_bg))
+        .groupby(pd.Series(w.p_surname[: w.n_bg]).str.casefold())
+        .apply(list)
+        .to_dict()
+    )
+    o_sur = w.tables["officers"]["surname"].to_numpy(object)
+    o_pc = w.tables["officers"]["home_postcode"].to_numpy(object)
+    pers_rec = np.full(len(w.p_ids), -1)
+    pr = np.flatnonzero(w.r_type == R_PERSON)
+    pers_rec[w.r_person[pr]] = pr
+    for gi, p in w.looks["access.personal_link"].items():
+        if ("personal_la", gi) in w.link_person:
+            (r,) = w.link_person[("personal_la", gi)]
+            p["records"] = w.records_by_person.get(w.linked_base + r, [])
+            p["note"] = {
+                "namesake_street": "a person with the officer's address line in another postcode",
+                "different_flat": "a person in another flat of the officer's building (another surname)",
+            }[p["form"]] + f" ({pid(r)})"
+            continue
+        same = [j for j in sur_of.get(str(o_sur[gi]).casefold(), []) if w.p_postcode[j] != o_pc[gi]]
+        pick: list[int] = rng.choice(same, min(3, len(same)), replace=False).tolist() if same else []
+        p["records"] = [int(pers_rec[j]) for j in pick if pers_rec[j] >= 0 and not w.p_flagged[j]]
+        p["note"] = "people who only share the officer's surname (other postcode, address, phone)"
+    for gi, p in w.plants["access.sensitive_victims"].items():
+        if p["form"] == "breadth":
+            p["records"] = w.not_assigned(gi, w.sens_pool, int(rng.integers(10, 19)))
+        else:
+            p["records"] = w.not_assigned(gi, w.sens_pool, int(rng.integers(3, 6)))
+    for gi, p in w.looks["access.sensitive_victims"].items():
+        if p["form"] == "few_records":
+            p["records"] = w.not_assigned(gi, w.sens_pool, 2)
+        elif p["form"] == "non_sensitive_records":
+            pool = np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE))
+            p["records"] = w.not_assigned(gi, pool, int(rng.integers(12, 21)))
+    w.ppu_plan = {}
+    for gi in w.ppu_members:
+        w.ppu_plan[gi] = w.not_assigned(gi, w.sens_pool, int(rng.integers(10, 22)))
+    for gi, p in w.plants["access.no_purpose"].items():
+        case_recs = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 6)
+        p["records"] = case_recs + [int(x) for x in rng.choice(w.ops_pool, 14)]
+    for gi, p in w.looks["access.no_purpose"].items():
+        if p["form"] == "own_case_no_code":
+            cs = [c for c in w.oic_cases.get(gi, []) if w.c_opened[c] < days - 20 and w.c_closed[c] > 20]
+            c = int(rng.choice(cs))
+            p["case"] = c
+            p["ws"], p["we"] = max(0, int(w.c_opened[c])), min(days - 1, int(w.c_closed[c]))
+        elif p["form"] == "coded_lookups":
+            p["records"] = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 20)
+        else:
+            p["records"] = [int(x) for x in rng.choice(w.ops_pool, 20)]
+    for gi, p in w.looks["access.sensitive_victims"].items():
+        if p["form"] != "own_cases":
+            continue
+        cs = [
+            c
+            for c in w.oic_cases.get(gi, [])
+            if w.c_type[c] in (3, 4) and w.c_opened[c] < days - 20 and w.c_closed[c] > 20
+        ]
+        c = int(rng.choice(cs))
+        in_case = np.arange(w.case_rec_start[c], w.case_rec_start[c] + w.case_rec_n[c])
+        p["case"] = c
+        p["records"] = [int(x) for x in in_case[np.isin(w.r_sens[in_case], [S_VICTIM, S_WITNESS])]]
+        p["ws"], p["we"] = max(0, int(w.c_opened[c])), min(days - 1, int(w.c_closed[c]))
+
+
+def switchboard(w: World) -> None:
+    """The force switchboard: the phone listed for the switchboard_phone look-alikes, and
+    given 'c/o' the force by 12 people in police records (unflagged, at addresses no flagged
+    person shares), more than any detector's max_holders; each look-alike looks up one."""
+    looks = w.side_looks["access.personal_link"]
+    if not looks:
+        return
+    pf = w.persons_frame
+    flagged = pf["nominal_flags"].notna().to_numpy()
+    at = list(zip(pf["address"], pf["postcode"], strict=True))
+    flagged_at = {a for a, f in zip(at, flagged, strict=True) if f}
+    pers_rec = np.full(len(w.p_ids), -1)
+    pr = np.flatnonzero(w.r_type == R_PERSON)
+    pers_rec[w.r_person[pr]] = pr
+    cand = [j for j in range(w.n_bg) if not flagged[j] and pers_rec[j] >= 0 and at[j] not in flagged_at]
+    if len(cand) < 12:
+        return
+    people = [int(j) for j in w.rng.choice(cand, 12, replace=False)]
+    number = str(w.phone(1)[0])
+    for name, col, ids in (
+        ("persons", "person_id", {str(w.p_ids[j]) for j in people}),
+        ("officers", "officer_id", {str(w.ids[gi]) for gi in looks}),
+    ):
+        t = w.tables[name].copy()
+        t.loc[t[col].isin(ids), "phone"] = number
+        w.tables[name] = t
+    for p in looks.values():
+        j = int(w.rng.choice(people))
+        p["records"] = [int(pers_rec[j])]
+        p["note"] = (
+            f"a witness ({w.p_ids[j]}) who gave the force switchboard, the officer's listed number "
+            "too, as 12 people in police records did"
+        )
+
+
+# --------------------------------------------------------------------------- in the events, block by block
+
+
+def return_from_leave(b: Block, leave: np.ndarray, sick: np.ndarray, workday: np.ndarray) -> None:
+    """``access.volume_outlier`` ``return_from_leave``: back from a long leave at the usual
+    rate (made with the roster, in its grids of leave and sickness)."""
+    w, rng, nd = b.w, b.rng, b.D
+    for i, _gi, p in b.mine(w.looks["access.volume_outlier"]):
+        if p["form"] != "return_from_leave" or nd < 60:
+            continue
+        length = int(rng.integers(28, 43))
+        d0 = int(rng.integers(0, max(1, nd - length - 30)))
+        leave[i, d0 : d0 + length] |= workday[i, d0 : d0 + length]
+        sick[i, d0 : d0 + length] = False
+        p["ws"], p["we"] = max(0, d0 - 14), nd - 1
+        p["back"] = d0 + length
+
+
+def plant_safeguarding_unit(b: Block) -> None:
+    """The safeguarding unit's reviews of victims across cases (``access.sensitive_victims``
+    ``public_protection_unit``)."""
+    w = b.w
+    ppu: dict[int, list[int]] = getattr(w, "ppu_plan", {})
+    for i, _gi, recs in b.mine(ppu):  # type: ignore[arg-type]
+        wd = b.work_days(i, 0, b.D - 1)
+        if len(wd) and recs:
+            days = b.pick(wd, len(recs))
+            b.lookups(i, days, np.array(list(recs)[: len(days)]), (P_INV, P_INT), -1, (VIEW,))
+
+
+def plant_no_purpose(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng = "access.no_purpose", b.rng
+    form = p["form"]
+    wd = b.work_days(i, p["ws"], p["we"])
+    if not len(wd):
+        return
+    if form == "own_case_no_code":
+        c = p["case"]
+        recs = np.arange(b.w.case_rec_start[c], b.w.case_rec_start[c] + b.w.case_rec_n[c])
+        days = np.sort(rng.choice(wd, int(rng.integers(6, 11))))
+        b.lookups(i, days, rng.choice(recs, len(days)), (), -1, (VIEW,))
+        note = f"{len(days)} views without a purpose code, all of records of their own assigned case {b.w.c_ids[c]}"
+    elif form == "system_without_codes":
+        k = int(rng.integers(10, 26))
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(
+            i,
+            days,
+            rng.choice(np.array(p["records"]), k),
+            (),
+            -1,
+            (SEARCH, VIEW),
+            SYSTEMS.index(CODELESS_SYSTEM),
+        )
+        note = f"{k} lookups on {CODELESS_SYSTEM}, a system whose screen asks for no purpose code (nobody records one)"
+    elif form == "few_missing":
+        k = int(rng.integers(2, 4))
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW))
+        note = f"{k} lookups without a purpose code in the window (a forgotten code now and then)"
+    elif form == "background_uncoded":
+        k = int(rng.integers(3, 6))
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW))
+        note = (
+            f"a busy officer (among the force's busiest tenth) with {k} lookups without a purpose code "
+            "on top of the share of their many lookups that goes without one anyway"
+        )
+    elif form == "coded_lookups":
+        k = int(rng.integers(15, 26))
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INT, P_ADM, P_INC), -1, (SEARCH, VIEW))
+        note = f"{k} lookups of records outside their cases, each with a real purpose code"
+    else:
+        k = int(rng.integers(10, 21))
+        days = np.sort(rng.choice(wd, k))
+        if form == "placeholder_code":
+            own = rng.choice(P_PLACEHOLDER, int(rng.integers(1, 3)), replace=False)
+            b.lookups(
+                i,
+                days,
+                rng.choice(np.array(p["records"]), k),
+                tuple(int(x) for x in own),
+                -1,
+                (SEARCH, VIEW, VIEW),
+            )
+            codes = ", ".join(f"'{PURPOSES[int(x)]}'" for x in own)
+            note = f"{k} lookups with the purpose code {codes} (no purpose), of records of cases they are not assigned to or of no case"
+        else:
+            b.lookups(i, days, rng.choice(np.array(p["records"]), k), (), -1, (SEARCH, VIEW, VIEW))
+            note = f"{k} lookups with no purpose code, of records of cases they are not assigned to or of no case"
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def plant_personal_link(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng = "access.personal_link", b.rng
+    wd = b.work_days(i, p["ws"], p["we"])
+    if not len(wd) or not p.get("records"):
+        return
+    k = int(rng.integers(3, 9)) if not look else int(rng.integers(2, 6))
+    days = np.sort(rng.choice(wd, k))
+    b.lookups(i, days, rng.choice(np.array(p["records"]), k), (P_INC, P_INT, P_ADM))
+    b.row(det, i, int(days[0]), int(days[-1]), f"{k} lookups of {p['note']}", look, p["form"])
+
+
+def plant_sensitive_victims(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng = "access.sensitive_victims", b.rng
+    form = p["form"]
+    if form == "public_protection_unit":
+        b.row(
+            det,
+            i,
+            p["ws"],
+            p["we"],
+            "a safeguarding unit: every member reviews victim records across cases",
+            look,
+            form,
+        )
+        return
+    wd = b.work_days(i, p["ws"], p["we"])
+    if not len(wd) or not p.get("records"):
+        return
+    recs = np.array(p["records"])
+    if form == "own_cases":
+        k = int(rng.integers(8, 16))
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(i, days, rng.choice(recs, k), (P_INV,), p["case"], (VIEW, UPDATE))
+        note = (
+            f"{k} views of victim and witness records of their own assigned "
+            f"{CASE_TYPES[b.w.c_type[p['case']]]} case {b.w.c_ids[p['case']]}"
+        )
+    elif form in ("breadth", "non_sensitive_records"):
+        days = b.pick(wd, len(recs))
+        recs = rng.permutation(recs)[: len(days)]
+        b.lookups(i, days, recs, (P_INT, P_ADM, P_INC), -1, (VIEW, SEARCH))
+        what = "sexual or domestic victim/witness" if form == "breadth" else "non-sensitive"
+        note = f"{len(days)} different {what} records outside their cases, each opened once over {int(days[-1] - days[0]) + 1} days"
+    elif form == "chance_rereads":
+        # one record read three times in one sitting; two read again on a day weeks later; one once
+        if len(wd) < 2 or len(recs) < 4:
+            return
+        first, mid, later = int(wd[0]), int(wd[len(wd) // 2]), int(wd[-1])
+        days = np.array([first, first, mid, mid, mid, mid, later, later])
+        b.lookups(i, days, recs[[1, 2, 0, 0, 0, 3, 1, 2]], (P_INT, P_ADM), -1, (VIEW,))
+        note = (
+            f"{len(days)} views of 4 victim/witness records of sexual or domestic cases they are not "
+            f"assigned to: one read three times on one day, two read again {later - first} days later, "
+            "one once"
+        )
+    else:  # repeated, few_records
+        reps = rng.integers(2, 5, len(recs)) if form == "repeated" else np.full(len(recs), 2)
+        recs = np.repeat(recs, reps)
+        k = len(recs)
+        days = np.sort(rng.choice(wd, k))
+        b.lookups(i, days, rng.permutation(recs), (P_INT, P_ADM), -1, (VIEW,))
+        note = (
+            f"{k} views of {len(p['records'])} victim/witness records of sexual or domestic cases "
+            "they are not assigned to"
+        )
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def plant_off_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng, w = "access.off_duty", b.rng, b.w
+    form = p["form"]
+    rest = (b.duty == REST) & (b.pay != ONCALL) & ~b.rdw & b.active
+
+    def evening(k: int) -> np.ndarray:
+        # mostly evenings, some in the day, some late at night
+        t = rng.integers(1080, 1420, k)
+        day = rng.random(k) < 0.3
+        t[day] = rng.integers(600, 960, int(day.sum()))
+        return t
+
+    def lookups(dd: np.ndarray, minutes: Any, purposes: tuple[int, ...] = (P_INC, P_INT)) -> None:
+        b.acc_add(
+            np.full(len(dd), i),
+            dd,
+            minutes,
+            rng.choice(w.ops_pool, len(dd)),
+            rng.choice(np.array([SEARCH, VIEW]), len(dd)),
+            rng.choice(np.array(purposes), len(dd)),
+            -1,
+            -1,
+        )
+
+    if form in ("on_call", "within_grace"):
+        if form == "on_call":
+            days = b.pick(b.within(i, p["ws"], p["we"], rest & b.free_rest), 3)
+            if not len(days):
+                return
+            b.pay[i, days] = ONCALL
+            dd = np.repeat(days, rng.integers(2, 4, len(days)))
+            lookups(dd, rng.integers(480, 1320, len(dd)), (P_INC, P_ADM))
+            note = f"lookups while on call on {len(days)} rest days (rostered on_call)"
+        else:
+            days = b.pick(b.work_days(i, p["ws"], p["we"]), int(rng.integers(3, 6)))
+            if not len(days):
+                return
+            lookups(days, b.W_e[i, days] + rng.integers(5, 30, len(days)), (P_ADM,))
+            note = f"lookups within 30 minutes after the end of a shift on {len(days)} days"
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+        return
+    if form == "night_shift_past_midnight":
+        nights = b.work & (b.duty == NIGHT)
+        nights[:, :-1] &= b.duty[:, 1:] == REST
+        days = b.pick(b.within(i, p["ws"], p["we"], nights), int(rng.integers(2, 5)))
+        if not len(days):
+            return
+        dd = np.repeat(days, rng.integers(2, 4, len(days)))
+        lookups(dd, rng.integers(1500, 1770, len(dd)))
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]) + 1,
+            "lookups between 01:00 and 05:30 in night shifts that began at 22:00 the day before a rest day",
+            look,
+            form,
+        )
+        return
+    if form == "overtime_recorded":
+        days = b.pick(b.within(i, p["ws"], p["we"], b.free_rest & ~b.rdw), int(rng.integers(2, 4)))
+        if not len(days):
+            return
+        b.rest_day_working(np.full(len(days), i), days, cby_self=True)
+        for d in days:
+            s, e = b.rdw_s[(i, int(d))]
+            b.set_work(i, int(d), s, e, int(w.site[b.gi[i]]))
+        dd = np.repeat(days, rng.integers(2, 4, len(days)))
+        lookups(dd, b.W_s[i, dd] + rng.random(len(dd)) * (b.W_e[i, dd] - b.W_s[i, dd]))
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"lookups on {len(days)} rest days, each during rest-day working recorded in the roster",
+            look,
+            form,
+        )
+        return
+    if form == "not_on_duty_system":
+        days = b.pick(b.work_days(i, p["ws"], p["we"]), int(rng.integers(2, 5)))
+        if not len(days):
+            return
+        dd = np.repeat(days, rng.integers(2, 4, len(days)))
+        lookups(dd, rng.integers(1110, 1290, len(dd)))
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            "a member of staff with no shift rows at all: evening lookups, off duty cannot be told",
+            look,
+            form,
+        )
+        return
+    if form == "no_duty_row":
+        ws, we = p["ws"], p["we"]
+        b.norow[i, ws : we + 1] |= rest[i, ws : we + 1]
+        days = b.pick(b.within(i, ws, we, rest & ~b.after_night), int(rng.integers(2, 6)))
+        what = "days with no duty row at all"
+    elif form == "leave_or_sick":
+        days = b.absent_days(i, p["ws"], p["we"], int(rng.integers(2, 6)))
+        what = "days of their own annual leave or sickness"
+    else:
+        days = b.pick(b.within(i, p["ws"], p["we"], rest & ~b.after_night), int(rng.integers(2, 6)))
+        what = "rest days"
+    if not len(days):
+        return
+    dd = np.repeat(days, rng.integers(2, 5, len(days)))
+    lookups(dd, evening(len(dd)))
+    b.row(
+        det,
+        i,
+        int(days[0]),
+        int(days[-1]),
+        f"{len(dd)} lookups on {len(days)} {what}, outside any duty or on-call period",
+        look,
+        form,
+    )
+
+
+def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng, w = "access.volume_outlier", b.rng, b.w
+    form = p["form"]
+    gi = int(b.gi[i])
+    if form == "busy_unit":
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            "in a busy unit: lookups about twice the force rate, in line with unit and role peers",
+            look,
+            form,
+        )
+    elif form == "new_starter":
+        s0 = int(w.start_day[gi])
+        b.vol[i, s0 : s0 + 21] = 0.3
+        b.row(
+            det,
+            i,
+            s0,
+            b.D - 1,
+            "joined during the period: a few quiet weeks, then the usual rate",
+            look,
+            form,
+        )
+    elif form == "return_from_leave":
+        if "back" not in p:
+            return
+        b.row(det, i, p["ws"], p["we"], "back from weeks of annual leave at the usual rate", look, form)
+    elif form == "small_unit":
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            "in a unit of two or three specialists (too few peers), steady at their own rate",
+            look,
+            form,
+        )
+    elif form == "sustained":
+        peer = ROLE_LOOKUPS[w.role[gi]] * w.unit_busy[w.unit[gi]]
+        f = float(rng.uniform(4, 6))
+        b.vol[i, :] = f * peer / w.lam[gi]
+        b.skew[i, :] = 1.4
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"about {f:.0f} times the lookups of their unit and rank peers for the whole period, with no spike",
+            form=form,
+        )
+    else:
+        f = float(rng.uniform(5, 8))
+        b.vol[i, p["ws"] : p["we"] + 1] = f
+        b.skew[i, p["ws"] : p["we"] + 1] = 1.0
+        b.row(
+            det,
+            i,
+            p["ws"],
+            p["we"],
+            f"about {f:.0f} times their usual lookups, over many more distinct records, beyond unit and role peers",
+            form=form,
+        )
+
+
+# --------------------------------------------------------------------------- how each form and look-alike is planted
+
+PLANTING: dict[str, Planting] = {
+    "access.no_purpose": Planting(
+        forms={"missing_code": Stage.PLAN, "placeholder_code": Stage.PLAN},
+        lookalikes={
+            "own_case_no_code": Stage.OWN,
+            "system_without_codes": Stage.PLAN,
+            "few_missing": Stage.PLAN,
+            "background_uncoded": Stage.SIDE,
+            "coded_lookups": Stage.PLAN,
+        },
+        window=30,
+        plant=plant_no_purpose,
+    ),
+    "access.personal_link": Planting(
+        forms={"same_address": Stage.PLAN, "same_phone": Stage.PLAN, "surname_postcode": Stage.PLAN},
+        lookalikes={
+            "namesake_street": Stage.PLAN,
+            "different_flat": Stage.PLAN,
+            "same_surname_elsewhere": Stage.PLAN,
+            "switchboard_phone": Stage.SIDE,
+        },
+        window=60,
+        plant=plant_personal_link,
+    ),
+    "access.sensitive_victims": Planting(
+        forms={"repeated": Stage.PLAN, "breadth": Stage.PLAN},
+        lookalikes={
+            "own_cases": Stage.OWN,
+            "public_protection_unit": Stage.OWN,
+            "few_records": Stage.PLAN,
+            "chance_rereads": Stage.SIDE,
+            "non_sensitive_records": Stage.PLAN,
+        },
+        window=60,
+        plant=plant_sensitive_victims,
+    ),
+    "access.off_duty": Planting(
+        forms={"rest_day_row": Stage.PLAN, "leave_or_sick": Stage.PLAN, "no_duty_row": Stage.PLAN},
+        lookalikes={
+            "on_call": Stage.PLAN,
+            "within_grace": Stage.PLAN,
+            "night_shift_past_midnight": Stage.PLAN,
+            "overtime_recorded": Stage.PLAN,
+            "not_on_duty_system": Stage.PLAN,
+        },
+        window=45,
+        plant=plant_off_duty,
+    ),
+    "access.volume_outlier": Planting(
+        forms={"spike": Stage.PLAN, "sustained": Stage.PLAN},
+        lookalikes={
+            "busy_unit": Stage.PLAN,
+            "new_starter": Stage.OWN,
+            "return_from_leave": Stage.PLAN,
+            "small_unit": Stage.OWN,
+        },
+        window=30,
+        plant=plant_volume_outlier,
+    ),
+}
+"""How the access detectors' forms and look-alikes are planted (stages: :mod:`synthetic.catalogue`)."""

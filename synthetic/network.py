@@ -1,0 +1,701 @@
+"""Planted cases and look-alikes of the network detectors (``queries.detectors.network``):
+``network.crew``, ``network.hidden_link``.
+
+========================== ============================================= ==========================================
+detector                   planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+network.crew               3–4 colleagues of one unit named together on  3 colleagues co-assigned to a case viewing
+                           4–5 complaints and viewing the same sensitive its records; two named on one complaint;
+                           records outside their cases (one group_id);   a safeguarding unit triaging the same
+                           6–9 named in changing twos, threes and fours  victims' records; a busy unit named
+                           on more complaints than members               together at random in pairs and threes
+network.hidden_link        4 hops: officer –address– relative –phone–    8 hops: officer –address– relative
+                           flagged person; officer –phone– contact       –phone– contact –address– flagged person
+                           –address– flagged; or co-member (declared) of
+                           a company with a flagged person (2 hops once
+                           persons are resolved on membership lists)
+========================== ============================================= ==========================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from synthetic.catalogue import Planting, Stage
+from synthetic.common import (
+    FORENAMES,
+    FRONTLINE,
+    P_INT,
+    P_INV,
+    SURNAMES,
+    VIEW,
+    _postcodes,
+)
+
+if TYPE_CHECKING:
+    from synthetic.events import Block
+    from synthetic.world import People, World
+
+
+# --------------------------------------------------------------------------- the plan, with the world
+
+
+def plan_crews(w: World) -> None:
+    """The crews of ``network.crew`` (forms ``co_complaints``, ``co_views``, ``large_crew``):
+    officers of one unit."""
+    for kind in w.forms("network.crew", max(3, round(0.0015 * w.n))):
+        size = {"co_complaints": (3, 5), "co_views": (3, 6), "large_crew": (10, 14)}[kind]
+        grp = w.groups(1, w.pattern == FRONTLINE if kind != "large_crew" else None, size)
+        w.crews += [(x, kind) for x in grp]
+
+
+def plan_hidden_links(w: World) -> None:
+    for form in w.forms("network.hidden_link", max(w.k, 3)):
+        for gi in w.take(1):
+            w.plants["network.hidden_link"][gi] = {"form": form}
+
+
+def plan_teams(w: World) -> None:
+    """Teams for the ``network.crew`` look-alikes of this module's own (a joint operation's
+    co-views, a single shared complaint, a loose chain, a whole team named together)."""
+    g = max(3, round(0.0015 * w.n))
+    for kind in (
+        "joint_operation_coviews",
+        "single_shared_complaint",
+        "loose_chain",
+        "team_complaints",
+    ):
+        size = {"team_complaints": (8, 13), "loose_chain": (4, 6)}.get(kind, (3, 5))
+        for team in w.groups(max(2, g // 2), None, size):
+            if kind == "joint_operation_coviews":
+                w.crew_looks.append(team)
+            else:
+                w.team_looks.append((team, kind))
+
+
+def joint_operation_cases(w: World) -> list[tuple[int, int, int]]:
+    """Cases for the ``joint_operation_coviews`` teams (three colleagues of one unit co-assigned
+    to a case): (officer in charge, day opened, case type) each."""
+    rng, days = w.rng, w.days
+    extra = []
+    for grp in w.crew_looks:
+        d0 = int(rng.integers(0, max(1, days - 30)))
+        extra.append((grp[0], d0, int(rng.choice([3, 4, 2]))))
+    return extra
+
+
+def link_persons(w: World, people: People) -> None:
+    """The people in between an officer and a flagged person (``network.hidden_link``)."""
+    person, relative, ocg = people.person, people.relative, people.ocg
+    o_phone, rows = people.o_phone, people.rows
+    rng = w.rng
+    for gi, p in w.plants["network.hidden_link"].items():
+        if p["form"] == "relative_phone":
+            g = person(flags=ocg())
+            r = relative(gi, None, 0.8)
+            rows[r]["phone"] = rows[g]["phone"]
+            w.link_person[("hidden", gi)] = [r, g]
+        elif p["form"] == "contact_address":
+            g = person(flags=ocg())
+            c = person(phone=str(o_phone[gi]), address=rows[g]["address"], postcode=rows[g]["postcode"])
+            w.link_person[("hidden", gi)] = [c, g]
+        else:
+            g = person(flags=ocg())
+            w.link_person[("hidden", gi)] = [g]
+    for gi, p in w.looks["network.hidden_link"].items():
+        form = p["form"]
+        if form == "too_far":
+            g = person(flags=ocg())
+            r = relative(gi, None, 0.8)
+            c = person(address=rows[g]["address"], postcode=rows[g]["postcode"])
+            rows[c]["phone"] = rows[r]["phone"]
+            w.link_person[("hidden_la", gi)] = [r, c, g]
+        elif form == "hub_address":
+            # a hostel: the officer's contact lives among many, one of them flagged
+            hub, hub_pc = str(w.address(1)[0]), str(_postcodes(rng, 1)[0])
+            c = person(address=hub, postcode=hub_pc, phone=str(o_phone[gi]))
+            many = [person(address=hub, postcode=hub_pc) for _ in range(int(rng.integers(14, 31)))]
+            g = person(address=hub, postcode=hub_pc, flags=ocg())
+            w.link_person[("hidden_la", gi)] = [c, g, *many]
+        elif form == "declared_association":
+            g = person(flags=ocg())
+            r = relative(gi, None, 0.8)
+            rows[r]["phone"] = rows[g]["phone"]
+            w.extra_decl.append({"officer_id": w.ids[gi], "kind": "association", "person_id": g})
+            w.link_person[("hidden_la", gi)] = [r, g]
+        else:  # namesake_street: the contact's address line is the flagged person's, in another postcode
+            g = person(flags=ocg())
+            c = person(
+                phone=str(o_phone[gi]), address=rows[g]["address"], postcode=str(_postcodes(rng, 1)[0])
+            )
+            w.link_person[("hidden_la", gi)] = [c, g]
+
+
+def hidden_link_truth(w: World) -> None:
+    """The truth rows of ``network.hidden_link`` (cases and look-alikes); a business's register
+    and declarations for the ``business`` form."""
+    start, end = w.cal.iso(0), w.as_of.isoformat()
+    pid = w.linked_id
+    for gi, p in w.plants["network.hidden_link"].items():
+        who = w.link_person[("hidden", gi)]
+        if p["form"] == "relative_phone":
+            note = f"4 hops: same address as {pid(who[0])}, who shares a phone with {pid(who[1])} (ocg)"
+        elif p["form"] == "contact_address":
+            note = f"4 hops: {pid(who[0])} gives the officer's phone and lives with {pid(who[1])} (ocg)"
+        else:
+            org = f"B{900 + len(w.extra_orgs):03d}"
+            w.extra_orgs.append(
+                {
+                    "org_id": org,
+                    "name": f"{w.p_surname[w.linked_base + who[0]]} Holdings Ltd",
+                    "kind": "business",
+                }
+            )
+            w.extra_members.append({"org": org, "officer": gi, "person": who[0]})
+            w.extra_decl.append({"officer_id": w.ids[gi], "kind": "business_interest", "org_id": org})
+            note = f"2 hops: declared co-member of {org} with {pid(who[0])} (ocg); the person resolves by name and date of birth"
+        w.row("network.hidden_link", gi, start, end, note, form=p["form"])
+    for gi, p in w.looks["network.hidden_link"].items():
+        who = w.link_person[("hidden_la", gi)]
+        form = p["form"]
+        if form == "too_far":
+            r, c, g = who
+            note = f"6 hops, beyond the limit: same address as {pid(r)}, phone shared with {pid(c)}, who lives with {pid(g)} (ocg)"
+        elif form == "hub_address":
+            note = f"{pid(who[0])} gives the officer's phone and lives in a hostel of {len(who)} people, one of them {pid(who[1])} (ocg)"
+        elif form == "declared_association":
+            note = f"same address as {pid(who[0])}, who shares a phone with {pid(who[1])} (ocg); the officer declared the association"
+            for d in w.extra_decl:
+                if d.get("person_id") == who[1] and d["officer_id"] == w.ids[gi]:
+                    d["person_id"] = pid(who[1])
+        else:
+            note = f"{pid(who[0])} gives the officer's phone; their address line is that of {pid(who[1])} (ocg) in another postcode"
+        w.row("network.hidden_link", gi, start, end, note, look=True, form=form)
+
+
+def crew_plans(w: World) -> None:
+    """Crews: the same sensitive records viewed by members within days of each other; the
+    ``joint_operation_coviews`` teams' case records."""
+    rng, days = w.rng, w.days
+    for g, (grp, kind) in enumerate(w.crews):
+        recs: list[int] = []
+        n_rec = {
+            "co_complaints": 0,
+            "co_views": int(rng.integers(4, 7)),
+            "large_crew": int(rng.integers(3, 6)),
+        }[kind]
+        for _ in range(n_rec):
+            pool = w.sens_pool if rng.random() < 0.6 or not len(w.intel_pool) else w.intel_pool
+            recs += w.not_assigned(grp[0], pool, 1)
+        recs = [r for r in recs if all(int(w.r_case[r]) not in w.assigned.get(o, set()) for o in grp)]
+        plan_days = sorted(int(x) for x in rng.integers(0, max(1, days - 7), len(recs)))
+        for o in grp:
+            # in a large crew most, not all, members view each record
+            keep = [j for j in range(len(recs)) if kind != "large_crew" or rng.random() < 0.75]
+            w.crew_plan[o] = {
+                "group": f"crew-{g + 1:04d}",
+                "records": [recs[j] for j in keep],
+                "days": [plan_days[j] for j in keep],
+                "all_days": plan_days,
+                "form": kind,
+            }
+    for g, (grp, c) in enumerate(zip(w.crew_looks, w.crew_look_case, strict=True)):
+        recs_c = np.arange(w.case_rec_start[c], w.case_rec_start[c] + w.case_rec_n[c])
+        for o in grp:
+            w.crew_look_plan[o] = {
+                "group": f"team-{g + 1:04d}",
+                "case": c,
+                "records": [int(x) for x in recs_c],
+                "ws": int(w.c_opened[c]),
+                "we": min(days - 1, int(w.c_opened[c]) + 20),
+            }
+
+
+def crew_complaints(w: World, complaint: Callable[..., None]) -> None:
+    """Crews named together again and again (``co_complaints``, ``large_crew``) or tied by
+    co-views only (``co_views``); the look-alike teams' complaints (``complaint`` adds one:
+    day, officers named, category)."""
+    rng, days = w.rng, w.days
+    for g, (grp, kind) in enumerate(w.crews):
+        plan = w.crew_plan.get(grp[0], {"all_days": [], "records": []})
+        when: list[int] = []
+        if kind == "co_complaints":
+            m = int(rng.integers(5, 7))
+            when = sorted(int(x) for x in rng.integers(0, days, m))
+            for j, d in enumerate(when):
+                named = grp if j < 3 else [o for q, o in enumerate(grp) if q != j % len(grp)]
+                complaint(d, named)
+            note = f"named together on {m} complaints"
+        elif kind == "large_crew":
+            m = int(rng.integers(7, 11))
+            when = sorted(int(x) for x in rng.integers(0, days, m))
+            for d in when:
+                named = sorted(
+                    int(x) for x in rng.choice(grp, int(rng.integers(4, min(8, len(grp)) + 1)), replace=False)
+                )
+                complaint(d, named)
+            note = (
+                f"a crew of {len(grp)} named together in changing combinations on {m} complaints and viewing "
+                f"the same {len(plan['records'])} sensitive records outside their cases"
+            )
+        else:
+            note = f"viewed the same {len(plan['records'])} sensitive records outside their cases within days of each other"
+        all_days = when + list(plan["all_days"]) + [d + 7 for d in plan["all_days"]]
+        if not all_days:
+            continue
+        d0, d1 = min(all_days), min(days - 1, max(all_days))
+        for o in grp:
+            w.row(
+                "network.crew",
+                o,
+                max(0, d0 - 30),
+                d1,
+                note,
+                group=f"crew-{g + 1:04d}",
+                form=kind,
+            )
+    for g, (grp, c_case) in enumerate(zip(w.crew_looks, w.crew_look_case, strict=True)):
+        for o in grp:
+            w.row(
+                "network.crew",
+                o,
+                int(w.c_opened[c_case]),
+                min(days - 1, int(w.c_opened[c_case]) + 20),
+                f"co-assigned to case {w.c_ids[c_case]} and viewing its records together",
+                group=f"team-{g + 1:04d}",
+                look=True,
+                form="joint_operation_coviews",
+            )
+    for g, (grp, kind) in enumerate(w.team_looks):
+        if kind == "single_shared_complaint":
+            when = [int(rng.integers(0, days))]
+            complaint(when[0], grp[: int(rng.integers(2, len(grp) + 1))])
+            note = "named together on a single complaint"
+        elif kind == "loose_chain":
+            # neighbours in a chain share complaints; no three are tied together
+            when = []
+            for a, b in itertools.pairwise(grp):
+                for d in sorted(int(x) for x in rng.integers(0, days, int(rng.integers(3, 5)))):
+                    complaint(d, [a, b])
+                    when.append(d)
+            note = "pairs of colleagues in a chain, each pair named together on three or four complaints"
+        else:
+            m = int(rng.integers(3, 5))
+            when = sorted(int(x) for x in rng.integers(0, days, m))
+            for d in when:
+                complaint(d, list(grp), "use of force")
+            note = f"a public-order team of {len(grp)} named together as a whole team on {m} complaints"
+        for o in grp:
+            w.row(
+                "network.crew",
+                o,
+                max(0, min(when) - 30),
+                min(days - 1, max(when)),
+                note,
+                group=f"look-{kind}-{g + 1:04d}",
+                look=True,
+                form=kind,
+            )
+
+
+def late_complaints(w: World, named: list[tuple[int, list[int]]]) -> list[str]:
+    """Complaints received on the given days naming the given officers, appended."""
+    rng, cal = w.rng, w.cal
+    co, cs = w.tables["complaints"], w.tables["complaint_subjects"]
+    ids = [f"CP{len(co) + j + 1:07d}" for j in range(len(named))]
+    days = np.array([d for d, _ in named], dtype=np.int64)
+    cats = [str(rng.choice(["use of force", "incivility", "conduct", "improper disclosure"])) for _ in named]
+    w.tables["complaints"] = pd.concat(
+        [
+            co,
+            pd.DataFrame(
+                {
+                    "complaint_id": ids,
+                    "received_date": cal.dates(days),
+                    "incident_date": cal.dates(days - rng.integers(1, 30, len(days))),
+                    "category": cats,
+                    "source": "public",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    allegation = {
+        "incivility": "rude or dismissive manner",
+        "use of force": "excessive force during arrest",
+        "conduct": "conduct unbecoming",
+        "improper disclosure": "disclosed information without authority",
+    }
+    subj = pd.DataFrame(
+        [
+            {
+                "complaint_id": c,
+                "officer_id": w.ids[o],
+                "allegation": allegation[cat],
+                "finding": str(rng.choice(["no case to answer", "not upheld", "upheld"])),
+            }
+            for c, cat, (_, who) in zip(ids, cats, named, strict=True)
+            for o in who
+        ]
+    )
+    w.tables["complaint_subjects"] = pd.concat([cs, subj], ignore_index=True)
+    return ids
+
+
+def late_diffuse_crew(w: World) -> None:
+    """A crew of one unit's frontline officers named together in changing twos, threes and
+    fours (those named least so far first), so every member is on two or more complaints
+    and hardly any pair twice. Its members may be planted for other detectors (a complaint
+    takes nothing from them), not for this one."""
+    rng, days = w.rng, w.days
+    crews = {x for grp in [g for g, _ in w.crews + w.team_looks] + w.crew_looks for x in grp}
+    ok = (w.pattern == FRONTLINE) & (w.start_day <= 0)
+    ok[list(crews)] = False
+    size = int(rng.integers(6, 10))
+    for u in rng.permutation(len(w.unit_busy)).tolist():
+        cand = np.flatnonzero(ok & (w.unit == u))
+        if len(cand) < size:
+            continue
+        grp = sorted(int(x) for x in rng.choice(cand, size, replace=False))
+        m = len(grp) + int(rng.integers(2, 5))
+        when = sorted(int(x) for x in rng.integers(0, days, m))
+        times = dict.fromkeys(grp, 0)
+        named = []
+        for d in when:
+            pick = sorted(grp, key=lambda o: (times[o], rng.random()))[: int(rng.choice([2, 3, 3, 4]))]
+            for o in pick:
+                times[o] += 1
+            named.append((d, sorted(pick)))
+        late_complaints(w, named)
+        w.late_crew = grp
+        for o in grp:
+            w.row(
+                "network.crew",
+                o,
+                max(0, when[0] - 30),
+                when[-1],
+                f"a crew of {len(grp)} named together in changing twos, threes and fours on {m} complaints",
+                group=f"crew-{len(w.crews) + 1:04d}",
+                form="diffuse_complaints",
+            )
+        return
+
+
+def late_busy_unit(w: World) -> None:
+    """A busy unit: its officers named together at random in pairs and threes, about three
+    complaints for every two officers, everyone with everyone (a web, no crew)."""
+    rng, days = w.rng, w.days
+    taken = {
+        int(w.unit[x])
+        for grp in [g for g, _ in w.crews + w.team_looks] + w.crew_looks + [getattr(w, "late_crew", [])]
+        for x in grp
+    }
+    sizes = np.bincount(w.unit[w.start_day <= 0], minlength=len(w.unit_busy))
+    for u in rng.permutation(len(sizes)).tolist():
+        if u in taken or not 20 <= sizes[u] <= 40:
+            continue
+        members = [int(x) for x in np.flatnonzero((w.unit == u) & (w.start_day <= 0))]
+        named = [
+            (
+                int(rng.integers(0, days)),
+                sorted(int(x) for x in rng.choice(members, int(rng.choice([2, 2, 3])), replace=False)),
+            )
+            for _ in range(len(members) * 3 // 2)
+        ]
+        late_complaints(w, named)
+        count: dict[int, list[int]] = {}
+        for d, who in named:
+            for o in who:
+                count.setdefault(o, []).append(d)
+        for o, ds in sorted(count.items()):
+            if len(ds) >= 2:
+                w.row(
+                    "network.crew",
+                    o,
+                    max(0, min(ds) - 30),
+                    max(ds),
+                    f"one of a busy unit of {len(members)} named together at random in pairs and threes "
+                    f"on {len(named)} complaints",
+                    group="look-busy_unit_complaints",
+                    look=True,
+                    form="busy_unit_complaints",
+                )
+        return
+
+
+def late_triage(w: World) -> None:
+    """The safeguarding unit triages new victims across cases: about two records a week,
+    the same records for every member, most members opening each within days."""
+    rng, days = w.rng, w.days
+    members = getattr(w, "ppu_members", [])
+    if not members:
+        return
+    theirs = set().union(*(w.assigned.get(o, set()) for o in members))
+    cand = [int(r) for r in w.sens_pool if int(w.r_case[r]) not in theirs]
+    if not cand:
+        return
+    n = min(len(cand), max(10, 2 * days // 7))
+    triage = [int(x) for x in rng.choice(cand, n, replace=False)]
+    on = sorted(int(x) for x in rng.integers(0, max(1, days - 3), n))
+    for gi in members:
+        keep = [j for j in range(n) if rng.random() < 0.8]
+        w.triage_plan[gi] = {"records": [triage[j] for j in keep], "days": [on[j] for j in keep]}
+        w.row(
+            "network.crew",
+            gi,
+            0,
+            days - 1,
+            f"a safeguarding unit of {len(members)} triaging the same {n} victims' records across cases, "
+            "each member opening most of them within days of the others",
+            group="look-safeguarding_unit_coviews",
+            look=True,
+            form="safeguarding_unit_coviews",
+        )
+
+
+def chain_start(w: World, gi: int) -> tuple[dict[str, Any], str]:
+    """A relative at the officer's address (often their surname), and the officer's id."""
+    o = w.officer(gi)
+    sur = str(o["surname"]) if w.rng.random() < 0.8 else None
+    return w.late_person(sur, str(o["home_address"]), str(o["home_postcode"])), str(o["officer_id"])
+
+
+def late_two_intermediaries(w: World) -> None:
+    """Two people in between: officer - address - relative - phone - contact - address -
+    flagged person (6 steps)."""
+    start, end = w.cal.iso(0), w.as_of.isoformat()
+    for _ in range(max(1, w.k // 3)):
+        for gi in w.take(1, w.pattern == FRONTLINE):
+            g = w.late_person(flags=w.ocg())
+            r, _oid = chain_start(w, gi)
+            c = w.late_person(address=g["address"], postcode=g["postcode"], phone=r["phone"])
+            w.row(
+                "network.hidden_link",
+                gi,
+                start,
+                end,
+                f"6 hops: same address as {r['person_id']}, phone shared with {c['person_id']}, who lives "
+                f"with {g['person_id']} (ocg)",
+                form="two_intermediaries",
+            )
+
+
+def late_too_far(w: World) -> None:
+    """The too_far look-alikes, three people in between (8 steps): the contact who shares
+    the relative's phone moves out of the flagged person's home, to live with someone who
+    shares the flagged person's phone."""
+    persons = w.tables["persons"].copy()
+    for gi, p in sorted(w.looks["network.hidden_link"].items()):
+        if p["form"] != "too_far":
+            continue
+        r, c, g = (str(w.p_ids[w.linked_base + j]) for j in w.link_person[("hidden_la", gi)])
+        at = persons["person_id"] == c
+        address, postcode = str(w.address(1)[0]), str(_postcodes(w.rng, 1)[0])
+        persons.loc[at, "address"], persons.loc[at, "postcode"] = address, postcode
+        phone = persons.loc[persons["person_id"] == g, "phone"].iloc[0]
+        d = w.late_person(address=address, postcode=postcode, phone=str(phone))
+        for row in w.look_rows:
+            if (row["detector"], row["officer_id"], row["form"]) == (
+                "network.hidden_link",
+                w.ids[gi],
+                "too_far",
+            ):
+                row["note"] = (
+                    f"8 hops, beyond the limit: same address as {r}, phone shared with {c}, who lives with "
+                    f"{d['person_id']}, who shares a phone with {g} (ocg)"
+                )
+    w.tables["persons"] = persons
+
+
+def late_large_organisation(w: World) -> None:
+    """The officer is a declared member of a lodge whose roll lists thirty members of the
+    public and someone who lives with a flagged person."""
+    rng, cal = w.rng, w.cal
+    start, end = cal.iso(0), w.as_of.isoformat()
+    orgs, mem, decl = [], [], []
+    for j, gi in enumerate(w.take(w.kl, w.pattern == FRONTLINE)):
+        g = w.late_person(flags=w.ocg())
+        mate = w.late_person(address=g["address"], postcode=g["postcode"])
+        o = w.officer(gi)
+        org = f"LX{j + 1:03d}"
+        orgs.append(
+            {
+                "org_id": org,
+                "name": f"{mate['surname']} Lodge No. {4100 + j}",
+                "kind": "freemasonry",
+                "postcode": str(_postcodes(rng, 1)[0]),
+            }
+        )
+        since = cal.start - dt.timedelta(days=int(rng.integers(400, 4000)))
+        listed = [
+            (o["surname"], o["forenames"], o["date_of_birth"], o["home_postcode"]),
+            (mate["surname"], mate["forenames"], mate["date_of_birth"], mate["postcode"]),
+        ] + [
+            (
+                str(rng.choice(SURNAMES)),
+                str(rng.choice(FORENAMES)),
+                cal.start - dt.timedelta(days=int(rng.integers(25 * 365, 80 * 365))),
+                str(_postcodes(rng, 1)[0]),
+            )
+            for _ in range(30)
+        ]
+        for n, (sur, fore, dob, pcode) in enumerate(listed):
+            mem.append(
+                {
+                    "membership_id": f"HL{j + 1:03d}{n:02d}",
+                    "org_id": org,
+                    "member_surname": sur,
+                    "member_forenames": fore,
+                    "member_date_of_birth": dob,
+                    "member_postcode": pcode,
+                    "since": since - dt.timedelta(days=int(rng.integers(0, 3000))) if n > 1 else since,
+                    "until": None,
+                    "source": "roll-2025",
+                }
+            )
+        decl.append(
+            {
+                "declaration_id": f"DL{j + 1:05d}",
+                "officer_id": w.ids[gi],
+                "kind": "membership",
+                "org_id": org,
+                "org_name": None,
+                "person_id": None,
+                "declared_at": since + dt.timedelta(days=int(rng.integers(1, 60))),
+                "valid_until": None,
+                "status": "approved",
+            }
+        )
+        w.row(
+            "network.hidden_link",
+            gi,
+            start,
+            end,
+            f"declared member of {org}, a lodge of {len(listed)} on its roll, as is {mate['person_id']}, who "
+            f"lives with {g['person_id']} (ocg)",
+            look=True,
+            form="large_organisation",
+        )
+    for name, rows in (("organisations", orgs), ("memberships", mem), ("declarations", decl)):
+        if rows:
+            t = w.tables[name]
+            w.tables[name] = pd.concat([t, pd.DataFrame(rows).reindex(columns=t.columns)], ignore_index=True)
+
+
+def business_registers(w: World) -> list[dict[str, Any]]:
+    """The businesses of the ``business`` form (organisations added) and their registers'
+    rows: the officer and the flagged person, both members."""
+    rng, cal = w.rng, w.cal
+    if w.extra_orgs:
+        orgs = pd.DataFrame(w.extra_orgs)
+        orgs["postcode"] = _postcodes(rng, len(orgs))
+        w.tables["organisations"] = pd.concat([w.tables["organisations"], orgs], ignore_index=True)
+    mem: list[dict[str, Any]] = []
+    off = w.tables["officers"]
+    p = w.persons_frame
+    for k, m in enumerate(w.extra_members):
+        o = off.iloc[m["officer"]]
+        q = p.iloc[w.linked_base + m["person"]]
+        since = cal.start - dt.timedelta(days=int(rng.integers(200, 3000)))
+        for j, (s, f, d, pcode) in enumerate(
+            (
+                (o["surname"], o["forenames"], o["date_of_birth"], o["home_postcode"]),
+                (q["surname"], q["forenames"], q["date_of_birth"], q["postcode"]),
+            )
+        ):
+            mem.append(
+                {
+                    "membership_id": f"H{k:04d}{j}",
+                    "org_id": m["org"],
+                    "member_surname": s,
+                    "member_forenames": f,
+                    "member_date_of_birth": d,
+                    "member_postcode": pcode,
+                    "since": since,
+                    "until": None,
+                    "source": "register-2025",
+                }
+            )
+    return mem
+
+
+# --------------------------------------------------------------------------- in the events, block by block
+
+
+def plant_crews(b: Block) -> None:
+    """The crews' lookups of the same records; the joint operation teams' lookups of their case."""
+    w = b.w
+    for i, _gi, p in b.mine(w.crew_plan):
+        plant_crew(b, i, p)
+    for i, _gi, p in b.mine(w.crew_look_plan):
+        plant_crew_look(b, i, p)
+
+
+def plant_triage(b: Block) -> None:
+    """The safeguarding unit's triage of new victims (``network.crew`` ``safeguarding_unit_coviews``)."""
+    w = b.w
+    for i, _gi, plan in b.mine(getattr(w, "triage_plan", {})):
+        for rec, d in zip(plan["records"], plan["days"], strict=True):
+            days = b.within(i, d, min(b.D - 1, d + 3), b.work & ~b.quiet)
+            if len(days):
+                b.lookups(i, days[:1], rec, (P_INV, P_INT), -1, (VIEW,))
+
+
+def plant_crew(b: Block, i: int, p: dict[str, Any]) -> None:
+    rng = b.rng
+    for rec, d in zip(p["records"], p["days"], strict=True):
+        days = b.within(i, d, min(b.D - 1, d + 6), b.work & ~b.quiet)
+        if len(days):
+            dd = np.full(int(rng.integers(1, 3)), days[0])
+            b.lookups(i, dd, rec, (P_INT,), -1, (VIEW,))
+
+
+def plant_crew_look(b: Block, i: int, p: dict[str, Any]) -> None:
+    wd = b.work_days(i, p["ws"], p["we"])
+    if len(wd):
+        days = np.sort(b.rng.choice(wd, 4))
+        b.lookups(i, days, np.array(p["records"][:2] * 2), (P_INV,), p["case"], (VIEW,))
+
+
+# --------------------------------------------------------------------------- how each form and look-alike is planted
+
+PLANTING: dict[str, Planting] = {
+    "network.crew": Planting(
+        forms={
+            "co_complaints": Stage.PLAN,
+            "co_views": Stage.PLAN,
+            "large_crew": Stage.PLAN,
+            "diffuse_complaints": Stage.LATE,
+        },
+        lookalikes={
+            "team_complaints": Stage.OWN,
+            "single_shared_complaint": Stage.OWN,
+            "joint_operation_coviews": Stage.OWN,
+            "loose_chain": Stage.OWN,
+            "safeguarding_unit_coviews": Stage.LATE,
+            "busy_unit_complaints": Stage.LATE,
+        },
+    ),
+    "network.hidden_link": Planting(
+        forms={
+            "relative_phone": Stage.PLAN,
+            "contact_address": Stage.PLAN,
+            "business": Stage.PLAN,
+            "two_intermediaries": Stage.LATE,
+        },
+        lookalikes={
+            "hub_address": Stage.PLAN,
+            "declared_association": Stage.PLAN,
+            "too_far": Stage.PLAN,
+            "namesake_street": Stage.PLAN,
+            "large_organisation": Stage.LATE,
+        },
+    ),
+}
+"""How the network detectors' forms and look-alikes are planted (stages: :mod:`synthetic.catalogue`)."""

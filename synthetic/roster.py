@@ -1,0 +1,595 @@
+"""Planted cases and look-alikes of the roster detectors (``queries.detectors.roster``):
+``roster.self_approval``, ``roster.retro_claim``, ``roster.overtime_overlap``.
+
+========================== ============================================= ==========================================
+detector                   planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+roster.self_approval       3–5 rest-day working rows with ``approved_by``  4–6 rest-day working rows requested by the
+                           = the officer (and the audit row by them)     officer, approved by the line manager
+roster.retro_claim         3–6 own finished shifts edited afterwards by  the line manager adds 1–2 h to finished
+                           the officer: pay code to overtime, or hours   shifts with a reason; bank holidays put
+                           +2–4; or one pay code to bank holiday on a    right by the clerk
+                           normal day
+roster.overtime_overlap    2–3 paid overtime rows inside their own leave recalled from leave (leave row cancelled,
+                           or sickness, or inside their own shift, or    then worked with swipes and lookups);
+                           rest-day working with no swipe and no lookup  overtime on a leave day cancelled before
+========================== ============================================= ==========================================
+
+(The first version's cases and look-alikes; the rest are described in the planting functions.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from synthetic.catalogue import Planting, Stage
+from synthetic.common import (
+    BANKHOL,
+    BASIC,
+    CANCELLED,
+    DAY,
+    DUTY,
+    EARLY,
+    F_DUTY,
+    F_HOURS,
+    F_PAY,
+    F_STATUS,
+    FRONTLINE,
+    LATE,
+    NIGHT,
+    NULL,
+    OVERTIME,
+    R_AMENDED,
+    R_BANKHOL,
+    R_OT_APPROVED,
+    R_OT_CANCELLED,
+    R_PRISONER,
+    R_RECALL,
+    RDW,
+    WORKED,
+    _num,
+)
+
+if TYPE_CHECKING:
+    from synthetic.events import Block
+    from synthetic.world import World
+
+
+# --------------------------------------------------------------------------- the plan, with the world
+
+
+def case_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a planted case, by (detector, form) (anyone where none is given)."""
+    office_like = w.pattern != FRONTLINE
+    return {("roster.retro_claim", "created_after_worked"): office_like | (w.rng.random(w.n) < 0.5)}
+
+
+def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a look-alike of stage ``plan``, by (detector, look-alike): no one
+    for ``real_bank_holiday`` in a period without a bank holiday."""
+    has_holiday = bool(w.cal.holiday.any())
+    return {("roster.retro_claim", "real_bank_holiday"): (w.pattern == FRONTLINE) & has_holiday}
+
+
+def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
+    """Who may be taken for a look-alike of stage ``duty``, by (detector, look-alike)."""
+    return {
+        ("roster.self_approval", "shared_team_mailbox"): w.pattern == FRONTLINE,
+        ("roster.retro_claim", "call_out_keyed_next_day"): w.pattern == FRONTLINE,
+        ("roster.retro_claim", "one_late_claim"): w.pattern == FRONTLINE,
+    }
+
+
+def accounts(w: World) -> None:
+    """Second officer rows of one person (``second_account``) and approvers who share
+    an officer's name but not the date of birth (``namesake_approver``)."""
+    off = w.tables["officers"].copy()
+    cols = ["surname", "forenames", "date_of_birth"]
+    changed: list[int] = []
+    for gi, p in sorted(w.plants["roster.self_approval"].items()):
+        if p["form"] == "second_account":
+            alt = p.get("alt") or []
+            if not alt:
+                p["form"] = "own_account"
+                continue
+            off.loc[alt[0], cols] = off.loc[gi, cols].to_numpy()
+            p["alt"] = alt[0]
+            changed.append(alt[0])
+    for gi, p in sorted(w.looks["roster.self_approval"].items()):
+        if p["form"] == "namesake_approver":
+            a = int(w.approver[gi])
+            if str(off.loc[a, "date_of_birth"]) == str(off.loc[gi, "date_of_birth"]):
+                p["form"] = "manager_approved"
+                continue
+            off.loc[gi, ["surname", "forenames"]] = off.loc[a, ["surname", "forenames"]].to_numpy()
+            changed.append(gi)
+    if changed:
+        name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
+        name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
+        off.loc[changed, "email"] = (
+            name.str.replace(r"[^a-z.]", "", regex=True)
+            + "."
+            + off.loc[changed, "officer_id"]
+            + "@police.example"
+        )
+    w.tables["officers"] = off
+
+
+def team_mailbox(w: World) -> None:
+    """``shared_team_mailbox``: the officer's and their approver's email on HR is the
+    team mailbox (one first forename on both would be a second account: left out)."""
+    off = w.tables["officers"].copy()
+    looks = w.side_looks["roster.self_approval"]
+    for gi in sorted(looks):
+        a = int(w.approver[gi])
+        first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
+        if first[0] == first[1]:
+            del looks[gi]
+            continue
+        off.loc[[gi, a], "email"] = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
+    w.tables["officers"] = off
+
+
+# --------------------------------------------------------------------------- in the events, block by block
+
+
+def plant_self_approval(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng = "roster.self_approval", b.rng
+    form = p["form"]
+    rest = b.free_rest & ~b.rdw
+    days = b.pick(b.within(i, p["ws"], p["we"], rest), int(rng.integers(2, 6)) + look)
+    if len(days) < 2:
+        return
+    ii = np.full(len(days), i)
+    gi = int(b.gi[i])
+    w = b.w
+    if form == "cancelled_self_approved":
+        keys = b.rest_day_working(ii, days, cby_self=True, aby=gi, quick=True, status=CANCELLED)
+        at = b.w.cal.ts(days, 0) - rng.integers(1, 5, len(days)) * 86400
+        b.chg_add(keys, w.clerk[gi], at, F_STATUS, "planned", "cancelled", R_OT_CANCELLED)
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"approved their own rest-day working {len(days)} times, every one cancelled before the day",
+            look,
+            form,
+        )
+        return
+    if look:
+        b.rest_day_working(ii, days, cby_self=form != "manager_approved")
+        note = {
+            "manager_approved": f"rest-day working {len(days)} times, booked by the roster clerk and approved by the line manager",
+            "created_own_shift": f"requested rest-day working {len(days)} times; each approved by the line manager",
+            "namesake_approver": f"rest-day working {len(days)} times approved by a line manager who shares the officer's name (another date of birth)",
+            "shared_team_mailbox": f"requested rest-day working {len(days)} times; each approved by the line manager, whose email on HR is the team mailbox the officer's record has too",
+        }[form]
+    elif form == "second_account":
+        alt = int(p["alt"])
+        b.rest_day_working(ii, days, cby_self=True, aby=alt, quick=bool(rng.random() < 0.5))
+        note = (
+            f"rest-day working {len(days)} times approved by officer {w.ids[alt]}, a second officer row of the "
+            "same person (same name and date of birth)"
+        )
+    elif form == "approved_by_edit":
+        b.rest_day_working(ii, days, cby_self=True, quick=True, appr_by=gi)
+        note = f"entered the line manager's approval on their own rest-day working {len(days)} times (the audit trail shows the officer set approved_by)"
+    else:
+        b.rest_day_working(ii, days, cby_self=True, aby=gi, quick=True)
+        note = f"approved their own rest-day working {len(days)} times (approved_by is the officer)"
+    for d in days:
+        s, e = b.rdw_s[(i, int(d))]
+        b.set_work(i, int(d), s, e, int(w.site[gi]))
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    form = p["form"]
+    cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, NIGHT, DAY))
+    cand &= ~b.touched & ~cal.holiday[None, :] & ~b.ext
+    if form == "real_bank_holiday":
+        hol = b.working & cal.holiday[None, :] & np.isin(b.duty, (EARLY, LATE, NIGHT)) & ~b.touched
+        days = b.pick(b.within(i, 0, b.D - 1, hol), 2)
+        if not len(days):
+            return
+        b.pay[i, days] = BANKHOL
+        at = cal.ts(days, b.e[i, days]) + rng.integers(3600, 4 * 86400, len(days))
+        b.chg_add(i * b.D + days, gi, at, F_PAY, "basic", "bank_holiday", R_BANKHOL)
+        b.touched[i, days] = True
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"set the bank-holiday pay code on {len(days)} of their own shifts after they ended; each was a bank holiday",
+            look,
+            form,
+        )
+        return
+    if form in ("call_out_keyed_next_day", "one_late_claim"):
+        retro_ordinary(b, i, p, form)
+        return
+    single = form == "pay_code_raised" and not look and rng.random() < 0.25
+    n_days = (
+        1 if single else int(rng.integers(2, 7) if form != "created_after_worked" else rng.integers(2, 5))
+    )
+    days = b.pick(b.within(i, p["ws"], p["we"], cand), n_days)
+    if not len(days):
+        return
+    keys = i * b.D + days
+    at = cal.ts(days, b.e[i, days]) + rng.integers(3600, 6 * 86400, len(days))
+    if form == "supervisor_correction":
+        old = b.hours[i, days]
+        new = old + rng.choice(np.array([1.0, 1.5, 2.0]), len(days))
+        b.hours[i, days] = new
+        b.chg_add(keys, w.approver[gi], at, F_HOURS, _num(old), _num(new), R_PRISONER)
+        note = f"line manager added hours to {len(days)} finished shifts, each with a reason (late finish)"
+    elif form == "edit_before_end":
+        old = b.hours[i, days]
+        new = old + rng.choice(np.array([1.0, 2.0]), len(days))
+        b.hours[i, days] = new
+        before = cal.ts(days, b.s[i, days]) + rng.integers(1800, 5 * 3600, len(days))
+        b.chg_add(keys, gi, before, F_HOURS, _num(old), _num(new), R_OT_APPROVED)
+        note = f"raised the hours of {len(days)} of their own shifts while the shifts were still running"
+    elif form == "pay_lowered":
+        old = b.hours[i, days]
+        new = old - rng.choice(np.array([1.0, 2.0]), len(days))
+        b.hours[i, days] = new
+        b.chg_add(keys, gi, at, F_HOURS, _num(old), _num(new), -1)
+        note = f"lowered the hours of {len(days)} of their own finished shifts"
+    elif form == "created_after_worked":
+        length = 60 * rng.integers(2, 5, len(days))
+        s = b.e[i, days]
+        # keyed in days after the hours they claim, again and again (a habit, not a backlog),
+        # and before the export is taken
+        cat = cal.ts(days, s + length) + rng.integers(4 * 86400, 21 * 86400, len(days))
+        cat = np.minimum(cat, cal.ts(b.D - 1, 1439))
+        approved = rng.random(len(days)) < 0.5
+        aby = np.where(approved, w.approver[gi], -1)
+        aat = np.where(approved, cat + rng.integers(3600, 3 * 86400, len(days)), NULL)
+        b.ot_add(
+            i,
+            days,
+            s,
+            s + length,
+            b.duty[i, days],
+            OVERTIME,
+            b.site[i, days],
+            WORKED,
+            gi,
+            cat,
+            aby,
+            aat,
+        )
+        b.ext[i, days] = True
+        note = f"created {len(days)} overtime rows for themselves after the hours they claim had ended"
+    elif single:
+        b.pay[i, days] = BANKHOL
+        b.chg_add(keys, gi, at, F_PAY, "basic", "bank_holiday", -1)
+        note = "changed the pay code of their own finished shift to bank holiday on a day that was not one"
+    elif form == "pay_code_raised":
+        b.pay[i, days] = OVERTIME
+        reason = np.where(rng.random(len(days)) < 0.3, R_AMENDED, -1)
+        b.chg_add(keys, gi, at, F_PAY, "basic", "overtime", reason)
+        note = f"changed the pay code of {len(days)} of their own shifts to overtime after they ended"
+    else:  # hours_added
+        old = b.hours[i, days]
+        new = old + rng.choice(np.array([2.0, 2.5, 3.0, 4.0]), len(days))
+        b.hours[i, days] = new
+        reason = np.where(rng.random(len(days)) < 0.3, R_AMENDED, -1)
+        b.chg_add(keys, gi, at, F_HOURS, _num(old), _num(new), reason)
+        note = f"added hours to {len(days)} of their own shifts after they ended"
+    b.touched[i, days] = True
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
+    """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
+    officer the next morning, or one overtime claim keyed in a week late; each approved
+    by the line manager."""
+    det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    if form == "call_out_keyed_next_day":
+        cand = b.free_rest & ~b.rdw & ~b.touched
+        days = b.pick(b.within(i, p["ws"], p["we"], cand), 1)
+        if not len(days):
+            return
+        s = rng.integers(1080, 1170, 1)  # called out between 18:00 and 19:30 for 2 to 3 hours
+        e = s + 60 * rng.integers(2, 4, 1)
+        cat = cal.ts(days, e) + rng.integers(9 * 3600, 14 * 3600, 1)  # the next morning
+        duty, site = np.full(1, DAY), np.full(1, int(w.site[gi]))
+        b.rdw[i, days] = True
+        note = "called out on a rest day; keyed the overtime in themself the next morning, approved by the line manager"
+    else:
+        cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY))
+        cand &= ~b.touched & ~b.ext
+        days = b.pick(b.within(i, p["ws"], p["we"], cand), 1)
+        if not len(days):
+            return
+        s = b.e[i, days]
+        e = s + 60 * rng.integers(1, 3, 1)
+        cat = cal.ts(days, e) + rng.integers(4 * 86400, 10 * 86400, 1)  # a backlog: days later
+        duty, site = b.duty[i, days], b.site[i, days]
+        b.ext[i, days] = True
+        note = "stayed on after a shift; keyed the overtime in themself days later (once), approved by the line manager"
+    aat = cat + rng.integers(3600, 2 * 86400, 1)
+    b.ot_add(i, days, s, e, duty, OVERTIME, site, WORKED, gi, cat, w.approver[gi], aat)
+    b.touched[i, days] = True
+    b.row(det, i, int(days[0]), int(days[-1]), note, True, form)
+
+
+def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    ws, we = p["ws"], p["we"]
+    appr = w.approver[gi]
+    form = p["form"]
+    if form == "recall_from_leave":
+        days = b.absent_days(i, ws, we, 2, leave_only=True)
+        if not len(days):
+            return
+        d = int(days[0])
+        b.status[i, d] = CANCELLED
+        b.chg_add(
+            i * b.D + d,
+            appr,
+            cal.ts(d, 600) - 86400 * int(rng.integers(1, 4)),
+            F_STATUS,
+            "planned",
+            "cancelled",
+            R_RECALL,
+        )
+        b.rdw[i, d] = False
+        b.rest_day_working(np.array([i]), np.array([d]), cby_self=False)
+        s, e = b.rdw_s[(i, d)]
+        b.set_work(i, d, s, e, int(w.site[gi]))
+        note = "recalled from annual leave (leave cancelled) and worked that day, with swipes and lookups"
+        if len(days) > 1:
+            d2 = int(days[1])
+            k2 = b.ot_add(
+                i,
+                d2,
+                480,
+                960,
+                DAY,
+                OVERTIME,
+                int(w.site[gi]),
+                CANCELLED,
+                gi,
+                cal.ts(d2, 0) - 20 * 86400,
+                appr,
+                cal.ts(d2, 0) - 19 * 86400,
+            )
+            b.chg_add(
+                k2,
+                w.clerk[gi],
+                cal.ts(d2, 0) - 10 * 86400,
+                F_STATUS,
+                "planned",
+                "cancelled",
+                R_OT_CANCELLED,
+            )
+            note += "; an overtime duty on another leave day was cancelled beforehand"
+        b.row(det, i, d, int(days[-1]), note, look, form)
+        return
+    if form in ("overtime_with_swipes", "single_unrecorded_duty"):
+        k = 1 if form == "single_unrecorded_duty" else int(rng.integers(2, 4))
+        days = b.pick(b.within(i, ws, we, b.free_rest & ~b.rdw), k)
+        if not len(days):
+            return
+        if form == "overtime_with_swipes":
+            b.rest_day_working(np.full(len(days), i), days, cby_self=True)
+            for d in days:
+                s, e = b.rdw_s[(i, int(d))]
+                b.set_work(i, int(d), s, e, int(w.site[gi]))
+            note = f"rest-day working on {len(days)} days, with swipes and lookups each day"
+        else:
+            cat = cal.ts(days, 0) - rng.integers(2, 10, len(days)) * 86400
+            front = w.pattern[gi] == FRONTLINE
+            b.ot_add(
+                i,
+                days,
+                420 if front else 480,
+                1020 if front else 990,
+                EARLY if front else DAY,
+                RDW,
+                int(w.site[gi]),
+                WORKED,
+                w.clerk[gi],
+                cat,
+                appr,
+                cat + 7200,
+            )
+            note = "one rest-day working duty with no swipe or lookup that day"
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+        return
+    if form == "extends_shift":
+        cand = b.work & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.ext & ~b.remote & (b.W_site >= 0)
+        days = b.pick(b.within(i, ws, we, cand), int(rng.integers(2, 4)))
+        if not len(days):
+            return
+        length = rng.choice(np.array([60, 90, 120, 180]), len(days))
+        s = b.e[i, days]
+        cat = cal.ts(days, s) + 60 * rng.integers(0, 45, len(days))
+        b.ot_add(
+            i,
+            days,
+            s,
+            s + length,
+            b.duty[i, days],
+            OVERTIME,
+            b.site[i, days],
+            WORKED,
+            gi,
+            cat,
+            appr,
+            cat + 7200,
+        )
+        b.ext[i, days] = True
+        b.W_e[i, days] = s + length
+        b.b_out[i, days] = s + length + rng.integers(0, 20, len(days))
+        note = f"overtime straight after their own shift on {len(days)} days, badged out at the end of it"
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+        return
+    k = int(rng.integers(2, 4))
+    if form == "leave_in_audit_trail":
+        ldays = b.absent_days(i, ws, we, int(rng.integers(1, 3)), leave_only=True)
+        if len(ldays):
+            dn = np.array(DUTY, dtype=object)
+            for d in ldays:
+                d = int(d)
+                orig = int(b.orig[i, d])
+                b.duty[i, d], b.leave[i, d], b.status[i, d] = orig, False, WORKED
+                b.site[i, d] = -1 if b.remote[i, d] else int(w.site[gi])
+                at = cal.ts(d, b.e[i, d]) + int(rng.integers(1, 10)) * 86400
+                reason = R_AMENDED if rng.random() < 0.2 else -1
+                b.chg_add(i * b.D + d, gi, at, F_DUTY, "annual_leave", dn[orig], reason)
+                ot_len = 60 * int(rng.integers(2, 5))
+                s = int(b.e[i, d])
+                cat = cal.ts(d, s) + 60 * int(rng.integers(0, 40))
+                b.ot_add(
+                    i,
+                    d,
+                    s,
+                    s + ot_len,
+                    orig,
+                    OVERTIME,
+                    int(w.site[gi]),
+                    WORKED,
+                    gi,
+                    cat,
+                    appr,
+                    cat + 7200,
+                )
+                b.touched[i, d] = True
+            b.row(
+                det,
+                i,
+                int(ldays[0]),
+                int(ldays[-1]),
+                f"overtime claimed on {len(ldays)} days of booked annual leave; the officer later changed each day from annual leave back to a duty, with no reason",
+                look,
+                form,
+            )
+            return
+        form = "during_leave"
+    if form == "during_leave":
+        days = b.absent_days(i, ws, we, k)
+        if not len(days):
+            form = "no_attendance"
+    if form == "overlapping_duty":
+        days = b.pick(b.within(i, ws, we, b.working & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.ext), k)
+        if not len(days):
+            form = "no_attendance"
+    if form == "no_attendance":
+        days = b.pick(b.within(i, ws, we, b.free_rest & ~b.rdw), k)
+    if not len(days):
+        return
+    cat = cal.ts(days, 0) - rng.integers(2, 10, len(days)) * 86400
+    aat = cat + rng.integers(3600, 30 * 3600, len(days))
+    if form == "during_leave":
+        s = b.s[i, days] + 60 * rng.integers(0, 3, len(days))
+        b.ot_add(
+            i,
+            days,
+            s,
+            s + 60 * rng.integers(4, 8, len(days)),
+            DAY,
+            OVERTIME,
+            int(w.site[gi]),
+            WORKED,
+            gi,
+            cat,
+            appr,
+            aat,
+        )
+        note = f"paid overtime on {len(days)} days of their own annual leave or sickness"
+    elif form == "overlapping_duty":
+        s = b.s[i, days] + 60 * rng.integers(1, 4, len(days))
+        other = (int(w.site[gi]) + 1) % len(w.tables["sites"])
+        b.ot_add(
+            i,
+            days,
+            s,
+            s + 60 * rng.integers(3, 6, len(days)),
+            DAY,
+            OVERTIME,
+            other,
+            WORKED,
+            gi,
+            cat,
+            appr,
+            aat,
+        )
+        note = f"paid overtime overlapping their own rostered shift on {len(days)} days"
+    else:
+        front = w.pattern[gi] == FRONTLINE
+        b.ot_add(
+            i,
+            days,
+            420 if front else 480,
+            1020 if front else 990,
+            EARLY if front else DAY,
+            RDW,
+            int(w.site[gi]),
+            WORKED,
+            np.where(rng.random(len(days)) < 0.5, gi, w.clerk[gi]),
+            cat,
+            appr,
+            aat,
+        )
+        note = f"paid rest-day working on {len(days)} days with no swipe or lookup at all that day"
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+# --------------------------------------------------------------------------- how each form and look-alike is planted
+
+PLANTING: dict[str, Planting] = {
+    "roster.self_approval": Planting(
+        forms={"own_account": Stage.PLAN, "second_account": Stage.PLAN, "approved_by_edit": Stage.PLAN},
+        lookalikes={
+            "manager_approved": Stage.PLAN,
+            "created_own_shift": Stage.PLAN,
+            "namesake_approver": Stage.PLAN,
+            "cancelled_self_approved": Stage.PLAN,
+            "shared_team_mailbox": Stage.DUTY,
+        },
+        window=60,
+        plant=plant_self_approval,
+    ),
+    "roster.retro_claim": Planting(
+        forms={"pay_code_raised": Stage.PLAN, "hours_added": Stage.PLAN, "created_after_worked": Stage.PLAN},
+        lookalikes={
+            "supervisor_correction": Stage.PLAN,
+            "edit_before_end": Stage.PLAN,
+            "pay_lowered": Stage.PLAN,
+            "real_bank_holiday": Stage.PLAN,
+            "call_out_keyed_next_day": Stage.DUTY,
+            "one_late_claim": Stage.DUTY,
+        },
+        window=45,
+        plant=plant_retro_claim,
+    ),
+    "roster.overtime_overlap": Planting(
+        forms={
+            "during_leave": Stage.PLAN,
+            "overlapping_duty": Stage.PLAN,
+            "no_attendance": Stage.PLAN,
+            "leave_in_audit_trail": Stage.PLAN,
+        },
+        lookalikes={
+            "recall_from_leave": Stage.PLAN,
+            "extends_shift": Stage.PLAN,
+            "overtime_with_swipes": Stage.PLAN,
+            "single_unrecorded_duty": Stage.PLAN,
+        },
+        window=60,
+        plant=plant_overtime_overlap,
+    ),
+}
+"""How the roster detectors' forms and look-alikes are planted (stages: :mod:`synthetic.catalogue`)."""
