@@ -34,7 +34,7 @@ import networkx as nx
 from graph.settings import Settings
 from graph.workspace import open_store
 from queries.detectors.base import DetectContext
-from queries.detectors.network import CREW, CREW_COMPLAINTS
+from queries.detectors.network.crew import CREW, CREW_COMPLAINTS
 
 CREWS: list[set[str]] = []
 

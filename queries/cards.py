@@ -9,6 +9,15 @@ from queries.detectors.base import Detector
 EXAMPLES = "../tests/examples"
 """Worked examples, relative to ``docs/``."""
 
+ROOT = ".."
+"""The folder that holds ``queries``, relative to ``docs/``."""
+
+
+def _source(d: Detector) -> str:
+    """The detector's module and its query files, as links."""
+    module, *queries = (f"[`{f}`]({ROOT}/{f})" for f in d.files)
+    return f"**Source.** {module}" + (f"; its queries: {', '.join(queries)}" if queries else "") + "."
+
 
 def card_markdown(d: Detector) -> str:
     c = d.card
@@ -57,6 +66,8 @@ def card_markdown(d: Detector) -> str:
             else []
         ),
         "**Never uses** (protected characteristics): " + ", ".join(c.never_uses) + ".",
+        "",
+        _source(d),
         "",
         *(
             [

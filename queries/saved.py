@@ -279,7 +279,7 @@ def detector_queries() -> list[SavedQuery]:
                     for p in d.params
                     if p.name in used
                 ),
-                source=f"queries/detectors ({d.name})",
+                source=f"{', '.join(d.files[1:]) or d.files[0]} ({d.name})",
             )
         )
     return out

@@ -62,7 +62,8 @@ echo "== build the wheel"
     || { cat "$TMP/build.log"; fail "pip wheel"; }
 WHEEL="$(ls "$TMP"/dist/linkwatch-*.whl)"
 pass "wheel built: $(basename "$WHEEL"), $(du -k "$WHEEL" | cut -f1) KiB"
-# every file of the packages' folders that is not Python source is data the code reads
+# every file of the packages' folders that is not Python source is data the code reads (the
+# detectors' .sql and .cypher query files among them)
 "$PY" - "$WHEEL" "$TMP/src" <<'PYEOF'
 import sys, zipfile
 from pathlib import Path

@@ -8,6 +8,14 @@ dialects differ) or SQL on the event store (DuckDB, vectorised, with ``$name``
 parameters and the graph facts it needs as ``g_*`` tables, see :class:`DetectContext`),
 plus a pure function that turns the query rows into flags.
 
+Each detector is one module, ``queries/detectors/<family>/<detector>.py``, and its
+queries are files beside it, read once at import by :func:`query_file`:
+``<detector>.sql`` or ``<detector>.cypher`` (``<detector>.embedded.cypher`` where the
+embedded store's dialect differs), or, for a detector that runs several queries,
+``<detector>.<part>.sql`` / ``.cypher``. Text shared by several detectors of a family is
+a fragment file, ``<family>/common.<part>.sql``, or a small constant of the family's
+``common`` module, filled into the queries by ``{{name}}`` placeholders (see :func:`fill`).
+
 Flags follow the source contract's flags export; ``flag_id`` is a hash of the detector
 and the evidence keys, so the same inputs give the same ids.
 """
@@ -15,10 +23,14 @@ and the evidence keys, so the same inputs give the same ids.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -47,6 +59,76 @@ PROTECTED = ("gender", "ethnicity")
 
 class DetectorError(LinkwatchError):
     """Unknown detector or bad detector parameters."""
+
+
+# ---------------------------------------------------------------------------- query files
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The folder that holds the ``queries`` package (the checkout, or site-packages)."""
+
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+"""``{{name}}`` in a query file: text filled in at import (see :func:`fill`)."""
+
+_READ: dict[str, list[str]] = {}
+"""Per detector module (its path), the query files it read, in order."""
+
+
+def fill(text: str, **values: str) -> str:
+    """``text`` with each ``{{name}}`` replaced by ``values[name]``, in one pass (a value's
+    own text is not searched again).
+
+    The one placeholder of query files. A value is query text fixed at import: a fragment
+    file several detectors share (itself read with :func:`query_file`), or a constant of
+    the family's ``common`` module (a list of pay codes, the bank holidays). It is never a
+    user's parameter: those stay ``$name`` parameters, bound by the store. A placeholder
+    with no value, or a value with no placeholder, is an error.
+
+    >>> fill("SELECT * FROM shifts WHERE pay_code IN ({{paid}})", paid="'overtime'")
+    "SELECT * FROM shifts WHERE pay_code IN ('overtime')"
+    >>> fill("{{a}} {{b}}", a="x")
+    Traceback (most recent call last):
+    ...
+    ValueError: no value for {{b}}
+    >>> fill("{{a}}", a="x", c="y")
+    Traceback (most recent call last):
+    ...
+    ValueError: no placeholder {{c}}
+    """
+    names = PLACEHOLDER.findall(text)
+    missing = sorted(set(names) - set(values))
+    if missing:
+        raise ValueError("no value for " + ", ".join("{{" + n + "}}" for n in missing))
+    unused = sorted(set(values) - set(names))
+    if unused:
+        raise ValueError("no placeholder " + ", ".join("{{" + n + "}}" for n in unused))
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+@functools.cache
+def _read(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[:-1] if text.endswith("\n") else text
+
+
+def query_file(module_file: str, name: str, **values: str) -> str:
+    """The query in the file ``name`` beside ``module_file`` (a detector module's
+    ``__file__``), its final newline dropped and its ``{{placeholders}}`` filled with
+    ``values`` (:func:`fill`). Read once, at import; the module is recorded as reading it
+    (:attr:`Detector.files`)."""
+    module = Path(module_file).resolve()
+    path = module.parent / name
+    text = fill(_read(path), **values)
+    read = _READ.setdefault(str(module), [])
+    if _relative(path) not in read:
+        read.append(_relative(path))
+    return text
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @dataclass(frozen=True)
@@ -257,6 +339,15 @@ class Detector:
     @property
     def family(self) -> str:
         return self.name.split(".")[0]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The detector's module and the query files it reads (its own, ``<module>.*``,
+        then the family's fragments), relative to the folder that holds ``queries``."""
+        module = Path(str(sys.modules[self.to_flags.__module__].__file__)).resolve()
+        read = _READ.get(str(module), [])
+        own = [f for f in read if f.rsplit("/", 1)[-1].startswith(module.stem + ".")]
+        return (_relative(module), *own, *(f for f in read if f not in own))
 
     def resolve_params(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         given = dict(given or {})

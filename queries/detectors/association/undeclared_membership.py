@@ -1,5 +1,13 @@
-"""Association detectors: undeclared memberships of notifiable organisations, and
-undeclared links (a shared address or phone) to people flagged in police records."""
+"""``association.undeclared_membership``: officers on an outside membership list of an
+organisation policy requires them to declare, with no approved, current declaration
+about it on the register.
+
+Query beside this module: ``undeclared_membership.cypher`` (the same text on both stores);
+the register's cases are judged in Python (:func:`_membership_cases`).
+
+Worked examples: ``tests/examples/association.undeclared_membership/``, one folder per form and
+look-alike of the card (run on both stores by ``tests/test_examples.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,37 +15,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from graph.facts import LINK_HOLDERS
-from queries.detectors.base import (
-    Detector,
-    Form,
-    Input,
-    LookAlike,
-    MethodCard,
-    Param,
-)
+from graph.model import MODEL
+from queries.detectors.association.common import counted
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
 from queries.detectors.common import officer_flags
 
 NAME = "association.undeclared_membership"
 
-CYPHER = """\
-MATCH (x:Membership) WHERE x.retired_at IS NULL
-WITH max(x.since) AS listed_since, max(x.until) AS listed_until
-OPTIONAL MATCH (y:Declaration) WHERE y.retired_at IS NULL
-WITH listed_since, listed_until, max(y.declared_at) AS last_declared
-MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation)
-WHERE m.retired_at IS NULL AND o.retired_at IS NULL AND g.retired_at IS NULL
-  AND m.score >= $min_score AND g.kind IN $kinds
-OPTIONAL MATCH (o)-[:DECLARED]->(d:Declaration)-[a:ABOUT]->(g)
-WHERE d.retired_at IS NULL
-RETURN o.officer_id AS officer_id, o.start_date AS officer_start, o.end_date AS officer_end,
-       g.org_id AS org_id, g.name AS org_name, g.kind AS org_kind,
-       m.membership_id AS membership_id, m.score AS score, m.matched_on AS matched_on,
-       m.method AS method, m.since AS since, m.until AS until,
-       d.declaration_id AS declaration_id, d.status AS status, d.declared_at AS declared_at,
-       d.valid_until AS valid_until, d.org_name AS declared_name, a.method AS about_method,
-       listed_since, listed_until, last_declared
-ORDER BY officer_id, membership_id, declaration_id"""
+CYPHER = query_file(__file__, "undeclared_membership.cypher")
 
 PENDING_FACTOR = 0.6
 LAPSED_FACTOR = 0.8
@@ -179,7 +164,11 @@ def _membership_cases(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[
                     {"table": "organisations", "key": r["org_id"]},
                     *({"table": "declarations", "key": d} for d, _, _ in decls),
                     {
-                        "path": [f"Officer:{r['officer_id']}", "MEMBER_OF", f"Organisation:{r['org_id']}"],
+                        "path": [
+                            MODEL.uid("Officer", r["officer_id"]),
+                            "MEMBER_OF",
+                            MODEL.uid("Organisation", r["org_id"]),
+                        ],
                         "membership_id": r["membership_id"],
                     },
                 ],
@@ -198,10 +187,6 @@ def _flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
         id_parts=lambda r: (r["officer_id"], r["membership_id"]),
         forms=lambda r: r["_forms"],
     )
-
-
-def _count(cypher: str) -> str:
-    return cypher + " RETURN count(*) AS n"
 
 
 UNDECLARED_MEMBERSHIP = Detector(
@@ -330,202 +315,22 @@ UNDECLARED_MEMBERSHIP = Detector(
         Input(
             "memberships",
             "membership-list entries",
-            cypher=_count("MATCH (m:Membership) WHERE m.retired_at IS NULL"),
+            cypher=counted("MATCH (m:Membership) WHERE m.retired_at IS NULL"),
         ),
         Input(
             "declarations",
             "entries of the register of interests",
-            cypher=_count("MATCH (d:Declaration) WHERE d.retired_at IS NULL"),
+            cypher=counted("MATCH (d:Declaration) WHERE d.retired_at IS NULL"),
         ),
         Input(
             "declaration_expiry",
             "declarations with a valid_until date",
-            cypher=_count("MATCH (d:Declaration) WHERE d.retired_at IS NULL AND d.valid_until IS NOT NULL"),
+            cypher=counted("MATCH (d:Declaration) WHERE d.retired_at IS NULL AND d.valid_until IS NOT NULL"),
         ),
         Input(
             "officer_start_dates",
             "officers with a start_date",
-            cypher=_count("MATCH (o:Officer) WHERE o.retired_at IS NULL AND o.start_date IS NOT NULL"),
-        ),
-    ),
-)
-
-# ---------------------------------------------------------------------------- undeclared link
-
-LINK_NAME = "association.undeclared_link"
-
-LINK_CYPHER = """\
-MATCH (o:Officer)-[a:HAS_IDENTIFIER]->(i:Identifier)<-[b:HAS_IDENTIFIER]-(p:Person)
-WHERE a.retired_at IS NULL AND b.retired_at IS NULL AND o.retired_at IS NULL AND p.retired_at IS NULL
-  AND i.retired_at IS NULL AND i.kind IN $link_kinds AND size(p.nominal_flags) > 0
-  AND (i.holders IS NULL OR i.holders <= $max_holders)
-  AND NOT EXISTS {
-    MATCH (o)-[:DECLARED]->(d:Declaration)
-    WHERE d.person_id = p.person_id AND d.status = 'approved' AND d.retired_at IS NULL
-  }
-RETURN o.officer_id AS officer_id, p.person_id AS person_id, p.nominal_flags AS nominal_flags,
-       collect(DISTINCT i.kind) AS kinds, collect(DISTINCT i.identifier_id) AS identifiers,
-       min(a.first_seen) AS since
-ORDER BY officer_id, person_id"""
-
-KIND_WORDS = {
-    "address": "lives at the same address (same address line and postcode) as",
-    "phone": "shares a phone number with",
-}
-KIND_FORMS = {"address": "shared_address", "phone": "shared_phone"}
-
-
-def _link_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    def explain(r: dict[str, Any]) -> str:
-        how = " and ".join(KIND_WORDS.get(k, f"shares a {k} with") for k in sorted(r["kinds"]))
-        return (
-            f"{how.capitalize()} {r['person_id']}, a person flagged in police records "
-            f"({';'.join(r['nominal_flags'])}); no approved declaration of an association "
-            "with this person is on the register."
-        )
-
-    def evidence(r: dict[str, Any]) -> list[dict[str, Any]]:
-        return [
-            {"table": "officers", "key": r["officer_id"]},
-            {"table": "persons", "key": r["person_id"]},
-            *(
-                {
-                    "path": [
-                        f"Officer:{r['officer_id']}",
-                        "HAS_IDENTIFIER",
-                        f"Identifier:{i}",
-                        "HAS_IDENTIFIER",
-                        f"Person:{r['person_id']}",
-                    ]
-                }
-                for i in sorted(r["identifiers"])
-            ),
-        ]
-
-    return officer_flags(
-        LINK_NAME,
-        rows,
-        score=lambda r: 0.6 + 0.2 * len(r["kinds"]),
-        explain=explain,
-        evidence=evidence,
-        id_parts=lambda r: (r["officer_id"], r["person_id"]),
-        forms=lambda r: sorted(KIND_FORMS.get(k, k) for k in r["kinds"]),
-    )
-
-
-UNDECLARED_LINK = Detector(
-    name=LINK_NAME,
-    card=MethodCard(
-        purpose=(
-            "Find officers linked to a person flagged in police records (for example an "
-            "organised-crime nominal) through a shared address or phone number, with no approved "
-            "declaration of an association with that person."
-        ),
-        reads=(
-            "officers and persons (addresses with postcodes, and phones, cleaned at ingest into "
-            "shared identifiers)",
-            "persons (nominal flags)",
-            "declarations (kind association, person_id, status)",
-        ),
-        logic=(
-            "Follow Officer -> Identifier <- Person for identifier kinds in link_kinds, keep "
-            "persons with any nominal flag, and drop pairs where the officer has an approved "
-            "declaration naming the person. One flag per officer and person. An address is one "
-            "place only with its postcode: the address identifier is the cleaned address line "
-            "together with the cleaned postcode (flat and unit prefixes such as 'Flat 2, 10 …' "
-            "and '2/10 …' read alike, street words are written out, punctuation and case go, "
-            "the town is dropped), so '12 High Street' in two towns links no one, and an "
-            "address without a postcode links no one. Flat 1 and Flat 2 of one building are "
-            "two addresses. A phone is its digits, with +44 read as 0. An address or phone held "
-            "by more than max_holders officers and persons together (a station switchboard given "
-            "as a contact number, a hostel, a solicitor's office) identifies no one and links no "
-            "one: a household is a few people."
-        ),
-        false_positives=(
-            "A shared address in a block recorded without a flat number.",
-            "A recycled phone number.",
-            "A declaration made on paper, or naming the person differently.",
-        ),
-        scoring="score = 0.6 + 0.2 per kind of shared identifier (address, phone), at most 1.",
-        forms=(
-            Form(
-                "shared_address",
-                "The officer and a flagged person live at one address (same cleaned line and postcode).",
-                ("namesake_street", "different_flat", "declared_association", "unflagged_person"),
-                needs=("flagged_persons", "officer_addresses", "person_addresses"),
-            ),
-            Form(
-                "shared_phone",
-                "The officer and a flagged person have the same phone number.",
-                ("declared_association", "unflagged_person", "switchboard_phone"),
-                needs=("flagged_persons", "officer_phones", "person_phones"),
-            ),
-        ),
-        lookalikes=(
-            LookAlike(
-                "namesake_street",
-                "A flagged person at the same address line ('12 High Street') in another postcode.",
-            ),
-            LookAlike(
-                "declared_association",
-                "A shared address or phone with an approved declaration of association naming the person.",
-            ),
-            LookAlike(
-                "unflagged_person",
-                "A shared address with a person in police records who carries no nominal flag.",
-            ),
-            LookAlike(
-                "different_flat",
-                "A flagged person in another flat of the same building (Flat 1 and Flat 2 of 10 High Street).",
-            ),
-            LookAlike(
-                "switchboard_phone",
-                "The officer gives the station switchboard as their phone, as do many colleagues and "
-                "people in police records (a flagged person among them): more than max_holders hold it.",
-            ),
-        ),
-    ),
-    params=(
-        Param("link_kinds", list, ["address", "phone"], "identifier kinds that count as a link"),
-        Param(
-            "max_holders",
-            int,
-            LINK_HOLDERS,
-            "an identifier held by more officers and persons identifies no one (a switchboard, a hostel)",
-        ),
-    ),
-    to_flags=_link_flags,
-    cypher=LINK_CYPHER,
-    inputs=(
-        Input(
-            "flagged_persons",
-            "persons with a nominal flag",
-            cypher=_count("MATCH (p:Person) WHERE p.retired_at IS NULL AND size(p.nominal_flags) > 0"),
-        ),
-        Input(
-            "officer_addresses",
-            "officers with an address line and a postcode",
-            cypher=_count(
-                "MATCH (o:Officer) WHERE o.retired_at IS NULL AND o.home_address IS NOT NULL "
-                "AND o.home_postcode IS NOT NULL"
-            ),
-        ),
-        Input(
-            "person_addresses",
-            "persons with an address line and a postcode",
-            cypher=_count(
-                "MATCH (p:Person) WHERE p.retired_at IS NULL AND p.address IS NOT NULL AND p.postcode IS NOT NULL"
-            ),
-        ),
-        Input(
-            "officer_phones",
-            "officers with a phone number",
-            cypher=_count("MATCH (o:Officer) WHERE o.retired_at IS NULL AND o.phone IS NOT NULL"),
-        ),
-        Input(
-            "person_phones",
-            "persons with a phone number",
-            cypher=_count("MATCH (p:Person) WHERE p.retired_at IS NULL AND p.phone IS NOT NULL"),
+            cypher=counted("MATCH (o:Officer) WHERE o.retired_at IS NULL AND o.start_date IS NOT NULL"),
         ),
     ),
 )

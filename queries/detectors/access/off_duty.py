@@ -1,0 +1,166 @@
+"""``access.off_duty``: lookups made while the officer was off duty (a rest day, leave or
+sickness, or a day the duty system gives them no duty at all).
+
+Query beside this module: ``off_duty.sql``.
+
+Worked examples: ``tests/examples/access.off_duty/``, one folder per form and look-alike
+of the card (run on both stores by ``tests/test_examples.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
+from queries.detectors.common import day, officer_flags, rows_evidence
+
+OFF_DUTY_SQL = query_file(__file__, "off_duty.sql")
+
+
+def _days(k: int, what: str) -> str:
+    return f"{k} {what}" if k == 1 else f"{k} {what.replace('day', 'days', 1)}"
+
+
+def _off_duty(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        parts = [
+            _days(k, what)
+            for k, what in (
+                (r["rest_days"], "rest day"),
+                (r["leave_days"], "day of annual leave"),
+                (r["sick_days"], "day off sick"),
+                (r["no_row_days"], "day with no duty row at all"),
+            )
+            if k
+        ]
+        said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return (
+            f"Made {r['n']} system lookups on {r['n_days']} days between {day(r['window_start'])} and "
+            f"{day(r['window_end'])} when they were neither on duty nor on call ({said})."
+        )
+
+    return officer_flags(
+        "access.off_duty",
+        rows,
+        score=lambda r: 0.4 + 0.1 * r["n_days"] + 0.2 * bool(r["leave_days"] or r["sick_days"]),
+        explain=explain,
+        evidence=lambda r: rows_evidence("system_access", r["access_ids"]),
+        id_parts=lambda r: (r["officer_id"],),
+        forms=lambda r: r["forms"],
+    )
+
+
+_DUTY_ROW = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
+
+OFF_DUTY = Detector(
+    name="access.off_duty",
+    card=MethodCard(
+        purpose=(
+            "Find lookups made while the officer was off duty: on a rest day, on leave or off sick, "
+            "or on a day the duty system gives them no duty at all."
+        ),
+        reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness)"),
+        logic=(
+            "Days are local days (the configured zone). An officer is off on a local day covered by "
+            "an annual leave or sickness row, on a day with a rest_day row, and, when they are on the "
+            "duty system at all (they have duty rows), on a day with no duty, rest, leave or sickness "
+            "row in a stretch of at most max_gap_days days without any row (within max_gap_days of "
+            "their first or last duty at the ends; a longer gap means the duty system does not cover "
+            "them then). A duty makes only the day it starts on a duty day, so the morning after a "
+            "night shift is a day with no duty row. Take lookups on such days that fall outside every "
+            "duty and on-call period of the officer (cancelled rows aside) by more than grace_minutes: "
+            "a night shift that runs past midnight, overtime and rest-day working rows, and an on-call "
+            "row cover their own hours. Flag an officer with such lookups on at least min_days days. "
+            "Members of staff with no duty rows at all cannot be judged on days with no row and are "
+            "not flagged for them."
+        ),
+        false_positives=(
+            "Overtime or a recall to duty not entered in the roster.",
+            "A shared terminal left logged in under the officer's account.",
+            "A duty system that records only some units' duties (check the officer is rostered there).",
+        ),
+        scoring="score = 0.4 + 0.1 per day, + 0.2 when any is during leave or sickness; at most 1.",
+        forms=(
+            Form(
+                "rest_day_row",
+                "Lookups on rest days the duty system records (a rest_day row, not on call), outside "
+                "every duty and on-call period by more than the grace.",
+                ("on_call", "within_grace", "overtime_recorded"),
+                ("system_access", "rest_day rows"),
+            ),
+            Form(
+                "leave_or_sick",
+                "Lookups on a day of annual leave or sickness (a leave or sick row), outside any "
+                "recorded duty that day.",
+                ("overtime_recorded", "within_grace"),
+                ("system_access", "leave or sick rows"),
+            ),
+            Form(
+                "no_duty_row",
+                "Lookups on a day with no duty row at all, between the officer's duties, outside every "
+                "duty and on-call period by more than the grace: many duty systems write no row for a "
+                "rest day.",
+                ("night_shift_past_midnight", "within_grace", "not_on_duty_system"),
+                ("system_access", "duty rows"),
+            ),
+        ),
+        lookalikes=(
+            LookAlike("on_call", "Lookups on a rest day on which an on-call row covers them."),
+            LookAlike("within_grace", "Lookups shortly after a shift ends, finishing off the day's work."),
+            LookAlike(
+                "night_shift_past_midnight",
+                "Lookups at 03:00 during a night shift that began at 22:00 the day before, on a day "
+                "that has no row of its own.",
+            ),
+            LookAlike("overtime_recorded", "Lookups during an overtime row worked on a rest day."),
+            LookAlike(
+                "not_on_duty_system",
+                "A member of staff with no shift rows at all: whether they were off duty cannot be told.",
+            ),
+        ),
+    ),
+    params=(
+        Param("min_days", int, 2, "days with off-duty lookups that make a flag"),
+        Param(
+            "grace_minutes",
+            int,
+            60,
+            "minutes before a duty starts or after it ends that still count as on duty",
+        ),
+        Param(
+            "max_gap_days",
+            int,
+            14,
+            "longest stretch of days without a duty in which a day with no row still counts as off duty",
+        ),
+    ),
+    to_flags=_off_duty,
+    sql=OFF_DUTY_SQL,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "shifts",
+            _DUTY_ROW,
+            name="duty rows",
+            description="duty rows (shifts that are not rest, leave, sick or on call)",
+        ),
+        Input.rows(
+            "shifts",
+            "status <> 'cancelled' AND duty_type = 'rest_day' AND pay_code <> 'on_call'",
+            name="rest_day rows",
+            description="rest-day rows (not on call)",
+        ),
+        Input.rows(
+            "shifts",
+            "status <> 'cancelled' AND duty_type IN ('annual_leave', 'sick') AND pay_code <> 'on_call'",
+            name="leave or sick rows",
+            description="annual leave and sickness rows",
+        ),
+        Input(
+            "officers on the duty system",
+            "officers with at least one duty row (others cannot be judged on days with no row)",
+            sql=f"SELECT count(DISTINCT officer_id) AS n FROM shifts WHERE {_DUTY_ROW}",
+        ),
+    ),
+)

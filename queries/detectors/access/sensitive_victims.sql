@@ -1,0 +1,124 @@
+WITH 
+{{lookups}},
+assigned AS (SELECT count(*) > 0 AS has FROM g_case_assignments),
+hits AS MATERIALIZED (
+    SELECT * FROM lookups
+    WHERE NOT own_case AND (len($categories) = 0 OR list_contains($categories, offence_category))),
+opened AS (  -- one row per officer, record and local day: views within one day are one piece of work
+    SELECT officer_id, record_id, CAST(ts AS DATE) AS d, min(ts) AS ts FROM hits GROUP BY ALL),
+reopened AS (  -- a record opened again on a later day, at most window_days after the officer last opened it
+    SELECT * FROM (
+        SELECT *, lag(d) OVER (PARTITION BY officer_id, record_id ORDER BY d) AS prev FROM opened)
+    WHERE prev IS NOT NULL AND d - prev <= $window_days),
+{{densest}},
+r_best AS (  -- the window_days window holding most re-openings, and the records reopened in it
+    SELECT officer_id, any_value(n_window) AS reopen, any_value(window_start) AS r_start,
+           any_value(window_end) AS r_end, list(DISTINCT record_id ORDER BY record_id) AS r_recs
+    FROM win GROUP BY officer_id),
+rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts FROM hits GROUP BY ALL),
+tot AS (  -- every different such record an officer opened over the whole period
+    SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
+           min(first_ts) AS b_start, max(first_ts) AS b_end
+    FROM rec GROUP BY officer_id),
+viewers AS (SELECT DISTINCT officer_id FROM lookups),  -- officers who open victim or witness records at all: the peers
+job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
+    SELECT a.officer_id,
+           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
+                                       s := a.start_date, r := a.role)) AS role
+    FROM g_assignments a JOIN g_officers o USING (officer_id)
+    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
+who AS (
+    SELECT p.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
+    FROM (SELECT DISTINCT officer_id FROM viewers) p
+    LEFT JOIN g_officers o USING (officer_id) LEFT JOIN job j USING (officer_id)),
+peer_memb AS (  -- every peer group an officer belongs to
+    SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
+    UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
+peer_size AS (SELECT pg, count(*) AS n FROM peer_memb GROUP BY ALL),
+peer_group AS (  -- same unit and role; else the role across the force; else same unit and rank; else the unit
+    SELECT w.officer_id, w.unit_id,
+           CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
+                WHEN fr.n >= $min_peers THEN 'r:' || w.role
+                WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
+                WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
+           CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
+                WHEN fr.n >= $min_peers THEN 'same role across the force'
+                WHEN uk.n >= $min_peers THEN 'same unit and rank'
+                WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind
+    FROM who w
+    LEFT JOIN peer_size ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
+    LEFT JOIN peer_size fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN peer_size uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
+    LEFT JOIN peer_size uu ON uu.pg = 'u:' || w.unit_id),
+vals AS (  -- per viewer: different records (breadth) and re-openings in their busiest window (repeated)
+    SELECT g.officer_id, g.unit_id, g.pg, g.pg_kind, coalesce(t.n, 0) AS n, coalesce(b.reopen, 0) AS reopen
+    FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)),
+cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= $min_reopenings),
+group_peers AS (  -- the peers doing the same job (the officer aside)
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med
+    FROM cand c LEFT JOIN vals p ON p.pg = c.pg AND p.officer_id <> c.officer_id
+    GROUP BY c.officer_id),
+unit_alike AS (  -- unit colleagues who open many such records too (the team's work, where no role says so)
+    SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
+    FROM cand c LEFT JOIN vals p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
+     AND p.n >= $min_distinct_records
+    GROUP BY c.officer_id),
+force_peers AS (
+    SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med
+    FROM cand c LEFT JOIN vals p ON p.officer_id <> c.officer_id
+    GROUP BY c.officer_id),
+compared AS (
+    SELECT c.*, t.once AS b_once, t.b_start, t.b_end,
+           CASE WHEN a.alike >= $min_alike THEN 'alike'
+                WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS peer_group,
+           coalesce(CASE WHEN a.alike >= $min_alike THEN a.alike_med
+                         WHEN c.pg IS NOT NULL THEN g.med ELSE f.med END, 0) AS peer_median,
+           CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
+           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
+    FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
+    JOIN unit_alike a USING (officer_id) JOIN force_peers f USING (officer_id)),
+r_span AS (  -- the officer's views of such records in the window_days to the window's end
+    SELECT c.officer_id, count(*) AS span_views,
+           count(*) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_views,
+           list(h.access_id ORDER BY h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_ids,
+           min(h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_first,
+           max(h.ts) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_last
+    FROM compared c JOIN r_best b USING (officer_id)
+    JOIN hits h ON h.officer_id = c.officer_id
+     AND CAST(h.ts AS DATE) BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
+    WHERE c.reopen >= $min_reopenings GROUP BY c.officer_id),
+r_days AS (  -- per reopened record, the different days it was opened on in that span
+    SELECT b.officer_id, list(k ORDER BY k DESC) AS per_record
+    FROM r_best b JOIN (
+        SELECT o.officer_id, o.record_id, count(*) AS k FROM opened o JOIN r_best b USING (officer_id)
+        WHERE list_contains(b.r_recs, o.record_id)
+          AND o.d BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
+        GROUP BY ALL) x USING (officer_id)
+    GROUP BY b.officer_id),
+repeated AS (  -- the same few records reopened again and again, far more than peers doing the same job
+    SELECT c.officer_id, c.reopen, len(b.r_recs) AS r_records, s.r_views, s.span_views, s.r_ids, b.r_recs,
+           s.r_first AS r_start, s.r_last AS r_end, d.per_record, c.r_peer_group, c.r_peer_median
+    FROM compared c JOIN r_best b USING (officer_id) JOIN r_span s USING (officer_id) JOIN r_days d USING (officer_id)
+    WHERE (SELECT has FROM assigned)
+      AND c.reopen >= c.r_peer_median + $min_reopenings AND c.reopen >= $peer_ratio * c.r_peer_median
+      AND s.r_views >= $min_repeat_share * s.span_views),
+breadth_hits AS (
+    SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group FROM compared
+    WHERE n >= peer_median + $min_distinct_records AND n >= $peer_ratio * peer_median),
+flagged AS (
+    SELECT officer_id FROM repeated UNION SELECT officer_id FROM breadth_hits)
+SELECT f.officer_id, r.reopen, r.r_records, r.r_views, r.span_views, r.r_start, r.r_end, r.per_record,
+       r.r_peer_group, r.r_peer_median,
+       b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group,
+       (SELECT has FROM assigned) AS has_assignments,
+       least(r.r_start, b.b_start) AS window_start, greatest(r.r_end, b.b_end) AS window_end,
+       CASE WHEN b.officer_id IS NULL THEN r.r_ids
+            ELSE (SELECT list(h.access_id ORDER BY h.ts) FROM hits h WHERE h.officer_id = f.officer_id)
+       END AS access_ids,
+       CASE WHEN b.officer_id IS NULL THEN r.r_recs
+            ELSE (SELECT list(DISTINCT h.record_id ORDER BY h.record_id) FROM hits h WHERE h.officer_id = f.officer_id)
+       END AS record_ids
+FROM flagged f LEFT JOIN repeated r USING (officer_id) LEFT JOIN breadth_hits b USING (officer_id)
+ORDER BY f.officer_id

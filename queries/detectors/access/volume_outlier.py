@@ -1,0 +1,195 @@
+"""``access.volume_outlier``: access volume far beyond the officer's peers doing the same
+job, in a burst well above their own usual rate or sustained over the whole period.
+
+Query beside this module: ``volume_outlier.sql``.
+
+Worked examples: ``tests/examples/access.volume_outlier/``, one folder per form and
+look-alike of the card (run on both stores by ``tests/test_examples.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
+from queries.detectors.common import day, officer_flags
+
+VOLUME_SQL = query_file(__file__, "volume_outlier.sql")
+
+
+def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        said = []
+        if r["is_spike"]:
+            said.append(
+                f"in a burst, made {r['n']} lookups of {r['records']} distinct records on {r['duty_days']} duty "
+                f"days from {day(r['spike_start'])} to {day(r['spike_end'])} ({r['rate']:.1f} a duty day): "
+                f"{r['own_ratio']:.1f} times their own usual rate ({r['own_rate']:.1f}) and "
+                f"{r['peer_ratio']:.1f} times the median of the {r['peers']} officers of their peer group, "
+                f"{r['peer_kind']} ({r['peer_rate']:.1f})"
+            )
+        if r["is_sustained"]:
+            said.append(
+                f"throughout the period, made {r['period_n']} lookups of {r['period_records']} distinct records "
+                f"on {r['period_duty_days']} duty days from {day(r['period_start'])} to {day(r['period_end'])} "
+                f"({r['period_rate']:.1f} a duty day): {r['period_peer_ratio']:.1f} times the median of "
+                f"the {r['period_peers']} officers of their peer group, {r['peer_kind']} "
+                f"({r['period_peer_rate']:.1f})"
+            )
+        text = "; and ".join(said)
+        return text[0].upper() + text[1:] + "."
+
+    def score(r: dict[str, Any]) -> float:
+        s = 0.3 + 0.08 * min(r["own_ratio"], r["peer_ratio"]) if r["is_spike"] else 0.0
+        return max(s, 0.3 + 0.08 * r["period_peer_ratio"] if r["is_sustained"] else 0.0)
+
+    return officer_flags(
+        "access.volume_outlier",
+        rows,
+        score=score,
+        explain=explain,
+        evidence=lambda r: [
+            {
+                "table": "system_access",
+                "officer_id": r["officer_id"],
+                "from": day(r["window_start"]),
+                "to": day(r["window_end"]),
+            }
+        ],
+        id_parts=lambda r: (r["officer_id"],),
+        forms=lambda r: [f for f, on in (("spike", r["is_spike"]), ("sustained", r["is_sustained"])) if on],
+    )
+
+
+_VOLUME_DUTY = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
+
+VOLUME_OUTLIER = Detector(
+    name="access.volume_outlier",
+    card=MethodCard(
+        purpose=(
+            "Find access volume far beyond the officer's peer group (same unit and rank), either in "
+            "a burst well above their own usual rate or sustained over the whole period, using "
+            "medians rather than fixed counts."
+        ),
+        reads=("system_access", "shifts (duty days)", "officers (unit, rank)"),
+        logic=(
+            "Rates are lookups per duty day (a local day on which a duty starts that is not rest, "
+            "leave, sickness or on call; cancelled rows aside), so leave and rest days do not dilute "
+            "them. Peers do the same job: officers of the same unit and role (the role of their open "
+            "posting in assignments); when fewer than min_peers share it, the same role across the "
+            "force, its median rate scaled to the unit's level of activity (the median, over the "
+            "unit's members, of their rate over their role's force-wide median), so a busy unit's "
+            "specialist is compared with busy specialists; with no role in the data, the same unit "
+            "and rank, else the unit. A peer rate needs at least min_peers officers with a rate "
+            "(the officer among them); an officer with neither unit nor role has no peers. Burst: in every "
+            "window_days window (sliding by a day, with at least min_duty_days duty days) compare the "
+            "rate with the officer's usual rate outside the window (so a burst does not raise its own "
+            "baseline; fewer than min_baseline_days duty days outside it, such as a new starter's, "
+            "give no usual rate) and with the peer median for the same window; flag the window where "
+            "it is at least min_own_ratio times the usual rate and min_peer_ratio times the peer "
+            "rate, and the smaller ratio is largest, when the window also holds at least "
+            "min_burst_excess lookups more than its duty days at the higher of the two rates (a quiet "
+            "officer's busy week is not a burst). Sustained: over the whole period, an officer "
+            "with at least min_period_duty_days duty days and min_sustained_lookups lookups whose "
+            "rate is at least min_sustained_ratio times the median of their peer group's whole-period "
+            "rates, and min_upper_ratio times its upper quartile (so that one of several officers "
+            "in a high-volume role shared by a quarter of the group is not taken for an outlier), is "
+            "flagged whatever their own history. A busy unit raises the peer median for "
+            "everyone, so it is not flagged."
+        ),
+        false_positives=(
+            "A new role or a major investigation that legitimately needs bulk lookups.",
+            "Batch jobs run under a personal account.",
+            "A specialist (an analyst, a researcher) placed in a unit of other roles at the same rank, "
+            "when the data records no roles.",
+        ),
+        scoring=(
+            "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), the larger "
+            "when both; at most 1."
+        ),
+        forms=(
+            Form(
+                "spike",
+                "A window of weeks at several times the officer's own usual rate and above their peers.",
+                ("busy_unit", "new_starter", "return_from_leave"),
+                ("system_access", "duty rows"),
+            ),
+            Form(
+                "sustained",
+                "The whole period at several times the median rate per duty day of the officer's peers "
+                "(same unit and role; else the role force-wide at the unit's level; else unit and rank), "
+                "with no burst against their own history.",
+                ("busy_unit", "small_unit", "new_starter", "specialist_role"),
+                ("system_access", "duty rows"),
+            ),
+        ),
+        lookalikes=(
+            LookAlike("busy_unit", "A whole unit that runs at a high rate: its peers run as high."),
+            LookAlike(
+                "new_starter", "A new starter with a short history: no usual rate and too few duty days."
+            ),
+            LookAlike(
+                "return_from_leave",
+                "Back from long leave at a normal rate: the leave days do not count as duty days.",
+            ),
+            LookAlike(
+                "small_unit", "A unit too small for a peer rate, the officer at a steady rate of their own."
+            ),
+            LookAlike(
+                "specialist_role",
+                "A specialist (a financial investigator) in a unit of other roles, at the rate of the "
+                "unit's and the force's other specialists: compared with their role, not their rank.",
+            ),
+        ),
+    ),
+    params=(
+        Param("min_own_ratio", float, 3.0, "times the officer's own usual rate that makes a burst"),
+        Param("min_peer_ratio", float, 1.2, "times the peer median rate that a burst must also reach"),
+        Param("min_baseline_days", int, 20, "duty days outside the window an officer needs for a usual rate"),
+        Param("window_days", int, 30, "burst window length (days)"),
+        Param(
+            "min_peers",
+            int,
+            5,
+            "officers with a rate a peer group needs (and a unit and rank needs for a rank group)",
+        ),
+        Param("min_duty_days", int, 5, "duty days a burst window needs to count"),
+        Param(
+            "min_sustained_ratio",
+            float,
+            3.0,
+            "times the peer median whole-period rate that makes a sustained flag",
+        ),
+        Param(
+            "min_upper_ratio",
+            float,
+            2.5,
+            "times the peer group's upper quartile whole-period rate a sustained flag also needs",
+        ),
+        Param(
+            "min_period_duty_days",
+            int,
+            20,
+            "duty days over the period an officer needs for a whole-period rate",
+        ),
+        Param("min_sustained_lookups", int, 100, "lookups over the period a sustained flag needs"),
+        Param(
+            "min_burst_excess",
+            int,
+            40,
+            "lookups a burst window must hold beyond its duty days at the higher of the usual and peer rates",
+        ),
+    ),
+    to_flags=_volume,
+    sql=VOLUME_SQL,
+    inputs=(
+        Input.rows("system_access", description="lookups (system_access rows)"),
+        Input.rows(
+            "shifts", _VOLUME_DUTY, name="duty rows", description="duty rows (the days a rate is per)"
+        ),
+        Input.column(
+            "g_officers", "unit_id", name="officers' units", description="officers with a unit (peer groups)"
+        ),
+    ),
+)

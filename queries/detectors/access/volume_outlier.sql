@@ -1,0 +1,113 @@
+WITH daily AS (SELECT officer_id, CAST(ts AS DATE) AS d, count(*) AS n FROM system_access GROUP BY ALL),
+duty AS (  -- duty days: local days on which a duty (not rest, leave, sickness or on call) starts
+    SELECT DISTINCT officer_id, CAST(start AS DATE) AS d FROM shifts
+    WHERE status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'),
+span AS (SELECT min(d) AS lo, max(d) AS hi FROM daily),
+cal AS (
+    SELECT o.officer_id, unnest(generate_series(s.lo, s.hi, INTERVAL 1 DAY))::DATE AS d
+    FROM (SELECT DISTINCT officer_id FROM daily) o, span s),
+roll AS (
+    SELECT c.officer_id, c.d,
+           sum(coalesce(daily.n, 0)) OVER w AS n_win,
+           sum(CASE WHEN duty.d IS NULL THEN 0 ELSE 1 END) OVER w AS duty_days,
+           count(*) OVER w AS days
+    FROM cal c LEFT JOIN daily USING (officer_id, d) LEFT JOIN duty USING (officer_id, d)
+    WINDOW w AS (PARTITION BY c.officer_id ORDER BY c.d ROWS BETWEEN CAST($window_days AS INTEGER) - 1 PRECEDING AND CURRENT ROW)),
+full_win AS (
+    SELECT *, n_win / duty_days AS rate FROM roll
+    WHERE days = $window_days AND duty_days >= $min_duty_days),
+totals AS (  -- the whole period: lookups, duty days, first and last day with lookups
+    SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
+    FROM (SELECT officer_id, sum(n) AS n, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
+    LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
+job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
+    SELECT a.officer_id,
+           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
+                                       s := a.start_date, r := a.role)) AS role
+    FROM g_assignments a JOIN g_officers o USING (officer_id)
+    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
+who AS (
+    SELECT o.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
+    FROM g_officers o LEFT JOIN job j USING (officer_id)),
+memb AS (  -- every peer group an officer belongs to
+    SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
+    UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
+    UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
+prate AS (  -- whole-period rate per duty day, of officers with enough duty days
+    SELECT t.*, t.tot_n / t.tot_dd AS rate FROM totals t WHERE t.tot_dd >= $min_period_duty_days),
+gsize AS (SELECT m.pg, count(*) AS n FROM memb m JOIN prate USING (officer_id) GROUP BY ALL),
+role_med AS (SELECT m.pg, median(r.rate) AS med FROM memb m JOIN prate r USING (officer_id) WHERE m.pg LIKE 'r:%' GROUP BY ALL),
+unit_level AS (  -- how busy a unit is: the median of its members' rates over their role's force-wide median
+    SELECT w.unit_id, median(r.rate / greatest(rm.med, 0.1)) AS factor, count(*) AS n
+    FROM who w JOIN prate r USING (officer_id) JOIN role_med rm ON rm.pg = 'r:' || w.role
+    WHERE w.unit_id IS NOT NULL GROUP BY ALL),
+grp AS (  -- peers doing the same job: same unit and role; else the role across the force, at the unit's level of
+          -- activity; else same unit and rank; else the unit
+    SELECT w.officer_id,
+           CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
+                WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'r:' || w.role
+                WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
+                WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
+           CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
+                WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'same role across the force, at their unit''s level of activity'
+                WHEN uk.n >= $min_peers THEN 'same unit and rank'
+                WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind,
+           CASE WHEN (ur.n < $min_peers OR ur.n IS NULL) AND fr.n >= $min_peers AND ul.n >= $min_peers
+                THEN ul.factor END AS scale
+    FROM who w
+    LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
+    LEFT JOIN gsize fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN gsize uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
+    LEFT JOIN gsize uu ON uu.pg = 'u:' || w.unit_id
+    LEFT JOIN unit_level ul ON ul.unit_id = w.unit_id),
+peer AS (
+    SELECT f.d, m.pg, median(f.rate) AS peer_rate, count(*) AS peers
+    FROM full_win f JOIN memb m USING (officer_id) GROUP BY ALL),
+scored AS (
+    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
+           p.peers, g.pg_kind,
+           -- the officer's usual rate: lookups per duty day outside this window
+           (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
+           f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
+           f.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio,
+           t.tot_dd - f.duty_days AS baseline_days
+    FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
+    JOIN peer p ON p.d = f.d AND p.pg = g.pg
+    WHERE p.peers >= $min_peers),
+spike AS (
+    SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio, pg_kind),
+                               -- ties: the earliest window, whatever the row order
+                               struct_pack(r := least(own_ratio, peer_ratio), earlier := -(d - DATE '1970-01-01'))) AS b
+    FROM scored WHERE own_ratio >= $min_own_ratio AND peer_ratio >= $min_peer_ratio
+      AND baseline_days >= $min_baseline_days
+      -- far beyond in numbers too: a quiet officer's busy week is not a burst
+      AND n_win - duty_days * greatest(own_rate, peer_rate) >= $min_burst_excess GROUP BY officer_id),
+ppeer AS (
+    SELECT m.pg, median(r.rate) AS peer_rate, quantile_cont(r.rate, 0.75) AS peer_q75, count(*) AS peers
+    FROM prate r JOIN memb m USING (officer_id) GROUP BY ALL),
+sustained AS (
+    SELECT r.officer_id, r.tot_n, r.tot_dd, r.rate, r.lo, r.hi, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
+           p.peers, g.pg_kind, r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio
+    FROM prate r JOIN grp g USING (officer_id) JOIN ppeer p ON p.pg = g.pg
+    WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups
+      AND r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) >= $min_sustained_ratio
+      AND r.rate / greatest(p.peer_q75 * coalesce(g.scale, 1), 0.1) >= $min_upper_ratio),
+found AS (
+    SELECT coalesce(k.officer_id, u.officer_id) AS officer_id,
+           k.b IS NOT NULL AS is_spike, u.officer_id IS NOT NULL AS is_sustained,
+           k.b.n_win AS n, k.b.duty_days AS duty_days, k.b.rate AS rate, k.b.own_rate AS own_rate,
+           k.b.peer_rate AS peer_rate, k.b.peers AS peers, k.b.own_ratio AS own_ratio, k.b.peer_ratio AS peer_ratio,
+           k.b.d - (CAST($window_days AS INTEGER) - 1) AS spike_start, k.b.d AS spike_end,
+           u.tot_n AS period_n, u.tot_dd AS period_duty_days, u.rate AS period_rate, u.peer_rate AS period_peer_rate,
+           u.peers AS period_peers, u.peer_ratio AS period_peer_ratio, u.lo AS period_start, u.hi AS period_end,
+           coalesce(k.b.pg_kind, u.pg_kind) AS peer_kind,
+           CASE WHEN u.officer_id IS NOT NULL THEN u.lo ELSE k.b.d - (CAST($window_days AS INTEGER) - 1) END AS window_start,
+           CASE WHEN u.officer_id IS NOT NULL THEN u.hi ELSE k.b.d END AS window_end
+    FROM spike k FULL OUTER JOIN sustained u USING (officer_id))
+SELECT f.*, count(DISTINCT s.record_id) FILTER (WHERE CAST(s.ts AS DATE) BETWEEN f.spike_start AND f.spike_end) AS records,
+       count(DISTINCT s.record_id) AS period_records
+FROM found f JOIN system_access s ON s.officer_id = f.officer_id
+ AND CAST(s.ts AS DATE) BETWEEN f.window_start AND f.window_end
+GROUP BY ALL
+ORDER BY f.officer_id

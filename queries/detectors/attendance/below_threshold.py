@@ -1,0 +1,285 @@
+"""``attendance.below_threshold``: office and hybrid workers whose in-office attendance
+is below policy over a window.
+
+Queries beside this module: ``below_threshold.sql`` (``{{outside}}`` and ``{{absence}}``
+from :mod:`queries.detectors.attendance.common`), and ``below_threshold.units.cypher``
+(each unit's site, where office staff with no duty rows are expected), run first.
+
+Worked examples: ``tests/examples/attendance.below_threshold/``, one folder per form and
+look-alike of the card (run on both stores by ``tests/test_examples.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from queries.detectors.attendance.common import ABSENCE, OUTSIDE
+from queries.detectors.base import (
+    DetectContext,
+    Detector,
+    Form,
+    Input,
+    LookAlike,
+    MethodCard,
+    Param,
+    query_file,
+)
+from queries.detectors.common import BANK_HOLIDAYS, day, officer_flags, rows_evidence
+
+BELOW_SQL = query_file(__file__, "below_threshold.sql", outside=OUTSIDE, absence=ABSENCE)
+UNITS_CYPHER = query_file(__file__, "below_threshold.units.cypher")
+
+
+def _below_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The query, given the England and Wales bank holidays and each unit's site (where
+    staff with no duty rows are expected)."""
+    units = ctx.store.query(UNITS_CYPHER)
+    return ctx.sql(
+        BELOW_SQL,
+        {
+            **p,
+            "bank_holidays": BANK_HOLIDAYS,
+            "unit_ids": [str(u["unit_id"]) for u in units],
+            "unit_sites": [str(u["site_id"]) for u in units],
+        },
+    )
+
+
+def _below_forms(r: Mapping[str, Any]) -> list[str]:
+    if r["unrostered"]:
+        return ["unrostered_office_worker"]
+    missed = r["office_days"] - r["present_days"]
+    return ["working_remotely_instead"] if 2 * r["remote_days"] >= missed else ["absent_no_activity"]
+
+
+def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    missed = r["office_days"] - r["present_days"]
+    span = f"between {day(r['window_start'])} and {day(r['window_end'])}"
+    policy = (
+        f"against a policy of {p['threshold']:.0%} (at most {r['allowed']} of them missed); they missed "
+        f"{missed}, {r['excess']} beyond that"
+    )
+    if r["unrostered"]:
+        lead = (
+            f"Has no duty rows and badged in on {r['present_days']} of the {r['office_days']} weekdays {span} "
+            f"on which they worked ({r['share']:.0%}; weekdays that were not bank holidays or days of their "
+            f"recorded leave or sickness, and not days with no trace of them at all), {policy}"
+        )
+    else:
+        lead = (
+            f"Badged in on {r['present_days']} of {r['office_days']} rostered office days ({r['share']:.0%}) "
+            f"{span}, {policy}"
+        )
+
+    def of(n: int) -> str:
+        return f"all {missed} days missed" if n == missed else f"{n} of the {missed} days missed"
+
+    if r["unrostered"]:
+        other = missed - r["remote_days"]
+        tail = (
+            f"on {of(r['remote_days'])} they worked on a remote session from outside the office networks"
+            if r["remote_days"]
+            else ""
+        )
+        if other:
+            tail += (
+                "; on the others" if tail else f"on {of(other)}"
+            ) + " they made lookups away from any office"
+    elif _below_forms(r) == ["working_remotely_instead"]:
+        tail = (
+            f"on {of(r['remote_days'])} they worked instead on a remote session from outside the office "
+            "networks during the rostered duty"
+        )
+    else:
+        tail = (
+            f"on {of(missed - r['remote_days'])} there was no swipe and no remote log-on from outside the "
+            "office networks either"
+        )
+    return f"{lead}; {tail}."
+
+
+def _below(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return officer_flags(
+        "attendance.below_threshold",
+        rows,
+        score=lambda r: 0.5 + (p["threshold"] - r["share"]),
+        explain=lambda r: _below_explain(r, p),
+        evidence=lambda r: (
+            rows_evidence("shifts", r["missed_shifts"])
+            + rows_evidence("remote_sessions", r["sessions"])
+            + rows_evidence("system_access", r["lookups"])
+            + ([{"table": "officers", "key": str(r["officer_id"])}] if r["unrostered"] else [])
+        ),
+        id_parts=lambda r: (r["officer_id"],),
+        forms=_below_forms,
+    )
+
+
+BELOW_FORMS = (
+    Form(
+        "absent_no_activity",
+        "Rostered office days with no swipe anywhere during the duty and no remote log-on from outside the "
+        "office networks either, below policy over the window by at least min_excess_days.",
+        ("long_sickness", "site_without_readers", "at_threshold", "frontline_pattern", "small_shortfall"),
+        ("badge_events", "office_duties", "work_patterns"),
+    ),
+    Form(
+        "working_remotely_instead",
+        "Rostered office days (duties with a site) missed, with a remote session from outside the "
+        "office networks during the duty on most of them: working from home instead of attending.",
+        ("agreed_remote_days", "at_threshold", "small_shortfall"),
+        ("badge_events", "office_duties", "remote_sessions", "work_patterns"),
+    ),
+    Form(
+        "unrostered_office_worker",
+        "An office-pattern worker with no duty rows at all: the expected office days are Monday to "
+        "Friday, not England and Wales bank holidays, not covered by their leave or sickness rows "
+        "(where their unit's site has badge readers, or, with no unit site, where they swipe at all), "
+        "and judged only where they swiped or worked elsewhere (a remote session from outside the "
+        "office networks, or lookups at no site); badged in on too few of them.",
+        ("long_sickness", "site_without_readers", "at_threshold", "unrecorded_leave"),
+        ("badge_events", "work_patterns"),
+    ),
+)
+
+BELOW_LOOKALIKES = (
+    LookAlike(
+        "long_sickness",
+        "Weeks off sick (sick rows, no swipes): days of leave or sickness are not office days, so "
+        "they never lower the share.",
+    ),
+    LookAlike(
+        "agreed_remote_days",
+        "A hybrid worker whose agreed remote days are duties with no site, working on a remote "
+        "session from home on them: not office days.",
+    ),
+    LookAlike(
+        "frontline_pattern",
+        "A frontline officer rarely at the station (work pattern frontline): the policy does not "
+        "apply to them.",
+    ),
+    LookAlike(
+        "site_without_readers",
+        "Staff at a site where nobody ever swipes (no badge readers): their days there are not "
+        "judged, since a missing swipe means nothing there.",
+    ),
+    LookAlike(
+        "at_threshold",
+        "An office worker who badged in on just over the required share of office days.",
+    ),
+    LookAlike(
+        "small_shortfall",
+        "A worker a day or two under the share in a window (fewer than min_excess_days missed beyond "
+        "what the policy allows): a forgotten badge or an unrecorded swap, not a flag.",
+    ),
+    LookAlike(
+        "unrecorded_leave",
+        "Office staff with no duty rows, whose leave and sickness are recorded nowhere: the weekdays "
+        "they are away leave no trace at all (no swipe, remote log-on or lookup) and are not counted.",
+    ),
+)
+
+BELOW_THRESHOLD = Detector(
+    name="attendance.below_threshold",
+    card=MethodCard(
+        purpose=(
+            "Find office and hybrid workers whose in-office attendance is below policy (by default "
+            "80% of rostered office days) over a window."
+        ),
+        reads=(
+            "shifts (rostered office days; leave and sickness rows)",
+            "badge_events (any swipe that day; which sites have readers)",
+            "remote_sessions (where the missed days went)",
+            "system_access (lookups at no site: work away from the office, for staff with no duty rows)",
+            "officers (work pattern, unit, start and end dates)",
+            "units (the site of staff with no duty rows)",
+        ),
+        logic=(
+            "For officers whose work pattern is in work_patterns, take each rostered office day "
+            "(a worked day, early, late, night or training duty with a site) and whether the "
+            "officer swiped anywhere between three hours before the duty and its end (a night "
+            "duty's swipe out the next morning does not make the next night present). An "
+            "office-pattern worker with no duty rows at all is expected in the office Monday to "
+            "Friday, except England and Wales bank holidays and outside their start and end dates, "
+            "if their unit's site has badge readers (or, with no unit site, if they swipe at all); "
+            "a weekday with no trace of them at all (no swipe, no remote session, no lookup) may be "
+            "leave their duty system does not record and is not counted, so their days are those "
+            "they swiped and those they worked elsewhere (a remote session from outside the office "
+            "networks during 08:00-18:00, or lookups made at no site). A hybrid worker with no duty "
+            "rows cannot be judged (their office days are unknown) and is left out. Days covered by the officer's own leave or sickness rows, days at a "
+            "site where nobody ever swipes (no readers) and days outside the period the badge "
+            "system recorded are not office days. For every office day compute the share over "
+            "the trailing window_days (whole windows only: one cut short by the start of the data is "
+            "not judged, unless the data is shorter than a window, when the officer's whole record "
+            "is one), where the window holds at least min_office_days office days. A window counts "
+            "when the share is below threshold and the days missed exceed what the policy allows "
+            "(the whole days: 20% of 32 office days lets 6 be missed) by at least min_excess_days, "
+            "a working week by default (a day or two under the share is the noise of a forgotten "
+            "badge or an unrecorded swap); flag the officer's lowest share among the windows that "
+            "count (one flag per officer). The form is unrostered office worker for staff with no "
+            "duty rows, else working remotely instead when on at least half of the missed days a "
+            "remote session from outside the office networks overlapped the duty, else absent "
+            "with no activity."
+        ),
+        false_positives=(
+            "Work at a site whose reader is broken for a spell (a site that never records a swipe "
+            "is left out).",
+            "Tailgating colleagues through a door instead of swiping.",
+            "Agreed remote days recorded in the roster with a site by mistake.",
+            "Part-time office staff with no duty rows who work from home on their days off "
+            "(expected Monday to Friday).",
+        ),
+        scoring="score = 0.5 + (threshold - share), between 0 and 1.",
+        forms=BELOW_FORMS,
+        lookalikes=BELOW_LOOKALIKES,
+    ),
+    params=(
+        Param("threshold", float, 0.8, "share of rostered office days that policy requires"),
+        Param("window_days", int, 90, "length of the trailing window (days)"),
+        Param("min_office_days", int, 20, "office days a window needs to count"),
+        Param(
+            "min_excess_days",
+            int,
+            5,
+            "office days missed beyond the policy's allowance (a working week) that make a window count",
+        ),
+        Param("work_patterns", list, ["office", "hybrid"], "work patterns the policy applies to"),
+        Param(
+            "office_networks",
+            list,
+            ["10.", "172.16.", "192.168."],
+            "address prefixes of office networks (remote log-ons from them are in the office)",
+        ),
+    ),
+    to_flags=_below,
+    python=_below_rows,
+    sql=BELOW_SQL,
+    uses_events=True,
+    inputs=(
+        Input.rows("badge_events", description="badge swipes"),
+        Input.rows(
+            "shifts",
+            "status = 'worked' AND site_id IS NOT NULL "
+            "AND duty_type IN ('day', 'early', 'late', 'night', 'training')",
+            name="office_duties",
+            description="worked office duties with a site (rostered office days)",
+        ),
+        Input.rows(
+            "remote_sessions",
+            "NULLIF(trim(source_ip), '') IS NOT NULL",
+            description="remote sessions with a source address",
+        ),
+        Input.rows(
+            "system_access", description="lookups (work away from any office, by staff with no duty rows)"
+        ),
+        Input.column(
+            "g_officers", "work_pattern", name="work_patterns", description="officers' work patterns"
+        ),
+        Input(
+            "unit_sites",
+            "units with a site (where office staff with no duty rows are expected)",
+            cypher="MATCH (u:Unit) WHERE u.retired_at IS NULL AND u.site_id IS NOT NULL RETURN count(u) AS n",
+        ),
+    ),
+)

@@ -1,0 +1,163 @@
+"""``roster.overtime_overlap``: paid overtime or rest-day working that cannot have been
+worked as claimed (during the officer's own leave or sickness, as the duty rows or the
+audit trail show it, overlapping another of their duties, or with no sign of attendance).
+
+Query beside this module: ``overtime_overlap.sql`` (``{{paid_extra}}``, ``{{not_a_duty}}``
+and ``{{no_reason}}`` from :mod:`queries.detectors.roster.common`).
+
+Worked examples: ``tests/examples/roster.overtime_overlap/``, one folder per form and
+look-alike of the card (run on both stores by ``tests/test_examples.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
+from queries.detectors.common import day, officer_flags, rows_evidence
+from queries.detectors.roster.common import NO_REASON, NOT_A_DUTY, PAID, plural
+
+OVERLAP_SQL = query_file(
+    __file__, "overtime_overlap.sql", paid_extra=PAID, not_a_duty=NOT_A_DUTY, no_reason=NO_REASON
+)
+
+
+def _overlap(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def explain(r: dict[str, Any]) -> str:
+        parts = []
+        if r["n_absent"]:
+            parts.append(f"{r['n_absent']} inside their own annual leave or sickness")
+        if r["n_audit"]:
+            parts.append(
+                f"{r['n_audit']} on a day the duty system's audit trail shows was their leave or "
+                "sickness until it was changed by them or with no reason given"
+            )
+        if r["n_double"]:
+            parts.append(f"{r['n_double']} overlapping another of their worked shifts")
+        if r["n_unseen"]:
+            parts.append(
+                f"{r['n_unseen']} stand-alone with no badge swipe, system lookup or remote log-on at all"
+            )
+        return (
+            f"{plural(len(r['shift_ids']), 'paid overtime, rest-day or bank-holiday duty', 'paid overtime, rest-day or bank-holiday duties')} "
+            f"between {day(r['window_start'])} and {day(r['window_end'])} cannot have been worked as "
+            f"claimed: {'; '.join(parts)}."
+        )
+
+    return officer_flags(
+        "roster.overtime_overlap",
+        rows,
+        score=lambda r: 0.5 + 0.15 * len(r["shift_ids"]),
+        explain=explain,
+        evidence=lambda r: (
+            rows_evidence("shifts", list(r["shift_ids"]) + list(r["other_ids"] or []))
+            + rows_evidence("roster_changes", r["change_ids"])
+        ),
+        forms=lambda r: r["forms"],
+    )
+
+
+OVERTIME_OVERLAP = Detector(
+    name="roster.overtime_overlap",
+    card=MethodCard(
+        purpose=(
+            "Find paid overtime or rest-day working that cannot have been worked as claimed: "
+            "during the officer's own leave or sickness (as the duty rows show it, or as the "
+            "audit trail shows it before an edit), overlapping another of their duties, or "
+            "with no sign of attendance at all."
+        ),
+        reads=("shifts", "roster_changes", "badge_events", "system_access", "remote_sessions"),
+        logic=(
+            "For every worked shift paid as overtime, rest-day working or bank holiday, look for "
+            "(a) a leave or sickness row of the same officer, not cancelled, inside which it starts "
+            "(booked leave counts whether its status is planned or worked; a duty that began "
+            "before the leave, or overtime staying on after one, such as a night shift running "
+            "into the first leave day, does not), "
+            "(b) a rostered duty of the same officer (worked, not itself an overtime or rest-day "
+            "working row) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
+            "the same hours, such as a stay-on claim keyed inside a booked overtime night, are one "
+            "stretch of overtime keyed twice, a payroll duplicate, not a duty that cannot have "
+            "been worked), (c) for a stand-alone overtime or rest-day duty (not within an "
+            "hour of another worked duty, which it would extend), no badge swipe within an hour "
+            "of it, no system lookup during it and no remote session overlapping it (checked only "
+            "when the force has all three kinds of attendance data, and only for a duty at a site "
+            "with badge readers or with no site and not at court), (d) a day that was leave or "
+            "sickness until an edit in roster_changes (duty_type changed away from annual_leave "
+            "or sick, or the leave row cancelled) made by the officer themself or with no reason "
+            "recorded: paid extra during that row, on the same day, or staying on after it "
+            "(starting within an hour of its end, which after a late is the next day). Flag an "
+            "officer with at least min_count duties of kind (a), (b) or (d), "
+            "or at least min_unseen of kind (c) (one unrecorded duty is common: work away from "
+            "readers and systems). Leave cancelled by a supervisor with a reason (a recall to "
+            "duty) is not leave."
+        ),
+        false_positives=(
+            "Leave not cancelled in the system after a recall to duty.",
+            "Work away from any badge reader or system (an off-site operation, a court day "
+            "keyed as overtime).",
+            "An officer who cancelled their own leave in good time and then worked overtime that day.",
+            "The same overtime keyed twice as two extra-duty rows (not counted) hides a real second "
+            "claim for the same hours: that is payroll's to reconcile.",
+        ),
+        scoring="score = 0.5 + 0.15 per duty, at most 1.",
+        forms=(
+            Form(
+                "during_leave",
+                "a leave or sickness row of the officer, not cancelled, overlaps the paid-extra duty.",
+                ("recall_from_leave",),
+                ("leave and sickness rows",),
+            ),
+            Form(
+                "overlapping_duty",
+                "one of the officer's rostered duties (worked) overlaps the paid-extra duty.",
+                ("extends_shift",),
+                ("shifts",),
+            ),
+            Form(
+                "no_attendance",
+                "at least two stand-alone overtime or rest-day duties with no swipe, lookup or "
+                "remote session.",
+                ("overtime_with_swipes", "single_unrecorded_duty", "extends_shift"),
+                ("badge_events", "system_access", "remote_sessions"),
+            ),
+            Form(
+                "leave_in_audit_trail",
+                "no leave row now, but roster_changes show the day was leave and the change away "
+                "from leave was made by the officer themself or with no reason; overtime is "
+                "claimed that day or for staying on after that duty.",
+                ("recall_from_leave",),
+                ("roster_changes",),
+            ),
+        ),
+        lookalikes=(
+            LookAlike(
+                "recall_from_leave",
+                "leave cancelled or changed by a supervisor with a reason before the day, then worked",
+            ),
+            LookAlike("extends_shift", "overtime adjoining the end of a normal shift"),
+            LookAlike("overtime_with_swipes", "stand-alone rest-day working with badge swipes"),
+            LookAlike("single_unrecorded_duty", "one stand-alone duty with no attendance evidence"),
+        ),
+    ),
+    params=(
+        Param("min_count", int, 1, "paid-extra duties during absence or another duty that make a flag"),
+        Param("min_unseen", int, 2, "paid-extra duties with no attendance evidence that make a flag"),
+        Param("min_overlap_minutes", int, 30, "overlap with another duty that counts"),
+    ),
+    to_flags=_overlap,
+    sql=OVERLAP_SQL,
+    inputs=(
+        Input.rows("shifts", description="duty rows (shifts)"),
+        Input.rows(
+            "shifts",
+            "duty_type IN ('annual_leave', 'sick')",
+            name="leave and sickness rows",
+            description="annual leave and sickness rows in shifts",
+        ),
+        Input.rows("roster_changes", description="the duty system's audit trail (roster_changes rows)"),
+        Input.rows("badge_events", description="badge swipes"),
+        Input.rows("system_access", description="system lookups"),
+        Input.rows("remote_sessions", description="remote log-ons"),
+    ),
+)
