@@ -54,7 +54,11 @@ LOCK_FILE = "graph.lock"
 """Held (``flock``) by the one read-write handle."""
 READERS_DIR = "tmp/readers"
 """Each read-only handle opens the snapshot through a hard link of its own here."""
-COPY_CHUNK = 500_000
+COPY_ROWS_PER_MB = 700
+"""Rows one ``COPY`` takes per MiB of the writer's buffer pool: a copy of millions of
+relationships fills the pool (seen at 4.8 M relationships in 4 GiB), while every further
+copy into a table that has rows costs more than the first (2 M ``ACCESSED`` links: 39 s in
+one copy with 2 GiB, over 200 s in four with 1 GiB)."""
 
 _ARROW: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -209,10 +213,9 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"the embedded store at {self.path} is closed")
 
     def _open(self, path: Path, *, read_only: bool, connections: int) -> None:
+        pool_mb = self.settings.buffer_pool_mb if read_only else self.settings.write_buffer_pool_mb
         try:
-            self.db = lb.Database(
-                str(path), buffer_pool_size=self.settings.buffer_pool_mb * 1024 * 1024, read_only=read_only
-            )
+            self.db = lb.Database(str(path), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
         except RuntimeError as e:
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
         for _ in range(max(1, connections)):
@@ -533,12 +536,12 @@ class EmbeddedStore(GraphStore):
     def _copy(
         self, table: str, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str], opts: str
     ) -> None:
-        """``COPY`` rows known to be new, in chunks of :data:`COPY_CHUNK` rows: one copy of
-        millions of rows fills the buffer pool (seen at 4.8 M relationships in 4 GiB).
-        Each chunk is a fresh Arrow table, never copied twice."""
+        """``COPY`` rows known to be new, in as few chunks as the buffer pool takes
+        (:data:`COPY_ROWS_PER_MB`). Each chunk is a fresh Arrow table, never copied twice."""
         self._wrote = True
-        for i in range(0, len(df), COPY_CHUNK):
-            new_rows = self._arrow(df.iloc[i : i + COPY_CHUNK], props, lead)  # noqa: F841 (read by COPY)
+        chunk = max(1, int(self.settings.write_buffer_pool_mb * COPY_ROWS_PER_MB))
+        for i in range(0, len(df), chunk):
+            new_rows = self._arrow(df.iloc[i : i + chunk], props, lead)  # noqa: F841 (read by COPY)
             with self._checkout() as conn:
                 try:
                     conn.execute(f"COPY {table} FROM new_rows{opts}")

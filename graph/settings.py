@@ -40,7 +40,12 @@ class Settings(BaseSettings):
     neo4j_database : str, default "neo4j"
         The Neo4j database.
     buffer_pool_mb : int, default 1024
-        Ladybug buffer pool size (MiB), at least 256: checkpoints fail below ~256.
+        Ladybug buffer pool size (MiB) of read-only handles (serve, queries), at least 256:
+        checkpoints fail below ~256.
+    write_buffer_pool_mb : int, default 3072
+        Ladybug buffer pool size (MiB) of the read-write handle (ingest, detect): a bulk
+        copy of about a million relationships needs a GiB (a Met-sized force has two
+        million ``ACCESSED`` links); memory is taken only as it is used.
     event_memory_mb : int, default 2048
         DuckDB memory limit for the event store (MiB); beyond it DuckDB spills to disk.
     resolver : {"splink", "exact"}, default "splink"
@@ -109,7 +114,15 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
     buffer_pool_mb: int = Field(
-        1024, ge=256, description="Ladybug buffer pool size (MiB); checkpoints fail below ~256"
+        1024,
+        ge=256,
+        description="Ladybug buffer pool size (MiB) of read-only handles (serve, queries); checkpoints fail below ~256",
+    )
+    write_buffer_pool_mb: int = Field(
+        3072,
+        ge=256,
+        description="Ladybug buffer pool size (MiB) of the read-write handle (ingest, detect): a bulk copy "
+        "of about a million relationships needs a GiB; memory is taken only as it is used",
     )
     event_memory_mb: int = Field(2048, ge=256, description="DuckDB memory limit for the event store (MiB)")
     resolver: Literal["splink", "exact"] = "splink"

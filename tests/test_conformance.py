@@ -359,8 +359,9 @@ def test_embedded_bulk_copy_in_chunks(tmp_path, monkeypatch: pytest.MonkeyPatch)
     import graph.embedded
     from tests.conftest import embedded_settings
 
-    monkeypatch.setattr(graph.embedded, "COPY_CHUNK", 2)
-    with open_store(embedded_settings(tmp_path)) as st:
+    settings = embedded_settings(tmp_path)
+    monkeypatch.setattr(graph.embedded, "COPY_ROWS_PER_MB", 2 / settings.write_buffer_pool_mb)  # 2 rows a copy
+    with open_store(settings) as st:
         load_fixture(st)
         c = st.counts()
         assert (c["Officer"], c["MEMBER_OF"], c["IN_UNIT"]) == (5, 3, 4)
