@@ -56,11 +56,15 @@ class Prop:
         beyond the primary key, so it is ignored there).
     protected : bool, default False
         A protected characteristic (e.g. gender, ethnicity): never read by a detector.
+    source : str, optional
+        The contract column it is loaded from when that differs from ``name``.
 
     Examples
     --------
     >>> Prop("date_of_birth", "date")
-    Prop(name='date_of_birth', type='date', index=False, protected=False)
+    Prop(name='date_of_birth', type='date', index=False, protected=False, source=None)
+    >>> Prop("name", source="full_name").column
+    'full_name'
     """
 
     name: str
