@@ -40,6 +40,7 @@ from graph.contract import TABLE_LIST
 from graph.errors import LinkwatchError
 from graph.events import ddl
 from graph.facts import GRAPH_FACTS, graph_facts
+from graph.model import MODEL
 from graph.store import GraphStore
 
 FLAG_COLUMNS = [
@@ -54,7 +55,8 @@ FLAG_COLUMNS = [
     "explanation",
     "evidence",
 ]
-PROTECTED = ("gender", "ethnicity")
+PROTECTED: tuple[str, ...] = tuple(sorted(MODEL.protected))
+"""The protected characteristics, from the model (:attr:`graph.model.GraphModel.protected`)."""
 
 
 class DetectorError(LinkwatchError):
