@@ -360,7 +360,9 @@ def test_embedded_bulk_copy_in_chunks(tmp_path, monkeypatch: pytest.MonkeyPatch)
     from tests.conftest import embedded_settings
 
     settings = embedded_settings(tmp_path)
-    monkeypatch.setattr(graph.embedded, "COPY_ROWS_PER_MB", 2 / settings.write_buffer_pool_mb)  # 2 rows a copy
+    monkeypatch.setattr(
+        graph.embedded, "COPY_ROWS_PER_MB", 2 / settings.write_buffer_pool_mb
+    )  # 2 rows a copy
     with open_store(settings) as st:
         load_fixture(st)
         c = st.counts()
