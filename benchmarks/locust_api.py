@@ -1,0 +1,186 @@
+"""50 concurrent API clients for 60 s against ``linkwatch serve``, driven by Locust
+(headless), on 127.0.0.1 only: p50, p95 and p99 per endpoint and the error count.
+
+    pip install -e '.[bench]'     # Locust
+    python benchmarks/locust_api.py --data-dir DIR [--clients 50] [--seconds 60]
+    python benchmarks/locust_api.py --officers 1000 --days 90       # builds a demo force first
+
+``DIR`` is a data folder that already holds an ingested and detected force (e.g. the
+45k × 365 one of ``benchmarks/ingest_scale.py``). The runner starts ``linkwatch serve``
+over it as its own process, creates an investigator's token, and runs Locust with
+``--clients`` users spawned at once for ``--seconds``. Every request carries the token
+and a purpose; the mix is the one of ``benchmarks/load.py``: search, entity,
+neighbourhood depth 1 and 2, paths, the flag list (deep pages too), one flag and a
+saved query. Anything but a 200 counts as an error. Targets (issue 13): p95 under
+100 ms for depth-1 neighbourhood, search and the flag list, under 500 ms for depth 2
+and paths, and no errors.
+
+This file is also the locustfile (Locust imports it with ``LW_LOCUST_PLAN`` set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS_MS = {
+    "search": 100,
+    "neighbourhood depth 1": 100,
+    "flags": 100,
+    "neighbourhood depth 2": 500,
+    "paths": 500,
+}
+
+if os.environ.get("LW_LOCUST_PLAN"):  # imported by Locust as the locustfile
+    from locust import FastHttpUser, between, task
+
+    PLAN = json.loads(Path(os.environ["LW_LOCUST_PLAN"]).read_text())
+    SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Khan", "Patel", "Evans", "Wilson"]
+
+    class Investigator(FastHttpUser):  # type: ignore[misc]
+        wait_time = between(0.0, 0.05)
+        headers = PLAN["headers"]
+
+        def _get(self, name: str, path: str, params: dict[str, object] | None = None) -> None:
+            self.client.get(path, params=params, headers=self.headers, name=name)
+
+        def _o(self) -> str:
+            return random.choice(PLAN["officers"])
+
+        @task(15)
+        def search(self) -> None:
+            self._get("search", "/api/v1/search", {"q": random.choice(SURNAMES)})
+
+        @task(15)
+        def entity(self) -> None:
+            self._get("entity", f"/api/v1/entities/{self._o()}")
+
+        @task(20)
+        def depth1(self) -> None:
+            self._get("neighbourhood depth 1", "/api/v1/neighbourhood", {"id": self._o(), "depth": 1})
+
+        @task(8)
+        def depth2(self) -> None:
+            self._get("neighbourhood depth 2", "/api/v1/neighbourhood", {"id": self._o(), "depth": 2})
+
+        @task(8)
+        def paths(self) -> None:
+            self._get("paths", "/api/v1/paths", {"from": self._o(), "to": self._o(), "max_hops": 4})
+
+        @task(14)
+        def flags(self) -> None:
+            self._get("flags", "/api/v1/flags", {"limit": 50, "skip": random.choice([0, 50, 500])})
+
+        @task(8)
+        def flag(self) -> None:
+            if PLAN["flags"]:
+                self._get("flag", f"/api/v1/flags/{random.choice(PLAN['flags'])}")
+
+        @task(12)
+        def saved_query(self) -> None:
+            body = {"params": {"officer_id": self._o().split(":", 1)[1]}}
+            self.client.post(
+                "/api/v1/queries/officer-profile/run", json=body, headers=self.headers, name="saved query"
+            )
+
+
+def _table(stats_csv: Path, seconds: float) -> tuple[str, int]:
+    rows = list(csv.DictReader(stats_csv.open()))
+    out = [
+        "| endpoint | requests | errors | p50 ms | p95 ms | p99 ms | max ms | target p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    errors = 0
+    for r in rows:
+        name = r["Name"] if r["Name"] != "Aggregated" else "**all**"
+        n, fail = int(r["Request Count"]), int(r["Failure Count"])
+        if r["Name"] != "Aggregated":
+            errors += fail
+        target = TARGETS_MS.get(r["Name"])
+        ok = (
+            ""
+            if target is None
+            else f"< {target} ms " + ("met" if float(r["95%"]) < target else "**missed**")
+        )
+        out.append(
+            f"| {name} | {n:,} | {fail} | {float(r['50%']):.0f} | {float(r['95%']):.0f} | "
+            f"{float(r['99%']):.0f} | {float(r['Max Response Time']):.0f} | {ok} |"
+        )
+    total = next((int(r["Request Count"]) for r in rows if r["Name"] == "Aggregated"), 0)
+    out.append(f"\n{total:,} requests in {seconds:.0f} s ({total / seconds:.0f}/s), {errors} errors")
+    return "\n".join(out), errors
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from load import investigator_headers, officers_and_flags, serving
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--officers", type=int, default=1000)
+    ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = ap.parse_args()
+    data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-locust-")) / "data"
+    if not (data / "graph.lbdb").exists():
+        cmd = [sys.executable, "-m", "api.cli", "demo", "--officers", str(args.officers)]
+        subprocess.run(
+            [*cmd, "--days", str(args.days), "--data-dir", str(data)], check=True, stdout=subprocess.DEVNULL
+        )
+    officers, flags = officers_and_flags(data)
+    work = Path(tempfile.mkdtemp(prefix="lw-locust-run-"))
+    plan = work / "plan.json"
+    plan.write_text(json.dumps({"officers": officers, "flags": flags, "headers": investigator_headers(data)}))
+    print(
+        f"{len(officers):,} officers, {len(flags)} flags sampled; {args.clients} clients for {args.seconds} s"
+    )
+    with serving(data, log=work / "server.log") as url:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                __file__,
+                "--headless",
+                "--host",
+                url,
+                "-u",
+                str(args.clients),
+                "-r",
+                str(args.clients),
+                "-t",
+                f"{args.seconds}s",
+                "--csv",
+                str(work / "run"),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+            ],
+            env={**os.environ, "LW_LOCUST_PLAN": str(plan)},
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "locust.log", "w"),  # noqa: SIM115
+        )
+        seconds = time.perf_counter() - t0
+    table, errors = _table(work / "run_stats.csv", float(args.seconds))
+    print(table)
+    print(f"(server log and Locust's CSVs in {work}; {seconds:.0f} s wall clock)")
+    if args.markdown:
+        args.markdown.write_text(table + "\n")
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
