@@ -27,7 +27,7 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,19 @@ class IngestReport:
     error: str | None = None
     started_ns: int = 0
     """The clock at the start, in nanoseconds: orders runs that start in the same second."""
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage of the run (read and validate, merge, aggregate, graph load,
+    resolution, ...), in the order they ran; printed by the command line and kept in the
+    manifest."""
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage of the run into :attr:`stages` (added up when it runs again)."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - t0
 
     @property
     def rows_read(self) -> int:
@@ -217,7 +230,8 @@ def ingest_dir(
     try:
         files = plan(Path(src), report.warnings, report.ignored_files)
         previous = _previous_checksums(store)
-        reads = _read_entities(store, files, timezone, max_field_size, report, step, current_file)
+        with report.stage("read and validate entity tables"):
+            reads = _read_entities(store, files, timezone, max_field_size, report, step, current_file)
         changed = {n for n in GRAPH_TABLES if n in reads and previous.get(n) != reads[n].sha256}
         shapes = {n: transform(n, reads[n].valid) for n in GRAPH_TABLES if n in changed}
         _check_retirement(store, reads, shapes, max_retire_share, allow_mass_retire)
@@ -225,24 +239,29 @@ def ingest_dir(
         checks: dict[str, EventCheck] = {}
         if events:
             ev = EventLoader(Path(data_dir), memory_mb=event_memory_mb, timezone=timezone)
-            checks = _check_events(  # into temporary tables: the stored events are not touched
-                ev, store, events, reads, previous, report, step, max_field_size, current_file
-            )
+            with report.stage("read and validate event tables"):
+                checks = _check_events(  # into temporary tables: the stored events are not touched
+                    ev, store, events, reads, previous, report, step, max_field_size, current_file
+                )
         current_file.clear()
 
         report.phase = "write"  # every file is valid: from here on only the stores can fail
         if ev is not None:
             ev.begin()  # the run's event writes: one transaction, committed at the end
-        loaded = _write_entities(store, reads, shapes, run, report, step)
+        with report.stage("graph load (entity tables)"):
+            loaded = _write_entities(store, reads, shapes, run, report, step)
         if {"officers", "memberships", "persons"} & loaded:
             step("resolve membership lists")
-            report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
+            with report.stage("resolve membership lists"):
+                report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
         if {"declarations", "organisations"} & loaded:
             step("link declarations")
-            report.loads.append(_link_declarations(store, run))
+            with report.stage("link declarations"):
+                report.loads.append(_link_declarations(store, run))
         if {"officers", "persons"} & loaded:
             step("link shared identifiers")
-            report.loads += _link_identifiers(store, run)
+            with report.stage("link shared identifiers"):
+                report.loads += _link_identifiers(store, run)
         if ev is not None:
             _merge_events(
                 ev,
@@ -440,20 +459,22 @@ def _merge_events(
     loaded: set[str] = set()
     for name, chk in checks.items():
         step(f"load {chk.path.name} into the event store")
-        report.tables.append(ev.merge(chk, run))
+        with report.stage("merge event tables"):
+            report.tables.append(ev.merge(chk, run))
         report.pending.remove(chk)
         loaded.add(name)
     for rel_type, (needs, _sql) in AGGREGATES.items():
         whole_again = rel_type == "ACCESSED" and context_changed and ev.has(needs)
         if not (needs in loaded or whole_again or (rel_type == "EDITED_ROSTER_OF" and "shifts" in loaded)):
             continue
-        if rel_type == "ACCESSED":
-            step("read records, case assignments and shared identifiers for ACCESSED")
-            set_access_context(ev, access_context(store))
-        scope = None if whole_again else ev.touched.get(needs)
-        frame = aggregate_links(
-            ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
-        )
+        with report.stage("aggregate links from events"):
+            if rel_type == "ACCESSED":
+                step("read records, case assignments and shared identifiers for ACCESSED")
+                set_access_context(ev, access_context(store))
+            scope = None if whole_again else ev.touched.get(needs)
+            frame = aggregate_links(
+                ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
+            )
         if frame is None:
             continue
         retire: Any = True
@@ -465,7 +486,8 @@ def _merge_events(
             )
             retire = _within(set(keys))
         step(f"load {rel_type} (aggregated from {needs}{', the pairs it touched' if scope else ''})")
-        report.loads.append(store.load_relationships(rel_type, frame, run, retire_scope=retire))
+        with report.stage("graph load (aggregated links)"):
+            report.loads.append(store.load_relationships(rel_type, frame, run, retire_scope=retire))
 
 
 ACCESS_CONTEXT_TABLES = {"records", "case_assignments", "officers", "persons"}
@@ -670,6 +692,7 @@ def _manifest(store: GraphStore, report: IngestReport, src: Path) -> dict[str, A
         "links_dropped": report.links_dropped,
         "quarantine_file": str(report.quarantine_file),
         "seconds": round(report.seconds, 3),
+        "stages": {k: round(v, 3) for k, v in report.stages.items()},
     }
 
 

@@ -45,6 +45,11 @@ def test_generated_force_loads_everything(
     }
     assert all(len(f["sha256"]) == 64 for f in manifest["files"])
     assert store.counts()["IngestRun"] == 1
+    # each stage is timed, in the order it ran, and the stages fit inside the run
+    assert list(manifest["stages"])[:2] == ["read and validate entity tables", "graph load (entity tables)"]
+    assert {"resolve membership lists", "link shared identifiers"} <= set(manifest["stages"])
+    assert "merge event tables" not in manifest["stages"]  # no event tables in this force
+    assert 0 < sum(rep.stages.values()) <= rep.seconds
 
 
 def test_second_ingest_changes_nothing(store: GraphStore, store_settings: Settings, tmp_path: Path) -> None:

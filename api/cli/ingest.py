@@ -82,6 +82,11 @@ def run_ingest(store: GraphStore, src: Path, settings: Settings, *, allow_mass_r
             "membership lists resolved to persons in police records: "
             + ", ".join(f"{k} {v}" for k, v in sorted(report.person_resolution.items()))
         )
+    if report.stages:
+        out.print(
+            f"took {report.seconds:.1f} s: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()),
+            highlight=False,
+        )
     out.print(f"manifest:   {report.manifest_file}")
     dropped = f", {report.links_dropped} links dropped" if report.links_dropped else ""
     out.print(f"quarantine: {report.quarantine_file} ({report.rows_quarantined} rows{dropped})")
