@@ -171,6 +171,7 @@ class EventStore:
         tmp.mkdir(exist_ok=True)
         self._exec(f"SET memory_limit='{int(memory_mb)}MB'")
         self._exec(f"SET temp_directory={lit(str(tmp))}")
+        self._exec("SET enable_progress_bar = false")  # linkwatch reports progress itself
         self._exec(f"SET TimeZone={lit(timezone)}")
 
     def close(self) -> None:

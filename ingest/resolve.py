@@ -409,6 +409,7 @@ def _predict(
 
     how = "fixed priors (input too small to train)"
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")  # linkwatch reports progress itself
     try:
         with _quiet_splink():
             db = DuckDBAPI(con)

@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -254,7 +255,20 @@ def errors() -> Iterator[None]:
 
 @contextmanager
 def progress(total: int | None = None) -> Iterator[Any]:
-    """A progress line on the terminal; yields ``step(message)``."""
+    """Progress of a long job; yields ``step(message)``.
+
+    On a terminal, a live progress line. Elsewhere (a log file, a pipe, ``docker logs``)
+    one plain line per step with the seconds since the start, so that a long job shows
+    where it is wherever its output goes."""
+    if not console.is_terminal:
+        t0 = time.perf_counter()
+
+        def line(msg: str) -> None:
+            if "pytest" not in sys.modules:
+                console.print(f"[{time.perf_counter() - t0:7.1f} s] {msg}", highlight=False, markup=False)
+
+        yield line
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -263,7 +277,6 @@ def progress(total: int | None = None) -> Iterator[Any]:
         TimeElapsedColumn(),
         console=console,
         transient=False,
-        disable=not console.is_terminal and "pytest" in sys.modules,
     ) as p:
         task = p.add_task("starting", total=total)
 
