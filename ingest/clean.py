@@ -145,7 +145,8 @@ UNIT_WORDS = frozenset(
 """Words that introduce a flat or unit number; all become ``flat``."""
 
 _POSTCODE_IN_LINE = re.compile(r"[\s,]*\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\s*$", re.IGNORECASE)
-_SLASH_UNIT = re.compile(r"^\s*([0-9]+[a-z]?)\s*/\s*([0-9]+[a-z]?)\b")
+_SLASH_UNIT = re.compile(r"\b([0-9]+[a-z]?)\s*/\s*([0-9]+[a-z]?)\b")
+_HOUSE_NO = re.compile(r"[0-9]+[a-z]?(?:-[0-9]+[a-z]?)?")
 _RANGE = re.compile(r"\b([0-9]+[a-z]?)\s*(?:-|‐|‑|‒|–|—|\bto\b)\s*([0-9]+[a-z]?)\b")
 _NUMBER_WORD = re.compile(r"\b(?:no|number)\s*\.?\s*(?=[0-9])")
 _SPLIT_LETTER = re.compile(r"\b([0-9]+)\s+([a-z])\b(?=\s+[a-z]{2,})")
@@ -180,11 +181,47 @@ def _component(s: str) -> list[str]:
     return out
 
 
+def _is_number(w: str) -> bool:
+    """A house (or flat) number: ``10``, ``10a``, ``10-12``."""
+    return bool(_HOUSE_NO.fullmatch(w))
+
+
+def _ends_street(words: list[str]) -> bool:
+    """Whether ``words`` end in a street word ("mill rd", "high st"), abbreviations written out."""
+    last = words[-1] if words else ""
+    return ("street" if last in ("st", "str") else STREET_TYPES.get(last, last)) in THOROUGHFARES
+
+
+def _building_then_number(words: list[str]) -> tuple[str | None, list[str]]:
+    """A building name before the house number in one part, with no commas, and the flat
+    number before the name: ``22 riverside house 105 mill rd`` is flat 22 of Riverside House,
+    105 Mill Road, written as "Flat 22, Riverside House, 105 Mill Road" would be. The name
+    must hold no number and not end in a street word ("10 high st 5 …" is left alone), and
+    the house number must have its street after it.
+
+    >>> _building_then_number("22 riverside house 105 mill rd".split())
+    ('22', ['105', 'mill', 'rd'])
+    >>> _building_then_number("beacon ct 41 clover ln".split())
+    (None, ['41', 'clover', 'ln'])
+    >>> _building_then_number("3 105 mill rd".split()), _building_then_number("10 high st".split())
+    ((None, ['3', '105', 'mill', 'rd']), (None, ['10', 'high', 'st']))
+    """
+    start = 1 if words and _is_number(words[0]) else 0
+    for j in range(start, len(words) - 1):
+        if _is_number(words[j]):
+            name = words[start:j]
+            if name and not any(w[0].isdigit() for w in name) and not _ends_street(name):
+                return (words[0] if start else None), words[j:]
+            break
+    return None, words
+
+
 def clean_address(v: str | None) -> str | None:
     """The address line as matching compares it (the postcode is kept apart).
 
     Case, accents and punctuation go; a flat or unit prefix in any of its usual forms
-    ("Flat 2, …", "Apt. 2 …", "2/10 …", "…, Flat 2") becomes ``flat 2`` at the front;
+    ("Flat 2, …", "Apt. 2 …", "2/10 …", "…, Flat 2", "2 Rose Court 10 …") becomes ``flat 2``
+    at the front;
     street words are written out (St → street, Rd → road, Ave → avenue, Ln → lane,
     Cl → close, Dr → drive, Cres → crescent, …; "St" before a name is Saint); a house
     number range is written ``10-12``; "No. 10" is ``10``; "10 A" is ``10a``. Parts after
@@ -193,6 +230,8 @@ def clean_address(v: str | None) -> str | None:
     house or building name before the house number ("Rose Court, 10 High St"); a line
     with no house number keeps its house or building name and the street it is in, and
     drops a town after them ("Flat 9, Harbour View, Exampletown" is "flat 9 harbour view").
+    Written without commas, a number, a building name and a numbered street ("22 Riverside
+    House 105 Mill Rd") are a flat, its building and its street, as with commas.
 
     >>> clean_address("Flat 2, 10 High St.")
     'flat 2 10 high street'
@@ -212,6 +251,8 @@ def clean_address(v: str | None) -> str | None:
     ('rose cottage mill lane', None, None)
     >>> clean_address("Flat 9, Harbour View, Exampletown"), clean_address("Rose Cottage, Mill Ln, Sampleford")
     ('flat 9 harbour view', 'rose cottage mill lane')
+    >>> clean_address("22 RIVERSIDE HOUSE 105 MILL RD"), clean_address("Flat 8 Beacon Ct 41 Clover Ln")
+    ('flat 22 105 mill road', 'flat 8 41 clover lane')
     """
     s = _fold(v)
     if s is None:
@@ -220,17 +261,29 @@ def clean_address(v: str | None) -> str | None:
     s = _APOS.sub("", s)
     s = _NUMBER_WORD.sub("", s)
     unit: str | None = None
-    m = _SLASH_UNIT.match(s)
-    if m:  # "2/10 High Street": flat 2 of number 10
-        unit, s = m.group(1), s[m.end() :]
-        s = m.group(2) + s
+    m = _SLASH_UNIT.search(s)
+    if m:  # "2/10 High Street", "Rose Court, 2/10 High St": flat 2 of number 10
+        unit, s = m.group(1), s[: m.start()] + m.group(2) + s[m.end() :]
     s = _RANGE.sub(r"\1-\2", s)
     s = re.sub(r"[^a-z0-9,\- ]+", " ", s)  # keep commas (parts) and range hyphens
     s = re.sub(r"(?<![0-9])-|-(?![0-9])", " ", s)  # hyphens that are not in a range
     parts = [_SPACES.sub(" ", p).strip() for p in s.split(",")]
     parts = [p for p in parts if p]
     for k in range(len(parts) - 2, -1, -1):  # "25, Church Road": a bare house number starts its street
-        if re.fullmatch(r"[0-9]+[a-z]?(?:-[0-9]+[a-z]?)?", parts[k]):
+        if _is_number(parts[k]):
+            parts[k : k + 2] = [parts[k] + " " + parts[k + 1]]
+    for k in range(len(parts) - 2, -1, -1):
+        # "22 Riverside House, 105 Mill Rd": a flat of a building, then its numbered street
+        ws, nxt = parts[k].split(), parts[k + 1].split()
+        if (
+            len(ws) >= 2
+            and _is_number(ws[0])
+            and not any(w[0].isdigit() for w in ws[1:])
+            and not _ends_street(ws)
+            and "floor" not in ws
+            and len(nxt) >= 2
+            and _is_number(nxt[0])
+        ):
             parts[k : k + 2] = [parts[k] + " " + parts[k + 1]]
     named: list[list[str]] = []  # parts before the house number: a house or building name
     street: list[str] | None = None  # the part with the house number
@@ -241,13 +294,17 @@ def clean_address(v: str | None) -> str | None:
             unit = unit or words[1]
             words = words[2:]
         elif "floor" in words and street is None:  # "2nd floor flat", "ground floor"
-            unit = unit or " ".join(w for w in words if w not in UNIT_WORDS)
-            continue
+            at = words.index("floor")
+            k = next((i for i in range(at + 1, len(words)) if _is_number(words[i])), len(words))
+            unit = unit or " ".join(w for w in words[:k] if w not in UNIT_WORDS)
+            words = words[k:]  # "2nd floor flat 10 high st": the street follows
         if not words:
             continue
         if street is not None:
             break  # locality, town, county: the postcode says where
         if any(w[0].isdigit() for w in words):
+            flat, words = _building_then_number(words)
+            unit = unit or flat
             street = _component(" ".join(words))
         else:
             named.append(_component(" ".join(words)))

@@ -18,9 +18,17 @@ organisation decides; a step that finds two or more stops the search (ambiguous:
 4. ``close_spelling``: one word spelt a letter off (one letter added, dropped, changed,
    or two swapped) in a word of five letters or more, every other word and every number
    the same ("Ashworht Security Services").
+5. ``lodge_number_left_out``: a lodge (or chapter) named by the same words, in any order,
+   with its number on one side only ("Lodge of St John" for "St John Lodge No. 123"): a
+   member writes the lodge's name and leaves out its number.
 
-Numbers are never fuzzy (Lodge 1234 is not Lodge 1243), a word is never missing ("Acme"
-is not "Acme Motors"), and nothing is guessed from initials.
+In a lodge's (or chapter's) name, words that only say it is masonic ("Masonic",
+"Freemasons", "Freemasonry") are dropped, wherever they stand: "Freemasons - Lodge of St
+John" and "Lodge of St John (masonic)" name the Lodge of St John.
+
+Numbers are never fuzzy (Lodge 1234 is not Lodge 1243, and a number is left out only where
+the other name has none), a word is never missing ("Acme" is not "Acme Motors"), and
+nothing is guessed from initials.
 
 >>> org_key("The Rose & Crown Lodge No. 1234")
 'rose crown lodge 1234'
@@ -28,6 +36,8 @@ is not "Acme Motors"), and nothing is guessed from initials.
 True
 >>> org_key("St. Mary's Parish Church") == org_key("Saint Marys Parish Church")
 True
+>>> org_key("Freemasons - Lodge of St John"), org_key("Lodge of St John (masonic)")
+('lodge st john', 'lodge st john')
 """
 
 from __future__ import annotations
@@ -75,10 +85,15 @@ ABBREVIATIONS = {
 """Abbreviated words and their one spelling (whole words only)."""
 
 FILLER = frozenset({"the", "of", "and"})
+NUMBERED = frozenset({"lodge", "chapter"})
+"""Words of an organisation known by a number as well as a name (a masonic lodge or chapter)."""
+KIND_WORDS = frozenset({"masonic", "freemasons", "freemason", "freemasonry"})
+"""Words that only say a lodge is masonic: dropped from a name holding a word of
+:data:`NUMBERED`."""
 _NUMBER_WORD = re.compile(r"\b(?:no|nos|number|num)\s+(?=\d)")
 _TRADING = re.compile(r"\s+(?:t/a|ta|trading as)\s+.*$")
 
-METHODS = ("exact_name", "normalised_name", "reordered_words", "close_spelling")
+METHODS = ("exact_name", "normalised_name", "reordered_words", "close_spelling", "lodge_number_left_out")
 """The steps of :func:`match_org`, strictest first (the ``method`` on ``ABOUT``)."""
 
 
@@ -100,6 +115,8 @@ def org_key(v: str | None) -> str | None:
                 words = words[: -len(f)]
                 changed = True
     words = [w for w in words if w not in FILLER]
+    if NUMBERED & set(words):
+        words = [w for w in words if w not in KIND_WORDS] or words
     return " ".join(words) or None
 
 
@@ -131,6 +148,19 @@ def _close(a: str, b: str) -> bool:
     return not (x.isdigit() or y.isdigit()) and min(len(x), len(y)) >= 5 and _one_letter_off(x, y)
 
 
+def _number_left_out(a: str, b: str) -> bool:
+    """Step 5: two lodge names of the same words, in any order, one with a number and the
+    other with none (two numbers are never one lodge unless equal, an earlier step)."""
+    wa, wb = a.split(), b.split()
+    if not (NUMBERED & set(wa) and NUMBERED & set(wb)):
+        return False
+    if any(w.isdigit() for w in wa) == any(w.isdigit() for w in wb):
+        return False
+    rest_a = sorted(w for w in wa if not w.isdigit())
+    rest_b = sorted(w for w in wb if not w.isdigit())
+    return len(rest_a) >= 2 and rest_a == rest_b
+
+
 def match_org(name: str | None, orgs: Sequence[tuple[str, str]]) -> tuple[str | None, str]:
     """The one organisation of ``orgs`` (``(org_id, name)`` pairs) that ``name`` plainly
     means, and the step that found it; ``(None, "ambiguous")`` when a step finds two or
@@ -148,6 +178,8 @@ def match_org(name: str | None, orgs: Sequence[tuple[str, str]]) -> tuple[str | 
     (None, '')
     >>> match_org("Acme", orgs)
     (None, 'ambiguous')
+    >>> match_org("Fidelity Lodge", orgs), match_org("Freemasons - Lodge of Fidelity No 3318", orgs)
+    (('O3', 'lodge_number_left_out'), ('O3', 'normalised_name'))
     """
     exact = clean_org_name(name)
     key = org_key(name)
@@ -158,6 +190,7 @@ def match_org(name: str | None, orgs: Sequence[tuple[str, str]]) -> tuple[str | 
         lambda o: org_key(o) == key,
         lambda o: sorted((org_key(o) or "").split()) == sorted(key.split()),
         lambda o: _close(org_key(o) or "", key),
+        lambda o: _number_left_out(org_key(o) or "", key),
     )
     for method, same in zip(METHODS, steps, strict=True):
         hits = sorted({oid for oid, o in orgs if same(o)})

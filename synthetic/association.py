@@ -17,6 +17,9 @@ association.undeclared_link         lives with, or shares a phone with, a   live
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,16 +35,30 @@ if TYPE_CHECKING:
     from synthetic.world import People, World
 
 
+def _replace(x: str, old: str, new: str) -> str:
+    return x.replace(old, new)
+
+
 def _org_name_variant(name: str, k: int) -> str:
     """An organisation's name as an officer might write it on a declaration (the ``k``-th of
     the ways that fit): Limited for Ltd, '&' for 'and', no 'No.' before the number, Saint for
-    St, else a leading 'The'."""
+    St, else a leading 'The'; a lodge also as 'Freemasons - …', '… (masonic)' or without its
+    number.
+
+    >>> [_org_name_variant("Rose and Crown Lodge No. 1234", k) for k in range(5)]
+    ['Rose & Crown Lodge No. 1234', 'Rose and Crown Lodge 1234', 'Freemasons - Rose and Crown Lodge No. 1234', 'Rose and Crown Lodge No. 1234 (masonic)', 'Rose and Crown Lodge']
+    """
     ways = [(" Ltd", " Limited"), (" and ", " & "), ("No. ", ""), ("St ", "Saint ")]
-    fits = [(a, b) for a, b in ways if a in name]
+    fits: list[Callable[[str], str]] = [
+        functools.partial(_replace, old=a, new=b) for a, b in ways if a in name
+    ]
+    if "Lodge" in name:
+        fits += [lambda x: "Freemasons - " + x, lambda x: x + " (masonic)"]
+        if re.search(r" No\. [0-9]+", name):
+            fits.append(lambda x: re.sub(r" No\. [0-9]+", "", x))
     if not fits:
         return "The " + name
-    a, b = fits[k % len(fits)]
-    return name.replace(a, b)
+    return fits[k % len(fits)](name)
 
 
 def _variant(rng: np.random.Generator, name: str) -> str:
@@ -214,16 +231,39 @@ def plan_left_before_joining(w: World) -> None:
     w.member_plans += [(gi, "left_before_joining") for gi in w.take(w.kl, seasoned)]
 
 
+BUILDINGS = ("Riverside House", "Beacon Court", "Albion Mansions", "Kestrel Lodge", "Foundry Point")
+"""Names of blocks of flats, for a flat written two ways (:func:`_flat_written_two_ways`)."""
+
+_SHORT = {"Street": "ST", "Road": "RD", "Lane": "LN", "Avenue": "AVE", "Close": "CL", "Drive": "DR"}
+
+
+def _flat_written_two_ways(people: People, gi: int, f: int) -> None:
+    """Officer ``gi`` and person ``f`` (who lives with them) in one flat of a named block,
+    written as the officer's HR record would ("Flat 22, Riverside House, 105 Mill Road, Town")
+    and as a police record might (no commas, no "Flat", the street word cut short, upper case:
+    "22 RIVERSIDE HOUSE 105 MILL RD"). Drawn from ``gi``, not the random stream, so the rest
+    of the force is as it was."""
+    street, _, town = str(people.o_addr[gi]).partition(", ")
+    flat, building = gi % 40 + 1, BUILDINGS[gi % len(BUILDINGS)]
+    words = street.split()
+    short = " ".join([*words[:-1], _SHORT.get(words[-1], words[-1])]).upper()
+    people.o_addr[gi] = f"Flat {flat}, {building}, {street}" + (f", {town}" if town else "")
+    people.rows[f]["address"] = f"{flat} {building.upper()} {short}"
+
+
 def link_persons(w: World, people: People) -> None:
     """The people an ``association.undeclared_link`` case or look-alike lives with or shares a
-    phone with."""
+    phone with; every other shared address is a flat written two ways."""
     person, relative, ocg = people.person, people.relative, people.ocg
     other_surname, flat_pair, elsewhere = people.other_surname, people.flat_pair, people.elsewhere
     o_pc, o_addr, o_phone = people.o_pc, people.o_addr, people.o_phone
-    for gi, p in w.plants["association.undeclared_link"].items():
+    for k, (gi, p) in enumerate(w.plants["association.undeclared_link"].items()):
         if p["form"] == "shared_address":
             f = relative(gi, ocg(), 0.6)
             p["note"] = "lives at the same address as"
+            if k % 2:
+                _flat_written_two_ways(people, gi, f)
+                p["note"] = "lives in the same flat (written without commas on the police record) as"
         else:
             f = person(phone=str(o_phone[gi]), flags=ocg())
             p["note"] = "shares a phone number with"
@@ -279,7 +319,72 @@ def link_truth(w: World) -> None:
 
 def late_switchboard(w: World) -> None:
     """A station switchboard: officers give it as their phone, and a dozen people in police
-    records as their contact number, a flagged one among them."""
+    records as their contact number, a flagged one among them. Then, on a random stream of
+    its own, namesakes on a party's list (:func:`namesakes_name_only`)."""
+    _switchboard(w)
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, 710])
+    try:
+        namesakes_name_only(w)
+    finally:
+        w.rng = saved
+
+
+def _sector_neighbour(postcode: str) -> str:
+    """Another postcode of the same sector ("ZZ1 2AB" -> "ZZ1 2BC"): the same area, not the
+    same street."""
+    pc = postcode.strip().upper()
+    shift = "".join(chr((ord(ch) - 65 + 1) % 26 + 65) if ch.isalpha() else ch for ch in pc[-2:])
+    return pc[:-2] + shift
+
+
+def namesakes_name_only(w: World) -> None:
+    """Entries on a political party's list that give an officer's name (a name no other
+    officer has) and no date of birth: with no postcode, or a postcode of the same sector as the
+    officer's home (look-alikes: a namesake as likely as the officer). The officers are none
+    of this detector's planted cases or other look-alikes, and are not taken from other plans."""
+    det = "association.undeclared_membership"
+    off = w.tables["officers"]
+    named = {str(r["officer_id"]) for r in [*w.truth_rows, *w.look_rows] if r["detector"] == det}
+    key = off["surname"].astype(str).str.casefold() + "|" + off["forenames"].astype(str).str.casefold()
+    unique = ~key.duplicated(keep=False).to_numpy()
+    ok = unique & ~w.used & ~off["officer_id"].astype(str).isin(named).to_numpy()
+    ok &= off["home_postcode"].notna().to_numpy()
+    cand = np.flatnonzero(ok)
+    if not len(cand):
+        return
+    pick = sorted(int(x) for x in w.rng.choice(cand, min(len(cand), 2 * w.kl), replace=False))
+    rows = []
+    for j, gi in enumerate(pick):
+        o = off.iloc[gi]
+        near = j % 2 == 1
+        rows.append(
+            {
+                "membership_id": f"PN{j + 1:05d}",
+                "org_id": "P001",
+                "member_surname": str(o["surname"]).upper(),
+                "member_forenames": str(o["forenames"]),
+                "member_date_of_birth": None,
+                "member_postcode": _sector_neighbour(str(o["home_postcode"])) if near else None,
+                "since": w.as_of - dt.timedelta(days=int(w.rng.integers(60, 2000))),
+                "until": None,
+                "source": "party-list-2025",
+            }
+        )
+        w.row(
+            det,
+            gi,
+            w.cal.iso(0),
+            w.as_of.isoformat(),
+            f"PN{j + 1:05d} on a party's list gives the officer's name, no date of birth and "
+            + ("a postcode of the same sector as the officer's home" if near else "no postcode"),
+            look=True,
+            form="namesake_name_only",
+        )
+    t = w.tables["memberships"]
+    w.tables["memberships"] = pd.concat([t, pd.DataFrame(rows).reindex(columns=t.columns)], ignore_index=True)
+
+
+def _switchboard(w: World) -> None:
     board = w.take(w.kl, w.pattern == FRONTLINE)
     if not board:
         return
@@ -392,6 +497,7 @@ PLANTING: dict[str, Planting] = {
             "club_membership": Stage.OWN,
             "left_before_joining": Stage.OWN,
             "declared_by_name_variant": Stage.OWN,
+            "namesake_name_only": Stage.LATE,
         },
     ),
     "association.undeclared_link": Planting(

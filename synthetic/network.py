@@ -19,9 +19,10 @@ network.hidden_link        4 hops: officer –address– relative –phone–   
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -304,13 +305,19 @@ def crew_complaints(w: World, complaint: Callable[..., None]) -> None:
             )
 
 
-def late_complaints(w: World, named: list[tuple[int, list[int]]]) -> list[str]:
-    """Complaints received on the given days naming the given officers, appended."""
+def late_complaints(
+    w: World, named: list[tuple[int, list[int]]], incident: list[int] | None = None
+) -> list[str]:
+    """Complaints received on the given days naming the given officers, appended (about
+    incidents on the ``incident`` days when given, else one to 29 days before)."""
     rng, cal = w.rng, w.cal
     co, cs = w.tables["complaints"], w.tables["complaint_subjects"]
     ids = [f"CP{len(co) + j + 1:07d}" for j in range(len(named))]
     days = np.array([d for d, _ in named], dtype=np.int64)
     cats = [str(rng.choice(["use of force", "incivility", "conduct", "improper disclosure"])) for _ in named]
+    before = (
+        days - np.array(incident, dtype=np.int64) if incident is not None else rng.integers(1, 30, len(days))
+    )
     w.tables["complaints"] = pd.concat(
         [
             co,
@@ -318,7 +325,7 @@ def late_complaints(w: World, named: list[tuple[int, list[int]]]) -> list[str]:
                 {
                     "complaint_id": ids,
                     "received_date": cal.dates(days),
-                    "incident_date": cal.dates(days - rng.integers(1, 30, len(days))),
+                    "incident_date": cal.dates(days - before),
                     "category": cats,
                     "source": "public",
                 }
@@ -388,8 +395,127 @@ def late_diffuse_crew(w: World) -> None:
 
 
 def late_busy_unit(w: World) -> None:
+    """The busy unit (:func:`busy_unit`), then, each on a random stream of its own so that
+    everything planted after them stays as it was, a small crew (not in a clean force,
+    :func:`small_crew`) and a pair with colleagues who worked one incident with it
+    (:func:`joiner_one_incident`)."""
+    avoid = {busy_unit(w)}
+    with _stream(w, 708):
+        if not w.clean:
+            avoid.add(small_crew(w, avoid))
+    with _stream(w, 709):
+        joiner_one_incident(w, avoid)
+
+
+@contextlib.contextmanager
+def _stream(w: World, k: int) -> Iterator[None]:
+    """``w.rng`` is a random stream of its own (``[seed, k]``) for a while."""
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, k])
+    try:
+        yield
+    finally:
+        w.rng = saved
+
+
+def _crew_officers(w: World) -> set[int]:
+    """Officers in any group planted for ``network.crew`` so far (crews and look-alikes)."""
+    groups = [g for g, _ in w.crews + w.team_looks] + w.crew_looks
+    groups += [getattr(w, "late_crew", []), getattr(w, "ppu_members", [])]
+    return {int(x) for grp in groups for x in grp}
+
+
+def _quiet_unit(w: World, avoid: set[int | None], need: int, least: int) -> tuple[int, np.ndarray] | None:
+    """A unit (none of ``avoid``, not the diffuse crew's or the safeguarding unit's) with at
+    least ``least`` frontline officers in post, ``need`` of them in no planted crew group;
+    those officers."""
+    used = _crew_officers(w)
+    ok = (w.pattern == FRONTLINE) & (w.start_day <= 0)
+    inpost = ok.copy()
+    ok[sorted(used)] = False
+    taken = {int(w.unit[x]) for x in [*getattr(w, "late_crew", []), *getattr(w, "ppu_members", [])]}
+    for u in w.rng.permutation(len(w.unit_busy)).tolist():
+        if u in avoid or u in taken:
+            continue
+        cand = np.flatnonzero(ok & (w.unit == u))
+        if len(cand) >= need and int((inpost & (w.unit == u)).sum()) >= least:
+            return u, cand
+    return None
+
+
+def small_crew(w: World, avoid: set[int | None]) -> int | None:
+    """A crew of three frontline officers of one unit named together on four or five
+    complaints about different incidents weeks apart: the first names all three, the rest
+    go round the pairs, so every pair is named together two or three times (too few for
+    repeated ties of three, too few for a group named in changing combinations); its unit."""
+    rng, days = w.rng, w.days
+    found = _quiet_unit(w, avoid, 3, 12)
+    if found is None:
+        return None
+    unit, cand = found
+    grp = sorted(int(x) for x in rng.choice(cand, 3, replace=False))
+    m = int(rng.integers(4, 6))
+    when = sorted(int(x) for x in rng.choice(np.arange(3, days), m, replace=False))
+    a, b, c = grp
+    rounds = [[a, b, c], [a, b], [b, c], [a, c], [[a, b], [b, c], [a, c]][int(rng.integers(0, 3))]]
+    named = [(d, sorted(rounds[j])) for j, d in enumerate(when)]
+    late_complaints(w, named, [d - 2 for d in when])  # each about its own incident
+    for o in grp:
+        w.row(
+            "network.crew",
+            o,
+            max(0, when[0] - 30),
+            when[-1],
+            f"a small crew of three named together on {m} complaints about different incidents, every "
+            "pair two or three times",
+            group="crew-small-0001",
+            form="small_crew",
+        )
+    return unit
+
+
+def joiner_one_incident(w: World, avoid: set[int | None]) -> None:
+    """Two frontline officers of one unit named together on four complaints, a colleague
+    named with them on two complaints about one incident (two complainants, the same
+    incident date) and another named with them once (look-alike: no crew)."""
+    rng, days = w.rng, w.days
+    found = _quiet_unit(w, avoid, 4, 8)
+    if found is None or days < 20:
+        return
+    _, cand = found
+    pair_a, pair_b, joiner, once = (int(x) for x in rng.choice(cand, 4, replace=False))
+    pair = sorted([pair_a, pair_b])
+    when = sorted(int(x) for x in rng.choice(np.arange(3, days - 10), 5, replace=False))
+    named = [(d, pair) for d in when[:4]]
+    incident = [d - 2 for d in when[:4]]
+    day = when[4]  # one arrest: two people complain about it a week apart
+    named += [(day, sorted([*pair, joiner])), (day + 7, sorted([*pair, joiner]))]
+    incident += [day - 2, day - 2]
+    d_once = int(rng.integers(3, days))
+    named.append((d_once, sorted([*pair, once])))
+    incident.append(d_once - 2)
+    late_complaints(w, named, incident)
+    notes = {
+        pair_a: "one of a pair named together on four complaints; a pair is no crew",
+        pair_b: "one of a pair named together on four complaints; a pair is no crew",
+        joiner: "named with a pair on two complaints about one incident (one arrest, two complainants)",
+        once: "named with a pair on one complaint",
+    }
+    for o, note in notes.items():
+        w.row(
+            "network.crew",
+            o,
+            max(0, min(when[0], d_once) - 30),
+            min(days - 1, max(day + 7, d_once)),
+            note,
+            group="look-joiner_one_incident",
+            look=True,
+            form="joiner_one_incident",
+        )
+
+
+def busy_unit(w: World) -> int | None:
     """A busy unit: its officers named together at random in pairs and threes, about three
-    complaints for every two officers, everyone with everyone (a web, no crew)."""
+    complaints for every two officers, everyone with everyone (a web, no crew); the unit."""
     rng, days = w.rng, w.days
     taken = {
         int(w.unit[x])
@@ -426,7 +552,8 @@ def late_busy_unit(w: World) -> None:
                     look=True,
                     form="busy_unit_complaints",
                 )
-        return
+        return int(u)
+    return None
 
 
 def late_triage(w: World) -> None:
@@ -672,6 +799,7 @@ PLANTING: dict[str, Planting] = {
             "co_views": Stage.PLAN,
             "large_crew": Stage.PLAN,
             "diffuse_complaints": Stage.LATE,
+            "small_crew": Stage.LATE,
         },
         lookalikes={
             "team_complaints": Stage.OWN,
@@ -680,6 +808,7 @@ PLANTING: dict[str, Planting] = {
             "loose_chain": Stage.OWN,
             "safeguarding_unit_coviews": Stage.LATE,
             "busy_unit_complaints": Stage.LATE,
+            "joiner_one_incident": Stage.LATE,
         },
     ),
     "network.hidden_link": Planting(

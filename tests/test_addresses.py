@@ -51,6 +51,33 @@ ONE_PLACE = [
         ("FLAT 9, HARBOUR VIEW", "zz44dd"),
     ],
     [("Rose Cottage, Mill Lane, Sampleford", "ZZ5 5EE"), ("Rose Cottage, Mill Ln", "ZZ5 5EE")],
+    # a flat of a named building on a numbered street, with and without commas or the word "flat"
+    [
+        ("Flat 22, Riverside House, 105 Mill Road", "ZZ6 6FF"),
+        ("22 RIVERSIDE HOUSE 105 MILL RD", "ZZ6 6FF"),
+        ("Flat 22 Riverside House 105 Mill Rd", "zz66ff"),
+        ("22 Riverside House, 105 Mill Road", "ZZ6 6FF"),
+        ("22, Riverside House, 105 Mill Rd.", "ZZ6 6FF"),
+        ("Apartment 22, Riverside House, 105 Mill Road", "ZZ6 6FF"),
+        ("Apt 22 Riverside Ho 105 Mill Rd", "ZZ6 6FF"),
+        ("22/105 Mill Road", "ZZ6 6FF"),
+        ("Riverside House, 22/105 Mill Rd", "ZZ6 6FF"),
+        ("Flat 22, 105 Mill Road, Exampletown", "ZZ6 6FF"),
+    ],
+    [
+        ("Flat 8, Beacon Court, 41 Clover Lane", "ZZ7 7GG"),
+        ("Flat 8 Beacon Ct 41 Clover Ln", "ZZ7 7GG"),
+        ("8 Beacon Ct 41 Clover Ln", "ZZ7 7GG"),
+        ("Apt. 8, Beacon Court, 41 Clover Ln", "ZZ7 7GG"),
+        ("8/41 Clover Lane", "ZZ7 7GG"),
+    ],
+    [
+        ("Apartment 3, 105 Mill Road", "ZZ6 6FF"),
+        ("Apt 3 105 Mill Rd", "ZZ6 6FF"),
+        ("3/105 Mill Rd", "ZZ6 6FF"),
+    ],
+    [("Rose Court 10 High St", "ZZ1 1AA"), ("Rose Court, 10 High Street", "ZZ1 1AA")],
+    [("2nd Floor Flat 10 High St", "ZZ1 1AA"), ("2nd Floor Flat, 10 High Street", "ZZ1 1AA")],
 ]
 
 TWO_PLACES = [
@@ -72,6 +99,22 @@ TWO_PLACES = [
     (("Flat 9, Harbour View, Exampletown", "ZZ4 4DD"), ("Flat 9, Harbour View", "ZZ9 9ZZ")),
     (("Flat 9, Harbour View, Exampletown", "ZZ4 4DD"), ("Flat 8, Harbour View", "ZZ4 4DD")),
     (("Ivy House, Exampletown", "ZZ4 4DD"), ("Rose House, Exampletown", "ZZ4 4DD")),
+    # a flat of a named building written without commas: another flat, the building's namesake in
+    # another postcode, the house itself, another house on the street
+    (("22 RIVERSIDE HOUSE 105 MILL RD", "ZZ6 6FF"), ("Flat 21, Riverside House, 105 Mill Road", "ZZ6 6FF")),
+    (
+        ("Flat 21 Riverside House 105 Mill Rd", "ZZ6 6FF"),
+        ("Flat 22, Riverside House, 105 Mill Road", "ZZ6 6FF"),
+    ),
+    (("22 RIVERSIDE HOUSE 105 MILL RD", "ZZ6 6FF"), ("Flat 22, Riverside House, 105 Mill Road", "ZZ9 9ZZ")),
+    (("22 RIVERSIDE HOUSE 105 MILL RD", "ZZ6 6FF"), ("105 Mill Road", "ZZ6 6FF")),
+    (("22 RIVERSIDE HOUSE 105 MILL RD", "ZZ6 6FF"), ("22 Mill Road", "ZZ6 6FF")),
+    (("Flat 8 Beacon Ct 41 Clover Ln", "ZZ7 7GG"), ("Flat 8, Beacon Court, 42 Clover Lane", "ZZ7 7GG")),
+    (("Flat 8 Beacon Ct 41 Clover Ln", "ZZ7 7GG"), ("Flat 8, Beacon Court, 41 Clover Road", "ZZ7 7GG")),
+    (("Apt 3 105 Mill Rd", "ZZ6 6FF"), ("Apt 3 106 Mill Rd", "ZZ6 6FF")),
+    # a number, a street, a number: no building name in between, so no flat is guessed
+    (("10 High Street 5", "ZZ1 1AA"), ("Flat 10, 5 High Street", "ZZ1 1AA")),
+    (("3 105 Mill Road", "ZZ6 6FF"), ("Flat 3, 105 Mill Road", "ZZ6 6FF")),
 ]
 
 

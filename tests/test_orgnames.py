@@ -88,3 +88,46 @@ def test_ambiguous_name_links_to_neither() -> None:
     assert out[["src", "dst", "method"]].values.tolist() == [
         ["Declaration:D2", "Organisation:O1", "exact_name"]
     ]
+
+
+LODGES = [
+    ("L1", "St John Lodge No. 123"),
+    ("L2", "Kingsmere Lodge No. 4721"),
+    ("L3", "Kingsmere Lodge No. 4712"),
+    ("L4", "Lodge of Harmony"),
+    ("B1", "Masonic Hall Company Ltd"),
+    ("C1", "St John Ambulance"),
+]
+
+
+@pytest.mark.parametrize(
+    ("written", "org", "method"),
+    [
+        ("St John Lodge No. 123", "L1", "exact_name"),
+        ("Lodge of St John No 123", "L1", "reordered_words"),
+        ("Freemasons - St John Lodge No. 123", "L1", "normalised_name"),
+        ("Lodge of St John (masonic)", "L1", "lodge_number_left_out"),
+        ("Freemasons - Lodge of St John", "L1", "lodge_number_left_out"),
+        ("Saint John's Lodge", None, ""),  # 'johns' is not 'john': no word is guessed
+        ("St John Lodge", "L1", "lodge_number_left_out"),
+        ("Harmony Lodge No. 555", "L4", "lodge_number_left_out"),
+        ("Freemasonry: Lodge of Harmony", "L4", "normalised_name"),
+        ("Masonic Hall Company Ltd", "B1", "exact_name"),  # not a lodge: every word counts
+    ],
+)
+def test_a_lodge_written_in_free_text(written: str, org: str | None, method: str) -> None:
+    assert match_org(written, LODGES) == (org, method)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "St John Lodge No. 124",  # another lodge's number
+        "Kingsmere Lodge",  # two lodges of that name: which?
+        "Freemasons - Kingsmere Lodge",
+        "St John",  # the ambulance, the lodge, or neither
+        "Hall Company Ltd",  # "masonic" only goes from a lodge's name
+    ],
+)
+def test_a_lodge_is_never_guessed(written: str) -> None:
+    assert match_org(written, LODGES)[0] is None

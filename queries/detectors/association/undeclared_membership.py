@@ -12,6 +12,7 @@ look-alike of the card (run on both stores by ``tests/test_examples.py``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,6 +72,32 @@ def data_as_of(rows: list[dict[str, Any]], given: str = "") -> dt.date | None:
     return min(max(dates), dt.datetime.now(dt.UTC).date()) if dates else None
 
 
+def corroborated(matched_on: Any, match_weights: Any) -> bool:
+    """Whether a list entry resolved to an officer agrees with them on more than a name: the
+    date of birth, or the same postcode (the same sector or district is only the same area).
+    A name alone, however well it matches, is as likely a namesake: a long list (a political
+    party's members) holds many people of a common name.
+
+    >>> corroborated(["surname", "forenames", "date_of_birth"], None)
+    True
+    >>> w = '[{"field": "postcode", "level": "%s", "weight": 4.1}]'
+    >>> corroborated(["surname", "forenames", "postcode"], w % "exact")
+    True
+    >>> corroborated(["surname", "forenames", "postcode"], w % "same sector"), corroborated(["surname", "forenames"], None)
+    (False, False)
+    """
+    fields = {str(f) for f in (matched_on or [])}
+    if "date_of_birth" in fields:
+        return True
+    if "postcode" not in fields:
+        return False
+    try:
+        levels = {str(x["field"]): str(x["level"]) for x in json.loads(str(match_weights))}
+    except (ValueError, TypeError, KeyError):
+        return True  # a resolver that keeps no levels: a postcode it matched on is the postcode
+    return levels.get("postcode", "exact") == "exact"
+
+
 def _membership_cases(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One case per resolved membership that the register does not cover (see the card)."""
     as_of = data_as_of(rows, str(p.get("as_of") or ""))
@@ -80,6 +107,8 @@ def _membership_cases(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[
     cases = []
     for (_oid, _mid), rs in sorted(by_m.items()):
         r = rs[0]
+        if not corroborated(r.get("matched_on"), r.get("match_weights")):
+            continue  # a name alone: as likely a namesake (see corroborated)
         since, until = _date(r.get("since")), _date(r.get("until"))
         start, end = _date(r.get("officer_start")), _date(r.get("officer_end"))
         if until is not None and start is not None and until < start:
@@ -205,13 +234,19 @@ UNDECLARED_MEMBERSHIP = Detector(
         ),
         logic=(
             "For every resolved membership link whose match score is at least min_score, of an "
-            "organisation whose kind is in kinds, gather the same officer's declarations about "
+            "organisation whose kind is in kinds, and that agrees with the officer on more than a "
+            "name (the date of birth, or the same postcode; a name alone, or a name and the same "
+            "postcode area, is as likely a namesake on a long list and is not flagged), gather the "
+            "same officer's declarations about "
             "the same organisation (linked by org_id, or, when only org_name was given, by the one "
             "organisation the name plainly means, as an investigator would read it: the exact "
             "cleaned name, else the name without legal forms (Ltd, Limited, PLC, LLP), with '&' as "
             "'and', 'No.' before a number dropped and common abbreviations written out, else the "
             "same words in another order, else one word of five letters or more a letter off, "
-            "numbers always the same; a name that fits two organisations at the first step that "
+            "numbers always the same, else, for a lodge or chapter, the same words with its number "
+            "left out on one side ('Lodge of St John' for 'St John Lodge No. 123'; words that only "
+            "say a lodge is masonic, 'Freemasons - ', '(masonic)', are dropped from its name); a "
+            "name that fits two organisations at the first step that "
             "finds any links to neither, and the step is kept on the link). A membership that "
             "ended before the officer's "
             "start_date (or began after their end_date) needs no declaration. It is covered by "
@@ -227,7 +262,8 @@ UNDECLARED_MEMBERSHIP = Detector(
         ),
         false_positives=(
             "The membership list is wrong or out of date (the person left the organisation).",
-            "The match is a different person with the same name and date of birth.",
+            "The match is a different person with the same name and date of birth, or the same "
+            "name and postcode (a list entry with neither is not flagged).",
             "The declaration was made on paper or under a name that fits no organisation, or "
             "two (initials, a trading name, a former name): it does not link to this organisation.",
             "A declaration is pending only because approval is slow.",
@@ -246,6 +282,7 @@ UNDECLARED_MEMBERSHIP = Detector(
                 (
                     "declared_approved",
                     "namesake_other_dob",
+                    "namesake_name_only",
                     "club_membership",
                     "left_before_joining",
                     "declared_by_name_variant",
@@ -278,6 +315,13 @@ UNDECLARED_MEMBERSHIP = Detector(
                 "resolved to the officer.",
             ),
             LookAlike(
+                "namesake_name_only",
+                "A list entry (a political party's members) that agrees with an officer on the name "
+                "only, with no date of birth and no postcode, or a postcode only in the same area: a "
+                "namesake as likely as the officer; not flagged without a date of birth or the same "
+                "postcode.",
+            ),
+            LookAlike(
                 "club_membership",
                 "A member of an organisation of a kind policy does not require to be declared "
                 "(a sports club).",
@@ -290,7 +334,8 @@ UNDECLARED_MEMBERSHIP = Detector(
                 "declared_by_name_variant",
                 "An approved declaration that names the organisation in free text, written another "
                 "way ('Ashworth Security Services Limited' for 'Ashworth Security Services Ltd', "
-                "'Rose & Crown Lodge 1234' for 'Rose and Crown Lodge No. 1234').",
+                "'Rose & Crown Lodge 1234' for 'Rose and Crown Lodge No. 1234', 'Freemasons - Lodge "
+                "of St John' or 'Lodge of St John (masonic)' for 'St John Lodge No. 123').",
             ),
         ),
     ),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -61,16 +61,49 @@ CREW_INPUTS = (
 )
 
 
+def incidents(named: Mapping[str, set[str]], day: Mapping[str, str]) -> dict[str, str]:
+    """Each complaint's incident: complaints about the same day (``day``: the incident date,
+    else the date received) that name an officer in common are one incident (several people
+    complaining about one arrest, one shift), known by its first complaint id. Officers named
+    together on one incident worked it together; it counts once, however many complain.
+
+    >>> incidents({"C1": {"A", "B"}, "C2": {"B", "C"}, "C3": {"A", "B"}, "C4": {"D"}},
+    ...           {"C1": "2025-01-05", "C2": "2025-01-05", "C3": "2025-02-01", "C4": "2025-01-05"})
+    {'C1': 'C1', 'C2': 'C1', 'C3': 'C3', 'C4': 'C4'}
+    """
+    parent = {c: c for c in named}
+
+    def root(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    first: dict[tuple[str, str], str] = {}  # (day, officer): a complaint of that day naming them
+    for c in sorted(named):
+        if not day.get(c):
+            continue
+        for o in sorted(named[c]):
+            other = first.setdefault((day[c], o), c)
+            a, b = root(other), root(c)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {c: root(c) for c in sorted(named)}
+
+
 def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
-    """The weighted officer tie graph: repeated co-complaints (complaints naming more than
+    """The weighted officer tie graph: repeated co-complaints, counted by incident (complaints
+    about one incident count once, :func:`incidents`; complaints naming more than
     ``max_named`` officers are a whole team's and tie no pair) and co-views of the same
     sensitive records outside their cases, within ``coview_days`` of each other, by officers
-    for whom such looks are not their unit's routine work. The complaints naming 2..max_named
-    officers (``named``) and their dates (``received``) ride along as graph attributes."""
+    for whom such looks are not their unit's routine work. The incidents naming 2..max_named
+    officers (``named``), their complaints (``complaints_of``) and the complaints' dates
+    (``received``) ride along as graph attributes."""
     g = nx.Graph()
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     since, until = str(p["since"] or ""), str(p["until"] or "")
     named: dict[str, set[str]] = {}
+    day: dict[str, str] = {}
     rows = []
     for r in ctx.store.query(CREW_COMPLAINTS):
         received = str(r["received"] or "")[:10]
@@ -78,23 +111,32 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
             continue
         rows.append(r)
         named.setdefault(r["complaint_id"], set()).update((r["a"], r["b"]))
+        day[r["complaint_id"]] = str(r["incident"] or "")[:10] or received
+    # a complaint about a whole team's operation ties no pair
+    small = {c: m for c, m in named.items() if len(m) <= p["max_named"]}
+    incident = incidents(small, day)
     for r in rows:
-        if len(named[r["complaint_id"]]) > p["max_named"]:
-            continue  # a complaint about a whole team's operation
-        e = pairs.setdefault((r["a"], r["b"]), {"complaints": [], "dates": [], "records": []})
+        if r["complaint_id"] not in small:
+            continue
+        e = pairs.setdefault(
+            (r["a"], r["b"]), {"complaints": [], "incidents": set(), "dates": [], "records": []}
+        )
         e["complaints"].append(r["complaint_id"])
+        e["incidents"].add(incident[r["complaint_id"]])
         if r["received"] is not None:
             e["dates"].append(r["received"])
     if ctx.events is not None and p["use_access"] and _has_case_assignments(ctx):
         for r in ctx.sql(CREW_COVIEWS, p):
-            e = pairs.setdefault((r["a"], r["b"]), {"complaints": [], "dates": [], "records": []})
+            e = pairs.setdefault(
+                (r["a"], r["b"]), {"complaints": [], "incidents": set(), "dates": [], "records": []}
+            )
             e["records"] = list(r["records"])
             e["dates"] += [r["first_ts"], r["last_ts"]]
-    weak = nx.Graph()  # pairs named together (or co-viewing) twice: not a tie, but not strangers
+    weak = nx.Graph()  # pairs named together on two incidents (or co-viewing): not a tie, not strangers
     for (a, b), e in sorted(pairs.items()):
-        co, cv = len(set(e["complaints"])), len(e["records"])
+        co, cv = len(e["incidents"]), len(e["records"])
         if co + cv >= 2:
-            weak.add_edge(a, b)
+            weak.add_edge(a, b, incidents=co)
         if co >= p["min_co_complaints"] or cv >= p["min_co_views"] or (co >= 2 and cv >= 1):
             dates = [_as_date(d) for d in e["dates"] if d is not None]
             g.add_edge(
@@ -102,12 +144,19 @@ def crew_ties(ctx: DetectContext, p: Mapping[str, Any]) -> nx.Graph:
                 b,
                 weight=co + cv,
                 complaints=sorted(set(e["complaints"])),
+                incident_ids=sorted(e["incidents"]),
                 records=sorted(e["records"]),
                 first=min(dates) if dates else None,
                 last=max(dates) if dates else None,
             )
     g.graph["weak"] = weak
-    g.graph["named"] = {c: m for c, m in sorted(named.items()) if 2 <= len(m) <= p["max_named"]}
+    by_incident: dict[str, set[str]] = {}
+    complaints_of: dict[str, list[str]] = {}
+    for c, i in sorted(incident.items()):
+        by_incident.setdefault(i, set()).update(small[c])
+        complaints_of.setdefault(i, []).append(c)
+    g.graph["named"] = {i: m for i, m in sorted(by_incident.items()) if 2 <= len(m) <= p["max_named"]}
+    g.graph["complaints_of"] = complaints_of
     g.graph["received"] = {
         r["complaint_id"]: _as_date(r["received"]) for r in rows if r["received"] is not None
     }
@@ -234,17 +283,49 @@ def _named_groups(named: list[set[str]], p: Mapping[str, Any]) -> list[tuple[set
     return out
 
 
+def _small_groups(named: list[set[str]], p: Mapping[str, Any]) -> list[tuple[set[str], int]]:
+    """Small tight groups: min_size..small_size officers, every pair of them named together on
+    at least two incidents, and no one else named so with all of them (a maximal clique of
+    repeated pairs: inside a whole team named together again and again, a trio is no crew of
+    its own), with at least min_small_incidents incidents naming two or more of them; the
+    tightest first.
+
+    >>> named = [{"A", "B", "C"}, {"A", "B"}, {"B", "C"}, {"A", "C", "X"}, {"A", "X"}]
+    >>> [(sorted(g), o) for g, o in _small_groups(named, {"min_size": 3, "small_size": 4, "min_small_incidents": 4})]
+    [(['A', 'B', 'C'], 4)]
+    """
+    count: dict[tuple[str, str], int] = {}
+    for s in named:
+        for ab in itertools.combinations(sorted(s), 2):
+            count[ab] = count.get(ab, 0) + 1
+    h = nx.Graph()
+    h.add_edges_from(sorted(ab for ab, n in count.items() if n >= 2))
+    out = []
+    for clique in nx.find_cliques(h):
+        core = set(clique)
+        if not p["min_size"] <= len(core) <= p["small_size"]:
+            continue
+        o = sum(1 for s in named if len(s & core) >= 2)
+        if o >= p["min_small_incidents"]:
+            out.append((core, o))
+    return sorted(out, key=lambda t: (-t[1], len(t[0]), sorted(t[0])))
+
+
+GroupFinder = Callable[[list[set[str]], Mapping[str, Any]], list[tuple[set[str], int]]]
+
+
 def _reshuffled(
     named: list[set[str]],
     pop: list[str],
     p: Mapping[str, Any],
-    cache: dict[tuple[str, ...], list[list[tuple[int, int]]]],
+    cache: dict[tuple[str, tuple[str, ...]], list[list[tuple[int, int]]]],
+    find: GroupFinder,
 ) -> list[list[tuple[int, int]]]:
-    """The groups :func:`_named_groups` finds (their sizes and complaints naming two or more
-    of them) in each of ``reshuffles`` reshuffles of the complaints naming two or more officers of
-    ``pop`` (each names as many of them as it did, drawn at random; seeded, so every run
-    and store gives the same)."""
-    key = tuple(pop)
+    """The groups ``find`` (:func:`_named_groups` or :func:`_small_groups`) finds (their sizes
+    and incidents naming two or more of them) in each of ``reshuffles`` reshuffles of the
+    incidents naming two or more officers of ``pop`` (each names as many of them as it did,
+    drawn at random; seeded, so every run and store gives the same)."""
+    key = (find.__name__, tuple(pop))
     if key not in cache:
         inside = set(pop)
         sizes = [len(s & inside) for s in named if len(s & inside) >= 2]
@@ -252,7 +333,7 @@ def _reshuffled(
         best = []
         for _ in range(p["reshuffles"]):
             fake = [set(rng.sample(pop, k)) for k in sizes]
-            best.append([(len(c), o) for c, o in _named_groups(fake, p)])
+            best.append([(len(c), o) for c, o in find(fake, p)])
         cache[key] = best
     return cache[key]
 
@@ -263,42 +344,55 @@ def _dominated(runs: list[list[tuple[int, int]]], k: int, o: int) -> float:
     return sum(any(k2 <= k and o2 >= o for k2, o2 in run) for run in runs) / max(1, len(runs))
 
 
-def _diffuse_crews(g: nx.Graph, units: Mapping[str, str], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Crews named together in changing combinations, no pair often (see the card): the
-    groups of :func:`_named_groups` that their own units' complaints, reshuffled at random,
-    seldom match (``units``: every officer's unit, "" for none), with the officers named on
-    a complaint alongside two or more of them."""
+def _diffuse_crews(
+    g: nx.Graph, units: Mapping[str, str], p: Mapping[str, Any], find: GroupFinder
+) -> list[dict[str, Any]]:
+    """Groups named together on many incidents that their own units' incidents, reshuffled
+    at random, seldom match (see the card; ``units``: every officer's unit, "" for none):
+    ``find`` is :func:`_named_groups` (crews named in changing combinations, no pair often:
+    officers named on at least min_join_incidents of the group's incidents join it) or
+    :func:`_small_groups` (small tight crews, taken as found)."""
     named = list(g.graph.get("named", {}).values())
     ids = list(g.graph.get("named", {}))
     by_unit: dict[str, list[str]] = {}
     for officer, u in sorted(units.items()):
         if u:
             by_unit.setdefault(u, []).append(officer)
-    cache: dict[tuple[str, ...], list[list[tuple[int, int]]]] = {}
+    cache: dict[tuple[str, tuple[str, ...]], list[list[tuple[int, int]]]] = {}
     out = []
-    for core, o in _named_groups(named, p):
+    for core, o in find(named, p):
         homes = sorted({units.get(m) or "" for m in core})
         # the members' units (an officer with no unit: the whole force)
         pop = sorted(set(units) if "" in homes else {x for u in homes for x in by_unit[u]} | core)
-        null = _reshuffled(named, pop, p, cache)
+        null = _reshuffled(named, pop, p, cache, find)
         chance = _dominated(null, len(core), o)
         if chance > p["max_chance"]:
             continue  # the unit's complaints at random often make as tight a group: a busy unit, not a crew
         own = [c for c, s in zip(ids, named, strict=True) if len(s & core) >= 2]
-        joined = sorted({x for c in own for x in g.graph["named"][c]} - core)
+        joined: list[str] = []
+        if find is _named_groups:
+            # named with the group on one incident is working a shift with it, not membership
+            times: dict[str, int] = {}
+            for c in own:
+                for x in g.graph["named"][c] - core:
+                    times[x] = times.get(x, 0) + 1
+            joined = sorted(x for x, k in times.items() if k >= p["min_join_incidents"])
         if len(core) + len(joined) > p["max_size"]:
             joined = []  # no room: the group as found
+        complaints = sorted(c for i in own for c in g.graph["complaints_of"][i])
         out.append(
             {
+                "kind": "small" if find is _small_groups else "diffuse",
                 "core": core,
                 "members": sorted(core | set(joined)),
-                "complaints": own,
+                "incidents": own,
+                "complaints": complaints,
                 "joined": joined,
                 "unit_complaints": sum(1 for s in named if len(s & set(pop)) >= 2),
                 "chance": chance,
                 "units": [u for u in homes if u],
                 "named": {c: sorted(g.graph["named"][c]) for c in own},
-                "received": {c: g.graph["received"].get(c) for c in own},
+                "received": {c: g.graph["received"].get(c) for c in complaints},
             }
         )
     return out
@@ -311,11 +405,11 @@ def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]
         for core in _split(g, set(comp), p):
             s = g.subgraph(core)
             ties = [d for _, _, d in s.edges(data=True)]
-            complaints = {c for d in ties for c in d["complaints"]}
+            events = {i for d in ties for i in d["incident_ids"]}
             viewed = sum(1 for d in ties if d["records"]) / (len(core) * (len(core) - 1) / 2)
-            # a crew is tied across many different complaints (or by co-views, each an act of
-            # its own); a team named together as a team rests on the same few complaints
-            if viewed < p["min_density"] and len(complaints) < p["min_complaints_per_member"] * len(core):
+            # a crew is tied across many different incidents (or by co-views, each an act of
+            # its own); a team named together as a team rests on the same few incidents
+            if viewed < p["min_density"] and len(events) < p["min_complaints_per_member"] * len(core):
                 continue
             members = _grow(g, core, p)
             weak = g.graph["weak"]
@@ -326,9 +420,9 @@ def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]
                     "joined": [(j, sorted(set(weak[j]) & core)) for j in joined],
                 }
             )
+    units = {r["officer_id"]: r["unit_id"] or "" for r in ctx.store.query(CREW_UNITS)}
     if p["diffuse"]:
-        units = {r["officer_id"]: r["unit_id"] or "" for r in ctx.store.query(CREW_UNITS)}
-        for d in _diffuse_crews(g, units, p):
+        for d in _diffuse_crews(g, units, p, _named_groups):
             # a group found both ways is one crew: the tied crew takes in the named group's members
             host = next((r for r in out if set(r["members"]) & d["core"]), None)
             if host is not None:
@@ -339,6 +433,11 @@ def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]
                 host["diffuse"] = d
             else:
                 out.append({"members": d["members"], "joined": [], "diffuse": d})
+    if p["small"]:
+        for d in _diffuse_crews(g, units, p, _small_groups):
+            if any(set(r["members"]) & d["core"] for r in out):
+                continue  # part of a crew found already (or of a tighter small crew)
+            out.append({"members": d["members"], "joined": [], "diffuse": d})
     for r in out:
         s = g.subgraph(r["members"])
         r["ties"] = sorted((min(a, b), max(a, b), e) for a, b, e in s.edges(data=True))
@@ -353,7 +452,7 @@ def _crew_forms(r: dict[str, Any], p: Mapping[str, Any]) -> list[str]:
     if any(d["records"] for d in ties):
         forms.append("co_views")
     if r.get("diffuse"):
-        forms.append("diffuse_complaints")
+        forms.append("small_crew" if r["diffuse"]["kind"] == "small" else "diffuse_complaints")
     if len(r["members"]) >= p["large_size"]:
         forms.append("large_crew")
     return forms
@@ -362,22 +461,45 @@ def _crew_forms(r: dict[str, Any], p: Mapping[str, Any]) -> list[str]:
 def _diffuse_text(d: dict[str, Any], p: Mapping[str, Any]) -> str:
     """The named-together evidence of a group, in words."""
     pairs: dict[tuple[str, str], int] = {}
-    for c in d["complaints"]:
+    for c in d["incidents"]:
         for ab in itertools.combinations(sorted(set(d["named"][c]) & d["core"]), 2):
             pairs[ab] = pairs.get(ab, 0) + 1
     units = " and ".join(d["units"]) if d["units"] else "the force"
     tight = round(d["chance"] * p["reshuffles"])
+    n, k = len(d["incidents"]), len(d["complaints"])
+    on = (
+        f"{n} different incidents ({k} complaints: {', '.join(d['complaints'])})"
+        if k > n
+        else (f"{n} different complaints ({', '.join(d['complaints'])})")
+    )
+    chance = (
+        f"reshuffling the officers named on the {d['unit_complaints']} incidents naming several "
+        f"officers of {units} at random made a group as tight (as few officers on as many "
+        f"incidents) in {tight} of {p['reshuffles']} tries"
+    )
+    if d["kind"] == "small":
+        return (
+            f"a small crew, every pair of them named together on at least two different incidents "
+            f"and no one else named so with all of them, on {on} naming two or more of them "
+            f"({len(pairs)} pairs, named together {min(pairs.values(), default=0)} to "
+            f"{max(pairs.values(), default=0)} times); {chance}"
+        )
     text = (
-        f"named together in changing combinations on {len(d['complaints'])} different complaints "
-        f"({', '.join(d['complaints'])}), each of them on at least two of these with at least two "
-        f"others of the group ({len(pairs)} different pairs, none named together more than "
-        f"{max(pairs.values(), default=0)} times); reshuffling the officers named on the "
-        f"{d['unit_complaints']} complaints naming several officers of {units} at random made a group "
-        f"as tight (as few officers on as many complaints) in {tight} of {p['reshuffles']} tries"
+        f"named together in changing combinations on {on}, each of them on at least two of these "
+        f"with at least two others of the group ({len(pairs)} different pairs, none named together "
+        f"more than {max(pairs.values(), default=0)} times); {chance}"
     )
     if d["joined"]:
-        text += f"; {', '.join(d['joined'])} named on one of these complaints alongside two or more of them"
+        text += (
+            f"; {', '.join(d['joined'])} named on at least {p['min_join_incidents']} of these incidents "
+            "alongside two or more of them"
+        )
     return text
+
+
+def _incident_count(r: dict[str, Any]) -> int:
+    """The different incidents behind a crew's ties (complaints about one incident count once)."""
+    return len({i for _, _, e in r["ties"] for i in e.get("incident_ids", ())})
 
 
 def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -394,7 +516,7 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
         dates = [e[k] for _, _, e in ties for k in ("first", "last") if e.get(k) is not None]
         if d:
             dates += [d["received"][c] for c in d["complaints"] if d["received"].get(c) is not None]
-        weight = sum(e["weight"] for _, _, e in ties) + (len(d["complaints"]) if d else 0)
+        weight = sum(e["weight"] for _, _, e in ties) + (len(d["incidents"]) if d else 0)
         density = 2 * len(ties) / (len(members) * (len(members) - 1))
         score = min(1.0, 0.4 + 0.3 * density + 0.02 * weight)
         forms = _crew_forms(r, p)
@@ -410,7 +532,9 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
                 [
                     {
                         "group": sorted(d["core"]),
+                        "kind": d["kind"],
                         "complaints": d["complaints"],
+                        "incidents": len(d["incidents"]),
                         "named_alongside_two": d["joined"],
                         "unit_complaints": d["unit_complaints"],
                         "reshuffles": p["reshuffles"],
@@ -425,7 +549,10 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
         what = []
         if "co_complaints" in forms:
             by_ties = {c for _, _, e in ties for c in e["complaints"]}
-            what.append(f"named together again and again on {len(by_ties)} different complaints")
+            what.append(
+                f"named together again and again on {len(by_ties)} different complaints"
+                + (f" about {n} different incidents" if (n := _incident_count(r)) < len(by_ties) else "")
+            )
         if "co_views" in forms:
             what.append(
                 f"viewing the same {len(records)} sensitive records outside their own cases, "
@@ -484,8 +611,11 @@ CREW = Detector(
             "system_access with records and case assignments (when the event store is there)",
         ),
         logic=(
+            "Complaints are counted by incident: complaints about the same day (incident date, else "
+            "the date received) that name an officer in common are one incident (several people "
+            "complaining about one arrest, one shift), counted once however many complain. "
             "Build a weighted tie graph: two officers are tied when named together on at least "
-            "min_co_complaints different complaints (a complaint naming more than max_named "
+            "min_co_complaints different incidents (a complaint naming more than max_named "
             "officers is about a whole team's operation and ties no pair), or when they viewed at "
             "least min_co_views of the same sensitive records (sensitivities: victim, witness and "
             "VIP records; restricted intelligence is read across cases by intelligence staff as "
@@ -509,8 +639,8 @@ CREW = Detector(
             "crew has min_size..max_size officers, and its ties rest on many different events: at "
             "least min_complaints_per_member distinct complaints per member, unless co-views (each "
             "an act of its own) tie it at min_density (a team named together as a team rests on "
-            "the same few complaints). An officer named at least twice (or co-viewing) with at "
-            "least min_join_share of a crew's members joins it. "
+            "the same few complaints). An officer named on at least two different incidents (or "
+            "co-viewing) with each of at least min_join_share of a crew's members joins it. "
             "A crew named in changing twos, threes and fours (diffuse_complaints) has few repeated "
             "pairs, so a second search looks at the group, not the pair (when diffuse): officers "
             "named together on any complaint (naming at most max_named) are peeled, again and "
@@ -530,9 +660,17 @@ CREW = Detector(
             "complaints include the crew's own, so a crew that draws most of its unit's complaints "
             "is judged against that, not removed by it (the reason a pairwise unit baseline, the "
             "co-complaints expected of two officers of one unit, is not used for ties). An officer "
-            "named on one of the group's complaints alongside two or more of its members joins it; "
-            "a group that shares members with a crew found by ties joins that crew (up to "
-            "max_size). One flag per member, sharing a group id. On real co-complaint data a "
+            "named on at least min_join_incidents of the group's incidents alongside two or more of "
+            "its members joins it (one shared incident is a shift worked together, not "
+            "membership); a group that shares members with a crew found by ties joins that crew (up "
+            "to max_size). A small crew (small_crew, when small) is too small for either: three or "
+            "four (min_size..small_size) officers, every pair of them named together on at least two "
+            "different incidents and no one else named so with all of them (a maximal clique of "
+            "such pairs, so a trio inside a whole team named together is not one), on at least "
+            "min_small_incidents incidents naming two or more of them; it must be unlike its unit in "
+            "the same way (the unit's incidents reshuffled make as tight a small group in at most "
+            "max_chance of the tries) and share no member with a crew found otherwise; no one "
+            "joins it. One flag per member, sharing a group id. On real co-complaint data a "
             "single global partition buries small groups in their unit's large community; "
             "thresholding the ties first and splitting only what is too big does not."
         ),
@@ -549,8 +687,8 @@ CREW = Detector(
             "more than max_size officers is not found by that search.",
         ),
         scoring=(
-            "score = 0.4 + 0.3 x tie density + 0.02 x (total tie weight + the complaints naming "
-            "two or more of a group named in changing combinations), at most 1."
+            "score = 0.4 + 0.3 x tie density + 0.02 x (total tie weight + the incidents naming "
+            "two or more of a group named in changing combinations or of a small crew), at most 1."
         ),
         forms=(
             Form(
@@ -575,12 +713,33 @@ CREW = Detector(
                 ("team_complaints", "loose_chain"),
             ),
             Form(
+                "small_crew",
+                "Three or four officers, every pair of them named together on two or more different "
+                "incidents over time, on at least min_small_incidents incidents in all (a trio on four "
+                "or five complaints), too few for repeated ties or a group named in changing "
+                "combinations, and seldom so in their unit's complaints at random.",
+                (
+                    "single_shared_complaint",
+                    "loose_chain",
+                    "team_complaints",
+                    "busy_unit_complaints",
+                    "joiner_one_incident",
+                ),
+                ("complaint_subjects",),
+            ),
+            Form(
                 "diffuse_complaints",
                 "A group named together in changing twos, threes and fours across many complaints, "
                 "hardly ever the same pair twice and seldom with anyone else: each member is named "
                 "on at least two of the group's complaints with at least two others of it, and the "
                 "unit's complaints at random seldom make so tight a group.",
-                ("single_shared_complaint", "loose_chain", "team_complaints", "busy_unit_complaints"),
+                (
+                    "single_shared_complaint",
+                    "loose_chain",
+                    "team_complaints",
+                    "busy_unit_complaints",
+                    "joiner_one_incident",
+                ),
                 ("complaint_subjects",),
             ),
         ),
@@ -603,6 +762,12 @@ CREW = Detector(
                 "safeguarding_unit_coviews",
                 "A safeguarding unit whose members all read the same victims' records across cases "
                 "as their job (triage): their co-views are their work.",
+            ),
+            LookAlike(
+                "joiner_one_incident",
+                "Two officers often named together, and a colleague named with them only on complaints "
+                "about one incident (several complainants, one shift) or on one complaint: working a "
+                "shift with them is no membership, and a pair is no crew.",
             ),
             LookAlike(
                 "busy_unit_complaints",
@@ -675,7 +840,26 @@ CREW = Detector(
             "min_group_complaints",
             int,
             5,
-            "complaints naming two or more of such a group, at least",
+            "incidents naming two or more of such a group, at least",
+        ),
+        Param(
+            "min_join_incidents",
+            int,
+            2,
+            "incidents of such a group an officer must be named on (alongside two or more of it) to join it",
+        ),
+        Param(
+            "small",
+            bool,
+            True,
+            "also find small tight crews: every pair named together on two or more incidents",
+        ),
+        Param("small_size", int, 4, "largest small crew"),
+        Param(
+            "min_small_incidents",
+            int,
+            4,
+            "incidents naming two or more of a small crew, at least",
         ),
         Param("reshuffles", int, 200, "random reshuffles of the unit's complaints to compare a group with"),
         Param(
