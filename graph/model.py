@@ -844,7 +844,9 @@ MODEL = GraphModel(
             description="What a declaration is about: by org_id, or, when only org_name was given, "
             "by the one organisation the name plainly means (ingest/orgnames.py; never one of two). "
             "matched_by: org_id or org_name; method: org_id, exact_name, normalised_name (legal forms, "
-            "'&', 'No.', abbreviations), reordered_words, close_spelling (one word a letter off).",
+            "'&', 'No.', abbreviations, words that only say a lodge is masonic), reordered_words, "
+            "close_spelling (one word a letter off), lodge_number_left_out (a lodge named without its "
+            "number, when one lodge has that name).",
             props=(Prop("matched_by"), Prop("method")),
         ),
         RelSchema(
