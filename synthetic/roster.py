@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
@@ -77,17 +78,41 @@ def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``duty``, by (detector, look-alike)."""
     return {
         ("roster.self_approval", "shared_team_mailbox"): w.pattern == FRONTLINE,
+        ("roster.self_approval", "first_forename_namesake"): w.approver != np.arange(w.n),
         ("roster.retro_claim", "call_out_keyed_next_day"): w.pattern == FRONTLINE,
         ("roster.retro_claim", "one_late_claim"): w.pattern == FRONTLINE,
+        ("roster.retro_claim", "claimed_extension"): w.pattern == FRONTLINE,
     }
 
 
+MIDDLE_NAMES = ("Paul", "Anne", "James", "Marie", "John", "Louise", "Ann", "Michael")
+"""Middle names one of two records of a person carries and the other leaves out."""
+
+
+def _renamed_emails(off: pd.DataFrame, changed: list[int]) -> None:
+    """The HR email of officer rows whose name changed follows the new name."""
+    if not changed:
+        return
+    name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
+    name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
+    off.loc[changed, "email"] = (
+        name.str.replace(r"[^a-z.]", "", regex=True)
+        + "."
+        + off.loc[changed, "officer_id"]
+        + "@police.example"
+    )
+
+
 def accounts(w: World) -> None:
-    """Second officer rows of one person (``second_account``) and approvers who share
-    an officer's name but not the date of birth (``namesake_approver``)."""
+    """Second officer rows of one person (``second_account``: the same name and date of
+    birth, or half the time the same surname, first forename and date of birth, the second
+    row with a middle name the first leaves out) and approvers who share an officer's name
+    but not the date of birth (``namesake_approver``). The middle names are drawn on a random
+    stream of their own."""
     off = w.tables["officers"].copy()
     cols = ["surname", "forenames", "date_of_birth"]
     changed: list[int] = []
+    middle = np.random.default_rng([w.seed, 311])
     for gi, p in sorted(w.plants["roster.self_approval"].items()):
         if p["form"] == "second_account":
             alt = p.get("alt") or []
@@ -95,6 +120,9 @@ def accounts(w: World) -> None:
                 p["form"] = "own_account"
                 continue
             off.loc[alt[0], cols] = off.loc[gi, cols].to_numpy()
+            if middle.random() < 0.5:
+                off.loc[alt[0], "forenames"] = f"{off.loc[gi, 'forenames']} {middle.choice(MIDDLE_NAMES)}"
+                p["short_name"] = True
             p["alt"] = alt[0]
             changed.append(alt[0])
     for gi, p in sorted(w.looks["roster.self_approval"].items()):
@@ -105,30 +133,36 @@ def accounts(w: World) -> None:
                 continue
             off.loc[gi, ["surname", "forenames"]] = off.loc[a, ["surname", "forenames"]].to_numpy()
             changed.append(gi)
-    if changed:
-        name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
-        name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
-        off.loc[changed, "email"] = (
-            name.str.replace(r"[^a-z.]", "", regex=True)
-            + "."
-            + off.loc[changed, "officer_id"]
-            + "@police.example"
-        )
+    _renamed_emails(off, changed)
     w.tables["officers"] = off
 
 
 def team_mailbox(w: World) -> None:
-    """``shared_team_mailbox``: the officer's and their approver's email on HR is the
-    team mailbox (one first forename on both would be a second account: left out)."""
+    """The duty-stage look-alikes that change HR records: ``shared_team_mailbox`` (the
+    officer's and their approver's email on HR is the team mailbox; one first forename on
+    both would be a second account: left out) and ``first_forename_namesake`` (the officer
+    takes their approver's surname and first forename, with a middle name of their own; an
+    approver born the same day would be the same person: left out)."""
     off = w.tables["officers"].copy()
     looks = w.side_looks["roster.self_approval"]
+    changed: list[int] = []
     for gi in sorted(looks):
         a = int(w.approver[gi])
+        if looks[gi]["form"] == "first_forename_namesake":
+            if a == gi or str(off.loc[a, "date_of_birth"]) == str(off.loc[gi, "date_of_birth"]):
+                del looks[gi]
+                continue
+            first = str(off.loc[a, "forenames"]).split(" ")[0]
+            mid = MIDDLE_NAMES[(gi + a) % len(MIDDLE_NAMES)]
+            off.loc[gi, ["surname", "forenames"]] = [off.loc[a, "surname"], f"{first} {mid}"]
+            changed.append(gi)
+            continue
         first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
         if first[0] == first[1]:
             del looks[gi]
             continue
         off.loc[[gi, a], "email"] = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
+    _renamed_emails(off, changed)
     w.tables["officers"] = off
 
 
@@ -166,13 +200,19 @@ def plant_self_approval(b: Block, i: int, p: dict[str, Any], look: bool) -> None
             "created_own_shift": f"requested rest-day working {len(days)} times; each approved by the line manager",
             "namesake_approver": f"rest-day working {len(days)} times approved by a line manager who shares the officer's name (another date of birth)",
             "shared_team_mailbox": f"requested rest-day working {len(days)} times; each approved by the line manager, whose email on HR is the team mailbox the officer's record has too",
+            "first_forename_namesake": f"rest-day working {len(days)} times approved by a line manager with the officer's surname and first forename (the officer has a middle name; another date of birth)",
         }[form]
     elif form == "second_account":
         alt = int(p["alt"])
         b.rest_day_working(ii, days, cby_self=True, aby=alt, quick=bool(rng.random() < 0.5))
+        same = (
+            "same surname, first forename and date of birth; one row has a middle name"
+            if p.get("short_name")
+            else "same name and date of birth"
+        )
         note = (
             f"rest-day working {len(days)} times approved by officer {w.ids[alt]}, a second officer row of the "
-            "same person (same name and date of birth)"
+            f"same person ({same})"
         )
     elif form == "approved_by_edit":
         b.rest_day_working(ii, days, cby_self=True, quick=True, appr_by=gi)
@@ -211,7 +251,7 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
             form,
         )
         return
-    if form in ("call_out_keyed_next_day", "one_late_claim"):
+    if form in ("call_out_keyed_next_day", "one_late_claim", "claimed_extension"):
         retro_ordinary(b, i, p, form)
         return
     single = form == "pay_code_raised" and not look and rng.random() < 0.25
@@ -290,8 +330,9 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
 
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
-    officer the next morning, or one overtime claim keyed in a week late; each approved
-    by the line manager."""
+    officer the next morning, one overtime claim keyed in a week late, or overtime for
+    staying on after one or two shifts keyed in that evening (``claimed_extension``, the
+    badge out at the end of it); each approved by the line manager."""
     det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
     gi = int(b.gi[i])
     if form == "call_out_keyed_next_day":
@@ -305,6 +346,28 @@ def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
         duty, site = np.full(1, DAY), np.full(1, int(w.site[gi]))
         b.rdw[i, days] = True
         note = "called out on a rest day; keyed the overtime in themself the next morning, approved by the line manager"
+    elif form == "claimed_extension":
+        cand = b.work & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.remote & (b.W_site >= 0)
+        cand &= ~b.touched & ~b.ext
+        days = b.pick(b.within(i, p["ws"], p["we"], cand), int(rng.integers(1, 3)))
+        if not len(days):
+            return
+        s = b.e[i, days]
+        e = s + rng.choice(np.array([60, 90, 120]), len(days))
+        cat = cal.ts(days, e) + rng.integers(1800, 4 * 3600, len(days))  # that evening
+        duty, site = b.duty[i, days], b.site[i, days]
+        b.ext[i, days] = True
+        b.W_e[i, days] = e
+        b.b_out[i, days] = e + rng.integers(0, 15, len(days))
+        note = (
+            f"stayed on after {len(days)} shift(s); keyed the overtime in themself that evening, approved by "
+            "the line manager the next day"
+        )
+        aat = cat + rng.integers(10 * 3600, 20 * 3600, len(days))
+        b.ot_add(i, days, s, e, duty, OVERTIME, site, WORKED, gi, cat, w.approver[gi], aat)
+        b.touched[i, days] = True
+        b.row(det, i, int(days[0]), int(days[-1]), note, True, form)
+        return
     else:
         cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY))
         cand &= ~b.touched & ~b.ext
@@ -558,6 +621,7 @@ PLANTING: dict[str, Planting] = {
             "namesake_approver": Stage.PLAN,
             "cancelled_self_approved": Stage.PLAN,
             "shared_team_mailbox": Stage.DUTY,
+            "first_forename_namesake": Stage.DUTY,
         },
         window=60,
         plant=plant_self_approval,
@@ -569,6 +633,7 @@ PLANTING: dict[str, Planting] = {
             "edit_before_end": Stage.PLAN,
             "pay_lowered": Stage.PLAN,
             "real_bank_holiday": Stage.PLAN,
+            "claimed_extension": Stage.DUTY,
             "call_out_keyed_next_day": Stage.DUTY,
             "one_late_claim": Stage.DUTY,
         },
