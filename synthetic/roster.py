@@ -41,6 +41,7 @@ from synthetic.common import (
     LATE,
     NIGHT,
     NULL,
+    ONCALL,
     OVERTIME,
     R_AMENDED,
     R_BANKHOL,
@@ -82,6 +83,7 @@ def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
         ("roster.retro_claim", "call_out_keyed_next_day"): w.pattern == FRONTLINE,
         ("roster.retro_claim", "one_late_claim"): w.pattern == FRONTLINE,
         ("roster.retro_claim", "claimed_extension"): w.pattern == FRONTLINE,
+        ("roster.overtime_overlap", "call_out_while_on_call"): w.pattern == FRONTLINE,
     }
 
 
@@ -392,6 +394,9 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     ws, we = p["ws"], p["we"]
     appr = w.approver[gi]
     form = p["form"]
+    if form in ("call_out_while_on_call", "leave_cancelled_in_advance"):
+        overlap_ordinary(b, i, p, form)
+        return
     if form == "recall_from_leave":
         days = b.absent_days(i, ws, we, 2, leave_only=True)
         if not len(days):
@@ -610,6 +615,82 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
+def overlap_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
+    """Look-alikes of ``overlapping_duty`` and ``leave_in_audit_trail``: one or two call-outs,
+    each claimed as overtime inside the officer's own on-call row (17:00 to 07:00, keyed as a
+    night or a day duty, no site) on a rest day, keyed in by the officer when called out, with
+    swipes at the station; or a day of the officer's own leave cancelled by them days ahead
+    (no reason recorded), then rest-day working that day, with swipes and lookups."""
+    det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    appr = w.approver[gi]
+    if form == "leave_cancelled_in_advance":
+        days = b.absent_days(i, p["ws"], p["we"], 1, leave_only=True)
+        if not len(days):
+            return
+        d = int(days[0])
+        b.status[i, d] = CANCELLED
+        # cancelled 3 to 6 days ahead (booked at least a week ahead), then booked for rest-day
+        # working by the roster clerk
+        at = cal.ts(d, 0) - 86400 * int(rng.integers(3, 7)) + int(rng.integers(28800, 61200))
+        b.chg_add(i * b.D + d, gi, at, F_STATUS, "planned", "cancelled", -1)
+        front = w.pattern[gi] == FRONTLINE
+        s, e = (420, 1020) if front else (480, 990)
+        site = int(w.site[gi])
+        cat = at + int(rng.integers(3600, 86400))
+        duty = EARLY if front else DAY
+        b.ot_add(i, d, s, e, duty, RDW, site, WORKED, w.clerk[gi], cat, appr, cat + 7200)
+        b.set_work(i, d, s, e, site)
+        b.rdw[i, d] = b.touched[i, d] = True
+        b.row(
+            det,
+            i,
+            d,
+            d,
+            "cancelled a day of their own leave days ahead (no reason recorded), then worked rest-day "
+            "working that day, with swipes and lookups",
+            True,
+            form,
+        )
+        return
+    days = b.pick(b.within(i, p["ws"], p["we"], b.free_rest & ~b.rdw & ~b.touched), int(rng.integers(1, 3)))
+    if not len(days):
+        return
+    for d in days:
+        d = int(d)
+        b.ot_add(
+            i,
+            d,
+            1020,
+            1860,
+            int(rng.choice(np.array([NIGHT, DAY]))),
+            ONCALL,
+            -1,
+            WORKED,
+            w.clerk[gi],
+            cal.ts(d, 0) - 86400 * int(rng.integers(14, 40)),
+            -1,
+            NULL,
+        )
+        s = int(rng.integers(1140, 1380))
+        e = s + 60 * int(rng.integers(2, 4))
+        site = int(w.site[gi])
+        cat = cal.ts(d, s) + 60 * int(rng.integers(5, 30))
+        b.ot_add(i, d, s, e, DAY, OVERTIME, site, WORKED, gi, cat, appr, cal.ts(d, e) + 36000)
+        b.set_work(i, d, s, e, site)
+        b.rdw[i, d] = b.touched[i, d] = True
+    b.row(
+        det,
+        i,
+        int(days[0]),
+        int(days[-1]),
+        f"on call on {len(days)} rest day(s) (on-call rows 17:00 to 07:00); called out each time and "
+        "claimed the call-out as overtime inside the on-call row, with swipes at the station",
+        True,
+        form,
+    )
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -652,6 +733,8 @@ PLANTING: dict[str, Planting] = {
             "extends_shift": Stage.PLAN,
             "overtime_with_swipes": Stage.PLAN,
             "single_unrecorded_duty": Stage.PLAN,
+            "call_out_while_on_call": Stage.DUTY,
+            "leave_cancelled_in_advance": Stage.DUTY,
         },
         window=60,
         plant=plant_overtime_overlap,
