@@ -20,6 +20,7 @@ roster.overtime_overlap    2–3 paid overtime rows inside their own leave recal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,11 +80,8 @@ def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``duty``, by (detector, look-alike)."""
     return {
         ("roster.self_approval", "shared_team_mailbox"): w.pattern == FRONTLINE,
-        ("roster.self_approval", "first_forename_namesake"): w.approver != np.arange(w.n),
         ("roster.retro_claim", "call_out_keyed_next_day"): w.pattern == FRONTLINE,
         ("roster.retro_claim", "one_late_claim"): w.pattern == FRONTLINE,
-        ("roster.retro_claim", "claimed_extension"): w.pattern == FRONTLINE,
-        ("roster.overtime_overlap", "call_out_while_on_call"): w.pattern == FRONTLINE,
     }
 
 
@@ -109,8 +107,9 @@ def accounts(w: World) -> None:
     """Second officer rows of one person (``second_account``: the same name and date of
     birth, or half the time the same surname, first forename and date of birth, the second
     row with a middle name the first leaves out) and approvers who share an officer's name
-    but not the date of birth (``namesake_approver``). The middle names are drawn on a random
-    stream of their own."""
+    but not the date of birth (``namesake_approver``; every second one shares the surname and
+    first forename only, the officer having a middle name: ``first_forename_namesake``). The
+    middle names of second accounts are drawn on a random stream of their own."""
     off = w.tables["officers"].copy()
     cols = ["surname", "forenames", "date_of_birth"]
     changed: list[int] = []
@@ -127,6 +126,7 @@ def accounts(w: World) -> None:
                 p["short_name"] = True
             p["alt"] = alt[0]
             changed.append(alt[0])
+    namesakes = 0
     for gi, p in sorted(w.looks["roster.self_approval"].items()):
         if p["form"] == "namesake_approver":
             a = int(w.approver[gi])
@@ -134,37 +134,28 @@ def accounts(w: World) -> None:
                 p["form"] = "manager_approved"
                 continue
             off.loc[gi, ["surname", "forenames"]] = off.loc[a, ["surname", "forenames"]].to_numpy()
+            if namesakes % 2:  # every second one: the approver's first forename, and a middle name
+                first = str(off.loc[a, "forenames"]).split(" ")[0]
+                off.loc[gi, "forenames"] = f"{first} {MIDDLE_NAMES[(gi + a) % len(MIDDLE_NAMES)]}"
+                p["form"] = "first_forename_namesake"
+            namesakes += 1
             changed.append(gi)
     _renamed_emails(off, changed)
     w.tables["officers"] = off
 
 
 def team_mailbox(w: World) -> None:
-    """The duty-stage look-alikes that change HR records: ``shared_team_mailbox`` (the
-    officer's and their approver's email on HR is the team mailbox; one first forename on
-    both would be a second account: left out) and ``first_forename_namesake`` (the officer
-    takes their approver's surname and first forename, with a middle name of their own; an
-    approver born the same day would be the same person: left out)."""
+    """``shared_team_mailbox``: the officer's and their approver's email on HR is the
+    team mailbox (one first forename on both would be a second account: left out)."""
     off = w.tables["officers"].copy()
     looks = w.side_looks["roster.self_approval"]
-    changed: list[int] = []
     for gi in sorted(looks):
         a = int(w.approver[gi])
-        if looks[gi]["form"] == "first_forename_namesake":
-            if a == gi or str(off.loc[a, "date_of_birth"]) == str(off.loc[gi, "date_of_birth"]):
-                del looks[gi]
-                continue
-            first = str(off.loc[a, "forenames"]).split(" ")[0]
-            mid = MIDDLE_NAMES[(gi + a) % len(MIDDLE_NAMES)]
-            off.loc[gi, ["surname", "forenames"]] = [off.loc[a, "surname"], f"{first} {mid}"]
-            changed.append(gi)
-            continue
         first = [str(off.loc[x, "forenames"]).split(" ")[0].lower() for x in (gi, a)]
         if first[0] == first[1]:
             del looks[gi]
             continue
         off.loc[[gi, a], "email"] = f"team.{str(off.loc[a, 'unit_id']).lower()}@police.example"
-    _renamed_emails(off, changed)
     w.tables["officers"] = off
 
 
@@ -253,8 +244,10 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
             form,
         )
         return
-    if form in ("call_out_keyed_next_day", "one_late_claim", "claimed_extension"):
+    if form in ("call_out_keyed_next_day", "one_late_claim"):
         retro_ordinary(b, i, p, form)
+        if form == "call_out_keyed_next_day":  # the same officer also claims staying on, that evening
+            own_stream(b, 411, i, lambda: retro_ordinary(b, i, p, "claimed_extension"))
         return
     single = form == "pay_code_raised" and not look and rng.random() < 0.25
     n_days = (
@@ -330,11 +323,23 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
+def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
+    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
+    the block's stream, and every row drawn from it after, is as it was without it."""
+    saved = b.rng
+    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
+    try:
+        plant()
+    finally:
+        b.rng = saved
+
+
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
     officer the next morning, one overtime claim keyed in a week late, or overtime for
     staying on after one or two shifts keyed in that evening (``claimed_extension``, the
-    badge out at the end of it); each approved by the line manager."""
+    badge out at the end of it, planted on the officers of ``call_out_keyed_next_day``); each
+    approved by the line manager."""
     det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
     gi = int(b.gi[i])
     if form == "call_out_keyed_next_day":
@@ -394,8 +399,10 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     ws, we = p["ws"], p["we"]
     appr = w.approver[gi]
     form = p["form"]
-    if form in ("call_out_while_on_call", "leave_cancelled_in_advance"):
+    if form == "leave_cancelled_in_advance":
         overlap_ordinary(b, i, p, form)
+        # the same officer is also called out while on call, on rest days
+        own_stream(b, 412, i, lambda: overlap_ordinary(b, i, p, "call_out_while_on_call"))
         return
     if form == "recall_from_leave":
         days = b.absent_days(i, ws, we, 2, leave_only=True)
@@ -616,11 +623,12 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
 
 
 def overlap_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
-    """Look-alikes of ``overlapping_duty`` and ``leave_in_audit_trail``: one or two call-outs,
-    each claimed as overtime inside the officer's own on-call row (17:00 to 07:00, keyed as a
+    """Look-alikes of ``overlapping_duty`` and ``leave_in_audit_trail``: a day of the officer's
+    own leave cancelled by them days ahead (no reason recorded), then rest-day working that
+    day, with swipes and lookups; and, for the same officers, one or two call-outs, each
+    claimed as overtime inside the officer's own on-call row (17:00 to 07:00, keyed as a
     night or a day duty, no site) on a rest day, keyed in by the officer when called out, with
-    swipes at the station; or a day of the officer's own leave cancelled by them days ahead
-    (no reason recorded), then rest-day working that day, with swipes and lookups."""
+    swipes at the station."""
     det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
     gi = int(b.gi[i])
     appr = w.approver[gi]
@@ -702,7 +710,7 @@ PLANTING: dict[str, Planting] = {
             "namesake_approver": Stage.PLAN,
             "cancelled_self_approved": Stage.PLAN,
             "shared_team_mailbox": Stage.DUTY,
-            "first_forename_namesake": Stage.DUTY,
+            "first_forename_namesake": Stage.OWN,
         },
         window=60,
         plant=plant_self_approval,
@@ -714,7 +722,7 @@ PLANTING: dict[str, Planting] = {
             "edit_before_end": Stage.PLAN,
             "pay_lowered": Stage.PLAN,
             "real_bank_holiday": Stage.PLAN,
-            "claimed_extension": Stage.DUTY,
+            "claimed_extension": Stage.OWN,
             "call_out_keyed_next_day": Stage.DUTY,
             "one_late_claim": Stage.DUTY,
         },
@@ -733,7 +741,7 @@ PLANTING: dict[str, Planting] = {
             "extends_shift": Stage.PLAN,
             "overtime_with_swipes": Stage.PLAN,
             "single_unrecorded_duty": Stage.PLAN,
-            "call_out_while_on_call": Stage.DUTY,
+            "call_out_while_on_call": Stage.OWN,
             "leave_cancelled_in_advance": Stage.DUTY,
         },
         window=60,
