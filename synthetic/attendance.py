@@ -221,7 +221,8 @@ def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> No
         b.row(det, i, p["ws"], p["we"], note, look, form)
         return
     if form == "frontline_pattern":
-        days = b.within(i, p["ws"], p["we"], b.work & (b.W_site >= 0))
+        # rostered shifts only: rest-day working with no trace would be unattended overtime
+        days = b.within(i, p["ws"], p["we"], b.work & (b.W_site >= 0) & ~b.rdw)
         if len(days) < 10:
             return
         x, _ = drop_swipes(b, i, days, float(rng.uniform(0.35, 0.6)), 0.0)
@@ -264,9 +265,9 @@ def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> No
         n_in = np.array([len(b.within(i, int(s0), int(s0) + 55, office)) for s0 in starts])
         s0 = int(starts[int(np.argmax(n_in))])
         stretch = b.within(i, s0, s0 + 55, office)
+        if len(stretch) < 30:  # the short window judges six working weeks or more: the whole window
+            stretch = days
         n = len(stretch)
-        if n < 20:
-            return
         share = 1 - max(round(0.36 * n), n // 5 + 5) / n
         remote = float(rng.choice(np.array([0.0, 0.85])))
         x, home = drop_swipes(b, i, stretch, share, remote)
@@ -275,7 +276,8 @@ def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> No
             i,
             int(stretch[0]),
             int(stretch[-1]),
-            f"badged in on {x} of {len(stretch)} rostered office days over eight weeks "
+            f"badged in on {x} of {len(stretch)} rostered office days over "
+            f"{(int(stretch[-1]) - int(stretch[0])) // 7 + 1} weeks "
             f"({100 * x // len(stretch)}%), logged on from home on {home} of the others; in on the "
             "other weeks, so over 90 days the shortfall is within a few days of the policy",
             form=form,

@@ -122,7 +122,8 @@ def accounts(w: World) -> None:
                 continue
             off.loc[alt[0], cols] = off.loc[gi, cols].to_numpy()
             if middle.random() < 0.5:
-                off.loc[alt[0], "forenames"] = f"{off.loc[gi, 'forenames']} {middle.choice(MIDDLE_NAMES)}"
+                names = str(off.loc[gi, "forenames"])
+                off.loc[alt[0], "forenames"] = f"{names} {middle.choice(MIDDLE_NAMES)}"
                 p["short_name"] = True
             p["alt"] = alt[0]
             changed.append(alt[0])

@@ -120,8 +120,8 @@ def test_days_zero_is_the_first_version_and_events_keep_it() -> None:
     # surname and first forename; one of the two may have a middle name)
     differ = (a[ident[1:4]] != b[ident[1:4]]).any(axis=1)
     assert differ.sum() <= 0.05 * len(a)
-    names = b[["surname", "forenames"]].assign(forenames=b["forenames"].str.split(" ").str[0])
-    names = names.apply(tuple, axis=1)
+    first_names = b[["surname", "forenames"]].assign(forenames=b["forenames"].str.split(" ").str[0])
+    names = first_names.apply(tuple, axis=1)
     assert names[differ].map(names.value_counts()).ge(2).all()
     membership = full.truth[full.truth["detector"] == "association.undeclared_membership"]
     # the first version's cases are kept; the events add lapsed and rejected declarations

@@ -182,7 +182,8 @@ BELOW_FORMS = (
     Form(
         "sustained_stretch",
         "Below policy by at least short_margin, with at least min_excess_days missed beyond what the "
-        "policy allows, over a shorter trailing window (short_window_days, 8 weeks by default), while "
+        "policy allows, over a shorter trailing window (short_window_days, 8 weeks by default, with at "
+        "least short_min_office_days office days), while "
         "no policy window (window_days) counts: weeks away that the long window dilutes with "
         "ordinary weeks around them. Named beside the form of the days missed.",
         ("long_sickness", "small_shortfall", "compressed_hours", "new_starter"),
@@ -281,7 +282,8 @@ BELOW_THRESHOLD = Detector(
             "badge or an unrecorded swap); flag the officer's lowest share among the windows that "
             "count (one flag per officer). Where no such window counts, do the same over the "
             "shorter trailing short_window_days (8 weeks by default), where a window counts only "
-            "when the share is at least short_margin under the threshold as well: weeks away that "
+            "with at least short_min_office_days office days and when the share is at least "
+            "short_margin under the threshold as well: weeks away that "
             "the long window dilutes (the flag names that window and the form sustained stretch). "
             "The form is, for staff with no duty rows, off-system absent when the untraced weekdays "
             "counted as missed are at least half of the days missed, else unrostered office worker; "
@@ -319,6 +321,13 @@ BELOW_THRESHOLD = Detector(
             56,
             "length of the shorter trailing window that finds a stretch below policy the long window "
             "dilutes (days; 0 turns it off)",
+        ),
+        Param(
+            "short_min_office_days",
+            int,
+            30,
+            "office days a short window needs to count (six working weeks: a part-week hybrid worker's "
+            "few office days are judged over the policy window only)",
         ),
         Param(
             "short_margin",

@@ -98,13 +98,14 @@ rated AS (
            span_days < $window_days AS short
     FROM counted),
 judged AS (  -- whole windows only: a window cut short by the start of the data is not judged,
-             -- unless the data is shorter than a window (then the officer's whole record is one);
+             -- unless the data is shorter than a window (then the officer's whole record is one), and
+             -- with at least min_office_days office days (a short window: short_min_office_days);
              -- a window counts when the share is below threshold (a short window: by at least
              -- short_margin) and the days missed exceed the policy's allowance (the whole days it
              -- lets one miss) by at least min_excess_days
     SELECT rated.*, present_days / office_days AS share, (office_days - present_days) - allowed AS excess
     FROM rated CROSS JOIN period
-    WHERE office_days >= $min_office_days
+    WHERE office_days >= CASE WHEN short THEN greatest($min_office_days, $short_min_office_days) ELSE $min_office_days END
       AND d >= least(period.p0 + span_days - 1, last_day)
       AND present_days / office_days < $threshold - CASE WHEN short THEN $short_margin ELSE 0 END
       AND (office_days - present_days) - allowed >= $min_excess_days),
