@@ -18,6 +18,7 @@ One site has no badge readers (:func:`readerless_site`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,6 +94,8 @@ def case_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
         ("attendance.below_threshold", "absent_no_activity"): office_like,
         ("attendance.below_threshold", "working_remotely_instead"): office_like,
         ("attendance.below_threshold", "unrostered_office_worker"): w.pattern == OFFICE,
+        ("attendance.below_threshold", "off_system_absent"): w.pattern == OFFICE,
+        ("attendance.below_threshold", "sustained_stretch"): w.pattern == OFFICE,
     }
     for form in FORMS["attendance.badge_only"]:
         masks[("attendance.badge_only", form)] = office_like
@@ -121,7 +124,33 @@ def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     return {
         ("attendance.below_threshold", "small_shortfall"): w.pattern == HYBRID,
         ("attendance.below_threshold", "unrecorded_leave"): w.pattern == OFFICE,
+        ("attendance.below_threshold", "compressed_hours"): w.pattern == OFFICE,
     }
+
+
+OFF_DUTY_SYSTEM = frozenset(
+    ("attendance.below_threshold", form)
+    for form in ("unrostered_office_worker", "off_system_absent", "unrecorded_leave", "compressed_hours")
+)
+"""(detector, form or look-alike) whose officers have no duty rows at all (not on the duty
+system, so no leave or sickness rows either)."""
+
+
+def new_starters(w: World) -> None:
+    """``attendance.below_threshold`` ``new_starter``: office and hybrid staff who joined during
+    the period, at least six weeks before its end (an office worker among them is taken off the
+    duty system: expected Monday to Friday from their start date). Chosen on a random stream of
+    their own among those who joined (taken for nothing else), so no other plan changes."""
+    rng = np.random.default_rng([w.seed, 505])
+    cand = np.flatnonzero((w.start_day > 0) & (w.start_day < w.days - 45) & (w.pattern != FRONTLINE))
+    for gi in sorted(int(x) for x in rng.permutation(cand)[: w.kl]):
+        w.looks["attendance.below_threshold"][gi] = {
+            "ws": int(w.start_day[gi]),
+            "we": w.days - 1,
+            "form": "new_starter",
+        }
+        if w.pattern[gi] == OFFICE:
+            w.no_shifts[gi] = True
 
 
 # --------------------------------------------------------------------------- in the events, block by block
@@ -170,20 +199,30 @@ def drop_swipes(b: Block, i: int, days: np.ndarray, share: float, remote: float)
     return int(b.badge_day[i, days].sum()), len(home)
 
 
+def untraced(b: Block, i: int, days: np.ndarray) -> None:
+    """No trace of the officer at all on ``days``: no swipe, remote session or lookup."""
+    b.badge_day[i, days] = b.lunch[i, days] = b.remote_sess[i, days] = False
+    b.W_site[i, days] = -1
+    b.quiet[i, days] = b.no_evening[i, days] = True
+
+
 def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "attendance.below_threshold", b.rng
     form = p["form"]
-    if form in ("long_sickness", "agreed_remote_days", "site_without_readers"):
+    if form in ("long_sickness", "agreed_remote_days", "site_without_readers", "new_starter"):
         if form == "long_sickness":
             return  # the long sickness is made with the roster
         note = {
             "agreed_remote_days": "hybrid worker: agreed remote days are duties with no site; badged in on the office days",
             "site_without_readers": "works at a site with no badge readers: nobody there ever swipes",
+            "new_starter": "joined during the period: no trace before the start date, in the office since"
+            + (" (no duty rows)" if b.w.no_shifts[int(b.gi[i])] else ""),
         }[form]
         b.row(det, i, p["ws"], p["we"], note, look, form)
         return
     if form == "frontline_pattern":
-        days = b.within(i, p["ws"], p["we"], b.work & (b.W_site >= 0))
+        # rostered shifts only: rest-day working with no trace would be unattended overtime
+        days = b.within(i, p["ws"], p["we"], b.work & (b.W_site >= 0) & ~b.rdw)
         if len(days) < 10:
             return
         x, _ = drop_swipes(b, i, days, float(rng.uniform(0.35, 0.6)), 0.0)
@@ -199,12 +238,70 @@ def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> No
         )
         return
     office = b.work & (b.duty == DAY) & (b.W_site >= 0)
+    if form == "compressed_hours":  # the whole period: the same weekday off every week
+        days = b.within(i, 0, b.D - 1, office)
+        off = int(rng.choice(np.array([0, 4])))  # Monday or Friday
+        gone = days[b.w.cal.weekday[days] == off]
+        untraced(b, i, gone)
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"no duty rows; agreed compressed hours: no trace on any {('Monday', 'Friday')[off // 4]} "
+            f"({len(gone)} of {len(days)} weekdays), in the office on the others",
+            look,
+            form,
+        )
+        return
     days = b.within(i, p["ws"], p["we"], office)
     if len(days) < 10:
         return
+    if form == "sustained_stretch":
+        # eight weeks at about 64% (the 8-week window at least 10 points under the policy and 5 days
+        # beyond its allowance) inside a 90-day window otherwise in: over the policy window the
+        # missed days stay within a few of the allowance
+        starts = np.arange(p["ws"], max(p["ws"], p["we"] - 55) + 1)
+        n_in = np.array([len(b.within(i, int(s0), int(s0) + 55, office)) for s0 in starts])
+        s0 = int(starts[int(np.argmax(n_in))])
+        stretch = b.within(i, s0, s0 + 55, office)
+        if len(stretch) < 30:  # the short window judges six working weeks or more: the whole window
+            stretch = days
+        n = len(stretch)
+        share = 1 - max(round(0.36 * n), n // 5 + 5) / n
+        remote = float(rng.choice(np.array([0.0, 0.85])))
+        x, home = drop_swipes(b, i, stretch, share, remote)
+        b.row(
+            det,
+            i,
+            int(stretch[0]),
+            int(stretch[-1]),
+            f"badged in on {x} of {len(stretch)} rostered office days over "
+            f"{(int(stretch[-1]) - int(stretch[0])) // 7 + 1} weeks "
+            f"({100 * x // len(stretch)}%), logged on from home on {home} of the others; in on the "
+            "other weeks, so over 90 days the shortfall is within a few days of the policy",
+            form=form,
+        )
+        return
+    if form == "off_system_absent":
+        # no trace at all on half or more of the expected weekdays (beyond the quarter allowed)
+        target = round(len(days) * float(rng.uniform(0.3, 0.5)))
+        gone = b.pick(days[b.badge_day[i, days]], max(0, int(b.badge_day[i, days].sum()) - target))
+        untraced(b, i, gone)
+        x = int(b.badge_day[i, days].sum())
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"no duty rows; badged in on {x} of {len(days)} expected office days (Mon-Fri); no trace "
+            f"at all on {len(gone)} of the others (no swipe, remote log-on or lookup)",
+            form=form,
+        )
+        return
     if form in ("at_threshold", "small_shortfall", "unrecorded_leave"):
         # just over the policy; a day or two under it; away on untraced days (leave recorded nowhere)
-        lo, hi = {"at_threshold": (0.84, 0.88)}.get(form, (0.65, 0.8))
+        lo, hi = {"at_threshold": (0.84, 0.88), "unrecorded_leave": (0.76, 0.9)}.get(form, (0.65, 0.8))
         share = float(rng.uniform(lo, hi))
         if form == "small_shortfall":  # one or two days more than the 20% the policy allows
             n = len(days)
@@ -260,9 +357,9 @@ def plant_badge_only(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     gi = int(b.gi[i])
     form = p["form"]
     office = b.badge_day & ~b.only_in & b.work & (b.W_site >= 0) & ~b.rdw
-    if look or form == "tap_and_go_home":
+    if look or form in ("tap_and_go_home", "tap_in_then_remote"):
         office &= b.duty != NIGHT
-    if form == "tap_and_go_home":
+    if form in ("tap_and_go_home", "tap_in_then_remote", "evening_login_at_home"):
         office &= b.duty == DAY
     n_days = int(rng.integers(3, 7))
     days = b.pick(b.within(i, p["ws"], p["we"], office), n_days)
@@ -400,6 +497,41 @@ def plant_badge_only(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         note = (
             f"swiped in and out within minutes with no other activity that day, on {len(days)} rostered days"
         )
+    elif form == "patrol_station_visit":
+        b.b_in[i, days] = b.W_s[i, days] + rng.integers(-10, 10, len(days))
+        b.b_out[i, days] = b.b_in[i, days] + rng.integers(2, 10, len(days))
+        b.lunch[i, days] = False
+        b.quiet[i, days] = True
+        b.W_site[i, days] = -1
+        note = (
+            f"frontline officer: tapped in at the station for minutes at the start of {len(days)} shifts and "
+            "went out on patrol, no lookups those shifts"
+        )
+    elif form == "evening_login_at_home":
+        b.only_in[i, days] = True
+        b.lunch[i, days] = False
+        b.no_evening[i, days] = True
+        st = b.W_e[i, days] + rng.integers(90, 150, len(days))
+        vpn(b, i, days, st, st + rng.integers(30, 120, len(days)))
+        note = (
+            f"swiped in and never out (no exit reader used) on {len(days)} office days, worked the day in the "
+            "office, logged on from home in the evening after the duty"
+        )
+    elif form == "tap_in_then_remote":
+        b.b_in[i, days] = b.W_s[i, days] + rng.integers(-15, 15, len(days))
+        b.only_in[i, days] = True
+        st = b.b_in[i, days] + rng.integers(25, 70, len(days))
+        en = b.W_e[i, days] + rng.integers(-20, 30, len(days))
+        vpn(b, i, days, st, en)
+        b.W_s[i, days] = st + 5
+        b.W_site[i, days] = -1
+        b.lunch[i, days] = False
+        b.no_evening[i, days] = True
+        b.remote_sess[i, days] = False
+        note = (
+            f"swiped in and never out on {len(days)} rostered office days, then worked from home on a VPN "
+            "session for the rest of the day"
+        )
     elif form == "tap_and_go_home":
         b.b_in[i, days] = b.W_s[i, days] + rng.integers(-15, 25, len(days))
         b.b_out[i, days] = b.b_in[i, days] + rng.integers(2, 10, len(days))
@@ -423,6 +555,22 @@ def plant_badge_only(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         b.lunch[i, days] = False
         note = f"logged on from home (VPN) while the badge showed them in the office, on {len(days)} days"
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+    # the same officers show a second innocent pattern on other days, on a random stream of its own
+    if form == "quick_visit_then_work":  # other shifts: in and out, then on patrol with no lookup
+        own_stream(b, 421, i, lambda: plant_badge_only(b, i, {**p, "form": "patrol_station_visit"}, True))
+    elif form == "session_left_running":  # other days: in, never out, and on from home in the evening
+        own_stream(b, 422, i, lambda: plant_badge_only(b, i, {**p, "form": "evening_login_at_home"}, True))
+
+
+def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
+    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
+    the block's stream, and every row drawn from it after, is as it was without it."""
+    saved = b.rng
+    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
+    try:
+        plant()
+    finally:
+        b.rng = saved
 
 
 # --------------------------------------------------------------------------- how each form and look-alike is planted
@@ -433,6 +581,8 @@ PLANTING: dict[str, Planting] = {
             "absent_no_activity": Stage.PLAN,
             "working_remotely_instead": Stage.PLAN,
             "unrostered_office_worker": Stage.PLAN,
+            "off_system_absent": Stage.PLAN,
+            "sustained_stretch": Stage.PLAN,
         },
         lookalikes={
             "long_sickness": Stage.PLAN,
@@ -442,6 +592,8 @@ PLANTING: dict[str, Planting] = {
             "at_threshold": Stage.PLAN,
             "small_shortfall": Stage.DUTY,
             "unrecorded_leave": Stage.DUTY,
+            "compressed_hours": Stage.DUTY,
+            "new_starter": Stage.OWN,
         },
         window=90,
         plant=plant_below_threshold,
@@ -452,14 +604,17 @@ PLANTING: dict[str, Planting] = {
             "tap_and_go_home": Stage.PLAN,
             "remote_while_badged_in": Stage.PLAN,
             "swipe_during_absence": Stage.PLAN,
+            "tap_in_then_remote": Stage.PLAN,
         },
         lookalikes={
             "quick_visit_then_work": Stage.PLAN,
             "agreed_remote_day": Stage.PLAN,
             "session_left_running": Stage.PLAN,
             "cancelled_leave_swipe": Stage.PLAN,
-            # the simulator's own: not on the card (an office-network session is not a remote one)
             "office_vdi_session": Stage.PLAN,
+            # planted on the officers of quick_visit_then_work and session_left_running
+            "patrol_station_visit": Stage.OWN,
+            "evening_login_at_home": Stage.OWN,
         },
         window=60,
         plant=plant_badge_only,

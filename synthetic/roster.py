@@ -20,9 +20,11 @@ roster.overtime_overlap    2–3 paid overtime rows inside their own leave recal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
@@ -40,6 +42,7 @@ from synthetic.common import (
     LATE,
     NIGHT,
     NULL,
+    ONCALL,
     OVERTIME,
     R_AMENDED,
     R_BANKHOL,
@@ -82,12 +85,35 @@ def duty_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     }
 
 
+MIDDLE_NAMES = ("Paul", "Anne", "James", "Marie", "John", "Louise", "Ann", "Michael")
+"""Middle names one of two records of a person carries and the other leaves out."""
+
+
+def _renamed_emails(off: pd.DataFrame, changed: list[int]) -> None:
+    """The HR email of officer rows whose name changed follows the new name."""
+    if not changed:
+        return
+    name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
+    name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
+    off.loc[changed, "email"] = (
+        name.str.replace(r"[^a-z.]", "", regex=True)
+        + "."
+        + off.loc[changed, "officer_id"]
+        + "@police.example"
+    )
+
+
 def accounts(w: World) -> None:
-    """Second officer rows of one person (``second_account``) and approvers who share
-    an officer's name but not the date of birth (``namesake_approver``)."""
+    """Second officer rows of one person (``second_account``: the same name and date of
+    birth, or half the time the same surname, first forename and date of birth, the second
+    row with a middle name the first leaves out) and approvers who share an officer's name
+    but not the date of birth (``namesake_approver``; every second one shares the surname and
+    first forename only, the officer having a middle name: ``first_forename_namesake``). The
+    middle names of second accounts are drawn on a random stream of their own."""
     off = w.tables["officers"].copy()
     cols = ["surname", "forenames", "date_of_birth"]
     changed: list[int] = []
+    middle = np.random.default_rng([w.seed, 311])
     for gi, p in sorted(w.plants["roster.self_approval"].items()):
         if p["form"] == "second_account":
             alt = p.get("alt") or []
@@ -95,8 +121,13 @@ def accounts(w: World) -> None:
                 p["form"] = "own_account"
                 continue
             off.loc[alt[0], cols] = off.loc[gi, cols].to_numpy()
+            if middle.random() < 0.5:
+                names = str(off.loc[gi, "forenames"])
+                off.loc[alt[0], "forenames"] = f"{names} {middle.choice(MIDDLE_NAMES)}"
+                p["short_name"] = True
             p["alt"] = alt[0]
             changed.append(alt[0])
+    namesakes = 0
     for gi, p in sorted(w.looks["roster.self_approval"].items()):
         if p["form"] == "namesake_approver":
             a = int(w.approver[gi])
@@ -104,16 +135,13 @@ def accounts(w: World) -> None:
                 p["form"] = "manager_approved"
                 continue
             off.loc[gi, ["surname", "forenames"]] = off.loc[a, ["surname", "forenames"]].to_numpy()
+            if namesakes % 2:  # every second one: the approver's first forename, and a middle name
+                first = str(off.loc[a, "forenames"]).split(" ")[0]
+                off.loc[gi, "forenames"] = f"{first} {MIDDLE_NAMES[(gi + a) % len(MIDDLE_NAMES)]}"
+                p["form"] = "first_forename_namesake"
+            namesakes += 1
             changed.append(gi)
-    if changed:
-        name = (off.loc[changed, "forenames"] + "." + off.loc[changed, "surname"]).str.normalize("NFKD")
-        name = name.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
-        off.loc[changed, "email"] = (
-            name.str.replace(r"[^a-z.]", "", regex=True)
-            + "."
-            + off.loc[changed, "officer_id"]
-            + "@police.example"
-        )
+    _renamed_emails(off, changed)
     w.tables["officers"] = off
 
 
@@ -166,13 +194,19 @@ def plant_self_approval(b: Block, i: int, p: dict[str, Any], look: bool) -> None
             "created_own_shift": f"requested rest-day working {len(days)} times; each approved by the line manager",
             "namesake_approver": f"rest-day working {len(days)} times approved by a line manager who shares the officer's name (another date of birth)",
             "shared_team_mailbox": f"requested rest-day working {len(days)} times; each approved by the line manager, whose email on HR is the team mailbox the officer's record has too",
+            "first_forename_namesake": f"rest-day working {len(days)} times approved by a line manager with the officer's surname and first forename (the officer has a middle name; another date of birth)",
         }[form]
     elif form == "second_account":
         alt = int(p["alt"])
         b.rest_day_working(ii, days, cby_self=True, aby=alt, quick=bool(rng.random() < 0.5))
+        same = (
+            "same surname, first forename and date of birth; one row has a middle name"
+            if p.get("short_name")
+            else "same name and date of birth"
+        )
         note = (
             f"rest-day working {len(days)} times approved by officer {w.ids[alt]}, a second officer row of the "
-            "same person (same name and date of birth)"
+            f"same person ({same})"
         )
     elif form == "approved_by_edit":
         b.rest_day_working(ii, days, cby_self=True, quick=True, appr_by=gi)
@@ -213,6 +247,8 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         return
     if form in ("call_out_keyed_next_day", "one_late_claim"):
         retro_ordinary(b, i, p, form)
+        if form == "call_out_keyed_next_day":  # the same officer also claims staying on, that evening
+            own_stream(b, 411, i, lambda: retro_ordinary(b, i, p, "claimed_extension"))
         return
     single = form == "pay_code_raised" and not look and rng.random() < 0.25
     n_days = (
@@ -288,10 +324,23 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
+def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
+    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
+    the block's stream, and every row drawn from it after, is as it was without it."""
+    saved = b.rng
+    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
+    try:
+        plant()
+    finally:
+        b.rng = saved
+
+
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
-    officer the next morning, or one overtime claim keyed in a week late; each approved
-    by the line manager."""
+    officer the next morning, one overtime claim keyed in a week late, or overtime for
+    staying on after one or two shifts keyed in that evening (``claimed_extension``, the
+    badge out at the end of it, planted on the officers of ``call_out_keyed_next_day``); each
+    approved by the line manager."""
     det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
     gi = int(b.gi[i])
     if form == "call_out_keyed_next_day":
@@ -305,6 +354,28 @@ def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
         duty, site = np.full(1, DAY), np.full(1, int(w.site[gi]))
         b.rdw[i, days] = True
         note = "called out on a rest day; keyed the overtime in themself the next morning, approved by the line manager"
+    elif form == "claimed_extension":
+        cand = b.work & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.remote & (b.W_site >= 0)
+        cand &= ~b.touched & ~b.ext
+        days = b.pick(b.within(i, p["ws"], p["we"], cand), int(rng.integers(1, 3)))
+        if not len(days):
+            return
+        s = b.e[i, days]
+        e = s + rng.choice(np.array([60, 90, 120]), len(days))
+        cat = cal.ts(days, e) + rng.integers(1800, 4 * 3600, len(days))  # that evening
+        duty, site = b.duty[i, days], b.site[i, days]
+        b.ext[i, days] = True
+        b.W_e[i, days] = e
+        b.b_out[i, days] = e + rng.integers(0, 15, len(days))
+        note = (
+            f"stayed on after {len(days)} shift(s); keyed the overtime in themself that evening, approved by "
+            "the line manager the next day"
+        )
+        aat = cat + rng.integers(10 * 3600, 20 * 3600, len(days))
+        b.ot_add(i, days, s, e, duty, OVERTIME, site, WORKED, gi, cat, w.approver[gi], aat)
+        b.touched[i, days] = True
+        b.row(det, i, int(days[0]), int(days[-1]), note, True, form)
+        return
     else:
         cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY))
         cand &= ~b.touched & ~b.ext
@@ -329,6 +400,11 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     ws, we = p["ws"], p["we"]
     appr = w.approver[gi]
     form = p["form"]
+    if form == "leave_cancelled_in_advance":
+        overlap_ordinary(b, i, p, form)
+        # the same officer is also called out while on call, on rest days
+        own_stream(b, 412, i, lambda: overlap_ordinary(b, i, p, "call_out_while_on_call"))
+        return
     if form == "recall_from_leave":
         days = b.absent_days(i, ws, we, 2, leave_only=True)
         if not len(days):
@@ -547,6 +623,83 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
+def overlap_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
+    """Look-alikes of ``overlapping_duty`` and ``leave_in_audit_trail``: a day of the officer's
+    own leave cancelled by them days ahead (no reason recorded), then rest-day working that
+    day, with swipes and lookups; and, for the same officers, one or two call-outs, each
+    claimed as overtime inside the officer's own on-call row (17:00 to 07:00, keyed as a
+    night or a day duty, no site) on a rest day, keyed in by the officer when called out, with
+    swipes at the station."""
+    det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    appr = w.approver[gi]
+    if form == "leave_cancelled_in_advance":
+        days = b.absent_days(i, p["ws"], p["we"], 1, leave_only=True)
+        if not len(days):
+            return
+        d = int(days[0])
+        b.status[i, d] = CANCELLED
+        # cancelled 3 to 6 days ahead (booked at least a week ahead), then booked for rest-day
+        # working by the roster clerk
+        at = cal.ts(d, 0) - 86400 * int(rng.integers(3, 7)) + int(rng.integers(28800, 61200))
+        b.chg_add(i * b.D + d, gi, at, F_STATUS, "planned", "cancelled", -1)
+        front = w.pattern[gi] == FRONTLINE
+        s, e = (420, 1020) if front else (480, 990)
+        site = int(w.site[gi])
+        cat = at + int(rng.integers(3600, 86400))
+        duty = EARLY if front else DAY
+        b.ot_add(i, d, s, e, duty, RDW, site, WORKED, w.clerk[gi], cat, appr, cat + 7200)
+        b.set_work(i, d, s, e, site)
+        b.rdw[i, d] = b.touched[i, d] = True
+        b.row(
+            det,
+            i,
+            d,
+            d,
+            "cancelled a day of their own leave days ahead (no reason recorded), then worked rest-day "
+            "working that day, with swipes and lookups",
+            True,
+            form,
+        )
+        return
+    days = b.pick(b.within(i, p["ws"], p["we"], b.free_rest & ~b.rdw & ~b.touched), int(rng.integers(1, 3)))
+    if not len(days):
+        return
+    for d in days:
+        d = int(d)
+        b.ot_add(
+            i,
+            d,
+            1020,
+            1860,
+            int(rng.choice(np.array([NIGHT, DAY]))),
+            ONCALL,
+            -1,
+            WORKED,
+            w.clerk[gi],
+            cal.ts(d, 0) - 86400 * int(rng.integers(14, 40)),
+            -1,
+            NULL,
+        )
+        s = int(rng.integers(1140, 1380))
+        e = s + 60 * int(rng.integers(2, 4))
+        site = int(w.site[gi])
+        cat = cal.ts(d, s) + 60 * int(rng.integers(5, 30))
+        b.ot_add(i, d, s, e, DAY, OVERTIME, site, WORKED, gi, cat, appr, cal.ts(d, e) + 36000)
+        b.set_work(i, d, s, e, site)
+        b.rdw[i, d] = b.touched[i, d] = True
+    b.row(
+        det,
+        i,
+        int(days[0]),
+        int(days[-1]),
+        f"on call on {len(days)} rest day(s) (on-call rows 17:00 to 07:00); called out each time and "
+        "claimed the call-out as overtime inside the on-call row, with swipes at the station",
+        True,
+        form,
+    )
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -558,6 +711,7 @@ PLANTING: dict[str, Planting] = {
             "namesake_approver": Stage.PLAN,
             "cancelled_self_approved": Stage.PLAN,
             "shared_team_mailbox": Stage.DUTY,
+            "first_forename_namesake": Stage.OWN,
         },
         window=60,
         plant=plant_self_approval,
@@ -569,6 +723,7 @@ PLANTING: dict[str, Planting] = {
             "edit_before_end": Stage.PLAN,
             "pay_lowered": Stage.PLAN,
             "real_bank_holiday": Stage.PLAN,
+            "claimed_extension": Stage.OWN,
             "call_out_keyed_next_day": Stage.DUTY,
             "one_late_claim": Stage.DUTY,
         },
@@ -587,6 +742,8 @@ PLANTING: dict[str, Planting] = {
             "extends_shift": Stage.PLAN,
             "overtime_with_swipes": Stage.PLAN,
             "single_unrecorded_duty": Stage.PLAN,
+            "call_out_while_on_call": Stage.OWN,
+            "leave_cancelled_in_advance": Stage.DUTY,
         },
         window=60,
         plant=plant_overtime_overlap,

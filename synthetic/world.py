@@ -373,6 +373,7 @@ class World:
         plant = not self.clean
         if self.events:
             attendance.readerless_site(self)
+            attendance.new_starters(self)
             access.small_unit(self)
             masks = {**attendance.case_masks(self), **access.case_masks(self), **roster.case_masks(self)}
             for det in WINDOW:
@@ -385,7 +386,7 @@ class World:
                         if (det, form) == ("access.volume_outlier", "sustained"):
                             ws, we = 0, self.days - 1
                         self.plants[det][gi] = {"ws": ws, "we": we, "form": form}
-                        if form == "unrostered_office_worker":
+                        if (det, form) in attendance.OFF_DUTY_SYSTEM:
                             self.no_shifts[gi] = True
                         if form == "second_account":
                             self.plants[det][gi]["alt"] = self.take(1, self.is_officer)
@@ -801,7 +802,7 @@ class World:
                 for gi in self.take(self.kl, masks.get((det, form))):
                     ws, we = self.window(det)
                     self.side_looks[det][gi] = {"ws": ws, "we": we, "form": form}
-                    if form == "unrecorded_leave":  # no duty rows, so no leave rows either
+                    if (det, form) in attendance.OFF_DUTY_SYSTEM:  # no duty rows, so no leave rows either
                         self.no_shifts[gi] = True
             roster.team_mailbox(self)
         finally:

@@ -117,10 +117,12 @@ def test_days_zero_is_the_first_version_and_events_keep_it() -> None:
     assert a["officer_id"].tolist() == b["officer_id"].tolist()
     assert a["home_postcode"].tolist() == b["home_postcode"].tolist()
     # the events give some officers the name of another officer row: a second account of
-    # one person (roster.self_approval second_account) or a namesake line manager
+    # one person (roster.self_approval second_account) or a namesake line manager (the same
+    # surname and first forename; one of the two may have a middle name)
     differ = (a[ident[1:4]] != b[ident[1:4]]).any(axis=1)
     assert differ.sum() <= 0.05 * len(a)
-    names = b[["surname", "forenames"]].apply(tuple, axis=1)
+    first_names = b[["surname", "forenames"]].assign(forenames=b["forenames"].str.split(" ").str[0])
+    names = first_names.apply(tuple, axis=1)
     assert names[differ].map(names.value_counts()).ge(2).all()
     membership = full.truth[full.truth["detector"] == "association.undeclared_membership"]
     # the first version's cases are kept; the events add lapsed and rejected declarations
@@ -162,13 +164,12 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
 
 
 NOT_YET_PLANTED = {
-    ("roster.retro_claim", "claimed_extension"): "the simulator has no planting for this look-alike yet",
     ("access.volume_outlier", "specialist_role"): "the simulator has no planting for this look-alike yet",
 }
 """Look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
 planted, take it off this list)."""
-SIMULATOR_OWN = {("attendance.badge_only", "office_vdi_session")}
+SIMULATOR_OWN: set[tuple[str, str]] = set()
 """Look-alikes the simulator plants that no method card lists."""
 
 
@@ -257,8 +258,10 @@ def test_roster_cases_are_what_the_data_shows(force: Force) -> None:
     assert looking(force, det, "cancelled_self_approved") <= set(
         own.loc[own["status"] == "cancelled", "officer_id"]
     )
-    # second account: the approver is another officer row with the same name and date of birth
-    person = off.set_index("officer_id")[["surname", "forenames", "date_of_birth"]].apply(tuple, axis=1)
+    # second account: the approver is another officer row with the same surname, first forename
+    # and date of birth (one of the two may have a middle name)
+    first = off.assign(forenames=off["forenames"].str.split(" ").str[0])
+    person = first.set_index("officer_id")[["surname", "forenames", "date_of_birth"]].apply(tuple, axis=1)
     appr = sh[sh["approved_by"].notna() & (sh["approved_by"] != sh["officer_id"])]
     same = appr[appr["officer_id"].map(person) == appr["approved_by"].map(person)]
     assert set(same["officer_id"]) == planted(force, det, "second_account")
@@ -283,7 +286,7 @@ def test_roster_cases_are_what_the_data_shows(force: Force) -> None:
     assert set(own_after["officer_id"]) == planted(force, det, "pay_code_raised", "hours_added")
     extra = sh[sh["pay_code"].isin(["overtime", "rest_day_worked", "bank_holiday"])]
     late = extra[(extra["created_by"] == extra["officer_id"]) & (extra["created_at"] > extra["end"])]
-    ordinary = looking(force, det, "call_out_keyed_next_day", "one_late_claim")  # keyed in after, approved
+    ordinary = looking(force, det, "call_out_keyed_next_day", "one_late_claim", "claimed_extension")
     assert ordinary and set(late["officer_id"]) == planted(force, det, "created_after_worked") | ordinary
     # look-alike: raised after the shift by the line manager, with a reason
     by_manager = m[after & (m["changed_by"] != m["officer_id"])]
@@ -350,8 +353,11 @@ def test_attendance_below_policy_only_where_planted(force: Force) -> None:
     office = office.merge(swiped.assign(seen=True), on=["officer_id", "day"], how="left")
     share = office.groupby("officer_id")["seen"].apply(lambda s: s.fillna(False).mean())
     det = "attendance.below_threshold"
-    low = planted(force, det) - planted(force, det, "unrostered_office_worker")
-    assert low and (share[sorted(low)] < 0.8).all()
+    # below policy over the whole period; staff with no duty rows have no rostered days, and a
+    # sustained stretch is below policy over some weeks only
+    stretch = planted(force, det, "sustained_stretch")
+    low = planted(force, det) - planted(force, det, "unrostered_office_worker", "off_system_absent") - stretch
+    assert low and stretch and (share[sorted(low)] < 0.8).all()
     readerless = looking(force, det, "site_without_readers")
     assert readerless and (share[sorted(readerless)] == 0).all()
     units = force.tables["units"].set_index("unit_id")["site_id"]
@@ -363,7 +369,7 @@ def test_attendance_below_policy_only_where_planted(force: Force) -> None:
     assert short and (share[sorted(short)] < 0.8).all() and (share[sorted(short)] >= 0.6).all()
     # everyone else with enough office days to judge (the detector needs 20) is at or above policy
     judged = office.groupby("officer_id").size() >= 10
-    others = share[judged].drop(sorted(low | at_site | short), errors="ignore")
+    others = share[judged].drop(sorted(low | stretch | at_site | short), errors="ignore")
     assert (others >= 0.8).all(), others[others < 0.8]
 
 

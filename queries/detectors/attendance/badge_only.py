@@ -35,6 +35,11 @@ def _badge_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
             "session from outside the office networks for most of the duty",
         ),
         (
+            r["n_tap_in"],
+            "rostered in the office, they swiped in, never swiped out, and worked on a remote session from "
+            "outside the office networks for most of the rest of the duty, with no lookup made otherwise",
+        ),
+        (
             r["n_remote"],
             f"a remote session from outside the office networks ran for at least {p['min_remote_minutes']} "
             "minutes while their badge showed them in the building",
@@ -71,7 +76,7 @@ BADGE_FORMS = (
         "On a rostered office day, in and out within max_visit_minutes and nothing else that working "
         "day: no other swipe (beyond a second reader within five minutes), no lookup except through "
         "a remote session from outside, no session from an office network.",
-        ("quick_visit_then_work", "agreed_remote_day"),
+        ("quick_visit_then_work", "agreed_remote_day", "patrol_station_visit"),
         ("badge_events",),
     ),
     Form(
@@ -79,14 +84,23 @@ BADGE_FORMS = (
         "On a rostered office day (a duty with a site), in and out within max_visit_minutes, then a "
         "remote session from outside the office networks covering at least min_home_share of the "
         "duty, with no other swipe: the office day was worked from home behind a token swipe.",
-        ("agreed_remote_day", "quick_visit_then_work"),
+        ("agreed_remote_day", "quick_visit_then_work", "patrol_station_visit"),
+        ("badge_events", "remote_sessions"),
+    ),
+    Form(
+        "tap_in_then_remote",
+        "On a rostered office day, a swipe in with no swipe out after it and no other swipe that "
+        "working day, then remote sessions from outside the office networks covering at least "
+        "min_home_share of the rest of the duty, and no lookup other than through them: in at the "
+        "door, then the day worked from home.",
+        ("agreed_remote_day", "office_vdi_session", "evening_login_at_home", "patrol_station_visit"),
         ("badge_events", "remote_sessions"),
     ),
     Form(
         "remote_while_badged_in",
         "A remote session from outside the office networks overlapping a badged-in period (an 'in' and "
         "the next swipe, an 'out', within 16 hours) by at least min_remote_minutes.",
-        ("session_left_running",),
+        ("session_left_running", "office_vdi_session"),
         ("badge_events", "remote_sessions"),
     ),
     Form(
@@ -118,6 +132,22 @@ BADGE_LOOKALIKES = (
         "cancelled_leave_swipe",
         "Leave that was cancelled (the row's status is cancelled) and the officer came in to work.",
     ),
+    LookAlike(
+        "office_vdi_session",
+        "A VDI (remote desktop) session opened from inside the office, from an office network "
+        "address, while badged in: the office's own way of working, not a log-on from home.",
+    ),
+    LookAlike(
+        "patrol_station_visit",
+        "A frontline officer on patrol (work pattern frontline, or with none recorded a patrol "
+        "role) taps in at the station for minutes and goes out again, with no lookup that shift: "
+        "quick station visits are the pattern of their work, not presence staged for the office.",
+    ),
+    LookAlike(
+        "evening_login_at_home",
+        "Office staff at a building with no exit readers (a swipe in, never one out) who work the "
+        "day in the office and log on from home in the evening, after the duty.",
+    ),
 )
 
 BADGE_ONLY = Detector(
@@ -126,13 +156,17 @@ BADGE_ONLY = Detector(
         purpose="Find presence that looks manufactured: swipes that stand in for a day in the office.",
         reads=(
             "badge_events",
+            "officers (work pattern) and assignments (role): who works on patrol",
             "shifts (duties, leave and sickness)",
             "system_access (work during the duty)",
             "remote_sessions (from outside or from an office network)",
         ),
         logic=(
-            "Count, per officer, days with any of: (a) token visit: on a rostered office day (a "
-            "worked duty with a site, ± grace_minutes; for staff with no duty rows, a weekday), "
+            "Short visits (a, b, e) are judged only for office-based staff: not for frontline "
+            "officers (work pattern frontline or, with none recorded, a current posting whose role "
+            "names one of frontline_roles), for whom a quick visit to the station is the pattern of "
+            "patrol work. Count, per officer, days with any of: (a) token visit: on a rostered office "
+            "day (a worked duty with a site, ± grace_minutes; for staff with no duty rows, a weekday), "
             "one badged-in period of at most max_visit_minutes and nothing else that working day: "
             "no other swipe, no session from an office network, and no lookup other than one made "
             "through a remote session from outside the office networks (a lookup made from home is "
@@ -142,8 +176,12 @@ BADGE_ONLY = Detector(
             "(c) a remote session from outside the office networks overlapping a badged-in period "
             "by at least min_remote_minutes; (d) a swipe during the officer's own leave or sickness "
             "(not cancelled) outside every duty of theirs ± grace_minutes (a night shift ending on "
-            "the morning of a leave day is a duty). Flag with at least min_days such days; the flag "
-            "names each form it shows."
+            "the morning of a leave day is a duty); (e) tap in then remote: on a rostered office day "
+            "a swipe in with no swipe out after it (within 16 hours) and no other swipe that working "
+            "day, no session from an office network, no lookup other than through a remote session "
+            "from outside, and remote sessions from outside the office networks covering at least "
+            "min_home_share of the rest of the duty (a swipe in alone is a building with no exit "
+            "readers). Flag with at least min_days such days; the flag names each form it shows."
         ),
         false_positives=(
             "A quick visit to collect kit before a day out of the office (the lookups then show "
@@ -170,6 +208,13 @@ BADGE_ONLY = Detector(
             "tap and go home",
         ),
         Param("grace_minutes", int, 60, "minutes before and after a duty that still belong to it"),
+        Param(
+            "frontline_roles",
+            list,
+            ["response", "patrol", "neighbourhood", "roads policing"],
+            "posting roles (words in assignments.role) of patrol staff, whose short station visits are not "
+            "judged when HR records no work pattern",
+        ),
         Param(
             "office_networks",
             list,

@@ -47,24 +47,51 @@ def _below_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]
 
 
 def _below_forms(r: Mapping[str, Any]) -> list[str]:
-    if r["unrostered"]:
-        return ["unrostered_office_worker"]
     missed = r["office_days"] - r["present_days"]
-    return ["working_remotely_instead"] if 2 * r["remote_days"] >= missed else ["absent_no_activity"]
+    if r["unrostered"]:
+        counted = r["untraced"] - r["excused"]
+        form = "off_system_absent" if counted and 2 * counted >= missed else "unrostered_office_worker"
+    else:
+        form = "working_remotely_instead" if 2 * r["remote_days"] >= missed else "absent_no_activity"
+    return [form, "sustained_stretch"] if r["short"] else [form]
+
+
+def _weeks(days: int) -> str:
+    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
 
 
 def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     missed = r["office_days"] - r["present_days"]
+    counted = r["untraced"] - r["excused"]
+    forms = _below_forms(r)
     span = f"between {day(r['window_start'])} and {day(r['window_end'])}"
+    if r["short"]:
+        span = (
+            f"over the {_weeks(r['span_days'])} {span} (a {r['span_days']}-day window: over the "
+            f"{p['window_days']}-day policy window the stretch is diluted; it counts only when the share is "
+            f"at least {100 * p['short_margin']:g} points under the policy)"
+        )
     policy = (
         f"against a policy of {p['threshold']:.0%} (at most {r['allowed']} of them missed); they missed "
         f"{missed}, {r['excess']} beyond that"
     )
     if r["unrostered"]:
+        untraced = ""
+        if r["untraced"]:
+            untraced = (
+                f"; on {r['untraced']} of the {r['weekdays']} weekdays there was no trace of them at all, "
+                + (
+                    f"all of them allowed as leave or training recorded nowhere (up to "
+                    f"{p['untraced_allowance']:.0%} of the weekdays) and not counted"
+                    if not counted
+                    else f"{r['excused']} allowed as leave or training recorded nowhere (up to "
+                    f"{p['untraced_allowance']:.0%} of the weekdays) and the other {counted} counted as missed"
+                )
+            )
         lead = (
             f"Has no duty rows and badged in on {r['present_days']} of the {r['office_days']} weekdays {span} "
-            f"on which they worked ({r['share']:.0%}; weekdays that were not bank holidays or days of their "
-            f"recorded leave or sickness, and not days with no trace of them at all), {policy}"
+            f"on which they were expected in the office ({r['share']:.0%}; weekdays that were not bank holidays "
+            f"or days of their recorded leave or sickness, from their first trace in the data{untraced}), {policy}"
         )
     else:
         lead = (
@@ -76,17 +103,18 @@ def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
         return f"all {missed} days missed" if n == missed else f"{n} of the {missed} days missed"
 
     if r["unrostered"]:
-        other = missed - r["remote_days"]
-        tail = (
-            f"on {of(r['remote_days'])} they worked on a remote session from outside the office networks"
-            if r["remote_days"]
-            else ""
-        )
+        parts = []
+        if counted:
+            parts.append(f"on {of(counted)} there was no trace of them anywhere")
+        if r["remote_days"]:
+            parts.append(
+                f"on {of(r['remote_days'])} they worked on a remote session from outside the office networks"
+            )
+        other = missed - counted - r["remote_days"]
         if other:
-            tail += (
-                "; on the others" if tail else f"on {of(other)}"
-            ) + " they made lookups away from any office"
-    elif _below_forms(r) == ["working_remotely_instead"]:
+            parts.append(f"on {of(other)} they made lookups away from any office")
+        tail = "; ".join(parts)
+    elif "working_remotely_instead" in forms:
         tail = (
             f"on {of(r['remote_days'])} they worked instead on a remote session from outside the office "
             "networks during the rostered duty"
@@ -136,9 +164,29 @@ BELOW_FORMS = (
         "An office-pattern worker with no duty rows at all: the expected office days are Monday to "
         "Friday, not England and Wales bank holidays, not covered by their leave or sickness rows "
         "(where their unit's site has badge readers, or, with no unit site, where they swipe at all), "
-        "and judged only where they swiped or worked elsewhere (a remote session from outside the "
-        "office networks, or lookups at no site); badged in on too few of them.",
+        "from their first trace in the data on; badged in on too few of them, the days missed being "
+        "mostly days they worked elsewhere (a remote session from outside the office networks, or "
+        "lookups at no site).",
         ("long_sickness", "site_without_readers", "at_threshold", "unrecorded_leave"),
+        ("badge_events", "work_patterns"),
+    ),
+    Form(
+        "off_system_absent",
+        "An office-pattern worker with no duty rows who, on more of the expected weekdays than "
+        "untraced_allowance allows (leave or training recorded nowhere), leaves no trace at all: no "
+        "swipe, no remote session, no lookup. The untraced weekdays beyond the allowance are counted as "
+        "missed and make at least half of the days missed: away from work, not working elsewhere.",
+        ("unrecorded_leave", "compressed_hours", "new_starter", "long_sickness"),
+        ("badge_events", "work_patterns"),
+    ),
+    Form(
+        "sustained_stretch",
+        "Below policy by at least short_margin, with at least min_excess_days missed beyond what the "
+        "policy allows, over a shorter trailing window (short_window_days, 8 weeks by default, with at "
+        "least short_min_office_days office days), while "
+        "no policy window (window_days) counts: weeks away that the long window dilutes with "
+        "ordinary weeks around them. Named beside the form of the days missed.",
+        ("long_sickness", "small_shortfall", "compressed_hours", "new_starter"),
         ("badge_events", "work_patterns"),
     ),
 )
@@ -176,7 +224,19 @@ BELOW_LOOKALIKES = (
     LookAlike(
         "unrecorded_leave",
         "Office staff with no duty rows, whose leave and sickness are recorded nowhere: the weekdays "
-        "they are away leave no trace at all (no swipe, remote log-on or lookup) and are not counted.",
+        "they are away leave no trace at all (no swipe, remote log-on or lookup) and are not counted, "
+        "up to untraced_allowance of the weekdays.",
+    ),
+    LookAlike(
+        "compressed_hours",
+        "Office staff with no duty rows on agreed compressed hours (four long days a week, or a "
+        "nine-day fortnight): the weekday off each week leaves no trace, within untraced_allowance.",
+    ),
+    LookAlike(
+        "new_starter",
+        "Office staff who joined during the period: the weeks before they started leave no trace "
+        "and are not expected of them (before their HR start date, or, with none, before their "
+        "first trace in the data).",
     ),
 )
 
@@ -202,12 +262,15 @@ BELOW_THRESHOLD = Detector(
             "duty's swipe out the next morning does not make the next night present). An "
             "office-pattern worker with no duty rows at all is expected in the office Monday to "
             "Friday, except England and Wales bank holidays and outside their start and end dates, "
-            "if their unit's site has badge readers (or, with no unit site, if they swipe at all); "
-            "a weekday with no trace of them at all (no swipe, no remote session, no lookup) may be "
-            "leave their duty system does not record and is not counted, so their days are those "
-            "they swiped and those they worked elsewhere (a remote session from outside the office "
-            "networks during 08:00-18:00, or lookups made at no site). A hybrid worker with no duty "
-            "rows cannot be judged (their office days are unknown) and is left out. Days covered by the officer's own leave or sickness rows, days at a "
+            "if their unit's site has badge readers (or, with no unit site, if they swipe at all), "
+            "from their first trace in the data on (a swipe, a remote session from outside the "
+            "office networks during 08:00-18:00, or a lookup made at no site: a new starter whose "
+            "start HR has not recorded leaves none before it). A weekday with no trace of them at "
+            "all may be leave or training their duty system does not record, or the day off of "
+            "compressed hours: such untraced weekdays are not counted up to untraced_allowance of "
+            "the window's weekdays (a quarter by default), and beyond it they are days missed. A "
+            "hybrid worker with no duty rows cannot be judged (their office days are unknown) and is "
+            "left out. Days covered by the officer's own leave or sickness rows, days at a "
             "site where nobody ever swipes (no readers) and days outside the period the badge "
             "system recorded are not office days. For every office day compute the share over "
             "the trailing window_days (whole windows only: one cut short by the start of the data is "
@@ -217,8 +280,14 @@ BELOW_THRESHOLD = Detector(
             "(the whole days: 20% of 32 office days lets 6 be missed) by at least min_excess_days, "
             "a working week by default (a day or two under the share is the noise of a forgotten "
             "badge or an unrecorded swap); flag the officer's lowest share among the windows that "
-            "count (one flag per officer). The form is unrostered office worker for staff with no "
-            "duty rows, else working remotely instead when on at least half of the missed days a "
+            "count (one flag per officer). Where no such window counts, do the same over the "
+            "shorter trailing short_window_days (8 weeks by default), where a window counts only "
+            "with at least short_min_office_days office days and when the share is at least "
+            "short_margin under the threshold as well: weeks away that "
+            "the long window dilutes (the flag names that window and the form sustained stretch). "
+            "The form is, for staff with no duty rows, off-system absent when the untraced weekdays "
+            "counted as missed are at least half of the days missed, else unrostered office worker; "
+            "for rostered staff, working remotely instead when on at least half of the missed days a "
             "remote session from outside the office networks overlapped the duty, else absent "
             "with no activity."
         ),
@@ -227,8 +296,10 @@ BELOW_THRESHOLD = Detector(
             "is left out).",
             "Tailgating colleagues through a door instead of swiping.",
             "Agreed remote days recorded in the roster with a site by mistake.",
-            "Part-time office staff with no duty rows who work from home on their days off "
-            "(expected Monday to Friday).",
+            "Part-time office staff with no duty rows working fewer than about four days a week "
+            "(expected Monday to Friday; their days off are allowed only up to untraced_allowance).",
+            "A stretch of weeks away recorded nowhere (a secondment, a long course elsewhere) in "
+            "staff with no duty rows, counted by the short window.",
         ),
         scoring="score = 0.5 + (threshold - share), between 0 and 1.",
         forms=BELOW_FORMS,
@@ -243,6 +314,33 @@ BELOW_THRESHOLD = Detector(
             int,
             5,
             "office days missed beyond the policy's allowance (a working week) that make a window count",
+        ),
+        Param(
+            "short_window_days",
+            int,
+            56,
+            "length of the shorter trailing window that finds a stretch below policy the long window "
+            "dilutes (days; 0 turns it off)",
+        ),
+        Param(
+            "short_min_office_days",
+            int,
+            30,
+            "office days a short window needs to count (six working weeks: a part-week hybrid worker's "
+            "few office days are judged over the policy window only)",
+        ),
+        Param(
+            "short_margin",
+            float,
+            0.1,
+            "how far under the threshold the share over a short window must be to count",
+        ),
+        Param(
+            "untraced_allowance",
+            float,
+            0.25,
+            "share of a window's weekdays on which staff with no duty rows may leave no trace at all "
+            "(leave or training recorded nowhere) before such days count as missed",
         ),
         Param("work_patterns", list, ["office", "hybrid"], "work patterns the policy applies to"),
         Param(

@@ -58,34 +58,63 @@ away_lookups AS (  -- missed weekdays of staff with no duty rows with a lookup m
     FROM marked x JOIN system_access a ON a.officer_id = x.officer_id AND a.ts >= x.t0 AND a.ts < x.t1
     WHERE x.unrostered AND NOT x.present AND NULLIF(trim(coalesce(a.site_id, '')), '') IS NULL
     GROUP BY ALL),
-daily AS (  -- a weekday of staff with no duty rows with no trace of them at all may be unrecorded
-            -- leave: it is judged only when they swiped, or worked elsewhere (from home, or at no site)
-    SELECT x.* FROM marked x
-    WHERE NOT x.unrostered OR x.present
-       OR EXISTS (SELECT 1 FROM home h WHERE h.officer_id = x.officer_id AND h.d = x.d)
-       OR EXISTS (SELECT 1 FROM away_lookups l WHERE l.officer_id = x.officer_id AND l.d = x.d)),
-win AS (
-    SELECT officer_id, d, count(*) OVER w AS days, sum(present::INT) OVER w AS present_days,
-           sum((NOT present AND h.d IS NOT NULL)::INT) OVER w AS remote_days,
+traced AS (  -- each day, whether there is any trace of the officer: a swipe, a remote session from
+             -- outside the office networks, or (staff with no duty rows) a lookup made at no site
+    SELECT x.*, h.d IS NOT NULL AS from_home, x.present OR h.d IS NOT NULL OR l.d IS NOT NULL AS traced
+    FROM marked x LEFT JOIN home h USING (officer_id, d) LEFT JOIN away_lookups l USING (officer_id, d)),
+first_trace AS (  -- staff with no duty rows are judged from their first trace in the period on (a new
+                  -- starter whose start HR has not recorded leaves none before it)
+    SELECT officer_id, min(d) AS first_trace FROM traced WHERE unrostered AND traced GROUP BY officer_id),
+daily AS (
+    SELECT t.* FROM traced t LEFT JOIN first_trace f USING (officer_id)
+    WHERE NOT t.unrostered OR t.d >= f.first_trace),
+win AS (  -- the trailing windows: window_days long, and short_window_days long (a stretch below policy
+          -- that the long window dilutes); a weekday of staff with no duty rows with no trace of them
+          -- at all is untraced
+    SELECT officer_id, d, CAST($window_days AS INTEGER) AS span_days, count(*) OVER w AS days,
+           sum(present::INT) OVER w AS present_days, sum((NOT present AND from_home)::INT) OVER w AS remote_days,
+           sum((unrostered AND NOT traced)::INT) OVER w AS untraced,
            bool_or(unrostered) OVER w AS unrostered, min(d) OVER w AS first_day,
            max(d) OVER (PARTITION BY officer_id) AS last_day
-    FROM daily LEFT JOIN home h USING (officer_id, d)
+    FROM daily
     WINDOW w AS (PARTITION BY officer_id ORDER BY d
-                 RANGE BETWEEN to_days(CAST($window_days AS INTEGER) - 1) PRECEDING AND CURRENT ROW)),
+                 RANGE BETWEEN to_days(CAST($window_days AS INTEGER) - 1) PRECEDING AND CURRENT ROW)
+    UNION ALL BY NAME
+    SELECT officer_id, d, CAST($short_window_days AS INTEGER) AS span_days, count(*) OVER w AS days,
+           sum(present::INT) OVER w AS present_days, sum((NOT present AND from_home)::INT) OVER w AS remote_days,
+           sum((unrostered AND NOT traced)::INT) OVER w AS untraced,
+           bool_or(unrostered) OVER w AS unrostered, min(d) OVER w AS first_day,
+           max(d) OVER (PARTITION BY officer_id) AS last_day
+    FROM daily
+    WHERE $short_window_days > 0 AND $short_window_days < $window_days
+    WINDOW w AS (PARTITION BY officer_id ORDER BY d
+                 RANGE BETWEEN to_days(greatest(CAST($short_window_days AS INTEGER), 1) - 1) PRECEDING AND CURRENT ROW)),
+counted AS (  -- untraced weekdays are allowed up to untraced_allowance of the window's weekdays (leave or
+              -- training recorded nowhere, part-time or compressed hours); beyond that they are missed
+    SELECT *, least(untraced, CAST(floor($untraced_allowance * days + 1e-9) AS INTEGER)) AS excused FROM win),
+rated AS (
+    SELECT *, days - excused AS office_days,
+           CAST(floor((1 - $threshold) * (days - excused) + 1e-9) AS INTEGER) AS allowed,
+           span_days < $window_days AS short
+    FROM counted),
 judged AS (  -- whole windows only: a window cut short by the start of the data is not judged,
-             -- unless the data is shorter than a window (then the officer's whole record is one);
-             -- a window counts when the days missed exceed the policy's allowance (the whole days it
+             -- unless the data is shorter than a window (then the officer's whole record is one), and
+             -- with at least min_office_days office days (a short window: short_min_office_days);
+             -- a window counts when the share is below threshold (a short window: by at least
+             -- short_margin) and the days missed exceed the policy's allowance (the whole days it
              -- lets one miss) by at least min_excess_days
-    SELECT win.*, CAST(floor((1 - $threshold) * days + 1e-9) AS INTEGER) AS allowed,
-           (days - present_days) - CAST(floor((1 - $threshold) * days + 1e-9) AS INTEGER) AS excess
-    FROM win CROSS JOIN period
-    WHERE days >= $min_office_days
-      AND d >= least(period.p0 + CAST($window_days AS INTEGER) - 1, last_day)),
-worst AS (
-    SELECT * FROM judged WHERE excess >= $min_excess_days
-    QUALIFY row_number() OVER (PARTITION BY officer_id ORDER BY present_days / days, d) = 1)
-SELECT w.officer_id, w.first_day AS window_start, w.d AS window_end, w.days AS office_days,
-       w.present_days, w.remote_days, w.unrostered, w.present_days / w.days AS share, w.allowed, w.excess,
+    SELECT rated.*, present_days / office_days AS share, (office_days - present_days) - allowed AS excess
+    FROM rated CROSS JOIN period
+    WHERE office_days >= CASE WHEN short THEN greatest($min_office_days, $short_min_office_days) ELSE $min_office_days END
+      AND d >= least(period.p0 + span_days - 1, last_day)
+      AND present_days / office_days < $threshold - CASE WHEN short THEN $short_margin ELSE 0 END
+      AND (office_days - present_days) - allowed >= $min_excess_days),
+worst AS (  -- the lowest share among the long windows that count; else among the short ones
+    SELECT * FROM judged
+    QUALIFY row_number() OVER (PARTITION BY officer_id ORDER BY short, share, d) = 1)
+SELECT w.officer_id, w.first_day AS window_start, w.d AS window_end, w.span_days, w.short, w.days AS weekdays,
+       w.office_days, w.present_days, w.remote_days, w.untraced, w.excused, w.unrostered, w.share, w.allowed,
+       w.excess,
        (SELECT list(x.shift_id ORDER BY x.d) FROM daily x
          WHERE x.officer_id = w.officer_id AND NOT x.present AND x.shift_id IS NOT NULL
            AND x.d BETWEEN w.first_day AND w.d) AS missed_shifts,
@@ -95,5 +124,4 @@ SELECT w.officer_id, w.first_day AS window_start, w.d AS window_end, w.days AS o
          WHERE l.officer_id = w.officer_id AND l.d BETWEEN w.first_day AND w.d
            AND NOT EXISTS (SELECT 1 FROM home h WHERE h.officer_id = l.officer_id AND h.d = l.d)) AS lookups
 FROM worst w
-WHERE w.present_days / w.days < $threshold
 ORDER BY w.officer_id

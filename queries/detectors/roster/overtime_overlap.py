@@ -75,17 +75,19 @@ OVERTIME_OVERLAP = Detector(
             "before the leave, or overtime staying on after one, such as a night shift running "
             "into the first leave day, does not), "
             "(b) a rostered duty of the same officer (worked, not itself an overtime or rest-day "
-            "working row) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
+            "working row, and not an on-call row: being called out while on call is how overtime "
+            "arises) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
             "the same hours, such as a stay-on claim keyed inside a booked overtime night, are one "
             "stretch of overtime keyed twice, a payroll duplicate, not a duty that cannot have "
             "been worked), (c) for a stand-alone overtime or rest-day duty (not within an "
-            "hour of another worked duty, which it would extend), no badge swipe within an hour "
+            "hour of another worked duty, which it would extend; an on-call row is no duty), no badge swipe within an hour "
             "of it, no system lookup during it and no remote session overlapping it (checked only "
             "when the force has all three kinds of attendance data, and only for a duty at a site "
             "with badge readers or with no site and not at court), (d) a day that was leave or "
             "sickness until an edit in roster_changes (duty_type changed away from annual_leave "
             "or sick, or the leave row cancelled) made by the officer themself or with no reason "
-            "recorded: paid extra during that row, on the same day, or staying on after it "
+            "recorded, and made less than notice_hours before the leave began (leave cancelled days "
+            "ahead is a change of plan, and overtime that day is ordinary): paid extra during that row, on the same day, or staying on after it "
             "(starting within an hour of its end, which after a late is the next day). Flag an "
             "officer with at least min_count duties of kind (a), (b) or (d), "
             "or at least min_unseen of kind (c) (one unrecorded duty is common: work away from "
@@ -96,7 +98,8 @@ OVERTIME_OVERLAP = Detector(
             "Leave not cancelled in the system after a recall to duty.",
             "Work away from any badge reader or system (an off-site operation, a court day "
             "keyed as overtime).",
-            "An officer who cancelled their own leave in good time and then worked overtime that day.",
+            "An officer who cancelled their own leave on the day, for a reason they did not record, "
+            "and then worked overtime.",
             "The same overtime keyed twice as two extra-duty rows (not counted) hides a real second "
             "claim for the same hours: that is payroll's to reconcile.",
         ),
@@ -111,7 +114,7 @@ OVERTIME_OVERLAP = Detector(
             Form(
                 "overlapping_duty",
                 "one of the officer's rostered duties (worked) overlaps the paid-extra duty.",
-                ("extends_shift",),
+                ("extends_shift", "call_out_while_on_call"),
                 ("shifts",),
             ),
             Form(
@@ -124,9 +127,10 @@ OVERTIME_OVERLAP = Detector(
             Form(
                 "leave_in_audit_trail",
                 "no leave row now, but roster_changes show the day was leave and the change away "
-                "from leave was made by the officer themself or with no reason; overtime is "
-                "claimed that day or for staying on after that duty.",
-                ("recall_from_leave",),
+                "from leave was made by the officer themself or with no reason, after the leave "
+                "began or less than notice_hours before; overtime is claimed that day or for "
+                "staying on after that duty.",
+                ("recall_from_leave", "leave_cancelled_in_advance"),
                 ("roster_changes",),
             ),
         ),
@@ -138,12 +142,29 @@ OVERTIME_OVERLAP = Detector(
             LookAlike("extends_shift", "overtime adjoining the end of a normal shift"),
             LookAlike("overtime_with_swipes", "stand-alone rest-day working with badge swipes"),
             LookAlike("single_unrecorded_duty", "one stand-alone duty with no attendance evidence"),
+            LookAlike(
+                "call_out_while_on_call",
+                "a call-out claimed as overtime inside the officer's own on-call row (pay code on "
+                "call): being called out while on call is the normal way overtime arises",
+            ),
+            LookAlike(
+                "leave_cancelled_in_advance",
+                "the officer cancelled their own leave days before it began (no reason recorded) "
+                "and worked overtime that day",
+            ),
         ),
     ),
     params=(
         Param("min_count", int, 1, "paid-extra duties during absence or another duty that make a flag"),
         Param("min_unseen", int, 2, "paid-extra duties with no attendance evidence that make a flag"),
         Param("min_overlap_minutes", int, 30, "overlap with another duty that counts"),
+        Param(
+            "notice_hours",
+            int,
+            24,
+            "leave changed away this many hours or more before it began is a change of plan, not "
+            "leave hidden afterwards",
+        ),
     ),
     to_flags=_overlap,
     sql=OVERLAP_SQL,

@@ -2,10 +2,11 @@ WITH paid AS (
     SELECT shift_id, officer_id, start, "end", pay_code, site_id, duty_type
     FROM shifts
     WHERE status = 'worked' AND pay_code IN ({{paid_extra}})),
-adjoining AS (  -- paid extra within an hour of another worked duty of the officer (it extends it)
+adjoining AS (  -- paid extra within an hour of another worked duty of the officer (it extends it);
+                -- an on-call row is a time of availability, not a duty
     SELECT p.shift_id, min(w.start) AS duty_start
     FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
-    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}}
+    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}} AND w.pay_code <> 'on_call'
       AND w.start <= p."end" + INTERVAL 1 HOUR AND w."end" >= p.start - INTERVAL 1 HOUR
     GROUP BY p.shift_id),
 absent AS (  -- paid extra inside the officer's own leave or sickness (booked or taken, not cancelled)
@@ -18,12 +19,13 @@ absent AS (  -- paid extra inside the officer's own leave or sickness (booked or
       -- staying on after a duty that began before the leave (a night shift running into it) is not it
       AND NOT coalesce(x.duty_start < a.start, false)),
 double AS (  -- paid extra overlapping another worked duty of the same officer, one of their rostered
-             -- duties (two extra-duty rows over the same hours are one stretch keyed twice)
+             -- duties (two extra-duty rows over the same hours are one stretch keyed twice; an
+             -- on-call row is availability: a call-out inside it is how overtime arises)
     SELECT p.officer_id, p.shift_id, p.start, p."end", 'overlapping_duty' AS form, w.shift_id AS other_id,
            NULL AS change_id
     FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
     WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}}
-      AND w.pay_code NOT IN ('overtime', 'rest_day_worked')
+      AND w.pay_code NOT IN ('overtime', 'rest_day_worked', 'on_call')
       AND least(w."end", p."end") - greatest(w.start, p.start) > to_minutes(CAST($min_overlap_minutes AS BIGINT))),
 readers AS (SELECT DISTINCT site_id FROM badge_events),  -- a site where nobody ever swipes has none
 unseen AS (  -- a stand-alone overtime or rest-day duty with no swipe, lookup or remote session around it
@@ -42,10 +44,12 @@ unseen AS (  -- a stand-alone overtime or rest-day duty with no swipe, lookup or
                         AND s.ts BETWEEN p.start AND p."end")
       AND NOT EXISTS (SELECT 1 FROM remote_sessions r WHERE r.officer_id = p.officer_id
                         AND r.start < p."end" AND coalesce(r."end", r.start) > p.start)),
-was_leave AS (  -- rows that were leave or sickness and no longer are, by the officer or with no reason
+was_leave AS (  -- rows that were leave or sickness and no longer are, by the officer or with no reason,
+                -- changed late: leave cancelled at least notice_hours before it began was a change of plan
     SELECT c.change_id, c.shift_id, s.officer_id, s.start, s."end"
     FROM roster_changes c JOIN shifts s USING (shift_id)
     WHERE (c.changed_by = s.officer_id OR {{no_reason}})
+      AND c.changed_at > s.start - to_hours(CAST($notice_hours AS BIGINT))
       AND ((lower(trim(c.field)) = 'duty_type' AND lower(trim(c.old_value)) IN ('annual_leave', 'sick')
             AND lower(trim(coalesce(c.new_value, ''))) NOT IN ('annual_leave', 'sick') AND s.duty_type NOT IN ('annual_leave', 'sick'))
         OR (lower(trim(c.field)) = 'status' AND lower(trim(c.new_value)) = 'cancelled'

@@ -96,7 +96,9 @@ SELF_APPROVAL = Detector(
         logic=(
             "Take every shift that is not cancelled. It is self-approved when (a) approved_by is "
             "the officer themself, (b) approved_by is another officer record of the same person: "
-            "the same cleaned surname, forenames and date of birth; or the same email or phone "
+            "the same cleaned surname, first forename and date of birth (case, accents and "
+            "punctuation aside; a second record often carries the first forename only, 'Jonathan' "
+            "beside 'Jonathan Paul'); or the same email or phone "
             "together with the same first forename and one more detail of the person (surname, "
             "date of birth or home postcode), as a duplicate account made under a changed name "
             "shows. An email or phone alone does not make two records one person: a team "
@@ -129,10 +131,11 @@ SELF_APPROVAL = Detector(
             Form(
                 "second_account",
                 "approved_by is another officer record of the same person: same surname, "
-                "forenames and date of birth; or a personal email or phone shared, with the same "
+                "first forename and date of birth (the other forenames may be missing on one of "
+                "them); or a personal email or phone shared, with the same "
                 "first forename and the same surname, date of birth or home postcode (a second "
                 "account under another surname).",
-                ("namesake_approver", "manager_approved", "shared_team_mailbox"),
+                ("namesake_approver", "manager_approved", "shared_team_mailbox", "first_forename_namesake"),
                 ("shifts.approved_by", "officer identity"),
             ),
             Form(
@@ -161,6 +164,12 @@ SELF_APPROVAL = Detector(
                 "shared_team_mailbox",
                 "the supervisor who approves the team's duties has the team mailbox as email on "
                 "their record, as the team members do: one email, different people",
+            ),
+            LookAlike(
+                "first_forename_namesake",
+                "the line manager who approves has the officer's surname and first forename (the "
+                "officer has a middle name, the manager none) but another date of birth, email and "
+                "phone: a different person",
             ),
         ),
     ),

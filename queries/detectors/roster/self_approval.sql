@@ -18,9 +18,13 @@ contacts AS (  -- ways to reach a person: email, phone
 personal AS (  -- a switchboard number or a mailbox on many records reaches nobody in particular
     SELECT kind, k FROM contacts GROUP BY kind, k
     HAVING count(DISTINCT officer_id) BETWEEN 2 AND $max_accounts),
-by_name AS (  -- the same cleaned surname, forenames and date of birth: one person
-    SELECT a.officer_id, b.officer_id AS other_id, 'name and date of birth' AS detail
-    FROM idents a JOIN idents b ON a.sn = b.sn AND a.fn = b.fn AND a.dob = b.dob AND a.officer_id <> b.officer_id),
+by_name AS (  -- the same cleaned surname, first forename and date of birth: one person (a second
+              -- record often carries the first forename only: 'Jonathan Paul' and 'Jonathan')
+    SELECT a.officer_id, b.officer_id AS other_id,
+           CASE WHEN a.fn = b.fn THEN ['name and date of birth']
+                ELSE ['first forename', 'surname', 'date of birth'] END AS details
+    FROM idents a JOIN idents b
+      ON a.sn = b.sn AND a.fn1 = b.fn1 AND a.dob = b.dob AND a.officer_id <> b.officer_id),
 by_contact AS (  -- a personal email or phone shared, and the person's own details agree: the
                  -- first forename, and the surname, date of birth or home postcode (a team
                  -- mailbox or a couple's home phone joins different people)
@@ -38,7 +42,7 @@ by_contact AS (  -- a personal email or phone shared, and the person's own detai
     GROUP BY a.officer_id, b.officer_id, ia.sn, ib.sn, ia.dob, ib.dob, ia.pc, ib.pc),
 same AS (  -- pairs of officer rows that are one person, with the details that agree
     SELECT officer_id, other_id, list_sort(list_distinct(flatten(list(details)))) AS matched
-    FROM (SELECT officer_id, other_id, [detail] AS details FROM by_name
+    FROM (SELECT officer_id, other_id, details FROM by_name
           UNION ALL SELECT officer_id, other_id, details FROM by_contact)
     GROUP BY officer_id, other_id),
 approved AS (  -- the approver as it stands: the officer, or another officer row of the same person
