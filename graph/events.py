@@ -17,6 +17,7 @@ first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ)
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -172,6 +173,10 @@ class EventStore:
         self._exec(f"SET memory_limit='{int(memory_mb)}MB'")
         self._exec(f"SET temp_directory={lit(str(tmp))}")
         self._exec("SET enable_progress_bar = false")  # linkwatch reports progress itself
+        # spilling may use half the free disk (DuckDB's own default is 90%): a query that
+        # outgrows it fails with a clear error and leaves room for everything else
+        free_mb = shutil.disk_usage(tmp).free // 2**20
+        self._exec(f"SET max_temp_directory_size='{max(1024, free_mb // 2)}MB'")
         self._exec(f"SET TimeZone={lit(timezone)}")
 
     def close(self) -> None:
