@@ -33,10 +33,14 @@ from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
     CASE_TYPES,
     CODELESS_SYSTEM,
+    DAY,
+    EARLY,
     FRONTLINE,
+    LATE,
     NIGHT,
     OFFICE,
     ONCALL,
+    OVERTIME,
     P_ADM,
     P_INC,
     P_INT,
@@ -54,6 +58,7 @@ from synthetic.common import (
     SYSTEMS,
     UPDATE,
     VIEW,
+    WORKED,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +112,8 @@ def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
         ("access.off_duty", "on_call"): w.oncall_ok,
         ("access.off_duty", "night_shift_past_midnight"): w.pattern == FRONTLINE,
         ("access.off_duty", "not_on_duty_system"): office & ~w.is_officer,
+        ("access.off_duty", "on_call_evening"): w.oncall_ok,
+        ("access.off_duty", "late_shift"): w.pattern == FRONTLINE,
     }
 
 
@@ -553,6 +560,9 @@ def plant_off_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
             form,
         )
         return
+    if form in ("after_hours", "shift_extended", "on_call_evening", "late_shift", "occasional_late_lookup"):
+        plant_evenings(b, i, p, look)
+        return
     if form == "not_on_duty_system":
         days = b.pick(b.work_days(i, p["ws"], p["we"]), int(rng.integers(2, 5)))
         if not len(days):
@@ -593,6 +603,100 @@ def plant_off_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         look,
         form,
     )
+
+
+def plant_evenings(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    """``access.off_duty`` on duty days: lookups hours after an early or day shift
+    (``after_hours``), and the look-alikes that explain evening lookups on a duty day: the shift
+    extended by recorded overtime (``shift_extended``), an on-call evening (``on_call_evening``),
+    a late shift that day (``late_shift``), and a late lookup now and then
+    (``occasional_late_lookup``)."""
+    det, rng, w = "access.off_duty", b.rng, b.w
+    form, gi = p["form"], int(b.gi[i])
+    early = b.work & np.isin(b.duty, (EARLY, DAY)) & ~b.ext & ~b.rdw & ~b.quiet & (b.W_e <= 1080)
+
+    def lookups(dd: np.ndarray, lo: np.ndarray, hi: np.ndarray, purposes: tuple[int, ...]) -> None:
+        b.acc_add(
+            np.full(len(dd), i),
+            dd,
+            lo + rng.random(len(dd)) * (hi - lo),
+            rng.choice(w.ops_pool, len(dd)),
+            rng.choice(np.array([SEARCH, VIEW]), len(dd)),
+            rng.choice(np.array(purposes), len(dd)),
+            -1,
+            -1,
+        )
+
+    if form == "occasional_late_lookup":  # one late evening early in the period, one late in it
+        half = b.D // 2
+        days = np.r_[
+            b.pick(b.within(i, 0, half // 2, early), 1),
+            b.pick(b.within(i, half + half // 2, b.D - 1, early), 1),
+        ]
+        if len(days) < 2:
+            return
+        lookups(days, np.maximum(b.W_e[i, days] + 240, 1200), np.full(len(days), 1410), (P_INT, P_INC))
+        note = (
+            f"a single late lookup hours after an early shift on 2 days {int(days[1] - days[0])} days apart"
+        )
+    elif form == "late_shift":
+        days = b.pick(
+            b.within(i, p["ws"], p["we"], b.work & (b.duty == LATE) & ~b.quiet), int(rng.integers(3, 6))
+        )
+        if not len(days):
+            return
+        dd = np.repeat(days, rng.integers(1, 3, len(days)))
+        lookups(dd, np.full(len(dd), 1260), np.minimum(b.W_e[i, dd] - 10, 1420), (P_INC, P_INT))
+        note = f"lookups between 21:00 and the end of a late shift on {len(days)} days"
+    else:
+        days = b.pick(b.within(i, p["ws"], p["we"], early), int(rng.integers(3, 6)))
+        if len(days) < 3:
+            return
+        dd = np.repeat(days, rng.integers(1, 4, len(days)))
+        if form == "after_hours":
+            lookups(dd, np.maximum(b.W_e[i, dd] + 240, 1200), np.full(len(dd), 1410), (P_INT, P_INC))
+            note = (
+                f"{len(dd)} lookups between 20:00 and 23:30 on {len(days)} days of an early or day duty, "
+                "hours after it ended, with no overtime or on-call period recorded"
+            )
+        elif form == "shift_extended":
+            end = b.e[i, days]
+            length = rng.choice(np.array([240, 270, 300]), len(days))
+            cat = w.cal.ts(days, end) + 60 * rng.integers(0, 45, len(days))
+            appr = w.approver[gi]
+            b.ot_add(
+                i,
+                days,
+                end,
+                end + length,
+                b.duty[i, days],
+                OVERTIME,
+                b.site[i, days],
+                WORKED,
+                gi,
+                cat,
+                appr,
+                cat + 7200,
+            )
+            b.ext[i, days] = True
+            b.W_e[i, days] = end + length
+            b.b_out[i, days] = end + length + rng.integers(0, 20, len(days))
+            lo = b.e[i, dd] + 150
+            lookups(dd, lo, b.W_e[i, dd] - 5, (P_INV, P_INC))
+            note = (
+                f"lookups hours after the rostered end of the shift on {len(days)} days, each inside "
+                "overtime recorded straight after it"
+            )
+        else:  # on_call_evening
+            start = np.maximum(b.W_e[i, days] + 60, 1080)
+            cat = w.cal.ts(days, 0) - 86400 * rng.integers(3, 15, len(days))
+            b.ot_add(
+                i, days, start, 1430, REST, ONCALL, -1, WORKED, w.clerk[gi], cat, w.approver[gi], cat + 3600
+            )
+            lo = np.maximum(b.W_e[i, dd] + 60, 1080) + 5
+            lookups(dd, lo, np.full(len(dd), 1420), (P_INC, P_ADM))
+            note = f"evening lookups after the day's shift on {len(days)} days, each inside an on-call row for that evening"
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
 def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
@@ -701,13 +805,22 @@ PLANTING: dict[str, Planting] = {
         plant=plant_sensitive_victims,
     ),
     "access.off_duty": Planting(
-        forms={"rest_day_row": Stage.PLAN, "leave_or_sick": Stage.PLAN, "no_duty_row": Stage.PLAN},
+        forms={
+            "rest_day_row": Stage.PLAN,
+            "leave_or_sick": Stage.PLAN,
+            "no_duty_row": Stage.PLAN,
+            "after_hours": Stage.PLAN,
+        },
         lookalikes={
             "on_call": Stage.PLAN,
             "within_grace": Stage.PLAN,
             "night_shift_past_midnight": Stage.PLAN,
             "overtime_recorded": Stage.PLAN,
             "not_on_duty_system": Stage.PLAN,
+            "shift_extended": Stage.PLAN,
+            "on_call_evening": Stage.PLAN,
+            "late_shift": Stage.PLAN,
+            "occasional_late_lookup": Stage.PLAN,
         },
         window=45,
         plant=plant_off_duty,
