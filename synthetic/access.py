@@ -112,8 +112,10 @@ def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
         ("access.off_duty", "on_call"): w.oncall_ok,
         ("access.off_duty", "night_shift_past_midnight"): w.pattern == FRONTLINE,
         ("access.off_duty", "not_on_duty_system"): office & ~w.is_officer,
-        ("access.off_duty", "on_call_evening"): w.oncall_ok,
+        ("access.off_duty", "on_call_evening"): w.oncall_ok & (w.pattern != FRONTLINE),
         ("access.off_duty", "late_shift"): w.pattern == FRONTLINE,
+        ("access.off_duty", "shift_extended"): w.pattern != FRONTLINE,
+        ("access.off_duty", "occasional_late_lookup"): w.pattern != FRONTLINE,
     }
 
 
@@ -132,7 +134,39 @@ def plan_new_starters(w: World) -> None:
 
 def side_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``side``, by (detector, look-alike)."""
-    return {("access.no_purpose", "background_uncoded"): w.lam >= np.quantile(w.lam, 0.9)}
+    team = uncoded_team(w)
+    in_team = np.isin(np.arange(w.n), w.uncoded_team)
+    return {
+        ("access.no_purpose", "background_uncoded"): (w.lam >= np.quantile(w.lam, 0.9)) & ~in_team,
+        ("access.no_purpose", "uncoded_tail"): team,
+    }
+
+
+def uncoded_team(w: World) -> np.ndarray:
+    """``access.no_purpose`` ``uncoded_tail``: a team that often leaves the purpose code out
+    (each member on 5-7% of ordinary lookups, five to seven times the force's background),
+    none of whose members is a planted case or look-alike of the detector. Its busiest members
+    are the look-alike (every member is named in the look-alikes, see :func:`side_lookups`)."""
+    taken = set(w.plants["access.no_purpose"]) | set(w.looks["access.no_purpose"])
+    taken |= set(w.side_looks["access.no_purpose"])
+    size = np.bincount(w.unit, minlength=len(w.unit_busy))
+    ok = [
+        u
+        for u in range(len(size))
+        if size[u] >= 8
+        and w.unit_busy[u] < 1.5
+        and not any(int(x) in taken for x in np.flatnonzero(w.unit == u))
+        and not set(np.flatnonzero(w.unit == u).tolist()) & set(w.ppu_members)
+    ]
+    w.uncoded_team = []
+    if not ok:
+        return np.zeros(w.n, bool)
+    u = int(w.rng.choice(ok))
+    members = np.flatnonzero((w.unit == u) & ~w.no_shifts)
+    w.no_code[members] = w.rng.uniform(0.05, 0.07, len(members))
+    w.uncoded_team = [int(x) for x in members]
+    busy = w.lam >= np.quantile(w.lam[members], 0.5)
+    return (w.unit == u) & busy
 
 
 def side_lookups(w: World) -> None:
@@ -141,6 +175,8 @@ def side_lookups(w: World) -> None:
         p["records"] = [int(x) for x in w.rng.choice(w.ops_pool, 20)]
     for gi, p in w.side_looks["access.sensitive_victims"].items():
         p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+    for gi in w.uncoded_team:  # every member of the team is the look-alike
+        w.side_looks["access.no_purpose"].setdefault(gi, {"ws": 0, "we": w.days - 1, "form": "uncoded_tail"})
     switchboard(w)
 
 
@@ -352,6 +388,18 @@ def plant_safeguarding_unit(b: Block) -> None:
 def plant_no_purpose(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "access.no_purpose", b.rng
     form = p["form"]
+    if form == "uncoded_tail":
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"in a team that often leaves the purpose code out: {100 * b.w.no_code[b.gi[i]]:.0f}% of their "
+            "ordinary lookups (the force's background is 1%), like their colleagues",
+            look,
+            form,
+        )
+        return
     wd = b.work_days(i, p["ws"], p["we"])
     if not len(wd):
         return
@@ -777,6 +825,7 @@ PLANTING: dict[str, Planting] = {
             "few_missing": Stage.PLAN,
             "background_uncoded": Stage.SIDE,
             "coded_lookups": Stage.PLAN,
+            "uncoded_tail": Stage.SIDE,
         },
         window=30,
         plant=plant_no_purpose,
