@@ -36,12 +36,14 @@ from synthetic.common import (
     DAY,
     EARLY,
     FRONTLINE,
+    INVESTIGATION,
     LATE,
     NIGHT,
     OFFICE,
     ONCALL,
     OVERTIME,
     P_ADM,
+    P_CUST,
     P_INC,
     P_INT,
     P_INV,
@@ -136,10 +138,83 @@ def side_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``side``, by (detector, look-alike)."""
     team = uncoded_team(w)
     in_team = np.isin(np.arange(w.n), w.uncoded_team)
-    return {
+    masks = {
         ("access.no_purpose", "background_uncoded"): (w.lam >= np.quantile(w.lam, 0.9)) & ~in_team,
         ("access.no_purpose", "uncoded_tail"): team,
     }
+    # specialists: each group is planned whole by plan_specialists (the side plan takes no one else)
+    for key in plan_specialists(w):
+        masks[key] = np.zeros(w.n, bool)
+    return masks
+
+
+SPECIALISTS: dict[tuple[str, str], tuple[tuple[tuple[int, str], ...], float]] = {
+    ("access.volume_outlier", "specialist_role"): (((0, "financial investigator"),) * 6, 20.0),
+    ("access.volume_outlier", "custody_supervisors"): (
+        (
+            (1, "Custody Sergeant"),
+            (1, "custody sergeant"),
+            (1, "CUSTODY SERGEANT"),
+            (1, "Custody  Sergeant"),
+            (1, "custody sergeant "),
+            (2, "Custody Inspector"),
+            (2, "custody inspector"),
+        ),
+        24.0,
+    ),
+    ("access.sensitive_victims", "specialist_role_peers"): (
+        ((0, "SOIT"), (0, "Domestic Abuse Car"), (0, "Sapphire Investigator"), (0, "Safeguarding Officer")),
+        0.0,
+    ),
+}
+"""Specialists posted one to a unit, planned on the side stream: (detector, look-alike) to
+(rank level, role as written in assignments) per officer, and their lookups per 8 hours on
+duty (0: their usual rate). Financial investigators (``access.volume_outlier``
+``specialist_role``) and custody sergeants and inspectors (``custody_supervisors``, their role
+written in several ways) at several times their units' rate, as high as each other; officers
+whose role is sexual-offence and domestic-abuse victims (``access.sensitive_victims``
+``specialist_role_peers``), each opening many victim records across cases."""
+
+
+def plan_specialists(w: World) -> list[tuple[str, str]]:
+    """Pick each group of :data:`SPECIALISTS` (officers of the rank whom no other access case
+    or look-alike takes, one to a unit of at least eight that is not busy; the victims'
+    specialists from investigators outside public protection units), write their role in their
+    open posting, and plan them as look-alikes of the whole period."""
+    rng = w.rng
+    size = np.bincount(w.unit, minlength=len(w.unit_busy))[w.unit]
+    # officers no other access case or look-alike takes (another family's may: a role and more
+    # lookups on duty change nothing it plants), in the force for the whole period
+    access = {
+        gi
+        for plans in (w.plants, w.looks, w.side_looks)
+        for d, p in plans.items()
+        if d.startswith("access.")
+        for gi in p
+    }
+    access |= set(w.uncoded_team) | set(w.ppu_members)
+    base = w.is_officer & ~w.no_shifts & (w.start_day <= 0) & (size >= 8) & (w.unit_busy[w.unit] < 1.5)
+    base &= ~np.isin(np.arange(w.n), sorted(access))
+    asg = w.tables["assignments"].copy()
+    for (det, form), (posts, rate) in SPECIALISTS.items():
+        ok = base.copy()
+        if det == "access.sensitive_victims":
+            func = np.r_[w.unit_func, np.full(len(w.unit_busy) - len(w.unit_func), -1)]  # small_unit's too
+            ok &= (w.role == INVESTIGATION) & (func[w.unit] != 3) & (w.pattern != FRONTLINE)
+            ok &= ~np.isin(w.unit, w.unit[np.array(w.ppu_members, dtype=np.int64)])
+        units: set[int] = set()
+        for level, role in posts:
+            cand = [int(x) for x in rng.permutation(np.flatnonzero(ok & (w.level == level)))]
+            gi = next((x for x in cand if int(w.unit[x]) not in units), None)
+            if gi is None:
+                continue
+            units.add(int(w.unit[gi]))
+            w.used[gi] = True
+            base[gi] = False
+            asg.loc[(asg["officer_id"] == w.ids[gi]) & asg["end_date"].isna(), "role"] = role
+            w.side_looks[det][gi] = {"ws": 0, "we": w.days - 1, "form": form, "rate": rate, "role": role}
+    w.tables["assignments"] = asg
+    return list(SPECIALISTS)
 
 
 def uncoded_team(w: World) -> np.ndarray:
@@ -174,7 +249,11 @@ def side_lookups(w: World) -> None:
     for p in w.side_looks["access.no_purpose"].values():
         p["records"] = [int(x) for x in w.rng.choice(w.ops_pool, 20)]
     for gi, p in w.side_looks["access.sensitive_victims"].items():
-        p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+        if p["form"] != "specialist_role_peers":
+            p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+    for gi, p in w.side_looks["access.sensitive_victims"].items():
+        if p["form"] == "specialist_role_peers":
+            p["records"] = w.not_assigned(gi, w.sens_pool, int(w.rng.integers(12, 22)))
     for gi in w.uncoded_team:  # every member of the team is the look-alike
         w.side_looks["access.no_purpose"].setdefault(gi, {"ws": 0, "we": w.days - 1, "form": "uncoded_tail"})
     switchboard(w)
@@ -475,6 +554,24 @@ def plant_personal_link(b: Block, i: int, p: dict[str, Any], look: bool) -> None
 def plant_sensitive_victims(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "access.sensitive_victims", b.rng
     form = p["form"]
+    if form == "specialist_role_peers":
+        wd = b.work_days(i, 0, b.D - 1)
+        if not len(wd) or not p.get("records"):
+            return
+        days = b.pick(wd, len(p["records"]))
+        b.lookups(i, days, np.array(p["records"][: len(days)]), (P_INV, P_INT), -1, (VIEW,))
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"a {p['role']} officer posted to a team of other roles: {len(days)} different victim/witness "
+            "records of sexual or domestic cases across cases, each once, as the force's other officers "
+            "doing that work",
+            look,
+            form,
+        )
+        return
     if form == "public_protection_unit":
         b.row(
             det,
@@ -777,6 +874,24 @@ def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> Non
         if "back" not in p:
             return
         b.row(det, i, p["ws"], p["we"], "back from weeks of annual leave at the usual rate", look, form)
+    elif form in ("specialist_role", "custody_supervisors"):
+        wd = b.work_days(i, 0, b.D - 1)
+        if not len(wd):
+            return
+        hours = (b.W_e[i, wd] - b.W_s[i, wd]) / 480
+        dd = np.repeat(wd, rng.poisson(max(p["rate"] - float(w.lam[gi]), 0.0) * hours))
+        purposes = (P_CUST, P_INV) if form == "custody_supervisors" else (P_INV, P_INT)
+        b.lookups(i, dd, rng.choice(w.ops_pool, len(dd)), purposes, -1, (SEARCH, VIEW))
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"a {p['role'].strip()} posted to a unit of other roles: about {p['rate']:.0f} lookups per 8 hours "
+            "on duty, several times their unit's rate, as the force's other officers in that role",
+            look,
+            form,
+        )
     elif form == "small_unit":
         b.row(
             det,
@@ -849,6 +964,7 @@ PLANTING: dict[str, Planting] = {
             "few_records": Stage.PLAN,
             "chance_rereads": Stage.SIDE,
             "non_sensitive_records": Stage.PLAN,
+            "specialist_role_peers": Stage.SIDE,
         },
         window=60,
         plant=plant_sensitive_victims,
@@ -881,6 +997,8 @@ PLANTING: dict[str, Planting] = {
             "new_starter": Stage.OWN,
             "return_from_leave": Stage.PLAN,
             "small_unit": Stage.OWN,
+            "specialist_role": Stage.SIDE,
+            "custody_supervisors": Stage.SIDE,
         },
         window=30,
         plant=plant_volume_outlier,

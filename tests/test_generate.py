@@ -162,7 +162,6 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
 
 NOT_YET_PLANTED = {
     ("roster.retro_claim", "claimed_extension"): "the simulator has no planting for this look-alike yet",
-    ("access.volume_outlier", "specialist_role"): "the simulator has no planting for this look-alike yet",
 }
 """Look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once

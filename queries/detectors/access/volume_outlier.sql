@@ -61,16 +61,19 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
     LEFT JOIN gsize uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
     LEFT JOIN gsize uu ON uu.pg = 'u:' || w.unit_id
     LEFT JOIN unit_level ul ON ul.unit_id = w.unit_id),
-peer AS (
+peer AS MATERIALIZED (
     SELECT f.d, m.pg, median(f.rate) AS peer_rate, count(*) AS peers
     FROM full_win f JOIN memb m USING (officer_id) GROUP BY ALL),
+windows AS MATERIALIZED (  -- each officer's windows with their peer groups
+    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.family_pg FROM full_win f JOIN grp g USING (officer_id)
+    WHERE g.pg IS NOT NULL),
 peered AS (  -- per window: the peer rate, or the role's or the kind of work's across the force when higher
-    SELECT f.*, g.pg_kind, p.peers AS g_peers, p.peer_rate * coalesce(g.scale, 1) AS g_rate,
+    SELECT f.*, p.peers AS g_peers, p.peer_rate * coalesce(f.scale, 1) AS g_rate,
            pr.peers AS r_peers, pr.peer_rate AS r_rate, pf.peers AS f_peers, pf.peer_rate AS f_rate
-    FROM full_win f JOIN grp g USING (officer_id)
-    JOIN peer p ON p.d = f.d AND p.pg = g.pg
-    LEFT JOIN peer pr ON pr.d = f.d AND pr.pg = g.role_pg AND pr.peers >= $min_peers
-    LEFT JOIN peer pf ON pf.d = f.d AND pf.pg = g.family_pg AND pf.peers >= $min_peers
+    FROM windows f
+    JOIN peer p ON p.d = f.d AND p.pg = f.pg
+    LEFT JOIN peer pr ON pr.d = f.d AND pr.pg = f.role_pg AND pr.peers >= $min_peers
+    LEFT JOIN peer pf ON pf.d = f.d AND pf.pg = f.family_pg AND pf.peers >= $min_peers
     WHERE p.peers >= $min_peers),
 scored AS (
     SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, greatest(g_rate, r_rate, f_rate) AS peer_rate,
@@ -93,7 +96,7 @@ spike AS (
       AND baseline_days >= $min_baseline_days
       -- far beyond in numbers too: a quiet officer's busy week is not a burst
       AND n_win - duty_days * greatest(own_rate, peer_rate) >= $min_burst_excess GROUP BY officer_id),
-ppeer AS (
+ppeer AS MATERIALIZED (
     SELECT m.pg, median(r.rate) AS peer_rate, quantile_cont(r.rate, 0.75) AS peer_q75, count(*) AS peers
     FROM prate r JOIN memb m USING (officer_id) GROUP BY ALL),
 speered AS (  -- over the period: the peer rates, or the role's or the kind of work's across the force when higher
