@@ -64,11 +64,13 @@ unit_alike AS (  -- unit colleagues who open many such records too (the team's w
     FROM cand c LEFT JOIN vals p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
      AND p.n >= $min_distinct_records
     GROUP BY c.officer_id),
-job_alike AS (  -- officers across the force in the same role, or doing the same kind of work, who open many such
-                -- records too (their job, even where too few share the role for a peer group)
+job_alike AS (  -- for an officer whose role too few share for a peer group: officers across the force in the same
+                -- role, or doing the same kind of work, who open many such records too (their job)
     SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
-    FROM cand c LEFT JOIN vals p ON (p.role = c.role OR p.family = c.family) AND p.officer_id <> c.officer_id
+    FROM cand c LEFT JOIN peer_size rs ON rs.pg = 'r:' || c.role
+    LEFT JOIN vals p ON (p.role = c.role OR p.family = c.family) AND p.officer_id <> c.officer_id
      AND p.n >= $min_distinct_records
+    WHERE coalesce(rs.n, 0) < $min_peers
     GROUP BY c.officer_id),
 force_peers AS (
     SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med
@@ -85,7 +87,7 @@ compared AS (
            CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
            coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
     FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
-    JOIN unit_alike a USING (officer_id) JOIN job_alike ja USING (officer_id) JOIN force_peers f USING (officer_id)),
+    JOIN unit_alike a USING (officer_id) LEFT JOIN job_alike ja USING (officer_id) JOIN force_peers f USING (officer_id)),
 r_span AS (  -- the officer's views of such records in the window_days to the window's end
     SELECT c.officer_id, count(*) AS span_views,
            count(*) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_views,
