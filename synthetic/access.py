@@ -149,21 +149,19 @@ def side_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
 
 
 SPECIALISTS: dict[tuple[str, str], tuple[tuple[tuple[int, str], ...], float]] = {
-    ("access.volume_outlier", "specialist_role"): (((0, "financial investigator"),) * 6, 20.0),
+    ("access.volume_outlier", "specialist_role"): (((0, "financial investigator"),) * 5, 20.0),
     ("access.volume_outlier", "custody_supervisors"): (
         (
             (1, "Custody Sergeant"),
             (1, "custody sergeant"),
-            (1, "CUSTODY SERGEANT"),
-            (1, "Custody  Sergeant"),
-            (1, "custody sergeant "),
+            (1, "CUSTODY  SERGEANT"),
             (2, "Custody Inspector"),
-            (2, "custody inspector"),
+            (2, "custody inspector "),
         ),
         24.0,
     ),
     ("access.sensitive_victims", "specialist_role_peers"): (
-        ((0, "SOIT"), (0, "Domestic Abuse Car"), (0, "Sapphire Investigator"), (0, "Safeguarding Officer")),
+        ((0, "SOIT"), (0, "Domestic Abuse Car"), (0, "Sapphire Investigator")),
         0.0,
     ),
 }
@@ -218,30 +216,28 @@ def plan_specialists(w: World) -> list[tuple[str, str]]:
 
 
 def uncoded_team(w: World) -> np.ndarray:
-    """``access.no_purpose`` ``uncoded_tail``: a team that often leaves the purpose code out
-    (each member on 5-7% of ordinary lookups, five to seven times the force's background),
-    none of whose members is a planted case or look-alike of the detector. Its busiest members
-    are the look-alike (every member is named in the look-alikes, see :func:`side_lookups`)."""
+    """``access.no_purpose`` ``uncoded_tail``: a shift team (one rota group of a unit of at
+    least 18, 6 to 8 officers) that often leaves the purpose code out, each member on 5-7% of
+    ordinary lookups, five to seven times the force's background; none of its unit is a planted
+    case or look-alike of the detector. Its busier members are the look-alike (every member is
+    named in the look-alikes, see :func:`side_lookups`)."""
     taken = set(w.plants["access.no_purpose"]) | set(w.looks["access.no_purpose"])
-    taken |= set(w.side_looks["access.no_purpose"])
+    taken |= set(w.side_looks["access.no_purpose"]) | set(w.ppu_members)
     size = np.bincount(w.unit, minlength=len(w.unit_busy))
-    ok = [
-        u
-        for u in range(len(size))
-        if size[u] >= 8
-        and w.unit_busy[u] < 1.5
-        and not any(int(x) in taken for x in np.flatnonzero(w.unit == u))
-        and not set(np.flatnonzero(w.unit == u).tolist()) & set(w.ppu_members)
-    ]
+    bad_units = {int(w.unit[gi]) for gi in taken}
+    group = w.unit * 10 + w.rota
+    on = ~w.no_shifts & (size[w.unit] >= 18) & (w.unit_busy[w.unit] < 1.5)
+    on &= ~np.isin(w.unit, sorted(bad_units))
+    ids, counts = np.unique(group[on], return_counts=True)
+    ok = ids[(counts >= 6) & (counts <= 8)]
     w.uncoded_team = []
-    if not ok:
+    if not len(ok):
         return np.zeros(w.n, bool)
-    u = int(w.rng.choice(ok))
-    members = np.flatnonzero((w.unit == u) & ~w.no_shifts)
+    team = on & (group == int(w.rng.choice(ok)))
+    members = np.flatnonzero(team)
     w.no_code[members] = w.rng.uniform(0.05, 0.07, len(members))
     w.uncoded_team = [int(x) for x in members]
-    busy = w.lam >= np.quantile(w.lam[members], 0.5)
-    return (w.unit == u) & busy
+    return team & (w.lam >= np.quantile(w.lam[members], 0.5))
 
 
 def side_lookups(w: World) -> None:
