@@ -83,7 +83,7 @@ OFF_DUTY = Detector(
             "on a day the duty system gives them no duty at all, or hours after their duty ended on "
             "days they worked, evening after evening."
         ),
-        reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness)"),
+        reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness, hours claimed)"),
         logic=(
             "Days are local days (the configured zone). An officer is off on a local day covered by "
             "an annual leave or sickness row, on a day with a rest_day row, and, when they are on the "
