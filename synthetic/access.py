@@ -299,10 +299,16 @@ def case_lookalikes(w: World) -> None:
         w.looks["access.no_purpose"][gi] = {"form": "own_case_no_code"}
     for gi in w.take(w.kl, has_sens & (w.role == PUBPROT)) or w.take(w.kl, has_sens):
         w.looks["access.sensitive_victims"][gi] = {"form": "own_cases"}
-    # a safeguarding unit whose members all review victims across cases
+    # a safeguarding unit whose members all review victims across cases: the public protection
+    # unit (else CID) with the most officers free to take (the reviewers are most of its desk
+    # officers, so that the unit's routine shows in its median, as in a real safeguarding unit)
     w.ppu_members = []
     order = rng.permutation(len(w.unit_func))
-    order = np.r_[order[w.unit_func[order] == 3], order[w.unit_func[order] == 2]]
+    free = np.bincount(w.unit[~w.used & (w.pattern != FRONTLINE)], minlength=len(w.unit_busy))
+    order = np.r_[
+        sorted(order[w.unit_func[order] == 3].tolist(), key=lambda u: -free[u]),
+        sorted(order[w.unit_func[order] == 2].tolist(), key=lambda u: -free[u]),
+    ].astype(np.int64)
     for u in order.tolist():
         members = np.flatnonzero((w.unit == u) & ~w.used & (w.pattern != FRONTLINE))
         if len(members) >= 3:
@@ -368,7 +374,8 @@ def lookup_plans(w: World) -> None:
     for gi in w.ppu_members:
         w.ppu_plan[gi] = w.not_assigned(gi, w.sens_pool, int(rng.integers(10, 22)))
     for gi, p in w.plants["access.no_purpose"].items():
-        case_recs = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 6)
+        # records of cases not theirs, none of a victim or witness (a case of access.sensitive_victims)
+        case_recs = w.not_assigned(gi, np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE)), 6)
         p["records"] = case_recs + [int(x) for x in rng.choice(w.ops_pool, 14)]
     for gi, p in w.looks["access.no_purpose"].items():
         if p["form"] == "own_case_no_code":
@@ -377,7 +384,7 @@ def lookup_plans(w: World) -> None:
             p["case"] = c
             p["ws"], p["we"] = max(0, int(w.c_opened[c])), min(days - 1, int(w.c_closed[c]))
         elif p["form"] == "coded_lookups":
-            p["records"] = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 20)
+            p["records"] = w.not_assigned(gi, np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE)), 20)
         else:
             p["records"] = [int(x) for x in rng.choice(w.ops_pool, 20)]
     for gi, p in w.looks["access.sensitive_victims"].items():
