@@ -2,7 +2,7 @@
 their ``g_*`` tables) and by ingest (the ``ACCESSED`` link policy).
 
 >>> sorted(GRAPH_FACTS)
-['g_assignments', 'g_case_assignments', 'g_linked', 'g_officers', 'g_records']
+['g_assignments', 'g_case_assignments', 'g_linked', 'g_officers', 'g_records', 'g_units']
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
         "MATCH (o:Officer)-[a:ASSIGNED_TO]->(u:Unit) WHERE a.retired_at IS NULL RETURN o.officer_id AS officer_id, "
         "u.unit_id AS unit_id, a.rank AS rank, a.role AS role, a.start_date AS start_date, a.end_date AS end_date",
         ["officer_id", "unit_id", "rank", "role", "start_date", "end_date"],
+    ),
+    "g_units": (  # unit names: the kind of work a unit does (custody, public protection), for peer groups
+        "MATCH (u:Unit) WHERE u.retired_at IS NULL RETURN u.unit_id AS unit_id, u.name AS name, "
+        "u.parent_unit_id AS parent_unit_id",
+        ["unit_id", "name", "parent_unit_id"],
     ),
     "g_case_assignments": (
         "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "

@@ -33,11 +33,17 @@ from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
     CASE_TYPES,
     CODELESS_SYSTEM,
+    DAY,
+    EARLY,
     FRONTLINE,
+    INVESTIGATION,
+    LATE,
     NIGHT,
     OFFICE,
     ONCALL,
+    OVERTIME,
     P_ADM,
+    P_CUST,
     P_INC,
     P_INT,
     P_INV,
@@ -54,6 +60,7 @@ from synthetic.common import (
     SYSTEMS,
     UPDATE,
     VIEW,
+    WORKED,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +114,10 @@ def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
         ("access.off_duty", "on_call"): w.oncall_ok,
         ("access.off_duty", "night_shift_past_midnight"): w.pattern == FRONTLINE,
         ("access.off_duty", "not_on_duty_system"): office & ~w.is_officer,
+        ("access.off_duty", "on_call_evening"): w.oncall_ok & (w.pattern != FRONTLINE),
+        ("access.off_duty", "late_shift"): w.pattern == FRONTLINE,
+        ("access.off_duty", "shift_extended"): w.pattern != FRONTLINE,
+        ("access.off_duty", "occasional_late_lookup"): w.pattern != FRONTLINE,
     }
 
 
@@ -125,7 +136,108 @@ def plan_new_starters(w: World) -> None:
 
 def side_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``side``, by (detector, look-alike)."""
-    return {("access.no_purpose", "background_uncoded"): w.lam >= np.quantile(w.lam, 0.9)}
+    team = uncoded_team(w)
+    in_team = np.isin(np.arange(w.n), w.uncoded_team)
+    masks = {
+        ("access.no_purpose", "background_uncoded"): (w.lam >= np.quantile(w.lam, 0.9)) & ~in_team,
+        ("access.no_purpose", "uncoded_tail"): team,
+    }
+    # specialists: each group is planned whole by plan_specialists (the side plan takes no one else)
+    for key in plan_specialists(w):
+        masks[key] = np.zeros(w.n, bool)
+    return masks
+
+
+SPECIALISTS: dict[tuple[str, str], tuple[tuple[tuple[int, str], ...], float]] = {
+    ("access.volume_outlier", "specialist_role"): (((0, "financial investigator"),) * 5, 20.0),
+    ("access.volume_outlier", "custody_supervisors"): (
+        (
+            (1, "Custody Sergeant"),
+            (1, "custody sergeant"),
+            (1, "CUSTODY  SERGEANT"),
+            (2, "Custody Inspector"),
+            (2, "custody inspector "),
+        ),
+        24.0,
+    ),
+    ("access.sensitive_victims", "specialist_role_peers"): (
+        ((0, "SOIT"), (0, "Domestic Abuse Car"), (0, "Sapphire Investigator")),
+        0.0,
+    ),
+}
+"""Specialists posted one to a unit, planned on the side stream: (detector, look-alike) to
+(rank level, role as written in assignments) per officer, and their lookups per 8 hours on
+duty (0: their usual rate). Financial investigators (``access.volume_outlier``
+``specialist_role``) and custody sergeants and inspectors (``custody_supervisors``, their role
+written in several ways) at several times their units' rate, as high as each other; officers
+whose role is sexual-offence and domestic-abuse victims (``access.sensitive_victims``
+``specialist_role_peers``), each opening many victim records across cases."""
+
+
+def plan_specialists(w: World) -> list[tuple[str, str]]:
+    """Pick each group of :data:`SPECIALISTS` (officers of the rank whom no other access case
+    or look-alike takes, one to a unit of at least eight that is not busy; the victims'
+    specialists from investigators outside public protection units), write their role in their
+    open posting, and plan them as look-alikes of the whole period."""
+    rng = w.rng
+    size = np.bincount(w.unit, minlength=len(w.unit_busy))[w.unit]
+    # officers no other access case or look-alike takes (another family's may: a role and more
+    # lookups on duty change nothing it plants), in the force for the whole period
+    access = {
+        gi
+        for plans in (w.plants, w.looks, w.side_looks)
+        for d, p in plans.items()
+        if d.startswith("access.")
+        for gi in p
+    }
+    access |= set(w.uncoded_team) | set(w.ppu_members)
+    base = w.is_officer & ~w.no_shifts & (w.start_day <= 0) & (size >= 8) & (w.unit_busy[w.unit] < 1.5)
+    base &= ~np.isin(np.arange(w.n), sorted(access))
+    asg = w.tables["assignments"].copy()
+    for (det, form), (posts, rate) in SPECIALISTS.items():
+        ok = base.copy()
+        if det == "access.sensitive_victims":
+            func = np.r_[w.unit_func, np.full(len(w.unit_busy) - len(w.unit_func), -1)]  # small_unit's too
+            ok &= (w.role == INVESTIGATION) & (func[w.unit] != 3) & (w.pattern != FRONTLINE)
+            ok &= ~np.isin(w.unit, w.unit[np.array(w.ppu_members, dtype=np.int64)])
+        units: set[int] = set()
+        for level, role in posts:
+            cand = [int(x) for x in rng.permutation(np.flatnonzero(ok & (w.level == level)))]
+            gi = next((x for x in cand if int(w.unit[x]) not in units), None)
+            if gi is None:
+                continue
+            units.add(int(w.unit[gi]))
+            w.used[gi] = True
+            base[gi] = False
+            asg.loc[(asg["officer_id"] == w.ids[gi]) & asg["end_date"].isna(), "role"] = role
+            w.side_looks[det][gi] = {"ws": 0, "we": w.days - 1, "form": form, "rate": rate, "role": role}
+    w.tables["assignments"] = asg
+    return list(SPECIALISTS)
+
+
+def uncoded_team(w: World) -> np.ndarray:
+    """``access.no_purpose`` ``uncoded_tail``: a shift team (one rota group of a unit of at
+    least 18, 6 to 8 officers) that often leaves the purpose code out, each member on 5-7% of
+    ordinary lookups, five to seven times the force's background; none of its unit is a planted
+    case or look-alike of the detector. Its busier members are the look-alike (every member is
+    named in the look-alikes, see :func:`side_lookups`)."""
+    taken = set(w.plants["access.no_purpose"]) | set(w.looks["access.no_purpose"])
+    taken |= set(w.side_looks["access.no_purpose"]) | set(w.ppu_members)
+    size = np.bincount(w.unit, minlength=len(w.unit_busy))
+    bad_units = {int(w.unit[gi]) for gi in taken}
+    group = w.unit * 10 + w.rota
+    on = ~w.no_shifts & (size[w.unit] >= 18) & (w.unit_busy[w.unit] < 1.5)
+    on &= ~np.isin(w.unit, sorted(bad_units))
+    ids, counts = np.unique(group[on], return_counts=True)
+    ok = ids[(counts >= 6) & (counts <= 8)]
+    w.uncoded_team = []
+    if not len(ok):
+        return np.zeros(w.n, bool)
+    team = on & (group == int(w.rng.choice(ok)))
+    members = np.flatnonzero(team)
+    w.no_code[members] = w.rng.uniform(0.05, 0.07, len(members))
+    w.uncoded_team = [int(x) for x in members]
+    return team & (w.lam >= np.quantile(w.lam[members], 0.5))
 
 
 def side_lookups(w: World) -> None:
@@ -133,7 +245,13 @@ def side_lookups(w: World) -> None:
     for p in w.side_looks["access.no_purpose"].values():
         p["records"] = [int(x) for x in w.rng.choice(w.ops_pool, 20)]
     for gi, p in w.side_looks["access.sensitive_victims"].items():
-        p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+        if p["form"] != "specialist_role_peers":
+            p["records"] = w.not_assigned(gi, w.sens_pool, 4)
+    for gi, p in w.side_looks["access.sensitive_victims"].items():
+        if p["form"] == "specialist_role_peers":
+            p["records"] = w.not_assigned(gi, w.sens_pool, int(w.rng.integers(12, 22)))
+    for gi in w.uncoded_team:  # every member of the team is the look-alike
+        w.side_looks["access.no_purpose"].setdefault(gi, {"ws": 0, "we": w.days - 1, "form": "uncoded_tail"})
     switchboard(w)
 
 
@@ -181,10 +299,16 @@ def case_lookalikes(w: World) -> None:
         w.looks["access.no_purpose"][gi] = {"form": "own_case_no_code"}
     for gi in w.take(w.kl, has_sens & (w.role == PUBPROT)) or w.take(w.kl, has_sens):
         w.looks["access.sensitive_victims"][gi] = {"form": "own_cases"}
-    # a safeguarding unit whose members all review victims across cases
+    # a safeguarding unit whose members all review victims across cases: the public protection
+    # unit (else CID) with the most officers free to take (the reviewers are most of its desk
+    # officers, so that the unit's routine shows in its median, as in a real safeguarding unit)
     w.ppu_members = []
     order = rng.permutation(len(w.unit_func))
-    order = np.r_[order[w.unit_func[order] == 3], order[w.unit_func[order] == 2]]
+    free = np.bincount(w.unit[~w.used & (w.pattern != FRONTLINE)], minlength=len(w.unit_busy))
+    order = np.r_[
+        sorted(order[w.unit_func[order] == 3].tolist(), key=lambda u: -free[u]),
+        sorted(order[w.unit_func[order] == 2].tolist(), key=lambda u: -free[u]),
+    ].astype(np.int64)
     for u in order.tolist():
         members = np.flatnonzero((w.unit == u) & ~w.used & (w.pattern != FRONTLINE))
         if len(members) >= 3:
@@ -250,7 +374,8 @@ def lookup_plans(w: World) -> None:
     for gi in w.ppu_members:
         w.ppu_plan[gi] = w.not_assigned(gi, w.sens_pool, int(rng.integers(10, 22)))
     for gi, p in w.plants["access.no_purpose"].items():
-        case_recs = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 6)
+        # records of cases not theirs, none of a victim or witness (a case of access.sensitive_victims)
+        case_recs = w.not_assigned(gi, np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE)), 6)
         p["records"] = case_recs + [int(x) for x in rng.choice(w.ops_pool, 14)]
     for gi, p in w.looks["access.no_purpose"].items():
         if p["form"] == "own_case_no_code":
@@ -259,7 +384,7 @@ def lookup_plans(w: World) -> None:
             p["case"] = c
             p["ws"], p["we"] = max(0, int(w.c_opened[c])), min(days - 1, int(w.c_closed[c]))
         elif p["form"] == "coded_lookups":
-            p["records"] = w.not_assigned(gi, np.flatnonzero(w.r_case >= 0), 20)
+            p["records"] = w.not_assigned(gi, np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE)), 20)
         else:
             p["records"] = [int(x) for x in rng.choice(w.ops_pool, 20)]
     for gi, p in w.looks["access.sensitive_victims"].items():
@@ -345,6 +470,18 @@ def plant_safeguarding_unit(b: Block) -> None:
 def plant_no_purpose(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "access.no_purpose", b.rng
     form = p["form"]
+    if form == "uncoded_tail":
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"in a team that often leaves the purpose code out: {100 * b.w.no_code[b.gi[i]]:.0f}% of their "
+            "ordinary lookups (the force's background is 1%), like their colleagues",
+            look,
+            form,
+        )
+        return
     wd = b.work_days(i, p["ws"], p["we"])
     if not len(wd):
         return
@@ -420,6 +557,24 @@ def plant_personal_link(b: Block, i: int, p: dict[str, Any], look: bool) -> None
 def plant_sensitive_victims(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "access.sensitive_victims", b.rng
     form = p["form"]
+    if form == "specialist_role_peers":
+        wd = b.work_days(i, 0, b.D - 1)
+        if not len(wd) or not p.get("records"):
+            return
+        days = b.pick(wd, len(p["records"]))
+        b.lookups(i, days, np.array(p["records"][: len(days)]), (P_INV, P_INT), -1, (VIEW,))
+        b.row(
+            det,
+            i,
+            int(days[0]),
+            int(days[-1]),
+            f"a {p['role']} officer posted to a team of other roles: {len(days)} different victim/witness "
+            "records of sexual or domestic cases across cases, each once, as the force's other officers "
+            "doing that work",
+            look,
+            form,
+        )
+        return
     if form == "public_protection_unit":
         b.row(
             det,
@@ -553,6 +708,9 @@ def plant_off_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
             form,
         )
         return
+    if form in ("after_hours", "shift_extended", "on_call_evening", "late_shift", "occasional_late_lookup"):
+        plant_evenings(b, i, p, look)
+        return
     if form == "not_on_duty_system":
         days = b.pick(b.work_days(i, p["ws"], p["we"]), int(rng.integers(2, 5)))
         if not len(days):
@@ -595,6 +753,100 @@ def plant_off_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     )
 
 
+def plant_evenings(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    """``access.off_duty`` on duty days: lookups hours after an early or day shift
+    (``after_hours``), and the look-alikes that explain evening lookups on a duty day: the shift
+    extended by recorded overtime (``shift_extended``), an on-call evening (``on_call_evening``),
+    a late shift that day (``late_shift``), and a late lookup now and then
+    (``occasional_late_lookup``)."""
+    det, rng, w = "access.off_duty", b.rng, b.w
+    form, gi = p["form"], int(b.gi[i])
+    early = b.work & np.isin(b.duty, (EARLY, DAY)) & ~b.ext & ~b.rdw & ~b.quiet & (b.W_e <= 1080)
+
+    def lookups(dd: np.ndarray, lo: np.ndarray, hi: np.ndarray, purposes: tuple[int, ...]) -> None:
+        b.acc_add(
+            np.full(len(dd), i),
+            dd,
+            lo + rng.random(len(dd)) * (hi - lo),
+            rng.choice(w.ops_pool, len(dd)),
+            rng.choice(np.array([SEARCH, VIEW]), len(dd)),
+            rng.choice(np.array(purposes), len(dd)),
+            -1,
+            -1,
+        )
+
+    if form == "occasional_late_lookup":  # one late evening early in the period, one late in it
+        half = b.D // 2
+        days = np.r_[
+            b.pick(b.within(i, 0, half // 2, early), 1),
+            b.pick(b.within(i, half + half // 2, b.D - 1, early), 1),
+        ]
+        if len(days) < 2:
+            return
+        lookups(days, np.maximum(b.W_e[i, days] + 240, 1200), np.full(len(days), 1410), (P_INT, P_INC))
+        note = (
+            f"a single late lookup hours after an early shift on 2 days {int(days[1] - days[0])} days apart"
+        )
+    elif form == "late_shift":
+        days = b.pick(
+            b.within(i, p["ws"], p["we"], b.work & (b.duty == LATE) & ~b.quiet), int(rng.integers(3, 6))
+        )
+        if not len(days):
+            return
+        dd = np.repeat(days, rng.integers(1, 3, len(days)))
+        lookups(dd, np.full(len(dd), 1260), np.minimum(b.W_e[i, dd] - 10, 1420), (P_INC, P_INT))
+        note = f"lookups between 21:00 and the end of a late shift on {len(days)} days"
+    else:
+        days = b.pick(b.within(i, p["ws"], p["we"], early), int(rng.integers(3, 6)))
+        if len(days) < 3:
+            return
+        dd = np.repeat(days, rng.integers(1, 4, len(days)))
+        if form == "after_hours":
+            lookups(dd, np.maximum(b.W_e[i, dd] + 240, 1200), np.full(len(dd), 1410), (P_INT, P_INC))
+            note = (
+                f"{len(dd)} lookups between 20:00 and 23:30 on {len(days)} days of an early or day duty, "
+                "hours after it ended, with no overtime or on-call period recorded"
+            )
+        elif form == "shift_extended":
+            end = b.e[i, days]
+            length = rng.choice(np.array([240, 270, 300]), len(days))
+            cat = w.cal.ts(days, end) + 60 * rng.integers(0, 45, len(days))
+            appr = w.approver[gi]
+            b.ot_add(
+                i,
+                days,
+                end,
+                end + length,
+                b.duty[i, days],
+                OVERTIME,
+                b.site[i, days],
+                WORKED,
+                gi,
+                cat,
+                appr,
+                cat + 7200,
+            )
+            b.ext[i, days] = True
+            b.W_e[i, days] = end + length
+            b.b_out[i, days] = end + length + rng.integers(0, 20, len(days))
+            lo = b.e[i, dd] + 150
+            lookups(dd, lo, b.W_e[i, dd] - 5, (P_INV, P_INC))
+            note = (
+                f"lookups hours after the rostered end of the shift on {len(days)} days, each inside "
+                "overtime recorded straight after it"
+            )
+        else:  # on_call_evening
+            start = np.maximum(b.W_e[i, days] + 60, 1080)
+            cat = w.cal.ts(days, 0) - 86400 * rng.integers(3, 15, len(days))
+            b.ot_add(
+                i, days, start, 1430, REST, ONCALL, -1, WORKED, w.clerk[gi], cat, w.approver[gi], cat + 3600
+            )
+            lo = np.maximum(b.W_e[i, dd] + 60, 1080) + 5
+            lookups(dd, lo, np.full(len(dd), 1420), (P_INC, P_ADM))
+            note = f"evening lookups after the day's shift on {len(days)} days, each inside an on-call row for that evening"
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
 def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng, w = "access.volume_outlier", b.rng, b.w
     form = p["form"]
@@ -625,6 +877,24 @@ def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> Non
         if "back" not in p:
             return
         b.row(det, i, p["ws"], p["we"], "back from weeks of annual leave at the usual rate", look, form)
+    elif form in ("specialist_role", "custody_supervisors"):
+        wd = b.work_days(i, 0, b.D - 1)
+        if not len(wd):
+            return
+        hours = (b.W_e[i, wd] - b.W_s[i, wd]) / 480
+        dd = np.repeat(wd, rng.poisson(max(p["rate"] - float(w.lam[gi]), 0.0) * hours))
+        purposes = (P_CUST, P_INV) if form == "custody_supervisors" else (P_INV, P_INT)
+        b.lookups(i, dd, rng.choice(w.ops_pool, len(dd)), purposes, -1, (SEARCH, VIEW))
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"a {p['role'].strip()} posted to a unit of other roles: about {p['rate']:.0f} lookups per 8 hours "
+            "on duty, several times their unit's rate, as the force's other officers in that role",
+            look,
+            form,
+        )
     elif form == "small_unit":
         b.row(
             det,
@@ -673,6 +943,7 @@ PLANTING: dict[str, Planting] = {
             "few_missing": Stage.PLAN,
             "background_uncoded": Stage.SIDE,
             "coded_lookups": Stage.PLAN,
+            "uncoded_tail": Stage.SIDE,
         },
         window=30,
         plant=plant_no_purpose,
@@ -696,18 +967,28 @@ PLANTING: dict[str, Planting] = {
             "few_records": Stage.PLAN,
             "chance_rereads": Stage.SIDE,
             "non_sensitive_records": Stage.PLAN,
+            "specialist_role_peers": Stage.SIDE,
         },
         window=60,
         plant=plant_sensitive_victims,
     ),
     "access.off_duty": Planting(
-        forms={"rest_day_row": Stage.PLAN, "leave_or_sick": Stage.PLAN, "no_duty_row": Stage.PLAN},
+        forms={
+            "rest_day_row": Stage.PLAN,
+            "leave_or_sick": Stage.PLAN,
+            "no_duty_row": Stage.PLAN,
+            "after_hours": Stage.PLAN,
+        },
         lookalikes={
             "on_call": Stage.PLAN,
             "within_grace": Stage.PLAN,
             "night_shift_past_midnight": Stage.PLAN,
             "overtime_recorded": Stage.PLAN,
             "not_on_duty_system": Stage.PLAN,
+            "shift_extended": Stage.PLAN,
+            "on_call_evening": Stage.PLAN,
+            "late_shift": Stage.PLAN,
+            "occasional_late_lookup": Stage.PLAN,
         },
         window=45,
         plant=plant_off_duty,
@@ -719,6 +1000,8 @@ PLANTING: dict[str, Planting] = {
             "new_starter": Stage.OWN,
             "return_from_leave": Stage.PLAN,
             "small_unit": Stage.OWN,
+            "specialist_role": Stage.SIDE,
+            "custody_supervisors": Stage.SIDE,
         },
         window=30,
         plant=plant_volume_outlier,

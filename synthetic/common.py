@@ -64,7 +64,22 @@ FLAGS_OTHER = ("violence", "drugs", "weapons", "firearms", "mental health", "esc
 BLOCK = 1000
 """Officers per block of simulated events (fixed, so streaming equals in memory)."""
 TRUTH_COLUMNS = ["officer_id", "detector", "group_id", "window_start", "window_end", "form", "note"]
-PLACEHOLDER_CODES = ("N/A", "NA", "NONE", "-", "?", "X", "TEST", "OTHER", "MISC", "n/a", "none")
+PLACEHOLDER_CODES = (
+    "N/A",
+    "NA",
+    "NONE",
+    "-",
+    "?",
+    "X",
+    "TEST",
+    "OTHER",
+    "MISC",
+    "n/a",
+    "none",
+    "000",
+    "0",
+    "XXX",
+)
 """Purpose codes that carry no purpose (planted for ``access.no_purpose`` ``placeholder_code``)."""
 CODELESS_SYSTEM = "ANPR"
 """A system whose screen asks for no purpose code: nobody ever records one on it."""

@@ -36,7 +36,6 @@ from synthetic.common import (
     LATE,
     LEAVE,
     NIGHT,
-    NO_CODE_SHARE,
     NULL,
     OFFICE,
     ONCALL,
@@ -622,7 +621,7 @@ class Block:
         if vic.any() and len(w.victim_pool):
             rec[vic] = rng.choice(w.victim_pool, int(vic.sum()))
         purpose = _choose(rng, np.cumsum(ROLE_PURPOSE, axis=1), role)
-        purpose[rng.random(len(rep)) < NO_CODE_SHARE] = -1
+        purpose[rng.random(len(rep)) < w.no_code[gi[ii]]] = -1
         action = _draw(rng, (0.62, 0.3, 0.05, 0.02, 0.01), len(rep))
         site = self.lookup_sites(ii, dd)
         self.acc_add(ii, dd, minutes, rec, action, purpose, site, -1)

@@ -32,6 +32,7 @@ from synthetic.common import (
     INVESTIGATION,
     MIN_EVENT_DAYS,
     NEIGHBOURHOOD,
+    NO_CODE_SHARE,
     OFFENCE,
     PATTERNS,
     PUBPROT,
@@ -82,6 +83,8 @@ class World:
     """The safeguarding unit whose members all review victims across cases."""
     ppu_plan: dict[int, list[int]]
     """The victims' records each member of the safeguarding unit reviews."""
+    uncoded_team: list[int]
+    """The team that often leaves the purpose code out (``access.no_purpose`` ``uncoded_tail``)."""
     late_crew: list[int]
     """The crew of ``network.crew`` ``diffuse_complaints``."""
 
@@ -264,6 +267,8 @@ class World:
         self.remote_wd[np.repeat(np.flatnonzero(hyb), 2), two[hyb].ravel()] = True
         self.lam = ROLE_LOOKUPS[role] * self.unit_busy[unit] * rng.lognormal(0.0, 0.3, n)
         self.oncall_ok = self.is_officer & (lv >= 1)
+        self.no_code = np.full(n, NO_CODE_SHARE)
+        """Each officer's share of ordinary lookups with no purpose code (a team's habit raises it)."""
         octets = rng.integers(0, 256, (n, 3))
         self.home_ip = (
             "100."

@@ -45,7 +45,13 @@ def test_baseline_finds_plain_planted_cases(force: tuple[Force, Path], flags: pd
         if ev[det]["cases"]:
             assert ev[det]["flags"] > 0, det
             assert ev[det]["recall"] > 0, det
-    assert ev["overall"]["precision"] > 0.5  # plain rules, but not noise
+    # plain rules, but not noise: most of their flags on ordinary officers are planted cases (the
+    # innocent look-alikes are made to trip plain rules, and more of them are planted as the
+    # detectors learn them, so they are left out here; lookalikes_flagged counts them)
+    looks = force[0].lookalikes[["detector", "officer_id"]].drop_duplicates().assign(_look=1)
+    ordinary = flags.merge(looks, on=["detector", "officer_id"], how="left")
+    ordinary = ordinary[ordinary["_look"].isna()].drop(columns="_look")
+    assert evaluate(force[0].truth, ordinary).set_index("detector").loc["overall", "precision"] > 0.5
 
 
 def test_per_form_rows_for_every_form_in_the_truth(force: tuple[Force, Path], flags: pd.DataFrame) -> None:

@@ -164,7 +164,6 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
 
 
 NOT_YET_PLANTED = {
-    ("access.volume_outlier", "specialist_role"): "the simulator has no planting for this look-alike yet",
 }
 """Look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
@@ -388,6 +387,9 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
     # elsewhere a forgotten code now and then: about NO_CODE_SHARE of an officer's lookups
     coded = sa[sa["system"] != CODELESS_SYSTEM].groupby("officer_id").size()
     share = (per_officer.drop(no_purpose, errors="ignore") / coded).dropna()
+    team = sorted(looking(force, "access.no_purpose", "uncoded_tail"))  # a team that often leaves it out
+    assert team and share.reindex(team).median() >= 4 * NO_CODE_SHARE
+    share = share.drop(team, errors="ignore")
     assert share.median() < 2 * NO_CODE_SHARE and share.quantile(0.99) < 5 * NO_CODE_SHARE
     # shared identifiers between officers and people in police records
     off, persons = force.tables["officers"], force.tables["persons"]

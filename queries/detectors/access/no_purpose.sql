@@ -23,24 +23,49 @@ found AS (
            list_sort(flatten(list(ids))) AS access_ids
     FROM win GROUP BY officer_id
     HAVING any_value(n_window) >= $min_lookups),
-background ("system", n, blank) AS (VALUES {background}),
-own AS (  -- the officer's own enquiries per system over the period, and in the window_days to the window's end
-    SELECT officer_id, "system", count(*) AS n, count(*) FILTER (WHERE blank) AS blank,
-           count(*) FILTER (WHERE in_window) AS n_window
-    FROM (SELECT f.officer_id, arg_min(s."system", struct_pack(t := s.ts, s := s."system")) AS "system",
-                 s.record_id, CAST(s.ts AS DATE),
-                 bool_or(s.purpose_code IS NULL OR s.purpose_code IN ({blank})) AS blank,
-                 bool_or(s.ts BETWEEN f.window_end - to_days(CAST($window_days AS INTEGER)) AND f.window_end)
-                     AS in_window
-          FROM found f JOIN system_access s ON s.officer_id = f.officer_id AND s."system" IN ({systems})
-          GROUP BY ALL)
-    GROUP BY ALL),
-usual AS (  -- what the background of everyone else predicts for the officer's enquiries in those days
-    SELECT o.officer_id, sum(o.n_window) AS all_n,
-           sum(o.n_window * (b.blank - o.blank) / greatest(b.n - o.n, 1)) AS expected
-    FROM own o JOIN background b USING ("system")
-    GROUP BY o.officer_id)
-SELECT f.*, u.all_n, u.expected, f.n / greatest(u.expected, 1e-9) AS ratio
-FROM found f JOIN usual u USING (officer_id)
-WHERE f.n >= $min_ratio * u.expected
-ORDER BY f.officer_id
+everyone AS MATERIALIZED (  -- every officer's enquiries outside their own cases on the systems that ask for a
+                            -- purpose: on the system of the first lookup, without a purpose when any lookup is
+    SELECT officer_id, d, arg_min("system", struct_pack(t := ts, s := "system")) AS "system", bool_or(blank) AS blank
+    FROM (SELECT s.officer_id, s.record_id, CAST(s.ts AS DATE) AS d, s.ts, s."system",
+                 s.purpose_code IS NULL OR s.purpose_code IN ({blank}) AS blank,
+                 coalesce(s.case_ref, r.case_ref) AS case_ref
+          FROM system_access s LEFT JOIN g_records r USING (record_id)
+          WHERE s."system" IN ({systems})) e
+    WHERE NOT EXISTS (SELECT 1 FROM g_case_assignments ca
+                      WHERE ca.officer_id = e.officer_id AND ca.case_ref = e.case_ref
+                        AND e.d >= ca.start_date - CAST($grace_days AS INTEGER)
+                        AND (ca.end_date IS NULL OR e.d <= ca.end_date + CAST($grace_days AS INTEGER)))
+    GROUP BY officer_id, record_id, d),
+per_officer AS (SELECT officer_id, "system", count(*) AS n, count(*) FILTER (WHERE blank) AS blank FROM everyone GROUP BY ALL),
+background AS (SELECT "system", sum(n) AS n, sum(blank) AS blank FROM per_officer GROUP BY "system"),
+usual AS (  -- what everyone else's share without a purpose predicts for the officer's enquiries (outside their
+            -- own cases) in the window_days to the window's end, system by system
+    SELECT f.officer_id, count(*) AS all_n,
+           sum((b.blank - coalesce(o.blank, 0)) / greatest(b.n - coalesce(o.n, 0), 1)) AS expected
+    FROM found f JOIN everyone e ON e.officer_id = f.officer_id
+     AND e.d BETWEEN CAST(f.window_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(f.window_end AS DATE)
+    JOIN background b USING ("system") LEFT JOIN per_officer o ON o.officer_id = f.officer_id AND o."system" = e."system"
+    GROUP BY f.officer_id),
+shares AS (  -- each officer's share of enquiries without a purpose over the period (with enough enquiries)
+    SELECT p.officer_id, any_value(g.unit_id) AS unit_id, sum(p.blank) / sum(p.n) AS share
+    FROM per_officer p LEFT JOIN g_officers g USING (officer_id)
+    GROUP BY p.officer_id HAVING sum(p.n) >= $min_lookups),
+spread AS (  -- the share of the officers who leave the purpose out most often: among the officer's unit
+             -- colleagues when at least min_peers of them have enough enquiries, else across the force
+    SELECT f.officer_id,
+           count(s.officer_id) FILTER (WHERE s.unit_id = me.unit_id) AS unit_peers,
+           quantile_cont(s.share, $tail_quantile) FILTER (WHERE s.unit_id = me.unit_id) AS unit_tail,
+           quantile_cont(s.share, $tail_quantile) AS force_tail
+    FROM found f LEFT JOIN g_officers me USING (officer_id)
+    LEFT JOIN shares s ON s.officer_id <> f.officer_id
+    GROUP BY f.officer_id),
+judged AS (
+    SELECT f.*, u.all_n, u.expected, f.n / greatest(u.expected, 1e-9) AS ratio, f.n / u.all_n AS share,
+           CASE WHEN s.unit_peers >= $min_peers THEN 'unit' ELSE 'force' END AS tail_of,
+           coalesce(CASE WHEN s.unit_peers >= $min_peers THEN s.unit_tail ELSE s.force_tail END, 0) AS tail
+    FROM found f JOIN usual u USING (officer_id) JOIN spread s USING (officer_id))
+SELECT * FROM judged
+WHERE n >= $min_ratio * expected AND share >= $min_tail_ratio * tail
+  -- a clear excess in numbers too: beyond what the background or the top of the spread would hold
+  AND n - greatest(expected, all_n * tail) >= $min_excess
+ORDER BY officer_id

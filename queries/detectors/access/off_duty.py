@@ -1,5 +1,6 @@
 """``access.off_duty``: lookups made while the officer was off duty (a rest day, leave or
-sickness, or a day the duty system gives them no duty at all).
+sickness, or a day the duty system gives them no duty at all), or hours after their duty
+ended on days they worked, evening after evening.
 
 Query beside this module: ``off_duty.sql``.
 
@@ -24,31 +25,52 @@ def _days(k: int, what: str) -> str:
 
 def _off_duty(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     def explain(r: dict[str, Any]) -> str:
-        parts = [
-            _days(k, what)
-            for k, what in (
-                (r["rest_days"], "rest day"),
-                (r["leave_days"], "day of annual leave"),
-                (r["sick_days"], "day off sick"),
-                (r["no_row_days"], "day with no duty row at all"),
+        said = []
+        if r["n_days"]:
+            parts = [
+                _days(k, what)
+                for k, what in (
+                    (r["rest_days"], "rest day"),
+                    (r["leave_days"], "day of annual leave"),
+                    (r["sick_days"], "day off sick"),
+                    (r["no_row_days"], "day with no duty row at all"),
+                )
+                if k
+            ]
+            days = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+            said.append(
+                f"made {r['n']} system lookups on {r['n_days']} days between {day(r['off_start'])} and "
+                f"{day(r['off_end'])} when they were neither on duty nor on call ({days})"
             )
-            if k
-        ]
-        said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-        return (
-            f"Made {r['n']} system lookups on {r['n_days']} days between {day(r['window_start'])} and "
-            f"{day(r['window_end'])} when they were neither on duty nor on call ({said})."
-        )
+        if r["late_days"]:
+            said.append(
+                f"{'also ' if said else ''}made {r['late_n']} lookups after hours on {r['late_days']} days "
+                f"they were on duty, between {day(r['late_start'])} and {day(r['late_end'])}: each more than "
+                f"{_hours(p['after_hours_grace_minutes'])} after their duty that day had ended (or before it "
+                "began), with no overtime, extension, on-call period or other duty recorded to cover it "
+                f"({r['late_best']} such days within {p['after_hours_window_days']} days)"
+            )
+        text = "; and ".join(said) + "."
+        return text[0].upper() + text[1:]
 
     return officer_flags(
         "access.off_duty",
         rows,
-        score=lambda r: 0.4 + 0.1 * r["n_days"] + 0.2 * bool(r["leave_days"] or r["sick_days"]),
+        score=lambda r: (
+            0.4 + 0.1 * r["n_days"] + 0.05 * r["late_days"] + 0.2 * bool(r["leave_days"] or r["sick_days"])
+        ),
         explain=explain,
         evidence=lambda r: rows_evidence("system_access", r["access_ids"]),
         id_parts=lambda r: (r["officer_id"],),
         forms=lambda r: r["forms"],
     )
+
+
+def _hours(minutes: int) -> str:
+    if minutes % 60:
+        return f"{minutes} minutes"
+    h = minutes // 60
+    return "an hour" if h == 1 else f"{h} hours"
 
 
 _DUTY_ROW = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
@@ -58,9 +80,10 @@ OFF_DUTY = Detector(
     card=MethodCard(
         purpose=(
             "Find lookups made while the officer was off duty: on a rest day, on leave or off sick, "
-            "or on a day the duty system gives them no duty at all."
+            "on a day the duty system gives them no duty at all, or hours after their duty ended on "
+            "days they worked, evening after evening."
         ),
-        reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness)"),
+        reads=("system_access", "shifts (duties, on-call, rest days, leave and sickness, hours claimed)"),
         logic=(
             "Days are local days (the configured zone). An officer is off on a local day covered by "
             "an annual leave or sickness row, on a day with a rest_day row, and, when they are on the "
@@ -71,7 +94,14 @@ OFF_DUTY = Detector(
             "night shift is a day with no duty row. Take lookups on such days that fall outside every "
             "duty and on-call period of the officer (cancelled rows aside) by more than grace_minutes: "
             "a night shift that runs past midnight, overtime and rest-day working rows, and an on-call "
-            "row cover their own hours. Flag an officer with such lookups on at least min_days days. "
+            "row cover their own hours, and a duty for which more hours are claimed than it lasts "
+            "runs on for them (a recorded extension). Flag an officer with such lookups on at least "
+            "min_days days. After hours: on a duty day (a duty starts that day, and it is no rest, "
+            "leave or sick day), take the lookups outside every duty and on-call period of the officer "
+            "by more than after_hours_grace_minutes (a night shift from the day before, overtime "
+            "straight after the shift, an on-call evening and a late shift cover their own hours), and "
+            "flag an officer with such lookups on at least min_evenings days within "
+            "after_hours_window_days: a pattern, not a late lookup now and then. "
             "Members of staff with no duty rows at all cannot be judged on days with no row and are "
             "not flagged for them."
         ),
@@ -80,7 +110,10 @@ OFF_DUTY = Detector(
             "A shared terminal left logged in under the officer's account.",
             "A duty system that records only some units' duties (check the officer is rostered there).",
         ),
-        scoring="score = 0.4 + 0.1 per day, + 0.2 when any is during leave or sickness; at most 1.",
+        scoring=(
+            "score = 0.4 + 0.1 per day off duty + 0.05 per duty day with lookups after hours, + 0.2 "
+            "when any is during leave or sickness; at most 1."
+        ),
         forms=(
             Form(
                 "rest_day_row",
@@ -104,6 +137,15 @@ OFF_DUTY = Detector(
                 ("night_shift_past_midnight", "within_grace", "not_on_duty_system"),
                 ("system_access", "duty rows"),
             ),
+            Form(
+                "after_hours",
+                "Lookups on days the officer worked, hours after their duty ended (an early shift "
+                "07:00 to 15:00, lookups at 21:00 to 23:00) or hours before it began, outside every "
+                "duty, overtime and on-call period by more than after_hours_grace_minutes, on at least "
+                "min_evenings days within after_hours_window_days.",
+                ("shift_extended", "on_call_evening", "late_shift", "occasional_late_lookup", "within_grace"),
+                ("system_access", "duty rows"),
+            ),
         ),
         lookalikes=(
             LookAlike("on_call", "Lookups on a rest day on which an on-call row covers them."),
@@ -118,6 +160,25 @@ OFF_DUTY = Detector(
                 "not_on_duty_system",
                 "A member of staff with no shift rows at all: whether they were off duty cannot be told.",
             ),
+            LookAlike(
+                "shift_extended",
+                "Evening lookups hours after an early shift's rostered end, on days the shift was "
+                "extended: an overtime row straight after it, or more hours claimed for it.",
+            ),
+            LookAlike(
+                "on_call_evening",
+                "Evening lookups after a day's shift, inside an on-call row for that evening.",
+            ),
+            LookAlike(
+                "late_shift",
+                "Lookups at 21:00 to 23:00 on the days the officer works a late shift, though on "
+                "other days they work earlies.",
+            ),
+            LookAlike(
+                "occasional_late_lookup",
+                "A late lookup hours after the shift now and then, a month or more apart: not "
+                "evening after evening.",
+            ),
         ),
     ),
     params=(
@@ -127,6 +188,19 @@ OFF_DUTY = Detector(
             int,
             60,
             "minutes before a duty starts or after it ends that still count as on duty",
+        ),
+        Param(
+            "after_hours_grace_minutes",
+            int,
+            120,
+            "minutes before a duty starts or after it ends that still count as on duty on a duty day (after hours)",
+        ),
+        Param("min_evenings", int, 3, "duty days with lookups after hours that make a flag"),
+        Param(
+            "after_hours_window_days",
+            int,
+            60,
+            "days within which the min_evenings duty days with lookups after hours must fall",
         ),
         Param(
             "max_gap_days",

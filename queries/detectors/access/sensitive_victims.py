@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from queries.detectors.access.common import GRACE
+from queries.detectors.access.common import FAMILY_SQL, GRACE
 from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
 from queries.detectors.common import day, officer_flags, rows_evidence
 
@@ -25,6 +25,7 @@ SENSITIVE_SQL = query_file(
         __file__, "common.lookups.sql", where="WHERE list_contains($sensitivities, r.sensitivity)"
     ),
     densest=query_file(__file__, "common.densest.sql", hits="reopened"),
+    job=query_file(__file__, "common.job.sql", family=FAMILY_SQL),
 )
 
 SENSITIVE_FORMS = (
@@ -46,14 +47,18 @@ SENSITIVE_FORMS = (
         "once, over the whole period: at least min_distinct_records more different records than "
         "the median of the officer's peers doing the same job, and at least peer_ratio times that "
         "median. The peers are the unit colleagues who also open that many, when at least "
-        "min_alike do (it is the team's work, even inside a mixed unit); else officers who open "
-        "victim or witness records at all, of the same unit and role (the role of their open "
-        "posting), else of the same role across the force (a safeguarding officer posted alone to "
-        "a local team is compared with the force's other safeguarding officers), else of the same "
-        "unit and rank, else of the unit, else across the force. With no case assignments at all, "
-        "every such record counts, and the officer is still compared with peers in the same "
+        "min_alike do (it is the team's work, even inside a mixed unit); else, for an officer whose "
+        "role fewer than min_peers share, the officers across the force in the same role, or doing "
+        "the same kind of work (public protection, custody, intelligence: words in the role and "
+        "the unit's name), who also open that many, when at least min_alike do (a SOIT officer "
+        "posted to a response team, beside the force's other SOIT and Sapphire officers); else officers who open victim or witness records at all, of "
+        "the same unit and role (the role of their open posting), else of the same role across the "
+        "force (a safeguarding officer posted alone to a local team is compared with the force's "
+        "other safeguarding officers), else of the same kind of work across the force, else of the "
+        "same unit and rank, else of the unit, else across the force. With no case assignments at "
+        "all, every such record counts, and the officer is still compared with peers in the same "
         "position.",
-        ("own_cases", "public_protection_unit", "non_sensitive_records"),
+        ("own_cases", "public_protection_unit", "non_sensitive_records", "specialist_role_peers"),
         needs=("system_access", "sensitive_records"),
     ),
 )
@@ -69,6 +74,13 @@ SENSITIVE_LOOKALIKES = (
         "A safeguarding or public protection unit whose whole team reviews victims across cases "
         "it is not assigned to, re-reading some of them now and then: compared with peers doing "
         "the same job, and their re-reads are a small part of the many records they open.",
+    ),
+    LookAlike(
+        "specialist_role_peers",
+        "Officers whose role is sexual-offence or domestic-abuse victims (SOIT, Sapphire, a "
+        "domestic abuse car), each posted to a different team, each opening many victim records "
+        "across cases: too few share a role name for a peer group, but their kind of work is the "
+        "same and they all open as many; compared with them, not with their teams.",
     ),
     LookAlike("few_records", "Two victim records outside the officer's cases, each viewed twice."),
     LookAlike(
@@ -86,6 +98,9 @@ _PEER_WORDS = {
     "same unit and role": "colleagues doing the same job in their unit",
     "same role across the force": "officers doing the same job across the force",
     "alike": "the colleagues in their unit who also open many such records",
+    "job alike": "the officers across the force in the same role or doing the same kind of work who also open many "
+    "such records",
+    "same kind of work across the force": "officers doing the same kind of work across the force",
     "same unit and rank": "colleagues of their unit and rank",
     "same unit": "colleagues in their unit",
     "force": "colleagues across the force",
@@ -99,7 +114,8 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
         return [f for f, k in (("repeated", "reopen"), ("breadth", "b_records")) if r[k] is not None]
 
     def who(kind: str) -> str:
-        return _PEER_WORDS[kind] + " who open such records"
+        words = _PEER_WORDS[kind]
+        return words if " open " in words else words + " who open such records"
 
     def explain(r: dict[str, Any]) -> str:
         parts = []
@@ -170,7 +186,7 @@ SENSITIVE_VICTIMS = Detector(
             "system_access",
             "records (sensitivity, offence category, case)",
             "case_assignments",
-            "officers (unit, rank) and assignments (role)",
+            "officers (unit, rank), assignments (role) and units (name: the kind of work)",
         ),
         logic=(
             "Take lookups of records whose sensitivity is in sensitivities and whose offence "
@@ -178,9 +194,12 @@ SENSITIVE_VICTIMS = Detector(
             "own cases (a case with no assignments, or a record of no case, is no one's own). "
             "Both forms compare the officer with peers doing the same job, among the officers who "
             "open victim or witness records at all: of the same unit and role (the role of their "
-            "open posting in assignments), else of the same role across the force, else (no role "
-            "recorded) of the same unit and rank, else of the unit, when at least min_peers share "
-            "it (the officer among them), else across the force. "
+            "open posting in assignments, any case and spacing), else of the same role across the "
+            "force, else of the same kind of work across the force (public protection, custody, "
+            "intelligence, found by words in the role and the unit's name: SOIT, Sapphire, "
+            "domestic abuse, safeguarding, researcher), else (no role recorded) of the same unit "
+            "and rank, else of the unit, when at least min_peers share it (the officer among "
+            "them), else across the force. "
             "Repeated: a re-opening is a view of a record on a later day than the officer last "
             "opened it, at most window_days before; views within one day are one piece of work. In "
             "the officer's window_days window holding most re-openings, flag when they number at "
@@ -194,7 +213,10 @@ SENSITIVE_VICTIMS = Detector(
             "and compare it with the peers' median; when at least min_alike colleagues of the unit "
             "also open min_distinct_records or more (a safeguarding team, even inside a mixed unit "
             "or under a role shared with colleagues who do other work), the peers are those "
-            "colleagues. Flag when the "
+            "colleagues; else, for an officer whose role fewer than min_peers share, when at least "
+            "min_alike officers across the force in the same role or the same kind of work open "
+            "that many, those officers (a specialist posted alone to a team is compared with the "
+            "force's other specialists; a role many share is judged by its median). Flag when the "
             "count is at least min_distinct_records above the peers' median and at least peer_ratio "
             "times it, so a team that reviews victims across cases is compared with itself and not "
             "flagged. With no case assignments in the data, repeated is not checked (every "

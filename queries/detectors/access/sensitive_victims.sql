@@ -20,40 +20,39 @@ tot AS (  -- every different such record an officer opened over the whole period
     SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
            min(first_ts) AS b_start, max(first_ts) AS b_end
     FROM rec GROUP BY officer_id),
-viewers AS (SELECT DISTINCT officer_id FROM lookups),  -- officers who open victim or witness records at all: the peers
-job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
-    SELECT a.officer_id,
-           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
-                                       s := a.start_date, r := a.role)) AS role
-    FROM g_assignments a JOIN g_officers o USING (officer_id)
-    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
-who AS (
-    SELECT p.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
-    FROM (SELECT DISTINCT officer_id FROM viewers) p
-    LEFT JOIN g_officers o USING (officer_id) LEFT JOIN job j USING (officer_id)),
+{{job}},
+who AS (  -- officers who open victim or witness records at all (the peers), and their jobs
+    SELECT p.officer_id, j.unit_id, j.rank, j.role, j.family
+    FROM (SELECT DISTINCT officer_id FROM lookups) p LEFT JOIN job j USING (officer_id)),
 peer_memb AS (  -- every peer group an officer belongs to
     SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
     UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'f:' || family FROM who WHERE family IS NOT NULL
     UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
     UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
 peer_size AS (SELECT pg, count(*) AS n FROM peer_memb GROUP BY ALL),
-peer_group AS (  -- same unit and role; else the role across the force; else same unit and rank; else the unit
-    SELECT w.officer_id, w.unit_id,
+peer_group AS (  -- same unit and role; else the role across the force; else the kind of work across the force;
+                 -- else same unit and rank; else the unit
+    SELECT w.officer_id, w.unit_id, w.role, w.family,
            CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
                 WHEN fr.n >= $min_peers THEN 'r:' || w.role
+                WHEN ff.n >= $min_peers THEN 'f:' || w.family
                 WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
                 WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
            CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
                 WHEN fr.n >= $min_peers THEN 'same role across the force'
+                WHEN ff.n >= $min_peers THEN 'same kind of work across the force'
                 WHEN uk.n >= $min_peers THEN 'same unit and rank'
                 WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind
     FROM who w
     LEFT JOIN peer_size ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
     LEFT JOIN peer_size fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN peer_size ff ON ff.pg = 'f:' || w.family
     LEFT JOIN peer_size uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
     LEFT JOIN peer_size uu ON uu.pg = 'u:' || w.unit_id),
 vals AS (  -- per viewer: different records (breadth) and re-openings in their busiest window (repeated)
-    SELECT g.officer_id, g.unit_id, g.pg, g.pg_kind, coalesce(t.n, 0) AS n, coalesce(b.reopen, 0) AS reopen
+    SELECT g.officer_id, g.unit_id, g.role, g.family, g.pg, g.pg_kind, coalesce(t.n, 0) AS n,
+           coalesce(b.reopen, 0) AS reopen
     FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)),
 cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= $min_reopenings),
 group_peers AS (  -- the peers doing the same job (the officer aside)
@@ -65,6 +64,14 @@ unit_alike AS (  -- unit colleagues who open many such records too (the team's w
     FROM cand c LEFT JOIN vals p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
      AND p.n >= $min_distinct_records
     GROUP BY c.officer_id),
+job_alike AS (  -- for an officer whose role too few share for a peer group: officers across the force in the same
+                -- role, or doing the same kind of work, who open many such records too (their job)
+    SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
+    FROM cand c LEFT JOIN peer_size rs ON rs.pg = 'r:' || c.role
+    LEFT JOIN vals p ON (p.role = c.role OR p.family = c.family) AND p.officer_id <> c.officer_id
+     AND p.n >= $min_distinct_records
+    WHERE coalesce(rs.n, 0) < $min_peers
+    GROUP BY c.officer_id),
 force_peers AS (
     SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med
     FROM cand c LEFT JOIN vals p ON p.officer_id <> c.officer_id
@@ -72,13 +79,15 @@ force_peers AS (
 compared AS (
     SELECT c.*, t.once AS b_once, t.b_start, t.b_end,
            CASE WHEN a.alike >= $min_alike THEN 'alike'
+                WHEN ja.alike >= $min_alike THEN 'job alike'
                 WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS peer_group,
            coalesce(CASE WHEN a.alike >= $min_alike THEN a.alike_med
+                         WHEN ja.alike >= $min_alike THEN ja.alike_med
                          WHEN c.pg IS NOT NULL THEN g.med ELSE f.med END, 0) AS peer_median,
            CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
            coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
     FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
-    JOIN unit_alike a USING (officer_id) JOIN force_peers f USING (officer_id)),
+    JOIN unit_alike a USING (officer_id) LEFT JOIN job_alike ja USING (officer_id) JOIN force_peers f USING (officer_id)),
 r_span AS (  -- the officer's views of such records in the window_days to the window's end
     SELECT c.officer_id, count(*) AS span_views,
            count(*) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_views,

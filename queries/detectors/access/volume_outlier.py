@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from queries.detectors.access.common import FAMILY_SQL
 from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
 from queries.detectors.common import day, officer_flags
 
-VOLUME_SQL = query_file(__file__, "volume_outlier.sql")
+VOLUME_SQL = query_file(
+    __file__, "volume_outlier.sql", job=query_file(__file__, "common.job.sql", family=FAMILY_SQL)
+)
 
 
 def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -68,20 +71,31 @@ VOLUME_OUTLIER = Detector(
     name="access.volume_outlier",
     card=MethodCard(
         purpose=(
-            "Find access volume far beyond the officer's peer group (same unit and rank), either in "
+            "Find access volume far beyond the officer's peers doing the same job, either in "
             "a burst well above their own usual rate or sustained over the whole period, using "
             "medians rather than fixed counts."
         ),
-        reads=("system_access", "shifts (duty days)", "officers (unit, rank)"),
+        reads=(
+            "system_access",
+            "shifts (duty days)",
+            "officers (unit, rank)",
+            "assignments (role)",
+            "units (name: the kind of work)",
+        ),
         logic=(
             "Rates are lookups per duty day (a local day on which a duty starts that is not rest, "
             "leave, sickness or on call; cancelled rows aside), so leave and rest days do not dilute "
             "them. Peers do the same job: officers of the same unit and role (the role of their open "
-            "posting in assignments); when fewer than min_peers share it, the same role across the "
-            "force, its median rate scaled to the unit's level of activity (the median, over the "
-            "unit's members, of their rate over their role's force-wide median), so a busy unit's "
-            "specialist is compared with busy specialists; with no role in the data, the same unit "
-            "and rank, else the unit. A peer rate needs at least min_peers officers with a rate "
+            "posting in assignments, whatever its case and spacing); when fewer than min_peers share "
+            "it, the same role across the force, its median rate scaled to the unit's level of "
+            "activity (the median, over the unit's members, of their rate over their role's "
+            "force-wide median), so a busy unit's specialist is compared with busy specialists; else "
+            "the same kind of work across the force (custody, public protection, intelligence: words "
+            "in the role and the unit's name, so a custody inspector is compared with custody "
+            "sergeants); with no role in the data, the same unit and rank, else the unit. A role, or "
+            "a kind of work, whose whole peer group across the force is high is not an outlier: "
+            "where its median (and upper quartile) across the force is higher than the peer "
+            "group's, it is the one compared with. A peer rate needs at least min_peers officers with a rate "
             "(the officer among them); an officer with neither unit nor role has no peers. Burst: in every "
             "window_days window (sliding by a day, with at least min_duty_days duty days) compare the "
             "rate with the officer's usual rate outside the window (so a burst does not raise its own "
@@ -102,7 +116,7 @@ VOLUME_OUTLIER = Detector(
             "A new role or a major investigation that legitimately needs bulk lookups.",
             "Batch jobs run under a personal account.",
             "A specialist (an analyst, a researcher) placed in a unit of other roles at the same rank, "
-            "when the data records no roles.",
+            "when the data records no roles and the unit's name does not say the kind of work.",
         ),
         scoring=(
             "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), the larger "
@@ -118,9 +132,10 @@ VOLUME_OUTLIER = Detector(
             Form(
                 "sustained",
                 "The whole period at several times the median rate per duty day of the officer's peers "
-                "(same unit and role; else the role force-wide at the unit's level; else unit and rank), "
+                "(same unit and role; else the role force-wide at the unit's level; else the kind of work "
+                "force-wide; else unit and rank), "
                 "with no burst against their own history.",
-                ("busy_unit", "small_unit", "new_starter", "specialist_role"),
+                ("busy_unit", "small_unit", "new_starter", "specialist_role", "custody_supervisors"),
                 ("system_access", "duty rows"),
             ),
         ),
@@ -140,6 +155,12 @@ VOLUME_OUTLIER = Detector(
                 "specialist_role",
                 "A specialist (a financial investigator) in a unit of other roles, at the rate of the "
                 "unit's and the force's other specialists: compared with their role, not their rank.",
+            ),
+            LookAlike(
+                "custody_supervisors",
+                "Custody sergeants and inspectors, who look up every detainee, posted beside colleagues "
+                "who make few lookups, their role written in several ways: compared with their role "
+                "and with custody work across the force, whose whole peer group is as high.",
             ),
         ),
     ),

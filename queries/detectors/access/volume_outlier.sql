@@ -20,18 +20,12 @@ totals AS (  -- the whole period: lookups, duty days, first and last day with lo
     SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
     FROM (SELECT officer_id, sum(n) AS n, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
     LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
-job AS (  -- the role the officer holds now: their open posting in their current unit, else the latest
-    SELECT a.officer_id,
-           arg_max(a.role, struct_pack(open := a.end_date IS NULL, here := a.unit_id IS NOT DISTINCT FROM o.unit_id,
-                                       s := a.start_date, r := a.role)) AS role
-    FROM g_assignments a JOIN g_officers o USING (officer_id)
-    WHERE NULLIF(trim(a.role), '') IS NOT NULL GROUP BY a.officer_id),
-who AS (
-    SELECT o.officer_id, o.unit_id, NULLIF(trim(o.rank), '') AS rank, j.role
-    FROM g_officers o LEFT JOIN job j USING (officer_id)),
+{{job}},
+who AS (SELECT officer_id, unit_id, rank, role, family FROM job),
 memb AS (  -- every peer group an officer belongs to
     SELECT officer_id, 'u:' || unit_id || '|r:' || role AS pg FROM who WHERE unit_id IS NOT NULL AND role IS NOT NULL
     UNION ALL SELECT officer_id, 'r:' || role FROM who WHERE role IS NOT NULL
+    UNION ALL SELECT officer_id, 'f:' || family FROM who WHERE family IS NOT NULL
     UNION ALL SELECT officer_id, 'u:' || unit_id || '|k:' || rank FROM who WHERE unit_id IS NOT NULL AND rank IS NOT NULL
     UNION ALL SELECT officer_id, 'u:' || unit_id FROM who WHERE unit_id IS NOT NULL),
 prate AS (  -- whole-period rate per duty day, of officers with enough duty days
@@ -43,38 +37,57 @@ unit_level AS (  -- how busy a unit is: the median of its members' rates over th
     FROM who w JOIN prate r USING (officer_id) JOIN role_med rm ON rm.pg = 'r:' || w.role
     WHERE w.unit_id IS NOT NULL GROUP BY ALL),
 grp AS (  -- peers doing the same job: same unit and role; else the role across the force, at the unit's level of
-          -- activity; else same unit and rank; else the unit
+          -- activity; else the kind of work across the force; else same unit and rank; else the unit. Beside it,
+          -- the role and the kind of work across the force: a role whose whole peer group is high is no outlier
     SELECT w.officer_id,
            CASE WHEN ur.n >= $min_peers THEN 'u:' || w.unit_id || '|r:' || w.role
                 WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'r:' || w.role
+                WHEN ff.n >= $min_peers THEN 'f:' || w.family
                 WHEN uk.n >= $min_peers THEN 'u:' || w.unit_id || '|k:' || w.rank
                 WHEN uu.n >= $min_peers THEN 'u:' || w.unit_id END AS pg,
            CASE WHEN ur.n >= $min_peers THEN 'same unit and role'
                 WHEN fr.n >= $min_peers AND ul.n >= $min_peers THEN 'same role across the force, at their unit''s level of activity'
+                WHEN ff.n >= $min_peers THEN 'same kind of work across the force'
                 WHEN uk.n >= $min_peers THEN 'same unit and rank'
                 WHEN uu.n >= $min_peers THEN 'same unit' END AS pg_kind,
            CASE WHEN (ur.n < $min_peers OR ur.n IS NULL) AND fr.n >= $min_peers AND ul.n >= $min_peers
-                THEN ul.factor END AS scale
+                THEN ul.factor END AS scale,
+           CASE WHEN fr.n >= $min_peers THEN 'r:' || w.role END AS role_pg,
+           CASE WHEN ff.n >= $min_peers THEN 'f:' || w.family END AS family_pg
     FROM who w
     LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
     LEFT JOIN gsize fr ON fr.pg = 'r:' || w.role
+    LEFT JOIN gsize ff ON ff.pg = 'f:' || w.family
     LEFT JOIN gsize uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
     LEFT JOIN gsize uu ON uu.pg = 'u:' || w.unit_id
     LEFT JOIN unit_level ul ON ul.unit_id = w.unit_id),
-peer AS (
+peer AS MATERIALIZED (
     SELECT f.d, m.pg, median(f.rate) AS peer_rate, count(*) AS peers
     FROM full_win f JOIN memb m USING (officer_id) GROUP BY ALL),
+windows AS MATERIALIZED (  -- each officer's windows with their peer groups
+    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.family_pg FROM full_win f JOIN grp g USING (officer_id)
+    WHERE g.pg IS NOT NULL),
+peered AS (  -- per window: the peer rate, or the role's or the kind of work's across the force when higher
+    SELECT f.*, p.peers AS g_peers, p.peer_rate * coalesce(f.scale, 1) AS g_rate,
+           pr.peers AS r_peers, pr.peer_rate AS r_rate, pf.peers AS f_peers, pf.peer_rate AS f_rate
+    FROM windows f
+    JOIN peer p ON p.d = f.d AND p.pg = f.pg
+    LEFT JOIN peer pr ON pr.d = f.d AND pr.pg = f.role_pg AND pr.peers >= $min_peers
+    LEFT JOIN peer pf ON pf.d = f.d AND pf.pg = f.family_pg AND pf.peers >= $min_peers
+    WHERE p.peers >= $min_peers),
 scored AS (
-    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
-           p.peers, g.pg_kind,
+    SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, greatest(g_rate, r_rate, f_rate) AS peer_rate,
+           CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN g_peers
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN r_peers ELSE f_peers END AS peers,
+           CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN pg_kind
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force'
+                ELSE 'same kind of work across the force' END AS pg_kind,
            -- the officer's usual rate: lookups per duty day outside this window
            (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
            f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) AS own_ratio,
-           f.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio,
+           f.rate / greatest(greatest(g_rate, r_rate, f_rate), 0.1) AS peer_ratio,
            t.tot_dd - f.duty_days AS baseline_days
-    FROM full_win f JOIN totals t USING (officer_id) JOIN grp g USING (officer_id)
-    JOIN peer p ON p.d = f.d AND p.pg = g.pg
-    WHERE p.peers >= $min_peers),
+    FROM peered f JOIN totals t USING (officer_id)),
 spike AS (
     SELECT officer_id, arg_max(struct_pack(d, n_win, duty_days, rate, own_rate, peer_rate, peers, own_ratio, peer_ratio, pg_kind),
                                -- ties: the earliest window, whatever the row order
@@ -83,16 +96,28 @@ spike AS (
       AND baseline_days >= $min_baseline_days
       -- far beyond in numbers too: a quiet officer's busy week is not a burst
       AND n_win - duty_days * greatest(own_rate, peer_rate) >= $min_burst_excess GROUP BY officer_id),
-ppeer AS (
+ppeer AS MATERIALIZED (
     SELECT m.pg, median(r.rate) AS peer_rate, quantile_cont(r.rate, 0.75) AS peer_q75, count(*) AS peers
     FROM prate r JOIN memb m USING (officer_id) GROUP BY ALL),
-sustained AS (
-    SELECT r.officer_id, r.tot_n, r.tot_dd, r.rate, r.lo, r.hi, p.peer_rate * coalesce(g.scale, 1) AS peer_rate,
-           p.peers, g.pg_kind, r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) AS peer_ratio
+speered AS (  -- over the period: the peer rates, or the role's or the kind of work's across the force when higher
+    SELECT r.*, g.pg_kind, p.peers AS g_peers, p.peer_rate * coalesce(g.scale, 1) AS g_rate,
+           p.peer_q75 * coalesce(g.scale, 1) AS g_q75, pr.peers AS r_peers, pr.peer_rate AS r_rate, pr.peer_q75 AS r_q75,
+           pf.peers AS f_peers, pf.peer_rate AS f_rate, pf.peer_q75 AS f_q75
     FROM prate r JOIN grp g USING (officer_id) JOIN ppeer p ON p.pg = g.pg
-    WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups
-      AND r.rate / greatest(p.peer_rate * coalesce(g.scale, 1), 0.1) >= $min_sustained_ratio
-      AND r.rate / greatest(p.peer_q75 * coalesce(g.scale, 1), 0.1) >= $min_upper_ratio),
+    LEFT JOIN ppeer pr ON pr.pg = g.role_pg AND pr.peers >= $min_peers
+    LEFT JOIN ppeer pf ON pf.pg = g.family_pg AND pf.peers >= $min_peers
+    WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups),
+sustained AS (
+    SELECT officer_id, tot_n, tot_dd, rate, lo, hi, greatest(g_rate, r_rate, f_rate) AS peer_rate,
+           CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN g_peers
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN r_peers ELSE f_peers END AS peers,
+           CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN pg_kind
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force'
+                ELSE 'same kind of work across the force' END AS pg_kind,
+           rate / greatest(greatest(g_rate, r_rate, f_rate), 0.1) AS peer_ratio
+    FROM speered
+    WHERE rate / greatest(greatest(g_rate, r_rate, f_rate), 0.1) >= $min_sustained_ratio
+      AND rate / greatest(greatest(g_q75, r_q75, f_q75), 0.1) >= $min_upper_ratio),
 found AS (
     SELECT coalesce(k.officer_id, u.officer_id) AS officer_id,
            k.b IS NOT NULL AS is_spike, u.officer_id IS NOT NULL AS is_sustained,
