@@ -163,8 +163,7 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
     return set(t.loc[t["form"].isin(forms) if forms else slice(None), "officer_id"])
 
 
-NOT_YET_PLANTED = {
-}
+NOT_YET_PLANTED = {}
 """Look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
 planted, take it off this list)."""
