@@ -1493,7 +1493,7 @@ class GraphStore(ABC):
         retire_scope: Callable[[pd.Series], pd.Series] | bool,
     ) -> _Delta:
         old = state.set_index(id_col)
-        known = df[id_col].isin(old.index)
+        known = pd.Series(isin(df[id_col], old.index), index=df.index)
         new = df[~known].copy()
         existing = df[known].copy()
         prev_hash = existing[id_col].map(old["row_hash"])
@@ -1501,7 +1501,7 @@ class GraphStore(ABC):
         changed_mask = (existing["row_hash"] != prev_hash) | was_retired
         changed = existing[changed_mask].copy()
         unchanged = existing.loc[~changed_mask, id_col].tolist()
-        gone = state[~state[id_col].isin(df[id_col]) & state["retired_at"].isna()][id_col]
+        gone = state[~isin(state[id_col], df[id_col]) & state["retired_at"].isna()][id_col]
         if retire_scope is False:
             gone = gone.iloc[0:0]
         elif callable(retire_scope):
@@ -1515,6 +1515,30 @@ class GraphStore(ABC):
             part["last_seen"] = run.ts
             part["run_id"] = run.run_id
             part["retired_at"] = None
+
+
+def isin(values: pd.Series | Sequence[Any], among: Iterable[Any]) -> np.ndarray:
+    """Which of ``values`` are in ``among``, as a boolean array: ``Series.isin`` by a
+    hash set in Arrow (pandas' own ``isin`` on Arrow-backed strings loops in Python:
+    18 s for two million relationship keys, against well under a second here).
+
+    Examples
+    --------
+    >>> isin(pd.Series(["a", "b", None]), {"b", "c"}).tolist()
+    [False, True, False]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(v: Any) -> pa.Array:
+        if not isinstance(v, pd.Series | pd.Index | list | tuple | np.ndarray):
+            v = list(v)
+        a = pa.array(v, from_pandas=True)  # Arrow-backed strings as they are
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        return a if pa.types.is_large_string(a.type) else a.cast(pa.large_string())
+
+    got = pc.is_in(arrow(values), value_set=arrow(among), skip_nulls=True)
+    return np.asarray(got.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @dataclass

@@ -38,7 +38,7 @@ from graph.contract import TABLE_LIST, TABLES
 from graph.errors import LinkwatchError
 from graph.facts import LINK_HOLDERS, graph_facts
 from graph.model import MODEL
-from graph.store import GraphStore, LoadStats, RunInfo, relationship_keys, row_hashes
+from graph.store import GraphStore, LoadStats, RunInfo, isin, relationship_keys, row_hashes
 from ingest.events import (
     AGGREGATES,
     EventCheck,
@@ -499,7 +499,7 @@ AGGREGATE_ENDS = {"ACCESSED": ("Officer", "Record"), "ATTENDED": ("Officer", "Si
 
 def _within(keys: set[str]) -> Callable[[pd.Series], pd.Series]:
     """A retire scope: only these relationship keys may be retired."""
-    return lambda existing: existing.isin(keys)
+    return lambda existing: pd.Series(isin(existing, keys), index=existing.index)
 
 
 def _undo(store: GraphStore, ev: EventLoader | None, report: IngestReport) -> list[str]:
