@@ -61,12 +61,22 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
     LEFT JOIN gsize uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
     LEFT JOIN gsize uu ON uu.pg = 'u:' || w.unit_id
     LEFT JOIN unit_level ul ON ul.unit_id = w.unit_id),
+windows AS MATERIALIZED (  -- each officer's windows with their peer groups: only those that already pass the
+                           -- tests on the officer's own history, so that peers' rates are needed for few (day, group)
+                           -- pairs, not for every officer and day of a Met-sized force
+    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.family_pg
+    FROM full_win f JOIN grp g USING (officer_id) JOIN totals t USING (officer_id)
+    WHERE g.pg IS NOT NULL AND t.tot_dd - f.duty_days >= $min_baseline_days
+      AND f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) >= $min_own_ratio
+      AND f.n_win - f.duty_days * ((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1)) >= $min_burst_excess),
+need AS (  -- the (day, peer group) pairs whose median rate those windows are compared with
+    SELECT DISTINCT d, pg FROM (
+        SELECT d, pg FROM windows UNION ALL SELECT d, role_pg FROM windows UNION ALL SELECT d, family_pg FROM windows) x
+    WHERE pg IS NOT NULL),
 peer AS MATERIALIZED (
     SELECT f.d, m.pg, median(f.rate) AS peer_rate, count(*) AS peers
-    FROM full_win f JOIN memb m USING (officer_id) GROUP BY ALL),
-windows AS MATERIALIZED (  -- each officer's windows with their peer groups
-    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.family_pg FROM full_win f JOIN grp g USING (officer_id)
-    WHERE g.pg IS NOT NULL),
+    FROM full_win f JOIN memb m USING (officer_id)
+    WHERE EXISTS (SELECT 1 FROM need n WHERE n.d = f.d AND n.pg = m.pg) GROUP BY ALL),
 peered AS (  -- per window: the peer rate, or the role's or the kind of work's across the force when higher
     SELECT f.*, p.peers AS g_peers, p.peer_rate * coalesce(f.scale, 1) AS g_rate,
            pr.peers AS r_peers, pr.peer_rate AS r_rate, pf.peers AS f_peers, pf.peer_rate AS f_rate
