@@ -33,7 +33,7 @@ DAYS = 60
 
 @pytest.fixture(scope="module")
 def force() -> Force:
-    return generate(officers=300, seed=11, days=DAYS)
+    return generate(officers=400, seed=11, days=DAYS)
 
 
 def read_all(src: Path) -> dict[str, TableRead]:
