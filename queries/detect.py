@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from graph.errors import LinkwatchError
 from graph.model import MODEL
+from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo
 from graph.workspace import Workspace
 from queries.detectors import DETECTORS, FLAG_COLUMNS, get
@@ -53,11 +55,19 @@ class DetectReport:
             },
         }
 
-    def write_record(self, data_dir: Path) -> Path:
+    def write_record(self, data_dir: Path, failed: tuple[str, str] | None = None) -> Path:
+        """Write :meth:`record`; for a run that stopped at a detector, ``failed`` is that
+        detector and why (the record then lists the detectors that completed, whose flags
+        were not written: a failed run writes no flags)."""
         d = Path(data_dir) / "runs" / self.run.run_id
         d.mkdir(parents=True, exist_ok=True)
         path = d / "detect.json"
-        path.write_text(json.dumps(self.record(), indent=2, default=str) + "\n", encoding="utf-8")
+        rec = self.record()
+        rec["status"] = "succeeded" if failed is None else "failed"
+        if failed is not None:
+            rec["failed"] = {"detector": failed[0], "error": failed[1]}
+            rec["completed"] = sorted(self.seconds_by_detector)
+        path.write_text(json.dumps(rec, indent=2, default=str) + "\n", encoding="utf-8")
         return path
 
 
@@ -79,15 +89,29 @@ def run_detectors(
     step = progress or (lambda _m: None)
     detectors = [get(n) for n in (names or sorted(DETECTORS))]
     run = RunInfo.new("detect")
-    frames, seconds, coverage = [], {}, {}
+    frames: list[pd.DataFrame] = []
+    seconds: dict[str, float] = {}
+    coverage: dict[str, Coverage] = {}
     events = _events(ws) if any(d.reads_events for d in detectors) else None
     ctx = DetectContext(store, events)
     try:
         for d in detectors:
             step(f"run {d.name}")
             t0 = time.perf_counter()
-            coverage[d.name] = d.coverage(ctx)
-            frames.append(d.run(ctx, (params or {}).get(d.name)))
+            try:
+                coverage[d.name] = d.coverage(ctx)
+                frames.append(d.run(ctx, (params or {}).get(d.name)))
+            except Exception as e:
+                failure = _resource_failure(e, d.name, ws.settings)
+                if failure is None:
+                    raise
+                partial = DetectReport(run, pd.DataFrame(columns=FLAG_COLUMNS), seconds, coverage=coverage)
+                path = partial.write_record(ws.settings.data_dir, failed=(d.name, str(failure)))
+                done = ", ".join(sorted(seconds)) or "none"
+                raise DetectorResourceError(
+                    f"{failure} No flags were written. Detectors that completed before it: {done}; "
+                    f"the run's record: {path}"
+                ) from e
             seconds[d.name] = time.perf_counter() - t0
     finally:
         if events is not None:
@@ -102,6 +126,30 @@ def run_detectors(
         step("write flags to the graph")
         report.loads = write_flags(store, report.flags, [d.name for d in detectors], run)
     return report
+
+
+class DetectorResourceError(LinkwatchError):
+    """A detector ran out of memory or of disk to spill to: says which detector, which
+    setting to change, and where the run's record (the detectors that completed) is."""
+
+
+def _resource_failure(e: Exception, name: str, settings: Settings) -> DetectorResourceError | None:
+    """The clear error for an engine that ran out of memory or spill space, else ``None``."""
+    text = str(e)
+    mb = settings.event_memory_mb
+    if type(e).__name__ == "OutOfMemoryException" or "Out of Memory" in text:
+        return DetectorResourceError(
+            f"detector {name} ran out of memory in the event store (limit {mb:,} MiB, "
+            f"LINKWATCH_EVENT_MEMORY_MB): set LINKWATCH_EVENT_MEMORY_MB higher (e.g. {mb * 2:,}) or run "
+            f"the other detectors with --detector. The engine said: {text.splitlines()[0][:300]}"
+        )
+    if "No space left on device" in text or "max_temp_directory_size" in text:
+        return DetectorResourceError(
+            f"detector {name} ran out of disk to spill to under {Path(settings.data_dir) / 'tmp'} "
+            f"(the event store spills beyond LINKWATCH_EVENT_MEMORY_MB = {mb:,} MiB): free disk there, or set "
+            f"LINKWATCH_EVENT_MEMORY_MB higher. The engine said: {text.splitlines()[0][:300]}"
+        )
+    return None
 
 
 def _events(ws: Workspace) -> Any:

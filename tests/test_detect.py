@@ -193,3 +193,37 @@ def test_detectors_say_what_they_could_not_see(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "not checked" in res.output and "saw nothing" in res.output and "run record:" in res.output
+
+
+def test_a_detector_out_of_memory_says_which_setting_and_what_completed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    from queries.detect import DetectorResourceError
+    from queries.detectors.base import DetectContext
+
+    settings = embedded_settings(tmp_path)
+    with open_store(settings) as store:
+        ingest_force(store, settings, tmp_path)
+        real_sql = DetectContext.sql
+
+        def sql(self: DetectContext, text: str, params: dict) -> list:  # type: ignore[type-arg]
+            if "n_win" in text:  # access.volume_outlier's query
+                raise duckdb.OutOfMemoryException(
+                    "Out of Memory Error: could not allocate block of size 256.0 KiB"
+                )
+            return real_sql(self, text, params)
+
+        monkeypatch.setattr(DetectContext, "sql", sql)
+        names = ["access.off_duty", "access.volume_outlier", "roster.retro_claim"]
+        with pytest.raises(DetectorResourceError) as caught:
+            run_detectors(store, names)
+    msg = str(caught.value)
+    assert "access.volume_outlier" in msg and "LINKWATCH_EVENT_MEMORY_MB" in msg
+    assert "completed before it: access.off_duty;" in msg
+    record = json.loads(Path(msg.rsplit("the run's record: ", 1)[1]).read_text())
+    assert record["status"] == "failed" and record["failed"]["detector"] == "access.volume_outlier"
+    assert record["completed"] == ["access.off_duty"]
+    with open_store(settings) as store:  # a failed run writes no flags
+        assert store.query("MATCH (f:Flag) RETURN count(f) AS n") == [{"n": 0}]
