@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -482,6 +484,7 @@ LOCAL_CONF = {
     "spark.driver.memory": "1g",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "linkwatch-spark-warehouse"),
 }
 """Settings of a local Spark (``local[...]``): small, no web UI."""
 
