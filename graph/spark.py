@@ -64,7 +64,8 @@ def _tmpl(text: str, **subs: exp.Expr) -> exp.Expr:
 
 
 def _int(node: exp.Expr) -> int | None:
-    """The value of a constant integer expression (literals, casts, + and -), else None."""
+    """The value of a constant integer expression (literals, casts, + - *, greatest and
+    least), else None."""
     if isinstance(node, exp.Literal) and not node.is_string and node.this.lstrip("-").isdigit():
         return int(node.this)
     if isinstance(node, exp.Paren | exp.Cast):
@@ -72,11 +73,17 @@ def _int(node: exp.Expr) -> int | None:
     if isinstance(node, exp.Neg):
         v = _int(node.this)
         return None if v is None else -v
-    if isinstance(node, exp.Add | exp.Sub):
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
         a, b = _int(node.left), _int(node.right)
         if a is None or b is None:
             return None
-        return a + b if isinstance(node, exp.Add) else a - b
+        return a + b if isinstance(node, exp.Add) else a - b if isinstance(node, exp.Sub) else a * b
+    if isinstance(node, exp.Greatest | exp.Least):
+        vals = [_int(x) for x in (node.this, *node.expressions)]
+        if any(v is None for v in vals):
+            return None
+        ints = [v for v in vals if v is not None]
+        return max(ints) if isinstance(node, exp.Greatest) else min(ints)
     return None
 
 
@@ -85,21 +92,33 @@ def _is(node: exp.Expr, *types: exp.DType) -> bool:
 
 
 DATES = (exp.DType.DATE,)
-INTERVAL_UNITS = {"to_days": "DAY", "to_hours": "HOUR", "to_minutes": "MINUTE", "to_seconds": "SECOND"}
+INTERVAL_UNITS = {
+    "to_weeks": ("7", "DAY"),
+    "to_days": ("1", "DAY"),
+    "to_hours": ("1", "HOUR"),
+    "to_minutes": ("1", "MINUTE"),
+    "to_seconds": ("1", "SECOND"),
+    "to_milliseconds": ("0.001", "SECOND"),
+    "to_microseconds": ("0.000001", "SECOND"),
+}
+"""DuckDB's interval constructors: the interval one of its units is."""
 FUNC_KEYS = {"todays": "to_days", "tohours": "to_hours", "tominutes": "to_minutes", "toseconds": "to_seconds"}
-DT_INTERVAL_ARG = {"DAY": 0, "HOUR": 1, "MINUTE": 2, "SECOND": 3}
 
 
 def _interval(fn: str, arg: exp.Expr) -> exp.Expr:
-    """DuckDB's ``to_minutes(n)`` and kin: an interval literal for a constant, else
-    ``make_dt_interval``."""
-    unit = INTERVAL_UNITS[fn]
+    """DuckDB's ``to_minutes(n)`` and kin: an interval literal for a constant (a window
+    frame's bound must be one), else ``INTERVAL '1' MINUTE * n``.
+
+    >>> _interval("to_days", sqlglot.parse_one("greatest(CAST(7 AS INT), 1) - 1")).sql("spark")
+    "INTERVAL '6' DAY"
+    >>> _interval("to_microseconds", exp.column("n")).sql("spark")
+    "INTERVAL '0.000001' SECOND * n"
+    """
+    step, unit = INTERVAL_UNITS[fn]
     n = _int(arg)
-    if n is not None:
+    if n is not None and step == "1":
         return exp.Interval(this=exp.Literal.string(str(n)), unit=exp.Var(this=unit))
-    args: list[exp.Expr] = [exp.Literal.number(0)] * 4
-    args[DT_INTERVAL_ARG[unit]] = arg
-    return exp.Anonymous(this="make_dt_interval", expressions=args)
+    return exp.Mul(this=exp.Interval(this=exp.Literal.string(step), unit=exp.Var(this=unit)), expression=arg)
 
 
 def _list(agg: exp.ArrayAgg, where: exp.Expr | None) -> exp.Expr:
@@ -183,6 +202,22 @@ def _by_name(union: exp.Union) -> exp.Expr:
     return union
 
 
+def _positional_names(op: exp.SetOperation) -> exp.SetOperation:
+    """The right side's columns named as the left side's (a set operation matches them by
+    position): qualifying names them after their sources, twice the same name at times,
+    which Spark's optimiser trips on."""
+    names, right = _names(op.this), op.expression
+    if isinstance(right, exp.Select) and len(names) == len(right.expressions):
+        right.set(
+            "expressions",
+            [
+                exp.alias_(e.this if isinstance(e, exp.Alias) else e, n, quoted=True)
+                for e, n in zip(right.expressions, names, strict=True)
+            ],
+        )
+    return op
+
+
 def _generator(e: exp.Expr) -> exp.Explode | None:
     body = e.this if isinstance(e, exp.Alias) else e
     return body if isinstance(body, exp.Explode) else None
@@ -232,6 +267,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return node
     if isinstance(node, exp.Union) and node.args.get("by_name"):
         return _by_name(node)
+    if isinstance(node, exp.SetOperation):
+        return _positional_names(node)
     if isinstance(node, exp.Select):
         return _unnests(node)
     if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg):

@@ -249,14 +249,18 @@ SNIPPETS: dict[str, tuple[str, dict[str, Any]]] = {
         {},
     ),
     "a window of days, and of rows": (
-        "SELECT d, count(*) OVER (ORDER BY d RANGE BETWEEN to_days(CAST($n AS INTEGER) - 1) PRECEDING AND CURRENT ROW) AS c, "
+        "SELECT d, count(*) OVER (ORDER BY d RANGE BETWEEN to_days(greatest(CAST($n AS INTEGER), 1) - 1) "
+        "PRECEDING AND CURRENT ROW) AS c, "
         "count(*) OVER (ORDER BY d ROWS BETWEEN CAST($n AS INTEGER) - 1 PRECEDING AND CURRENT ROW) AS r "
         "FROM (VALUES (DATE '2025-10-01'), (DATE '2025-10-02'), (DATE '2025-10-05')) t(d) ORDER BY d",
         {"n": 3},
     ),
     "a number of minutes from a column": (
-        "SELECT TIMESTAMPTZ '2025-10-26 00:30:00+01' + to_minutes(m) AS t FROM (VALUES (CAST(90 AS BIGINT))) t(m)",
-        {},
+        "SELECT TIMESTAMPTZ '2025-10-26 00:30:00+01' + to_minutes(m) AS t, "
+        "TIMESTAMPTZ '2025-10-26 00:30:00+01' + to_microseconds(CAST(h * 3600000000 AS BIGINT)) AS u, "
+        "TIMESTAMPTZ '2025-10-26 00:30:00+01' - to_hours(CAST($n AS BIGINT)) AS v "
+        "FROM (VALUES (CAST(90 AS BIGINT), 1.25)) t(m, h)",
+        {"n": 2},
     ),
 }
 
