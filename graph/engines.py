@@ -3,7 +3,7 @@
 Every event detector's SQL is written once, in DuckDB's dialect. :class:`DuckDBEngine`
 runs it as it is on the event store's connection. :class:`SparkEngine` runs the same
 text on Spark SQL: the event tables are read from Parquet (a folder or an object-store
-path, as :func:`export_parquet` writes them), the graph facts are registered as
+path, as :meth:`graph.events.EventStore.export_parquet` writes them), the graph facts are registered as
 temporary views, and each query is transpiled by sqlglot (:func:`to_spark`), with the
 few rewrites that sqlglot cannot make without knowing the query's types.
 Results come back as the same Python values from either engine (dates, aware datetimes

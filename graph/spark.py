@@ -1,5 +1,8 @@
-"""The event detectors on Apache Spark: a session, the event tables from Parquet, and the
-detectors' DuckDB SQL transpiled to Spark SQL.
+"""The event detectors on Apache Spark: a session (:func:`session`), the event tables
+read from Parquet (:class:`SparkEngine`), and the detectors' DuckDB SQL transpiled to
+Spark SQL with DuckDB's meaning (:func:`translate`) and run in steps (:func:`staged`).
+
+pyspark is imported only when a session is made: transpiling needs sqlglot alone.
 """
 
 from __future__ import annotations
