@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.engines import EventEngine
 from graph.errors import LinkwatchError
 from graph.model import MODEL
 from graph.settings import Settings
@@ -78,12 +79,15 @@ def run_detectors(
     *,
     write_graph: bool = True,
     progress: Callable[[str], None] | None = None,
+    engine: EventEngine | None = None,
 ) -> DetectReport:
     """Run detectors (default: all) and, unless ``write_graph`` is false, store the flags
     as ``(:Flag)`` nodes linked to their subject (``FLAGS``) and evidence (``EVIDENCE``).
     Flags of these detectors that no longer fire are marked retired, never deleted.
     ``target`` is the workspace (or just its graph store: the event store is then the one
-    of its settings' data folder)."""
+    of its settings' data folder). ``engine`` runs the event detectors' SQL instead of
+    the event store's DuckDB (:class:`graph.spark.SparkEngine`: the event tables as
+    Parquet, on Spark); the caller closes it."""
     ws = target if isinstance(target, Workspace) else Workspace.of_store(target)
     store = ws.store
     step = progress or (lambda _m: None)
@@ -92,8 +96,8 @@ def run_detectors(
     frames: list[pd.DataFrame] = []
     seconds: dict[str, float] = {}
     coverage: dict[str, Coverage] = {}
-    events = _events(ws) if any(d.reads_events for d in detectors) else None
-    ctx = DetectContext(store, events)
+    events = None if engine is not None else _events(ws) if any(d.reads_events for d in detectors) else None
+    ctx = DetectContext(store, engine if engine is not None else events)
     try:
         for d in detectors:
             step(f"run {d.name}")

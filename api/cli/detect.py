@@ -15,6 +15,7 @@ from api.ops import runs
 from api.ops.look import cli_look
 from graph.errors import LinkwatchError
 from graph.settings import Settings
+from graph.spark import spark_engine
 from graph.workspace import Workspace
 from queries.evaluate import evaluate as run_evaluate
 
@@ -27,11 +28,63 @@ def detect(
     detector: Annotated[
         list[str] | None, typer.Option("--detector", help="Run only this detector (repeatable).")
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where the event detectors' SQL runs: 'duckdb' (the event store) or 'spark' (the event "
+            "tables as Parquet, from `export events-parquet`, at --events).",
+        ),
+    ] = "duckdb",
+    events: Annotated[
+        str | None,
+        typer.Option(
+            "--events",
+            envvar="LINKWATCH_SPARK_EVENTS",
+            help="With --engine spark: the folder or object-store URL (s3a://, abfss://, gs://, hdfs://) "
+            "holding <table>/month=YYYY-MM/*.parquet.",
+            show_default=False,
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            envvar="LINKWATCH_SPARK_MASTER",
+            help="With --engine spark: local[N] (default local[2]), spark://host:7077, yarn, k8s://..., "
+            "or sc://host:15002 for Spark Connect.",
+            show_default=False,
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option("--spark-conf", help="With --engine spark: a Spark setting KEY=VALUE (repeatable)."),
+    ] = None,
 ) -> None:
-    """Run detectors, write the flags export and store the flags in the graph."""
+    """Run detectors, write the flags export and store the flags in the graph.
+
+    With ``--engine spark`` the event detectors run on Apache Spark, reading the event
+    tables as Parquet at ``--events``; the graph facts they need come from the graph
+    store, and the flags are the ones the event store would give."""
     with errors():
+        if engine not in ("duckdb", "spark"):
+            raise LinkwatchError(f"--engine must be 'duckdb' or 'spark' (got {engine!r})")
+        if engine == "duckdb" and (events or spark_conf):
+            raise LinkwatchError("--events and --spark-conf go with --engine spark")
         with Workspace(settings, write=True) as ws, progress() as step:
-            rep, record = runs.detect(ws, cli_look(), detector, out_file, progress=step)
+            eng = None
+            if engine == "spark":
+                if not events:
+                    raise LinkwatchError(
+                        "--engine spark needs --events: where the event tables are as Parquet"
+                    )
+                step("start Spark")
+                eng = spark_engine(events, spark_master, _conf(spark_conf), settings.timezone)
+            try:
+                rep, record = runs.detect(ws, cli_look(), detector, out_file, progress=step, engine=eng)
+            finally:
+                if eng is not None:
+                    eng.close()
         out.print(flags_table(rep.flags))
         per = Table("detector", "flags", "seconds", "inputs", title="per detector")
         counts = rep.flags["detector"].value_counts()
@@ -42,6 +95,16 @@ def detect(
         out.print(per)
         out.print(f"flags file: {out_file}")
         out.print(f"run record: {record}")
+
+
+def _conf(pairs: list[str] | None) -> dict[str, str]:
+    conf = {}
+    for p in pairs or []:
+        key, sep, value = p.partition("=")
+        if not sep or not key.strip():
+            raise LinkwatchError(f"--spark-conf takes KEY=VALUE (got {p!r})")
+        conf[key.strip()] = value.strip()
+    return conf
 
 
 @app.command()

@@ -144,22 +144,45 @@ def ingest(
 @data_dir_option
 @purpose_options
 def export(
-    kind: Annotated[str, typer.Argument(help="'neo4j-import': files for neo4j-admin database import full.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="'neo4j-import': files for neo4j-admin database import full; 'events-parquet': the "
+            "event tables as Parquet partitioned by table and month (for Spark or any engine)."
+        ),
+    ],
     folder: Annotated[Path, typer.Argument(help="Folder to write.")],
     settings: Settings,
     look: Look,
 ) -> None:
-    """Export the embedded store's whole graph for a bulk load elsewhere.
+    """Export the embedded store's whole graph, or the event tables, for use elsewhere.
 
     ``neo4j-import`` writes one CSV per label and relationship type and ``import.args``;
     load them into a stopped Neo4j with ``neo4j-admin database import full
     --overwrite-destination $(cat OUT/import.args) neo4j`` run in OUT (much faster than
     ``ingest --store neo4j`` for a first load of a large force; later ingests are deltas).
-    It copies everyone's data, so it needs a stated purpose (--purpose; audited).
+
+    ``events-parquet`` writes the validated, merged event tables with their provenance
+    columns as OUT/<table>/month=YYYY-MM/*.parquet, the ingest runs' quarantine as
+    OUT/quarantine/run_id=<run>/, and OUT/_linkwatch.json; ``detect --engine spark
+    --events OUT`` (or any Parquet reader) reads them.
+
+    Either copies everyone's data, so it needs a stated purpose (--purpose; audited).
     """
     with errors():
-        if kind != "neo4j-import":
-            raise LinkwatchError(f"export kind must be 'neo4j-import' (got {kind!r})")
+        if kind not in ("neo4j-import", "events-parquet"):
+            raise LinkwatchError(f"export kind must be 'neo4j-import' or 'events-parquet' (got {kind!r})")
+        if kind == "events-parquet":
+            with Workspace(settings) as ws:
+                ev = exports.events_parquet(ws, look, folder)
+            for name, n in ev.rows.items():
+                out.print(f"{name:20} {n:>12,} rows")
+            q = sum(ev.quarantined.values())
+            out.print(
+                f"{sum(ev.rows.values()):,} event rows written to {folder} in {ev.seconds:.1f} s "
+                f"(and {q:,} quarantine records of {len(ev.quarantined)} ingest runs)"
+            )
+            return
         with Workspace(settings) as ws, progress() as step:
             res = exports.neo4j_import(ws, look, folder, progress=step)
         out.print(

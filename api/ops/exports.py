@@ -7,17 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from api.ops import flags as flag_ops
 from api.ops import network
 from api.ops.look import Look
 from graph.bulk import ImportFiles, write_neo4j_import
+from graph.contract import TABLE_LIST, TABLES
 from graph.embedded import EmbeddedStore
 from graph.errors import LinkwatchError
+from graph.events import month_column
 from graph.export import subgraph_export, subgraph_of_rows, table_export
 from graph.subgraph import Subgraph
 from graph.workspace import Workspace
@@ -120,3 +126,66 @@ def neo4j_import(ws: Workspace, look: Look, folder: Path, progress: Any = None) 
         result_size=sum(res.nodes.values()) + sum(res.relationships.values()),
     )
     return res
+
+
+@dataclass
+class EventsExport:
+    """What ``export events-parquet`` wrote."""
+
+    folder: Path
+    rows: dict[str, int]
+    """Rows per event table."""
+    quarantined: dict[str, int]
+    """Quarantine records per ingest run."""
+    seconds: float
+
+
+def events_parquet(ws: Workspace, look: Look, folder: Path) -> EventsExport:
+    """The event store's tables as Parquet partitioned by table and month, for Spark or
+    any engine (:meth:`graph.events.EventStore.export_parquet`), beside the ingest runs'
+    quarantine records (``quarantine/run_id=<run>/part-0.parquet``: file, line, column,
+    reason, raw row, action) and ``_linkwatch.json`` (what was written, when, in which
+    time zone). It copies everyone's data, so it needs a stated purpose."""
+    look.need_purpose("an export of the event tables")
+    events = ws.events
+    if events is None:
+        raise LinkwatchError("no event tables were ingested: there is nothing to export")
+    t0 = time.perf_counter()
+    folder = Path(folder)
+    tables = [t for t in TABLE_LIST if t.kind == "event"]
+    rows = events.export_parquet(folder, tables)
+    quarantined = _quarantine_parquet(Path(ws.settings.data_dir) / "runs", folder / "quarantine")
+    (folder / "_linkwatch.json").write_text(
+        json.dumps(
+            {
+                "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "timezone": ws.settings.timezone,
+                "tables": {
+                    name: {"rows": n, "partitioned_by": f"month of {month_column(TABLES[name])}"}
+                    for name, n in rows.items()
+                },
+                "quarantine": quarantined,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    look.record(
+        ws.audit, "export", "events-parquet", params={"folder": str(folder)}, result_size=sum(rows.values())
+    )
+    return EventsExport(folder, rows, quarantined, time.perf_counter() - t0)
+
+
+def _quarantine_parquet(runs: Path, dest: Path) -> dict[str, int]:
+    """Each ingest run's quarantine records (``runs/<run>/quarantine.csv``) as Parquet."""
+    written = {}
+    for csv in sorted(runs.glob("*/quarantine.csv")):
+        df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if not len(df):
+            continue
+        out = dest / f"run_id={csv.parent.name}"
+        out.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out / "part-0.parquet")
+        written[csv.parent.name] = len(df)
+    return written

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from api.ops.look import Look
+from graph.engines import EventEngine
 from graph.workspace import Workspace
 from queries.detect import DetectReport, run_detectors, write_export
 
@@ -18,17 +19,19 @@ def detect(
     out_file: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    engine: EventEngine | None = None,
 ) -> tuple[DetectReport, Path]:
     """Run the detectors, write the flags export to ``out_file`` and the run's record
-    (``runs/<run_id>/detect.json``); the flags are stored in the graph."""
-    rep = run_detectors(ws, names, progress=progress)
+    (``runs/<run_id>/detect.json``); the flags are stored in the graph. ``engine``: where
+    the event detectors' SQL runs (default: the event store's DuckDB)."""
+    rep = run_detectors(ws, names, progress=progress, engine=engine)
     write_export(rep.flags, out_file)
     flag_load = next((x for x in rep.loads if x.name == "Flag"), None)
     look.record(
         ws.audit,
         "detect",
         ",".join(sorted(rep.seconds_by_detector)),
-        params={"out": str(out_file)},
+        params={"out": str(out_file), "engine": engine.name if engine is not None else "duckdb"},
         result_size=len(rep.flags),
         flag_changes={"new": flag_load.new, "changed": flag_load.changed, "retired": flag_load.retired}
         if flag_load

@@ -37,8 +37,8 @@ import pandas as pd
 import pyarrow as pa
 
 from graph.contract import TABLE_LIST
+from graph.engines import EventEngine, as_engine
 from graph.errors import LinkwatchError
-from graph.events import ddl
 from graph.facts import GRAPH_FACTS, graph_facts
 from graph.model import MODEL
 from graph.store import GraphStore
@@ -223,7 +223,9 @@ class DetectContext:
 
     def __init__(self, store: GraphStore, events: Any | None = None) -> None:
         self.store = store
-        self.events = events  # a duckdb connection
+        self.events: EventEngine | None = None if events is None else as_engine(events)
+        """The engine the SQL runs on: DuckDB (the event store; a connection is wrapped)
+        or Spark (:mod:`graph.engines`)."""
         self._registered = False
 
     def sql(self, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -233,22 +235,14 @@ class DetectContext:
             )
         if not self._registered:
             self._register()
-        used = {k: v for k, v in params.items() if f"${k}" in text}
-        res = self.events.execute(text, used)
-        cols = [c[0] for c in res.description]
-        return [dict(zip(cols, row, strict=True)) for row in res.fetchall()]
+        return self.events.query(text, params)
 
     def _register(self) -> None:
-
         assert self.events is not None
-        present = {
-            r[0] for r in self.events.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        }
+        present = self.events.tables()
         for t in TABLE_LIST:  # an event table never ingested reads as empty
             if t.kind == "event" and t.name not in present:
-                self.events.execute(
-                    ddl(t).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE")
-                ).fetchall()
+                self.events.ensure_empty(t)
 
         for name, frame in graph_facts(self.store).items():
             data = pa.table(
@@ -265,11 +259,7 @@ class DetectContext:
                     for c in frame.columns
                 }
             )
-            self.events.register(name + "_arrow", data)
-            self.events.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow"
-            ).fetchall()
-            self.events.unregister(name + "_arrow")
+            self.events.put(name, data)
         self._registered = True
 
 
