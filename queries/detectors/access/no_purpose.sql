@@ -40,7 +40,7 @@ per_officer AS (SELECT officer_id, "system", count(*) AS n, count(*) FILTER (WHE
 background AS (SELECT "system", sum(n) AS n, sum(blank) AS blank FROM per_officer GROUP BY "system"),
 usual AS (  -- what everyone else's share without a purpose predicts for the officer's enquiries (outside their
             -- own cases) in the window_days to the window's end, system by system
-    SELECT f.officer_id, count(*) AS all_n,
+    SELECT f.officer_id, count(*) AS all_n, count(*) FILTER (WHERE e.blank) AS all_blank,
            sum((b.blank - coalesce(o.blank, 0)) / greatest(b.n - coalesce(o.n, 0), 1)) AS expected
     FROM found f JOIN everyone e ON e.officer_id = f.officer_id
      AND e.d BETWEEN CAST(f.window_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(f.window_end AS DATE)
@@ -59,13 +59,21 @@ spread AS (  -- the share of the officers who leave the purpose out most often: 
     FROM found f LEFT JOIN g_officers me USING (officer_id)
     LEFT JOIN shares s ON s.officer_id <> f.officer_id
     GROUP BY f.officer_id),
+own AS (  -- the officer's own enquiries outside their own cases over the whole period
+    SELECT officer_id, sum(n) AS n, sum(blank) AS blank FROM per_officer GROUP BY officer_id),
 judged AS (
     SELECT f.*, u.all_n, u.expected, f.n / greatest(u.expected, 1e-9) AS ratio, f.n / u.all_n AS share,
            CASE WHEN s.unit_peers >= $min_peers THEN 'unit' ELSE 'force' END AS tail_of,
-           coalesce(CASE WHEN s.unit_peers >= $min_peers THEN s.unit_tail ELSE s.force_tail END, 0) AS tail
-    FROM found f JOIN usual u USING (officer_id) JOIN spread s USING (officer_id))
+           coalesce(CASE WHEN s.unit_peers >= $min_peers THEN s.unit_tail ELSE s.force_tail END, 0) AS tail,
+           o.blank / greatest(o.n, 1) AS period_share,
+           -- their usual share outside the window (a burst stands out from it)
+           (o.blank - u.all_blank) / greatest(o.n - u.all_n, 1) AS usual_share
+    FROM found f JOIN usual u USING (officer_id) JOIN spread s USING (officer_id) JOIN own o USING (officer_id))
 SELECT * FROM judged
 WHERE n >= $min_ratio * expected AND share >= $min_tail_ratio * tail
   -- a clear excess in numbers too: beyond what the background or the top of the spread would hold
   AND n - greatest(expected, all_n * tail) >= $min_excess
+  -- and either a burst well beyond the officer's own usual share, or a whole period beyond the top of the
+  -- spread: a window picked as the densest of a steady 6% (a team that often leaves the code out) is neither
+  AND (share >= $min_tail_ratio * usual_share OR period_share >= $min_tail_ratio * tail)
 ORDER BY officer_id
