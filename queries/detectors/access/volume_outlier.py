@@ -175,6 +175,15 @@ VOLUME_OUTLIER = Detector(
             5,
             "officers with a rate a peer group needs (and a unit and rank needs for a rank group)",
         ),
+        Param(
+            "min_work_peers",
+            int,
+            3,
+            "officers with a rate that make a kind of work across the force (custody, public "
+            "protection, intelligence) a comparison: a kind of work whose few holders are all busy, "
+            "such as a small force's custody supervisors, is judged by its own median where that is "
+            "higher than the peer group's",
+        ),
         Param("min_duty_days", int, 5, "duty days a burst window needs to count"),
         Param(
             "min_sustained_ratio",

@@ -53,7 +53,7 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
            CASE WHEN (ur.n < $min_peers OR ur.n IS NULL) AND fr.n >= $min_peers AND ul.n >= $min_peers
                 THEN ul.factor END AS scale,
            CASE WHEN fr.n >= $min_peers THEN 'r:' || w.role END AS role_pg,
-           CASE WHEN ff.n >= $min_peers THEN 'f:' || w.family END AS family_pg
+           CASE WHEN ff.n >= $min_work_peers THEN 'f:' || w.family END AS family_pg
     FROM who w
     LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
     LEFT JOIN gsize fr ON fr.pg = 'r:' || w.role
@@ -83,7 +83,7 @@ peered AS (  -- per window: the peer rate, or the role's or the kind of work's a
     FROM windows f
     JOIN peer p ON p.d = f.d AND p.pg = f.pg
     LEFT JOIN peer pr ON pr.d = f.d AND pr.pg = f.role_pg AND pr.peers >= $min_peers
-    LEFT JOIN peer pf ON pf.d = f.d AND pf.pg = f.family_pg AND pf.peers >= $min_peers
+    LEFT JOIN peer pf ON pf.d = f.d AND pf.pg = f.family_pg AND pf.peers >= $min_work_peers
     WHERE p.peers >= $min_peers),
 scored AS (
     SELECT f.officer_id, f.d, f.n_win, f.duty_days, f.rate, greatest(g_rate, r_rate, f_rate) AS peer_rate,
@@ -115,7 +115,7 @@ speered AS (  -- over the period: the peer rates, or the role's or the kind of w
            pf.peers AS f_peers, pf.peer_rate AS f_rate, pf.peer_q75 AS f_q75
     FROM prate r JOIN grp g USING (officer_id) JOIN ppeer p ON p.pg = g.pg
     LEFT JOIN ppeer pr ON pr.pg = g.role_pg AND pr.peers >= $min_peers
-    LEFT JOIN ppeer pf ON pf.pg = g.family_pg AND pf.peers >= $min_peers
+    LEFT JOIN ppeer pf ON pf.pg = g.family_pg AND pf.peers >= $min_work_peers
     WHERE p.peers >= $min_peers AND r.tot_n >= $min_sustained_lookups),
 sustained AS (
     SELECT officer_id, tot_n, tot_dd, rate, lo, hi, greatest(g_rate, r_rate, f_rate) AS peer_rate,
