@@ -18,7 +18,6 @@ One site has no badge readers (:func:`readerless_site`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from synthetic.common import (
     R_AMENDED,
     WORKED,
     _postcodes,
+    own_stream,
 )
 
 if TYPE_CHECKING:
@@ -560,17 +560,6 @@ def plant_badge_only(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         own_stream(b, 421, i, lambda: plant_badge_only(b, i, {**p, "form": "patrol_station_visit"}, True))
     elif form == "session_left_running":  # other days: in, never out, and on from home in the evening
         own_stream(b, 422, i, lambda: plant_badge_only(b, i, {**p, "form": "evening_login_at_home"}, True))
-
-
-def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
-    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
-    the block's stream, and every row drawn from it after, is as it was without it."""
-    saved = b.rng
-    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
-    try:
-        plant()
-    finally:
-        b.rng = saved
 
 
 # --------------------------------------------------------------------------- how each form and look-alike is planted

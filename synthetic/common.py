@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,6 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.contract import TABLES, Table
+
+if TYPE_CHECKING:
+    from synthetic.events import Block
 
 SURNAMES = (
     "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans "
@@ -499,3 +502,14 @@ class Force:
         from synthetic.writer import write_tables  # the writer builds forces too: imported when used
 
         return write_tables(self, directory, fmt)
+
+
+def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
+    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
+    the block's stream, and every row drawn from it after, is as it was without it."""
+    saved = b.rng
+    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
+    try:
+        plant()
+    finally:
+        b.rng = saved

@@ -20,7 +20,6 @@ roster.overtime_overlap    2–3 paid overtime rows inside their own leave recal
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -53,6 +52,7 @@ from synthetic.common import (
     RDW,
     WORKED,
     _num,
+    own_stream,
 )
 
 if TYPE_CHECKING:
@@ -322,17 +322,6 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         note = f"added hours to {len(days)} of their own shifts after they ended"
     b.touched[i, days] = True
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
-
-
-def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:
-    """Run ``plant`` on a random stream of its own (``key``, the block and the officer), so
-    the block's stream, and every row drawn from it after, is as it was without it."""
-    saved = b.rng
-    b.rng = np.random.default_rng([b.w.seed, key, b.bno, i])
-    try:
-        plant()
-    finally:
-        b.rng = saved
 
 
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
