@@ -33,6 +33,8 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph import cypher as cy
 from graph.errors import NodeNotFound, QueryError
@@ -1527,8 +1529,6 @@ def isin(values: pd.Series | Sequence[Any], among: Iterable[Any]) -> np.ndarray:
     >>> isin(pd.Series(["a", "b", None]), {"b", "c"}).tolist()
     [False, True, False]
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     def arrow(v: Any) -> pa.Array:
         if not isinstance(v, pd.Series | pd.Index | list | tuple | np.ndarray):

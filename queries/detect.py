@@ -110,7 +110,7 @@ def run_detectors(
                 if failure is None:
                     raise
                 partial = DetectReport(run, pd.DataFrame(columns=FLAG_COLUMNS), seconds, coverage=coverage)
-                path = partial.write_record(ws.settings.data_dir, failed=(d.name, str(failure)))
+                path = partial.write_record(ws.settings.data_dir, failed=(d.name, failure))
                 done = ", ".join(sorted(seconds)) or "none"
                 raise DetectorResourceError(
                     f"{failure} No flags were written. Detectors that completed before it: {done}; "
@@ -137,18 +137,18 @@ class DetectorResourceError(LinkwatchError):
     setting to change, and where the run's record (the detectors that completed) is."""
 
 
-def _resource_failure(e: Exception, name: str, settings: Settings) -> DetectorResourceError | None:
-    """The clear error for an engine that ran out of memory or spill space, else ``None``."""
+def _resource_failure(e: Exception, name: str, settings: Settings) -> str | None:
+    """What to tell the user when an engine ran out of memory or spill space, else ``None``."""
     text = str(e)
     mb = settings.event_memory_mb
     if type(e).__name__ == "OutOfMemoryException" or "Out of Memory" in text:
-        return DetectorResourceError(
+        return (
             f"detector {name} ran out of memory in the event store (limit {mb:,} MiB, "
             f"LINKWATCH_EVENT_MEMORY_MB): set LINKWATCH_EVENT_MEMORY_MB higher (e.g. {mb * 2:,}) or run "
             f"the other detectors with --detector. The engine said: {text.splitlines()[0][:300]}"
         )
     if "No space left on device" in text or "max_temp_directory_size" in text:
-        return DetectorResourceError(
+        return (
             f"detector {name} ran out of disk to spill to under {Path(settings.data_dir) / 'tmp'} "
             f"(the event store spills beyond LINKWATCH_EVENT_MEMORY_MB = {mb:,} MiB): free disk there, or set "
             f"LINKWATCH_EVENT_MEMORY_MB higher. The engine said: {text.splitlines()[0][:300]}"
