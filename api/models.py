@@ -193,6 +193,7 @@ class TokenIn(BaseModel):
     role: str = Field(examples=["investigator"])
     note: str | None = None
     expires_days: int | None = Field(None, ge=1, le=3650)
+    officer_id: str | None = Field(None, description="the user's own officer id in the HR data")
 
 
 class TokenOut(BaseModel):

@@ -44,7 +44,17 @@ from typing import Any
 from graph.errors import LinkwatchError, QueryError, UnknownName
 
 META_FILE = "meta.sqlite"
-ROLES = ("investigator", "analyst", "auditor", "admin")
+ROLES = (
+    "investigator",
+    "analyst",
+    "auditor",
+    "admin",
+    "appropriate_authority",
+    "subject_access",
+)
+"""Roles a token may hold. ``appropriate_authority``: reviews cases and signs off the
+serious outcomes and decides challenges; ``subject_access``: handles subject-access
+requests (the subject's report) and lodges challenges for a subject."""
 FLAG_STATUSES = ("open", "under_review", "no_further_action", "referred", "challenged")
 """A flag's status: new flags are ``open``; the rest are set by a person's assessment
 (``challenged`` records that the subject disputes the flag)."""
@@ -60,7 +70,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     created_by TEXT,
     expires_at TEXT,
     revoked_at TEXT,
-    last_used_at TEXT
+    last_used_at TEXT,
+    officer_id TEXT
 );
 CREATE TABLE IF NOT EXISTS saved_queries (
     name TEXT NOT NULL,
@@ -85,7 +96,18 @@ CREATE TABLE IF NOT EXISTS assessments (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS assessments_flag ON assessments (flag_id, seq);
+CREATE TABLE IF NOT EXISTS unmask_grants (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_ref TEXT NOT NULL,
+    user TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unmask_grants_user ON unmask_grants (user, case_ref);
 """
+MIGRATIONS = (("tokens", "officer_id", "ALTER TABLE tokens ADD COLUMN officer_id TEXT"),)
+"""Columns added after a table was first made: (table, column, DDL), applied when missing."""
 AUDIT_HEAD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -133,16 +155,20 @@ class Principal:
         One of :data:`ROLES` (or ``cli``).
     token_id : str, optional
         The id of the token they authenticated with.
+    officer_id : str, optional
+        The person's own officer id in the HR data (``officers.officer_id``), when the
+        token says who they are there: conflict checks of review work need it.
 
     Examples
     --------
     >>> Principal("ann", "analyst")
-    Principal(user='ann', role='analyst', token_id=None)
+    Principal(user='ann', role='analyst', token_id=None, officer_id=None)
     """
 
     user: str
     role: str
     token_id: str | None = None
+    officer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -311,6 +337,10 @@ class MetaStore:
         self._con.row_factory = sqlite3.Row
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.executescript(SCHEMA + AUDIT_HEAD_SCHEMA)
+        for table, column, ddl in MIGRATIONS:
+            have = {r[1] for r in self._con.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self._con.execute(ddl)
 
     def close(self) -> None:
         """Close the connection.
@@ -347,6 +377,7 @@ class MetaStore:
         note: str | None = None,
         expires_days: int | None = None,
         created_by: str | None = None,
+        officer_id: str | None = None,
     ) -> NewToken:
         """Make a token; the secret is in the result only, never stored.
 
@@ -362,6 +393,8 @@ class MetaStore:
             Days until it expires (1 or more); ``None``: never.
         created_by : str, optional
             Who made it.
+        officer_id : str, optional
+            The user's own officer id in the HR data (for conflict checks).
 
         Returns
         -------
@@ -383,7 +416,7 @@ class MetaStore:
         >>> meta.create_token("ann", "boss")
         Traceback (most recent call last):
         ...
-        graph.errors.QueryError: role must be one of investigator, analyst, auditor, admin (got 'boss')
+        graph.errors.QueryError: role must be one of investigator, analyst, auditor, admin, appropriate_authority, subject_access (got 'boss')
         >>> meta.close()
         """
         if role not in ROLES:
@@ -401,9 +434,19 @@ class MetaStore:
             )
         with self._tx() as con:
             con.execute(
-                "INSERT INTO tokens (token_id, hash, user, role, note, created_at, created_by, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (token_id, _hash(secret), user.strip(), role, note, _now(), created_by, expires),
+                "INSERT INTO tokens (token_id, hash, user, role, note, created_at, created_by, expires_at, "
+                "officer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    token_id,
+                    _hash(secret),
+                    user.strip(),
+                    role,
+                    note,
+                    _now(),
+                    created_by,
+                    expires,
+                    (officer_id or "").strip() or None,
+                ),
             )
         return NewToken(token_id, secret, user.strip(), role, expires)
 
@@ -429,7 +472,7 @@ class MetaStore:
         >>> meta = MetaStore(Path(tempfile.mkdtemp()))
         >>> t = meta.create_token("ann", "analyst")
         >>> meta.authenticate(t.secret)  # doctest: +ELLIPSIS
-        Principal(user='ann', role='analyst', token_id='...')
+        Principal(user='ann', role='analyst', token_id='...', officer_id=None)
         >>> meta.authenticate(t.secret + "x") is None
         True
         >>> meta.close()
@@ -447,7 +490,7 @@ class MetaStore:
             self._con.execute(
                 "UPDATE tokens SET last_used_at = ? WHERE token_id = ?", (_now(), row["token_id"])
             )
-        return Principal(row["user"], row["role"], row["token_id"])
+        return Principal(row["user"], row["role"], row["token_id"], row["officer_id"])
 
     def tokens(self) -> list[dict[str, Any]]:
         """Every token (without hashes), newest first.
@@ -890,6 +933,78 @@ class MetaStore:
             "FROM assessments GROUP BY flag_id) m ON a.seq = m.s"
         )
         return {r["flag_id"]: r["status"] for r in rows}
+
+    # ---- unmasking grants ------------------------------------------------------------
+
+    def grant_unmask(self, case_ref: str, who: Principal, subject_id: str, reason: str) -> dict[str, Any]:
+        """Record that ``who`` unmasked ``subject_id`` within one review case.
+
+        The caller (the case operations) checks that ``who`` is assigned to the case;
+        this keeps the act. Grants are never deleted.
+
+        Parameters
+        ----------
+        case_ref : str
+            The review case's reference.
+        who : Principal
+            The person unmasking.
+        subject_id : str
+            The officer id unmasked.
+        reason : str
+            Why (required, not blank).
+
+        Returns
+        -------
+        dict
+            The grant as stored.
+
+        Raises
+        ------
+        QueryError
+            If the reason is blank.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> g = meta.grant_unmask("RC-1", Principal("ann", "investigator"), "O1", "to check the rota")
+        >>> g["subject_id"], meta.unmasked("ann"), meta.unmasked("ann", case_ref="RC-2"), meta.unmasked("bob")
+        ('O1', {'O1'}, set(), set())
+        >>> meta.grant_unmask("RC-1", Principal("ann", "investigator"), "O1", " ")
+        Traceback (most recent call last):
+        ...
+        graph.errors.QueryError: reason: unmasking needs a reason (it is kept with your name)
+        >>> meta.close()
+        """
+        if not (reason or "").strip():
+            raise QueryError("reason: unmasking needs a reason (it is kept with your name)")
+        row = (case_ref, who.user, subject_id, reason.strip(), _now())
+        with self._tx() as con:
+            cur = con.execute(
+                "INSERT INTO unmask_grants (case_ref, user, subject_id, reason, at) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+            seq = cur.lastrowid
+        return dict(zip(("seq", "case_ref", "user", "subject_id", "reason", "at"), (seq, *row), strict=True))
+
+    def unmasked(self, user: str, *, case_ref: str | None = None) -> set[str]:
+        """The officer ids ``user`` has unmasked (within one case, when ``case_ref`` is given)."""
+        if case_ref is None:
+            rows = self._rows("SELECT DISTINCT subject_id FROM unmask_grants WHERE user = ?", (user,))
+        else:
+            rows = self._rows(
+                "SELECT DISTINCT subject_id FROM unmask_grants WHERE user = ? AND case_ref = ?",
+                (user, case_ref),
+            )
+        return {r["subject_id"] for r in rows}
+
+    def unmask_grants(self, *, case_ref: str | None = None) -> list[dict[str, Any]]:
+        """Every unmasking act (of one case, when ``case_ref`` is given), oldest first."""
+        if case_ref is None:
+            rows = self._rows("SELECT * FROM unmask_grants ORDER BY seq")
+        else:
+            rows = self._rows("SELECT * FROM unmask_grants WHERE case_ref = ? ORDER BY seq", (case_ref,))
+        return [dict(r) for r in rows]
 
 
 # ---- the audit log's published head ---------------------------------------------------

@@ -59,6 +59,16 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("GET", "/api/v1/tokens", None, "tokens.manage"),
 ]
 
+NOT_YET_IN_ENDPOINTS = {
+    "cases.review",
+    "cases.signoff",
+    "subject.report",
+    "challenges.lodge",
+    "challenges.decide",
+}
+"""Review-case permissions (issue 14) whose endpoints are being built; each moves into
+ENDPOINTS with its endpoint."""
+
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[TestClient]:
@@ -72,8 +82,12 @@ def call(c: TestClient, method: str, url: str, body: dict[str, Any] | None, head
 
 def test_matrix_is_complete() -> None:
     assert set(MATRIX) == set(ROLES)
-    assert MATRIX["admin"] == frozenset(PERMISSIONS)
-    assert {p for _, _, _, p in ENDPOINTS} == set(PERMISSIONS) - {"flags.assess"}
+    # independence: an admin neither signs off serious outcomes nor decides challenges
+    assert MATRIX["admin"] == frozenset(PERMISSIONS) - {"cases.signoff", "challenges.decide"}
+    # permissions whose endpoints are checked by their own tests (they need a case, a flag
+    # or a subject to exist first)
+    checked_elsewhere = {"flags.assess"} | NOT_YET_IN_ENDPOINTS
+    assert {p for _, _, _, p in ENDPOINTS} == set(PERMISSIONS) - checked_elsewhere
 
 
 @pytest.mark.parametrize("role", ROLES)

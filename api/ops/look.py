@@ -39,18 +39,32 @@ PERMISSIONS: dict[str, str] = {
     "export": "export subgraphs and query results (JSON, CSV, GraphML)",
     "audit.read": "read, verify and export the audit log",
     "tokens.manage": "create, list and revoke API tokens",
+    "cases.review": "open review cases, move them through their stages, propose outcomes, unmask a case's subject when assigned",
+    "cases.signoff": "sign off a serious outcome proposed by someone else",
+    "subject.report": "produce a subject's access report",
+    "challenges.lodge": "lodge a challenge for a subject (against a flag or a source fact)",
+    "challenges.decide": "decide a challenge (independent of the case's reviewers)",
 }
 
 MATRIX: dict[str, frozenset[str]] = {
-    "investigator": frozenset({"graph.read", "flags.read", "flags.assess", "queries.run", "export"}),
+    "investigator": frozenset(
+        {"graph.read", "flags.read", "flags.assess", "queries.run", "export", "cases.review"}
+    ),
     "analyst": frozenset(
         {"graph.read", "flags.read", "queries.run", "queries.save", "cypher.adhoc", "export"}
     ),
     "auditor": frozenset({"flags.read", "audit.read"}),
-    "admin": frozenset(PERMISSIONS),
+    "admin": frozenset(set(PERMISSIONS) - {"cases.signoff", "challenges.decide"}),
+    "appropriate_authority": frozenset(
+        {"graph.read", "flags.read", "flags.assess", "cases.review", "cases.signoff", "challenges.decide"}
+    ),
+    "subject_access": frozenset({"subject.report", "challenges.lodge"}),
 }
-"""Who may do what. Investigators explore and assess; analysts write queries; auditors
-read the log and the flags (for fairness reviews) but not the graph; admins all."""
+"""Who may do what. Investigators explore, assess and review cases; analysts write
+queries; auditors read the log and the flags (for fairness reviews) but not the graph;
+appropriate authorities review, sign off serious outcomes and decide challenges; the
+subject-access role produces a subject's report and lodges challenges; admins run the
+deployment (they do not sign off outcomes or decide challenges)."""
 
 assert set(MATRIX) == set(ROLES)
 
@@ -108,7 +122,9 @@ class Look:
     def acting(self) -> Principal:
         """Whose rights the look acts with: the command line acts as an admin (it has the
         data folder anyway), everyone else as themselves."""
-        return Principal(self.who.user, "admin") if self.who.role == CLI_ROLE else self.who
+        if self.who.role == CLI_ROLE:
+            return Principal(self.who.user, "admin", officer_id=self.who.officer_id)
+        return self.who
 
     def need_purpose(self, what: str) -> str:
         """The stated purpose, or :class:`~graph.audit.PurposeRequired` saying how to give one."""

@@ -18,14 +18,18 @@ def create(
     *,
     note: str | None = None,
     expires_days: int | None = None,
+    officer_id: str | None = None,
 ) -> NewToken:
-    """Make a token for ``user`` with ``role``; only its hash is kept."""
-    t = ws.meta.create_token(user, role, note=note, expires_days=expires_days, created_by=look.who.user)
+    """Make a token for ``user`` with ``role`` (and, when given, their own officer id in
+    the HR data, which conflict checks of review work use); only its hash is kept."""
+    t = ws.meta.create_token(
+        user, role, note=note, expires_days=expires_days, created_by=look.who.user, officer_id=officer_id
+    )
     look.record(
         ws.audit,
         "token_create",
         t.token_id,
-        params={"user": t.user, "role": t.role, "expires_at": t.expires_at},
+        params={"user": t.user, "role": t.role, "expires_at": t.expires_at, "officer_id": officer_id},
     )
     return t
 

@@ -18,7 +18,15 @@ router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 @router.post("", response_model=TokenOut, status_code=201)
 def create_token(body: TokenIn, ws: WorkspaceDep, look: AdminLook) -> dict[str, Any]:
     """Make a token for a user with a role; the response holds the only copy of it."""
-    t = ops.create(ws, look, body.user, body.role, note=body.note, expires_days=body.expires_days)
+    t = ops.create(
+        ws,
+        look,
+        body.user,
+        body.role,
+        note=body.note,
+        expires_days=body.expires_days,
+        officer_id=body.officer_id,
+    )
     return {
         "token_id": t.token_id,
         "user": t.user,
