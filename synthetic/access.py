@@ -109,8 +109,10 @@ def case_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
 def lookalike_masks(w: World) -> dict[tuple[str, str], np.ndarray]:
     """Who may be taken for a look-alike of stage ``plan``, by (detector, look-alike)."""
     office = w.pattern == OFFICE
+    unit_size = np.bincount(w.unit, minlength=len(w.unit_busy))[w.unit]
     return {
         ("access.volume_outlier", "busy_unit"): w.unit_busy[w.unit] >= 2.0,
+        ("access.sensitive_victims", "busy_officer"): (unit_size >= 8) & (w.unit_busy[w.unit] < 1.5),
         ("access.off_duty", "on_call"): w.oncall_ok,
         ("access.off_duty", "night_shift_past_midnight"): w.pattern == FRONTLINE,
         ("access.off_duty", "not_on_duty_system"): office & ~w.is_officer,
@@ -575,6 +577,33 @@ def plant_sensitive_victims(b: Block, i: int, p: dict[str, Any], look: bool) -> 
             form,
         )
         return
+    if form == "busy_officer":
+        # several times the peers' lookups of every kind, victim records among them in the usual share:
+        # a volume outlier (a planted access.volume_outlier case), not an interest in victims
+        w, gi = b.w, int(b.gi[i])
+        f = float(rng.uniform(4, 6))
+        b.vol[i, :] = f * ROLE_LOOKUPS[w.role[gi]] * w.unit_busy[w.unit[gi]] / w.lam[gi]
+        b.skew[i, :] = 1.4
+        b.row(
+            det,
+            i,
+            0,
+            b.D - 1,
+            f"about {f:.0f} times the lookups of their peers, of every kind of record: victim records "
+            "among them in the usual share",
+            look,
+            form,
+        )
+        b.row(
+            "access.volume_outlier",
+            i,
+            0,
+            b.D - 1,
+            f"about {f:.0f} times the lookups of their unit and rank peers for the whole period, with no "
+            "spike (planted as an access.sensitive_victims busy_officer look-alike)",
+            form="sustained",
+        )
+        return
     if form == "public_protection_unit":
         b.row(
             det,
@@ -967,6 +996,7 @@ PLANTING: dict[str, Planting] = {
             "few_records": Stage.PLAN,
             "chance_rereads": Stage.SIDE,
             "non_sensitive_records": Stage.PLAN,
+            "busy_officer": Stage.PLAN,
             "specialist_role_peers": Stage.SIDE,
         },
         window=60,

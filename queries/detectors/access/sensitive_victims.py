@@ -55,10 +55,19 @@ SENSITIVE_FORMS = (
         "the same unit and role (the role of their open posting), else of the same role across the "
         "force (a safeguarding officer posted alone to a local team is compared with the force's "
         "other safeguarding officers), else of the same kind of work across the force, else of the "
-        "same unit and rank, else of the unit, else across the force. With no case assignments at "
+        "same unit and rank, else of the unit, else across the force. An officer who makes many "
+        "times their peers' usual number of other lookups is weighed at that volume (the peers' "
+        "median is scaled by it): breadth that only follows from busyness with every kind of record "
+        "is not an interest in victims. With no case assignments at "
         "all, every such record counts, and the officer is still compared with peers in the same "
         "position.",
-        ("own_cases", "public_protection_unit", "non_sensitive_records", "specialist_role_peers"),
+        (
+            "own_cases",
+            "public_protection_unit",
+            "non_sensitive_records",
+            "specialist_role_peers",
+            "busy_officer",
+        ),
         needs=("system_access", "sensitive_records"),
     ),
 )
@@ -87,6 +96,12 @@ SENSITIVE_LOOKALIKES = (
         "chance_rereads",
         "A few records read again on a later day, once each, spread over months, and a record read "
         "several times within one day as one piece of work: not records reopened again and again.",
+    ),
+    LookAlike(
+        "busy_officer",
+        "An officer who makes several times the lookups of their peers, of every kind of record, "
+        "victim records among them in the same small share: their breadth follows from their volume "
+        "(which access.volume_outlier weighs), not from an interest in victims.",
     ),
     LookAlike(
         "non_sensitive_records",
@@ -144,6 +159,12 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
                 f"{'such records' if parts else f'victim or witness records of {kinds}'} "
                 f"between {day(r['b_start'])} and {day(r['b_end'])} ({r['b_once']} of them only once); "
                 f"{who(r['peer_group'])} opened a median of {r['peer_median']:g}"
+                + (
+                    f" (they make {r['volume_factor']:.1f} times their peers' usual number of other lookups, "
+                    "and the count was weighed against that)"
+                    if (r.get("volume_factor") or 1.0) >= 1.5
+                    else ""
+                )
             )
         where = (
             "none in a case they were assigned to"

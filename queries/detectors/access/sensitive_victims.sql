@@ -50,13 +50,19 @@ peer_group AS (  -- same unit and role; else the role across the force; else the
     LEFT JOIN peer_size ff ON ff.pg = 'f:' || w.family
     LEFT JOIN peer_size uk ON uk.pg = 'u:' || w.unit_id || '|k:' || w.rank
     LEFT JOIN peer_size uu ON uu.pg = 'u:' || w.unit_id),
+other AS (  -- each viewer's lookups of every other kind of record: how busy they are at the keyboard
+    SELECT a.officer_id, count(*) - any_value(k.n) AS n
+    FROM system_access a JOIN (SELECT officer_id, count(*) AS n FROM lookups GROUP BY ALL) k USING (officer_id)
+    GROUP BY a.officer_id),
 vals AS (  -- per viewer: different records (breadth) and re-openings in their busiest window (repeated)
     SELECT g.officer_id, g.unit_id, g.role, g.family, g.pg, g.pg_kind, coalesce(t.n, 0) AS n,
-           coalesce(b.reopen, 0) AS reopen
-    FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)),
+           coalesce(b.reopen, 0) AS reopen, coalesce(o.n, 0) AS other_n
+    FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)
+    LEFT JOIN other o USING (officer_id)),
 cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= $min_reopenings),
 group_peers AS (  -- the peers doing the same job (the officer aside)
-    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med,
+           median(p.other_n) AS other_med
     FROM cand c LEFT JOIN vals p ON p.pg = c.pg AND p.officer_id <> c.officer_id
     GROUP BY c.officer_id),
 unit_alike AS (  -- unit colleagues who open many such records too (the team's work, where no role says so)
@@ -73,7 +79,7 @@ job_alike AS (  -- for an officer whose role too few share for a peer group: off
     WHERE coalesce(rs.n, 0) < $min_peers
     GROUP BY c.officer_id),
 force_peers AS (
-    SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med
+    SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med, median(p.other_n) AS other_med
     FROM cand c LEFT JOIN vals p ON p.officer_id <> c.officer_id
     GROUP BY c.officer_id),
 compared AS (
@@ -84,6 +90,10 @@ compared AS (
            coalesce(CASE WHEN a.alike >= $min_alike THEN a.alike_med
                          WHEN ja.alike >= $min_alike THEN ja.alike_med
                          WHEN c.pg IS NOT NULL THEN g.med ELSE f.med END, 0) AS peer_median,
+           -- how many times the peers' usual volume of other lookups the officer makes (at least 1): a
+           -- breadth that only follows from a high volume of every kind of lookup is not an interest
+           greatest(c.other_n / greatest(coalesce(CASE WHEN c.pg IS NOT NULL THEN g.other_med ELSE f.other_med END, 0), 1),
+                    1.0) AS volume_factor,
            CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
            coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
     FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
@@ -114,13 +124,13 @@ repeated AS (  -- the same few records reopened again and again, far more than p
       AND c.reopen >= c.r_peer_median + $min_reopenings AND c.reopen >= $peer_ratio * c.r_peer_median
       AND s.r_views >= $min_repeat_share * s.span_views),
 breadth_hits AS (
-    SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group FROM compared
-    WHERE n >= peer_median + $min_distinct_records AND n >= $peer_ratio * peer_median),
+    SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group, volume_factor FROM compared
+    WHERE n >= peer_median * volume_factor + $min_distinct_records AND n >= $peer_ratio * peer_median * volume_factor),
 flagged AS (
     SELECT officer_id FROM repeated UNION SELECT officer_id FROM breadth_hits)
 SELECT f.officer_id, r.reopen, r.r_records, r.r_views, r.span_views, r.r_start, r.r_end, r.per_record,
        r.r_peer_group, r.r_peer_median,
-       b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group,
+       b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group, b.volume_factor,
        (SELECT has FROM assigned) AS has_assignments,
        least(r.r_start, b.b_start) AS window_start, greatest(r.r_end, b.b_end) AS window_end,
        CASE WHEN b.officer_id IS NULL THEN r.r_ids

@@ -53,6 +53,9 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
            CASE WHEN (ur.n < $min_peers OR ur.n IS NULL) AND fr.n >= $min_peers AND ul.n >= $min_peers
                 THEN ul.factor END AS scale,
            CASE WHEN fr.n >= $min_peers THEN 'r:' || w.role END AS role_pg,
+           -- the role across the force is compared at the unit's level of activity: a quiet unit's
+           -- officer is not judged by the busiest units' holders of the role
+           CASE WHEN ul.n >= $min_peers THEN ul.factor ELSE 1 END AS role_scale,
            CASE WHEN ff.n >= $min_work_peers THEN 'f:' || w.family END AS family_pg
     FROM who w
     LEFT JOIN gsize ur ON ur.pg = 'u:' || w.unit_id || '|r:' || w.role
@@ -64,7 +67,7 @@ grp AS (  -- peers doing the same job: same unit and role; else the role across 
 windows AS MATERIALIZED (  -- each officer's windows with their peer groups: only those that already pass the
                            -- tests on the officer's own history, so that peers' rates are needed for few (day, group)
                            -- pairs, not for every officer and day of a Met-sized force
-    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.family_pg
+    SELECT f.*, g.pg, g.pg_kind, g.scale, g.role_pg, g.role_scale, g.family_pg
     FROM full_win f JOIN grp g USING (officer_id) JOIN totals t USING (officer_id)
     WHERE g.pg IS NOT NULL AND t.tot_dd - f.duty_days >= $min_baseline_days
       AND f.rate / greatest((t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1), 0.5) >= $min_own_ratio
@@ -79,7 +82,7 @@ peer AS MATERIALIZED (
     WHERE EXISTS (SELECT 1 FROM need n WHERE n.d = f.d AND n.pg = m.pg) GROUP BY ALL),
 peered AS (  -- per window: the peer rate, or the role's or the kind of work's across the force when higher
     SELECT f.*, p.peers AS g_peers, p.peer_rate * coalesce(f.scale, 1) AS g_rate,
-           pr.peers AS r_peers, pr.peer_rate AS r_rate, pf.peers AS f_peers, pf.peer_rate AS f_rate
+           pr.peers AS r_peers, pr.peer_rate * f.role_scale AS r_rate, pf.peers AS f_peers, pf.peer_rate AS f_rate
     FROM windows f
     JOIN peer p ON p.d = f.d AND p.pg = f.pg
     LEFT JOIN peer pr ON pr.d = f.d AND pr.pg = f.role_pg AND pr.peers >= $min_peers
@@ -90,7 +93,7 @@ scored AS (
            CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN g_peers
                 WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN r_peers ELSE f_peers END AS peers,
            CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN pg_kind
-                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force'
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force, at their unit''s level of activity'
                 ELSE 'same kind of work across the force' END AS pg_kind,
            -- the officer's usual rate: lookups per duty day outside this window
            (t.tot_n - f.n_win) / greatest(t.tot_dd - f.duty_days, 1) AS own_rate,
@@ -111,7 +114,7 @@ ppeer AS MATERIALIZED (
     FROM prate r JOIN memb m USING (officer_id) GROUP BY ALL),
 speered AS (  -- over the period: the peer rates, or the role's or the kind of work's across the force when higher
     SELECT r.*, g.pg_kind, p.peers AS g_peers, p.peer_rate * coalesce(g.scale, 1) AS g_rate,
-           p.peer_q75 * coalesce(g.scale, 1) AS g_q75, pr.peers AS r_peers, pr.peer_rate AS r_rate, pr.peer_q75 AS r_q75,
+           p.peer_q75 * coalesce(g.scale, 1) AS g_q75, pr.peers AS r_peers, pr.peer_rate * g.role_scale AS r_rate, pr.peer_q75 * g.role_scale AS r_q75,
            pf.peers AS f_peers, pf.peer_rate AS f_rate, pf.peer_q75 AS f_q75
     FROM prate r JOIN grp g USING (officer_id) JOIN ppeer p ON p.pg = g.pg
     LEFT JOIN ppeer pr ON pr.pg = g.role_pg AND pr.peers >= $min_peers
@@ -122,7 +125,7 @@ sustained AS (
            CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN g_peers
                 WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN r_peers ELSE f_peers END AS peers,
            CASE WHEN greatest(g_rate, r_rate, f_rate) = g_rate THEN pg_kind
-                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force'
+                WHEN greatest(g_rate, r_rate, f_rate) = r_rate THEN 'same role across the force, at their unit''s level of activity'
                 ELSE 'same kind of work across the force' END AS pg_kind,
            rate / greatest(greatest(g_rate, r_rate, f_rate), 0.1) AS peer_ratio
     FROM speered
