@@ -72,6 +72,9 @@ NATIVE = {
     "number": {"DOUBLE", "FLOAT", "BIGINT", "INTEGER"},
 }
 MAX_LINE_SIZE = 1 << 26
+STAGED_PREFIX = "staged_"
+"""Name prefix of a first load's checked table, kept in the store until merged (renamed into
+place) or dropped (:meth:`EventLoader.rollback`, or the next loader's start)."""
 """Longest CSV line DuckDB is asked to read (64 MiB; its reading buffer is twice that,
 which fits the smallest ``event_memory_mb``); values beyond ``max_field_size`` are
 quarantined, a line beyond this refuses the file (naming its line)."""
@@ -276,7 +279,13 @@ def validation_sql(
         f"{as_list(problems)} AS __problems, {as_list(dropped)} AS __dropped, "
         f"CASE WHEN len(__problems) > 0 OR len(__dropped) > 0 THEN {raw} END AS __raw FROM stage s {joins}"
     )
-    return inner
+    # the event table's columns in its order (contract columns, extra, source_file, the line,
+    # row_hash), then the checks' own: a first load's checked table becomes the table itself
+    names = ", ".join(q(c.name) for c in table.columns)
+    return (
+        f"SELECT {names}, extra, source_file, __line, hash({names}, extra) AS row_hash, "
+        f"__row, __problems, __dropped, __raw FROM ({inner})"
+    )
 
 
 def _reject_reason(
@@ -309,6 +318,20 @@ class EventLoader(EventStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.touched: dict[str, str | None] = {}
+        self.drop_staged()  # a run killed before its merge leaves its checked tables behind
+
+    def drop_staged(self) -> None:
+        """Drop first loads' checked tables that were never merged."""
+        for (t,) in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name LIKE ?",
+            [STAGED_PREFIX + "%"],
+        ).fetchall():
+            self._exec(f"DROP TABLE IF EXISTS main.{q(str(t))}")
+
+    def rollback(self) -> None:
+        """Discard the merges' transaction and every checked table not merged."""
+        super().rollback()
+        self.drop_staged()
 
     def keys(self, table: str, column: str, pending: EventCheck | None = None) -> str | None:
         """A view of a key column of an event table, for foreign-key joins: its rows in
@@ -436,7 +459,12 @@ class EventLoader(EventStore):
         ``fk`` maps ``table.column`` references to a key view (``None``: not checkable)."""
         t0 = time.perf_counter()
         name = table.name
-        checked = f"checked_{name}"
+        # a first load is checked straight into a table of the store (STAGED_PREFIX), which
+        # merge then renames into place: the rows are written once, not copied from a temporary
+        # table (at a Met-sized force, spilling 60 M rows to disk and reading them back)
+        first = self.count(name) == 0
+        checked = f"{STAGED_PREFIX}{name}" if first else f"checked_{name}"
+        create = f"CREATE OR REPLACE {'' if first else 'TEMP '}TABLE {checked} AS "
         source, cols, native = self._source(path, table, name)
         missing = [c for c in table.required if c not in cols]
         if missing:
@@ -452,29 +480,32 @@ class EventLoader(EventStore):
         notes: list[str] = []
         lenient = False
         try:
-            self._exec(
-                f"CREATE OR REPLACE TEMP TABLE {checked} AS "
-                + sql.replace("FROM stage s", f"FROM ({source}) s", 1)
-            )
+            # Parquet rows carry their own row number: they may be written in any order, in parallel
+            # (a CSV's rows are numbered in the order they are read)
+            if is_parquet(path):
+                self._exec("SET preserve_insertion_order = false")
+            self._exec(create + sql.replace("FROM stage s", f"FROM ({source}) s", 1))
         except duckdb.Error as e:
             if is_parquet(path) or "maximum line size" in str(e).lower():
                 raise self._line_too_long(path, e) from e
             # the strict parser gives up on some files as a whole (mixed line endings)
-            self._lenient(path, table, name, sql, e)
+            self._lenient(path, table, name, sql, e, create)
             lenient = True
             notes.append(
                 f"{path.name}: read leniently, the strict CSV reader refused it "
                 f"({str(e).splitlines()[0]}){_odd_line_ending(path)}"
             )
+        finally:
+            self._exec("SET preserve_insertion_order = true")
         broken: list[dict[str, object]] = []
         if is_parquet(path):
             sha = _sha256(path)
         else:
-            broken, sha, mixed = self._rejects(path, name, cols, notes)
+            broken, sha, mixed = self._rejects(path, name, checked, cols, notes)
             if mixed and not lenient:  # the strict parser misreads rows after a change of line ending
-                self._lenient(path, table, name, sql, None)
+                self._lenient(path, table, name, sql, None, create)
                 notes[:] = [f"{path.name}: read leniently: mixed line endings{_odd_line_ending(path)}"]
-                broken, sha, _mixed = self._rejects(path, name, cols, notes)
+                broken, sha, _mixed = self._rejects(path, name, checked, cols, notes)
         key = q(str(table.key))
         rows_read, distinct = self.con.execute(
             f"SELECT count(*), count(DISTINCT {key}) + count(*) FILTER (WHERE {key} IS NULL) FROM {checked}"
@@ -516,14 +547,14 @@ class EventLoader(EventStore):
             notes,
         )
 
-    def _lenient(self, path: Path, table: Table, name: str, sql: str, first: Exception | None) -> None:
-        """Read ``path`` again with DuckDB's lenient CSV parser into the checked table."""
+    def _lenient(
+        self, path: Path, table: Table, name: str, sql: str, first: Exception | None, create: str
+    ) -> None:
+        """Read ``path`` again with DuckDB's lenient CSV parser into the checked table
+        (``create``: the statement's head that makes it)."""
         source = self._source(path, table, name, strict=False)[0]
         try:
-            self._exec(
-                f"CREATE OR REPLACE TEMP TABLE checked_{name} AS "
-                + sql.replace("FROM stage s", f"FROM ({source}) s", 1)
-            )
+            self._exec(create + sql.replace("FROM stage s", f"FROM ({source}) s", 1))
         except duckdb.Error as e2:
             raise self._unparsable(path, e2) from (first or e2)
 
@@ -563,12 +594,11 @@ class EventLoader(EventStore):
         )
 
     def _rejects(
-        self, path: Path, name: str, cols: list[str], notes: list[str]
+        self, path: Path, name: str, checked: str, cols: list[str], notes: list[str]
     ) -> tuple[list[dict[str, object]], str, bool]:
         """The rows DuckDB rejected (as quarantine records with their true lines), after
         giving every row read its true line; the file's SHA-256; and whether its rows end
         in both ``\\n`` and ``\\r\\n``."""
-        checked = f"checked_{name}"
         rej = self.con.execute(
             f"""SELECT line_byte_position, arg_min(error_type, column_idx), arg_min(column_name, column_idx),
                        arg_min(error_message, column_idx), any_value(csv_line), min(line)
@@ -636,8 +666,9 @@ class EventLoader(EventStore):
             }
         )
         self.con.register("breaks_arrow", data)
+        temp = "" if checked.startswith(STAGED_PREFIX) else "TEMP "
         self._exec(
-            f"""CREATE OR REPLACE TEMP TABLE {checked}_n AS
+            f"""CREATE OR REPLACE {temp}TABLE {checked}_n AS
                 SELECT c.* REPLACE (c.__row + 1 + coalesce(b.add, 0) AS __line)
                 FROM {checked} c ASOF LEFT JOIN breaks_arrow b ON c.__row >= b.r"""
         )
@@ -653,9 +684,8 @@ class EventLoader(EventStore):
         self.ensure(table)
         key = q(str(table.key))
         names = ", ".join(q(c) for c in table.names)
-        hashed = "hash(" + ", ".join(q(c) for c in table.names) + ", extra)"
         good = (
-            f"SELECT {names}, extra, source_file, __line AS source_line, {hashed} AS row_hash "
+            f"SELECT {names}, extra, source_file, __line AS source_line, row_hash "
             f"FROM {checked} WHERE len(__problems) = 0"
         )
         before = self.count(table.name)
@@ -663,9 +693,12 @@ class EventLoader(EventStore):
         changed = 0
         pairs = TOUCHED.get(table.name)
         self._exec("SET preserve_insertion_order = false")  # lines are numbered already
-        if before == 0:  # the bulk path: a first load is a plain insert
-            self._exec(f"INSERT INTO {table.name} SELECT g.*, ?, ?, ? FROM ({good}) g", params)
+        if checked.startswith(STAGED_PREFIX) and before == 0:  # a first load: its checked table is it
+            self._finish_staged(table, checked, run)
             self.touched[table.name] = None  # a first load: its links are made whole
+        elif before == 0:  # the bulk path: a first load is a plain insert
+            self._exec(f"INSERT INTO {table.name} SELECT g.*, ?, ?, ? FROM ({good}) g", params)
+            self.touched[table.name] = None
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
             if pairs is not None:  # the pairs whose aggregated link this run may change
@@ -694,7 +727,7 @@ class EventLoader(EventStore):
                 ).fetchall()[0][0]
             )  # type: ignore[index]
             self._exec("DROP TABLE incoming")
-        self._exec(f"DROP TABLE {checked}")
+        self._exec(f"DROP TABLE IF EXISTS {checked}")
         self._exec("SET preserve_insertion_order = true")
         new = self.count(table.name) - before
         return EventRead(
@@ -710,6 +743,24 @@ class EventLoader(EventStore):
             chk.extra_columns,
             chk.dropped,
         )
+
+    def _finish_staged(self, table: Table, staged: str, run: RunInfo) -> None:
+        """Make a first load's checked table the event table: its rows with problems out, the
+        checks' columns dropped, the run's provenance added (columns in :func:`ddl`'s order)."""
+        self._exec(f"DELETE FROM {staged} WHERE len(__problems) > 0")
+        for c in ("__row", "__problems", "__dropped", "__raw"):
+            self._exec(f"ALTER TABLE {staged} DROP COLUMN {c}")
+        self._exec(f"ALTER TABLE {staged} RENAME COLUMN __line TO source_line")
+        ts = lit(run.ts.isoformat())
+        for col, typ, value in (
+            ("run_id", "VARCHAR", lit(run.run_id)),
+            ("first_seen", "TIMESTAMPTZ", f"CAST({ts} AS TIMESTAMPTZ)"),
+            ("last_seen", "TIMESTAMPTZ", f"CAST({ts} AS TIMESTAMPTZ)"),
+        ):
+            self._exec(f"ALTER TABLE {staged} ADD COLUMN {col} {typ} DEFAULT {value}")
+            self._exec(f"ALTER TABLE {staged} ALTER COLUMN {col} DROP DEFAULT")
+        self._exec(f"DROP TABLE {table.name}")
+        self._exec(f"ALTER TABLE {staged} RENAME TO {table.name}")
 
     def load(self, path: Path, table: Table, fk: Mapping[str, str | None], run: RunInfo) -> EventRead:
         """Validate and merge one event file (:meth:`check`, then :meth:`merge`). ``fk``
