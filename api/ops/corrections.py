@@ -99,11 +99,11 @@ def _rerun(ws: Workspace, look: Look, names: list[str], seq: int) -> list[str]:
     """Run the detectors again after correction ``seq``; the flags it retired."""
     before = set(Corrections(ws.meta).retirements_of(seq))
     if ws.write:
-        run_detectors(ws, names, after_correction=seq)
+        run_detectors(ws, names, after_correction=seq).write_record(ws.settings.data_dir)
     else:  # a read-only workspace (the server): a writer of its own for the run
         try:
             with Workspace(ws.settings, write=True) as writer:
-                run_detectors(writer, names, after_correction=seq)
+                run_detectors(writer, names, after_correction=seq).write_record(ws.settings.data_dir)
         except StoreUnavailable as e:
             raise StoreUnavailable(
                 f"correction {seq} is recorded, but the detectors could not run again ({e}); "
