@@ -127,8 +127,8 @@ def test_command_line(tmp_path: Path) -> None:
             "recalled",
             "--evidence",
             "email",
-        ]
-        + common,
+            *common,
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "correction 1" in r.output and "roster.overtime_overlap:" in r.output
@@ -156,3 +156,44 @@ def test_command_line(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     text = "".join(p.extract_text() for p in PdfReader(dest).pages)
     assert "retired after correction 1" in text and "Casey" not in text
+
+
+def test_case_history_and_challenges_are_read_when_their_tables_exist(tmp_path: Path) -> None:
+    """The seams to the review cases and challenges (tables made by the cases work; here
+    only the columns the report reads): empty without the tables, each step with them."""
+    import sqlite3
+
+    from api.ops.subject_report import case_history, challenges
+    from graph.meta import MetaStore
+
+    meta = MetaStore(tmp_path)
+    assert case_history(meta, "A1", ["F1"]) == [] and challenges(meta, "A1") == []
+    with sqlite3.connect(meta.path) as con:
+        con.executescript(
+            """CREATE TABLE review_cases (case_ref TEXT PRIMARY KEY);
+            CREATE TABLE case_links (case_ref TEXT, kind TEXT, item TEXT);
+            CREATE TABLE case_transitions (case_ref TEXT, from_stage TEXT, to_stage TEXT, who TEXT, role TEXT,
+                                           reason TEXT, at TEXT);
+            CREATE TABLE case_decisions (case_ref TEXT, outcome TEXT, explanation TEXT, state TEXT, who TEXT,
+                                         role TEXT, reason TEXT, at TEXT);
+            CREATE TABLE challenges (challenge_id TEXT, subject_id TEXT, against TEXT, flag_id TEXT,
+                source_table TEXT, row_key TEXT, field TEXT, text TEXT, lodged_at TEXT, due_date TEXT, state TEXT,
+                decided_at TEXT, decision_reason TEXT, correction TEXT);
+            INSERT INTO case_links VALUES ('RC-1', 'flag', 'F1'), ('RC-2', 'subject', 'B2');
+            INSERT INTO case_transitions VALUES ('RC-1', 'new', 'triage', 'ivy', 'investigator', 'rota checked', '2026-01-02'),
+                                                ('RC-2', 'new', 'triage', 'ivy', 'investigator', 'not about A1', '2026-01-02');
+            INSERT INTO case_decisions VALUES ('RC-1', 'no_further_action', 'source data wrong', 'final', 'ann',
+                                               'appropriate_authority', 'leave was approved', '2026-01-03');
+            INSERT INTO challenges VALUES ('CH-1', 'A1', 'fact', NULL, 'shifts', 'SH1', 'status', 'I was recalled',
+                '2026-01-01', '2026-02-01', 'upheld', '2026-01-03', 'the recall email shows it', '1');"""
+        )
+    steps = case_history(meta, "A1", ["F1"])
+    assert [(s[0], s[2]) for s in steps] == [
+        ("RC-1", "stage new -> triage"),
+        ("RC-1", "outcome no_further_action (final)"),
+    ]
+    assert steps[1][4] == "leave was approved: source data wrong"
+    (ch,) = challenges(meta, "A1")
+    assert ch[0] == "CH-1" and ch[1] == "shifts row SH1, status: I was recalled" and ch[4] == "upheld"
+    assert "correction 1" in ch[5]
+    meta.close()
