@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import failure_recorder
 from api.limits import BodyLimit
 from api.models import ErrorOut
-from api.routes import audit, cypher, exports, flags, graph, health, pages, queries, tokens
+from api.routes import audit, cypher, exports, flags, graph, health, pages, queries, subject, tokens
 from graph.audit import AuditKeyError, PurposeRequired
 from graph.errors import ConfigError, NotFound, QueryError, QueryTimeout, StoreUnavailable
 from graph.meta import PermissionDenied
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exports.router,
         audit.router,
         tokens.router,
+        subject.router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     for exc_type, status in ERROR_STATUS.items():

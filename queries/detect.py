@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.corrections import Corrections, reader
 from graph.engines import EventEngine
 from graph.errors import LinkwatchError
 from graph.model import MODEL
@@ -49,6 +51,7 @@ class DetectReport:
             "detectors": {
                 name: {
                     "flags": int(counts.get(name, 0)),
+                    "version": detector_version(name),
                     "seconds": round(secs, 3),
                     **(dataclasses.asdict(self.coverage[name]) if name in self.coverage else {}),
                 }
@@ -80,6 +83,7 @@ def run_detectors(
     write_graph: bool = True,
     progress: Callable[[str], None] | None = None,
     engine: EventEngine | None = None,
+    after_correction: int | None = None,
 ) -> DetectReport:
     """Run detectors (default: all) and, unless ``write_graph`` is false, store the flags
     as ``(:Flag)`` nodes linked to their subject (``FLAGS``) and evidence (``EVIDENCE``).
@@ -87,7 +91,9 @@ def run_detectors(
     ``target`` is the workspace (or just its graph store: the event store is then the one
     of its settings' data folder). ``engine`` runs the event detectors' SQL instead of
     the event store's DuckDB (:class:`graph.spark.SparkEngine`: the event tables as
-    Parquet, on Spark); the caller closes it."""
+    Parquet, on Spark); the caller closes it. The event store is read through the
+    corrected view (:func:`graph.corrections.reader`); a run made ``after_correction`` N
+    keeps ``retired after correction N`` as the reason of each flag it retires."""
     ws = target if isinstance(target, Workspace) else Workspace.of_store(target)
     store = ws.store
     step = progress or (lambda _m: None)
@@ -128,8 +134,30 @@ def run_detectors(
     )
     if write_graph:
         step("write flags to the graph")
+        before = _current_flags(store, [d.name for d in detectors]) if after_correction is not None else set()
         report.loads = write_flags(store, report.flags, [d.name for d in detectors], run)
+        if after_correction is not None:
+            Corrections(ws.meta).retire(sorted(before - set(report.flags["flag_id"])), after_correction)
     return report
+
+
+def _current_flags(store: GraphStore, detectors: Sequence[str]) -> set[str]:
+    """The ids of the flags of these detectors that are not retired."""
+    rows = store.query(
+        "MATCH (f:Flag) WHERE f.retired_at IS NULL AND f.detector IN $d RETURN f.flag_id AS id",
+        {"d": list(detectors)},
+    )
+    return {str(r["id"]) for r in rows}
+
+
+def detector_version(name: str) -> str:
+    """A detector's version: the first 12 hex digits of the SHA-256 of its module and
+    query files, so a flag's run record says which code raised it."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for f in get(name).files:
+        digest.update((root / f).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class DetectorResourceError(LinkwatchError):
@@ -157,19 +185,11 @@ def _resource_failure(e: Exception, name: str, settings: Settings) -> str | None
 
 
 def _events(ws: Workspace) -> Any:
-    """A connection of its own to the event store (the detectors register their graph
-    facts in it as temporary tables), or an empty in-memory one when no events were
-    ingested: the event detectors then see empty tables."""
-    import duckdb
-
-    ev = ws.events
-    if ev is None:
-        con = duckdb.connect()
-        con.execute(f"SET TimeZone = '{ws.settings.timezone}'")
-        return con
-    con = ev.con.cursor()
-    con.execute(f"SET TimeZone = '{ws.settings.timezone}'")  # a connection setting: local days
-    return con
+    """A connection of its own to the event store, reading the corrected view (the
+    detectors register their graph facts in it as temporary tables), or an empty
+    in-memory one when no events were ingested: the event detectors then see empty
+    tables."""
+    return reader(ws.events, ws.meta, ws.settings.timezone)
 
 
 def write_flags(

@@ -57,12 +57,12 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("GET", "/api/v1/audit", None, "audit.read"),
     ("GET", "/api/v1/audit/verify", None, "audit.read"),
     ("GET", "/api/v1/tokens", None, "tokens.manage"),
+    ("GET", "/api/v1/subjects/A/report?format=html", None, "subject.report"),
 ]
 
 NOT_YET_IN_ENDPOINTS = {
     "cases.review",
     "cases.signoff",
-    "subject.report",
     "challenges.lodge",
     "challenges.decide",
 }

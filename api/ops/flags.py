@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from api.ops.look import Look
+from graph.corrections import Corrections
 from graph.errors import NodeNotFound, QueryError
 from graph.meta import FLAG_STATUSES, MetaStore
 from graph.model import MODEL
@@ -202,7 +203,10 @@ def one(ws: Workspace, flag_id: str) -> dict[str, Any]:
         node = ws.store.node(MODEL.uid("Flag", flag_id))
     except NodeNotFound:
         raise NodeNotFound(f"no flag with id {flag_id!r}") from None
-    return flag_out(node, ws.meta.statuses())
+    out = flag_out(node, ws.meta.statuses())
+    if out.get("retired_at"):  # why it retired, when a correction retired it
+        out["retired_reason"] = Corrections(ws.meta).retirements([flag_id]).get(flag_id)
+    return out
 
 
 def method_card(detector: str) -> dict[str, Any]:

@@ -1,0 +1,619 @@
+"""The subject's access report: one document a person can be given, saying what linkwatch
+holds and says about them, who looked and why, and how to challenge it.
+
+:func:`build_report` gathers it as sections of headings, paragraphs and tables
+(:class:`Report`); :func:`to_html` (the ``subject_report.html`` template) and
+:func:`to_pdf` (fpdf2, pure Python: no browser, no system fonts) render the same
+sections, so the two documents say the same. Other officers appear as pseudonyms and
+members of the public are never named (:class:`Redactor`). Producing it needs
+``subject.report`` (the door checks) and a stated purpose, and is audited as
+``subject_report``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from api.ops.flags import method_card
+from api.ops.look import Look
+from graph.audit import key_path, load_key
+from graph.contract import TABLES
+from graph.corrections import Corrections, reader
+from graph.errors import NodeNotFound
+from graph.meta import MetaStore
+from graph.model import MODEL, caption
+from graph.values import to_plain
+from graph.workspace import Workspace
+from queries.detect import detector_version
+from queries.detectors.base import ts
+
+MAX_ROWS = 2000
+"""Most source rows listed per event table (the rest are counted)."""
+PUBLIC = "a member of the public"
+PROVENANCE = ("source_file", "source_line", "run_id", "first_seen", "last_seen")
+HOW_TO_CHALLENGE = (
+    'You, or someone acting for you, may challenge any flag in this report ("this is not what '
+    'happened") or any fact in the data held about you ("I was on approved leave on that day"). '
+    "Ask the subject-access team to lodge the challenge; it pauses any case it touches. It is "
+    "decided by a person independent of the case's reviewers, within one month unless you are "
+    "told otherwise. A fact that is upheld becomes a correction: the source record is kept as it "
+    "was, the correction is laid over it, the detectors run again, and a flag that no longer "
+    'fires is retired with the reason "retired after correction N".'
+)
+
+
+@dataclass
+class Block:
+    """One piece of a section: a heading (``h``), a paragraph (``p``) or a table."""
+
+    kind: str
+    text: str = ""
+    columns: tuple[str, ...] = ()
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def p(self, text: str) -> None:
+        self.blocks.append(Block("p", text))
+
+    def h(self, text: str) -> None:
+        self.blocks.append(Block("h", text))
+
+    def table(self, columns: Iterable[str], rows: list[list[str]], empty: str) -> None:
+        if rows:
+            self.blocks.append(Block("table", columns=tuple(columns), rows=rows))
+        else:
+            self.p(empty)
+
+
+@dataclass
+class Report:
+    """The report: whom it is about, when and by whom it was produced, and its sections."""
+
+    officer_id: str
+    subject: str
+    produced_at: str
+    produced_by: str
+    sections: list[Section]
+
+    def text(self) -> str:
+        """Every word of the report as plain text (what a reader sees, in order)."""
+        out = [f"Subject access report: {self.subject}"]
+        for s in self.sections:
+            out.append(s.title)
+            for b in s.blocks:
+                if b.kind == "table":
+                    out.extend(" | ".join(r) for r in [list(b.columns), *b.rows])
+                else:
+                    out.append(b.text)
+        return "\n".join(out)
+
+
+def pseudonymiser(ws: Workspace) -> Callable[[str], str]:
+    """The one seam for officers' pseudonyms (``Officer-XXXXXX``, stable per deployment).
+
+    Until the pseudonymisation operations (``api/ops/pseudonyms.py``) land, a keyed HMAC
+    of the officer id, keyed by a key derived from the deployment's audit key."""
+    audit_key = load_key(key_path(Path(ws.settings.data_dir), ws.settings.audit_key_file), create=True)
+    key = hmac.new(audit_key or b"", b"linkwatch officer pseudonyms", hashlib.sha256).digest()
+
+    def name(officer_id: str) -> str:
+        digest = hmac.new(key, str(officer_id).encode(), hashlib.sha256).digest()
+        return "Officer-" + base64.b32encode(digest).decode()[:6]
+
+    return name
+
+
+class Redactor:
+    """Hides other people in the report: other officers' ids and names become their
+    pseudonyms, members of the public (their ids and names) become "a member of the public"."""
+
+    def __init__(self, ws: Workspace, subject_id: str, persons: Iterable[str] = ()) -> None:
+        pseudonym = pseudonymiser(ws)
+        self.subject_id = subject_id
+        swaps: dict[str, str] = {}
+        for r in ws.store.query(
+            "MATCH (o:Officer) RETURN o.officer_id AS id, o.forenames AS f, o.surname AS s"
+        ):
+            if r["id"] == subject_id:
+                continue
+            alias = pseudonym(str(r["id"]))
+            swaps[str(r["id"])] = alias
+            swaps[MODEL.uid("Officer", r["id"])] = alias
+            for name in (f"{r['f'] or ''} {r['s'] or ''}".strip(), f"{r['s'] or ''}, {r['f'] or ''}"):
+                if r["f"] and r["s"]:
+                    swaps[name] = alias
+        ids = sorted(set(persons))
+        if ids:
+            for r in ws.store.query(
+                "MATCH (p:Person) WHERE p.person_id IN $ids RETURN p.person_id AS id, p.forenames AS f, p.surname AS s",
+                {"ids": ids},
+            ):
+                for v in (r["id"], MODEL.uid("Person", r["id"]), f"{r['f'] or ''} {r['s'] or ''}".strip()):
+                    if v:
+                        swaps[str(v)] = PUBLIC
+        self.swaps = swaps
+        keys = sorted(swaps, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None
+        )
+
+    def officer(self, officer_id: Any) -> str:
+        """The subject's own id as it is, anyone else's as their pseudonym."""
+        return "" if officer_id is None else self.text(str(officer_id))
+
+    def text(self, value: Any) -> str:
+        """A value as text with every other person in it replaced."""
+        text = _plain(value)
+        return self._pattern.sub(lambda m: self.swaps[m.group(1)], text) if self._pattern else text
+
+
+def _plain(v: Any) -> str:
+    v = to_plain(v)
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime | dt.date):
+        return ts(v) if isinstance(v, dt.datetime) else v.isoformat()
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    return str(v)
+
+
+def _provenance(props: dict[str, Any]) -> str:
+    p = {k: props.get(k) for k in PROVENANCE}
+    return (
+        f"{_plain(p['source_file']) or 'no file'}, line {_plain(p['source_line']) or '?'}; "
+        f"ingest run {_plain(p['run_id']) or '?'}; first seen {_plain(p['first_seen']) or '?'}, "
+        f"last seen {_plain(p['last_seen']) or '?'}"
+    )
+
+
+# ---- the seams to the review cases and challenges (their tables land with that work) -----------
+
+
+def _has_tables(meta: MetaStore, *names: str) -> bool:
+    found = {r["name"] for r in meta._rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return set(names) <= found
+
+
+def case_history(meta: MetaStore, officer_id: str, flag_ids: list[str]) -> list[list[str]]:
+    """Each step of every review case about the officer or their flags, oldest first:
+    (case, when, what, who, reason). Empty while there are no case tables."""
+    if not _has_tables(meta, "review_cases", "case_links", "case_transitions", "case_decisions"):
+        return []
+    items = [officer_id, *flag_ids]
+    marks = ", ".join("?" * len(items))
+    refs = [
+        r["case_ref"]
+        for r in meta._rows(f"SELECT DISTINCT case_ref FROM case_links WHERE item IN ({marks})", items)
+    ]
+    if not refs:
+        return []
+    on = ", ".join("?" * len(refs))
+    steps = meta._rows(
+        f"""SELECT case_ref, at, 'stage ' || coalesce(from_stage, '-') || ' -> ' || to_stage AS what,
+                   who || ' (' || role || ')' AS who, reason FROM case_transitions WHERE case_ref IN ({on})
+            UNION ALL
+            SELECT case_ref, at, 'outcome ' || outcome || ' (' || state || ')', who || ' (' || role || ')',
+                   reason || coalesce(': ' || explanation, '') FROM case_decisions WHERE case_ref IN ({on})
+            ORDER BY at""",
+        refs + refs,
+    )
+    rows = [[r["case_ref"], r["at"], r["what"], r["who"], r["reason"]] for r in steps]
+    if _has_tables(meta, "case_signoffs"):
+        for r in meta._rows(f"SELECT * FROM case_signoffs WHERE case_ref IN ({on}) ORDER BY at", refs):
+            verdict = "signed off" if r["approved"] else "sign-off refused"
+            rows.append([r["case_ref"], r["at"], verdict, f"{r['who']} ({r['role']})", r["reason"]])
+        rows.sort(key=lambda x: x[1])
+    return rows
+
+
+def challenges(meta: MetaStore, officer_id: str) -> list[list[str]]:
+    """The subject's challenges: (id, against, lodged, due, state, decision). Empty while
+    there is no challenges table."""
+    if not _has_tables(meta, "challenges"):
+        return []
+    out = []
+    for r in meta._rows("SELECT * FROM challenges WHERE subject_id = ? ORDER BY lodged_at", [officer_id]):
+        against = (
+            f"flag {r['flag_id']}"
+            if r["against"] == "flag"
+            else f"{r['source_table']} row {r['row_key']}, {r['field']}"
+        )
+        decision = ", ".join(
+            str(x)
+            for x in (
+                r["decided_at"],
+                r["decision_reason"],
+                r["correction"] and f"correction {r['correction']}",
+            )
+            if x
+        )
+        out.append(
+            [
+                r["challenge_id"],
+                f"{against}: {r['text']}",
+                r["lodged_at"],
+                r["due_date"],
+                r["state"],
+                decision,
+            ]
+        )
+    return out
+
+
+# ---- building it ---------------------------------------------------------------------
+
+
+def build_report(ws: Workspace, look: Look, officer_id: str) -> Report:
+    """Gather the subject's access report of one officer (audited as ``subject_report``).
+
+    Raises
+    ------
+    NodeNotFound
+        If the graph has no such officer.
+    """
+    look.need_purpose(f"the subject access report of officer {officer_id}")
+    uid = MODEL.uid("Officer", officer_id)
+    try:
+        me = ws.store.node(uid)
+    except NodeNotFound:
+        raise NodeNotFound(f"no officer with id {officer_id!r}") from None
+    flags = _flags(ws, uid, officer_id)
+    links = ws.store.neighbourhood([uid], depth=1, limit=5000, include_retired=True)
+    persons = {n["properties"].get("person_id") for n in links.nodes.values() if "Person" in n["labels"]}
+    for f in flags:
+        for item in json.loads(f.get("evidence") or "[]"):
+            if isinstance(item, dict) and item.get("table") == "persons":
+                persons.add(item.get("key"))
+    red = Redactor(ws, officer_id, {str(p) for p in persons if p})
+    subject = caption(me)
+    sections = [
+        _about(subject, look),
+        _data_held(ws, red, me, links),
+        _flag_section(ws, red, flags),
+        _corrections(ws, red, officer_id),
+        _looks(ws, red, officer_id, uid, flags),
+        _challenge_section(ws, red, officer_id),
+    ]
+    report = Report(officer_id, subject, _plain(dt.datetime.now(dt.UTC)), look.who.user, sections)
+    look.record(ws.audit, "subject_report", uid, result_size=len(flags), officer_id=officer_id)
+    return report
+
+
+def _about(subject: str, look: Look) -> Section:
+    s = Section("About this report")
+    s.p(
+        f"This report sets out what linkwatch holds about {subject}: the source records and links, "
+        "every flag its detectors raised (including retired and dismissed ones) with how each was "
+        "assessed, the corrections made to the data, every look at the data recorded in the audit "
+        "log, and how to challenge any of it."
+    )
+    s.p(
+        "A flag is a prompt for a person to assess, never a finding. Other officers appear under "
+        "pseudonyms (Officer-XXXXXX) and members of the public are never named."
+    )
+    s.p(f"Produced by {look.who.user} ({look.who.role}) for the purpose: {look.purpose}.")
+    return s
+
+
+def _data_held(ws: Workspace, red: Redactor, me: dict[str, Any], links: Any) -> Section:
+    s = Section("The data held about you")
+    props = me["properties"]
+    s.h("Your record (officers)")
+    s.table(
+        ("Field", "Value"),
+        [[k, red.text(props[k])] for k in TABLES["officers"].names if props.get(k) is not None],
+        "No fields are held.",
+    )
+    s.p("Where it came from: " + _provenance(props))
+    s.h("Your links in the graph")
+    rows = []
+    for e in sorted(links.edges.values(), key=lambda e: (e["type"], str(e["id"]))):
+        if e["type"] in ("FLAGS", "EVIDENCE"):
+            continue  # in the flags section
+        other_id = e["target"] if e["source"] == me["id"] else e["source"]
+        other = links.nodes.get(
+            other_id, {"id": other_id, "labels": [MODEL.label_of_uid(other_id)], "properties": {}}
+        )
+        p = e["properties"]
+        valid = ", ".join(
+            f"{k} {_plain(p[k])}" for k in ("since", "until", "start_date", "end_date") if p.get(k)
+        )
+        retired = f"; retired {_plain(p['retired_at'])}" if p.get("retired_at") else ""
+        rows.append([e["type"], _other(red, other), valid, _provenance(p) + retired])
+    s.table(("Link", "To", "Valid", "Where it came from"), rows, "No links are held.")
+    _event_rows(ws, red, s)
+    return s
+
+
+def _other(red: Redactor, node: dict[str, Any]) -> str:
+    label = node["labels"][0] if node["labels"] else "?"
+    if label == "Officer":
+        return red.officer(node["id"].split(":", 1)[1])
+    if label == "Person":
+        return PUBLIC
+    if label in ("Membership", "Identifier", "Record", "Declaration"):
+        return f"{label} {node['id'].split(':', 1)[1]}"
+    return red.text(f"{label}: {caption(node)}")
+
+
+def _event_rows(ws: Workspace, red: Redactor, s: Section) -> None:
+    """The subject's rows of each event table, as the detectors read them (corrected)."""
+    if ws.events is None:
+        s.p(
+            "No event records (shifts, roster changes, badge swipes, remote sessions, system access) are held."
+        )
+        return
+    fixes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in Corrections(ws.meta).rows(officer_id=red.subject_id):
+        fixes.setdefault((c["tbl"], c["row_key"]), []).append(c)
+    con = reader(ws.events, ws.meta, ws.settings.timezone)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for t in TABLES.values():
+            if t.kind != "event" or t.name not in present:
+                continue
+            refs = [c.name for c in t.columns if c.ref == "officers.officer_id"]
+            where = " OR ".join(f'"{c}" = $o' for c in refs)
+            cur = con.execute(
+                f'SELECT * FROM {t.name} WHERE {where} ORDER BY "{t.key}"', {"o": red.subject_id}
+            )
+            cols = [d[0] for d in cur.description]
+            found = [dict(zip(cols, r, strict=True)) for r in cur.fetchmany(MAX_ROWS + 1)]
+            if not found:
+                continue
+            rows = []
+            for r in found[:MAX_ROWS]:
+                key = str(r[str(t.key)])
+                values = "; ".join(
+                    f"{c}: {red.officer(r[c]) if c in refs else red.text(r[c])}"
+                    for c in t.names
+                    if c != t.key and r.get(c) is not None
+                )
+                notes = [
+                    f"{c['field']} corrected by correction {c['seq']} (the source said {c['old_value'] or 'nothing'})"
+                    + (
+                        "; the source row has changed since: under review"
+                        if c["status"] == "needs_review"
+                        else ""
+                    )
+                    for c in fixes.get((t.name, key), [])
+                ]
+                rows.append([key, values, _provenance(r), "; ".join(notes)])
+            s.h(f"Your rows in {t.name}")
+            s.table((str(t.key), "Values", "Where it came from", "Corrections"), rows, "")
+            if len(found) > MAX_ROWS:
+                s.p(
+                    f"More rows of {t.name} are held than are listed here ({MAX_ROWS:,} shown); ask for the rest."
+                )
+    finally:
+        con.close()
+
+
+def _flags(ws: Workspace, uid: str, officer_id: str) -> list[dict[str, Any]]:
+    """Every flag about the officer or naming them in its evidence, retired ones too."""
+    rows = ws.store.query("MATCH (f:Flag) WHERE f.officer_id = $o RETURN f", {"o": officer_id})
+    rows += ws.store.query("MATCH (f:Flag)-[:EVIDENCE]->(o:Officer) WHERE o.uid = $u RETURN f", {"u": uid})
+    seen: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        p = dict(r["f"]["properties"])
+        seen.setdefault(str(p["flag_id"]), p)
+    return sorted(seen.values(), key=lambda p: (_plain(p.get("first_seen")), str(p["flag_id"])))
+
+
+def _version(ws: Workspace, run_id: Any, detector: str) -> str:
+    path = Path(ws.settings.data_dir) / "runs" / str(run_id) / "detect.json"
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        return str(rec["detectors"][detector]["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"not recorded (the current version is {detector_version(detector)})"
+
+
+def _evidence(red: Redactor, item: Any) -> list[str]:
+    """One evidence item as (kind, detail): a source row by table and key, else its fields."""
+    if not isinstance(item, dict):
+        return ["item", red.text(item)]
+    if item.get("table") == "persons":
+        return ["persons", PUBLIC]
+    if item.get("table") and item.get("key") is not None and len(item) == 2:
+        return [str(item["table"]), f"row {red.text(item['key'])}"]
+    return [str(item.get("table") or "detail"), red.text({k: v for k, v in item.items() if k != "table"})]
+
+
+def _flag_section(ws: Workspace, red: Redactor, flags: list[dict[str, Any]]) -> Section:
+    s = Section("Flags raised about you")
+    if not flags:
+        s.p("No flag has ever been raised about you.")
+        return s
+    statuses = ws.meta.statuses()
+    ids = [str(f["flag_id"]) for f in flags]
+    reasons = Corrections(ws.meta).retirements(ids)
+    cases = case_history(ws.meta, red.subject_id, ids)
+    for f in flags:
+        fid = str(f["flag_id"])
+        card = method_card(str(f["detector"]))
+        s.h(f"Flag {fid}: {f['detector']}")
+        retired = (
+            f"retired {_plain(f['retired_at'])}" + (f" ({reasons[fid]})" if fid in reasons else "")
+            if f.get("retired_at")
+            else "current"
+        )
+        s.table(
+            ("", ""),
+            [
+                ["About", red.officer(f.get("officer_id"))],
+                ["Explanation", red.text(f.get("explanation"))],
+                ["Status", statuses.get(fid, "open")],
+                ["State", retired],
+                ["Severity and score", f"{_plain(f.get('severity'))}, {_plain(f.get('score'))}"],
+                ["Period", f"{_plain(f.get('window_start'))} to {_plain(f.get('window_end'))}"],
+                ["Raised", _plain(f.get("first_seen"))],
+                ["Last written by", f"detect run {_plain(f.get('run_id'))}"],
+                ["Detector version", _version(ws, f.get("run_id"), str(f["detector"]))],
+            ],
+            "",
+        )
+        evidence = [_evidence(red, item) for item in json.loads(f.get("evidence") or "[]")]
+        s.table(("Evidence", "Detail"), evidence, "The flag lists no evidence rows.")
+        s.p(
+            "How this detector works (its method card): "
+            + red.text(card.get("purpose"))
+            + " "
+            + red.text(card.get("logic", ""))
+        )
+        innocent = card.get("false_positives") or ()
+        if innocent:
+            s.p(
+                "Known innocent explanations: "
+                + " ".join(f"({i}) {red.text(x)}" for i, x in enumerate(innocent, 1))
+            )
+        s.table(
+            ("Assessed", "By", "Status", "Note"),
+            [
+                [a["at"], f"{a['who']} ({a['role']})", a["status"], red.text(a["note"])]
+                for a in ws.meta.assessments(fid)
+            ],
+            "No one has assessed this flag.",
+        )
+    s.h("Review cases")
+    s.table(
+        ("Case", "When", "What", "Who", "Reason"),
+        [[red.text(x) for x in r] for r in cases],
+        "No review case concerns you.",
+    )
+    return s
+
+
+def _corrections(ws: Workspace, red: Redactor, officer_id: str) -> Section:
+    s = Section("Corrections to your data")
+    rows = [
+        [
+            str(c["seq"]),
+            f"{c['tbl']} row {c['row_key']}, {c['field']}: {c['old_value'] or 'nothing'} -> {c['value'] or 'nothing'}",
+            f"{c['at']} by {c['who']} ({c['role']})",
+            red.text(f"{c['reason']} (evidence: {c['evidence']})"),
+            c["status"] + (f", challenge {c['challenge_ref']}" if c["challenge_ref"] else ""),
+        ]
+        for c in Corrections(ws.meta).rows(officer_id=officer_id)
+    ]
+    s.table(
+        ("Correction", "What", "When and by whom", "Why", "State"),
+        rows,
+        "No correction has been made to your data.",
+    )
+    return s
+
+
+def _looks(ws: Workspace, red: Redactor, officer_id: str, uid: str, flags: list[dict[str, Any]]) -> Section:
+    s = Section("Who looked at your data and why")
+    touched = {officer_id, uid}
+    for f in flags:
+        touched |= {str(f["flag_id"]), MODEL.uid("Flag", f["flag_id"])}
+    rows = []
+    for r in ws.audit.records():
+        params: dict[str, Any] = r["params"] if isinstance(r.get("params"), dict) else {}
+        if r.get("what") in touched or officer_id in (
+            r.get("officer_id"),
+            r.get("subject_id"),
+            params.get("officer_id"),
+        ):
+            rows.append(
+                [
+                    _plain(r.get("at")),
+                    f"{r.get('who')} ({r.get('role')})",
+                    f"{r.get('action')}: {red.text(r.get('what'))}",
+                    red.text(r.get("purpose")),
+                    red.text(r.get("case_ref")),
+                ]
+            )
+    s.table(("When", "Who", "What", "Purpose", "Case"), rows, "No one has looked at your data.")
+    return s
+
+
+def _challenge_section(ws: Workspace, red: Redactor, officer_id: str) -> Section:
+    s = Section("How to challenge")
+    s.p(HOW_TO_CHALLENGE)
+    s.table(
+        ("Challenge", "Against", "Lodged", "Due", "State", "Decision"),
+        [[red.text(x) for x in r] for r in challenges(ws.meta, officer_id)],
+        "You have lodged no challenge.",
+    )
+    return s
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+def to_html(report: Report) -> str:
+    """The report as one self-contained HTML page (``viz/templates/subject_report.html``)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("viz", "templates"), autoescape=jinja2.select_autoescape(["html"])
+    )
+    return env.get_template("subject_report.html").render(report=report)
+
+
+_LATIN = str.maketrans(
+    {"…": "...", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "→": "->", "·": "-"}
+)
+
+
+def _latin(text: str) -> str:
+    """Text in the PDF's core font's character set (Latin-1); anything else becomes ``?``."""
+    return text.translate(_LATIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def to_pdf(report: Report) -> bytes:
+    """The report as a PDF (fpdf2's core fonts: nothing to install beside it)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_title(_latin(f"Subject access report: {report.subject}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 9, _latin(f"Subject access report: {report.subject}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(
+        0, 5, _latin(f"Produced {report.produced_at} by {report.produced_by}"), new_x="LMARGIN", new_y="NEXT"
+    )
+    for sec in report.sections:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.multi_cell(0, 8, _latin(sec.title), new_x="LMARGIN", new_y="NEXT")
+        for b in sec.blocks:
+            if b.kind == "h":
+                pdf.set_font("Helvetica", "B", 10)
+                pdf.multi_cell(0, 6, _latin(b.text), new_x="LMARGIN", new_y="NEXT")
+            elif b.kind == "p":
+                pdf.set_font("Helvetica", "", 9)
+                pdf.multi_cell(0, 5, _latin(b.text), new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.set_font("Helvetica", "", 7)
+                heading = FontFace(emphasis="BOLD") if any(b.columns) else None
+                with pdf.table(
+                    first_row_as_headings=heading is not None, headings_style=heading or FontFace()
+                ) as t:
+                    for r in ([list(b.columns)] if heading else []) + b.rows:
+                        row = t.row()
+                        for cell in r:
+                            row.cell(_latin(cell))
+            pdf.ln(1)
+    return bytes(pdf.output())
