@@ -261,7 +261,7 @@ def open_case(
     items = _evidence_items(ws, evidence or [])
     reviewer = (reviewer or look.who.user).strip()
     officer = reviewer_officer_id(ws, look, reviewer)
-    check_independent(ws.store, Principal(reviewer, "", officer_id=officer), subjects, "review")
+    check_independent(ws.store, Principal(reviewer, "", officer_id=officer), subjects, "review this case")
     today = dt.date.today()
     due = due_date or today + dt.timedelta(days=POLICY.case_due_days)
     if due < today:
@@ -294,7 +294,7 @@ def _check_reviewer(ws: Workspace, look: Look, case: dict[str, Any], acting: str
     """The acting person's officer id, if they are the case's reviewer and independent."""
     if look.who.user != case["reviewer"]:
         raise PermissionDenied(
-            f"reviewer: case {case['case_ref']} is assigned to {case['reviewer']}; only they may {acting} it"
+            f"reviewer: case {case['case_ref']} is assigned to {case['reviewer']}; only they may {acting}"
         )
     return check_independent(ws.store, look.who, case["subjects"], acting)
 
@@ -325,9 +325,9 @@ def move(ws: Workspace, look: Look, case_ref: str, to: str, reason: str | None) 
     text = required(reason, "reason", "a move needs a written reason")
     _check_move(case, to)
     if case["stage"] == POLICY.decided_stage and may_approve(look.who) and look.who.user != case["reviewer"]:
-        check_independent(ws.store, look.who, case["subjects"], "reopen")
+        check_independent(ws.store, look.who, case["subjects"], "reopen this case")
     else:
-        _check_reviewer(ws, look, case, "move")
+        _check_reviewer(ws, look, case, "move this case")
     step = review(ws).move(
         case_ref,
         from_stage=case["stage"],
@@ -435,7 +435,7 @@ def decide(
     decision = _decision(ws, case, outcome, text, reason_kind, explanation)
     if decision["state"] == "proposed":
         _not_paused(ws, case, f"proposing {POLICY.outcome(outcome).label}")
-    _check_reviewer(ws, look, case, "decide")
+    _check_reviewer(ws, look, case, "decide this case")
     rec = review(ws).decide(
         case_ref,
         decision=decision,
@@ -475,7 +475,7 @@ def sign_off(
         )
     if approve:
         _not_paused(ws, case, f"signing off {POLICY.outcome(proposed['outcome']).label}")
-    check_independent(ws.store, look.who, case["subjects"], "sign off")
+    check_independent(ws.store, look.who, case["subjects"], "sign off this case")
     rec = review(ws).sign_off(
         case_ref,
         decision_seq=proposed["seq"],
@@ -526,7 +526,7 @@ def unmask(
             f"reviewer: only case {case_ref}'s assigned reviewer ({case['reviewer']}), or the person signing off "
             "its proposed outcome, may unmask its subject"
         )
-    check_independent(ws.store, look.who, case["subjects"], "unmask the subject of")
+    check_independent(ws.store, look.who, case["subjects"], "unmask this case's subject")
     grants = [
         ws.meta.grant_unmask(case_ref, look.who, s, text)
         for s in ([subject_id] if subject_id else case["subjects"])

@@ -290,7 +290,7 @@ def decide(
                 f"who: {look.who.user} reviews case {case['case_ref']}, which this challenge touches; "
                 "a challenge is decided by someone independent of the case's reviewers"
             )
-    check_independent(ws.store, look.who, [challenge["subject_id"]], "decide a challenge about")
+    check_independent(ws.store, look.who, [challenge["subject_id"]], "decide this challenge")
     correction = correct(ws, look, challenge) if upheld and challenge["against"] == "fact" else None
     found = review(ws).decide_challenge(
         challenge_id, upheld=upheld, reason=text, who=(look.who.user, look.who.role), correction=correction

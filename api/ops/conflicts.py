@@ -98,7 +98,7 @@ def conflicts(store: GraphStore, person: str, subject: str) -> list[str]:
 
 
 def check_independent(store: GraphStore, who: Principal, subjects: Iterable[str], acting: str) -> str:
-    """``who``'s officer id, if they may act (``acting``: "review", "sign off" …) about
+    """``who``'s officer id, if they may act (``acting``: "review this case" …) about
     every one of ``subjects``; :class:`Conflicted` (or :class:`PermissionDenied` when
     they cannot be checked) saying why not.
 
@@ -107,7 +107,7 @@ def check_independent(store: GraphStore, who: Principal, subjects: Iterable[str]
     person = (who.officer_id or "").strip()
     if not person:
         raise PermissionDenied(
-            f"officer_id: {who.user} cannot {acting} a review case: their token names no officer id, "
+            f"officer_id: {who.user} cannot {acting}: their token names no officer id, "
             f"so conflicts of interest cannot be checked; {HOW_TO_NAME}"
         )
     if not store.query(_OFFICER, {"o": person}):
@@ -118,5 +118,5 @@ def check_independent(store: GraphStore, who: Principal, subjects: Iterable[str]
     for subject in sorted(set(subjects)):
         reasons = conflicts(store, person, subject)
         if reasons:
-            raise Conflicted(f"conflict of interest: {who.user} may not {acting} this: {'; '.join(reasons)}")
+            raise Conflicted(f"conflict of interest: {who.user} may not {acting}: {'; '.join(reasons)}")
     return person
