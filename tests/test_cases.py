@@ -345,3 +345,181 @@ def test_unmasking_is_the_reviewers_act_per_case(ws: Workspace) -> None:
     assert cases.show(ws, CY, ref)["unmasked_by"][0]["reason"] == "to check the rota with the unit"
     rec = [r for r in ws.audit.records() if r["action"] == "case_unmask"]
     assert rec[0]["who"] == "cy" and rec[0]["case_ref"] == ref
+
+
+# ---- through the API (embedded store) ---------------------------------------------------
+
+USERS = {
+    "cy": ("investigator", "C"),
+    "ed": ("appropriate_authority", "E"),
+    "ann": ("appropriate_authority", "A"),
+    "root": ("admin", None),
+    "noid": ("investigator", None),
+    "bob": ("investigator", "B"),
+    "sar": ("subject_access", None),
+    "dee": ("appropriate_authority", "D"),
+}
+"""API users: name to role and officer id (see the fixture's officers above)."""
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    s = embedded_settings(tmp_path)
+    with Workspace(s, write=True) as w:
+        load_review_fixture(w.store)
+    return s
+
+
+@pytest.fixture
+def api_tokens(api_settings: Settings) -> dict[str, str]:
+    meta = MetaStore(api_settings.data_dir)
+    try:
+        return {u: meta.create_token(u, role, officer_id=o).secret for u, (role, o) in USERS.items()}
+    finally:
+        meta.close()
+
+
+@pytest.fixture
+def client(api_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings)) as c:
+        yield c
+
+
+def as_user(tokens: dict[str, str], user: str, case_ref: str | None = None) -> dict[str, str]:
+    return auth(tokens[user], "case review", case_ref)
+
+
+def api_case_to_assessment(c: TestClient, tokens: dict[str, str]) -> str:
+    r = c.post(
+        "/api/v1/cases", json={"flags": ["F-B1"], "notes": "weekly flags"}, headers=as_user(tokens, "cy")
+    )
+    assert r.status_code == 201, r.text
+    ref = str(r.json()["case_ref"])
+    for to in ("triage", "assessment"):
+        r = c.post(
+            f"/api/v1/cases/{ref}/transitions",
+            json={"to": to, "reason": f"on to {to}"},
+            headers=as_user(tokens, "cy"),
+        )
+        assert r.status_code == 201, r.text
+    return ref
+
+
+def test_api_case_flow(client: TestClient, api_tokens: dict[str, str], api_settings: Settings) -> None:
+    r = client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=as_user(api_tokens, "cy"))
+    assert r.status_code == 201, r.text
+    ref = r.json()["case_ref"]
+    assert (r.json()["subjects"], r.json()["stage"]) == (["B"], "new")
+    # the reviewer looks at the flag for this case, then moves it on
+    assert client.get("/api/v1/flags/F-B1", headers=as_user(api_tokens, "cy", ref)).status_code == 200
+    r = client.post(
+        f"/api/v1/cases/{ref}/transitions",
+        json={"to": "triage", "reason": "worth a look"},
+        headers=as_user(api_tokens, "cy"),
+    )
+    assert r.status_code == 201 and [o["what"] for o in r.json()["opened"]] == ["F-B1"]
+    client.post(
+        f"/api/v1/cases/{ref}/transitions",
+        json={"to": "assessment", "reason": "checked"},
+        headers=as_user(api_tokens, "cy"),
+    )
+    r = client.post(
+        f"/api/v1/cases/{ref}/unmask",
+        json={"reason": "to speak to the unit"},
+        headers=as_user(api_tokens, "cy"),
+    )
+    assert r.status_code == 201 and r.json()[0]["subject_id"] == "B"
+    r = client.post(
+        f"/api/v1/cases/{ref}/decision",
+        json={"outcome": "misconduct_meeting", "reason": "9 self-approvals"},
+        headers=as_user(api_tokens, "cy"),
+    )
+    assert r.status_code == 201 and r.json()["state"] == "proposed"
+    got = client.get(f"/api/v1/cases/{ref}", headers=as_user(api_tokens, "cy")).json()
+    assert (got["outcome"], got["outcome_status"]) == ("misconduct_meeting", "proposed")
+
+    signoff = {"approve": True, "reason": "agreed: a misconduct meeting"}
+    r = client.post(f"/api/v1/cases/{ref}/signoff", json=signoff, headers=as_user(api_tokens, "cy"))
+    assert r.status_code == 403 and "may not sign off" in r.json()["detail"]  # investigators cannot
+    r = client.post(f"/api/v1/cases/{ref}/signoff", json=signoff, headers=as_user(api_tokens, "ann"))
+    assert r.status_code == 403 and "conflict of interest" in r.json()["detail"]  # B's manager
+    r = client.post(f"/api/v1/cases/{ref}/signoff", json=signoff, headers=as_user(api_tokens, "ed"))
+    assert r.status_code == 201, r.text
+    got = client.get(f"/api/v1/cases/{ref}", headers=as_user(api_tokens, "ed")).json()
+    assert (got["stage"], got["outcome_status"], got["signoffs"][0]["who"]) == ("decided", "decided", "ed")
+    assert got["unmasked_by"][0]["user"] == "cy"
+
+    queue = client.get("/api/v1/cases", params={"stage": "decided"}, headers=as_user(api_tokens, "ed")).json()
+    assert [c["case_ref"] for c in queue] == [ref]
+    assert (
+        client.get("/api/v1/cases", params={"reviewer": "ed"}, headers=as_user(api_tokens, "ed")).json() == []
+    )
+    r = client.get("/api/v1/audit/verify", headers=as_user(api_tokens, "root"))
+    assert r.json()["ok"] is True
+    meta = MetaStore(api_settings.data_dir)
+    try:
+        assert meta.unmasked("cy", case_ref=ref) == {"B"} and meta.unmasked("root") == set()
+    finally:
+        meta.close()
+
+
+def test_api_refusals_name_the_field(client: TestClient, api_tokens: dict[str, str]) -> None:
+    h = as_user(api_tokens, "cy")
+    r = client.post("/api/v1/cases", json={"flags": ["nope"]}, headers=h)
+    assert r.status_code == 400 and r.json()["detail"].startswith("flags: no flag with id 'nope'")
+    r = client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=as_user(api_tokens, "noid"))
+    assert r.status_code == 403 and "--officer-id" in r.json()["detail"]
+    ref = client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=h).json()["case_ref"]
+    r = client.post(f"/api/v1/cases/{ref}/transitions", json={"to": "assessment", "reason": "x"}, headers=h)
+    assert r.status_code == 400 and r.json()["detail"].startswith("to: ")
+    r = client.post(f"/api/v1/cases/{ref}/transitions", json={"to": "triage"}, headers=h)
+    assert r.status_code == 400 and r.json()["detail"].startswith("reason: ")
+    r = client.post(f"/api/v1/cases/{ref}/unmask", json={}, headers=h)
+    assert r.status_code == 400 and r.json()["detail"].startswith("reason: ")
+    r = client.post(
+        f"/api/v1/cases/{ref}/unmask",
+        json={"reason": "admin's curiosity"},
+        headers=as_user(api_tokens, "root"),
+    )
+    assert r.status_code == 403 and r.json()["detail"].startswith("reviewer: ")
+    assert client.get("/api/v1/cases/RC-1999-0001", headers=h).status_code == 404
+    r = client.post(f"/api/v1/cases/{ref}/signoff", json={"reason": "x"}, headers=as_user(api_tokens, "ed"))
+    assert r.status_code == 400 and r.json()["detail"].startswith("decision: ")
+    r = client.get("/api/v1/cases", params={"stage": "limbo"}, headers=h)
+    assert r.status_code == 400 and r.json()["detail"].startswith("stage: ")
+    got = client.get(f"/api/v1/cases/{ref}", headers=h).json()
+    assert (got["stage"], got["transitions"], got["unmasked_by"]) == ("new", [], [])
+
+
+def test_api_overdue_queue(client: TestClient, api_tokens: dict[str, str], api_settings: Settings) -> None:
+    h = as_user(api_tokens, "cy")
+    late = client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=h).json()["case_ref"]
+    client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=h)
+    meta = MetaStore(api_settings.data_dir)
+    try:
+        with meta.transaction() as con:
+            con.execute("UPDATE review_cases SET due_date = '2020-01-01' WHERE case_ref = ?", (late,))
+    finally:
+        meta.close()
+    got = client.get("/api/v1/cases", params={"overdue": "true"}, headers=h).json()
+    assert [(c["case_ref"], c["overdue"]) for c in got] == [(late, True)]
+    assert got[0]["days_left"] < 0
+
+
+@pytest.mark.parametrize("role", sorted({r for r, _ in USERS.values()} | {"analyst", "auditor"}))
+def test_api_case_permissions(client: TestClient, api_settings: Settings, role: str) -> None:
+    """Each role reaches the case endpoints its permissions allow (403 otherwise)."""
+    from api.ops.look import MATRIX
+
+    meta = MetaStore(api_settings.data_dir)
+    try:
+        token = meta.create_token(f"{role}-x", role, officer_id="E").secret
+    finally:
+        meta.close()
+    h = auth(token, "case review")
+    r = client.get("/api/v1/cases", headers=h)
+    assert r.status_code == (200 if "cases.review" in MATRIX[role] else 403), r.text
+    r = client.post("/api/v1/cases/RC-1999-0001/signoff", json={"reason": "x"}, headers=h)
+    assert r.status_code == (404 if "cases.signoff" in MATRIX[role] else 403), r.text
+    r = client.post("/api/v1/cases/RC-1999-0001/transitions", json={"to": "triage", "reason": "x"}, headers=h)
+    assert r.status_code == (404 if "cases.review" in MATRIX[role] else 403), r.text

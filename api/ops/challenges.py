@@ -144,8 +144,8 @@ def lodge(
     """Lodge a challenge against a flag or a source fact (table, row key, field, the
     value claimed) with the subject's words. Its deadline is today plus the
     ``challenge_days`` setting. Audited as ``challenge_lodge``."""
-    words = required(text, "text", "say what is wrong (the subject's words)")
     subject = _lodger_subject(look, subject_id)
+    words = required(text, "text", "say what is wrong (the subject's words)")
     fact = any(v is not None for v in (table, row_key, field))
     if bool(flag_id) == fact:
         raise QueryError(
