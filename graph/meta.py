@@ -30,9 +30,9 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-import contextlib
 import hmac
 import json
 import secrets

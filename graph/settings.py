@@ -164,7 +164,10 @@ class Settings(BaseSettings):
     max_hops: int = Field(6, ge=1, le=10)
     timezone: str = "Europe/London"
     challenge_days: int = Field(
-        30, ge=1, le=366, description="days a subject's challenge has to be decided in (from the day it is lodged)"
+        30,
+        ge=1,
+        le=366,
+        description="days a subject's challenge has to be decided in (from the day it is lodged)",
     )
     audit_key_file: Path | None = Field(
         None,

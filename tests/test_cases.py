@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from graph.review import POLICY, load_policy
 from graph.settings import Settings
 from graph.store import GraphStore, RunInfo
 from graph.workspace import Workspace
-from tests.conftest import auth, embedded_settings
 from tests import fixture_graph
+from tests.conftest import auth, embedded_settings
 
 # Beside the shared fixture (A manages B, C manages D; A and B in U1, C and D in U2; A and
 # C listed in lodge L1, D in business B1; E alone): F in U1 managing no one, G who
@@ -166,7 +165,7 @@ def test_same_unit_conflict_can_be_turned_off(ws: Workspace, monkeypatch: pytest
 
 
 def test_a_person_without_an_officer_id_cannot_be_checked(ws: Workspace) -> None:
-    with pytest.raises(PermissionDenied, match="officer_id: .*--officer-id"):
+    with pytest.raises(PermissionDenied, match=r"officer_id: .*--officer-id"):
         conflicts.check_independent(ws.store, Principal("x", "investigator"), ["B"], "review this case")
     with pytest.raises(PermissionDenied, match="not in the HR data"):
         conflicts.check_independent(
@@ -252,7 +251,7 @@ def test_a_case_from_flag_to_signed_off_decision(ws: Workspace) -> None:
 
 def test_moves_out_of_order_and_without_reason_are_refused(ws: Workspace) -> None:
     ref = open_b(ws)["case_ref"]
-    with pytest.raises(QueryError, match="to: .* in stage 'new', which moves to triage"):
+    with pytest.raises(QueryError, match=r"to: .* in stage 'new', which moves to triage"):
         cases.move(ws, CY, ref, "assessment", "skip ahead")
     with pytest.raises(QueryError, match="to: a case is decided by recording a decision"):
         cases.move(ws, CY, ref, "decided", "done")
@@ -260,9 +259,9 @@ def test_moves_out_of_order_and_without_reason_are_refused(ws: Workspace) -> Non
         cases.move(ws, CY, ref, "closed", "done")
     with pytest.raises(QueryError, match="reason: "):
         cases.move(ws, CY, ref, "triage", "  ")
-    with pytest.raises(QueryError, match="stage: .* a decision is recorded from 'assessment'"):
+    with pytest.raises(QueryError, match=r"stage: .* a decision is recorded from 'assessment'"):
         cases.decide(ws, CY, ref, outcome="management_advice", reason="words")
-    with pytest.raises(PermissionDenied, match="reviewer: .* assigned to cy"):
+    with pytest.raises(PermissionDenied, match=r"reviewer: .* assigned to cy"):
         cases.move(ws, ED, ref, "triage", "I'll take it")
     case = cases.get_case(ws, ref)
     assert case["stage"] == "new" and case["transitions"] == []  # nothing half-written
@@ -296,7 +295,7 @@ def test_no_further_action_needs_its_reason_kind(ws: Workspace) -> None:
     with pytest.raises(QueryError, match="reason_kind: No further action needs one of innocent_explanation"):
         cases.decide(ws, CY, ref, outcome="no_further_action", reason="fine")
     with pytest.raises(
-        QueryError, match="explanation: 'busy' is not a known innocent explanation.*manager_approved"
+        QueryError, match=r"explanation: 'busy' is not a known innocent explanation.*manager_approved"
     ):
         cases.decide(
             ws,
@@ -332,7 +331,7 @@ def test_no_further_action_needs_its_reason_kind(ws: Workspace) -> None:
 def test_unmasking_is_the_reviewers_act_per_case(ws: Workspace) -> None:
     ref = open_b(ws)["case_ref"]
     admin = person("root", "admin", None)
-    with pytest.raises(PermissionDenied, match="reviewer: only case .* assigned reviewer"):
+    with pytest.raises(PermissionDenied, match=r"reviewer: only case .* assigned reviewer"):
         cases.unmask(ws, admin, ref, "curious")
     with pytest.raises(QueryError, match="reason: unmasking needs a reason"):
         cases.unmask(ws, CY, ref, " ")

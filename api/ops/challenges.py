@@ -174,7 +174,12 @@ def lodge(
             "held_value": None if held is None else str(held),
         }
     if about != subject:
-        raise QueryError(f"subject_id: that {record['against']} is about officer {about}, not {subject}")
+        if allowed(look.who.role, "challenges.lodge"):
+            raise QueryError(f"subject_id: that {record['against']} is about officer {about}, not {subject}")
+        raise PermissionDenied(
+            f"subject_id: that {record['against']} is about officer {about}; you may challenge only what is "
+            f"about you ({subject})"
+        )
     today = dt.date.today()
     due = today + dt.timedelta(days=ws.settings.challenge_days)
     found = review(ws).lodge(
