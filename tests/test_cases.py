@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -522,3 +524,56 @@ def test_api_case_permissions(client: TestClient, api_settings: Settings, role: 
     assert r.status_code == (404 if "cases.signoff" in MATRIX[role] else 403), r.text
     r = client.post("/api/v1/cases/RC-1999-0001/transitions", json={"to": "triage", "reason": "x"}, headers=h)
     assert r.status_code == (404 if "cases.review" in MATRIX[role] else 403), r.text
+
+
+# ---- the command line (embedded store) ---------------------------------------------------
+
+
+def test_cli_case_and_challenge(api_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    for k in [k for k in os.environ if k.startswith("LINKWATCH_")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("LINKWATCH_DATA_DIR", str(api_settings.data_dir))
+    monkeypatch.setenv("LINKWATCH_BUFFER_POOL_MB", "256")
+    monkeypatch.setenv("LINKWATCH_PURPOSE", "tests of the command line")
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, list(args))
+
+    res = run("case", "open", "--flag", "F-B1")
+    assert res.exit_code == 2 and "--officer-id" in res.output  # the local user's officer id is needed
+    res = run("case", "open", "--flag", "F-B1", "--officer-id", "C", "--notes", "weekly flags")
+    assert res.exit_code == 0, res.output
+    ref = res.output.split()[0]
+    assert ref.startswith("RC-") and "stage new" in res.output
+    for to in ("triage", "assessment"):
+        res = run("case", "move", ref, "--to", to, "--reason", f"on to {to}", "--officer-id", "C")
+        assert res.exit_code == 0 and f"→ {to}" in res.output, res.output
+    res = run("case", "move", ref, "--to", "new", "--reason", "back", "--officer-id", "C")
+    assert res.exit_code == 2 and "to: " in res.output
+    res = run("case", "unmask", ref, "--officer-id", "C")
+    assert res.exit_code == 2 and "reason: " in res.output
+    res = run("case", "unmask", ref, "--reason", "to call the unit", "--officer-id", "C")
+    assert res.exit_code == 0 and "unmasked B" in res.output
+    res = run(
+        "case", "decide", ref, "--outcome", "misconduct_meeting", "--reason", "pattern", "--officer-id", "C"
+    )
+    assert res.exit_code == 0 and "(proposed)" in res.output, res.output
+    res = run("case", "signoff", ref, "--reason", "mine", "--officer-id", "C")
+    assert res.exit_code == 2 and "second person" in res.output
+    res = run("case", "list", "--format", "json")
+    assert json.loads(res.output.splitlines()[0])["outcome_status"] == "proposed"
+    res = run("case", "show", ref)
+    assert "Misconduct assessment (meeting) (proposed)" in res.output
+
+    res = run("challenge", "lodge", "--flag", "F-B1", "--text", "not what happened", "--subject", "B")
+    assert res.exit_code == 0 and "lodged for B" in res.output, res.output
+    cid = res.output.split()[0]
+    res = run("challenge", "decide", cid, "--reject", "--reason", "rota", "--officer-id", "C")
+    assert res.exit_code == 2 and "independent of the case's reviewers" in res.output
+    res = run("challenge", "list", "--format", "json")
+    assert json.loads(res.output.splitlines()[0])["days_left"] == 30
