@@ -577,3 +577,26 @@ def test_cli_case_and_challenge(api_settings: Settings, monkeypatch: pytest.Monk
     assert res.exit_code == 2 and "independent of the case's reviewers" in res.output
     res = run("challenge", "list", "--format", "json")
     assert json.loads(res.output.splitlines()[0])["days_left"] == 30
+
+
+def test_case_pages_and_the_unmask_prompt(client: TestClient, api_tokens: dict[str, str]) -> None:
+    ref = api_case_to_assessment(client, api_tokens)
+    r = client.post(
+        "/ui/session", json={"token": api_tokens["cy"], "purpose": "case review", "case_ref": ref}
+    )
+    assert r.status_code == 200
+    page = client.get("/ui/cases")
+    assert page.status_code == 200 and f'href="/ui/cases/{ref}"' in page.text and "Cases</a>" in page.text
+    page = client.get(f"/ui/cases/{ref}")
+    assert page.status_code == 200
+    assert 'id="unmask-form"' in page.text and "Why do you need the name?" in page.text
+    assert 'id="decide-form"' in page.text and "manager_approved" in page.text  # the detector's look-alikes
+    # the prompt posts the reason with the page's cookies; without one it is refused
+    r = client.post(f"/api/v1/cases/{ref}/unmask", json={"reason": ""})
+    assert r.status_code == 400 and r.json()["detail"].startswith("reason: ")
+    r = client.post(f"/api/v1/cases/{ref}/unmask", json={"reason": "to call the unit"})
+    assert r.status_code == 201
+    page = client.get(f"/ui/cases/{ref}")
+    assert "unmasked B" in page.text and "to call the unit" in page.text
+    client.post("/ui/session", json={"token": api_tokens["sar"], "purpose": "x"})
+    assert client.get(f"/ui/cases/{ref}").status_code == 403

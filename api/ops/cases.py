@@ -92,6 +92,14 @@ def touches(challenge: dict[str, Any], case: dict[str, Any]) -> bool:
     return challenge["subject_id"] in case["subjects"]
 
 
+def next_moves(case: dict[str, Any]) -> list[str]:
+    """The stages a person may move the case to now (by a move, not a decision; none
+    while an outcome awaits sign-off)."""
+    if pending(case):
+        return []
+    return [s for s in POLICY.moves(case["stage"]) if s != POLICY.decided_stage]
+
+
 def open_challenges(ws: Workspace, case: dict[str, Any]) -> list[dict[str, Any]]:
     """The open challenges that touch a case (they pause its escalation)."""
     return [c for c in review(ws).challenges(state="open") if touches(c, case)]
