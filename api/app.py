@@ -16,7 +16,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import failure_recorder
 from api.limits import BodyLimit
 from api.models import ErrorOut
-from api.routes import audit, cypher, exports, flags, graph, health, pages, queries, subject, tokens
+from api.routes import (
+    audit,
+    cases,
+    challenges,
+    cypher,
+    exports,
+    flags,
+    graph,
+    health,
+    pages,
+    queries,
+    subject,
+    tokens,
+)
 from graph.audit import AuditKeyError, PurposeRequired
 from graph.errors import ConfigError, NotFound, QueryError, QueryTimeout, StoreUnavailable
 from graph.meta import PermissionDenied
@@ -39,7 +52,7 @@ Every flag is a prompt for a human assessment, never a verdict.
 
 **Sign in**: every endpoint but `/health` needs an API token, sent as
 `Authorization: Bearer lw_…` (make one with `linkwatch token create --user NAME --role ROLE`).
-Roles: investigator, analyst, auditor, admin.
+Roles: investigator, analyst, auditor, admin, appropriate_authority, subject_access.
 
 **Purpose**: looks at the graph, flags and query results need a stated purpose, sent as
 the `X-Purpose` header (and `X-Case-Ref`); it is recorded in the audit log with who looked,
@@ -104,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
         tokens.router,
         subject.router,
+        cases.router,
+        challenges.router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     for exc_type, status in ERROR_STATUS.items():

@@ -73,10 +73,11 @@ def require(permission: str) -> Callable[..., Principal]:
     return dep
 
 
-def looker(permission: str) -> Callable[..., Awaitable[Look]]:
+def looker(permission: str | None) -> Callable[..., Awaitable[Look]]:
     """A dependency giving the :class:`~api.ops.look.Look` of a request that needs
-    ``permission``."""
-    check = require(permission)
+    ``permission`` (``None``: only a valid token; the operation decides, as for a
+    subject lodging a challenge about themselves)."""
+    check = require(permission) if permission is not None else current_principal
 
     async def dep(request: Request, who: Principal = Depends(check)) -> Look:
         h, q, c = request.headers, request.query_params, request.cookies
@@ -180,3 +181,8 @@ ExportLook = Annotated[Look, Depends(looker("export"))]
 AuditLook = Annotated[Look, Depends(looker("audit.read"))]
 AdminLook = Annotated[Look, Depends(looker("tokens.manage"))]
 SubjectLook = Annotated[Look, Depends(looker("subject.report"))]
+ReviewLook = Annotated[Look, Depends(looker("cases.review"))]
+SignoffLook = Annotated[Look, Depends(looker("cases.signoff"))]
+ChallengeDecideLook = Annotated[Look, Depends(looker("challenges.decide"))]
+SignedInLook = Annotated[Look, Depends(looker(None))]
+"""Any valid token: the operation checks who may (a subject acting about themselves)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -223,3 +224,110 @@ class AuditVerifyOut(BaseModel):
     head: dict[str, Any] | None = Field(
         None, description="the last record's seq and hash: keep it elsewhere to compare later"
     )
+
+
+# ---- review cases and challenges (issue 14) ---------------------------------------------
+
+
+class CaseIn(BaseModel):
+    subjects: list[str] = Field(
+        default_factory=list, description="the subject officers' ids (default: the flags' officers)"
+    )
+    flags: list[str] = Field(default_factory=list, description="flag ids, each about a subject")
+    reviewer: str | None = Field(None, description="the assigned reviewer's user name (default: you)")
+    due_date: dt.date | None = Field(None, description="default: in the policy's case_due_days")
+    notes: str | None = Field(None, max_length=8000)
+    evidence: list[str] = Field(
+        default_factory=list, description="evidence items: graph node ids (Record:R1) or document references"
+    )
+
+
+class TransitionIn(BaseModel):
+    to: str = Field(examples=["triage"])
+    reason: str | None = Field(None, max_length=8000, examples=["Rota and badge data disagree on 3 days."])
+
+
+class DecisionIn(BaseModel):
+    outcome: str = Field(examples=["misconduct_meeting"])
+    reason: str | None = Field(None, max_length=8000)
+    reason_kind: str | None = Field(
+        None, description="no_further_action: innocent_explanation, source_data_wrong or other"
+    )
+    explanation: str | None = Field(
+        None, description="innocent_explanation: one of the detectors' known innocent explanations"
+    )
+
+
+class SignoffIn(BaseModel):
+    approve: bool = True
+    reason: str | None = Field(None, max_length=8000)
+
+
+class UnmaskIn(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+    subject_id: str | None = Field(None, description="one subject of a group case (default: every subject)")
+
+
+class CaseOut(BaseModel):
+    case_ref: str = Field(examples=["RC-2026-0001"])
+    stage: str
+    subjects: list[str]
+    flags: list[str]
+    evidence: list[str]
+    reviewer: str
+    reviewer_officer_id: str | None = None
+    due_date: str
+    days_left: int
+    overdue: bool
+    notes: str | None = None
+    opened_by: str
+    opened_role: str
+    opened_at: str
+    outcome: str | None = None
+    outcome_label: str | None = None
+    outcome_status: str | None = Field(None, description="proposed (awaiting sign-off) or decided")
+    open_challenges: list[str] = Field(default_factory=list, description="open challenges pausing escalation")
+    unmasked_by: list[dict[str, Any]] = Field(default_factory=list)
+    transitions: list[dict[str, Any]] = Field(default_factory=list)
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    signoffs: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ChallengeIn(BaseModel):
+    text: str | None = Field(None, max_length=8000, examples=["I was on approved leave on 2026-03-04"])
+    flag_id: str | None = None
+    table: str | None = Field(None, examples=["shifts"])
+    row_key: str | None = Field(None, examples=["S-1042"])
+    field: str | None = Field(None, examples=["duty_type"])
+    claimed_value: str | None = Field(None, examples=["annual_leave"])
+    subject_id: str | None = Field(None, description="the subject (the subject-access role names them)")
+
+
+class ChallengeDecisionIn(BaseModel):
+    upheld: bool
+    reason: str | None = Field(None, max_length=8000)
+
+
+class ChallengeOut(BaseModel):
+    challenge_id: str = Field(examples=["CH-2026-0001"])
+    subject_id: str
+    against: str
+    flag_id: str | None = None
+    source_table: str | None = None
+    row_key: str | None = None
+    field: str | None = None
+    claimed_value: str | None = None
+    held_value: str | None = None
+    text: str
+    lodged_by: str
+    lodged_role: str
+    lodged_at: str
+    due_date: str
+    days_left: int
+    overdue: bool
+    state: str
+    decided_by: str | None = None
+    decided_role: str | None = None
+    decided_at: str | None = None
+    decision_reason: str | None = None
+    correction: dict[str, Any] | None = None

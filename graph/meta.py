@@ -13,6 +13,8 @@ read-only, and it is small. Three kinds of record:
   revision kept (an update adds a revision, a delete marks the query deleted).
 - **assessments**: a human's assessment of a flag (status and note, who and when);
   every one is kept and the newest is the flag's status.
+- **review cases and challenges**: their tables are declared in :mod:`graph.review`
+  and made here with the others.
 - **the audit log's head**: the sequence number, hash and signature of the audit log's
   last record, published here at every append (:func:`publish_audit_head`) so that
   ``verify`` can compare the log with a copy kept outside its folder.
@@ -28,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import LinkwatchError, QueryError, UnknownName
+from graph.review import REVIEW_SCHEMA
 
 META_FILE = "meta.sqlite"
 ROLES = (
@@ -336,7 +340,7 @@ class MetaStore:
         self._con = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._con.row_factory = sqlite3.Row
         self._con.execute("PRAGMA journal_mode=WAL")
-        self._con.executescript(SCHEMA + AUDIT_HEAD_SCHEMA)
+        self._con.executescript(SCHEMA + REVIEW_SCHEMA + AUDIT_HEAD_SCHEMA)
         for table, column, ddl in MIGRATIONS:
             have = {r[1] for r in self._con.execute(f"PRAGMA table_info({table})")}
             if column not in have:
@@ -366,6 +370,53 @@ class MetaStore:
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return list(self._con.execute(sql, tuple(params)))
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction on the store's connection (for the tables other modules
+        declare here, such as the review cases of :mod:`graph.review`): committed when the
+        block ends, rolled back if it raises.
+
+        Returns
+        -------
+        context manager of sqlite3.Connection
+            The connection, inside ``BEGIN IMMEDIATE``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> with meta.transaction() as con:
+        ...     _ = con.execute("INSERT INTO assessments (flag_id, status, who, role, at) "
+        ...                     "VALUES ('f1', 'open', 'ann', 'analyst', 'now')")
+        >>> [r["flag_id"] for r in meta.select("SELECT flag_id FROM assessments")]
+        ['f1']
+        >>> meta.close()
+        """
+        return self._tx()
+
+    def select(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """The rows of one read (rows read by column name).
+
+        Parameters
+        ----------
+        sql : str
+            A ``SELECT``.
+        params : iterable, optional
+            Its parameters.
+
+        Returns
+        -------
+        list of sqlite3.Row
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> meta = MetaStore(Path(tempfile.mkdtemp()))
+        >>> meta.select("SELECT count(*) AS n FROM tokens")[0]["n"]
+        0
+        >>> meta.close()
+        """
+        return self._rows(sql, params)
 
     # ---- tokens ----------------------------------------------------------------------
 

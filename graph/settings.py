@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     timezone : str, default "Europe/London"
         The local time zone of the event store and of the detectors (their days are
         local days).
+    challenge_days : int, default 30
+        Days a subject's challenge has to be decided in (its deadline is the day it was
+        lodged plus these).
     audit_key_file : Path, optional
         The key that signs the audit log (HMAC-SHA256); made with mode 0600 on first
         use [default: ``<data_dir>/audit.key``].
@@ -160,6 +163,12 @@ class Settings(BaseSettings):
     batch_size: int = Field(10_000, ge=1, le=1_000_000)
     max_hops: int = Field(6, ge=1, le=10)
     timezone: str = "Europe/London"
+    challenge_days: int = Field(
+        30,
+        ge=1,
+        le=366,
+        description="days a subject's challenge has to be decided in (from the day it is lodged)",
+    )
     audit_key_file: Path | None = Field(
         None,
         description="the key that signs the audit log (HMAC-SHA256); made with mode 0600 on first use "

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, failure_recorder
 from api.deps import WorkspaceDep, server_workspace
+from api.ops import cases as case_ops
 from api.ops import entities
 from api.ops import flags as flag_ops
 from api.ops.flags import MAX_SKIP
@@ -27,6 +28,7 @@ from api.ops.look import Look, allowed, api_look, authenticate, authorize
 from graph.errors import NotFound
 from graph.meta import PermissionDenied, Principal
 from graph.model import caption
+from graph.review import POLICY
 from queries.detectors import DETECTORS
 from viz import render
 
@@ -85,6 +87,7 @@ GraphPage = Annotated[Look, _page_look("graph.read")]
 FlagsPage = Annotated[Look, _page_look("flags.read")]
 QueriesPage = Annotated[Look, _page_look("queries.run")]
 AuditPageLook = Annotated[Look, _page_look("audit.read", purpose_needed=False)]
+ReviewPage = Annotated[Look, _page_look("cases.review")]
 
 
 def safe_next(url: str) -> bool:
@@ -184,6 +187,37 @@ def flags_page(
 @router.get("/flags/{flag_id}", response_class=HTMLResponse)
 def flag_page(flag_id: str, request: Request, ws: WorkspaceDep, look: FlagsPage) -> HTMLResponse:
     return html(request, "flag.html", look.who, look, flag=flag_ops.show(ws, look, flag_id))
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    ws: WorkspaceDep,
+    look: ReviewPage,
+    stage: str = "",
+    reviewer: str = "",
+    overdue: bool = False,
+) -> HTMLResponse:
+    items = case_ops.list_cases(ws, look, stage=stage or None, reviewer=reviewer or None, overdue=overdue)
+    f = {"stage": stage, "reviewer": reviewer, "overdue": overdue}
+    return html(request, "cases.html", look.who, look, items=items, stages=list(POLICY.stages), f=f)
+
+
+@router.get("/cases/{case_ref}", response_class=HTMLResponse)
+def case_page(case_ref: str, request: Request, ws: WorkspaceDep, look: ReviewPage) -> HTMLResponse:
+    case = case_ops.show(ws, look, case_ref)
+    return html(
+        request,
+        "case.html",
+        look.who,
+        look,
+        case=case,
+        moves=case_ops.next_moves(case),
+        decision_from=POLICY.decision_from,
+        outcomes=list(POLICY.outcomes.values()),
+        reason_kinds=POLICY.reason_kinds,
+        explanations=case_ops.innocent_explanations(ws, case),
+    )
 
 
 @router.get("/paths", response_class=HTMLResponse)
