@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.ops import cases, challenges
 from api.ops.conflicts import Conflicted
+from api.ops.corrections import list_corrections
 from api.ops.look import MATRIX
 from graph.contract import TABLES
 from graph.errors import QueryError
@@ -28,7 +28,6 @@ from tests.test_cases import ANN, CY, ED, load_review_fixture, person
 
 BOB = person("bob", "investigator", "B")  # the subject of flag F-B1
 SAR = person("sar", "subject_access", None)  # handles subject-access requests
-HAS_CORRECTIONS = importlib.util.find_spec(challenges.CORRECTIONS_MODULE) is not None
 
 
 def add_shift(data_dir: Path) -> None:
@@ -188,33 +187,9 @@ def test_a_challenge_is_decided_by_someone_independent(ws: Workspace) -> None:
         challenges.decide(ws, ED, cid, upheld=True, reason="again")
 
 
-@pytest.mark.skipif(
-    HAS_CORRECTIONS, reason="with the corrections branch the correction is applied (next test)"
-)
-def test_an_upheld_fact_challenge_records_the_correction_to_make(ws: Workspace) -> None:
-    cid = challenges.lodge(
-        ws,
-        BOB,
-        text="on leave",
-        table="shifts",
-        row_key="S1",
-        field="duty_type",
-        claimed_value="annual_leave",
-    )["challenge_id"]
-    done = challenges.decide(ws, ED, cid, upheld=True, reason="leave record confirms it")
-    assert done["state"] == "upheld"
-    assert done["correction"] == {
-        "state": "to_be_made",
-        "table": "shifts",
-        "row_key": "S1",
-        "field": "duty_type",
-        "value": "annual_leave",
-        "was": "day",
-    }
-
-
-@pytest.mark.skipif(not HAS_CORRECTIONS, reason="corrections land with the corrections branch")
 def test_an_upheld_fact_challenge_is_corrected(ws: Workspace) -> None:
+    """An upheld challenge of an event row's field becomes a correction: recorded against the
+    row, never overwriting it, and read by the detectors through the corrected view."""
     cid = challenges.lodge(
         ws,
         BOB,
@@ -225,9 +200,28 @@ def test_an_upheld_fact_challenge_is_corrected(ws: Workspace) -> None:
         claimed_value="annual_leave",
     )["challenge_id"]
     done = challenges.decide(ws, ED, cid, upheld=True, reason="leave record confirms it")
-    assert (
-        done["state"] == "upheld" and done["correction"] and done["correction"].get("state") != "to_be_made"
+    fix = done["correction"]
+    assert done["state"] == "upheld" and fix["state"] == "applied"
+    assert (fix["tbl"], fix["row_key"], fix["field"], fix["value"]) == (
+        "shifts",
+        "S1",
+        "duty_type",
+        "annual_leave",
     )
+    listed = list_corrections(ws, ED)
+    assert [(c["row_key"], c["challenge_ref"]) for c in listed] == [("S1", cid)]
+
+
+def test_an_upheld_challenge_of_hr_data_is_a_correction_to_make_at_the_source(ws: Workspace) -> None:
+    """HR data lives in the graph, re-read from the source at each ingest: an upheld challenge
+    of it is recorded as a correction to make there, saying why it was not applied here."""
+    cid = challenges.lodge(
+        ws, BOB, text="I was never a PC", table="officers", row_key="B", field="rank", claimed_value="PS"
+    )["challenge_id"]
+    done = challenges.decide(ws, ED, cid, upheld=True, reason="promotion letter seen")
+    fix = done["correction"]
+    assert (fix["state"], fix["table"], fix["value"]) == ("to_be_made", "officers", "PS")
+    assert "corrections amend the event tables" in fix["why_not_applied"]
 
 
 def test_deadline_and_overdue(ws: Workspace) -> None:

@@ -15,22 +15,21 @@ passes the conflict checks. An upheld fact challenge becomes a correction
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from typing import Any
 
 from api.ops import flags as flag_ops
 from api.ops.cases import required, review, touches
 from api.ops.conflicts import check_independent
+from api.ops.corrections import apply_correction
 from api.ops.look import CLI_ROLE, Look, allowed
 from graph.contract import TABLES, Table
+from graph.corrections import correctable
 from graph.errors import NotFound, QueryError
 from graph.events import q
 from graph.meta import PermissionDenied
 from graph.model import MODEL
 from graph.workspace import Workspace
 
-CORRECTIONS_MODULE = "api.ops.corrections"
 """Where corrections are applied (``apply_correction(ws, look, challenge)``)."""
 SEE_ALL = ("challenges.lodge", "challenges.decide", "cases.review")
 """Permissions whose holders list every challenge (others see those about themselves)."""
@@ -258,22 +257,34 @@ def reviewers(case: dict[str, Any]) -> set[str]:
     return people
 
 
-def correct(ws: Workspace, look: Look, challenge: dict[str, Any]) -> dict[str, Any]:
-    """The correction an upheld fact challenge makes: applied by
-    ``api.ops.corrections.apply_correction`` when that module is there; otherwise the
-    correction to be made, recorded with the decision."""
-    if importlib.util.find_spec(CORRECTIONS_MODULE) is None:
-        return {
-            "state": "to_be_made",
-            "table": challenge["source_table"],
-            "row_key": challenge["row_key"],
-            "field": challenge["field"],
-            "value": challenge["claimed_value"],
-            "was": challenge["held_value"],
-        }
-    corrections = importlib.import_module(CORRECTIONS_MODULE)
-    applied: dict[str, Any] = corrections.apply_correction(ws, look, challenge)
-    return applied
+def correct(ws: Workspace, look: Look, challenge: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The correction an upheld fact challenge makes (:func:`api.ops.corrections.apply_correction`:
+    recorded, detectors re-run, flags that no longer fire retired). A fact the corrections
+    cannot amend (an entity table's field: HR and records data live in the graph) is recorded
+    as a correction to be made at the source, with the reason it was not applied here."""
+    todo = {
+        "table": challenge["source_table"],
+        "row_key": challenge["row_key"],
+        "field": challenge["field"],
+        "value": challenge["claimed_value"],
+        "was": challenge["held_value"],
+    }
+    try:
+        correctable(challenge["source_table"], challenge["field"])
+    except QueryError as e:
+        return {"state": "to_be_made", **todo, "why_not_applied": str(e)}
+    applied: dict[str, Any] = apply_correction(
+        ws,
+        look,
+        table=challenge["source_table"],
+        row_key=challenge["row_key"],
+        field=challenge["field"],
+        value=challenge["claimed_value"],
+        reason=f"challenge {challenge['challenge_id']} upheld: {reason}",
+        evidence=challenge.get("text") or reason,
+        challenge_ref=challenge["challenge_id"],
+    )
+    return {"state": "applied", **applied}
 
 
 def decide(
@@ -296,7 +307,7 @@ def decide(
                 "a challenge is decided by someone independent of the case's reviewers"
             )
     check_independent(ws.store, look.who, [challenge["subject_id"]], "decide this challenge")
-    correction = correct(ws, look, challenge) if upheld and challenge["against"] == "fact" else None
+    correction = correct(ws, look, challenge, text) if upheld and challenge["against"] == "fact" else None
     found = review(ws).decide_challenge(
         challenge_id, upheld=upheld, reason=text, who=(look.who.user, look.who.role), correction=correction
     )
