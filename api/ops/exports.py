@@ -63,13 +63,16 @@ def rows_file(rows: list[dict[str, Any]], fmt: str, stem: str, *, graph: bool = 
 
 def neighbourhood(ws: Workspace, look: Look, node_ids: list[str], fmt: str, **kw: Any) -> File:
     """A neighbourhood (as :func:`api.ops.network.neighbourhood` gives it) as a file."""
-    sg = network.neighbourhood(ws, look, node_ids, action="export", note={"format": fmt}, **kw)
     mask = Masker.for_look(ws, look)
+    node_ids = [mask.resolve_uid(u) for u in node_ids]
+    sg = network.neighbourhood(ws, look, node_ids, action="export", note={"format": fmt}, **kw)
     return subgraph_file(mask.subgraph(sg), fmt, f"neighbourhood-{mask.uid(node_ids[0])}")
 
 
 def paths(ws: Workspace, look: Look, source: str, target: str, fmt: str, **kw: Any) -> File:
     """Every shortest path between two nodes, merged into one graph, as a file."""
+    mask = Masker.for_look(ws, look)
+    source, target = mask.resolve_uid(source), mask.resolve_uid(target)
     found = network.paths(ws, look, source, target, action="export", note={"format": fmt}, **kw)
     sg = Subgraph()
     for p in found:
@@ -77,7 +80,6 @@ def paths(ws: Workspace, look: Look, source: str, target: str, fmt: str, **kw: A
             sg.add_node(n)
         for e in p.edges.values():
             sg.add_edge(e)
-    mask = Masker.for_look(ws, look)
     return subgraph_file(mask.subgraph(sg), fmt, f"paths-{mask.uid(source)}-{mask.uid(target)}")
 
 

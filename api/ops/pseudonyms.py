@@ -268,6 +268,11 @@ class Masker:
             return None
         return self.names.resolve(value) or value
 
+    def resolve_uid(self, uid: str) -> str:
+        """A node id given in a request: ``Officer:<pseudonym>`` read as the officer's."""
+        label, sep, key = str(uid).partition(":")
+        return f"Officer:{self.resolve(key)}" if sep and label == "Officer" else uid
+
     def uid(self, uid: Any) -> Any:
         """A node id (``Label:key``) with the key masked where it names someone."""
         if not isinstance(uid, str):
