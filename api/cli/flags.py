@@ -58,7 +58,8 @@ def flag_show(
     with errors(), Workspace(settings) as ws:
         f = ops.show(ws, look, flag_id)
         out.print(
-            f"[bold]{f['detector']}[/] officer {f['officer_id']}: {f['severity']} ({f['score']:.2f}), status {f['status']}"
+            f"[bold]{f['detector']}[/] officer {f['officer_id']}: {f['severity']} ({f['score']:.2f}), status {f['status']}",
+            soft_wrap=True,
         )
         out.print(f["explanation"], highlight=False)
         out.print(
