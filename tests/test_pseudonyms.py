@@ -245,3 +245,15 @@ def test_a_grant_unmasks_one_officer_for_one_user(force: Force, client: TestClie
     for role in ("admin", "appropriate_authority"):
         r = client.get(f"/api/v1/flags/{f.flag_id}", headers=auth(force.tokens[role]))
         assert PSEUDONYM.match(r.json()["officer_id"]) and f.officer_id not in r.text, role
+
+
+def test_a_subjects_own_view_names_only_them(force: Force) -> None:
+    from api.ops.pseudonyms import Masker
+    from graph.workspace import Workspace
+
+    f = _crew(force)
+    others = set(json.loads(f.evidence)[-2]["group"]) - {f.officer_id}
+    with Workspace(force.settings) as ws:
+        text = Masker.for_subject(ws, f.officer_id).text(f.explanation)
+    assert f.officer_id in text and leaks(force, text) == {f.officer_id}
+    assert others and not others & leaks(force, text)

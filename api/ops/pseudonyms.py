@@ -216,6 +216,14 @@ def _pseudonyms(key: bytes, officers: frozenset[str]) -> Pseudonyms:
     return Pseudonyms(key, officers)
 
 
+def _names(ws: Workspace) -> Pseudonyms:
+    """The pseudonyms of a workspace: its key, and every officer in its graph."""
+    officers = frozenset(
+        str(r["id"]) for r in ws.store.query("MATCH (o:Officer) RETURN o.officer_id AS id") if r["id"]
+    )
+    return _pseudonyms(pseudonym_key(ws.settings), officers)
+
+
 # ---- masking -------------------------------------------------------------------------
 
 
@@ -239,14 +247,13 @@ class Masker:
     def for_look(cls, ws: Workspace, look: Look) -> Masker:
         """The masker of a look: the workspace's key and officers, and the officers the
         looker holds an unmasking grant for."""
-        officers = frozenset(
-            str(r["id"]) for r in ws.store.query("MATCH (o:Officer) RETURN o.officer_id AS id") if r["id"]
-        )
-        return cls(
-            _pseudonyms(pseudonym_key(ws.settings), officers),
-            frozenset(ws.meta.unmasked(look.who.user)),
-            ws.store,
-        )
+        return cls(_names(ws), frozenset(ws.meta.unmasked(look.who.user)), ws.store)
+
+    @classmethod
+    def for_subject(cls, ws: Workspace, officer_id: str) -> Masker:
+        """The masker of a subject's own report: that officer shown, every other officer
+        and every member of the public by pseudonym."""
+        return cls(_names(ws), frozenset({str(officer_id)}), ws.store)
 
     # -- ids ---------------------------------------------------------------------------
 
