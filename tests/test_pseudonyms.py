@@ -31,7 +31,7 @@ from graph.workspace import open_store
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
 from synthetic import generate
-from tests.conftest import auth, embedded_settings, make_tokens
+from tests.conftest import auth, embedded_settings, make_tokens, neo4j_settings, wipe_neo4j
 
 PSEUDONYM = re.compile(r"^Officer-[0-9A-HJKMNP-TV-Z]{4,}$")
 
@@ -102,12 +102,14 @@ class Force:
     tokens: dict[str, str]
 
 
-@pytest.fixture(scope="module")
-def force(tmp_path_factory: pytest.TempPathFactory) -> Force:
-    tmp = tmp_path_factory.mktemp("pseudo")
-    s = embedded_settings(tmp)
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def force(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Force:
+    tmp = tmp_path_factory.mktemp(f"pseudo-{request.param}")
+    s = embedded_settings(tmp) if request.param == "embedded" else neo4j_settings(tmp)
     src = generate(officers=150, seed=4, days=45).write(tmp / "src")
     with open_store(s) as st:
+        if st.name == "neo4j":
+            wipe_neo4j(st)
         ingest_dir(st, src, s.data_dir)
         flags = run_detectors(st).flags
     return Force(
@@ -203,16 +205,15 @@ def test_every_review_surface_shows_pseudonyms(force: Force, client: TestClient)
 
 def test_command_line_flag_list_shows_pseudonyms(force: Force, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LINKWATCH_PURPOSE", "pseudonym test")
-    res = CliRunner().invoke(
-        cli_app, ["flag", "list", "--data-dir", str(force.settings.data_dir), "--limit", "1000"]
-    )
+    where = ["--data-dir", str(force.settings.data_dir), "--store", force.settings.store]
+    if force.settings.neo4j_uri:
+        where += ["--neo4j-uri", force.settings.neo4j_uri]
+    res = CliRunner().invoke(cli_app, ["flag", "list", *where, "--limit", "1000"])
     assert res.exit_code == 0, res.output
     assert f"{len(force.flags)} flags" in res.output and "Officer-" in res.output
     assert leaks(force, res.output) == set()
     crew = _crew(force)
-    shown = CliRunner().invoke(
-        cli_app, ["flag", "show", crew.flag_id, "--data-dir", str(force.settings.data_dir)]
-    )
+    shown = CliRunner().invoke(cli_app, ["flag", "show", crew.flag_id, *where])
     assert shown.exit_code == 0 and leaks(force, shown.output) == set()
 
 
