@@ -1,8 +1,8 @@
 """Pseudonymised review by default: the one place below the doors where officers and
 members of the public are masked.
 
-Every review surface (flag lists, flag pages, evidence graphs and rows, exports,
-saved-query results; the review queues of :mod:`api.ops` call it too) shows each
+Every review surface (the review queue and case pages, flag lists, flag pages, evidence
+graphs and rows, exports, saved-query results) shows each
 officer as a stable pseudonym such as ``Officer-7Q4K`` and each member of the public
 as ``Person-XXXXXX``, whoever looks: admins and the command line included. The rule:
 
@@ -14,7 +14,8 @@ as ``Person-XXXXXX``, whoever looks: admins and the command line included. The r
 - a person sees an officer's real identity (id, names, personal details) only where
   they hold an unmasking grant for that officer (:meth:`graph.meta.MetaStore.unmasked`,
   written by a review case's unmask act, with its reason): a grant for a subject shows
-  that subject in every flag and evidence graph to that user, and to no one else;
+  that subject in every case, flag and evidence graph to that user, and to no one else
+  (a person whose token names their own officer id sees themself too);
 - members of the public are never named here (no act unmasks them); identifiers
   (phones, addresses, e-mails) are shown by kind only;
 - officer and person ids inside text (explanations, evidence, notes) are masked too;
@@ -78,7 +79,16 @@ NAME_FIELDS: dict[str, frozenset[str]] = {
 }
 """Per label, the properties that name or locate a person: left out of masked nodes."""
 OFFICER_FIELDS = frozenset(
-    {"officer_id", "line_manager_id", "approved_by", "created_by", "changed_by", "subject_id"}
+    {
+        "officer_id",
+        "line_manager_id",
+        "approved_by",
+        "created_by",
+        "changed_by",
+        "subject_id",
+        "subjects",
+        "reviewer_officer_id",
+    }
 )
 """Properties (and result columns) that hold an officer id: shown as the pseudonym."""
 PERSON_FIELDS = frozenset({"person_id"})
@@ -216,8 +226,14 @@ def _pseudonyms(key: bytes, officers: frozenset[str]) -> Pseudonyms:
     return Pseudonyms(key, officers)
 
 
-def _names(ws: Workspace) -> Pseudonyms:
-    """The pseudonyms of a workspace: its key, and every officer in its graph."""
+def officer_pseudonyms(ws: Workspace) -> Pseudonyms:
+    """The pseudonyms of a workspace: its key, and every officer in its graph.
+
+    >>> import tempfile
+    >>> with Workspace(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)) as ws:
+    ...     officer_pseudonyms(ws).officer("A").startswith("Officer-")
+    True
+    """
     officers = frozenset(
         str(r["id"]) for r in ws.store.query("MATCH (o:Officer) RETURN o.officer_id AS id") if r["id"]
     )
@@ -246,14 +262,15 @@ class Masker:
     @classmethod
     def for_look(cls, ws: Workspace, look: Look) -> Masker:
         """The masker of a look: the workspace's key and officers, and the officers the
-        looker holds an unmasking grant for."""
-        return cls(_names(ws), frozenset(ws.meta.unmasked(look.who.user)), ws.store)
+        looker holds an unmasking grant for (and their own, when their token names it)."""
+        own = {look.who.officer_id} if look.who.officer_id else set()
+        return cls(officer_pseudonyms(ws), frozenset(ws.meta.unmasked(look.who.user) | own), ws.store)
 
     @classmethod
     def for_subject(cls, ws: Workspace, officer_id: str) -> Masker:
         """The masker of a subject's own report: that officer shown, every other officer
         and every member of the public by pseudonym."""
-        return cls(_names(ws), frozenset({str(officer_id)}), ws.store)
+        return cls(officer_pseudonyms(ws), frozenset({str(officer_id)}), ws.store)
 
     # -- ids ---------------------------------------------------------------------------
 
@@ -441,6 +458,12 @@ class Masker:
             k: MASKED if k in names and v not in (None, "") else self.value(v, k, names=False)
             for k, v in row.items()
         }
+
+    def case(self, case: dict[str, Any]) -> dict[str, Any]:
+        """A review case (as :func:`api.ops.cases.case_out` gives it) masked: its subjects,
+        the officer ids in its grants, and any id in its notes and reasons."""
+        self.learn(_strings(case))
+        return {k: self.value(v, k) for k, v in case.items()}
 
     def flags(self, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Flags masked (their texts checked for person ids in one query)."""
