@@ -100,6 +100,8 @@ TABLE_LABELS = {"officers": "Officer", "persons": "Person", "memberships": "Memb
 
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 """The words of a text that can be ids (officer and person ids are looked up among them)."""
+COMMON = re.compile(r"\d{1,4}|\d{4}-\d{2}-\d{2}(T[\d:]+Z?)?")
+"""Words that are counts, years or dates: never looked up as person ids."""
 
 
 # ---- the key -------------------------------------------------------------------------
@@ -326,7 +328,10 @@ class Masker:
             w
             for t in texts
             for w in TOKEN.findall(t)
-            if any(c.isdigit() for c in w) and w not in self._checked and w not in self.names.officer_ids
+            if any(c.isdigit() for c in w)
+            and not COMMON.fullmatch(w)
+            and w not in self._checked
+            and w not in self.names.officer_ids
         }
         if not words or self.store is None:
             self._checked |= words
