@@ -156,6 +156,11 @@ class AssessmentOut(BaseModel):
 class FlagDetail(FlagOut):
     card: dict[str, Any] = Field(description="the detector's method card")
     assessments: list[AssessmentOut] = Field(default_factory=list)
+    evidence_tables: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the evidence grouped by kind (a source table, path, group, tie, forms): "
+        "each {kind, columns, rows}, one row shape per kind",
+    )
 
 
 class SavedQueryIn(BaseModel):

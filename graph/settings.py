@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     audit_key_file : Path, optional
         The key that signs the audit log (HMAC-SHA256); made with mode 0600 on first
         use [default: ``<data_dir>/audit.key``].
+    environment : {"development", "production"}, default "development"
+        Where this runs: in production every secret must be set (a missing or
+        placeholder pseudonym key is refused at start).
+    pseudonym_key : SecretStr, optional
+        The secret that keys officers' and people's pseudonyms (HMAC-SHA256), at least
+        16 characters. Required in production; in development a key is made in
+        ``<data_dir>/pseudonym.key`` (mode 0600) on first use, so pseudonyms stay the
+        same across restarts.
 
     Raises
     ------
@@ -174,6 +182,16 @@ class Settings(BaseSettings):
         description="the key that signs the audit log (HMAC-SHA256); made with mode 0600 on first use "
         "[default: <data_dir>/audit.key]",
     )
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="where this runs: in production every secret must be set (a missing or placeholder "
+        "pseudonym key is refused at start)",
+    )
+    pseudonym_key: SecretStr | None = Field(
+        None,
+        description="the secret that keys officers' and people's pseudonyms (HMAC-SHA256), at least 16 "
+        "characters; required in production, made in <data_dir>/pseudonym.key in development",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod
@@ -197,7 +215,8 @@ class Settings(BaseSettings):
         ------
         ConfigError
             With ``store="neo4j"``: no server address, a user without a password, or
-            a password that is a placeholder (``changeme``, ``neo4j`` …).
+            a password that is a placeholder (``changeme``, ``neo4j`` …). In
+            production: no pseudonym key, or a placeholder or short one.
 
         Examples
         --------
@@ -208,7 +227,22 @@ class Settings(BaseSettings):
         Traceback (most recent call last):
         ...
         graph.errors.ConfigError: LINKWATCH_NEO4J_PASSWORD is a placeholder value; set a real secret
+        >>> Settings(environment="production").check()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.ConfigError: LINKWATCH_PSEUDONYM_KEY is not set: production needs ...
         """
+        if self.environment == "production":
+            key = self.pseudonym_key.get_secret_value() if self.pseudonym_key is not None else ""
+            if not key.strip():
+                raise ConfigError(
+                    "LINKWATCH_PSEUDONYM_KEY is not set: production needs the secret that keys "
+                    "pseudonyms (at least 16 characters, e.g. from `openssl rand -hex 32`)"
+                )
+            if key.strip().lower() in PLACEHOLDER_SECRETS or len(key.strip()) < 16:
+                raise ConfigError(
+                    "LINKWATCH_PSEUDONYM_KEY is a placeholder or shorter than 16 characters; set a real secret"
+                )
         if self.store == "neo4j":
             if not self.neo4j_uri:
                 raise ConfigError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,17 @@ def auth(token: str, purpose: str | None = "unit test", case_ref: str | None = N
 @pytest.fixture
 def tokens(settings: Settings) -> dict[str, str]:
     return make_tokens(settings)
+
+
+def masker(settings: Settings) -> Any:
+    """What a look without an unmasking grant sees of the settings' data: officers by
+    pseudonym (pseudonymised review, :mod:`api.ops.pseudonyms`): ``.officer(id)``,
+    ``.uid(node_id)``, ``.resolve(pseudonym)``."""
+    import dataclasses
+
+    from api.ops.look import cli_look
+    from api.ops.pseudonyms import Masker
+    from graph.workspace import Workspace
+
+    with Workspace(settings) as ws:
+        return dataclasses.replace(Masker.for_look(ws, cli_look()), store=None)

@@ -153,7 +153,10 @@ def test_flags_and_page(tmp_path: Path) -> None:
         assert bad.status_code == 400 and "status must be one of" in bad.json()["detail"]
         m = mine.iloc[0]
         ev = c.get(f"/api/v1/flags/{m.flag_id}/evidence").json()
-        assert {f"Flag:{m.flag_id}", f"Officer:{m.officer_id}"} <= set(ev["nodes"])
+        # the subject is shown by pseudonym (pseudonymised review: tests/test_pseudonyms.py)
+        subject = c.get(f"/api/v1/flags/{m.flag_id}").json()["officer_id"]
+        assert subject.startswith("Officer-") and subject != m.officer_id
+        assert {f"Flag:{m.flag_id}", f"Officer:{subject}"} <= set(ev["nodes"])
         assert {e["type"] for e in ev["edges"]} >= {
             "FLAGS",
             "EVIDENCE",
@@ -275,9 +278,18 @@ def test_saved_queries_list_get_and_run(client: TestClient, settings: Settings) 
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert [row["officer_id"] for row in body["rows"]] == ["A", "C"] and body["params"]["min_score"] == 0.95
+    # analysts see pseudonyms (pseudonymised review: tests/test_pseudonyms.py)
+    from api.ops.look import cli_look
+    from api.ops.pseudonyms import Masker
+    from graph.workspace import Workspace
+
+    with Workspace(settings) as ws:
+        mask = Masker.for_look(ws, cli_look())
+    officers = [row["officer_id"] for row in body["rows"]]
+    assert officers == [mask.officer("A"), mask.officer("C")] and body["params"]["min_score"] == 0.95
+    assert [mask.resolve(o) for o in officers] == ["A", "C"]
     g = client.post("/api/v1/queries/officer-unit-network/run", json={"params": {"officer_id": "A"}}).json()
-    assert set(g["graph"]["nodes"]) == {"Officer:A", "Unit:U1", "Organisation:L1"}
+    assert set(g["graph"]["nodes"]) == {mask.uid("Officer:A"), "Unit:U1", "Organisation:L1"}
     c = client.post("/api/v1/queries/open-flags/run", json={}).json()
     assert c["count"] == 0 and "rows" not in c
     bad = client.post("/api/v1/queries/organisation-members/run", json={"params": {}})

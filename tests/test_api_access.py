@@ -22,7 +22,7 @@ from graph.audit import AuditLog
 from graph.meta import ROLES, MetaStore
 from graph.settings import Settings
 from graph.workspace import open_store
-from tests.conftest import auth, make_tokens, neo4j_settings, wipe_neo4j
+from tests.conftest import auth, make_tokens, masker, neo4j_settings, wipe_neo4j
 from tests.fixture_graph import load_fixture
 
 QUERY = {
@@ -234,7 +234,8 @@ def test_user_saved_queries(app_client: TestClient, settings: Settings, tokens: 
     assert app_client.get("/api/v1/queries/lodge-members", headers=inv).status_code == 404
     assert "lodge-members" not in {q["name"] for q in app_client.get("/api/v1/queries", headers=other).json()}
     run = app_client.post("/api/v1/queries/lodge-members/run", json={"params": {"org_id": "L1"}}, headers=ana)
-    assert [x["officer_id"] for x in run.json()["rows"]] == ["A", "C"]
+    m = masker(settings)  # analysts see pseudonyms (pseudonymised review)
+    assert [x["officer_id"] for x in run.json()["rows"]] == [m.officer("A"), m.officer("C")]
     # a new revision, shared with investigators; the first revision is kept
     upd = {
         **QUERY,
@@ -255,7 +256,7 @@ def test_user_saved_queries(app_client: TestClient, settings: Settings, tokens: 
     seen = app_client.post(
         "/api/v1/queries/lodge-members/run", json={"params": {"org_id": "L1"}}, headers=inv
     )
-    assert [x["officer_id"] for x in seen.json()["rows"]] == ["A", "C"]
+    assert [x["officer_id"] for x in seen.json()["rows"]] == [m.officer("A"), m.officer("C")]
     revs = app_client.get("/api/v1/queries/lodge-members/revisions", headers=ana).json()
     assert [v["revision"] for v in revs] == [1, 2] and "score" not in revs[0]["body"]["cypher"]
     # the file export is the library's format, and it validates like a library file
@@ -341,8 +342,10 @@ def test_adhoc_cypher_guard_limits_and_timeout(
         assert r.status_code == 504, r.text
 
 
-def test_exports(app_client: TestClient, tokens: dict[str, str]) -> None:
+def test_exports(app_client: TestClient, settings: Settings, tokens: dict[str, str]) -> None:
+    """Exports, with officers by pseudonym (pseudonymised review)."""
     h = auth(tokens["investigator"])
+    m = masker(settings)
     r = app_client.get(
         "/api/v1/exports/neighbourhood",
         params={"id": "Officer:A", "depth": 2, "format": "graphml"},
@@ -350,7 +353,9 @@ def test_exports(app_client: TestClient, tokens: dict[str, str]) -> None:
     )
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     g = nx.read_graphml(io.BytesIO(r.content))
-    assert set(g.nodes) == {"Officer:A", "Unit:U1", "Organisation:L1", "Officer:B", "Unit:U2", "Officer:C"}
+    assert set(g.nodes) == {
+        m.uid(u) for u in ("Officer:A", "Unit:U1", "Organisation:L1", "Officer:B", "Unit:U2", "Officer:C")
+    }
     assert g.number_of_edges() == 6
     z = zipfile.ZipFile(
         io.BytesIO(
@@ -361,20 +366,17 @@ def test_exports(app_client: TestClient, tokens: dict[str, str]) -> None:
     )
     nodes = list(csv.DictReader(io.StringIO(z.read("nodes.csv").decode("utf-8-sig"))))
     assert {n.get("Id") or n.get("id") for n in nodes} == {
-        "Officer:A",
-        "Unit:U1",
-        "Organisation:L1",
-        "Officer:B",
+        m.uid(u) for u in ("Officer:A", "Unit:U1", "Organisation:L1", "Officer:B")
     }
     js = app_client.get(
         "/api/v1/exports/paths", params={"from": "Officer:A", "to": "Officer:D", "format": "json"}, headers=h
     ).json()
-    assert {"Officer:A", "Officer:D"} <= set(js["nodes"])
+    assert {m.uid("Officer:A"), m.uid("Officer:D")} <= set(js["nodes"])
     r = app_client.post(
         "/api/v1/queries/organisation-members/export?format=csv", json={"params": {"org_id": "L1"}}, headers=h
     )
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert [x["officer_id"] for x in rows] == ["A", "C"]
+    assert [x["officer_id"] for x in rows] == [m.officer("A"), m.officer("C")]
     r = app_client.post(
         "/api/v1/queries/organisation-members/export?format=json",
         json={"params": {"org_id": "L1"}, "max_rows": 1},
@@ -386,7 +388,11 @@ def test_exports(app_client: TestClient, tokens: dict[str, str]) -> None:
         json={"params": {"officer_id": "A"}},
         headers=h,
     )
-    assert set(nx.read_graphml(io.BytesIO(r.content)).nodes) == {"Officer:A", "Unit:U1", "Organisation:L1"}
+    assert set(nx.read_graphml(io.BytesIO(r.content)).nodes) == {
+        m.uid("Officer:A"),
+        "Unit:U1",
+        "Organisation:L1",
+    }
     r = app_client.get("/api/v1/exports/flags", params={"format": "csv"}, headers=h)
     assert r.status_code == 200 and r.text.splitlines()[0].startswith(
         "flag_id,detector,officer_id,group_id,score"
@@ -510,7 +516,8 @@ def test_api_subset_on_neo4j(tmp_path: Path) -> None:
         )
         assert c.get("/api/v1/flags").json()["total"] == 0
         r = c.post("/api/v1/queries/organisation-members/run", json={"params": {"org_id": "L1"}})
-        assert [x["officer_id"] for x in r.json()["rows"]] == ["A", "C"]
+        m = masker(s)  # analysts see pseudonyms (pseudonymised review)
+        assert [x["officer_id"] for x in r.json()["rows"]] == [m.officer("A"), m.officer("C")]
         assert c.post("/api/v1/cypher", json={"cypher": "MATCH (o:Officer) SET o.x = 1"}).status_code == 400
         g = c.get("/api/v1/exports/neighbourhood", params={"id": "Officer:A", "format": "graphml"})
         assert nx.read_graphml(io.BytesIO(g.content)).number_of_nodes() == 4
@@ -702,7 +709,9 @@ def test_far_dates_out_of_range_are_refused(app_client: TestClient, tokens: dict
 
 
 @pytest.mark.parametrize("route", ["run", "export?format=csv"])
-def test_null_parameters_are_refused(app_client: TestClient, tokens: dict[str, str], route: str) -> None:
+def test_null_parameters_are_refused(
+    app_client: TestClient, settings: Settings, tokens: dict[str, str], route: str
+) -> None:
     """`officer_id: null` was run as the officer "None"; now it is refused, naming it."""
     r = app_client.post(
         f"/api/v1/queries/officer-profile/{route}",
@@ -724,7 +733,8 @@ def test_null_parameters_are_refused(app_client: TestClient, tokens: dict[str, s
         json={"params": {"officer_id": "A"}},
         headers=auth(tokens["investigator"]),
     )
-    assert ok.status_code == 200 and ok.json()["rows"][0]["surname"] == "Ash"
+    assert ok.status_code == 200 and ok.json()["rows"][0]["officer_id"] == masker(settings).officer("A")
+    assert ok.json()["rows"][0]["surname"] == "(masked)"  # pseudonymised review
 
 
 def test_an_unusable_audit_key_stops_looks_clearly(

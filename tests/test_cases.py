@@ -20,6 +20,7 @@ from api.app import create_app
 from api.ops import cases, conflicts
 from api.ops import flags as flag_ops
 from api.ops.look import Look
+from api.ops.pseudonyms import Masker
 from graph.errors import QueryError
 from graph.meta import MetaStore, PermissionDenied, Principal
 from graph.review import POLICY, load_policy
@@ -27,7 +28,7 @@ from graph.settings import Settings
 from graph.store import GraphStore, RunInfo
 from graph.workspace import Workspace
 from tests import fixture_graph
-from tests.conftest import auth, embedded_settings
+from tests.conftest import auth, embedded_settings, masker
 
 # Beside the shared fixture (A manages B, C manages D; A and B in U1, C and D in U2; A and
 # C listed in lodge L1, D in business B1; E alone): F in U1 managing no one, G who
@@ -194,7 +195,7 @@ def test_a_case_from_flag_to_signed_off_decision(ws: Workspace) -> None:
     assert ref == f"RC-{dt.date.today().year}-0001"
     assert (case["stage"], case["subjects"], case["flags"], case["reviewer"]) == (
         "new",
-        ["B"],
+        [Masker.for_look(ws, CY).officer("B")],  # pseudonymised review
         ["F-B1"],
         "cy",
     )
@@ -284,9 +285,10 @@ def test_opening_refuses_what_is_not_there_or_not_about_the_subject(ws: Workspac
         open_b(ws, reviewer="dora")
     assert cases.review(ws).cases() == []
     ws.meta.create_token("dora", "investigator", officer_id="D")
-    assert open_b(ws, reviewer="dora")["reviewer_officer_id"] == "D"
-    group = open_b(ws, ED, subjects=["B", "D"], flags=["F-B1", "F-D1"])
-    assert (group["subjects"], group["reviewer"]) == (["B", "D"], "ed")
+    mask = Masker.for_look(ws, CY)  # cases are shown pseudonymised
+    assert open_b(ws, reviewer="dora")["reviewer_officer_id"] == mask.officer("D")
+    group = open_b(ws, ED, subjects=["B", mask.officer("D")], flags=["F-B1", "F-D1"])  # a pseudonym works too
+    assert (group["subjects"], group["reviewer"]) == ([mask.officer("B"), mask.officer("D")], "ed")
     with pytest.raises(conflicts.Conflicted, match="officer D is below you"):  # C manages D
         open_b(ws, subjects=["B", "D"], flags=["F-B1", "F-D1"])
 
@@ -410,7 +412,7 @@ def test_api_case_flow(client: TestClient, api_tokens: dict[str, str], api_setti
     r = client.post("/api/v1/cases", json={"flags": ["F-B1"]}, headers=as_user(api_tokens, "cy"))
     assert r.status_code == 201, r.text
     ref = r.json()["case_ref"]
-    assert (r.json()["subjects"], r.json()["stage"]) == (["B"], "new")
+    assert (r.json()["subjects"], r.json()["stage"]) == ([masker(api_settings).officer("B")], "new")
     # the reviewer looks at the flag for this case, then moves it on
     assert client.get("/api/v1/flags/F-B1", headers=as_user(api_tokens, "cy", ref)).status_code == 200
     r = client.post(

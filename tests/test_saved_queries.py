@@ -146,7 +146,7 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
     from graph.audit import AuditLog
     from graph.meta import MetaStore
     from graph.workspace import open_store
-    from tests.conftest import embedded_settings
+    from tests.conftest import embedded_settings, masker
 
     s = embedded_settings(tmp_path)
     with open_store(s) as st:
@@ -183,7 +183,7 @@ def test_cli_user_queries_and_tokens(tmp_path: Path) -> None:
             *d,
         ],
     )
-    assert res.exit_code == 0 and res.output.split() == ["id", "B"], res.output
+    assert res.exit_code == 0 and res.output.split() == ["id", masker(s).officer("B")], res.output
     body["description"] = "Constables of one unit (revised)"
     f.write_text(yaml.safe_dump(body))
     assert "revision 2" in runner.invoke(app, ["query", "save", str(f), *d]).output

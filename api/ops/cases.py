@@ -22,6 +22,7 @@ from typing import Any
 from api.ops import flags as flag_ops
 from api.ops.conflicts import check_independent
 from api.ops.look import CLI_ROLE, Look
+from api.ops.pseudonyms import Masker
 from graph.errors import NodeNotFound, NotFound, QueryError
 from graph.meta import PermissionDenied, Principal
 from graph.model import MODEL
@@ -130,10 +131,11 @@ def case_out(ws: Workspace, case: dict[str, Any], today: dt.date | None = None) 
 
 
 def show(ws: Workspace, look: Look, case_ref: str) -> dict[str, Any]:
-    """One case with its history (audited as ``case``)."""
+    """One case with its history (audited as ``case``), its officers pseudonymised for
+    the looker (:mod:`api.ops.pseudonyms`)."""
     case = case_out(ws, get_case(ws, case_ref))
     case_look(look, case_ref).record(ws.audit, "case", case_ref, result_size=1)
-    return case
+    return Masker.for_look(ws, look).case(case)
 
 
 def list_cases(
@@ -145,7 +147,7 @@ def list_cases(
     overdue: bool = False,
 ) -> list[dict[str, Any]]:
     """The review queue: cases by reference, filtered by stage, reviewer and whether they
-    are past their due date (audited as ``cases``)."""
+    are past their due date (audited as ``cases``), officers pseudonymised for the looker."""
     if stage is not None and stage not in POLICY.stages:
         raise QueryError(f"stage: {stage!r} is not a stage; one of {', '.join(POLICY.stages)}")
     found = [case_out(ws, c) for c in review(ws).cases(stage=stage, reviewer=reviewer)]
@@ -158,7 +160,8 @@ def list_cases(
         params={"stage": stage, "reviewer": reviewer, "overdue": overdue},
         result_size=len(found),
     )
-    return found
+    mask = Masker.for_look(ws, look)
+    return [mask.case(c) for c in found]
 
 
 def opened_since(ws: Workspace, look: Look, case_ref: str) -> list[dict[str, Any]]:
@@ -258,8 +261,11 @@ def open_case(
 
     ``subjects`` default to the flags' officers; every flag must exist and be about a
     subject. The reviewer (default: the caller) must be independent of every subject
-    (:func:`api.ops.conflicts.check_independent`). The case opens in the first stage."""
-    subjects = sorted({s.strip() for s in subjects if s.strip()})
+    (:func:`api.ops.conflicts.check_independent`). The case opens in the first stage.
+    A subject may be given by pseudonym; the case is returned pseudonymised for the
+    looker, like every case (:mod:`api.ops.pseudonyms`)."""
+    mask = Masker.for_look(ws, look)
+    subjects = sorted({str(mask.resolve(s.strip())) for s in subjects if s.strip()})
     flag_ids = sorted({f.strip() for f in flags if f.strip()})
     if not subjects and not flag_ids:
         raise QueryError("subjects: a case needs a subject officer or a flag about one")
@@ -292,7 +298,7 @@ def open_case(
         params={"subjects": subjects, "flags": flag_ids, "reviewer": reviewer, "due_date": case["due_date"]},
         result_size=1,
     )
-    return case_out(ws, case)
+    return mask.case(case_out(ws, case))
 
 
 # ---- moving ----------------------------------------------------------------------------
@@ -527,6 +533,8 @@ def unmask(
     round it."""
     case = get_case(ws, case_ref)
     text = required(reason, "reason", "unmasking needs a reason (it is kept with your name)")
+    if subject_id is not None:  # given by its pseudonym, most likely
+        subject_id = Masker.for_look(ws, look).resolve(subject_id)
     if subject_id is not None and subject_id not in case["subjects"]:
         raise QueryError(f"subject_id: officer {subject_id!r} is not a subject of case {case_ref}")
     if not _may_unmask(look, case):

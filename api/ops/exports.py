@@ -1,6 +1,8 @@
 """Exports as files: subgraphs (JSON, CSV as a ZIP of nodes and edges, GraphML), flags
 in the contract's export format, and the whole graph for Neo4j's bulk importer. Each is
-audited as ``export``."""
+audited as ``export``. Subgraph and flag exports are pseudonymised for the looker
+(:mod:`api.ops.pseudonyms`); the bulk exports of the whole store (an administrator's
+copy for a migration) are not."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import pyarrow.parquet as pq
 from api.ops import flags as flag_ops
 from api.ops import network
 from api.ops.look import Look
+from api.ops.pseudonyms import Masker
 from graph.bulk import ImportFiles, write_neo4j_import
 from graph.contract import TABLE_LIST, TABLES
 from graph.embedded import EmbeddedStore
@@ -60,12 +63,16 @@ def rows_file(rows: list[dict[str, Any]], fmt: str, stem: str, *, graph: bool = 
 
 def neighbourhood(ws: Workspace, look: Look, node_ids: list[str], fmt: str, **kw: Any) -> File:
     """A neighbourhood (as :func:`api.ops.network.neighbourhood` gives it) as a file."""
+    mask = Masker.for_look(ws, look)
+    node_ids = [mask.resolve_uid(u) for u in node_ids]
     sg = network.neighbourhood(ws, look, node_ids, action="export", note={"format": fmt}, **kw)
-    return subgraph_file(sg, fmt, f"neighbourhood-{node_ids[0]}")
+    return subgraph_file(mask.subgraph(sg), fmt, f"neighbourhood-{mask.uid(node_ids[0])}")
 
 
 def paths(ws: Workspace, look: Look, source: str, target: str, fmt: str, **kw: Any) -> File:
     """Every shortest path between two nodes, merged into one graph, as a file."""
+    mask = Masker.for_look(ws, look)
+    source, target = mask.resolve_uid(source), mask.resolve_uid(target)
     found = network.paths(ws, look, source, target, action="export", note={"format": fmt}, **kw)
     sg = Subgraph()
     for p in found:
@@ -73,7 +80,7 @@ def paths(ws: Workspace, look: Look, source: str, target: str, fmt: str, **kw: A
             sg.add_node(n)
         for e in p.edges.values():
             sg.add_edge(e)
-    return subgraph_file(sg, fmt, f"paths-{source}-{target}")
+    return subgraph_file(mask.subgraph(sg), fmt, f"paths-{mask.uid(source)}-{mask.uid(target)}")
 
 
 def flags(
@@ -88,7 +95,9 @@ def flags(
 ) -> File:
     """Flags in the contract's export format (CSV, or JSON lines), plus their status."""
     look.need_purpose("an export of flags")
-    items = flag_ops.all_flags(ws.store, ws.meta, filters, status, since, until)
+    mask = Masker.for_look(ws, look)
+    filters = {**filters, "officer_id": mask.resolve(filters.get("officer_id"))}
+    items = mask.flags(flag_ops.all_flags(ws.store, ws.meta, filters, status, since, until))
     cols = [*FLAG_COLUMNS, "status"]
     if fmt == "csv":
         df = pd.DataFrame(items, columns=cols)

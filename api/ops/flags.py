@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from api.ops.look import Look
+from api.ops.pseudonyms import Masker
 from graph.corrections import Corrections
 from graph.errors import NodeNotFound, QueryError
 from graph.meta import FLAG_STATUSES, MetaStore
@@ -186,7 +187,10 @@ def list_flags(
     """Flags filtered by detector, officer, severity, status and window; highest score
     first, paged (``total`` counts every match). Audited as ``flags``."""
     look.need_purpose("a list of flags")
+    mask = Masker.for_look(ws, look)
+    filters = {**filters, "officer_id": mask.resolve(filters.get("officer_id"))}
     page = flag_page(ws.store, ws.meta, filters, status, since, until, skip, limit)
+    page["items"] = mask.flags(page["items"])
     look.record(
         ws.audit,
         "flags",
@@ -224,46 +228,265 @@ def method_card(detector: str) -> dict[str, Any]:
 
 
 def show(ws: Workspace, look: Look, flag_id: str) -> dict[str, Any]:
-    """One flag: its explanation, evidence rows, method card, status and assessments."""
+    """One flag: its explanation, evidence rows (and the same grouped by kind, one table
+    per kind: ``evidence_tables``), method card, status and assessments; pseudonymised
+    for the looker (:mod:`api.ops.pseudonyms`)."""
     look.need_purpose(f"flag {flag_id}")
     out = one(ws, flag_id)
     out["card"] = method_card(out["detector"])
     out["assessments"] = ws.meta.assessments(flag_id)
+    out["evidence_tables"] = evidence_tables(ws, out)
     look.record(ws.audit, "flag", flag_id, result_size=1, officer_id=out["officer_id"])
+    return Masker.for_look(ws, look).flag(out)
+
+
+GRAPH_TABLES = {
+    "officers": "Officer",
+    "persons": "Person",
+    "records": "Record",
+    "complaints": "Complaint",
+    "memberships": "Membership",
+    "organisations": "Organisation",
+    "declarations": "Declaration",
+    "cases": "CaseFile",
+}
+"""Source tables whose rows are graph nodes: an evidence item ``{"table", "key"}`` of one
+names that node."""
+EVENT_ROWS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    "shifts": (
+        "Shift",
+        (("officer_id", "SHIFT_OF", "Officer"), ("approved_by", "APPROVED_BY", "Officer")),
+    ),
+    "roster_changes": (
+        "RosterChange",
+        (("changed_by", "CHANGED_BY", "Officer"), ("shift_id", "CHANGE_OF", "Shift")),
+    ),
+    "system_access": (
+        "Lookup",
+        (("officer_id", "LOOKUP_BY", "Officer"), ("record_id", "LOOKED_UP", "Record")),
+    ),
+    "badge_events": ("BadgeSwipe", (("officer_id", "SWIPE_BY", "Officer"),)),
+    "remote_sessions": ("RemoteSession", (("officer_id", "SESSION_OF", "Officer"),)),
+}
+"""Event rows (kept in the event store, not the graph) an evidence item names are drawn
+as nodes of this label, linked through these columns (column, relationship, label of
+the node the column names) to the officers, records and shifts they name."""
+GROUP_LISTS = {"group": "Officer", "tie": "Officer", "complaints": "Complaint", "records": "Record"}
+"""Lists inside an evidence item (a group flag's members and ties) naming graph nodes."""
+SUBJECT_CONTEXT: dict[str, tuple[str, ...]] = {
+    "association.undeclared_membership": ("DECLARED",),
+    "association.undeclared_link": ("DECLARED",),
+}
+"""Per detector, the subject's relationships drawn beside the evidence (their
+declarations: what they did declare)."""
+EVIDENCE_KINDS = ("path", "group", "tie", "forms")
+"""Evidence items without a ``table`` are of the first of these kinds they hold."""
+MAX_EVIDENCE_NODES = 150
+MAX_EVIDENCE_ROWS = 500
+ROW_PROVENANCE = ("source_file", "source_line")
+
+
+def evidence_kind(item: Any) -> str:
+    """The kind of an evidence item: its source table (a row of it), ``<table> summary``
+    (a count over a table), or one of :data:`EVIDENCE_KINDS`.
+
+    >>> evidence_kind({"table": "shifts", "key": "SH1"}), evidence_kind({"path": ["Officer:A"]})
+    ('shifts', 'path')
+    >>> evidence_kind({"table": "system_access", "from": "2025-01-01"})
+    'system_access summary'
+    """
+    if not isinstance(item, dict):
+        return "other"
+    if "table" in item:
+        return str(item["table"]) if "key" in item else f"{item['table']} summary"
+    return next((k for k in EVIDENCE_KINDS if k in item), "other")
+
+
+def event_rows(
+    events: Any, items: list[dict[str, Any]], limit: int = MAX_EVIDENCE_ROWS
+) -> dict[str, list[dict[str, Any]]]:
+    """The event store's rows the evidence items name, by table (at most ``limit`` each)."""
+    from graph.contract import TABLES
+    from graph.events import q
+
+    keys: dict[str, list[str]] = {}
+    for item in items:
+        if item.get("table") in EVENT_ROWS and "key" in item:
+            keys.setdefault(item["table"], []).append(str(item["key"]))
+    out: dict[str, list[dict[str, Any]]] = {}
+    if events is None:
+        return out
+    for table, ks in keys.items():
+        if not events.has(table):
+            continue
+        key = TABLES[table].key_columns[0]
+        cur = events.con.cursor()
+        try:
+            res = cur.execute(
+                f"SELECT * FROM {table} WHERE {q(key)} IN (SELECT unnest(?)) ORDER BY {q(key)} LIMIT {int(limit)}",
+                [ks[:limit]],
+            )
+            cols = [d[0] for d in res.description]
+            out[table] = [
+                {c: ts(v) if isinstance(v, dt.datetime) else v for c, v in zip(cols, r, strict=True)}
+                for r in res.fetchall()
+            ]
+        finally:
+            cur.close()
     return out
 
 
-def evidence_graph(store: GraphStore, flag: dict[str, Any]) -> Subgraph:
-    """The flag, its subject, the nodes its evidence names (``EVIDENCE`` links) and the
-    graph paths its evidence gives, relationship by relationship."""
+def _path_steps(path: list[Any]) -> list[tuple[str, str, int, list[str] | None]]:
+    """An evidence path (node ids, with relationship types or bare labels between them)
+    as steps ``(from, to, hops, relationship types)`` between the nodes it names."""
+    steps = []
+    prev: str | None = None
+    hops, rels = 1, []
+    for x in map(str, path):
+        if x in MODEL.rel_types:
+            rels.append(x)
+        elif ":" in x:
+            if prev is not None:
+                steps.append((prev, x, hops, sorted(set(rels)) or None))
+            prev, hops, rels = x, 1, []
+        else:  # a node named by its label only
+            hops += 1
+    return steps
+
+
+def evidence_graph(store: GraphStore, flag: dict[str, Any], events: Any = None) -> Subgraph:
+    """What a flag's explanation rests on, as one graph: the flag, its subject and the
+    nodes its evidence names (``EVIDENCE`` links); a group flag's members, complaints and
+    records; the graph paths its evidence gives; the event rows it names (shifts, roster
+    changes, lookups, swipes, sessions) linked to the officers and records in them; the
+    subject's declarations for the association detectors; and every relationship among
+    the graph nodes drawn (a group's ties, a record's person)."""
     uid = MODEL.uid("Flag", flag["flag_id"])
     sg = store.neighbourhood([uid], depth=1, limit=200)
-    steps: set[tuple[str, str, str]] = set()
-    for item in flag["evidence"][:MAX_EVIDENCE_PATHS]:
-        path = item.get("path") if isinstance(item, dict) else None
-        if not isinstance(path, list):
-            continue
-        for i in range(0, len(path) - 2, 2):
-            steps.add((str(path[i]), str(path[i + 1]), str(path[i + 2])))
-    for a, rel, b in sorted(steps):
-        try:
-            found = store.shortest_paths(a, b, max_hops=1, rel_types=[rel])
-        except (NodeNotFound, QueryError):
-            continue  # evidence naming something no longer in the graph
-        for p in found:
-            for n in p["nodes"]:
-                sg.add_node(n)
-            for e in p["edges"]:
-                sg.add_edge(e)
+    items = [i for i in flag["evidence"] if isinstance(i, dict)]
+    named: set[str] = set()
+    for item in items:
+        label = GRAPH_TABLES.get(str(item.get("table")))
+        if label and "key" in item:
+            named.add(MODEL.uid(label, item["key"]))
+        for k, label in GROUP_LISTS.items():
+            if isinstance(item.get(k), list):
+                named |= {MODEL.uid(label, x) for x in item[k]}
+    for n in store.nodes(sorted(named)[:MAX_EVIDENCE_NODES]).values():
+        sg.add_node(n)
+    for item in items[:MAX_EVIDENCE_PATHS]:
+        if isinstance(item.get("path"), list):
+            for a, b, hops, rels in _path_steps(item["path"]):
+                try:
+                    found = store.shortest_paths(a, b, max_hops=hops, rel_types=rels, limit=5)
+                except (NodeNotFound, QueryError):
+                    continue  # evidence naming something no longer in the graph
+                for p in found:
+                    for n in p["nodes"]:
+                        sg.add_node(n)
+                    for e in p["edges"]:
+                        sg.add_edge(e)
+    context = SUBJECT_CONTEXT.get(str(flag["detector"]))
+    if context:
+        around = store.neighbourhood(
+            [MODEL.uid("Officer", flag["officer_id"])], depth=1, rel_types=list(context)
+        )
+        for n in around.nodes.values():
+            sg.add_node(n)
+        for e in around.edges.values():
+            sg.add_edge(e)
+    _row_nodes(store, sg, event_rows(events, items, limit=MAX_EVIDENCE_NODES // 2))
+    _ties(store, sg)
     return sg
+
+
+def _row_nodes(store: GraphStore, sg: Subgraph, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Event rows as nodes, linked to the nodes their columns name (graph nodes are read)."""
+    from graph.contract import TABLES
+
+    wanted: set[str] = set()
+    links = []
+    for table, found in rows.items():
+        label, columns = EVENT_ROWS[table]
+        key = TABLES[table].key_columns[0]
+        for r in found:
+            rid = f"{label}:{r[key]}"
+            props = {
+                c: v
+                for c, v in r.items()
+                if v is not None and (c in TABLES[table].names or c in ROW_PROVENANCE)
+            }
+            sg.add_node({"id": rid, "labels": [label], "properties": props})
+            for col, rel, target in columns:
+                if r.get(col) not in (None, ""):
+                    to = f"{target}:{r[col]}"
+                    links.append(
+                        {"id": f"{r[key]}:{col}", "type": rel, "source": rid, "target": to, "properties": {}}
+                    )
+                    if target in MODEL.labels:
+                        wanted.add(to)
+    for n in store.nodes(sorted(wanted - set(sg.nodes))).values():
+        sg.add_node(n)
+    for e in links:
+        if e["target"] in sg.nodes:
+            sg.add_edge(e)
+
+
+def _ties(store: GraphStore, sg: Subgraph) -> None:
+    """Every current relationship among the graph nodes drawn."""
+    uids = sorted(
+        u
+        for u, n in sg.nodes.items()
+        if n["labels"] and n["labels"][0] in MODEL.labels and n["labels"][0] != "Flag"
+    )
+    if len(uids) < 2:
+        return
+    for r in store.query(
+        "MATCH (a)-[r]->(b) WHERE a.uid IN $u AND b.uid IN $u AND r.retired_at IS NULL RETURN r", {"u": uids}
+    ):
+        sg.add_edge(r["r"])
+
+
+def evidence_tables(ws: Workspace, flag: dict[str, Any]) -> list[dict[str, Any]]:
+    """A flag's evidence as tables, one per kind of evidence (:func:`evidence_kind`), each
+    with its own columns: a source table's rows as they are held (the event store's rows,
+    the graph's nodes), with file and line; paths, groups, ties and forms as given."""
+    from graph.contract import TABLES
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in flag["evidence"]:
+        groups.setdefault(evidence_kind(item), []).append(item if isinstance(item, dict) else {"value": item})
+    held = event_rows(ws.events, [i for i in flag["evidence"] if isinstance(i, dict)])
+    out = []
+    for kind, items in groups.items():
+        if kind in EVENT_ROWS:
+            rows = held.get(kind) or items
+            columns = [*TABLES[kind].names, *ROW_PROVENANCE]
+        elif kind in GRAPH_TABLES:
+            found = ws.store.nodes(
+                [MODEL.uid(GRAPH_TABLES[kind], i["key"]) for i in items][:MAX_EVIDENCE_ROWS]
+            )
+            rows = [
+                {k: v for k, v in n["properties"].items() if k not in MODEL.hidden} for n in found.values()
+            ] or items
+            columns = [*TABLES[kind].names, *ROW_PROVENANCE]
+        else:
+            rows = items
+            columns = []
+        columns = [c for c in columns if any(r.get(c) not in (None, "") for r in rows)]
+        if not columns:  # not a source table's rows: the items' own fields
+            for r in rows:
+                columns += [c for c in r if c not in columns]
+        out.append({"kind": kind, "columns": columns, "rows": [{c: r.get(c) for c in columns} for r in rows]})
+    return out
 
 
 def evidence(ws: Workspace, look: Look, flag_id: str) -> Subgraph:
     """The flag's evidence as a graph: subject, evidence nodes and evidence paths."""
     look.need_purpose(f"the evidence of flag {flag_id}")
-    sg = evidence_graph(ws.store, one(ws, flag_id))
+    sg = evidence_graph(ws.store, one(ws, flag_id), events=ws.events)
     look.record(ws.audit, "flag_evidence", flag_id, result_size=len(sg.nodes))
-    return sg
+    return Masker.for_look(ws, look).subgraph(sg)
 
 
 def assessments(ws: Workspace, look: Look, flag_id: str) -> list[dict[str, Any]]:

@@ -3,11 +3,13 @@ revisions, file export), and runs with typed parameters, each audited."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import yaml
 
 from api.ops.look import Look
+from api.ops.pseudonyms import Masker
 from graph.errors import NotFound, QueryError, UnknownName
 from graph.meta import StoredQuery
 from graph.workspace import Workspace
@@ -142,13 +144,19 @@ def run_query(
     """Run a saved query with typed parameters (``null`` is refused), at most
     ``max_rows`` rows; audited as ``action`` (``saved_query``, or ``export``) with its
     purpose and result size. A query that reads flags' status gets it joined from the
-    assessments."""
+    assessments. The rows are pseudonymised for the looker (:mod:`api.ops.pseudonyms`);
+    an officer's pseudonym given as a parameter is read as that officer."""
     look.need_purpose(f"saved query {q.name}")
-    res = run(ws.store, q, params, max_rows=max_rows, statuses=ws.meta.statuses)
+    mask = Masker.for_look(ws, look)
+    given = {k: mask.resolve(v) if isinstance(v, str) else v for k, v in (params or {}).items()}
+    res = run(
+        ws.store, q, given if params is not None else None, max_rows=max_rows, statuses=ws.meta.statuses
+    )
     look.record(
         ws.audit, action, f"{q.id} {q.name} r{q.revision}", params=res.params, result_size=len(res.rows)
     )
-    return res
+    shown = {k: params[k] if params and given.get(k) != params.get(k) else v for k, v in res.params.items()}
+    return dataclasses.replace(res, rows=mask.rows(res.rows), params=shown)
 
 
 def parse_file(text: str, source: str) -> dict[str, Any]:

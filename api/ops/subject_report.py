@@ -12,10 +12,7 @@ members of the public are never named (:class:`Redactor`). Producing it needs
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -27,7 +24,7 @@ import jinja2
 
 from api.ops.flags import method_card
 from api.ops.look import Look
-from graph.audit import key_path, load_key
+from api.ops.pseudonyms import officer_pseudonyms
 from graph.contract import TABLES
 from graph.corrections import Corrections, reader
 from graph.errors import NodeNotFound
@@ -105,18 +102,9 @@ class Report:
 
 
 def pseudonymiser(ws: Workspace) -> Callable[[str], str]:
-    """The one seam for officers' pseudonyms (``Officer-XXXXXX``, stable per deployment).
-
-    Until the pseudonymisation operations (``api/ops/pseudonyms.py``) land, a keyed HMAC
-    of the officer id, keyed by a key derived from the deployment's audit key."""
-    audit_key = load_key(key_path(Path(ws.settings.data_dir), ws.settings.audit_key_file), create=True)
-    key = hmac.new(audit_key or b"", b"linkwatch officer pseudonyms", hashlib.sha256).digest()
-
-    def name(officer_id: str) -> str:
-        digest = hmac.new(key, str(officer_id).encode(), hashlib.sha256).digest()
-        return "Officer-" + base64.b32encode(digest).decode()[:6]
-
-    return name
+    """The one seam for officers' pseudonyms: the deployment's (:mod:`api.ops.pseudonyms`),
+    the same ``Officer-XXXX`` every review surface shows."""
+    return officer_pseudonyms(ws).officer
 
 
 class Redactor:
