@@ -8,7 +8,9 @@
 ``DIR`` is a data folder that already holds an ingested and detected force (e.g. the
 45k × 365 one of ``benchmarks/ingest_scale.py``). The runner starts ``linkwatch serve``
 over it as its own process, creates an investigator's token, and runs Locust with
-``--clients`` users spawned at once for ``--seconds``. Every request carries the token
+``--clients`` users spawned at once for ``--seconds``, each pausing ``--think`` seconds
+between requests (0.5 to 1.5 by default: people read what came back; ``--think 0 0`` is a
+saturation test). Every request carries the token
 and a purpose; the mix is the one of ``benchmarks/load.py``: search, entity,
 neighbourhood depth 1 and 2, paths, the flag list (deep pages too), one flag and a
 saved query. Anything but a 200 counts as an error. Targets (issue 13): p95 under
@@ -46,7 +48,7 @@ if os.environ.get("LW_LOCUST_PLAN"):  # imported by Locust as the locustfile
     SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Khan", "Patel", "Evans", "Wilson"]
 
     class Investigator(FastHttpUser):  # type: ignore[misc]
-        wait_time = between(0.0, 0.05)
+        wait_time = between(PLAN["think"][0], PLAN["think"][1])
         headers = PLAN["headers"]
 
         def _get(self, name: str, path: str, params: dict[str, object] | None = None) -> None:
@@ -129,6 +131,15 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.5, 1.5),
+        metavar=("MIN", "MAX"),
+        help="seconds each client pauses between requests, drawn between MIN and MAX (a person reads "
+        "what came back; 0 0 makes every client send its next request at once: a saturation test)",
+    )
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = ap.parse_args()
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-locust-")) / "data"
@@ -140,9 +151,19 @@ def main() -> None:
     officers, flags = officers_and_flags(data)
     work = Path(tempfile.mkdtemp(prefix="lw-locust-run-"))
     plan = work / "plan.json"
-    plan.write_text(json.dumps({"officers": officers, "flags": flags, "headers": investigator_headers(data)}))
+    plan.write_text(
+        json.dumps(
+            {
+                "officers": officers,
+                "flags": flags,
+                "headers": investigator_headers(data),
+                "think": list(args.think),
+            }
+        )
+    )
     print(
-        f"{len(officers):,} officers, {len(flags)} flags sampled; {args.clients} clients for {args.seconds} s"
+        f"{len(officers):,} officers, {len(flags)} flags sampled; {args.clients} clients for {args.seconds} s, "
+        f"each pausing {args.think[0]:g}-{args.think[1]:g} s between requests"
     )
     with serving(data, log=work / "server.log") as url:
         t0 = time.perf_counter()
