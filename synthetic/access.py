@@ -579,8 +579,11 @@ def plant_sensitive_victims(b: Block, i: int, p: dict[str, Any], look: bool) -> 
         return
     if form == "busy_officer":
         # several times the peers' lookups of every kind, victim records among them in the usual share:
-        # a volume outlier (a planted access.volume_outlier case), not an interest in victims
+        # a volume outlier (a planted access.volume_outlier case), not an interest in victims; a clean
+        # force plants no case of any detector, so none of these either
         w, gi = b.w, int(b.gi[i])
+        if w.clean:
+            return
         f = float(rng.uniform(4, 6))
         b.vol[i, :] = f * ROLE_LOOKUPS[w.role[gi]] * w.unit_busy[w.unit[gi]] / w.lam[gi]
         b.skew[i, :] = 1.4
