@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -171,7 +171,8 @@ class EventStore:
             raise StoreUnavailable(f"cannot open the event store at {self.path}: {e}") from e
         tmp = Path(data_dir) / "tmp"
         tmp.mkdir(exist_ok=True)
-        self._exec(f"SET memory_limit='{int(memory_mb)}MB'")
+        self.memory_mb = int(memory_mb)
+        self._exec(f"SET memory_limit='{self.memory_mb}MB'")
         self._exec(f"SET temp_directory={lit(str(tmp))}")
         self._exec("SET enable_progress_bar = false")  # linkwatch reports progress itself
         # spilling may use half the free disk (DuckDB's own default is 90%): a query that
@@ -194,6 +195,33 @@ class EventStore:
         """Run one statement and fetch its result (DuckDB refuses new work on a connection
         with an unfinished result)."""
         return self.con.execute(sql, params or []).fetchall()
+
+    @contextlib.contextmanager
+    def memory_released(self, floor_mb: int = 256) -> Iterator[None]:
+        """Hand the memory DuckDB keeps cached back while other work runs (a graph load
+        beside it), then allow the limit again.
+
+        DuckDB keeps what it read up to its limit; lowering the limit evicts it (temporary
+        tables go to the spill folder) and frees it, so the event store and the graph
+        store's buffer pool are not both full at once.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> events = EventStore(Path(tempfile.mkdtemp()), memory_mb=512)
+        >>> with events.memory_released():
+        ...     events.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        '244.1 MiB'
+        >>> events.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        '488.2 MiB'
+        >>> events.close()
+        """
+        with contextlib.suppress(duckdb.Error):  # what cannot be evicted stays: nothing lost
+            self._exec(f"SET memory_limit='{min(floor_mb, self.memory_mb)}MB'")
+        try:
+            yield
+        finally:
+            self._exec(f"SET memory_limit='{self.memory_mb}MB'")
 
     def ensure(self, table: Table) -> None:
         """Create an event table if it does not exist (:func:`ddl`).

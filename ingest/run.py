@@ -248,7 +248,10 @@ def ingest_dir(
         report.phase = "write"  # every file is valid: from here on only the stores can fail
         if ev is not None:
             ev.begin()  # the run's event writes: one transaction, committed at the end
-        with report.stage("graph load (entity tables)"):
+        with (
+            report.stage("graph load (entity tables)"),
+            ev.memory_released() if ev is not None else contextlib.nullcontext(),
+        ):
             loaded = _write_entities(store, reads, shapes, run, report, step)
         if {"officers", "memberships", "persons"} & loaded:
             step("resolve membership lists")
@@ -486,7 +489,7 @@ def _merge_events(
             )
             retire = _within(set(keys))
         step(f"load {rel_type} (aggregated from {needs}{', the pairs it touched' if scope else ''})")
-        with report.stage("graph load (aggregated links)"):
+        with report.stage("graph load (aggregated links)"), ev.memory_released():
             report.loads.append(store.load_relationships(rel_type, frame, run, retire_scope=retire))
 
 
