@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -99,6 +100,11 @@ class IngestReport:
     started_ns: int = 0
     """The clock at the start, in nanoseconds: orders runs that start in the same second."""
     stages: dict[str, float] = field(default_factory=dict)
+    derived_inputs: dict[str, str] = field(default_factory=dict)
+    """Fingerprints of the inputs of the steps derived from the entity tables (membership
+    resolution, shared identifiers): a later run whose inputs are the same skips the step."""
+    last_run: dict[str, Any] = field(default_factory=dict)
+    """The manifest of the run before this one (``{}`` for none)."""
     """Seconds per stage of the run (read and validate, merge, aggregate, graph load,
     resolution, ...), in the order they ran; printed by the command line and kept in the
     manifest."""
@@ -152,19 +158,24 @@ def _store_keys(store: GraphStore, table: str, column: str) -> set[str] | None:
     return None
 
 
-def _previous_checksums(store: GraphStore) -> dict[str, str]:
-    """The checksum of the file each table was last loaded from (from run manifests)."""
+def _manifests(store: GraphStore) -> list[dict[str, Any]]:
+    """Every ingest run's manifest, oldest first."""
     runs = store.query(
         "MATCH (r:IngestRun) RETURN r.run_id AS run_id, r.started_at AS started_at, "
         "r.manifest AS manifest ORDER BY started_at, run_id"
     )
-    out: dict[str, str] = {}
     manifests = [json.loads(r["manifest"] or "{}") for r in runs]
     # runs of one second: their order from the clock's nanoseconds (run ids do not sort)
     order = sorted(
         range(len(runs)), key=lambda i: (str(runs[i]["started_at"]), manifests[i].get("started_ns", 0), i)
     )
-    for m in (manifests[i] for i in order):
+    return [manifests[i] for i in order]
+
+
+def _previous_checksums(manifests: list[dict[str, Any]]) -> dict[str, str]:
+    """The checksum of the file each table was last loaded from (from run manifests)."""
+    out: dict[str, str] = {}
+    for m in manifests:
         skipped = set(m.get("unchanged_since_last_load", []))
         for f in m.get("files", []):
             if f["table"] not in skipped:
@@ -229,7 +240,9 @@ def ingest_dir(
     current_file: list[Path] = []  # the file being read when a run fails
     try:
         files = plan(Path(src), report.warnings, report.ignored_files)
-        previous = _previous_checksums(store)
+        manifests = _manifests(store)
+        report.last_run = manifests[-1] if manifests else {}
+        previous = _previous_checksums(manifests)
         with report.stage("read and validate entity tables"):
             reads = _read_entities(store, files, timezone, max_field_size, report, step, current_file)
         changed = {n for n in GRAPH_TABLES if n in reads and previous.get(n) != reads[n].sha256}
@@ -264,7 +277,7 @@ def ingest_dir(
         if {"officers", "persons"} & loaded:
             step("link shared identifiers")
             with report.stage("link shared identifiers"):
-                report.loads += _link_identifiers(store, run)
+                report.loads += _link_identifiers(store, run, report)
         if ev is not None:
             _merge_events(
                 ev,
@@ -591,6 +604,11 @@ def _resolve_memberships(
     )
     members = members.sort_values("membership_id").reset_index(drop=True)
     officers = officers.sort_values("officer_id").reset_index(drop=True)
+    persons = persons.sort_values("person_id").reset_index(drop=True)
+    if _unchanged_inputs(report, "resolution", members, officers, persons, resolver, match_threshold):
+        report.resolution = dict(report.last_run.get("membership_resolution") or {})
+        report.person_resolution = dict(report.last_run.get("membership_resolution_persons") or {})
+        return []
     res = _resolve(members, officers, resolver, match_threshold)
     res.report.to_csv(report.run_dir / "resolution.csv", index=False)
     report.resolution = {str(k): int(v) for k, v in res.report["status"].value_counts().items()}
@@ -649,9 +667,39 @@ def _link_declarations(store: GraphStore, run: RunInfo) -> LoadStats:
     return store.load_relationships("ABOUT", declaration_targets(decl, orgs), run)
 
 
-def _link_identifiers(store: GraphStore, run: RunInfo) -> list[LoadStats]:
+def _unchanged_inputs(report: IngestReport, step: str, *inputs: Any) -> bool:
+    """Record the fingerprint of a derived step's inputs (frames and settings); whether the
+    run before, which succeeded, had the same (its output is then in the store already, and
+    computing it again would load the same rows: the step is skipped, and the run's warnings
+    say so)."""
+    h = hashlib.sha256(f"{step}:{DERIVED_VERSION}".encode())
+    for x in inputs:
+        if isinstance(x, pd.DataFrame):
+            h.update(",".join(map(str, x.columns)).encode())
+            h.update(pd.util.hash_pandas_object(x.astype(str), index=False).to_numpy().tobytes())
+        else:
+            h.update(repr(x).encode())
+        h.update(b"|")
+    fp = report.derived_inputs[step] = h.hexdigest()
+    last = report.last_run
+    same = last.get("status") == "succeeded" and (last.get("derived_inputs") or {}).get(step) == fp
+    if same:
+        report.warnings.append(f"{step}: the inputs are as the last run's; its links are kept as they are")
+    return bool(same)
+
+
+DERIVED_VERSION = 1
+"""Bump when membership resolution or identifier linking changes what it makes: the next run
+computes them again whatever its inputs."""
+
+
+def _link_identifiers(store: GraphStore, run: RunInfo, report: IngestReport) -> list[LoadStats]:
     officers = current(store, "Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone"])
     persons = current(store, "Person", ["person_id", "surname", "postcode", "address", "phone"])
+    officers = officers.sort_values("officer_id").reset_index(drop=True)
+    persons = persons.sort_values("person_id").reset_index(drop=True)
+    if _unchanged_inputs(report, "identifiers", officers, persons):
+        return []
     nodes, rels = identifier_links(officers, persons)
     return [
         store.load_nodes("Identifier", nodes, run),
@@ -696,6 +744,7 @@ def _manifest(store: GraphStore, report: IngestReport, src: Path) -> dict[str, A
         "quarantine_file": str(report.quarantine_file),
         "seconds": round(report.seconds, 3),
         "stages": {k: round(v, 3) for k, v in report.stages.items()},
+        "derived_inputs": report.derived_inputs,
     }
 
 

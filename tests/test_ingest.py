@@ -6,6 +6,7 @@ import gzip
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -555,3 +556,38 @@ def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings
         want = {t: _links(st, t) for t in LINK_COLUMNS}
     assert got == want
     assert len(want["ACCESSED"]) > 50 and len(want["ATTENDED"]) > 20
+
+
+def test_derived_links_are_kept_when_their_inputs_are_unchanged(tmp_path: Path) -> None:
+    """A day's export re-sends the officers with a promotion: membership resolution and the
+    shared identifiers read nothing that changed, so they are not computed again; a changed
+    surname or phone is an input of both, and they are."""
+    s = embedded_settings(tmp_path)
+    src = write_force(tmp_path / "src")
+    off = pd.read_csv(src / "officers.csv", dtype=str)
+    with open_store(s) as st:
+        first = ingest_dir(st, src, s.data_dir)
+        assert set(first.derived_inputs) == {"resolution", "identifiers"}
+        n_ids = st.counts().get("Identifier", 0)
+
+        def again(name: str, frame: pd.DataFrame) -> Any:
+            d = tmp_path / name
+            d.mkdir()
+            frame.to_csv(d / "officers.csv", index=False)
+            time.sleep(1 - time.time() % 1)  # runs are timed to the second: the next one is later
+            return ingest_dir(st, d, s.data_dir)
+
+        promoted = off.copy()
+        promoted.loc[promoted["officer_id"] == "100001", "rank"] = "CSUPT"
+        rep = again("promoted", promoted)
+        kept = [w for w in rep.warnings if "are as the last run's" in w]
+        assert sorted(w.split(":")[0] for w in kept) == ["identifiers", "resolution"]
+        assert rep.resolution == first.resolution and rep.derived_inputs == first.derived_inputs
+        assert not {x.name for x in rep.loads} & {"Identifier", "HAS_IDENTIFIER", "MEMBER_OF"}
+
+        renamed = promoted.copy()
+        renamed.loc[renamed["officer_id"] == "100002", ["surname", "phone"]] = ["Zed-Newname", "07700 900999"]
+        rep = again("renamed", renamed)
+        assert not [w for w in rep.warnings if "are as the last run's" in w]
+        assert {"Identifier", "HAS_IDENTIFIER", "MEMBER_OF"} <= {x.name for x in rep.loads}
+        assert st.counts().get("Identifier", 0) >= n_ids
