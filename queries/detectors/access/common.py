@@ -39,8 +39,8 @@ team does custody work. Officers of one kind are peers doing the same job even w
 role names differ ("SOIT", "Domestic Abuse Car", "Safeguarding Officer")."""
 
 
-def _family_sql() -> str:
-    text = "lower(coalesce(j.role, '') || ' | ' || coalesce(u.name, ''))"
+def _family_sql(*, unit_name: bool = True) -> str:
+    text = "lower(coalesce(j.role, '') || ' | ' || coalesce(u.name, ''))" if unit_name else "lower(j.role)"
     whens = " ".join(
         f"WHEN regexp_matches({text}, '{pattern}') THEN '{name}'" for name, pattern in JOB_FAMILIES.items()
     )
@@ -49,3 +49,6 @@ def _family_sql() -> str:
 
 FAMILY_SQL = _family_sql()
 """SQL: the officer's kind of work (:data:`JOB_FAMILIES`), NULL when none; for ``common.job.sql``."""
+ROLE_FAMILY_SQL = _family_sql(unit_name=False)
+"""SQL: the kind of work the officer's role alone says (not their unit's name: a response
+officer attached to a public protection unit does response work); for ``common.job.sql``."""

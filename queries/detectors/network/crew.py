@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 
 from queries.detectors.access import common as access_common
-from queries.detectors.access.common import FAMILY_SQL
+from queries.detectors.access.common import ROLE_FAMILY_SQL
 from queries.detectors.base import (
     DetectContext,
     Detector,
@@ -44,7 +44,9 @@ from queries.detectors.network.common import BACKEND
 CREW_COMPLAINTS = query_file(__file__, "crew.complaints.cypher")
 CREW_UNITS = query_file(__file__, "crew.units.cypher")
 CREW_COVIEWS = query_file(
-    __file__, "crew.coviews.sql", job=query_file(access_common.__file__, "common.job.sql", family=FAMILY_SQL)
+    __file__,
+    "crew.coviews.sql",
+    job=query_file(access_common.__file__, "common.job.sql", family=ROLE_FAMILY_SQL),
 )
 CREW_CASE_ASSIGNMENTS = query_file(__file__, "crew.case_assignments.sql")
 
@@ -629,9 +631,10 @@ CREW = Detector(
             "officer whose unit, or whose role in it (at least min_peers colleagues either way), "
             "reads such records across cases as its job (the median colleague opened at least "
             "routine_records of them, and routine_per_week a week over the period, outside their "
-            "own cases: a safeguarding unit triaging victims), or whose kind of work is one of "
-            "routine_work (public protection: words in their role or their unit's name, as "
-            "access.sensitive_victims reads them), ties no one by their looks, and is "
+            "own cases: a safeguarding unit triaging victims), or whose role says their kind of work is "
+            "one of routine_work (public protection: words in the role, as access.sensitive_victims "
+            "reads them; a response officer attached to a public protection unit is not), ties no "
+            "one by their looks, and is "
             "not counted among a record's viewers; a record opened by more than max_viewers other "
             "officers (more than the largest crew) is of general interest and ties no one. "
             "Each connected group of ties is a candidate; one "
