@@ -103,6 +103,8 @@ class IngestReport:
     derived_inputs: dict[str, str] = field(default_factory=dict)
     """Fingerprints of the inputs of the steps derived from the entity tables (membership
     resolution, shared identifiers): a later run whose inputs are the same skips the step."""
+    context_changed: bool = False
+    """Whether a table the ``ACCESSED`` policy judges by was loaded."""
     last_run: dict[str, Any] = field(default_factory=dict)
     """The manifest of the run before this one (``{}`` for none)."""
     """Seconds per stage of the run (read and validate, merge, aggregate, graph load,
@@ -278,6 +280,7 @@ def ingest_dir(
             step("link shared identifiers")
             with report.stage("link shared identifiers"):
                 report.loads += _link_identifiers(store, run, report)
+        report.context_changed = bool(loaded & ACCESS_CONTEXT_TABLES)
         if ev is not None:
             _merge_events(
                 ev,
@@ -288,7 +291,7 @@ def ingest_dir(
                 step,
                 access_links=access_links,
                 access_repeat=access_repeat,
-                context_changed=bool(loaded & ACCESS_CONTEXT_TABLES),
+                context_changed=report.context_changed,
             )
         report.seconds = time.perf_counter() - t0
         report.status = "succeeded"
@@ -486,7 +489,15 @@ def _merge_events(
         with report.stage("aggregate links from events"):
             if rel_type == "ACCESSED":
                 step("read records, case assignments and shared identifiers for ACCESSED")
-                set_access_context(ev, access_context(store))
+                context = access_context(store)
+                set_access_context(ev, context)
+                # a change of the context tables that leaves what the policy reads as it was (a
+                # promotion in officers.csv) is no reason to judge every pair again
+                frames = (f.sort_values(list(f.columns)).reset_index(drop=True) for f in context.values())
+                if _unchanged_inputs(report, "access_context", *frames) and whole_again:
+                    whole_again = False
+                    if needs not in loaded:
+                        continue
             scope = None if whole_again else ev.touched.get(needs)
             frame = aggregate_links(
                 ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
@@ -688,6 +699,18 @@ def _unchanged_inputs(report: IngestReport, step: str, *inputs: Any) -> bool:
     return bool(same)
 
 
+def _carried(report: IngestReport) -> dict[str, str]:
+    """The last run's fingerprints of derived steps this run did not run because none of their
+    inputs changed (so they still hold)."""
+    last = report.last_run
+    if last.get("status") != "succeeded":
+        return {}
+    keep = dict(last.get("derived_inputs") or {})
+    if report.context_changed:  # ACCESSED's context changed and was not judged again: unknown now
+        keep.pop("access_context", None)
+    return keep
+
+
 DERIVED_VERSION = 1
 """Bump when membership resolution or identifier linking changes what it makes: the next run
 computes them again whatever its inputs."""
@@ -744,7 +767,7 @@ def _manifest(store: GraphStore, report: IngestReport, src: Path) -> dict[str, A
         "quarantine_file": str(report.quarantine_file),
         "seconds": round(report.seconds, 3),
         "stages": {k: round(v, 3) for k, v in report.stages.items()},
-        "derived_inputs": report.derived_inputs,
+        "derived_inputs": {**_carried(report), **report.derived_inputs},
     }
 
 
