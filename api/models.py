@@ -154,6 +154,8 @@ class AssessmentOut(BaseModel):
 
 
 class FlagDetail(FlagOut):
+    retired_at: str | None = Field(None, description="when the detector stopped raising it (ISO 8601)")
+    retired_reason: str | None = Field(None, examples=["retired after correction 3"])
     card: dict[str, Any] = Field(description="the detector's method card")
     assessments: list[AssessmentOut] = Field(default_factory=list)
     evidence_tables: list[dict[str, Any]] = Field(

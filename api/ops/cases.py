@@ -175,7 +175,11 @@ def opened_since(ws: Workspace, look: Look, case_ref: str) -> list[dict[str, Any
         action = str(rec.get("action", ""))
         if action in STEP_ACTIONS:
             opened = []
-        elif rec.get("who") == look.who.user and not action.startswith(("case", "challenge")):
+        elif (
+            rec.get("who") == look.who.user
+            and not action.startswith(("case", "challenge"))
+            and action != "failed"  # a refused request opened nothing
+        ):
             opened.append({"seq": rec["seq"], "action": action, "what": rec.get("what"), "at": rec.get("at")})
     return opened
 

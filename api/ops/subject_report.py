@@ -599,23 +599,29 @@ def _corrections(ws: Workspace, red: Redactor, officer_id: str) -> Section:
 
 
 def _looks(ws: Workspace, red: Redactor, officer_id: str, uid: str, flags: list[dict[str, Any]]) -> Section:
+    """Every audit record that touched the subject's node or flags, named them, or was
+    made for (or tried on) a review case about them."""
     s = Section("Who looked at your data and why")
     touched = {officer_id, uid}
     for f in flags:
         touched |= {str(f["flag_id"]), MODEL.uid("Flag", f["flag_id"])}
+    refs = {c["case_ref"] for c in subject_cases(ws, officer_id, [str(f["flag_id"]) for f in flags])}
+    tried = re.compile(r"/cases/(" + "|".join(map(re.escape, sorted(refs))) + r")(/|$)") if refs else None
     rows = []
     for r in ws.audit.records():
         params: dict[str, Any] = r["params"] if isinstance(r.get("params"), dict) else {}
-        if r.get("what") in touched or officer_id in (
-            r.get("officer_id"),
-            r.get("subject_id"),
-            params.get("officer_id"),
+        if (
+            r.get("what") in touched
+            or officer_id in (r.get("officer_id"), r.get("subject_id"), params.get("officer_id"))
+            or r.get("case_ref") in refs  # anything done for a case about them
+            or (tried is not None and r.get("action") == "failed" and tried.search(str(r.get("what"))))
         ):
             rows.append(
                 [
                     _plain(r.get("at")),
                     f"{r.get('who')} ({r.get('role')})",
-                    f"{r.get('action')}: {red.text(r.get('what'))}",
+                    f"{r.get('action')}: {red.text(r.get('what'))}"
+                    + (f" (refused: {red.text(r.get('error'))})" if r.get("action") == "failed" else ""),
                     red.text(r.get("purpose")),
                     red.text(r.get("case_ref")),
                 ]
