@@ -200,9 +200,11 @@ def test_walkthrough_through_the_api(walk: tuple[TestClient, dict[str, str], Set
     retired = ok(c.get(f"/api/v1/flags/{fid}", headers=h("riley", ref)), 200)
     assert retired["retired_at"] and retired["retired_reason"] == f"retired after correction {n}"
     assert ok(c.get("/api/v1/flags", params={"detector": DETECTOR}, headers=h("riley")), 200)["items"] == []
+    after = ok(c.get(f"/api/v1/cases/{ref}", headers=h("riley", ref)), 200)
+    assert after["retired_flags"] == {fid: f"retired after correction {n}"}  # the case shows it too
     ok(c.post("/ui/session", json={"token": t["riley"], "purpose": "PSD review", "case_ref": ref}), 200)
-    page = c.get(f"/ui/flags/{fid}")
-    assert page.status_code == 200 and f"retired after correction {n}" in page.text
+    for page in (c.get(f"/ui/flags/{fid}"), c.get(f"/ui/cases/{ref}")):
+        assert page.status_code == 200 and f"retired after correction {n}" in page.text
 
     # every step is in the subject's report, HTML and PDF alike
     html = c.get(url, headers=sar)
