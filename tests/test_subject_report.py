@@ -168,7 +168,8 @@ def test_case_history_and_challenges_are_read_when_their_tables_exist(
     from api.ops import cases, challenges
     from api.ops.subject_report import case_history
     from api.ops.subject_report import challenges as challenge_rows
-    from synthetic.walkthrough import DETECTOR as WALK, LEAVE_ROW, PEOPLE, SUBJECT, write_force
+    from synthetic.walkthrough import DETECTOR as WALK
+    from synthetic.walkthrough import LEAVE_ROW, PEOPLE, SUBJECT, write_force
 
     with Workspace(store_settings, write=True) as ws:
         if ws.store.name == "neo4j":
