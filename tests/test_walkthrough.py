@@ -274,3 +274,57 @@ def test_walkthrough_through_the_api(walk: tuple[TestClient, dict[str, str], Set
     assert verified["ok"] is True and verified["problems"] == []
     with Workspace(settings) as ws:
         assert ws.audit.verify().ok
+
+
+def test_failed_case_and_challenge_commands_are_audited(tmp_path: Path) -> None:
+    """A refused ``linkwatch case …`` / ``challenge …`` / ``subject-report`` is a look too:
+    recorded as ``failed`` with the command, its case, its options and the error."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from tests.conftest import embedded_settings
+
+    s = embedded_settings(tmp_path)
+    prepare(s, tmp_path / "force")
+    common = ["--data-dir", str(s.data_dir), "--purpose", "weekly review"]
+    runner = CliRunner()
+    tries = [
+        ["case", "move", "RC-2026-0042", "--to", "triage", "--reason", "x", "--officer-id", "R1"],
+        ["case", "open", "--flag", "no-such-flag", "--officer-id", "R1"],
+        ["case", "list", "--stage", "nowhere"],
+        [
+            "challenge",
+            "lodge",
+            "--subject",
+            SUBJECT,
+            "--table",
+            "shifts",
+            "--row",
+            "SH99",
+            "--field",
+            "status",
+        ],
+        ["challenge", "decide", "CH-2026-0042", "--uphold", "--reason", "x", "--officer-id", "D1"],
+        ["subject-report", "ZZ9"],
+    ]
+    for args in tries:
+        r = runner.invoke(app, [*args, *common])
+        assert r.exit_code == 2, (args, r.output)
+    with Workspace(s) as ws:
+        failed = [r for r in ws.audit.records() if r["action"] == "failed"]
+        assert ws.audit.verify().ok
+    assert [r["what"] for r in failed] == [
+        "case move RC-2026-0042",
+        "case open",
+        "case list",
+        "challenge lodge",
+        "challenge decide CH-2026-0042",
+        "subject-report ZZ9",
+    ]
+    move, opened, listed, lodged, decided, report = failed
+    assert move["case_ref"] == "RC-2026-0042" and "no review case" in move["error"]
+    assert move["params"]["officer_id"] == "R1" and move["params"]["reason"] == "x"
+    assert opened["error"].startswith("flags: no flag") and listed["error"].startswith("stage:")
+    assert "SH99" in lodged["error"] and lodged["params"]["row"] == "SH99"
+    assert "CH-2026-0042" in decided["error"] and report["params"]["officer_id"] == "ZZ9"
+    assert all(r["purpose"] == "weekly review" and r["status"] == "error" for r in failed)
