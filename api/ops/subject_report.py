@@ -383,7 +383,7 @@ def _about(subject: str, look: Look) -> Section:
     )
     s.p(
         "A flag is a prompt for a person to assess, never a finding. Other officers appear under "
-        "pseudonyms (Officer-XXXXXX) and members of the public are never named."
+        "pseudonyms (such as Officer-7Q4K) and members of the public are never named."
     )
     s.p(f"Produced by {look.who.user} ({look.who.role}) for the purpose: {look.purpose}.")
     return s
