@@ -154,6 +154,8 @@ class AssessmentOut(BaseModel):
 
 
 class FlagDetail(FlagOut):
+    retired_at: str | None = Field(None, description="when the detector stopped raising it (ISO 8601)")
+    retired_reason: str | None = Field(None, examples=["retired after correction 3"])
     card: dict[str, Any] = Field(description="the detector's method card")
     assessments: list[AssessmentOut] = Field(default_factory=list)
     evidence_tables: list[dict[str, Any]] = Field(
@@ -293,6 +295,10 @@ class CaseOut(BaseModel):
     outcome_status: str | None = Field(None, description="proposed (awaiting sign-off) or decided")
     open_challenges: list[str] = Field(default_factory=list, description="open challenges pausing escalation")
     unmasked_by: list[dict[str, Any]] = Field(default_factory=list)
+    retired_flags: dict[str, str] = Field(
+        default_factory=dict,
+        description="the case's flags that retired, with why (retired after correction N)",
+    )
     transitions: list[dict[str, Any]] = Field(default_factory=list)
     decisions: list[dict[str, Any]] = Field(default_factory=list)
     signoffs: list[dict[str, Any]] = Field(default_factory=list)

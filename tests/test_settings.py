@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,15 +90,23 @@ def _compose_env() -> dict[str, str]:
 def test_compose_settings_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     env = _compose_env()
     assert env["LINKWATCH_STORE"] == "neo4j"
-    dotenv = {"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "a-real-secret-123"}
+    dotenv = {
+        "NEO4J_USER": "neo4j",
+        "NEO4J_PASSWORD": "a-real-secret-123",
+        "LINKWATCH_PSEUDONYM_KEY": "another-real-secret-4567",
+    }
     for k, v in env.items():
-        for name, value in dotenv.items():
-            v = v.replace(f"${{{name}:?set {name} in .env}}", value).replace(f"${{{name}}}", value)
+        # ${NAME} or ${NAME:?message}: compose refuses to start when NAME is unset
+        v = re.sub(r"\$\{(\w+)(?::\?[^}]*)?\}", lambda m: dotenv.get(m.group(1), m.group(0)), v)
         assert "${" not in v, f"{k} uses a variable the test does not know: {v}"
         monkeypatch.setenv(k, v)
     s = load_settings()
     assert s.store == "neo4j" and s.neo4j_uri == "bolt://neo4j:7687"
     assert s.neo4j_password is not None and s.neo4j_password.get_secret_value() == "a-real-secret-123"
+    assert s.environment == "production"  # so a missing pseudonym key stops the server
+    assert s.pseudonym_key is not None and s.pseudonym_key.get_secret_value() == "another-real-secret-4567"
+    example = (ROOT / ".env.example").read_text()
+    assert all(f"\n{name}=" in f"\n{example}" for name in dotenv)  # .env.example names each
 
 
 def test_compose_has_no_default_secrets_and_binds_loopback() -> None:
@@ -106,6 +115,7 @@ def test_compose_has_no_default_secrets_and_binds_loopback() -> None:
         "NEO4J_AUTH: ${NEO4J_USER:?set NEO4J_USER in .env}/${NEO4J_PASSWORD:?set NEO4J_PASSWORD in .env}"
         in text
     )
+    assert "LINKWATCH_PSEUDONYM_KEY: ${LINKWATCH_PSEUDONYM_KEY:?" in text  # no default key
     ports = [ln.strip() for ln in text.splitlines() if ln.strip().startswith('- "') and ":" in ln]
     assert ports and all(p.startswith('- "127.0.0.1:') for p in ports)
     assert "condition: service_healthy" in text and "healthcheck:" in text

@@ -158,42 +158,81 @@ def test_command_line(tmp_path: Path) -> None:
     assert "retired after correction 1" in text and "Casey" not in text
 
 
-def test_case_history_and_challenges_are_read_when_their_tables_exist(tmp_path: Path) -> None:
-    """The seams to the review cases and challenges (tables made by the cases work; here
-    only the columns the report reads): empty without the tables, each step with them."""
-    import sqlite3
+def test_case_history_and_challenges_are_read_when_their_tables_exist(
+    store_settings: Settings, tmp_path: Path
+) -> None:
+    """The report reads the review cases and challenges through their operations (the
+    review store): empty before any, then each case's opening, moves with their reasons,
+    decision, sign-off and unmasking, and each challenge's state, decision and the
+    correction it made (and the flag it retired). On both stores."""
+    from api.ops import cases, challenges
+    from api.ops.subject_report import case_history
+    from api.ops.subject_report import challenges as challenge_rows
+    from synthetic.walkthrough import DETECTOR as WALK
+    from synthetic.walkthrough import LEAVE_ROW, PEOPLE, SUBJECT, write_force
 
-    from api.ops.subject_report import case_history, challenges
-    from graph.meta import MetaStore
+    with Workspace(store_settings, write=True) as ws:
+        if ws.store.name == "neo4j":
+            wipe_neo4j(ws.store)
+    ingest(store_settings, write_force(tmp_path / "walk"))
+    with Workspace(store_settings, write=True) as ws:
+        run_detectors(ws, [WALK])
+        (fid,) = current_flags(ws).values()
+        assert case_history(ws, SUBJECT, [fid]) == [] and challenge_rows(ws, SUBJECT) == []
 
-    meta = MetaStore(tmp_path)
-    assert case_history(meta, "A1", ["F1"]) == [] and challenges(meta, "A1") == []
-    with sqlite3.connect(meta.path) as con:
-        con.executescript(
-            """CREATE TABLE review_cases (case_ref TEXT PRIMARY KEY);
-            CREATE TABLE case_links (case_ref TEXT, kind TEXT, item TEXT);
-            CREATE TABLE case_transitions (case_ref TEXT, from_stage TEXT, to_stage TEXT, who TEXT, role TEXT,
-                                           reason TEXT, at TEXT);
-            CREATE TABLE case_decisions (case_ref TEXT, outcome TEXT, explanation TEXT, state TEXT, who TEXT,
-                                         role TEXT, reason TEXT, at TEXT);
-            CREATE TABLE challenges (challenge_id TEXT, subject_id TEXT, against TEXT, flag_id TEXT,
-                source_table TEXT, row_key TEXT, field TEXT, text TEXT, lodged_at TEXT, due_date TEXT, state TEXT,
-                decided_at TEXT, decision_reason TEXT, correction TEXT);
-            INSERT INTO case_links VALUES ('RC-1', 'flag', 'F1'), ('RC-2', 'subject', 'B2');
-            INSERT INTO case_transitions VALUES ('RC-1', 'new', 'triage', 'ivy', 'investigator', 'rota checked', '2026-01-02'),
-                                                ('RC-2', 'new', 'triage', 'ivy', 'investigator', 'not about A1', '2026-01-02');
-            INSERT INTO case_decisions VALUES ('RC-1', 'no_further_action', 'source data wrong', 'final', 'ann',
-                                               'appropriate_authority', 'leave was approved', '2026-01-03');
-            INSERT INTO challenges VALUES ('CH-1', 'A1', 'fact', NULL, 'shifts', 'SH1', 'status', 'I was recalled',
-                '2026-01-01', '2026-02-01', 'upheld', '2026-01-03', 'the recall email shows it', '1');"""
+        def look(user: str) -> Look:
+            role, officer = PEOPLE[user]
+            return Look(Principal(user, role, officer_id=officer), "walk-through", None, via="api")
+
+        ref = cases.open_case(ws, look("riley"), subjects=[], flags=[fid], notes="overtime on leave")[
+            "case_ref"
+        ]
+        cases.move(ws, look("riley"), ref, "triage", "rota and pay records disagree")
+        cases.unmask(ws, look("riley"), ref, "to ask the duty sergeant about the day")
+        cases.move(ws, look("riley"), ref, "assessment", "no leave cancellation on file")
+        cases.decide(
+            ws, look("riley"), ref, outcome="misconduct_meeting", reason="claimed pay while on leave"
         )
-    steps = case_history(meta, "A1", ["F1"])
-    assert [(s[0], s[2]) for s in steps] == [
-        ("RC-1", "stage new -> triage"),
-        ("RC-1", "outcome no_further_action (final)"),
-    ]
-    assert steps[1][4] == "leave was approved: source data wrong"
-    (ch,) = challenges(meta, "A1")
-    assert ch[0] == "CH-1" and ch[1] == "shifts row SH1, status: I was recalled" and ch[4] == "upheld"
-    assert "correction 1" in ch[5]
-    meta.close()
+        cases.sign_off(ws, look("pat"), ref, approve=True, reason="the pay records support it")
+        ch = challenges.lodge(
+            ws,
+            look("alex"),
+            text="I was recalled from leave that day",
+            table="shifts",
+            row_key=LEAVE_ROW,
+            field="status",
+            claimed_value="cancelled",
+        )
+        challenges.decide(
+            ws, look("dana"), ch["challenge_id"], upheld=True, reason="the recall email shows it"
+        )
+        steps = case_history(ws, SUBJECT, [fid])
+        (row,) = challenge_rows(ws, SUBJECT)
+    assert {s[0] for s in steps} == {ref}
+    what = [s[2] for s in steps]
+    assert what[0].startswith(f"case opened about {SUBJECT} from flag(s) {fid}; reviewer riley")
+    assert steps[0][3] == "riley (investigator)" and steps[0][4] == "overtime on leave"
+    by_what = {s[2].split(";")[0]: s for s in steps}
+    assert by_what["stage new -> triage"][4] == "rota and pay records disagree"
+    assert by_what["stage triage -> assessment"][3] == "riley (investigator)"
+    assert (
+        by_what["outcome Misconduct assessment (meeting) proposed, then signed off"][4]
+        == "claimed pay while on leave"
+    )
+    signed = by_what["Misconduct assessment (meeting) signed off"]
+    assert signed[3] == "pat (appropriate_authority)" and signed[4] == "the pay records support it"
+    unmasked = by_what[f"unmasked {SUBJECT}"]
+    assert unmasked[3] == "riley" and unmasked[4] == "to ask the duty sergeant about the day"
+    assert by_what[f"flag {fid} retired after correction 1"]
+    assert [s[1] for s in steps] == sorted(s[1] for s in steps)  # oldest first
+    assert row[0] == ch["challenge_id"] and row[4] == "upheld"
+    assert (
+        row[1]
+        == "shifts row SH1, status (held: planned; claimed: cancelled): I was recalled from leave that day"
+    )
+    assert row[2].endswith("by alex (investigator)")
+    assert "by dana (appropriate_authority)" in row[5] and "the recall email shows it" in row[5]
+    assert (
+        f"correction 1 applied to shifts row SH1, status (planned -> cancelled); flag(s) {fid} retired"
+        in row[5]
+    )

@@ -186,8 +186,14 @@ def purpose_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 # ---- errors: a failed look is a look -------------------------------------------------
 
-LOOK_COMMANDS = ("query cypher", "query run", "page", "flag show", "flag assess", "export")
-"""Commands that look at the graph: when one fails, the failure is audited too."""
+LOOK_COMMANDS = (
+    *("query cypher", "query run", "page", "flag show", "flag assess", "export"),
+    *("case open", "case list", "case show", "case move", "case decide", "case signoff", "case unmask"),
+    *("challenge lodge", "challenge list", "challenge decide"),
+    *("subject-report", "correction apply", "correction list"),
+)
+"""Commands that look at the graph, or act on a review case, a challenge or a subject's
+data: when one fails, the failure is audited too (a case command's with its case)."""
 _OPTION_NAMES = (*STORE_OPTIONS, *PURPOSE_OPTIONS)
 
 
@@ -225,7 +231,7 @@ def _audit_failure(error: BaseException) -> None:
     ]
     try:
         s = settings_of(None, p.get("data_dir"))
-        look = cli_look(p.get("purpose"), p.get("case"))
+        look = cli_look(p.get("purpose"), p.get("case") or p.get("case_ref"))
         look.record_failure(
             AuditLog.of(s),
             " ".join([command, *args]),

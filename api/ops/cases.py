@@ -23,6 +23,7 @@ from api.ops import flags as flag_ops
 from api.ops.conflicts import check_independent
 from api.ops.look import CLI_ROLE, Look
 from api.ops.pseudonyms import Masker
+from graph.corrections import Corrections
 from graph.errors import NodeNotFound, NotFound, QueryError
 from graph.meta import PermissionDenied, Principal
 from graph.model import MODEL
@@ -109,7 +110,8 @@ def open_challenges(ws: Workspace, case: dict[str, Any]) -> list[dict[str, Any]]
 def case_out(ws: Workspace, case: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
     """A case as people read it: its record, the days left to its due date, whether it is
     overdue, its current outcome (``proposed`` until signed off), the open challenges that
-    pause it and who unmasked its subject."""
+    pause it, who unmasked its subject, and why any of its flags retired (``retired after
+    correction N``)."""
     today = today or dt.date.today()
     out = dict(case)
     days = (dt.date.fromisoformat(case["due_date"]) - today).days
@@ -123,6 +125,7 @@ def case_out(ws: Workspace, case: dict[str, Any], today: dt.date | None = None) 
         ("proposed" if current and current["state"] == "proposed" else "decided") if out["outcome"] else None
     )
     out["open_challenges"] = [c["challenge_id"] for c in open_challenges(ws, case)]
+    out["retired_flags"] = Corrections(ws.meta).retirements(case["flags"])
     out["unmasked_by"] = [
         {k: g[k] for k in ("user", "subject_id", "reason", "at")}
         for g in ws.meta.unmask_grants(case_ref=case["case_ref"])
@@ -175,7 +178,11 @@ def opened_since(ws: Workspace, look: Look, case_ref: str) -> list[dict[str, Any
         action = str(rec.get("action", ""))
         if action in STEP_ACTIONS:
             opened = []
-        elif rec.get("who") == look.who.user and not action.startswith(("case", "challenge")):
+        elif (
+            rec.get("who") == look.who.user
+            and not action.startswith(("case", "challenge"))
+            and action != "failed"  # a refused request opened nothing
+        ):
             opened.append({"seq": rec["seq"], "action": action, "what": rec.get("what"), "at": rec.get("at")})
     return opened
 

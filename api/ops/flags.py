@@ -208,7 +208,8 @@ def one(ws: Workspace, flag_id: str) -> dict[str, Any]:
     except NodeNotFound:
         raise NodeNotFound(f"no flag with id {flag_id!r}") from None
     out = flag_out(node, ws.meta.statuses())
-    if out.get("retired_at"):  # why it retired, when a correction retired it
+    if out.get("retired_at"):  # when and why it retired (when a correction retired it)
+        out["retired_at"] = ts(out["retired_at"]) or str(out["retired_at"])
         out["retired_reason"] = Corrections(ws.meta).retirements([flag_id]).get(flag_id)
     return out
 

@@ -22,14 +22,16 @@ from typing import Any
 
 import jinja2
 
+from api.ops.cases import case_out, get_case, review
+from api.ops.challenges import challenge_out
 from api.ops.flags import method_card
 from api.ops.look import Look
 from api.ops.pseudonyms import officer_pseudonyms
 from graph.contract import TABLES
 from graph.corrections import Corrections, reader
 from graph.errors import NodeNotFound
-from graph.meta import MetaStore
 from graph.model import MODEL, caption
+from graph.review import POLICY
 from graph.values import to_plain
 from graph.workspace import Workspace
 from queries.detect import detector_version
@@ -171,74 +173,161 @@ def _provenance(props: dict[str, Any]) -> str:
     )
 
 
-# ---- the seams to the review cases and challenges (their tables land with that work) -----------
+# ---- the review cases and challenges about the subject ---------------------------------
 
 
-def _has_tables(meta: MetaStore, *names: str) -> bool:
-    found = {r["name"] for r in meta._rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return set(names) <= found
+def _who(name: Any, role: Any) -> str:
+    return f"{name} ({role})" if role else str(name)
 
 
-def case_history(meta: MetaStore, officer_id: str, flag_ids: list[str]) -> list[list[str]]:
-    """Each step of every review case about the officer or their flags, oldest first:
-    (case, when, what, who, reason). Empty while there are no case tables."""
-    if not _has_tables(meta, "review_cases", "case_links", "case_transitions", "case_decisions"):
-        return []
-    items = [officer_id, *flag_ids]
-    marks = ", ".join("?" * len(items))
-    refs = [
-        r["case_ref"]
-        for r in meta._rows(f"SELECT DISTINCT case_ref FROM case_links WHERE item IN ({marks})", items)
-    ]
-    if not refs:
-        return []
-    on = ", ".join("?" * len(refs))
-    steps = meta._rows(
-        f"""SELECT case_ref, at, 'stage ' || coalesce(from_stage, '-') || ' -> ' || to_stage AS what,
-                   who || ' (' || role || ')' AS who, reason FROM case_transitions WHERE case_ref IN ({on})
-            UNION ALL
-            SELECT case_ref, at, 'outcome ' || outcome || ' (' || state || ')', who || ' (' || role || ')',
-                   reason || coalesce(': ' || explanation, '') FROM case_decisions WHERE case_ref IN ({on})
-            ORDER BY at""",
-        refs + refs,
+def _state(state: str) -> str:
+    """A decision's state as the report says it: a serious outcome is proposed, then
+    signed off or declined; any other is decided at once."""
+    return (
+        "decided"
+        if state == "final"
+        else "proposed" + ("" if state == "proposed" else f", then {state.replace('_', ' ')}")
     )
-    rows = [[r["case_ref"], r["at"], r["what"], r["who"], r["reason"]] for r in steps]
-    if _has_tables(meta, "case_signoffs"):
-        for r in meta._rows(f"SELECT * FROM case_signoffs WHERE case_ref IN ({on}) ORDER BY at", refs):
-            verdict = "signed off" if r["approved"] else "sign-off refused"
-            rows.append([r["case_ref"], r["at"], verdict, f"{r['who']} ({r['role']})", r["reason"]])
-        rows.sort(key=lambda x: x[1])
+
+
+def _opened(items: list[dict[str, Any]]) -> str:
+    """What a step's maker opened for the case since the step before (from the audit log)."""
+    seen = [str(o.get("what")) for o in items if o.get("what")]
+    return f"; having opened {', '.join(dict.fromkeys(seen))}" if seen else ""
+
+
+def subject_cases(ws: Workspace, officer_id: str, flag_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The review cases about the officer or linked to one of their flags, by reference
+    (read through :mod:`api.ops.cases`, each as :func:`api.ops.cases.case_out` gives it)."""
+    store = review(ws)
+    refs = {c["case_ref"] for c in store.cases(subject=officer_id)}
+    for fid in flag_ids:
+        refs.update(store.cases_with_flag(fid))
+    return [case_out(ws, get_case(ws, ref)) for ref in sorted(refs)]
+
+
+def case_history(ws: Workspace, officer_id: str, flag_ids: list[str]) -> list[list[str]]:
+    """Each step of every review case about the officer or their flags, oldest first, as
+    (case, when, what, who, reason): its opening, each move between stages, each decision
+    (proposed or final) and sign-off, each unmasking of a subject, and the retirement of
+    each of its flags after a correction. Empty when no case concerns them."""
+    rows: list[list[str]] = []
+    for case in subject_cases(ws, officer_id, flag_ids):
+        ref = case["case_ref"]
+        rows.append(
+            [
+                ref,
+                case["opened_at"],
+                f"case opened about {', '.join(case['subjects'])}"
+                + (f" from flag(s) {', '.join(case['flags'])}" if case["flags"] else "")
+                + f"; reviewer {case['reviewer']}, due {case['due_date']}",
+                _who(case["opened_by"], case["opened_role"]),
+                case.get("notes") or "",
+            ]
+        )
+        for t in case["transitions"]:
+            rows.append(
+                [
+                    ref,
+                    t["at"],
+                    f"stage {t['from_stage'] or '-'} -> {t['to_stage']}{_opened(t['opened'])}",
+                    _who(t["who"], t["role"]),
+                    t["reason"],
+                ]
+            )
+        outcomes = {}
+        for d in case["decisions"]:
+            label = POLICY.outcome(d["outcome"]).label
+            outcomes[d["seq"]] = label
+            why = ", ".join(x for x in (d.get("reason_kind"), d.get("explanation")) if x)
+            rows.append(
+                [
+                    ref,
+                    d["at"],
+                    f"outcome {label} {_state(d['state'])}{_opened(d['opened'])}",
+                    _who(d["who"], d["role"]),
+                    d["reason"] + (f" (reason: {why})" if why else ""),
+                ]
+            )
+        for so in case["signoffs"]:
+            label = outcomes.get(so["decision_seq"], "the proposed outcome")
+            rows.append(
+                [
+                    ref,
+                    so["at"],
+                    f"{label} signed off" if so["approved"] else f"sign-off of {label} declined",
+                    _who(so["who"], so["role"]),
+                    so["reason"],
+                ]
+            )
+        for g in case["unmasked_by"]:
+            rows.append([ref, g["at"], f"unmasked {g['subject_id']}", str(g["user"]), g["reason"]])
+        retired = Corrections(ws.meta).retirements(case["flags"])
+        for fid in case["flags"]:
+            if fid in retired:
+                rows.append([ref, _retired_at(ws, fid), f"flag {fid} {retired[fid]}", "linkwatch", ""])
+    rows.sort(key=lambda r: (r[0], r[1]))
     return rows
 
 
-def challenges(meta: MetaStore, officer_id: str) -> list[list[str]]:
-    """The subject's challenges: (id, against, lodged, due, state, decision). Empty while
-    there is no challenges table."""
-    if not _has_tables(meta, "challenges"):
-        return []
+def _retired_at(ws: Workspace, flag_id: str) -> str:
+    found = ws.store.query("MATCH (f:Flag) WHERE f.flag_id = $f RETURN f.retired_at AS at", {"f": flag_id})
+    return _plain(found[0]["at"]) if found else ""
+
+
+def _correction(c: dict[str, Any] | None) -> str:
+    """What an upheld fact challenge's correction did."""
+    if not c:
+        return ""
+    where = f"{c.get('table') or c.get('tbl')} row {c.get('row_key')}, {c.get('field')}"
+    if c.get("state") != "applied":
+        why = f" ({c['why_not_applied']})" if c.get("why_not_applied") else ""
+        return f"a correction of {where} is to be made at the source{why}"
+    seq = c.get("seq")
+    retired = ", ".join(c.get("retired") or [])
+    then = f"; flag(s) {retired} retired after correction {seq}" if retired else ""
+    return (
+        f"correction {seq} applied to {where} ({c.get('old_value') or 'nothing'} -> {c.get('value')}){then}"
+    )
+
+
+def challenges(ws: Workspace, officer_id: str) -> list[list[str]]:
+    """The subject's challenges, oldest first (read through :mod:`api.ops.challenges`), as
+    (id, against, lodged, due, state, decision): what each is against, who lodged it,
+    its deadline and days left, its state, and who decided it, why, and the correction
+    it made."""
     out = []
-    for r in meta._rows("SELECT * FROM challenges WHERE subject_id = ? ORDER BY lodged_at", [officer_id]):
+    for ch in review(ws).challenges(subject_id=officer_id):
+        c = challenge_out(ch)
         against = (
-            f"flag {r['flag_id']}"
-            if r["against"] == "flag"
-            else f"{r['source_table']} row {r['row_key']}, {r['field']}"
+            f"flag {c['flag_id']}"
+            if c["against"] == "flag"
+            else f"{c['source_table']} row {c['row_key']}, {c['field']}"
+            + (f" (held: {c['held_value']}; claimed: {c['claimed_value']})" if c.get("claimed_value") else "")
         )
-        decision = ", ".join(
-            str(x)
-            for x in (
-                r["decided_at"],
-                r["decision_reason"],
-                r["correction"] and f"correction {r['correction']}",
+        due = c["due_date"] + (
+            f" ({c['days_left']} days left{', overdue' if c['overdue'] else ''})"
+            if c["state"] == "open"
+            else ""
+        )
+        decision = ""
+        if c["decided_at"]:
+            decision = "; ".join(
+                x
+                for x in (
+                    f"{c['state']} {c['decided_at']} by {_who(c['decided_by'], c['decided_role'])}",
+                    c["decision_reason"],
+                    _correction(c.get("correction")),
+                )
+                if x
             )
-            if x
-        )
         out.append(
             [
-                r["challenge_id"],
-                f"{against}: {r['text']}",
-                r["lodged_at"],
-                r["due_date"],
-                r["state"],
+                c["challenge_id"],
+                f"{against}: {c['text']}",
+                f"{c['lodged_at']} by {_who(c['lodged_by'], c['lodged_role'])}",
+                due,
+                c["state"],
                 decision,
             ]
         )
@@ -294,7 +383,7 @@ def _about(subject: str, look: Look) -> Section:
     )
     s.p(
         "A flag is a prompt for a person to assess, never a finding. Other officers appear under "
-        "pseudonyms (Officer-XXXXXX) and members of the public are never named."
+        "pseudonyms (such as Officer-7Q4K) and members of the public are never named."
     )
     s.p(f"Produced by {look.who.user} ({look.who.role}) for the purpose: {look.purpose}.")
     return s
@@ -433,7 +522,7 @@ def _flag_section(ws: Workspace, red: Redactor, flags: list[dict[str, Any]]) -> 
     statuses = ws.meta.statuses()
     ids = [str(f["flag_id"]) for f in flags]
     reasons = Corrections(ws.meta).retirements(ids)
-    cases = case_history(ws.meta, red.subject_id, ids)
+    cases = case_history(ws, red.subject_id, ids)
     for f in flags:
         fid = str(f["flag_id"])
         card = method_card(str(f["detector"]))
@@ -510,23 +599,29 @@ def _corrections(ws: Workspace, red: Redactor, officer_id: str) -> Section:
 
 
 def _looks(ws: Workspace, red: Redactor, officer_id: str, uid: str, flags: list[dict[str, Any]]) -> Section:
+    """Every audit record that touched the subject's node or flags, named them, or was
+    made for (or tried on) a review case about them."""
     s = Section("Who looked at your data and why")
     touched = {officer_id, uid}
     for f in flags:
         touched |= {str(f["flag_id"]), MODEL.uid("Flag", f["flag_id"])}
+    refs = {c["case_ref"] for c in subject_cases(ws, officer_id, [str(f["flag_id"]) for f in flags])}
+    tried = re.compile(r"/cases/(" + "|".join(map(re.escape, sorted(refs))) + r")(/|$)") if refs else None
     rows = []
     for r in ws.audit.records():
         params: dict[str, Any] = r["params"] if isinstance(r.get("params"), dict) else {}
-        if r.get("what") in touched or officer_id in (
-            r.get("officer_id"),
-            r.get("subject_id"),
-            params.get("officer_id"),
+        if (
+            r.get("what") in touched
+            or officer_id in (r.get("officer_id"), r.get("subject_id"), params.get("officer_id"))
+            or r.get("case_ref") in refs  # anything done for a case about them
+            or (tried is not None and r.get("action") == "failed" and tried.search(str(r.get("what"))))
         ):
             rows.append(
                 [
                     _plain(r.get("at")),
                     f"{r.get('who')} ({r.get('role')})",
-                    f"{r.get('action')}: {red.text(r.get('what'))}",
+                    f"{r.get('action')}: {red.text(r.get('what'))}"
+                    + (f" (refused: {red.text(r.get('error'))})" if r.get("action") == "failed" else ""),
                     red.text(r.get("purpose")),
                     red.text(r.get("case_ref")),
                 ]
@@ -540,7 +635,7 @@ def _challenge_section(ws: Workspace, red: Redactor, officer_id: str) -> Section
     s.p(HOW_TO_CHALLENGE)
     s.table(
         ("Challenge", "Against", "Lodged", "Due", "State", "Decision"),
-        [[red.text(x) for x in r] for r in challenges(ws.meta, officer_id)],
+        [[red.text(x) for x in r] for r in challenges(ws, officer_id)],
         "You have lodged no challenge.",
     )
     return s

@@ -215,6 +215,7 @@ def case_page(case_ref: str, request: Request, ws: WorkspaceDep, look: ReviewPag
         moves=case_ops.next_moves(case),
         decision_from=POLICY.decision_from,
         outcomes=list(POLICY.outcomes.values()),
+        outcome_labels={o.key: o.label for o in POLICY.outcomes.values()},
         reason_kinds=POLICY.reason_kinds,
         explanations=case_ops.innocent_explanations(ws, case),
     )
