@@ -356,7 +356,9 @@ class EventStore:
         with contextlib.suppress(duckdb.Error):  # none open (never begun, or aborted already)
             self._exec("ROLLBACK")
 
-    def export_parquet(self, dest: Path, tables: Iterable[Table]) -> dict[str, int]:
+    def export_parquet(
+        self, dest: Path, tables: Iterable[Table], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> dict[str, int]:
         """Write event tables as Parquet partitioned by month, for Spark or any engine.
 
         Each table goes to ``dest/<table>/month=YYYY-MM/*.parquet``, its rows as they
@@ -373,6 +375,10 @@ class EventStore:
             The folder (made if missing).
         tables : iterable of graph.contract.Table
             The event tables to write; those the store does not hold are skipped.
+        con : duckdb.DuckDBPyConnection, optional
+            The connection to read them through (the corrected view of
+            :func:`graph.corrections.reader`, whose views stand in for the tables);
+            default the store's own.
 
         Returns
         -------
@@ -405,7 +411,7 @@ class EventStore:
             for p in (incoming, old):
                 shutil.rmtree(p, ignore_errors=True)
             month = f"coalesce(strftime({q(month_column(t))}, '%Y-%m'), 'none')"
-            self._exec(
+            (con or self.con).execute(
                 f"COPY (SELECT *, {month} AS month FROM {t.name}) TO {lit(str(incoming))} "
                 "(FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd)"
             )

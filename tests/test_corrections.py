@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from api.ops.corrections import apply_correction, detectors_reading, list_corrections
+from api.ops.exports import events_parquet
 from api.ops.flags import one
 from api.ops.look import cli_look
 from graph.corrections import Corrections, reader
@@ -105,6 +107,11 @@ def test_correction_retires_the_flag_it_rests_on(force: Settings, tmp_path: Path
         con.close()
         audit = [r for r in ws.audit.records() if r["action"] == "correction"]
         assert audit[-1]["what"] == "shifts:SH1" and audit[-1]["officer_id"] == "A1"
+        # Spark (or any engine) reads the event tables as exported: the corrected view too
+        out = events_parquet(ws, LOOK, tmp_path / "pq")
+        exported = pd.read_parquet(tmp_path / "pq" / "shifts")
+        assert out.rows["shifts"] == len(exported)
+        assert exported.set_index("shift_id").loc["SH1", "status"] == "cancelled"
 
     ingest(force, tiny_force(tmp_path / "src"))  # the same files again: still corrected
     with Workspace(force, write=True) as ws:

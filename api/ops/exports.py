@@ -24,6 +24,7 @@ from api.ops.look import Look
 from api.ops.pseudonyms import Masker
 from graph.bulk import ImportFiles, write_neo4j_import
 from graph.contract import TABLE_LIST, TABLES
+from graph.corrections import reader
 from graph.embedded import EmbeddedStore
 from graph.errors import LinkwatchError
 from graph.events import month_column
@@ -150,7 +151,8 @@ class EventsExport:
 
 
 def events_parquet(ws: Workspace, look: Look, folder: Path) -> EventsExport:
-    """The event store's tables as Parquet partitioned by table and month, for Spark or
+    """The event store's tables, as corrected (:mod:`graph.corrections`), as Parquet
+    partitioned by table and month, for Spark or
     any engine (:meth:`graph.events.EventStore.export_parquet`), beside the ingest runs'
     quarantine records (``quarantine/run_id=<run>/part-0.parquet``: file, line, column,
     reason, raw row, action) and ``_linkwatch.json`` (what was written, when, in which
@@ -162,7 +164,13 @@ def events_parquet(ws: Workspace, look: Look, folder: Path) -> EventsExport:
     t0 = time.perf_counter()
     folder = Path(folder)
     tables = [t for t in TABLE_LIST if t.kind == "event"]
-    rows = events.export_parquet(folder, tables)
+    # the corrected view (corrections laid over the rows they amend), as the detectors read it:
+    # Spark, or any engine, reads what linkwatch's detectors would
+    con = reader(events, ws.meta, ws.settings.timezone)
+    try:
+        rows = events.export_parquet(folder, tables, con=con)
+    finally:
+        con.close()
     quarantined = _quarantine_parquet(Path(ws.settings.data_dir) / "runs", folder / "quarantine")
     (folder / "_linkwatch.json").write_text(
         json.dumps(
