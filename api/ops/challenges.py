@@ -14,6 +14,7 @@ passes the conflict checks. An upheld fact challenge becomes a correction
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -65,14 +66,20 @@ def _node_row(ws: Workspace, table: Table, key: str) -> dict[str, Any] | None:
 
 def _event_row(ws: Workspace, table: Table, key: str) -> dict[str, Any] | None:
     events = ws.events
-    if events is None or not events.has(table.name):
+    if events is None:
         return None
     assert isinstance(table.key, str)
-    cur = events.con.execute(f"SELECT * FROM {q(table.name)} WHERE {q(table.key)} = ? LIMIT 1", [key])
-    found = cur.fetchone()
-    if found is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], found, strict=True))
+    with contextlib.closing(events.con.cursor()) as cur:  # the server's threads ask at once
+        there = cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table.name]
+        ).fetchall()
+        if not there[0][0]:
+            return None
+        cur.execute(f"SELECT * FROM {q(table.name)} WHERE {q(table.key)} = ? LIMIT 1", [key])
+        found = cur.fetchone()
+        if found is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
 def source_row(ws: Workspace, table_name: str, row_key: str, field: str) -> dict[str, Any]:

@@ -40,8 +40,13 @@ def search_entities(store: GraphStore, q: str, labels: list[str] | None, limit: 
     if not terms:
         return []
     hits: list[tuple[int, str, str, str, dict[str, Any]]] = []
+    has_digit = any(c.isdigit() for t in terms for c in t)
     for label, fields in SEARCH_FIELDS.items():
         if labels and label not in labels:
+            continue
+        if len(fields) == 1 and not has_digit and not labels:
+            # ids only (cases, complaints, records, flags): every id of the contract has digits, so a
+            # name is looked for among names, not by reading the million records' ids
             continue
         conds = []
         params: dict[str, Any] = {"k": limit}
