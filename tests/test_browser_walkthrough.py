@@ -6,8 +6,8 @@ The reviewer opens the flag as a case from its page (the subject under a pseudon
 moves it with reasons, unmasks the subject through the prompt that asks why, and
 proposes a misconduct assessment; the subject's line manager is refused its sign-off, a
 second person signs it off; the subject-access role produces the subject's report; the
-subject challenges their leave row, an independent person upholds it, the correction
-retires the flag; every step is in the report (the page and its PDF) and the audit log,
+subject challenges their leave row on the challenges page, an independent person upholds
+it there (a decision without a reason is refused first), the correction retires the flag; every step is in the report (the page and its PDF) and the audit log,
 which verifies.
 
 ``LINKWATCH_SCREENSHOTS=DIR`` keeps the README's pictures of the case page, the unmask
@@ -198,28 +198,40 @@ def test_walkthrough_in_the_browser(browser: Any, server: Server) -> None:
     sam.goto(f"{url}{report}")  # the API's page, read with the session
     assert "Misconduct assessment (meeting) signed off" in text(sam, "body")
 
-    # the subject challenges their leave row; an independent person upholds it
-    alex = sign_in(browser, server, "alex", "/ui/", "my challenge")
-    lodged = alex.evaluate(
-        """(b) => LW.api('/api/v1/challenges', {method: 'POST', body: b})""",
-        {
-            "table": "shifts",
-            "row_key": LEAVE_ROW,
-            "field": "status",
-            "claimed_value": "cancelled",
-            "text": "I was recalled from leave that morning; the leave was never cancelled on the roster",
-        },
+    # the subject challenges their leave row on the challenges page; an independent person upholds it there
+    alex = sign_in(browser, server, "alex", "/ui/challenges", "my challenge")
+    assert alex.locator("#fact-form input[name=subject_id]").count() == 0  # lodged about themselves
+    alex.select_option("#fact-form select[name=table]", "shifts")
+    for name, value in {"row_key": LEAVE_ROW, "field": "status", "claimed_value": "cancelled"}.items():
+        alex.fill(f"#fact-form input[name={name}]", value)
+    alex.fill(
+        "#fact-form textarea[name=text]",
+        "I was recalled from leave that morning; the leave was never cancelled on the roster",
     )
-    cid = lodged["challenge_id"]
-    assert lodged["subject_id"] == SUBJECT and lodged["state"] == "open"
-    dana = sign_in(browser, server, "dana", "/ui/", "deciding a challenge")
-    upheld = dana.evaluate(
-        "(id) => LW.api('/api/v1/challenges/' + id + '/decision', {method: 'POST', body: "
-        "{upheld: true, reason: 'the recall e-mail of 10 March shows it'}})",
-        cid,
+    with alex.expect_navigation():
+        alex.click("#fact-form button[type=submit]")
+    row = alex.locator("#challenges tbody tr[data-id]")
+    assert row.count() == 1
+    cid = str(row.get_attribute("data-id"))
+    assert text(alex, f"tr[data-id='{cid}'] td:nth-child(2)") == SUBJECT  # their own id, to them
+    assert text(alex, f"tr[data-id='{cid}'] .state") == "open" and "days left" in text(
+        alex, f"tr[data-id='{cid}'] .due"
     )
-    n = upheld["correction"]["seq"]
-    assert upheld["state"] == "upheld" and upheld["correction"]["retired"] == [fid]
+    assert alex.locator(".decide-form").count() == 0  # the subject does not decide it
+    dana = sign_in(browser, server, "dana", "/ui/challenges", "deciding a challenge")
+    assert text(dana, f"tr[data-id='{cid}'] td:nth-child(2)") == alias  # the subject by pseudonym
+    decide = f".decide-form[data-id='{cid}']"
+    dana.click(f"{decide} button[value='1']")  # no reason: refused, naming the field
+    dana.wait_for_selector("#lw-error:not([hidden])")
+    assert text(dana, "#lw-error").startswith("reason:")
+    dana.fill(f"{decide} textarea[name=reason]", "the recall e-mail of 10 March shows it")
+    with dana.expect_navigation():
+        dana.click(f"{decide} button[value='1']")
+    assert text(dana, f"tr[data-id='{cid}'] .state") == "upheld"
+    decision = text(dana, f"tr[data-id='{cid}'] .decision")
+    applied = re.search(r"correction (\d+) applied; retired (\S+)", decision)
+    assert applied and applied.group(2) == fid, decision
+    n = int(applied.group(1))
 
     # the flag is retired after the correction: its page and its case say so
     riley.goto(f"{url}/ui/flags/{fid}")

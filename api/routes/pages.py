@@ -21,10 +21,13 @@ from pydantic import BaseModel
 from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, failure_recorder
 from api.deps import WorkspaceDep, server_workspace
 from api.ops import cases as case_ops
+from api.ops import challenges as challenge_ops
 from api.ops import entities
 from api.ops import flags as flag_ops
 from api.ops.flags import MAX_SKIP
 from api.ops.look import Look, allowed, api_look, authenticate, authorize
+from api.ops.pseudonyms import Masker
+from graph.contract import TABLES
 from graph.errors import NotFound
 from graph.meta import PermissionDenied, Principal
 from graph.model import caption
@@ -63,7 +66,10 @@ def html(
     )
 
 
-def _page_look(permission: str, purpose_needed: bool = True) -> Any:
+def _page_look(permission: str | None, purpose_needed: bool = True) -> Any:
+    """A page's look: signed in, holding ``permission`` (``None``: any signed-in user, the
+    operation deciding what they see) and, unless not needed, with a stated purpose."""
+
     def dep(request: Request) -> Look:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         who = authenticate(server_workspace(request).meta, request.cookies.get(TOKEN_COOKIE))
@@ -71,7 +77,8 @@ def _page_look(permission: str, purpose_needed: bool = True) -> Any:
             raise SignIn(here, "Sign in with your API token.")
         request.state.principal = who  # a failure from here on is audited
         try:
-            authorize(who, permission)
+            if permission is not None:
+                authorize(who, permission)
         except PermissionDenied:
             raise Forbidden(f"Your role ({who.role}) may not open this page.") from None
         look = api_look(who, request.cookies.get(PURPOSE_COOKIE), request.cookies.get(CASE_COOKIE))
@@ -88,6 +95,7 @@ FlagsPage = Annotated[Look, _page_look("flags.read")]
 QueriesPage = Annotated[Look, _page_look("queries.run")]
 AuditPageLook = Annotated[Look, _page_look("audit.read", purpose_needed=False)]
 ReviewPage = Annotated[Look, _page_look("cases.review")]
+SignedInPage = Annotated[Look, _page_look(None)]
 
 
 def safe_next(url: str) -> bool:
@@ -219,6 +227,26 @@ def case_page(case_ref: str, request: Request, ws: WorkspaceDep, look: ReviewPag
         reason_kinds=POLICY.reason_kinds,
         explanations=case_ops.innocent_explanations(ws, case),
     )
+
+
+@router.get("/challenges", response_class=HTMLResponse)
+def challenges_page(
+    request: Request, ws: WorkspaceDep, look: SignedInPage, state: str = "", overdue: bool = False
+) -> HTMLResponse:
+    """Challenges with their days left (those about the looker only, unless their role
+    lodges, decides or reviews), subjects by pseudonym; the forms lodge a fact challenge
+    and, for a role that decides them, uphold or reject an open one (through the API,
+    as the case page's forms)."""
+    try:
+        found = challenge_ops.list_challenges(ws, look, state=state or None, overdue=overdue)
+    except PermissionDenied as e:
+        raise Forbidden(str(e)) from None
+    mask = Masker.for_look(ws, look)
+    mask.learn(s for c in found for s in (c.get("text"), c.get("row_key")) if isinstance(s, str))
+    items = [mask.value(c) for c in found]
+    tables = {t.name: list(t.names) for t in TABLES.values() if isinstance(t.key, str)}
+    f = {"state": state, "overdue": overdue}
+    return html(request, "challenges.html", look.who, look, items=items, tables=tables, f=f)
 
 
 @router.get("/paths", response_class=HTMLResponse)
