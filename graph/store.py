@@ -1465,15 +1465,26 @@ class GraphStore(ABC):
             self._batched(cy.rel_retire(rel), "keys", delta.retired_ids, ts=run.ts, run_id=run.run_id)
         return delta.stats(rel_type, t0)
 
+    touch_batch: int | None = None
+    """Rows one statement touches (:meth:`_touch`); ``None``: ``batch_size``. The embedded
+    store reads a whole relationship table for each statement, so it takes many more."""
+
     def _touch(self, prefix: str, ids: list[str], run: RunInfo) -> None:
         """Move ``last_seen`` (and the run id) of rows seen again unchanged."""
         if ids:
             self._batched(
-                prefix + "SET n.last_seen = $ts, n.run_id = $run_id", "ids", ids, ts=run.ts, run_id=run.run_id
+                prefix + "SET n.last_seen = $ts, n.run_id = $run_id",
+                "ids",
+                ids,
+                size=self.touch_batch,
+                ts=run.ts,
+                run_id=run.run_id,
             )
 
-    def _batched(self, cypher: str, name: str, values: list[Any], **params: Any) -> None:
-        size = self.settings.batch_size
+    def _batched(
+        self, cypher: str, name: str, values: list[Any], size: int | None = None, **params: Any
+    ) -> None:
+        size = size or self.settings.batch_size
         for i in range(0, len(values), size):
             self._write(cypher, {name: values[i : i + size], **params})
 
