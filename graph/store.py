@@ -26,7 +26,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -1371,6 +1371,7 @@ class GraphStore(ABC):
         run: RunInfo,
         *,
         retire_scope: Callable[[pd.Series], pd.Series] | bool = True,
+        state_keys: Collection[str] | None = None,
     ) -> LoadStats:
         """Upsert relationships of ``rel_type`` from a frame.
 
@@ -1396,6 +1397,11 @@ class GraphStore(ABC):
         retire_scope : bool or callable, default True
             Which existing relationships missing from ``rows`` to retire, as in
             :meth:`load_nodes` (a function gets the existing keys).
+        state_keys : collection of str, optional
+            Read and compare only the relationships with these keys (and those of
+            ``rows``), not every one of the type: a day's few hundred links against
+            two million. Every key ``retire_scope`` may retire must be among them;
+            relationships outside them are left as they are.
 
         Returns
         -------
@@ -1444,10 +1450,12 @@ class GraphStore(ABC):
             raise ValueError(f"{rel_type}: duplicate relationship in rows to load")
         data_cols = [p.name for p in rel.props] + ["extra"]
         df["row_hash"] = row_hashes(df, ["src", "dst", *data_cols]) if len(df) else []
-        state = pd.DataFrame(
-            self._read(cy.rel_state_query(rel), {}),
-            columns=["key", "row_hash", "retired_at", "src", "dst"],
-        )
+        if state_keys is None:
+            found = self._read(cy.rel_state_query(rel), {})
+        else:
+            wanted = sorted(set(state_keys) | set(df["key"]))
+            found = self._read(cy.rel_state_query(rel, keyed=True), {"keys": wanted}) if wanted else []
+        state = pd.DataFrame(found, columns=["key", "row_hash", "retired_at", "src", "dst"])
         delta = self._delta(df, state, "key", retire_scope)
         self._apply_provenance(delta, run)
         allowed = set(rel.ends)

@@ -505,6 +505,7 @@ def _merge_events(
         if frame is None:
             continue
         retire: Any = True
+        state_keys: list[str] | None = None
         if scope is not None:  # links of pairs no new row touched stay as they are
             touched = ev.con.execute(f"SELECT * FROM {scope}").df()
             src_label, dst_label = (label for label in AGGREGATE_ENDS[rel_type])
@@ -512,9 +513,12 @@ def _merge_events(
                 MODEL.node(src_label).uids(touched.iloc[:, 0]), MODEL.node(dst_label).uids(touched.iloc[:, 1])
             )
             retire = _within(set(keys))
+            state_keys = list(keys)  # only those links are read and compared, not all of the type
         step(f"load {rel_type} (aggregated from {needs}{', the pairs it touched' if scope else ''})")
         with report.stage("graph load (aggregated links)"), ev.memory_released():
-            report.loads.append(store.load_relationships(rel_type, frame, run, retire_scope=retire))
+            report.loads.append(
+                store.load_relationships(rel_type, frame, run, retire_scope=retire, state_keys=state_keys)
+            )
 
 
 ACCESS_CONTEXT_TABLES = {"records", "case_assignments", "officers", "persons"}

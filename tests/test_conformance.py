@@ -77,6 +77,35 @@ def test_relationship_retired_when_missing(store: GraphStore) -> None:
     assert rows == [{"o": "Officer:D", "g": "Organisation:B1"}]
 
 
+def test_a_load_that_reads_only_some_keys(store: GraphStore) -> None:
+    """``state_keys``: only those relationships are compared (and may be retired); the rest
+    stay as they are, unread, as a day's load of a few links among millions leaves them."""
+    from graph.store import relationship_keys
+
+    load_fixture(store)
+    keys = list(relationship_keys(MEMBER_OF["src"], MEMBER_OF["dst"], MEMBER_OF["discriminator"]))
+    changed = MEMBER_OF.iloc[[0]].assign(score=0.5)  # A's membership, rescored
+    # the scope: A's and C's memberships; C's is missing from the rows, so it is retired
+    scope = {keys[0], keys[1]}
+    st = store.load_relationships(
+        "MEMBER_OF",
+        changed,
+        RunInfo.new("r"),
+        retire_scope=lambda existing: existing.isin(scope),
+        state_keys=scope,
+    )
+    assert (st.new, st.changed, st.unchanged, st.retired) == (0, 1, 0, 1)
+    rows = store.query(
+        "MATCH (x:Officer)-[m:MEMBER_OF]->(g:Organisation) RETURN x.uid AS o, m.score AS score, "
+        "m.retired_at IS NOT NULL AS retired ORDER BY o"
+    )
+    assert rows == [
+        {"o": "Officer:A", "score": 0.5, "retired": False},
+        {"o": "Officer:C", "score": 0.97, "retired": True},
+        {"o": "Officer:D", "score": 1.0, "retired": False},  # outside the keys: untouched
+    ]
+
+
 def test_neighbourhood(store: GraphStore) -> None:
     load_fixture(store)
     one = store.neighbourhood(["Officer:A"], depth=1)
