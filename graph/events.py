@@ -244,13 +244,16 @@ class EventStore:
         """
         self._exec(ddl(table))
 
-    def has(self, table: str) -> bool:
+    def has(self, table: str, *, con: duckdb.DuckDBPyConnection | None = None) -> bool:
         """Whether the table exists.
 
         Parameters
         ----------
         table : str
             A table name.
+        con : duckdb.DuckDBPyConnection, optional
+            The connection to ask through (a cursor of the caller's own, where threads ask
+            at once: one connection refuses a second caller); default the store's own.
 
         Returns
         -------
@@ -266,9 +269,9 @@ class EventStore:
         >>> events.close()
         """
         return bool(
-            self.con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchall()[0][0]
+            (con or self.con)
+            .execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table])
+            .fetchall()[0][0]
         )  # type: ignore[index]
 
     def count(self, table: str) -> int:

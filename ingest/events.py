@@ -693,12 +693,11 @@ class EventLoader(EventStore):
         changed = 0
         pairs = TOUCHED.get(table.name)
         self._exec("SET preserve_insertion_order = false")  # lines are numbered already
-        if checked.startswith(STAGED_PREFIX) and before == 0:  # a first load: its checked table is it
+        if (
+            checked.startswith(STAGED_PREFIX) and before == 0
+        ):  # a first load (check() staged it): it is the table
             self._finish_staged(table, checked, run)
             self.touched[table.name] = None  # a first load: its links are made whole
-        elif before == 0:  # the bulk path: a first load is a plain insert
-            self._exec(f"INSERT INTO {table.name} SELECT g.*, ?, ?, ? FROM ({good}) g", params)
-            self.touched[table.name] = None
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
             if pairs is not None:  # the pairs whose aggregated link this run may change

@@ -70,10 +70,7 @@ def _event_row(ws: Workspace, table: Table, key: str) -> dict[str, Any] | None:
         return None
     assert isinstance(table.key, str)
     with contextlib.closing(events.con.cursor()) as cur:  # the server's threads ask at once
-        there = cur.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table.name]
-        ).fetchall()
-        if not there[0][0]:
+        if not events.has(table.name, con=cur):
             return None
         cur.execute(f"SELECT * FROM {q(table.name)} WHERE {q(table.key)} = ? LIMIT 1", [key])
         found = cur.fetchone()

@@ -319,14 +319,10 @@ def event_rows(
         return out
     for table, ks in keys.items():
         key = TABLES[table].key_columns[0]
-        # a cursor of its own, for every question: the server's threads ask at once, and one
-        # connection refuses a second caller instead of waiting
+        # a cursor of its own, for every question: the server's threads ask at once
         cur = events.con.cursor()
         try:
-            there = cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchall()
-            if not there[0][0]:
+            if not events.has(table, con=cur):
                 continue
             res = cur.execute(
                 f"SELECT * FROM {table} WHERE {q(key)} IN (SELECT unnest(?)) ORDER BY {q(key)} LIMIT {int(limit)}",
