@@ -122,5 +122,5 @@ def graph_facts(store: GraphStore, names: Iterable[str] | None = None) -> dict[s
     out = {}
     for name in names or GRAPH_FACTS:
         cypher, cols = GRAPH_FACTS[name]
-        out[name] = pd.DataFrame(store.query(cypher), columns=cols)
+        out[name] = store.frame(cypher, cols)
     return out

@@ -558,6 +558,45 @@ class GraphStore(ABC):
         rows = self._read(text, {k: to_plain(v) for k, v in params.items()}, max_rows)
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
 
+    def frame(self, cypher: str, columns: list[str], params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """A read-only query's rows as a frame of ``columns`` (scalar values, plain as
+        :meth:`query` gives them): for reads of whole tables, which the embedded store
+        hands over in bulk rather than a row at a time.
+
+        Parameters
+        ----------
+        cypher : str
+            The query, in Neo4j Cypher (the dialects agree on what it may use: matches,
+            filters and scalar properties returned under the names of ``columns``).
+        columns : list of str
+            The frame's columns, in order (present even when no row comes back).
+        params : dict, optional
+            The query's parameters.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per result row, the same frame ``pd.DataFrame(query(...), columns=columns)``
+            gives.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> _ = store.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"], "rank": ["PC", None]}),
+        ...                      RunInfo.new("doc"))
+        >>> df = store.frame("MATCH (o:Officer) RETURN o.officer_id AS id, o.rank AS rank ORDER BY id", ["id", "rank"])
+        >>> df.equals(pd.DataFrame(store.query("MATCH (o:Officer) RETURN o.officer_id AS id, o.rank AS rank ORDER BY id")))
+        True
+        >>> df["id"].tolist(), df["rank"].isna().tolist()
+        (['A', 'B'], [False, True])
+        >>> store.close()
+        """
+        return pd.DataFrame(self.query(cypher, params), columns=columns)
+
     def ping(self) -> None:
         """Raise :class:`~graph.errors.StoreUnavailable` unless the store answers.
 
@@ -1350,9 +1389,7 @@ class GraphStore(ABC):
             raise ValueError(f"{label}: duplicate key {dup!r} in rows to load")
         data_cols = [p.name for p in node.props if p.name != node.key] + ["extra"]
         df["row_hash"] = row_hashes(df, [node.key, *data_cols]) if len(df) else []
-        state = pd.DataFrame(
-            self._read(cy.node_state_query(node), {}), columns=["uid", "row_hash", "retired_at"]
-        )
+        state = self.frame(cy.node_state_query(node), ["uid", "row_hash", "retired_at"])
         delta = self._delta(df, state, "uid", retire_scope)
         self._apply_provenance(delta, run)
         if len(delta.new):
@@ -1450,12 +1487,13 @@ class GraphStore(ABC):
             raise ValueError(f"{rel_type}: duplicate relationship in rows to load")
         data_cols = [p.name for p in rel.props] + ["extra"]
         df["row_hash"] = row_hashes(df, ["src", "dst", *data_cols]) if len(df) else []
+        columns = ["key", "row_hash", "retired_at", "src", "dst"]
         if state_keys is None:
-            found = self._read(cy.rel_state_query(rel), {})
+            state = self.frame(cy.rel_state_query(rel), columns)
         else:
             wanted = sorted(set(state_keys) | set(df["key"]))
-            found = self._read(cy.rel_state_query(rel, keyed=True), {"keys": wanted}) if wanted else []
-        state = pd.DataFrame(found, columns=["key", "row_hash", "retired_at", "src", "dst"])
+            keyed = cy.rel_state_query(rel, keyed=True)
+            state = self.frame(keyed, columns, {"keys": wanted}) if wanted else pd.DataFrame(columns=columns)
         delta = self._delta(df, state, "key", retire_scope)
         self._apply_provenance(delta, run)
         allowed = set(rel.ends)

@@ -311,8 +311,8 @@ class EventLoader(EventStore):
     """The event store as ingest writes it: source files validated in SQL (:meth:`check`)
     and merged by key (:meth:`merge`).
 
-    ``touched`` names, per merged table that feeds an incremental link type (see
-    :data:`TOUCHED`), the temporary table of the (officer, other end) pairs whose rows
+    ``touched`` names, per link type aggregated pair by pair (see :data:`TOUCHED`) whose
+    event table this run merged, the temporary table of the (start, end) pairs whose rows
     this run added or changed (``None`` after a first load: every pair is new)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -691,24 +691,26 @@ class EventLoader(EventStore):
         before = self.count(table.name)
         params = [run.run_id, run.ts, run.ts]
         changed = 0
-        pairs = TOUCHED.get(table.name)
+        links = {rel: cols for rel, (name, cols) in TOUCHED.items() if name == table.name}
         self._exec("SET preserve_insertion_order = false")  # lines are numbered already
         if (
             checked.startswith(STAGED_PREFIX) and before == 0
         ):  # a first load (check() staged it): it is the table
             self._finish_staged(table, checked, run)
-            self.touched[table.name] = None  # a first load: its links are made whole
+            self.touched.update(dict.fromkeys(links))  # a first load: its links are made whole
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
-            if pairs is not None:  # the pairs whose aggregated link this run may change
-                cols = ", ".join(q(c) for c in pairs)
-                prev = ", ".join(f"t.{q(c)}" for c in pairs)
+            for rel, pair in links.items():  # the pairs whose aggregated link this run may change
+                cols = ", ".join(q(c) for c in pair)
+                prev = ", ".join(f"t.{q(c)}" for c in pair)
+                known = " AND ".join(f"{q(c)} IS NOT NULL" for c in pair)  # no link joins a null
                 self._exec(
-                    f"""CREATE OR REPLACE TEMP TABLE touched_{table.name} AS
-                        SELECT {cols} FROM incoming
-                        UNION SELECT {prev} FROM {table.name} t JOIN incoming i ON t.{key} = i.{key}"""
+                    f"""CREATE OR REPLACE TEMP TABLE touched_{rel.lower()} AS
+                        SELECT * FROM (SELECT {cols} FROM incoming
+                        UNION SELECT {prev} FROM {table.name} t JOIN incoming i ON t.{key} = i.{key})
+                        WHERE {known}"""
                 )
-                self.touched[table.name] = f"touched_{table.name}"
+                self.touched[rel] = f"touched_{rel.lower()}"
             self._exec(
                 f"""INSERT INTO {table.name} SELECT i.*, ?, ?, ? FROM incoming i
                     WHERE NOT EXISTS (SELECT 1 FROM {table.name} t WHERE t.{key} = i.{key})""",
@@ -890,13 +892,16 @@ UID_PREFIXES = {
 }
 """The uids' prefixes as SQL literals, from the model (``'Officer:'`` ...)."""
 
-TOUCHED: dict[str, tuple[str, str]] = {
-    # event table: the columns of the pair an aggregated link of it joins (officer first)
-    "system_access": ("officer_id", "record_id"),
-    "badge_events": ("officer_id", "site_id"),
+TOUCHED: dict[str, tuple[str, tuple[str, str]]] = {
+    # link type: (the event table it aggregates, its columns naming the link's start and end)
+    "ACCESSED": ("system_access", ("officer_id", "record_id")),
+    "ATTENDED": ("badge_events", ("officer_id", "site_id")),
+    "ROSTERED_AT": ("shifts", ("officer_id", "site_id")),
+    "APPROVED_SHIFTS_OF": ("shifts", ("approved_by", "officer_id")),
 }
-"""Event tables whose links can be brought up to date pair by pair: a run that adds a
-day's rows re-aggregates only the pairs those rows touch (the others cannot change)."""
+"""Link types that can be brought up to date pair by pair: a run that adds a day's rows
+re-aggregates only the pairs those rows (and the rows they replace) touch; the others
+cannot change. ``EDITED_ROSTER_OF`` joins two tables and is aggregated whole."""
 
 AGGREGATES: dict[str, tuple[str, str]] = {
     # rel type: (event table it needs, SQL giving src, dst and the relationship's properties)
@@ -913,7 +918,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
         """
         SELECT {officer} || officer_id AS src, {site} || site_id AS dst, count(*) AS shifts,
                round(sum(epoch("end" - start)) / 3600.0, 2) AS hours, min(start) AS first_at, max("end") AS last_at
-        FROM shifts WHERE site_id IS NOT NULL AND status = 'worked' GROUP BY ALL""",
+        FROM shifts {scope} WHERE site_id IS NOT NULL AND status = 'worked' GROUP BY ALL""",
     ),
     "APPROVED_SHIFTS_OF": (
         "shifts",
@@ -921,7 +926,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
         SELECT {officer} || approved_by AS src, {officer} || officer_id AS dst, count(*) AS count,
                count(*) FILTER (WHERE pay_code IN ('overtime', 'rest_day_worked', 'bank_holiday')) AS paid_extra,
                min(start) AS first_at, max("end") AS last_at
-        FROM shifts WHERE approved_by IS NOT NULL GROUP BY ALL""",
+        FROM shifts {scope} WHERE approved_by IS NOT NULL GROUP BY ALL""",
     ),
     "EDITED_ROSTER_OF": (
         "roster_changes",
@@ -970,18 +975,17 @@ def aggregate_links(
     identifier with the officer. Routine lookups stay in the event store only, which
     keeps the graph to a few per cent of the officer-record pairs at force scale.
 
-    ``scope`` (``ACCESSED`` and ``ATTENDED``): a table of the pairs to aggregate (the
+    ``scope`` (the link types of :data:`TOUCHED`): a table of the pairs to aggregate (the
     ones a run touched, see :attr:`EventLoader.touched`); by default every pair.
     """
     table, sql = AGGREGATES[rel_type]
     if not ev.has(table) or (rel_type == "EDITED_ROSTER_OF" and not ev.has("shifts")):
         return None
-    pairs = TOUCHED.get(table)
     within = ""
     if scope is not None:
-        if pairs is None:
+        if rel_type not in TOUCHED:
             raise ValueError(f"{rel_type} is always aggregated whole (no scope)")
-        within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in pairs) + ")"
+        within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in TOUCHED[rel_type][1]) + ")"
     if rel_type == "ACCESSED":
         if access_links not in ("notable", "all"):
             raise ValueError(f"access_links must be 'notable' or 'all' (got {access_links!r})")

@@ -498,7 +498,7 @@ def _merge_events(
                     whole_again = False
                     if needs not in loaded:
                         continue
-            scope = None if whole_again else ev.touched.get(needs)
+            scope = None if whole_again else ev.touched.get(rel_type)
             frame = aggregate_links(
                 ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
             )
@@ -525,7 +525,13 @@ ACCESS_CONTEXT_TABLES = {"records", "case_assignments", "officers", "persons"}
 """Tables the ``ACCESSED`` link policy judges by (sensitivity, own cases, personal
 links): when one changes, every pair is aggregated again."""
 
-AGGREGATE_ENDS = {"ACCESSED": ("Officer", "Record"), "ATTENDED": ("Officer", "Site")}
+AGGREGATE_ENDS = {
+    "ACCESSED": ("Officer", "Record"),
+    "ATTENDED": ("Officer", "Site"),
+    "ROSTERED_AT": ("Officer", "Site"),
+    "APPROVED_SHIFTS_OF": ("Officer", "Officer"),
+}
+"""The labels of the start and end of each link type aggregated pair by pair."""
 
 
 def _within(keys: set[str]) -> Callable[[pd.Series], pd.Series]:
@@ -581,8 +587,7 @@ def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
 def current(store: GraphStore, label: str, columns: list[str]) -> pd.DataFrame:
     """The current (not retired) nodes of ``label`` as a frame of ``columns``."""
     ret = ", ".join(f"n.{c} AS {c}" for c in columns)
-    rows = store.query(f"MATCH (n:{label}) WHERE n.retired_at IS NULL RETURN {ret}")
-    return pd.DataFrame(rows, columns=columns)
+    return store.frame(f"MATCH (n:{label}) WHERE n.retired_at IS NULL RETURN {ret}", columns)
 
 
 def _resolve(members: pd.DataFrame, people: pd.DataFrame, resolver: str, match_threshold: float) -> Any:

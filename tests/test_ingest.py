@@ -498,6 +498,10 @@ LINK_COLUMNS = {
     "ACCESSED": "a.count AS count, a.first_at AS first_at, a.last_at AS last_at, a.systems AS systems, "
     "a.no_purpose AS no_purpose, a.outside_case AS outside_case, a.reasons AS reasons",
     "ATTENDED": "a.days AS days, a.first_at AS first_at, a.last_at AS last_at",
+    "ROSTERED_AT": "a.shifts AS shifts, a.hours AS hours, a.first_at AS first_at, a.last_at AS last_at",
+    "APPROVED_SHIFTS_OF": "a.count AS count, a.paid_extra AS paid_extra, a.first_at AS first_at, "
+    "a.last_at AS last_at",
+    "EDITED_ROSTER_OF": "a.count AS count, a.first_at AS first_at, a.last_at AS last_at",
 }
 
 
@@ -509,22 +513,30 @@ def _links(st: GraphStore, rel_type: str) -> list[dict[str, object]]:
 
 
 def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings, tmp_path: Path) -> None:
-    """An export of one more day's events (lookups and swipes, some correcting earlier
-    rows) re-aggregates only the pairs those rows touch; the links come out exactly as an
-    ingest of everything at once makes them, on both stores."""
+    """An export of one more day's events (lookups, swipes and shifts, some correcting
+    earlier rows) re-aggregates only the pairs those rows touch (and, for a corrected row,
+    the pair it was in before); the links come out exactly as an ingest of everything at
+    once makes them, on both stores."""
     from graph.workspace import open_store
 
     src = generate(officers=60, seed=5, days=20).write(tmp_path / "all")
     sa = pd.read_csv(src / "system_access.csv", dtype=str, keep_default_na=False)
     be = pd.read_csv(src / "badge_events.csv", dtype=str, keep_default_na=False)
+    sh = pd.read_csv(src / "shifts.csv", dtype=str, keep_default_na=False)
+    rc = pd.read_csv(src / "roster_changes.csv", dtype=str, keep_default_na=False)
     last = sorted(sa["ts"].str[:10].unique())[-1]
     day1 = tmp_path / "day1"
     day1.mkdir()
+    events = ("system_access.csv", "badge_events.csv", "shifts.csv", "roster_changes.csv")
     for f in src.glob("*.csv"):
-        if f.name not in ("system_access.csv", "badge_events.csv"):
+        if f.name not in events:
             (day1 / f.name).write_bytes(f.read_bytes())
+    late = sh["start"].str[:10] == sh["start"].str[:10].max()  # the shifts of the last rostered day
     sa[sa["ts"].str[:10] < last].to_csv(day1 / "system_access.csv", index=False)
     be[be["ts"].str[:10] < last].to_csv(day1 / "badge_events.csv", index=False)
+    sh[~late].to_csv(day1 / "shifts.csv", index=False)
+    on_late = rc["shift_id"].isin(sh.loc[late, "shift_id"])
+    rc[~on_late].to_csv(day1 / "roster_changes.csv", index=False)
     day2 = tmp_path / "day2"
     day2.mkdir()
     new_sa = sa[sa["ts"].str[:10] == last].copy()
@@ -532,6 +544,20 @@ def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings
     fix["purpose_code"] = ""
     pd.concat([new_sa, fix]).to_csv(day2 / "system_access.csv", index=False)
     be[be["ts"].str[:10] == last].to_csv(day2 / "badge_events.csv", index=False)
+    # two corrected earlier shifts: one moved to another site, one approved by someone else
+    worked = sh[~late & (sh["status"] == "worked") & (sh["site_id"] != "") & (sh["approved_by"] != "")]
+    moved = worked.head(2).copy()
+    sites = pd.read_csv(src / "sites.csv", dtype=str)["site_id"]
+    assert len(moved) == 2
+    moved.iloc[0, moved.columns.get_loc("site_id")] = next(x for x in sites if x != moved.iloc[0]["site_id"])
+    moved.iloc[1, moved.columns.get_loc("approved_by")] = next(
+        x
+        for x in sh["officer_id"].unique()
+        if x not in (moved.iloc[1]["approved_by"], moved.iloc[1]["officer_id"])
+    )
+    assert late.any()
+    pd.concat([sh[late], moved]).to_csv(day2 / "shifts.csv", index=False)
+    rc[on_late].to_csv(day2 / "roster_changes.csv", index=False)
 
     whole = tmp_path / "whole"
     whole.mkdir()
@@ -541,12 +567,17 @@ def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings
     fixed.loc[fix["access_id"], "purpose_code"] = ""
     fixed.reset_index().to_csv(whole / "system_access.csv", index=False)
     be.to_csv(whole / "badge_events.csv", index=False)
+    shifts = sh.set_index("shift_id")
+    shifts.loc[moved["shift_id"]] = moved.set_index("shift_id")
+    shifts.reset_index().to_csv(whole / "shifts.csv", index=False)
+    rc.to_csv(whole / "roster_changes.csv", index=False)
 
     with open_store(store_settings) as st:
         ingest_dir(st, day1, store_settings.data_dir)
         rep = ingest_dir(st, day2, store_settings.data_dir)
         steps = {ld.name: ld for ld in rep.loads}
-        assert steps["ACCESSED"].read < len(_links(st, "ACCESSED"))  # only the touched pairs
+        for rel_type in ("ACCESSED", "ROSTERED_AT", "APPROVED_SHIFTS_OF"):  # only the touched pairs
+            assert steps[rel_type].read < len(_links(st, rel_type))
         got = {t: _links(st, t) for t in LINK_COLUMNS}
         if st.name == "neo4j":
             st.wipe()  # type: ignore[attr-defined]
