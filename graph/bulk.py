@@ -121,10 +121,11 @@ def _write(table: pa.Table, path: Path) -> None:
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
-PAGE_ROWS = 250_000
+PAGE_ROWS = 100_000
 """About how many relationships one read of the export takes: the embedded engine holds a
 read's whole result in its buffer pool (2 M ``ACCESSED`` links at once overflow the
-default 1 GiB), so a type is read in pages of its start nodes."""
+default 1 GiB, and so did pages of 250,000 after the 45k force's other tables), so a type
+is read in pages of its start nodes."""
 
 
 def _rel_pages(store: EmbeddedStore, rel_type: str, starts: list[str], ret: str) -> Iterator[pa.Table]:
