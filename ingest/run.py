@@ -37,7 +37,7 @@ import pandas as pd
 
 from graph.contract import TABLE_LIST, TABLES
 from graph.errors import LinkwatchError
-from graph.facts import LINK_HOLDERS, graph_facts
+from graph.facts import HUB_HOLDERS, LINK_HOLDERS, graph_facts, graph_facts_of
 from graph.model import MODEL
 from graph.store import GraphStore, LoadStats, RunInfo, isin, relationship_keys, row_hashes
 from ingest.events import (
@@ -271,7 +271,7 @@ def ingest_dir(
         if {"officers", "memberships", "persons"} & loaded:
             step("resolve membership lists")
             with report.stage("resolve membership lists"):
-                report.loads += _resolve_memberships(store, run, report, resolver, match_threshold)
+                report.loads += _resolve_memberships(store, run, report, resolver, match_threshold, reads)
         if {"declarations", "organisations"} & loaded:
             step("link declarations")
             with report.stage("link declarations"):
@@ -279,7 +279,7 @@ def ingest_dir(
         if {"officers", "persons"} & loaded:
             step("link shared identifiers")
             with report.stage("link shared identifiers"):
-                report.loads += _link_identifiers(store, run, report)
+                report.loads += _link_identifiers(store, run, report, reads)
         report.context_changed = bool(loaded & ACCESS_CONTEXT_TABLES)
         if ev is not None:
             _merge_events(
@@ -289,6 +289,7 @@ def ingest_dir(
                 run,
                 report,
                 step,
+                reads,
                 access_links=access_links,
                 access_repeat=access_repeat,
                 context_changed=report.context_changed,
@@ -463,6 +464,7 @@ def _merge_events(
     run: RunInfo,
     report: IngestReport,
     step: Progress,
+    reads: dict[str, TableRead],
     *,
     access_links: str = "notable",
     access_repeat: int = 5,
@@ -488,17 +490,24 @@ def _merge_events(
             continue
         with report.stage("aggregate links from events"):
             if rel_type == "ACCESSED":
-                step("read records, case assignments and shared identifiers for ACCESSED")
-                context = access_context(store)
-                set_access_context(ev, context)
                 # a change of the context tables that leaves what the policy reads as it was (a
                 # promotion in officers.csv) is no reason to judge every pair again
-                frames = (f.sort_values(list(f.columns)).reset_index(drop=True) for f in context.values())
-                if _unchanged_inputs(report, "access_context", *frames) and whole_again:
+                same = _unchanged_inputs(report, "access_context", *_context_inputs(store, reads, report))
+                if same and whole_again:
                     whole_again = False
                     if needs not in loaded:
                         continue
             scope = None if whole_again else ev.touched.get(rel_type)
+            if rel_type == "ACCESSED":
+                step("read records, case assignments and shared identifiers for ACCESSED")
+                if scope is None:
+                    context = access_context(store)
+                else:  # the context of the pairs to judge, not of every record
+                    touched = ev.con.execute(f"SELECT officer_id, record_id FROM {scope}").df()
+                    context = access_context(
+                        store, touched["officer_id"].drop_duplicates(), touched["record_id"].drop_duplicates()
+                    )
+                set_access_context(ev, context)
             frame = aggregate_links(
                 ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
             )
@@ -570,11 +579,20 @@ def _undo(store: GraphStore, ev: EventLoader | None, report: IngestReport) -> li
     return notes
 
 
-def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
+def access_context(
+    store: GraphStore, officers: pd.Series | None = None, records: pd.Series | None = None
+) -> dict[str, pd.DataFrame]:
     """What the ``ACCESSED`` link policy needs from the graph (the detectors' graph
     facts, :mod:`graph.facts`): current records, officers' case assignments, and
-    officer-person pairs that share an identifier."""
-    facts = graph_facts(store, ["g_records", "g_case_assignments", "g_linked"])
+    officer-person pairs that share an identifier; with ``officers`` and ``records``
+    (ids), only what judging pairs of those needs (a day's lookups: a few thousand of
+    each, not the whole force's records)."""
+    if officers is None or records is None:
+        facts = graph_facts(store, ["g_records", "g_case_assignments", "g_linked"])
+    else:
+        facts = graph_facts_of(
+            store, MODEL.node("Officer").uids(officers), MODEL.node("Record").uids(records)
+        )
     linked = facts["g_linked"]
     linked = linked[pd.to_numeric(linked["holders"]).fillna(0) <= LINK_HOLDERS]
     return {
@@ -582,6 +600,45 @@ def access_context(store: GraphStore) -> dict[str, pd.DataFrame]:
         "ctx_own_cases": facts["g_case_assignments"][["officer_id", "case_ref"]],
         "ctx_linked": linked[["officer_id", "person_id"]].drop_duplicates().reset_index(drop=True),
     }
+
+
+def _inputs(
+    store: GraphStore, reads: dict[str, TableRead], table: str, label: str, columns: list[str]
+) -> pd.DataFrame:
+    """A table's columns as a derived step's fingerprint reads them: from this run's
+    validated file where it has them (a table in a run is a full export, which the graph
+    holds once the run is written; reading it back from a 45k force's graph costs seconds
+    over Bolt), else from the graph. Either way as the same text (:func:`_canonical`), so a
+    run that sends a table and one that does not compare equal when its rows are."""
+    read = reads.get(table)
+    if read is not None and set(columns) <= set(read.valid.columns):
+        return _canonical(read.valid[columns])
+    return _canonical(current(store, label, columns))
+
+
+def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows as text in a fixed order, nulls as one value (a file's None, the graph's NaN)."""
+    cols = list(frame.columns)
+    text = frame.astype(object).where(frame.notna(), None).astype(str)
+    return text.sort_values(cols).reset_index(drop=True)
+
+
+def _context_inputs(store: GraphStore, reads: dict[str, TableRead], report: IngestReport) -> list[Any]:
+    """What the ``ACCESSED`` policy's judgement depends on: the records' sensitivity, case
+    and person, the officers' cases, and the shared identifiers' inputs (whose links give
+    the personal ties), with the limits that apply."""
+    pair = ["officer_id", "case_ref"]
+    if "case_assignments" in reads and set(pair) <= set(reads["case_assignments"].valid.columns):
+        cases = reads["case_assignments"].valid[pair]
+    else:
+        cases = graph_facts(store, ["g_case_assignments"])["g_case_assignments"][pair]
+    identifiers = report.derived_inputs.get("identifiers") or _carried(report).get("identifiers")
+    return [
+        _inputs(store, reads, "records", "Record", ["record_id", "sensitivity", "case_ref", "person_id"]),
+        _canonical(cases),
+        f"identifiers={identifiers}",
+        f"holders={LINK_HOLDERS},{HUB_HOLDERS}",
+    ]
 
 
 def current(store: GraphStore, label: str, columns: list[str]) -> pd.DataFrame:
@@ -598,18 +655,10 @@ def _resolve(members: pd.DataFrame, people: pd.DataFrame, resolver: str, match_t
     return resolve_splink(members, people, threshold=match_threshold)
 
 
-def _resolve_memberships(
-    store: GraphStore, run: RunInfo, report: IngestReport, resolver: str, match_threshold: float
-) -> list[LoadStats]:
-    """Resolve membership-list entries to officers and, the same way, to persons in
-    police records (so an officer and a flagged person on one company register are two
-    hops apart). Both kinds of link are loaded together, so neither retires the other."""
-    officers = current(
-        store, "Officer", ["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"]
-    )
-    persons = current(store, "Person", ["person_id", "surname", "forenames", "date_of_birth", "postcode"])
-    members = current(
-        store,
+RESOLUTION_INPUTS = {
+    "officers": ("Officer", ["officer_id", "surname", "forenames", "date_of_birth", "home_postcode"]),
+    "persons": ("Person", ["person_id", "surname", "forenames", "date_of_birth", "postcode"]),
+    "memberships": (
         "Membership",
         [
             "membership_id",
@@ -621,14 +670,34 @@ def _resolve_memberships(
             "since",
             "until",
         ],
-    )
-    members = members.sort_values("membership_id").reset_index(drop=True)
-    officers = officers.sort_values("officer_id").reset_index(drop=True)
-    persons = persons.sort_values("person_id").reset_index(drop=True)
-    if _unchanged_inputs(report, "resolution", members, officers, persons, resolver, match_threshold):
+    ),
+}
+IDENTIFIER_INPUTS = {
+    "officers": ("Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone"]),
+    "persons": ("Person", ["person_id", "surname", "postcode", "address", "phone"]),
+}
+
+
+def _resolve_memberships(
+    store: GraphStore,
+    run: RunInfo,
+    report: IngestReport,
+    resolver: str,
+    match_threshold: float,
+    reads: dict[str, TableRead],
+) -> list[LoadStats]:
+    """Resolve membership-list entries to officers and, the same way, to persons in
+    police records (so an officer and a flagged person on one company register are two
+    hops apart). Both kinds of link are loaded together, so neither retires the other."""
+    fingerprint = [_inputs(store, reads, t, label, cols) for t, (label, cols) in RESOLUTION_INPUTS.items()]
+    if _unchanged_inputs(report, "resolution", *fingerprint, resolver, match_threshold):
         report.resolution = dict(report.last_run.get("membership_resolution") or {})
         report.person_resolution = dict(report.last_run.get("membership_resolution_persons") or {})
         return []
+    officers, persons, members = (
+        current(store, label, cols).sort_values(cols[0]).reset_index(drop=True)
+        for label, cols in RESOLUTION_INPUTS.values()
+    )
     res = _resolve(members, officers, resolver, match_threshold)
     res.report.to_csv(report.run_dir / "resolution.csv", index=False)
     report.resolution = {str(k): int(v) for k, v in res.report["status"].value_counts().items()}
@@ -720,18 +789,21 @@ def _carried(report: IngestReport) -> dict[str, str]:
     return keep
 
 
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 """Bump when membership resolution or identifier linking changes what it makes: the next run
 computes them again whatever its inputs."""
 
 
-def _link_identifiers(store: GraphStore, run: RunInfo, report: IngestReport) -> list[LoadStats]:
-    officers = current(store, "Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone"])
-    persons = current(store, "Person", ["person_id", "surname", "postcode", "address", "phone"])
-    officers = officers.sort_values("officer_id").reset_index(drop=True)
-    persons = persons.sort_values("person_id").reset_index(drop=True)
-    if _unchanged_inputs(report, "identifiers", officers, persons):
+def _link_identifiers(
+    store: GraphStore, run: RunInfo, report: IngestReport, reads: dict[str, TableRead]
+) -> list[LoadStats]:
+    fingerprint = [_inputs(store, reads, t, label, cols) for t, (label, cols) in IDENTIFIER_INPUTS.items()]
+    if _unchanged_inputs(report, "identifiers", *fingerprint):
         return []
+    officers, persons = (
+        current(store, label, cols).sort_values(cols[0]).reset_index(drop=True)
+        for label, cols in IDENTIFIER_INPUTS.values()
+    )
     nodes, rels = identifier_links(officers, persons)
     return [
         store.load_nodes("Identifier", nodes, run),

@@ -626,3 +626,33 @@ def test_derived_links_are_kept_when_their_inputs_are_unchanged(tmp_path: Path) 
         assert not [w for w in rep.warnings if "are as the last run's" in w and "access_context" not in w]
         assert {"Identifier", "HAS_IDENTIFIER", "MEMBER_OF"} <= {x.name for x in rep.loads}
         assert st.counts().get("Identifier", 0) >= n_ids
+
+
+def test_facts_of_some_officers_and_records_are_those_of_all(
+    store_settings: Settings, tmp_path: Path
+) -> None:
+    """The ACCESSED policy reads a day's context for the pairs it judges only: the facts of
+    some officers and records are exactly the rows of all the facts about them."""
+    from graph.facts import SCOPED, graph_facts, graph_facts_of
+    from graph.workspace import open_store
+
+    src = generate(officers=80, seed=7, days=15).write(tmp_path / "src")
+    with open_store(store_settings) as st:
+        ingest_dir(st, src, store_settings.data_dir)
+        whole = graph_facts(st, list(SCOPED))
+        linked = whole["g_linked"]["officer_id"].drop_duplicates().head(3).tolist()
+        officers = sorted({*linked, *whole["g_case_assignments"]["officer_id"].head(5)})
+        records = whole["g_records"]["record_id"].sample(40, random_state=1).tolist()
+        assert linked and officers and records
+        some = graph_facts_of(st, [f"Officer:{o}" for o in officers], [f"Record:{r}" for r in records])
+        if st.name == "neo4j":
+            st.wipe()  # type: ignore[attr-defined]
+    key = {"g_records": ("record_id", records), "g_case_assignments": ("officer_id", officers)}
+    key["g_linked"] = ("officer_id", officers)
+    for name, (col, ids) in key.items():
+        want = whole[name][whole[name][col].isin(ids)]
+        got = some[name]
+        assert len(want) > 0
+        assert sorted(map(repr, got.itertuples(index=False))) == sorted(
+            map(repr, want.itertuples(index=False))
+        )
