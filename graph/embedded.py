@@ -42,6 +42,7 @@ import pyarrow as pa
 from graph import cypher as cy
 from graph.errors import QueryError, StoreUnavailable, engine_error
 from graph.model import NodeSchema, Prop, RelSchema
+from graph.names import NameIndex
 from graph.settings import Settings
 from graph.store import GraphStore, HopStep
 from graph.values import to_plain
@@ -161,6 +162,7 @@ class EmbeddedStore(GraphStore):
         self._writer_lock: Any = None
         self._pool: queue.LifoQueue[lb.Connection] = queue.LifoQueue()
         self._conns: list[lb.Connection] = []
+        self._names: NameIndex | None = None
         self.db: lb.Database | None = None
         self.conn: lb.Connection | None = None
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -170,6 +172,7 @@ class EmbeddedStore(GraphStore):
                 EmbeddedStore(settings).close()
             self.work_path = _pin(self.path, self.data_dir)
             self._open(self.work_path, read_only=True, connections=settings.reader_connections)
+            self._names = NameIndex(self.arrow)  # the snapshot never changes: built once, on first search
             return
         self._writer_lock = _take_writer_lock(self.data_dir, self.path)
         try:
@@ -392,6 +395,22 @@ class EmbeddedStore(GraphStore):
             sandbox = self._sandbox
         rows = sandbox.run(text, {k: _naive_utc(to_plain(v)) for k, v in bound.items()}, max_rows)
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
+
+    def search_names(
+        self, label: str, fields: Sequence[str], terms: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """As :meth:`GraphStore.search_names`; a read-only handle looks in its
+        :class:`~graph.names.NameIndex` (the engine would read and lower every name of
+        the label per search) and reads only the nodes found."""
+        uids = None
+        if self._names is not None:
+            declared = {p.name for p in self.model.node(label).props}
+            if all(f in declared for f in fields):
+                uids = self._names.search(label, fields, terms, limit)
+        if uids is None:
+            return super().search_names(label, fields, terms, limit)
+        found = self.nodes(uids)
+        return [found[u] for u in uids if u in found]
 
     def _write(self, cypher: str, params: dict[str, Any]) -> None:
         self._wrote = True

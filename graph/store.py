@@ -797,6 +797,64 @@ class GraphStore(ABC):
             raise NodeNotFound(f"no node with id {uid!r}")
         return found[uid]
 
+    def search_names(
+        self, label: str, fields: Sequence[str], terms: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` live ``label`` nodes, in uid order, in which every term is
+        in some of ``fields`` (case-insensitive: each value lowered by the engine holds
+        the term, given in lower case).
+
+        Parameters
+        ----------
+        label : str
+            A label of the model.
+        fields : sequence of str
+            Properties of the label to look in (a null matches nothing).
+        terms : sequence of str
+            Lower-case words; a node matches when each is in one of its fields.
+        limit : int
+            Most nodes returned.
+
+        Returns
+        -------
+        list of dict
+            Nodes (``{"id", "labels", "properties"}``), by uid.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"], "forenames": ["Bo", "Al"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> [n["id"] for n in store.search_names("Officer", ("surname", "forenames"), ["b"], 5)]
+        ['Officer:A', 'Officer:B']
+        >>> [n["id"] for n in store.search_names("Officer", ("surname", "forenames"), ["b", "al"], 5)]
+        ['Officer:B']
+        >>> store.close()
+        """
+        declared = {p.name for p in self.model.node(label).props}
+        for f in fields:  # only declared names reach the Cypher text
+            if f not in declared:
+                raise QueryError(f"{label} has no property {f!r}")
+        params: dict[str, Any] = {"k": limit}
+        conds = []
+        for i, t in enumerate(terms):
+            params[f"t{i}"] = t
+            conds.append(
+                "("
+                + " OR ".join(f"(n.{f} IS NOT NULL AND toLower(n.{f}) CONTAINS $t{i})" for f in fields)
+                + ")"
+            )
+        rows = self.query(
+            f"MATCH (n:{label}) WHERE n.retired_at IS NULL AND {' AND '.join(conds)} "
+            "RETURN n ORDER BY n.uid LIMIT $k",
+            params,
+        )
+        return [r["n"] for r in rows]
+
     def _rel_pattern(self, rel_types: Sequence[str] | None) -> str:
         if not rel_types:
             return ""

@@ -106,6 +106,42 @@ def test_a_load_that_reads_only_some_keys(store: GraphStore) -> None:
     ]
 
 
+def test_search_names(store_settings: Settings) -> None:
+    """Search by name: every term in some field, case-insensitive, live nodes only, by
+    uid. A read-only handle answers from its name index (embedded): the same nodes."""
+    with open_store(store_settings) as st:
+        load_fixture(st)
+        st.load_nodes("Officer", OFFICERS[OFFICERS["officer_id"] != "E"], RunInfo.new("retire E"))
+        direct = {
+            terms: [n["id"] for n in st.search_names("Officer", ("surname", "forenames"), terms, 3)]
+            for terms in [("a",), ("e",), ("d", "i"), ("ash",), ("zzz",), ("a", "zzz"), ("bob", "birch")]
+        }
+        orgs = [n["id"] for n in st.search_names("Organisation", ("name",), ["ltd"], 10)]
+        with pytest.raises(QueryError):
+            st.search_names("Officer", ("no_such_field",), ["a"], 3)
+    assert direct == {
+        ("a",): ["Officer:A", "Officer:C", "Officer:D"],  # Ash, Cedar, Damson
+        ("e",): ["Officer:C"],  # Cedar; Elm is retired
+        ("d", "i"): ["Officer:D"],  # d in Damson, i in Di
+        ("ash",): ["Officer:A"],
+        ("zzz",): [],
+        ("a", "zzz"): [],
+        ("bob", "birch"): ["Officer:B"],
+    }
+    assert orgs == ["Organisation:B1"]
+    with open_store(store_settings, read_only=True) as ro:
+        for terms, expected in direct.items():
+            found = ro.search_names("Officer", ("surname", "forenames"), terms, 3)
+            assert [n["id"] for n in found] == expected
+            assert all(n == ro.node(n["id"]) for n in found)
+        assert [n["id"] for n in ro.search_names("Officer", ("surname", "forenames"), ["a"], 2)] == [
+            "Officer:A",
+            "Officer:C",
+        ]
+        if store_settings.store == "embedded":  # answered from the index, not the engine
+            assert ("Officer", ("surname", "forenames")) in ro._names._labels  # type: ignore[attr-defined]
+
+
 def test_neighbourhood(store: GraphStore) -> None:
     load_fixture(store)
     one = store.neighbourhood(["Officer:A"], depth=1)
