@@ -489,6 +489,15 @@ class EmbeddedStore(GraphStore):
                 out.append(dict(zip(cols, res.get_next(), strict=True)))
             return out
 
+    def _columns(self, cypher: str, params: dict[str, Any]) -> dict[str, list[Any]]:
+        """Through Arrow: reading a result row by row costs ~4 µs a row in Python (a
+        second hop through shared records: 13,000 rows, 50 ms against 20 ms)."""
+        with self._checkout() as conn:
+            table = self._run(conn, cypher, params).get_as_arrow()
+        if not table.num_rows:
+            return {}
+        return {c: table.column(c).to_pylist() for c in table.column_names}
+
     def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
         """A query's whole result as an Arrow table (bulk export).
 

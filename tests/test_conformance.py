@@ -367,6 +367,24 @@ def test_query_with_parameters_and_types(store: GraphStore) -> None:
     assert "uid" not in node["properties"] and "unit_id" not in node["properties"]
 
 
+def test_columns(store: GraphStore) -> None:
+    """A result by column: the same values as query() gives row by row."""
+    load_fixture(store)
+    cypher = (
+        "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) WHERE o.uid <> $x RETURN o.uid AS uid, "
+        "m.score AS score, m.since AS since, m.matched_on AS matched, o.date_of_birth AS born ORDER BY uid"
+    )
+    rows = store.query(cypher, {"x": "Officer:A"})
+    cols = store.columns(cypher, {"x": "Officer:A"})
+    assert list(cols) == ["uid", "score", "since", "matched", "born"]
+    assert [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)] == rows
+    assert cols["uid"] == ["Officer:C", "Officer:D"] and cols["since"] == [dt.date(2022, 1, 1), None]
+    assert store.columns(cypher, {"x": "x"})["uid"] == ["Officer:A", "Officer:C", "Officer:D"]
+    assert store.columns("MATCH (o:Officer) WHERE o.surname = $s RETURN o.uid AS o", {"s": "Nobody"}) == {}
+    with pytest.raises(QueryError, match="missing"):
+        store.columns("MATCH (o:Officer) WHERE o.surname = $s RETURN o.uid AS o")
+
+
 def test_row_limit_stops_reading(store: GraphStore) -> None:
     """``max_rows`` takes that many rows from the engine and no more (a saved query or an
     ad-hoc query asks for one more than it shows, to know that there were more)."""
