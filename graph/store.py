@@ -41,7 +41,7 @@ from graph.errors import NodeNotFound, QueryError
 from graph.model import MODEL, GraphModel, NodeSchema, RelSchema
 from graph.settings import Settings
 from graph.subgraph import Subgraph
-from graph.values import to_plain
+from graph.values import PLAIN_TYPES, to_plain
 
 Rows = list[dict[str, Any]]
 
@@ -556,7 +556,7 @@ class GraphStore(ABC):
         if missing:
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
         rows = self._read(text, {k: to_plain(v) for k, v in params.items()}, max_rows)
-        return [{k: to_plain(v) for k, v in r.items()} for r in rows]
+        return [{k: v if type(v) in PLAIN_TYPES else to_plain(v) for k, v in r.items()} for r in rows]
 
     def columns(
         self, cypher: str, params: dict[str, Any] | None = None, *, embedded: str | None = None
