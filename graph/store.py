@@ -1086,7 +1086,13 @@ class GraphStore(ABC):
         include_retired: bool,
     ) -> list[HopStep]:
         """The relationships of the ``label`` nodes with these refs, one direction, in
-        light columns (with the validity properties when there is a time window)."""
+        light columns (with the validity properties when there is a time window). No
+        query when no relationship type in play can leave (or reach) the label: the
+        stores hold only the ends the model declares, and the query would read the
+        label's nodes for nothing (a site has no outgoing relationship)."""
+        in_play = pattern[1:].split("|") if pattern else self.model.rel_types
+        if not any(any((a if outgoing else b) == label for a, b in self.model.rel(t).ends) for t in in_play):
+            return []
         validity: list[str] = []
         if windowed:  # only properties some type that can match has: Ladybug refuses others
             for t in types:
