@@ -61,6 +61,9 @@ relationships fills the pool (seen at 4.8 M relationships in 4 GiB), while every
 copy into a table that has rows costs more than the first (2 M ``ACCESSED`` links: 39 s in
 one copy with 2 GiB, over 200 s in four with 1 GiB)."""
 
+ARROW_MIN_ROWS = 400
+"""Results longer than this are read through Arrow by :meth:`EmbeddedStore._columns`."""
+
 _ARROW: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int": pa.int64(),
@@ -490,12 +493,19 @@ class EmbeddedStore(GraphStore):
             return out
 
     def _columns(self, cypher: str, params: dict[str, Any]) -> dict[str, list[Any]]:
-        """Through Arrow: reading a result row by row costs ~4 µs a row in Python (a
-        second hop through shared records: 13,000 rows, 50 ms against 20 ms)."""
+        """Through Arrow when the result is long: reading a result row by row costs ~4 µs
+        a row in Python (a second hop through shared records: 13,000 rows, 50 ms against
+        20 ms), but the Arrow conversion costs ~1 ms a query, more than a short result
+        (most hops) takes row by row."""
         with self._checkout() as conn:
-            table = self._run(conn, cypher, params).get_as_arrow()
-        if not table.num_rows:
-            return {}
+            res = self._run(conn, cypher, params)
+            n = res.get_num_tuples()
+            if not n:
+                return {}
+            if n <= ARROW_MIN_ROWS:
+                cols = res.get_column_names()
+                return {c: list(v) for c, v in zip(cols, zip(*res.get_all(), strict=True), strict=True)}
+            table = res.get_as_arrow(chunk_size=-1)
         return {c: table.column(c).to_pylist() for c in table.column_names}
 
     def arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:

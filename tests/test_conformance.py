@@ -367,8 +367,14 @@ def test_query_with_parameters_and_types(store: GraphStore) -> None:
     assert "uid" not in node["properties"] and "unit_id" not in node["properties"]
 
 
-def test_columns(store: GraphStore) -> None:
-    """A result by column: the same values as query() gives row by row."""
+@pytest.mark.parametrize("arrow_from", [None, 0])
+def test_columns(store: GraphStore, monkeypatch: pytest.MonkeyPatch, arrow_from: int | None) -> None:
+    """A result by column: the same values as query() gives row by row (the embedded
+    store reads long results through Arrow: here every result, with ``arrow_from=0``)."""
+    if arrow_from is not None:
+        import graph.embedded
+
+        monkeypatch.setattr(graph.embedded, "ARROW_MIN_ROWS", arrow_from)
     load_fixture(store)
     cypher = (
         "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) WHERE o.uid <> $x RETURN o.uid AS uid, "
