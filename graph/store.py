@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -1049,9 +1050,10 @@ class GraphStore(ABC):
                 for outgoing in (True, False):
                     found += self._hop(label, refs, outgoing, pattern, types, windowed, include_retired)
             next_frontier: dict[str, Any] = {}
-            for step in sorted(found, key=lambda s: (s.other, s.key, s.type)):
-                edge = {"type": step.type, "properties": step.validity}
-                if windowed and not self._in_window(edge, since, until):
+            for step in sorted(found, key=attrgetter("other", "key", "type")):
+                if windowed and not self._in_window(
+                    {"type": step.type, "properties": step.validity}, since, until
+                ):
                     continue
                 if step.other not in seeds and step.other not in added:
                     if len(seeds) + len(added) >= limit:
