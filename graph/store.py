@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -41,7 +42,7 @@ from graph.errors import NodeNotFound, QueryError
 from graph.model import MODEL, GraphModel, NodeSchema, RelSchema
 from graph.settings import Settings
 from graph.subgraph import Subgraph
-from graph.values import to_plain
+from graph.values import PLAIN_TYPES, to_plain
 
 Rows = list[dict[str, Any]]
 
@@ -556,7 +557,53 @@ class GraphStore(ABC):
         if missing:
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
         rows = self._read(text, {k: to_plain(v) for k, v in params.items()}, max_rows)
-        return [{k: to_plain(v) for k, v in r.items()} for r in rows]
+        return [{k: v if type(v) in PLAIN_TYPES else to_plain(v) for k, v in r.items()} for r in rows]
+
+    def columns(
+        self, cypher: str, params: dict[str, Any] | None = None, *, embedded: str | None = None
+    ) -> dict[str, list[Any]]:
+        """Run a read-only query, as :meth:`query`, and return its result by column: for
+        thousands of rows of a few plain columns (the embedded store reads them through
+        Arrow, not row by row).
+
+        Parameters
+        ----------
+        cypher, params, embedded
+            As :meth:`query`.
+
+        Returns
+        -------
+        dict of str to list
+            Column name to its values (plain, as :meth:`query` gives them), in row
+            order; ``{}`` when there are no rows.
+
+        Raises
+        ------
+        QueryError, QueryTimeout, StoreUnavailable
+            As :meth:`query`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> store.columns("MATCH (o:Officer) RETURN o.uid AS uid, o.surname AS s ORDER BY uid")
+        {'uid': ['Officer:A', 'Officer:B'], 's': ['Ash', 'Birch']}
+        >>> store.columns("MATCH (o:Officer) WHERE o.surname = $s RETURN o.uid AS uid", {"s": "Elm"})
+        {}
+        >>> store.close()
+        """
+        text = embedded if (embedded is not None and self.name == "embedded") else cypher
+        params = dict(params or {})
+        missing = cypher_parameters(text) - set(params)
+        if missing:
+            raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
+        cols = self._columns(text, {k: to_plain(v) for k, v in params.items()})
+        return {c: [to_plain(v) for v in vals] for c, vals in cols.items()}
 
     def frame(self, cypher: str, columns: list[str], params: dict[str, Any] | None = None) -> pd.DataFrame:
         """A read-only query's rows as a frame of ``columns`` (scalar values, plain as
@@ -836,6 +883,64 @@ class GraphStore(ABC):
             raise NodeNotFound(f"no node with id {uid!r}")
         return found[uid]
 
+    def search_names(
+        self, label: str, fields: Sequence[str], terms: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` live ``label`` nodes, in uid order, in which every term is
+        in some of ``fields`` (case-insensitive: each value lowered by the engine holds
+        the term, given in lower case).
+
+        Parameters
+        ----------
+        label : str
+            A label of the model.
+        fields : sequence of str
+            Properties of the label to look in (a null matches nothing).
+        terms : sequence of str
+            Lower-case words; a node matches when each is in one of its fields.
+        limit : int
+            Most nodes returned.
+
+        Returns
+        -------
+        list of dict
+            Nodes (``{"id", "labels", "properties"}``), by uid.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "surname": ["Ash", "Birch"], "forenames": ["Bo", "Al"]})
+        >>> _ = store.load_nodes("Officer", officers, RunInfo.new("doc"))
+        >>> [n["id"] for n in store.search_names("Officer", ("surname", "forenames"), ["b"], 5)]
+        ['Officer:A', 'Officer:B']
+        >>> [n["id"] for n in store.search_names("Officer", ("surname", "forenames"), ["b", "al"], 5)]
+        ['Officer:B']
+        >>> store.close()
+        """
+        declared = {p.name for p in self.model.node(label).props}
+        for f in fields:  # only declared names reach the Cypher text
+            if f not in declared:
+                raise QueryError(f"{label} has no property {f!r}")
+        params: dict[str, Any] = {"k": limit}
+        conds = []
+        for i, t in enumerate(terms):
+            params[f"t{i}"] = t
+            conds.append(
+                "("
+                + " OR ".join(f"(n.{f} IS NOT NULL AND toLower(n.{f}) CONTAINS $t{i})" for f in fields)
+                + ")"
+            )
+        rows = self.query(
+            f"MATCH (n:{label}) WHERE n.retired_at IS NULL AND {' AND '.join(conds)} "
+            "RETURN n ORDER BY n.uid LIMIT $k",
+            params,
+        )
+        return [r["n"] for r in rows]
+
     def _rel_pattern(self, rel_types: Sequence[str] | None) -> str:
         if not rel_types:
             return ""
@@ -984,9 +1089,10 @@ class GraphStore(ABC):
                 for outgoing in (True, False):
                     found += self._hop(label, refs, outgoing, pattern, types, windowed, include_retired)
             next_frontier: dict[str, Any] = {}
-            for step in sorted(found, key=lambda s: (s.other, s.key, s.type)):
-                edge = {"type": step.type, "properties": step.validity}
-                if windowed and not self._in_window(edge, since, until):
+            for step in sorted(found, key=attrgetter("other", "key", "type")):
+                if windowed and not self._in_window(
+                    {"type": step.type, "properties": step.validity}, since, until
+                ):
                     continue
                 if step.other not in seeds and step.other not in added:
                     if len(seeds) + len(added) >= limit:
@@ -1021,7 +1127,13 @@ class GraphStore(ABC):
         include_retired: bool,
     ) -> list[HopStep]:
         """The relationships of the ``label`` nodes with these refs, one direction, in
-        light columns (with the validity properties when there is a time window)."""
+        light columns (with the validity properties when there is a time window). No
+        query when no relationship type in play can leave (or reach) the label: the
+        stores hold only the ends the model declares, and the query would read the
+        label's nodes for nothing (a site has no outgoing relationship)."""
+        in_play = pattern[1:].split("|") if pattern else self.model.rel_types
+        if not any(any((a if outgoing else b) == label for a, b in self.model.rel(t).ends) for t in in_play):
+            return []
         validity: list[str] = []
         if windowed:  # only properties some type that can match has: Ladybug refuses others
             for t in types:
@@ -1029,7 +1141,7 @@ class GraphStore(ABC):
                 if any((a if outgoing else b) == label for a, b in rel.ends):
                     validity += [p for p in (rel.valid_from, rel.valid_to) if p and p not in validity]
         arrow = f"-[r{pattern}]->" if outgoing else f"<-[r{pattern}]-"
-        rows = self._read(
+        cols = self._columns(
             f"MATCH (n:{label}){arrow}(m) WHERE {self._node_ref('n')} IN $refs"
             + ("" if include_retired else " AND r.retired_at IS NULL")
             + f" RETURN {self._rel_type('r')} AS t, {self._node_ref('n')} AS nr, m.uid AS m, "
@@ -1037,12 +1149,24 @@ class GraphStore(ABC):
             + "".join(f", r.{p} AS v_{p}" for p in validity),
             {"refs": refs},
         )
+        if not cols:
+            return []
         group = (label, outgoing)
+        light = zip(cols["m"], cols["mr"], cols["t"], cols["k"], cols["nr"], cols["rr"], strict=True)
+        if not validity:
+            return [HopStep(m, mr, t, k, group, nr, rr, {}) for m, mr, t, k, nr, rr in light]
         out = []
-        for row in rows:
-            props = {p: to_plain(row[f"v_{p}"]) for p in validity if row[f"v_{p}"] is not None}
-            out.append(HopStep(row["m"], row["mr"], row["t"], row["k"], group, row["nr"], row["rr"], props))
+        for i, (m, mr, t, k, nr, rr) in enumerate(light):
+            props = {p: to_plain(cols[f"v_{p}"][i]) for p in validity if cols[f"v_{p}"][i] is not None}
+            out.append(HopStep(m, mr, t, k, group, nr, rr, props))
         return out
+
+    def _columns(self, cypher: str, params: dict[str, Any]) -> dict[str, list[Any]]:
+        """A light query's result by column (column name to its values, as the store
+        gives them; ``{}`` when there are no rows): for results of thousands of rows (the
+        relationships of a hub)."""
+        rows = self._read(cypher, params)
+        return {c: [r[c] for r in rows] for c in rows[0]} if rows else {}
 
     def _in_window(self, edge: dict[str, Any], since: dt.date | None, until: dt.date | None) -> bool:
         if since is None and until is None:

@@ -106,6 +106,42 @@ def test_a_load_that_reads_only_some_keys(store: GraphStore) -> None:
     ]
 
 
+def test_search_names(store_settings: Settings) -> None:
+    """Search by name: every term in some field, case-insensitive, live nodes only, by
+    uid. A read-only handle answers from its name index (embedded): the same nodes."""
+    with open_store(store_settings) as st:
+        load_fixture(st)
+        st.load_nodes("Officer", OFFICERS[OFFICERS["officer_id"] != "E"], RunInfo.new("retire E"))
+        direct = {
+            terms: [n["id"] for n in st.search_names("Officer", ("surname", "forenames"), terms, 3)]
+            for terms in [("a",), ("e",), ("d", "i"), ("ash",), ("zzz",), ("a", "zzz"), ("bob", "birch")]
+        }
+        orgs = [n["id"] for n in st.search_names("Organisation", ("name",), ["ltd"], 10)]
+        with pytest.raises(QueryError):
+            st.search_names("Officer", ("no_such_field",), ["a"], 3)
+    assert direct == {
+        ("a",): ["Officer:A", "Officer:C", "Officer:D"],  # Ash, Cedar, Damson
+        ("e",): ["Officer:C"],  # Cedar; Elm is retired
+        ("d", "i"): ["Officer:D"],  # d in Damson, i in Di
+        ("ash",): ["Officer:A"],
+        ("zzz",): [],
+        ("a", "zzz"): [],
+        ("bob", "birch"): ["Officer:B"],
+    }
+    assert orgs == ["Organisation:B1"]
+    with open_store(store_settings, read_only=True) as ro:
+        for terms, expected in direct.items():
+            found = ro.search_names("Officer", ("surname", "forenames"), terms, 3)
+            assert [n["id"] for n in found] == expected
+            assert all(n == ro.node(n["id"]) for n in found)
+        assert [n["id"] for n in ro.search_names("Officer", ("surname", "forenames"), ["a"], 2)] == [
+            "Officer:A",
+            "Officer:C",
+        ]
+        if store_settings.store == "embedded":  # answered from the index, not the engine
+            assert ("Officer", ("surname", "forenames")) in ro._names._labels  # type: ignore[attr-defined]
+
+
 def test_neighbourhood(store: GraphStore) -> None:
     load_fixture(store)
     one = store.neighbourhood(["Officer:A"], depth=1)
@@ -329,6 +365,30 @@ def test_query_with_parameters_and_types(store: GraphStore) -> None:
     assert node["id"] == "Officer:A" and node["labels"] == ["Officer"]
     assert node["properties"]["first_seen"].tzinfo is not None
     assert "uid" not in node["properties"] and "unit_id" not in node["properties"]
+
+
+@pytest.mark.parametrize("arrow_from", [None, 0])
+def test_columns(store: GraphStore, monkeypatch: pytest.MonkeyPatch, arrow_from: int | None) -> None:
+    """A result by column: the same values as query() gives row by row (the embedded
+    store reads long results through Arrow: here every result, with ``arrow_from=0``)."""
+    if arrow_from is not None:
+        import graph.embedded
+
+        monkeypatch.setattr(graph.embedded, "ARROW_MIN_ROWS", arrow_from)
+    load_fixture(store)
+    cypher = (
+        "MATCH (o:Officer)-[m:MEMBER_OF]->(g:Organisation) WHERE o.uid <> $x RETURN o.uid AS uid, "
+        "m.score AS score, m.since AS since, m.matched_on AS matched, o.date_of_birth AS born ORDER BY uid"
+    )
+    rows = store.query(cypher, {"x": "Officer:A"})
+    cols = store.columns(cypher, {"x": "Officer:A"})
+    assert list(cols) == ["uid", "score", "since", "matched", "born"]
+    assert [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)] == rows
+    assert cols["uid"] == ["Officer:C", "Officer:D"] and cols["since"] == [dt.date(2022, 1, 1), None]
+    assert store.columns(cypher, {"x": "x"})["uid"] == ["Officer:A", "Officer:C", "Officer:D"]
+    assert store.columns("MATCH (o:Officer) WHERE o.surname = $s RETURN o.uid AS o", {"s": "Nobody"}) == {}
+    with pytest.raises(QueryError, match="missing"):
+        store.columns("MATCH (o:Officer) WHERE o.surname = $s RETURN o.uid AS o")
 
 
 def test_row_limit_stops_reading(store: GraphStore) -> None:

@@ -104,6 +104,8 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 """The words of a text that can be ids (officer and person ids are looked up among them)."""
 COMMON = re.compile(r"\d{1,4}|\d{4}-\d{2}-\d{2}(T[\d:]+Z?)?")
 """Words that are counts, years or dates: never looked up as person ids."""
+DIGIT = re.compile(r"[0-9]")
+"""A digit in a word of :data:`TOKEN` (ASCII only): only such words can be ids."""
 
 
 # ---- the key -------------------------------------------------------------------------
@@ -281,6 +283,7 @@ class Masker:
     store: GraphStore | None = None
     _persons: set[str] = field(default_factory=set)
     _checked: set[str] = field(default_factory=set)
+    _seen: set[str] = field(default_factory=set)
 
     @classmethod
     def for_look(cls, ws: Workspace, look: Look) -> Masker:
@@ -345,26 +348,25 @@ class Masker:
     def learn(self, texts: Iterable[str]) -> None:
         """Find which words of these texts are person ids (one query to the store): call
         it with every text of a page before masking them one by one."""
+        # each word is judged once per masker (a page's texts come back word by word in
+        # text(): 1,500 texts and 60,000 words a page of 50 flags)
+        new = {w for t in texts for w in TOKEN.findall(t)} - self._seen
+        officer_ids = self.names.officer_ids
         words = {
             w
-            for t in texts
-            for w in TOKEN.findall(t)
-            if any(c.isdigit() for c in w)
-            and not COMMON.fullmatch(w)
-            and w not in self._checked
-            and w not in self.names.officer_ids
+            for w in new
+            if DIGIT.search(w) and not COMMON.fullmatch(w) and w not in self._checked and w not in officer_ids
         }
-        if not words or self.store is None:
-            self._checked |= words
-            return
-        rows = self.store.query(
-            # by uid, the key every store looks up directly (a scan of the person_id property
-            # read every person of a Met-sized force's records: 0.5 s a page)
-            "UNWIND $uids AS u MATCH (p:Person {uid: u}) RETURN p.person_id AS id",
-            {"uids": [f"Person:{w}" for w in sorted(words)]},
-        )
-        self._persons |= {str(r["id"]) for r in rows}
+        if words and self.store is not None:
+            rows = self.store.query(
+                # by uid, the key every store looks up directly (a scan of the person_id property
+                # read every person of a Met-sized force's records: 0.5 s a page)
+                "UNWIND $uids AS u MATCH (p:Person {uid: u}) RETURN p.person_id AS id",
+                {"uids": [f"Person:{w}" for w in sorted(words)]},
+            )
+            self._persons |= {str(r["id"]) for r in rows}
         self._checked |= words
+        self._seen |= new
 
     def text(self, text: Any) -> Any:
         """A text with the officer ids and person ids in it masked (identifiers spelled as

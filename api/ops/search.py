@@ -48,21 +48,7 @@ def search_entities(store: GraphStore, q: str, labels: list[str] | None, limit: 
             # ids only (cases, complaints, records, flags): every id of the contract has digits, so a
             # name is looked for among names, not by reading the million records' ids
             continue
-        conds = []
-        params: dict[str, Any] = {"k": limit}
-        for i, t in enumerate(terms):
-            params[f"t{i}"] = t
-            conds.append(
-                "("
-                + " OR ".join(f"(n.{f} IS NOT NULL AND toLower(n.{f}) CONTAINS $t{i})" for f in fields)
-                + ")"
-            )
-        rows = store.query(
-            f"MATCH (n:{label}) WHERE n.retired_at IS NULL AND {' AND '.join(conds)} RETURN n ORDER BY n.uid LIMIT $k",
-            params,
-        )
-        for r in rows:
-            n = r["n"]
+        for n in store.search_names(label, fields, terms, limit):
             p = n["properties"]
             key = str(p.get(fields[0]) or "").lower()
             matched = next((f for f in fields if terms[0] in str(p.get(f) or "").lower()), fields[0])
