@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -131,6 +132,8 @@ def one_size(n: int, days: int, work: Path) -> list[str]:
     if not (day / "officers.parquet").exists():
         print(f"[{n}] split off the last day", flush=True)
         split(full, base, day)
+    if data.exists():  # a store of an earlier run: the first ingest must start empty
+        shutil.rmtree(data)
     rows = (
         duckdb.connect()
         .execute(

@@ -44,7 +44,7 @@ from graph.errors import QueryError, StoreUnavailable, engine_error
 from graph.model import NodeSchema, Prop, RelSchema
 from graph.names import NameIndex
 from graph.settings import Settings
-from graph.store import GraphStore, HopStep, cypher_parameters
+from graph.store import GraphStore, HopStep
 from graph.values import to_plain
 
 DB_FILE = "graph.lbdb"
@@ -85,17 +85,6 @@ def _arrow_column(values: pd.Series, prop: Prop) -> pa.Array:
     if prop.type == "string[]":
         return pa.array([None if v is None else list(v) for v in values], type=typ)
     return pa.array(values.astype(object).where(values.notna(), None), type=typ, from_pandas=True)
-
-
-def _plain_column(col: pa.ChunkedArray) -> list[Any] | Any:
-    """One scalar column of a result in the values :func:`graph.values.to_plain` makes:
-    text as it is, date-times in UTC, numbers and dates as Python's."""
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        return col.to_numpy(zero_copy_only=False)
-    if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.timestamp(col.type.unit, tz="UTC")) if col.type.tz is None else col
-        return [None if v is None else to_plain(v) for v in col.to_pylist()]
-    return col.to_pylist()
 
 
 def _naive_utc(v: Any) -> Any:
@@ -568,18 +557,6 @@ class EmbeddedStore(GraphStore):
                 return tbl if isinstance(tbl, pa.Table) else pa.Table.from_batches(tbl)
             finally:
                 res.close()  # its buffers go back to the pool now, not when Python collects it
-
-    def frame(self, cypher: str, columns: list[str], params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """As :meth:`GraphStore.frame`, read through Arrow (978 k records: 10 s a row at a
-        time, under 1 s in bulk); a result with nested values (lists, nodes) is read row by
-        row as :meth:`query` reads it."""
-        missing = cypher_parameters(cypher) - set(params or {})
-        if missing:
-            raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
-        tbl = self.arrow(cypher, {k: to_plain(v) for k, v in (params or {}).items()})
-        if any(pa.types.is_nested(f.type) for f in tbl.schema):
-            return super().frame(cypher, columns, params)
-        return pd.DataFrame({c: _plain_column(tbl.column(c)) for c in columns}, columns=columns)
 
     def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str]) -> pa.Table:
         cols = {c: pa.array(df[c].tolist(), type=pa.string()) for c in lead}

@@ -608,7 +608,7 @@ class GraphStore(ABC):
     def frame(self, cypher: str, columns: list[str], params: dict[str, Any] | None = None) -> pd.DataFrame:
         """A read-only query's rows as a frame of ``columns`` (scalar values, plain as
         :meth:`query` gives them): for reads of whole tables, which the embedded store
-        hands over in bulk rather than a row at a time.
+        hands over in bulk rather than a row at a time (:meth:`columns`).
 
         Parameters
         ----------
@@ -642,7 +642,10 @@ class GraphStore(ABC):
         (['A', 'B'], [False, True])
         >>> store.close()
         """
-        return pd.DataFrame(self.query(cypher, params), columns=columns)
+        got = self.columns(cypher, params)
+        if not got:  # no rows: the columns of a frame made from no rows (object, not float)
+            return pd.DataFrame([], columns=columns)
+        return pd.DataFrame({c: got[c] for c in columns}, columns=columns)
 
     def ping(self) -> None:
         """Raise :class:`~graph.errors.StoreUnavailable` unless the store answers.
