@@ -216,12 +216,18 @@ class EventStore:
         '488.2 MiB'
         >>> events.close()
         """
-        with contextlib.suppress(duckdb.Error):  # what cannot be evicted stays: nothing lost
-            self._exec(f"SET memory_limit='{min(floor_mb, self.memory_mb)}MB'")
+        # The limit is the database's, set through a connection of its own: a refusal (more
+        # is pinned than the lower limit allows) inside the run's transaction would abort it.
+        side = self.con.cursor()
         try:
-            yield
+            with contextlib.suppress(duckdb.Error):  # what cannot be evicted stays: nothing lost
+                side.execute(f"SET memory_limit='{min(floor_mb, self.memory_mb)}MB'")
+            try:
+                yield
+            finally:
+                side.execute(f"SET memory_limit='{self.memory_mb}MB'")
         finally:
-            self._exec(f"SET memory_limit='{self.memory_mb}MB'")
+            side.close()
 
     def ensure(self, table: Table) -> None:
         """Create an event table if it does not exist (:func:`ddl`).

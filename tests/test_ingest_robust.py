@@ -923,3 +923,22 @@ def test_byte_scan_and_csv_module_agree_on_record_starts(tmp_path: Path) -> None
         assert [scan.line(k) for k in range(scan.records)] == starts
         assert scan.lines == 7
         assert list(scan.located) == [0, 1, 2, 4] and list(scan.position_lines) == [1, 3, 5, 7]
+
+
+def test_handing_memory_back_cannot_abort_the_runs_event_transaction(tmp_path: Path) -> None:
+    """The event store lowers its memory limit while the graph loads. When more is pinned
+    than the lower limit allows, DuckDB refuses; refused inside the run's transaction, that
+    aborted it, and the whole ingest failed at the next statement (seen at 20k officers).
+    The limit is now set beside the transaction: the run's writes go on."""
+    from graph.events import EventStore
+
+    ev = EventStore(tmp_path, memory_mb=512)
+    ev.con.execute("SET temp_directory = ''")  # nothing can spill: a lower limit must be refused
+    ev.con.execute("BEGIN")
+    ev.con.execute("CREATE TEMP TABLE pinned AS SELECT range AS x, repeat('a', 50) AS s FROM range(2000000)")
+    with ev.memory_released(floor_mb=1):
+        pass
+    assert ev.con.execute("SELECT count(*) FROM pinned").fetchone() == (2_000_000,)
+    ev.con.execute("COMMIT")
+    assert ev.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+    ev.close()
