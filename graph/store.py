@@ -1633,7 +1633,12 @@ class GraphStore(ABC):
                 if (s, d) not in allowed:
                     raise ValueError(f"{rel_type} cannot join {s} to {d}; allowed: {sorted(allowed)}")
                 fn(rel, str(s), str(d), grp[rel.prop_names])
-        self._touch(f"UNWIND $ids AS k MATCH ()-[n:{rel_type} {{key: k}}]->() ", delta.unchanged_ids, run)
+        self._touch(
+            f"UNWIND $ids AS k MATCH ()-[n:{rel_type} {{key: k}}]->() ",
+            delta.unchanged_ids,
+            run,
+            self._keep_rel(rel),
+        )
         if delta.retired_ids:
             self._batched(cy.rel_retire(rel), "keys", delta.retired_ids, ts=run.ts, run_id=run.run_id)
         return delta.stats(rel_type, t0)
@@ -1642,11 +1647,16 @@ class GraphStore(ABC):
     """Rows one statement touches (:meth:`_touch`); ``None``: ``batch_size``. The embedded
     store reads a whole relationship table for each statement, so it takes many more."""
 
-    def _touch(self, prefix: str, ids: list[str], run: RunInfo) -> None:
+    def _keep_rel(self, rel: Any) -> str:
+        """More ``SET`` items a touch of ``rel``'s relationships needs to keep the rest of
+        their properties (``""``: none; see :meth:`EmbeddedStore._keep_rel`)."""
+        return ""
+
+    def _touch(self, prefix: str, ids: list[str], run: RunInfo, keep: str = "") -> None:
         """Move ``last_seen`` (and the run id) of rows seen again unchanged."""
         if ids:
             self._batched(
-                prefix + "SET n.last_seen = $ts, n.run_id = $run_id",
+                prefix + "SET n.last_seen = $ts, n.run_id = $run_id" + keep,
                 "ids",
                 ids,
                 size=self.touch_batch,

@@ -264,3 +264,24 @@ def test_a_worker_cannot_read_other_files_even_past_the_guard(reader: object, tm
         assert sorted(p.name for p in reader.work_path.parent.iterdir()) == ["graph.lbdb"]  # type: ignore[attr-defined]
     finally:
         sandbox._give_back(w, True)
+
+
+def test_a_touch_of_a_multi_pair_relationship_sets_every_property() -> None:
+    """Ladybug 0.22 loses properties a SET leaves out on relationship tables that join
+    several pairs of labels (a 45k store: 6 of 50 touched RESOLVED_TO links read back with
+    a null key). Such touches and every update set each property; one-pair types, touched
+    200,000 at a time, set only what moves."""
+    from graph import cypher as cy
+    from graph.embedded import EmbeddedStore
+    from graph.model import MODEL
+
+    for rel in MODEL.relationships:
+        keep = EmbeddedStore._keep_rel(None, rel)  # type: ignore[arg-type]
+        update = cy.ladybug_rel_update(rel, *rel.ends[0])
+        for p in rel.prop_names:
+            assert f"r.{p} = " in update
+            if len(rel.ends) > 1 and p not in ("last_seen", "run_id"):
+                assert f"n.{p} = " in keep
+        if len(rel.ends) == 1:
+            assert keep == ""
+    assert any(len(r.ends) > 1 for r in MODEL.relationships)
