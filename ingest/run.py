@@ -498,12 +498,13 @@ def _merge_events(
                     if needs not in loaded:
                         continue
             scope = None if whole_again else ev.touched.get(rel_type)
+            # the (start, end) pairs this run's rows touched, in the event table's columns
+            touched = None if scope is None else ev.con.execute(f"SELECT * FROM {scope}").df()
             if rel_type == "ACCESSED":
                 step("read records, case assignments and shared identifiers for ACCESSED")
-                if scope is None:
+                if touched is None:
                     context = access_context(store)
                 else:  # the context of the pairs to judge, not of every record
-                    touched = ev.con.execute(f"SELECT officer_id, record_id FROM {scope}").df()
                     context = access_context(
                         store, touched["officer_id"].drop_duplicates(), touched["record_id"].drop_duplicates()
                     )
@@ -515,9 +516,8 @@ def _merge_events(
             continue
         retire: Any = True
         state_keys: list[str] | None = None
-        if scope is not None:  # links of pairs no new row touched stay as they are
-            touched = ev.con.execute(f"SELECT * FROM {scope}").df()
-            src_label, dst_label = (label for label in AGGREGATE_ENDS[rel_type])
+        if touched is not None:  # links of pairs no new row touched stay as they are
+            src_label, dst_label = AGGREGATE_ENDS[rel_type]
             keys = relationship_keys(
                 MODEL.node(src_label).uids(touched.iloc[:, 0]), MODEL.node(dst_label).uids(touched.iloc[:, 1])
             )

@@ -35,6 +35,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _ingested(tmp_path: Path) -> tuple[Path, Settings]:
+    """The test data's entity and event files in one folder, ingested into an embedded store."""
+    src = tmp_path / "src"
+    shutil.copytree(DATA / "entities", src)
+    for f in (DATA / "events").iterdir():
+        shutil.copy(f, src / f.name)
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir, resolver="exact")
+    return src, s
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphStore, GraphStore, Path]]:
     """(embedded store, Neo4j store on the bulk-imported copy, source folder); one server
@@ -44,13 +56,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphSt
         if os.environ.get("CI") or NEO4J_URI:
             pytest.fail("the Neo4j jars are not resolved (run tools/neo4j-test-server/start.sh once)")
         pytest.skip(HOW)
-    src = tmp_path / "src"
-    shutil.copytree(DATA / "entities", src)
-    for f in (DATA / "events").iterdir():
-        shutil.copy(f, src / f.name)
-    s = embedded_settings(tmp_path)
-    with open_store(s) as st:
-        ingest_dir(st, src, s.data_dir, resolver="exact")
+    src, s = _ingested(tmp_path)
     out = tmp_path / "import"
     res = CliRunner().invoke(
         app,
@@ -131,13 +137,7 @@ def test_relationships_are_exported_in_pages_with_the_same_rows(
     import graph.bulk as bulk
     from graph.embedded import EmbeddedStore
 
-    src = tmp_path / "src"
-    shutil.copytree(DATA / "entities", src)
-    for f in (DATA / "events").iterdir():
-        shutil.copy(f, src / f.name)
-    s = embedded_settings(tmp_path)
-    with open_store(s) as st:
-        ingest_dir(st, src, s.data_dir, resolver="exact")
+    _src, s = _ingested(tmp_path)
     with EmbeddedStore(s, read_only=True) as st:
         whole = bulk.write_neo4j_import(st, tmp_path / "whole")
         monkeypatch.setattr(bulk, "PAGE_ROWS", 2)
