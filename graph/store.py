@@ -445,6 +445,26 @@ class GraphStore(ABC):
         [{'n': 2}]
         """
 
+    def release_memory(self) -> None:
+        """Hand back the memory this handle keeps cached (pages read or written so far),
+        before a bulk load that needs room of its own. The handle stays open and keeps
+        its writes; a store with nothing of the kind to hand back does nothing (Neo4j:
+        the server's memory is the server's).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> _ = store.load_nodes("Unit", pd.DataFrame({"unit_id": ["U1"]}), RunInfo.new("doc"))
+        >>> store.release_memory()
+        >>> store.query("MATCH (u:Unit) RETURN u.uid AS uid")
+        [{'uid': 'Unit:U1'}]
+        >>> store.close()
+        """
+
     def abort(self) -> None:
         """Close the store, discarding what this handle wrote where the store can.
 

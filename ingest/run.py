@@ -525,10 +525,17 @@ def _merge_events(
             state_keys = list(keys)  # only those links are read and compared, not all of the type
         step(f"load {rel_type} (aggregated from {needs}{', the pairs it touched' if scope else ''})")
         with report.stage("graph load (aggregated links)"), ev.memory_released():
+            if touched is None and len(frame) >= RELEASE_ROWS:
+                store.release_memory()  # the pages earlier loads cached make room for the copy
             report.loads.append(
                 store.load_relationships(rel_type, frame, run, retire_scope=retire, state_keys=state_keys)
             )
 
+
+RELEASE_ROWS = 500_000
+"""A whole load of at least this many aggregated links first hands back the graph
+store's cached pages (:meth:`GraphStore.release_memory`): Ladybug's bulk copy of 1.9 M
+``ACCESSED`` links needs about 3 GiB of its own."""
 
 ACCESS_CONTEXT_TABLES = {"records", "case_assignments", "officers", "persons"}
 """Tables the ``ACCESSED`` link policy judges by (sensitivity, own cases, personal

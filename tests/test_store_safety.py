@@ -61,6 +61,29 @@ def test_a_block_that_raises_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     assert not list(s.data_dir.glob("graph.lbdb.next-*"))
 
 
+def test_a_writer_that_hands_back_its_memory_keeps_its_writes_unpublished_until_close(tmp_path: Path) -> None:
+    """``release_memory`` reopens the working copy: what was written stays the writer's,
+    readers do not see it before ``close``, and an abort after it still discards it all."""
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    st = open_store(s)
+    st.load_nodes("Officer", _officers(50), RunInfo.new(), retire_scope=False)
+    st.release_memory()
+    assert _count(s) == 5  # nothing published by the reopening
+    assert st.query("MATCH (o:Officer) RETURN count(o) AS n")[0]["n"] == 55
+    st.load_nodes("Officer", _officers(60), RunInfo.new(), retire_scope=False)
+    st.abort()
+    assert _count(s) == 5
+    st = open_store(s)
+    st.load_nodes("Officer", _officers(50), RunInfo.new(), retire_scope=False)
+    st.release_memory()
+    st.load_nodes("Officer", _officers(60), RunInfo.new(), retire_scope=False)
+    st.close()
+    assert _count(s) == 65
+    assert not list(s.data_dir.glob("graph.lbdb.next-*"))
+
+
 def test_readers_keep_their_snapshot_and_never_see_a_half_written_one(tmp_path: Path) -> None:
     s = _settings(tmp_path)
     with open_store(s) as st:
