@@ -590,6 +590,41 @@ class EmbeddedStore(GraphStore):
                 except RuntimeError as e:
                     raise QueryError(f"bulk copy into {table} failed: {e}") from e
 
+    def replace_relationships(self, rel_type: str, parts: dict[tuple[str, str], pd.DataFrame]) -> None:
+        """Write a relationship type's table again: drop it, create it and copy ``parts``
+        in, with no ``SET`` (:func:`graph.check.repair` mends a damaged type this way).
+
+        Parameters
+        ----------
+        rel_type : str
+            A relationship type of the model.
+        parts : dict of (str, str) to pandas.DataFrame
+            The rows of each (start label, end label) pair, every column of the type's
+            ``prop_names``, as they are to be stored (provenance included).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> from graph.store import RunInfo
+        >>> store = EmbeddedStore(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> _ = store.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"]}), RunInfo.new("doc"))
+        >>> _ = store.load_relationships("REPORTS_TO", pd.DataFrame({"src": ["Officer:B"], "dst": ["Officer:A"]}),
+        ...                              RunInfo.new("doc"))
+        >>> rows = store.frame("MATCH ()-[r:REPORTS_TO]->() RETURN " + ", ".join(
+        ...     f"r.{p} AS {p}" for p in store.model.rel("REPORTS_TO").prop_names), store.model.rel("REPORTS_TO").prop_names)
+        >>> store.replace_relationships("REPORTS_TO", {("Officer", "Officer"): rows})
+        >>> store.query("MATCH (a)-[r:REPORTS_TO]->(b) RETURN a.uid AS a, b.uid AS b, r.src AS src")
+        [{'a': 'Officer:B', 'b': 'Officer:A', 'src': 'Officer:B'}]
+        >>> store.close()
+        """
+        rel = self.model.rel(rel_type)
+        self._write(f"DROP TABLE {rel.type}", {})
+        self._write(cy.ladybug_rel_ddl(rel), {})
+        for (start, end), df in parts.items():
+            if len(df):
+                self._insert_rels(rel, start, end, df[rel.prop_names].reset_index(drop=True))
+
     def _keep_rel(self, rel: RelSchema) -> str:
         """A relationship type joining several pairs of labels is touched with every
         property set to itself: Ladybug 0.22 loses the properties a ``SET`` on such a
