@@ -233,3 +233,19 @@ def test_the_check_reads_both_stores(store: GraphStore) -> None:
     sides = ("forward", "backward") if store.name == "embedded" else ("read",)
     assert sorted(f.side for f in found.findings) == sorted(sides)
     assert all(f.examples[0]["from_node"] == "Officer:C" and f.missing == {"key": 1} for f in found.findings)
+
+
+def test_links_given_with_an_index_of_their_own_get_their_own_keys(tmp_path: Path) -> None:
+    """A frame of links indexed otherwise than 0..n-1 (a slice, or what drop_duplicates
+    leaves) is keyed row by row: each link's key is its own ends' (it was aligned by index
+    before, giving links other rows' keys or none)."""
+    from graph.store import relationship_keys
+
+    with open_store(embedded_settings(tmp_path)) as st:
+        st.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B", "C", "D"]}), RunInfo.new("test"))
+        links = pd.DataFrame(
+            {"src": ["Officer:B", "Officer:C", "Officer:D"], "dst": "Officer:A"}, index=[7, 3, 5]
+        )
+        assert st.load_relationships("REPORTS_TO", links, RunInfo.new("test")).new == 3
+        got = _all(st, "REPORTS_TO")
+        assert (got["key"] == relationship_keys(got["a"], got["b"])).all() and gcheck.check(st).ok
