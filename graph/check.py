@@ -9,9 +9,11 @@ side, a relationship either had every property it left out null (``key``, ``src`
 its own (the label's first node), or had its properties whole but an end node shifted
 onto a neighbour's (a membership-list entry read as resolved to another entry's
 officer). Read from the other side the same relationship was whole. Which side a
-query reads depends on its plan, so two queries could see different graphs. linkwatch
-now sets every property of such types (:func:`graph.cypher.ladybug_rel_update`), but
-stores written before may hold damaged links.
+query reads depends on its plan, so two queries could see different graphs. The damage
+appears when the ``SET`` is checkpointed; setting every property (linkwatch's first
+answer) keeps the properties but not the ends. linkwatch now never ``SET``s links of
+such types (:meth:`graph.embedded.EmbeddedStore._rewrite_rels`), but stores written
+before may hold damaged links.
 
 :func:`check` reads every relationship type from both sides (on Neo4j, which keeps one
 copy, once) and counts the links that are damaged: a required property null, or ``src``
