@@ -169,10 +169,11 @@ def ladybug_rel_update(rel: RelSchema, start: str, end: str) -> str:
 
     The relationship is found by its ends' uids and its ``key``; every property is set:
     the changed ones to the row's values, and ``key``, ``src``, ``dst`` and
-    ``first_seen`` to what they are. Ladybug 0.22 loses the properties a ``SET`` leaves
-    out on some of the relationships it updates (a 45k store, after 50 ``RESOLVED_TO``
-    links were updated: 17 read back with a null ``key`` and ``first_seen`` from their
-    start node), which setting every property avoids.
+    ``first_seen`` to what they are. Only types joining one pair of labels are updated
+    so: Ladybug 0.22 damages a table joining several pairs when a ``SET`` on it is
+    checkpointed (properties nulled, or ends not the relationship's own, even when every
+    property is set), so those are deleted and copied again
+    (:meth:`graph.embedded.EmbeddedStore._rewrite_rels`).
 
     Parameters
     ----------

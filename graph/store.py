@@ -1625,7 +1625,7 @@ class GraphStore(ABC):
         """
         t0 = time.perf_counter()
         rel = self.model.rel(rel_type)
-        df = rows.copy()
+        df = rows.reset_index(drop=True)  # relationship_keys numbers its result from 0
         if "discriminator" not in df:
             df["discriminator"] = ""
         df["key"] = relationship_keys(df["src"], df["dst"], df["discriminator"]) if len(df) else []
@@ -1653,30 +1653,29 @@ class GraphStore(ABC):
                 if (s, d) not in allowed:
                     raise ValueError(f"{rel_type} cannot join {s} to {d}; allowed: {sorted(allowed)}")
                 fn(rel, str(s), str(d), grp[rel.prop_names])
-        self._touch(
-            f"UNWIND $ids AS k MATCH ()-[n:{rel_type} {{key: k}}]->() ",
-            delta.unchanged_ids,
-            run,
-            self._keep_rel(rel),
-        )
+        self._touch_rels(rel, delta.unchanged_ids, run)
         if delta.retired_ids:
-            self._batched(cy.rel_retire(rel), "keys", delta.retired_ids, ts=run.ts, run_id=run.run_id)
+            self._retire_rels(rel, delta.retired_ids, run)
         return delta.stats(rel_type, t0)
 
     touch_batch: int | None = None
     """Rows one statement touches (:meth:`_touch`); ``None``: ``batch_size``. The embedded
     store reads a whole relationship table for each statement, so it takes many more."""
 
-    def _keep_rel(self, rel: Any) -> str:
-        """More ``SET`` items a touch of ``rel``'s relationships needs to keep the rest of
-        their properties (``""``: none; see :meth:`EmbeddedStore._keep_rel`)."""
-        return ""
+    def _touch_rels(self, rel: RelSchema, ids: list[str], run: RunInfo) -> None:
+        """Move ``last_seen`` (and the run id) of links seen again unchanged (the embedded
+        store rewrites those of types joining several label pairs instead)."""
+        self._touch(f"UNWIND $ids AS k MATCH ()-[n:{rel.type} {{key: k}}]->() ", ids, run)
 
-    def _touch(self, prefix: str, ids: list[str], run: RunInfo, keep: str = "") -> None:
+    def _retire_rels(self, rel: RelSchema, keys: list[str], run: RunInfo) -> None:
+        """Mark links retired (as :meth:`_touch_rels`)."""
+        self._batched(cy.rel_retire(rel), "keys", keys, ts=run.ts, run_id=run.run_id)
+
+    def _touch(self, prefix: str, ids: list[str], run: RunInfo) -> None:
         """Move ``last_seen`` (and the run id) of rows seen again unchanged."""
         if ids:
             self._batched(
-                prefix + "SET n.last_seen = $ts, n.run_id = $run_id" + keep,
+                prefix + "SET n.last_seen = $ts, n.run_id = $run_id",
                 "ids",
                 ids,
                 size=self.touch_batch,

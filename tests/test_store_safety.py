@@ -289,22 +289,82 @@ def test_a_worker_cannot_read_other_files_even_past_the_guard(reader: object, tm
         sandbox._give_back(w, True)
 
 
-def test_a_touch_of_a_multi_pair_relationship_sets_every_property() -> None:
-    """Ladybug 0.22 loses properties a SET leaves out on relationship tables that join
-    several pairs of labels (a 45k store: 6 of 50 touched RESOLVED_TO links read back with
-    a null key). Such touches and every update set each property; one-pair types, touched
-    200,000 at a time, set only what moves."""
-    from graph import cypher as cy
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-table", "by-key"])
+def test_links_of_a_multi_pair_type_are_never_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole: bool
+) -> None:
+    """Ladybug 0.22 damages a relationship table that joins several pairs of labels when a
+    SET on it is checkpointed (a 45k store: RESOLVED_TO links read from one side with an end
+    not their own, or with their properties null). Touches, updates and retirements of such
+    types read the links, delete them and copy them back: no SET reaches the table, and the
+    links come back with the values a SET would have given (first_seen kept)."""
+    from graph.check import check
     from graph.embedded import EmbeddedStore
-    from graph.model import MODEL
 
-    for rel in MODEL.relationships:
-        keep = EmbeddedStore._keep_rel(None, rel)  # type: ignore[arg-type]
-        update = cy.ladybug_rel_update(rel, *rel.ends[0])
-        for p in rel.prop_names:
-            assert f"r.{p} = " in update
-            if len(rel.ends) > 1 and p not in ("last_seen", "run_id"):
-                assert f"n.{p} = " in keep
-        if len(rel.ends) == 1:
-            assert keep == ""
-    assert any(len(r.ends) > 1 for r in MODEL.relationships)
+    statements: list[str] = []
+    execute = EmbeddedStore._execute
+
+    def spy(self: EmbeddedStore, cypher: str, params: dict) -> object:
+        statements.append(cypher)
+        return execute(self, cypher, params)
+
+    monkeypatch.setattr(EmbeddedStore, "REWRITE_WHOLE_SHARE", 0.0 if whole else 2.0)
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        st.load_nodes("Officer", _officers(3), RunInfo.new())
+        st.load_nodes("Person", pd.DataFrame({"person_id": ["P0", "P1"]}), RunInfo.new())
+        st.load_nodes("Identifier", pd.DataFrame({"identifier_id": ["phone:1", "phone:2"]}), RunInfo.new())
+        links = pd.DataFrame(
+            {
+                "src": ["Officer:X0", "Officer:X1", "Person:P0", "Person:P1"],
+                "dst": [
+                    "Identifier:phone:1",
+                    "Identifier:phone:2",
+                    "Identifier:phone:1",
+                    "Identifier:phone:2",
+                ],
+                "field": "phone",
+            }
+        )
+        first = RunInfo.new()
+        st.load_relationships("HAS_IDENTIFIER", links, first)
+        monkeypatch.setattr(EmbeddedStore, "_execute", spy)
+        second = RunInfo.new()
+        changed = links.iloc[:3].assign(field=["phone", "mobile", "phone"])  # one changed, one gone
+        stats = st.load_relationships("HAS_IDENTIFIER", changed, second)
+        assert (stats.new, stats.changed, stats.unchanged, stats.retired) == (0, 1, 2, 1)
+        assert not [q for q in statements if "HAS_IDENTIFIER" in q and " SET " in q]
+        rewrite = "DROP TABLE" if whole else "DELETE"
+        assert [q for q in statements if "HAS_IDENTIFIER" in q and rewrite in q]
+        got = (
+            st.frame(
+                "MATCH (a)-[r:HAS_IDENTIFIER]->(b) RETURN a.uid AS a, r.field AS field, r.first_seen AS first_seen, "
+                "r.last_seen AS last_seen, r.run_id AS run_id, r.retired_at AS retired_at",
+                ["a", "field", "first_seen", "last_seen", "run_id", "retired_at"],
+            )
+            .set_index("a")
+            .sort_index()
+        )
+        assert len(got) == 4 and check(st, ["HAS_IDENTIFIER"]).ok
+        assert got["field"].to_dict() == {
+            "Officer:X0": "phone",
+            "Officer:X1": "mobile",
+            "Person:P0": "phone",
+            "Person:P1": "phone",
+        }
+        assert (got["run_id"] == second.run_id).all()
+        assert (pd.to_datetime(got["first_seen"], utc=True) == first.ts).all()  # kept, also by the update
+        assert (
+            pd.to_datetime(got["last_seen"], utc=True) == [second.ts, second.ts, second.ts, first.ts]
+        ).all()
+        assert got["retired_at"].notna().tolist() == [False, False, False, True]
+
+    statements.clear()
+    with open_store(s) as st:  # a one-pair type is still touched by a SET
+        st.load_relationships(
+            "REPORTS_TO", pd.DataFrame({"src": ["Officer:X1"], "dst": ["Officer:X0"]}), RunInfo.new()
+        )
+        st.load_relationships(
+            "REPORTS_TO", pd.DataFrame({"src": ["Officer:X1"], "dst": ["Officer:X0"]}), RunInfo.new()
+        )
+    assert [q for q in statements if "REPORTS_TO" in q and " SET " in q]

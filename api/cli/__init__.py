@@ -9,7 +9,7 @@ embedded|neo4j`` (default embedded), ``--data-dir`` (default ``./linkwatch-data`
 
 from __future__ import annotations
 
-from api.cli import audit, cases, demo, detect, flags, ingest, queries, serve, subject, tokens  # noqa: F401 (commands)
+from api.cli import audit, cases, check, demo, detect, flags, ingest, queries, serve, subject, tokens  # noqa: F401 (commands)
 from api.cli.common import app
 
 
