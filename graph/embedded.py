@@ -580,25 +580,26 @@ class EmbeddedStore(GraphStore):
             finally:
                 res.close()  # its buffers go back to the pool now, not when Python collects it
 
-    def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str]) -> pa.Table:
-        cols = {c: pa.array(df[c].tolist(), type=pa.string()) for c in lead}
+    def _arrow(self, df: pd.DataFrame, props: tuple[Prop, ...], lead: dict[str, str]) -> pa.Table:
+        """The rows as an Arrow table: ``lead`` (name: column of ``df``, as text) first,
+        then ``props``."""
+        cols = {name: pa.array(df[c].tolist(), type=pa.string()) for name, c in lead.items()}
         for p in props:
             cols[p.name] = _arrow_column(df[p.name], p)
         return pa.table(cols)
 
     def _insert_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
-        self._copy(node.label, df, node.all_props, [], "")
+        self._copy(node.label, df, node.all_props, {}, "")
 
     def _update_nodes(self, node: NodeSchema, df: pd.DataFrame) -> None:
         self._load_from(cy.ladybug_node_update(node), df, node.all_props)
 
     def _insert_rels(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> None:
-        df = df.assign(_from=df["src"], _to=df["dst"])
         opts = f" (from='{start}', to='{end}')" if len(rel.ends) > 1 else ""
-        self._copy(rel.type, df, rel.all_props, ["_from", "_to"], opts)
+        self._copy(rel.type, df, rel.all_props, {"_from": "src", "_to": "dst"}, opts)
 
     def _copy(
-        self, table: str, df: pd.DataFrame, props: tuple[Prop, ...], lead: list[str], opts: str
+        self, table: str, df: pd.DataFrame, props: tuple[Prop, ...], lead: dict[str, str], opts: str
     ) -> None:
         """``COPY`` rows known to be new, in as few chunks as the buffer pool takes
         (:data:`COPY_ROWS_PER_MB`). Each chunk is a fresh Arrow table, never copied twice."""
@@ -754,7 +755,7 @@ class EmbeddedStore(GraphStore):
         self._wrote = True
         size = self.settings.batch_size
         for i in range(0, len(df), size):
-            part = self._arrow(df.iloc[i : i + size], props, [])
+            part = self._arrow(df.iloc[i : i + size], props, {})
             changed_rows = part.rename_columns([f"v_{c}" for c in part.column_names])  # noqa: F841
             with self._checkout() as conn:
                 try:

@@ -464,6 +464,7 @@ class GraphStore(ABC):
         [{'uid': 'Unit:U1'}]
         >>> store.close()
         """
+        return None
 
     def abort(self) -> None:
         """Close the store, discarding what this handle wrote where the store can.
@@ -1642,6 +1643,7 @@ class GraphStore(ABC):
             keyed = cy.rel_state_query(rel, keyed=True)
             state = self.frame(keyed, columns, {"keys": wanted}) if wanted else pd.DataFrame(columns=columns)
         delta = self._delta(df, state, "key", retire_scope)
+        del df, state  # the delta holds what is written: two million links are GiBs of frames
         self._apply_provenance(delta, run)
         allowed = set(rel.ends)
         for part, fn in ((delta.new, self._insert_rels), (delta.changed, self._update_rels)):
@@ -1649,7 +1651,12 @@ class GraphStore(ABC):
                 continue
             s_lab = part["src"].str.partition(":")[0]
             d_lab = part["dst"].str.partition(":")[0]
-            for (s, d), grp in part.groupby([s_lab, d_lab], sort=True):
+            pairs = pd.MultiIndex.from_arrays([s_lab, d_lab]).unique()
+            if len(pairs) == 1:  # one pair of labels (nearly always): no grouped copy of the rows
+                groups: Iterable[tuple[tuple[str, str], pd.DataFrame]] = [(pairs[0], part)]
+            else:
+                groups = part.groupby([s_lab, d_lab], sort=True)
+            for (s, d), grp in groups:
                 if (s, d) not in allowed:
                     raise ValueError(f"{rel_type} cannot join {s} to {d}; allowed: {sorted(allowed)}")
                 fn(rel, str(s), str(d), grp[rel.prop_names])
