@@ -83,7 +83,7 @@ def _arrow_column(values: pd.Series, prop: Prop) -> pa.Array:
     if prop.type == "date":
         return pa.array(pd.to_datetime(values, errors="raise").dt.date, type=typ, from_pandas=True)
     if prop.type == "string[]":
-        return pa.array([None if v is None else list(v) for v in values], type=typ)
+        return pa.array([v if v is None or isinstance(v, list) else list(v) for v in values], type=typ)
     return pa.array(values.astype(object).where(values.notna(), None), type=typ, from_pandas=True)
 
 

@@ -407,7 +407,7 @@ def test_access_link_policy_all_and_repeat(tmp_path: Path) -> None:
         set_access_context(ev, ctx)
         links = aggregate_links(ev, "ACCESSED", access_repeat=3)
         assert links is not None
-        assert links.loc[links["src"] == "Officer:O1", "reasons"].iloc[0].tolist() == [
+        assert links.loc[links["src"] == "Officer:O1", "reasons"].iloc[0] == [
             "no_purpose",
             "repeated",
             "personal_link",
