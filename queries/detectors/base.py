@@ -274,6 +274,32 @@ def _dates(s: pd.Series) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """The part of an event detector's query that can be brought up to date by time
+    (incremental detection, :mod:`queries.incremental`).
+
+    ``sql`` computes rows from the event tables ``reads`` (and the graph facts ``facts``),
+    each row about one time, its column ``time``. ``horizon`` is an SQL query over the
+    event tables giving one number, ``h`` seconds, such that a row about time ``t``
+    depends only on event rows whose time (:func:`graph.events.month_column`) lies in
+    ``[t - h, t + h]``, and rows without a time depend on no row with one. The detector's
+    ``sql`` holds the stage as a CTE; ``main`` is the same query with ``{{stage}}`` where
+    the stage's text goes (filled with the stage's query for a whole run, with its kept
+    rows for an incremental one). Everything else in ``main`` is run whole each time."""
+
+    sql: str
+    main: str
+    time: str
+    horizon: str
+    reads: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+
+    def query(self, source: str | None = None) -> str:
+        """The detector's query, its stage read from ``source`` (a table), or computed."""
+        return fill(self.main, stage=f"SELECT * FROM {source}" if source else self.sql)
+
+
+@dataclass(frozen=True)
 class Detector:
     name: str
     card: MethodCard
@@ -289,6 +315,9 @@ class Detector:
     evidence_labels: tuple[str, ...] = field(default=())
     inputs: tuple[Input, ...] = ()
     """What the detector reads, checked before each run (see :meth:`coverage`)."""
+    stage: Stage | None = None
+    """The part of ``sql`` an incremental run recomputes only from the changed time on
+    (:mod:`queries.incremental`); ``None``: the detector always runs whole."""
 
     def __post_init__(self) -> None:
         if self.python is None and (self.cypher is None) == (self.sql is None):
@@ -371,6 +400,10 @@ class Detector:
         else:
             assert self.cypher is not None
             rows = ctx.store.query(self.cypher, p, embedded=self.cypher_embedded)
+        return self.frame(rows, p)
+
+    def frame(self, rows: list[dict[str, Any]], p: Mapping[str, Any]) -> pd.DataFrame:
+        """The flags of query rows, as :meth:`run` returns them."""
         flags = self.to_flags(rows, p)
         df = pd.DataFrame(flags, columns=FLAG_COLUMNS)
         return df.sort_values("flag_id").reset_index(drop=True)
