@@ -417,11 +417,13 @@ def overlay(
 
     frame = pd.DataFrame(corrections, columns=["seq", "tbl", "row_key", "field", "value"]).sort_values("seq")
     done = []
-    for name in since:  # restricted tables without corrections: their rows from that time on
-        if name not in set(frame["tbl"]):
-            t = TABLES[name]
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {t.name} AS SELECT * FROM {q(db)}.main.{t.name}{where(t)}")
-            done.append(t.name)
+    for only in since:  # restricted tables without corrections: their rows from that time on
+        if only not in set(frame["tbl"]):
+            r = TABLES[only]
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {r.name} AS SELECT * FROM {q(db)}.main.{r.name}{where(r)}"
+            )
+            done.append(r.name)
     for name, group in frame.groupby("tbl"):
         t = TABLES[str(name)]
         newest = group.drop_duplicates(["row_key", "field"], keep="last")

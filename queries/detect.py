@@ -25,8 +25,7 @@ from queries.detectors.base import Coverage, DetectContext
 from queries.incremental import open_state
 
 NO_STAGE = (
-    "runs whole: it declares no part local in time (whole-history baselines, peer comparisons "
-    "or the graph)"
+    "runs whole: it declares no part local in time (whole-history baselines, peer comparisons or the graph)"
 )
 
 EVIDENCE_LABELS = {
@@ -133,7 +132,10 @@ def run_detectors(
                 coverage[d.name] = d.coverage(ctx)
                 if kept is not None and d.stage is not None:
                     frame, how = kept.run(
-                        d, ctx, d.resolve_params((params or {}).get(d.name)), detector_version(d.name),
+                        d,
+                        ctx,
+                        d.resolve_params((params or {}).get(d.name)),
+                        detector_version(d.name),
                         whole=state == "whole",
                     )
                     stages[d.name] = dataclasses.asdict(how)

@@ -132,7 +132,9 @@ class State:
             for t in stage.reads
             if t in present
         }
-        row = con.execute(f"SELECT inputs, runs FROM {ALIAS}.main.meta WHERE detector = ?", [d.name]).fetchone()
+        row = con.execute(
+            f"SELECT inputs, runs FROM {ALIAS}.main.meta WHERE detector = ?", [d.name]
+        ).fetchone()
         has_table = bool(
             con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND table_name = ?",
@@ -187,7 +189,11 @@ class State:
             times.append(_one(con, f"SELECT min({col}) FROM {t} WHERE run_id IN (SELECT unnest(?))", [ids]))
             if has_log:
                 times.append(
-                    _one(con, f"SELECT min(earliest) FROM {CHANGES} WHERE tbl = ? AND run_id IN (SELECT unnest(?))", [t, ids])
+                    _one(
+                        con,
+                        f"SELECT min(earliest) FROM {CHANGES} WHERE tbl = ? AND run_id IN (SELECT unnest(?))",
+                        [t, ids],
+                    )
                 )
         found = [x for x in times if x is not None]
         h = float(_one(con, stage.horizon) or 0.0)
@@ -199,16 +205,18 @@ class State:
             first = keep = read = None  # type: ignore[assignment]
             keep_sql = read_sql = "CAST('infinity' AS TIMESTAMPTZ)"
         part = f"{q(stage.time)} >= {keep_sql} OR {q(stage.time)} IS NULL"
-        cur = reader(self.ws.events, self.ws.meta, self.ws.settings.timezone, dict.fromkeys(stage.reads, read_sql))
+        cur = reader(
+            self.ws.events, self.ws.meta, self.ws.settings.timezone, dict.fromkeys(stage.reads, read_sql)
+        )
         try:
             if stage.facts:
                 DetectContext(self.ws.store, cur)._register()
             else:  # an event table never ingested reads as empty, as in the detectors' own context
                 eng = as_engine(cur)
                 there = eng.tables()
-                for t in TABLE_LIST:
-                    if t.kind == "event" and t.name not in there:
-                        eng.ensure_empty(t)
+                for empty in TABLE_LIST:
+                    if empty.kind == "event" and empty.name not in there:
+                        eng.ensure_empty(empty)
             rows_read = {t: _count(cur, t) for t in runs}
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -225,7 +233,8 @@ class State:
             cur.close()
         return StageRun(
             "incremental",
-            "event rows changed from " + (first.isoformat() if first is not None else "(rows without a time)"),
+            "event rows changed from "
+            + (first.isoformat() if first is not None else "(rows without a time)"),
             changed_from=None if first is None else first.isoformat(),
             recomputed_from=None if keep is None else keep.isoformat(),
             read_from=None if read is None else read.isoformat(),

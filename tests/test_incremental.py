@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from graph.corrections import Corrections, source_row
 from graph.contract import TABLES
+from graph.corrections import Corrections, source_row
 from graph.events import EventStore
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -33,7 +32,9 @@ from tests.conftest import embedded_settings
 
 NAME = "roster.overtime_overlap"
 STAGED = [n for n, d in sorted(DETECTORS.items()) if d.stage is not None]
-EVENT_TIME = {t: next(c.name for c in TABLES[t].columns if c.type == "ts") for t in TABLES if TABLES[t].kind == "event"}
+EVENT_TIME = {
+    t: next(c.name for c in TABLES[t].columns if c.type == "ts") for t in TABLES if TABLES[t].kind == "event"
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,10 @@ def force() -> Force:
     return generate(officers=300, seed=3, days=60)
 
 
-def _shift(like: pd.Series, shift_id: str, start: pd.Timestamp, hours: float, **values: Any) -> dict[str, Any]:
-    row = like.to_dict()
+def _shift(
+    like: pd.Series, shift_id: str, start: pd.Timestamp, hours: float, **values: Any
+) -> dict[str, Any]:
+    row: dict[str, Any] = {str(k): v for k, v in like.items()}
     row.update(shift_id=shift_id, start=start, end=start + pd.Timedelta(hours=hours), hours_claimed=hours)
     row.update(values)
     return row
@@ -58,25 +61,63 @@ def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, P
     x, z = officers[0], officers[1]
     like = shifts[shifts["officer_id"] == x].iloc[0]
     planted_base = [  # overtime across the cut, overlapped by a duty of the next day
-        _shift(like, "SHX1", cut - pd.Timedelta(hours=2), 8, officer_id=x, duty_type="day", pay_code="overtime", status="worked"),
+        _shift(
+            like,
+            "SHX1",
+            cut - pd.Timedelta(hours=2),
+            8,
+            officer_id=x,
+            duty_type="day",
+            pay_code="overtime",
+            status="worked",
+        ),
     ]
     planted_day = [
-        _shift(like, "SHX2", cut + pd.Timedelta(hours=1), 8, officer_id=x, duty_type="early", pay_code="basic", status="worked"),
+        _shift(
+            like,
+            "SHX2",
+            cut + pd.Timedelta(hours=1),
+            8,
+            officer_id=x,
+            duty_type="early",
+            pay_code="basic",
+            status="worked",
+        ),
     ]
     early = cut - pd.Timedelta(days=40)
     planted_base += [  # overtime inside the officer's own leave, forty days before the cut
-        _shift(like, "SHZ1", early, 24, officer_id=z, duty_type="annual_leave", pay_code="basic", status="worked"),
-        _shift(like, "SHZ2", early + pd.Timedelta(hours=9), 4, officer_id=z, duty_type="day", pay_code="overtime", status="worked"),
+        _shift(
+            like, "SHZ1", early, 24, officer_id=z, duty_type="annual_leave", pay_code="basic", status="worked"
+        ),
+        _shift(
+            like,
+            "SHZ2",
+            early + pd.Timedelta(hours=9),
+            4,
+            officer_id=z,
+            duty_type="day",
+            pay_code="overtime",
+            status="worked",
+        ),
     ]
     if move:
         planted_day.append(
-            _shift(like, "SHZ2", early + pd.Timedelta(days=30, hours=9), 4, officer_id=z, duty_type="day", pay_code="overtime", status="worked")
+            _shift(
+                like,
+                "SHZ2",
+                early + pd.Timedelta(days=30, hours=9),
+                4,
+                officer_id=z,
+                duty_type="day",
+                pay_code="overtime",
+                status="worked",
+            )
         )
     tables: dict[str, dict[str, pd.DataFrame]] = {"base": {}, "day": {}, "all": {}}
     for name, df in force.tables.items():
         if name not in EVENT_TIME:
-            for part in tables.values():
-                part[name] = df
+            for each in tables.values():
+                each[name] = df
             if name == "officers":  # the day's HR changes: three promotions
                 promoted = df.copy()
                 promoted.loc[promoted.index[:3], "rank"] = "Inspector"
@@ -85,15 +126,17 @@ def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, P
         late = df[EVENT_TIME[name]] >= cut
         base, day = df[~late], df[late]
         if name == "shifts":
-            base = pd.concat([base, pd.DataFrame(planted_base)], ignore_index=True).astype(df.dtypes.to_dict())
+            base = pd.concat([base, pd.DataFrame(planted_base)], ignore_index=True).astype(
+                df.dtypes.to_dict()
+            )
             day = pd.concat([day, pd.DataFrame(planted_day)], ignore_index=True).astype(df.dtypes.to_dict())
         tables["base"][name], tables["day"][name] = base, day
         both = pd.concat([base, day], ignore_index=True)
         key = str(TABLES[name].key)
         tables["all"][name] = both.drop_duplicates(key, keep="last")  # a re-sent row replaces the old
     out = []
-    for part, t in tables.items():
-        out.append(Force(t, force.truth.iloc[0:0], force.lookalikes.iloc[0:0]).write(tmp / part))
+    for part, frames in tables.items():
+        out.append(Force(frames, force.truth.iloc[0:0], force.lookalikes.iloc[0:0]).write(tmp / part))
     return out[0], out[1], out[2], cut
 
 
@@ -107,7 +150,11 @@ def _graph_flags(store: GraphStore, names: list[str]) -> pd.DataFrame:
         "RETURN f.flag_id AS flag_id, f.score AS score, f.evidence AS evidence, f.explanation AS explanation",
         {"d": names},
     )
-    return pd.DataFrame(rows, columns=["flag_id", "score", "evidence", "explanation"]).sort_values("flag_id").reset_index(drop=True)
+    return (
+        pd.DataFrame(rows, columns=["flag_id", "score", "evidence", "explanation"])
+        .sort_values("flag_id")
+        .reset_index(drop=True)
+    )
 
 
 def _record(s: Settings, run_id: str) -> dict[str, Any]:
@@ -155,11 +202,16 @@ def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool) -> N
             else:
                 assert cut - pd.Timedelta(hours=2) < changed <= cut + pd.Timedelta(hours=1)
                 # the stage read the last days only, not the two months
-                full = {t: int(v) for t, v in _record(s, first.run.run_id)["detectors"][n]["run"]["rows_read"].items()}
+                full = {
+                    t: int(v)
+                    for t, v in _record(s, first.run.run_id)["detectors"][n]["run"]["rows_read"].items()
+                }
                 assert all(how["rows_read"][t] < full[t] / 4 for t in full), (how["rows_read"], full)
             assert 0 < how["stage_rows_recomputed"] < how["stage_rows"]
         assert runs["roster.retro_claim"]["run"]["mode"] == "whole"  # it declares no stage
-        mine = second.flags[second.flags["officer_id"] == sorted(force.tables["shifts"]["officer_id"].unique())[0]]
+        mine = second.flags[
+            second.flags["officer_id"] == sorted(force.tables["shifts"]["officer_id"].unique())[0]
+        ]
         assert mine["evidence"].str.contains("SHX1").any()  # the duty across the cut is flagged
     finally:
         st.close()
@@ -172,17 +224,22 @@ def test_too_short_a_horizon_gives_other_flags(
     not recomputed, and misses the duty of the next day that overlaps it."""
     d = DETECTORS[NAME]
     assert d.stage is not None
-    monkeypatch.setitem(DETECTORS, NAME, dataclasses.replace(d, stage=dataclasses.replace(d.stage, horizon="SELECT 0")))
+    monkeypatch.setitem(
+        DETECTORS, NAME, dataclasses.replace(d, stage=dataclasses.replace(d.stage, horizon="SELECT 0"))
+    )
     base, day, both, _cut = split(force, tmp_path / "src")
     whole, _ = _whole(tmp_path / "whole", both, [NAME])
     _first, second, _s, st = _incremental(tmp_path / "incr", base, day, [NAME])
     st.close()
     assert not second.flags.equals(whole)
-    assert whole["evidence"].str.contains("SHX1").any() and not second.flags["evidence"].str.contains("SHX1").any()
+    assert (
+        whole["evidence"].str.contains("SHX1").any()
+        and not second.flags["evidence"].str.contains("SHX1").any()
+    )
 
 
 def test_whole_when_asked_corrected_or_reparametrised(force: Force, tmp_path: Path) -> None:
-    base, day, both, _cut = split(force, tmp_path / "src")
+    base, day, _both, _cut = split(force, tmp_path / "src")
     s = embedded_settings(tmp_path / "incr")
     with open_store(s) as st:
         _ingest(st, s, base)
@@ -191,7 +248,9 @@ def test_whole_when_asked_corrected_or_reparametrised(force: Force, tmp_path: Pa
         assert again.stages[NAME]["mode"] == "unchanged"
         pd.testing.assert_frame_equal(again.flags, first.flags)
         asked = run_detectors(st, [NAME], state="whole")
-        assert asked.stages[NAME]["mode"] == "whole" and asked.stages[NAME]["reason"] == "asked for a whole run"
+        assert (
+            asked.stages[NAME]["mode"] == "whole" and asked.stages[NAME]["reason"] == "asked for a whole run"
+        )
         other = run_detectors(st, [NAME], {NAME: {"min_overlap_minutes": 60}}, state="auto")
         assert other.stages[NAME]["mode"] == "whole" and "params" in other.stages[NAME]["reason"]
         # a correction may move any row to any time: the stage is made again
@@ -203,8 +262,15 @@ def test_whole_when_asked_corrected_or_reparametrised(force: Force, tmp_path: Pa
 
         with Workspace.of_store(st) as ws:
             Corrections(ws.meta).add(
-                "shifts", str(shift["shift_id"]), "status", "cancelled", row,
-                reason="recalled", evidence="rota email", who="ann", role="appropriate_authority",
+                "shifts",
+                str(shift["shift_id"]),
+                "status",
+                "cancelled",
+                row,
+                reason="recalled",
+                evidence="rota email",
+                who="ann",
+                role="appropriate_authority",
             )
         _ingest(st, s, day)
         corrected = run_detectors(st, [NAME], state="auto")
