@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from met_scale import last_record, run_cli, split  # noqa: E402
+from met_scale import last_record, run_cli, split
 
 
 def main() -> None:
@@ -42,7 +42,9 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     if not (full / "officers.parquet").exists():
         n, d = str(args.officers), str(args.days)
-        r = run_cli(["generate", str(full), "--officers", n, "--days", d, "--format", "parquet"], root / "gen.log")
+        r = run_cli(
+            ["generate", str(full), "--officers", n, "--days", d, "--format", "parquet"], root / "gen.log"
+        )
         assert r["rc"] == 0, r
     if not (day / "officers.parquet").exists():
         split(full, base, day)
@@ -50,10 +52,19 @@ def main() -> None:
         shutil.rmtree(data)
     steps: list[tuple[str, list[str]]] = [
         ("ingest base", ["ingest", str(base), "--data-dir", str(data)]),
-        ("detect (first: whole, makes the state)", ["detect", "--data-dir", str(data), "--out", str(root / "f0.csv")]),
+        (
+            "detect (first: whole, makes the state)",
+            ["detect", "--data-dir", str(data), "--out", str(root / "f0.csv")],
+        ),
         ("ingest the next day", ["ingest", str(day), "--data-dir", str(data)]),
-        ("detect after the day (incremental)", ["detect", "--data-dir", str(data), "--out", str(root / "f1.csv")]),
-        ("detect --whole on the same store", ["detect", "--whole", "--data-dir", str(data), "--out", str(root / "f2.csv")]),
+        (
+            "detect after the day (incremental)",
+            ["detect", "--data-dir", str(data), "--out", str(root / "f1.csv")],
+        ),
+        (
+            "detect --whole on the same store",
+            ["detect", "--whole", "--data-dir", str(data), "--out", str(root / "f2.csv")],
+        ),
     ]
     lines = [
         f"### {args.officers:,} officers × {args.days} days: detect after the next day",
@@ -71,7 +82,10 @@ def main() -> None:
         if cli[0] == "detect":
             records[label] = last_record(data, "detect")
     inc, whole = records[steps[3][0]]["detectors"], records[steps[4][0]]["detectors"]
-    lines += ["", "| detector | incremental s | whole s | how it ran | event rows read (incremental / whole) |"]
+    lines += [
+        "",
+        "| detector | incremental s | whole s | how it ran | event rows read (incremental / whole) |",
+    ]
     lines.append("|---|---:|---:|---|---|")
     for name in sorted(whole):
         how = inc[name].get("run", {})
@@ -84,7 +98,9 @@ def main() -> None:
             if how.get("mode") == "incremental"
             else ""
         )
-        lines.append(f"| {name} | {inc[name]['seconds']:.2f} | {whole[name]['seconds']:.2f} | {mode} | {rows} |")
+        lines.append(
+            f"| {name} | {inc[name]['seconds']:.2f} | {whole[name]['seconds']:.2f} | {mode} | {rows} |"
+        )
     same = (root / "f1.csv").read_bytes() == (root / "f2.csv").read_bytes()
     lines += ["", f"flag exports of the incremental and the whole run identical: {same}", ""]
     print("\n".join(lines))

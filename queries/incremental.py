@@ -152,13 +152,14 @@ class State:
             if changed:
                 why = "changed since the state was made: " + ", ".join(changed)
         p = dict(params)
-        if why:
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS {stage.sql}", _used(stage.sql, p))
-            info = StageRun("whole", why, rows_read={t: _count(con, t) for t in runs})
-            info.stage_rows = info.stage_rows_recomputed = _count(con, table)
-        else:
+        info: StageRun | str = why
+        if not why:
             assert row is not None
             info = self._update(stage, table, json.loads(row[1]), runs, p)
+        if isinstance(info, str):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {stage.sql}", _used(stage.sql, p))
+            info = StageRun("whole", info, rows_read={t: _count(con, t) for t in runs})
+            info.stage_rows = info.stage_rows_recomputed = _count(con, table)
         con.execute(
             f"INSERT OR REPLACE INTO {ALIAS}.main.meta VALUES (?, ?, ?, now())",
             [d.name, json.dumps(inputs, sort_keys=True, default=str), json.dumps(runs)],
@@ -174,8 +175,9 @@ class State:
         seen: Mapping[str, list[str]],
         runs: Mapping[str, list[str]],
         p: Mapping[str, Any],
-    ) -> StageRun:
-        """Recompute the stage rows the event runs not seen yet can change."""
+    ) -> StageRun | str:
+        """Recompute the stage rows the event runs not seen yet can change (or say why the
+        stage must run whole)."""
         con = self.con
         new = {t: sorted(set(ids) - set(seen.get(t, []))) for t, ids in runs.items()}
         new = {t: ids for t, ids in new.items() if ids}
@@ -183,6 +185,15 @@ class State:
             n = _count(con, table)
             return StageRun("unchanged", "no event row it reads changed", stage_rows=n)
         has_log = CHANGES in _present(con)
+        for t in stage.updates_whole:
+            if has_log and t in new:
+                n = _one(
+                    con,
+                    f"SELECT sum(n) FROM {CHANGES} WHERE tbl = ? AND run_id IN (SELECT unnest(?))",
+                    [t, new[t]],
+                )
+                if n:
+                    return f"{int(n)} {t} rows changed in place (their effect reaches back without limit)"
         times = []
         for t, ids in new.items():
             col = q(month_column(TABLES[t]))
@@ -196,7 +207,7 @@ class State:
                     )
                 )
         found = [x for x in times if x is not None]
-        h = float(_one(con, stage.horizon) or 0.0)
+        h = float(_one(con, stage.horizon, _used(stage.horizon, p)) or 0.0)
         if found:
             first: dt.datetime = min(found)
             keep, read = first - dt.timedelta(seconds=h), first - dt.timedelta(seconds=2 * h)
@@ -205,9 +216,8 @@ class State:
             first = keep = read = None  # type: ignore[assignment]
             keep_sql = read_sql = "CAST('infinity' AS TIMESTAMPTZ)"
         part = f"{q(stage.time)} >= {keep_sql} OR {q(stage.time)} IS NULL"
-        cur = reader(
-            self.ws.events, self.ws.meta, self.ws.settings.timezone, dict.fromkeys(stage.reads, read_sql)
-        )
+        since = {t: keep_sql if t == stage.own else read_sql for t in stage.reads}
+        cur = reader(self.ws.events, self.ws.meta, self.ws.settings.timezone, since)
         try:
             if stage.facts:
                 DetectContext(self.ws.store, cur)._register()
@@ -270,7 +280,7 @@ def _rows(con: Any, sql: str) -> list[Any]:
     return [list(r) for r in con.execute(sql).fetchall()]
 
 
-def _one(con: Any, sql: str, params: list[Any] | None = None) -> Any:
+def _one(con: Any, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
     got = con.execute(sql, params or []).fetchone()
     return None if got is None else got[0]
 

@@ -113,6 +113,31 @@ def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, P
                 status="worked",
             )
         )
+    # an officer off duty the day before the cut with no row (their last row two days before),
+    # looking records up then and on another day with no row: the next day's duty makes the
+    # day before the cut a day between duties (it was a day after their last row)
+    w = officers[2]
+    near = (shifts["officer_id"] == w) & (shifts["start"] >= cut - pd.Timedelta(days=4))
+    shifts = shifts[~near]
+    for k, into in ((4, planted_base), (2, planted_base), (0, planted_day)):
+        start = cut - pd.Timedelta(days=k) + pd.Timedelta(hours=7)
+        into.append(
+            _shift(
+                like, f"SHW{k}", start, 10, officer_id=w, duty_type="early", pay_code="basic", status="worked"
+            )
+        )
+    access = force.tables["system_access"]
+    one = access[access["officer_id"] == w].iloc[0]
+    looks = pd.DataFrame(
+        [
+            {
+                **{str(c): v for c, v in one.items()},
+                "access_id": f"AXW{k}",
+                "ts": cut - pd.Timedelta(days=k, hours=-12),
+            }
+            for k in (3, 1)
+        ]
+    )
     tables: dict[str, dict[str, pd.DataFrame]] = {"base": {}, "day": {}, "all": {}}
     for name, df in force.tables.items():
         if name not in EVENT_TIME:
@@ -123,6 +148,10 @@ def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, P
                 promoted.loc[promoted.index[:3], "rank"] = "Inspector"
                 tables["day"][name] = tables["all"][name] = promoted
             continue
+        if name == "shifts":
+            df = shifts
+        if name == "system_access":
+            df = pd.concat([df, looks], ignore_index=True).astype(df.dtypes.to_dict())
         late = df[EVENT_TIME[name]] >= cut
         base, day = df[~late], df[late]
         if name == "shifts":
@@ -195,47 +224,57 @@ def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool) -> N
         for n in STAGED:
             assert _record(s, first.run.run_id)["detectors"][n]["run"]["mode"] == "whole"
             how = runs[n]["run"]
+            if move and n == "access.off_duty":  # a moved duty row may make an old row the last
+                assert how["mode"] == "whole" and "shifts rows changed in place" in how["reason"], how
+                continue
             assert how["mode"] == "incremental", how
             changed = pd.Timestamp(how["changed_from"])
             if move:  # the moved row's old time, from the event store's change log
                 assert changed <= cut - pd.Timedelta(days=40) + pd.Timedelta(hours=9)
             else:
                 assert cut - pd.Timedelta(hours=2) < changed <= cut + pd.Timedelta(hours=1)
-                # the stage read the last days only, not the two months
-                full = {
-                    t: int(v)
-                    for t, v in _record(s, first.run.run_id)["detectors"][n]["run"]["rows_read"].items()
-                }
-                assert all(how["rows_read"][t] < full[t] / 4 for t in full), (how["rows_read"], full)
+                # the stage read the last weeks only (the horizon twice over), not the two months
+                full = _record(s, first.run.run_id)["detectors"][n]["run"]["rows_read"]
+                assert set(how["rows_read"]) == set(full) == set(getattr(DETECTORS[n].stage, "reads", ()))
+                assert all(0 < how["rows_read"][t] < full[t] for t in full), (how["rows_read"], full)
+                span = pd.Timedelta(seconds=2 * how["horizon_s"])
+                assert pd.Timestamp(how["read_from"]) == changed - span
             assert 0 < how["stage_rows_recomputed"] < how["stage_rows"]
         assert runs["roster.retro_claim"]["run"]["mode"] == "whole"  # it declares no stage
         mine = second.flags[
             second.flags["officer_id"] == sorted(force.tables["shifts"]["officer_id"].unique())[0]
         ]
         assert mine["evidence"].str.contains("SHX1").any()  # the duty across the cut is flagged
+        assert second.flags["evidence"].str.contains("AXW1").any()  # the lookup the day before it
     finally:
         st.close()
 
 
+@pytest.mark.parametrize(
+    ("name", "planted"),
+    [("roster.overtime_overlap", "SHX1"), ("access.off_duty", "AXW1")],
+    ids=["overtime_overlap", "off_duty"],
+)
 def test_too_short_a_horizon_gives_other_flags(
-    force: Force, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    force: Force, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, planted: str
 ) -> None:
-    """The comparison can fail: with no horizon the overtime duty begun before the cut is
-    not recomputed, and misses the duty of the next day that overlaps it."""
-    d = DETECTORS[NAME]
+    """The comparison can fail: with an hour for a horizon, the overtime duty begun before
+    the cut is not recomputed and misses the next day's duty overlapping it; the lookup the
+    day before the cut is not recomputed, and no longer counts once the next day's duty
+    makes that day a day between duties (not one after the officer's last row)."""
+    d = DETECTORS[name]
     assert d.stage is not None
     monkeypatch.setitem(
-        DETECTORS, NAME, dataclasses.replace(d, stage=dataclasses.replace(d.stage, horizon="SELECT 0"))
+        DETECTORS, name, dataclasses.replace(d, stage=dataclasses.replace(d.stage, horizon="SELECT 3600"))
     )
     base, day, both, _cut = split(force, tmp_path / "src")
-    whole, _ = _whole(tmp_path / "whole", both, [NAME])
-    _first, second, _s, st = _incremental(tmp_path / "incr", base, day, [NAME])
+    whole, _ = _whole(tmp_path / "whole", both, [name])
+    _first, second, _s, st = _incremental(tmp_path / "incr", base, day, [name])
     st.close()
+    assert second.stages[name]["mode"] == "incremental"
     assert not second.flags.equals(whole)
-    assert (
-        whole["evidence"].str.contains("SHX1").any()
-        and not second.flags["evidence"].str.contains("SHX1").any()
-    )
+    assert whole["evidence"].str.contains(planted).any()
+    assert not second.flags["evidence"].str.contains(planted).any()
 
 
 def test_whole_when_asked_corrected_or_reparametrised(force: Force, tmp_path: Path) -> None:

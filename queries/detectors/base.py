@@ -282,7 +282,8 @@ class Stage:
     each row about one time, its column ``time``. ``horizon`` is an SQL query over the
     event tables giving one number, ``h`` seconds, such that a row about time ``t``
     depends only on event rows whose time (:func:`graph.events.month_column`) lies in
-    ``[t - h, t + h]``, and rows without a time depend on no row with one. The detector's
+    ``[t - h, t + h]``, and rows without a time depend on no row with one (``horizon`` may
+    use the detector's parameters). The detector's
     ``sql`` holds the stage as a CTE; ``main`` is the same query with ``{{stage}}`` where
     the stage's text goes (filled with the stage's query for a whole run, with its kept
     rows for an incremental one). Everything else in ``main`` is run whole each time."""
@@ -293,6 +294,12 @@ class Stage:
     horizon: str
     reads: tuple[str, ...]
     facts: tuple[str, ...] = ()
+    updates_whole: tuple[str, ...] = ()
+    """Tables whose rows changed in place (not new rows) make the stage run whole."""
+    own: str | None = None
+    """The table of ``reads`` whose rows the stage's rows are made of, each about its own
+    row's time and reading no other row of that table: an incremental run reads it from
+    ``T - h`` only (the other tables from ``T - 2h``)."""
 
     def query(self, source: str | None = None) -> str:
         """The detector's query, its stage read from ``source`` (a table), or computed."""
