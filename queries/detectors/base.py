@@ -278,17 +278,18 @@ class Stage:
     """The part of an event detector's query that can be brought up to date by time
     (incremental detection, :mod:`queries.incremental`).
 
-    ``sql`` computes rows from the event tables ``reads`` (and the graph facts ``facts``),
-    each row about one time, its column ``time``. ``horizon`` is an SQL query over the
-    event tables giving one number, ``h`` seconds, such that a row about time ``t``
-    depends only on event rows whose time (:func:`graph.events.month_column`) lies in
-    ``[t - h, t + h]``, and rows without a time depend on no row with one (``horizon`` may
-    use the detector's parameters). The detector's
-    ``sql`` holds the stage as a CTE; ``main`` is the same query with ``{{stage}}`` where
-    the stage's text goes (filled with the stage's query for a whole run, with its kept
-    rows for an incremental one). Everything else in ``main`` is run whole each time."""
+    ``ctes`` is a list of CTEs (no ``WITH``), the last one named ``stage``: rows computed
+    from the event tables ``reads`` (and the graph facts ``facts``), each about one time,
+    its column ``time``. ``horizon`` is an SQL query over the event tables giving one
+    number, ``h`` seconds, such that a row about time ``t`` depends only on event rows
+    whose time (:func:`graph.events.month_column`) lies in ``[t - h, t + h]``, and rows
+    without a time depend on no row with one (``horizon`` may use the detector's
+    parameters). ``main`` is the detector's query, starting ``WITH {{stage}},``: the
+    stage's CTEs go there for a whole run (the detector's ``sql``, one query as before),
+    the kept rows, as the CTE ``stage``, for an incremental one. Everything else in
+    ``main`` is run whole each time."""
 
-    sql: str
+    ctes: str
     main: str
     time: str
     horizon: str
@@ -301,9 +302,14 @@ class Stage:
     row's time and reading no other row of that table: an incremental run reads it from
     ``T - h`` only (the other tables from ``T - 2h``)."""
 
+    @property
+    def sql(self) -> str:
+        """The stage's rows, as one query."""
+        return f"WITH {self.ctes}\nSELECT * FROM stage"
+
     def query(self, source: str | None = None) -> str:
         """The detector's query, its stage read from ``source`` (a table), or computed."""
-        return fill(self.main, stage=f"SELECT * FROM {source}" if source else self.sql)
+        return fill(self.main, stage=f"stage AS (SELECT * FROM {source})" if source else self.ctes)
 
 
 @dataclass(frozen=True)

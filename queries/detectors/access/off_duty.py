@@ -19,7 +19,7 @@ from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard,
 from queries.detectors.common import day, officer_flags, rows_evidence
 
 STAGE = Stage(
-    sql=query_file(__file__, "off_duty.stage.sql"),
+    ctes=query_file(__file__, "off_duty.stage.sql"),
     main=query_file(__file__, "off_duty.sql", stage="{{stage}}"),
     time="ts",
     # A lookup's day off (or hours after duty) comes from the officer's rows around it: rows

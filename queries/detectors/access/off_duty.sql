@@ -1,5 +1,4 @@
-WITH stage AS (  -- lookups on days off and hours after duty, day by day (off_duty.stage.sql)
-{{stage}}),
+WITH {{stage}},
 rows AS MATERIALIZED (
     SELECT officer_id, start, duty_type, kind,
            -- a duty's hours run to its end, or further when more hours are claimed for it (a recorded extension)

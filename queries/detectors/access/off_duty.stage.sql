@@ -1,4 +1,4 @@
-WITH rows AS MATERIALIZED (
+duty_rows AS MATERIALIZED (
     SELECT officer_id, start, duty_type, kind,
            -- a duty's hours run to its end, or further when more hours are claimed for it (a recorded extension)
            CASE WHEN kind = 'duty' AND hours_claimed > 0
@@ -15,7 +15,7 @@ cover AS (  -- duty and on-call periods, widened by the grace, by the local days
            unnest(generate_series(CAST(start - to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
                                   CAST("end" + to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
                                   INTERVAL 1 DAY))::DATE AS d
-    FROM rows WHERE kind IN ('duty', 'on_call')),
+    FROM duty_rows WHERE kind IN ('duty', 'on_call')),
 marks AS MATERIALIZED (  -- per officer and local day: leave or sickness, a rest day, a duty starting that day
     SELECT officer_id, d, bool_or(kind = 'leave') AS leave, bool_or(kind = 'rest') AS rest,
            bool_or(kind = 'duty') AS duty, bool_or(kind = 'leave' AND duty_type = 'annual_leave') AS annual,
@@ -25,7 +25,7 @@ marks AS MATERIALIZED (  -- per officer and local day: leave or sickness, a rest
                                         CASE WHEN kind = 'duty' THEN CAST(start AS DATE)
                                              ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END,
                                         INTERVAL 1 DAY))::DATE AS d
-          FROM rows)
+          FROM duty_rows)
     GROUP BY ALL),
 near AS (  -- each officer's days with a row, and the days with a row either side (whether the officer
            -- is on the duty system at all is judged in the detector's query, over all their rows)
@@ -56,7 +56,7 @@ off AS (  -- the days an officer is off: leave or sick, a rest day, or no row at
     FROM marks WHERE leave OR rest
     UNION ALL
     SELECT officer_id, d, 'no_duty_row' AS form, false AS annual, false AS sick, edge, anchor FROM gaps),
-hits AS (  -- lookups on those days outside every duty and on-call period
+off_hits AS (  -- lookups on those days outside every duty and on-call period
     SELECT h.* FROM (
         SELECT s.access_id, s.officer_id, s.ts, o.d, o.form, o.annual, o.sick, o.edge, o.anchor
         FROM system_access s JOIN off o ON o.officer_id = s.officer_id AND o.d = CAST(s.ts AS DATE)) h
@@ -67,15 +67,16 @@ wide AS (  -- duty and on-call periods, widened by the after-hours grace, by the
            unnest(generate_series(CAST(start - to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS DATE),
                                   CAST("end" + to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS DATE),
                                   INTERVAL 1 DAY))::DATE AS d
-    FROM rows WHERE kind IN ('duty', 'on_call')),
-late AS (  -- lookups on duty days (a duty starts that day; no rest, leave or sickness) hours outside
+    FROM duty_rows WHERE kind IN ('duty', 'on_call')),
+late_hits AS (  -- lookups on duty days (a duty starts that day; no rest, leave or sickness) hours outside
            -- every duty and on-call period
     SELECT h.* FROM (
         SELECT s.access_id, s.officer_id, s.ts, m.d
         FROM system_access s
         JOIN (SELECT officer_id, d FROM marks WHERE duty AND NOT leave AND NOT rest) m
           ON m.officer_id = s.officer_id AND m.d = CAST(s.ts AS DATE)) h
-    ANTI JOIN wide c ON c.officer_id = h.officer_id AND c.d = h.d AND h.ts BETWEEN c.lo AND c.hi)
-SELECT 'off' AS part, access_id, officer_id, ts, d, form, annual, sick, edge, anchor FROM hits
-UNION ALL
-SELECT 'late', access_id, officer_id, ts, d, NULL, NULL, NULL, NULL, NULL FROM late
+    ANTI JOIN wide c ON c.officer_id = h.officer_id AND c.d = h.d AND h.ts BETWEEN c.lo AND c.hi),
+stage AS (  -- the stage's rows: the detector's query reads them as the CTE stage
+    SELECT 'off' AS part, access_id, officer_id, ts, d, form, annual, sick, edge, anchor FROM off_hits
+    UNION ALL
+    SELECT 'late', access_id, officer_id, ts, d, NULL, NULL, NULL, NULL, NULL FROM late_hits)

@@ -22,7 +22,7 @@ from queries.detectors.common import day, officer_flags, rows_evidence
 from queries.detectors.roster.common import NO_REASON, NOT_A_DUTY, PAID, plural
 
 STAGE = Stage(
-    sql=query_file(__file__, "overtime_overlap.stage.sql", paid_extra=PAID, not_a_duty=NOT_A_DUTY),
+    ctes=query_file(__file__, "overtime_overlap.stage.sql", paid_extra=PAID, not_a_duty=NOT_A_DUTY),
     main=query_file(
         __file__,
         "overtime_overlap.sql",

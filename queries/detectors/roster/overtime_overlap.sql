@@ -1,5 +1,4 @@
-WITH stage AS (  -- each paid-extra duty's conflicts with the officer's own rows around it (overtime_overlap.stage.sql)
-{{stage}}),
+WITH {{stage}},
 paid AS (
     SELECT shift_id, officer_id, start, "end", pay_code, site_id, duty_type
     FROM shifts
