@@ -9,7 +9,9 @@ they were computed from (:data:`META`). A run then:
 1. finds the event rows that changed since the state was made: rows of the stage's tables
    whose run id the state has not seen (new rows, and rows a later ingest changed, which
    carry its run id), and the times those changed rows had before
-   (:data:`graph.events.CHANGES`); ``T`` is the earliest of these times;
+   (:data:`graph.events.CHANGES`); ``T`` is the earliest of these times, or earlier where a
+   stage declares a latest time per key that has moved back (``Stage.latest``: an
+   officer's last duty row cancelled, so that the days after an older row count again);
 2. recomputes the stage's rows about ``T - h`` on (and those without a time) from the event
    rows from ``T - 2h`` on (and those without a time), keeps the older rows, and
 3. runs the rest of the detector's query (its flags, baselines, everything not local in
@@ -160,6 +162,8 @@ class State:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS {stage.sql}", _used(stage.sql, p))
             info = StageRun("whole", info, rows_read={t: _count(con, t) for t in runs})
             info.stage_rows = info.stage_rows_recomputed = _count(con, table)
+        if stage.latest is not None:
+            con.execute(f"CREATE OR REPLACE TABLE {_latest(table)} AS {stage.latest}", _used(stage.latest, p))
         con.execute(
             f"INSERT OR REPLACE INTO {ALIAS}.main.meta VALUES (?, ?, ?, now())",
             [d.name, json.dumps(inputs, sort_keys=True, default=str), json.dumps(runs)],
@@ -185,16 +189,17 @@ class State:
             n = _count(con, table)
             return StageRun("unchanged", "no event row it reads changed", stage_rows=n)
         has_log = CHANGES in _present(con)
-        for t in stage.updates_whole:
-            if has_log and t in new:
-                n = _one(
-                    con,
-                    f"SELECT sum(n) FROM {CHANGES} WHERE tbl = ? AND run_id IN (SELECT unnest(?))",
-                    [t, new[t]],
-                )
-                if n:
-                    return f"{int(n)} {t} rows changed in place (their effect reaches back without limit)"
         times = []
+        if stage.latest is not None:  # a latest time moved back: from there
+            if _latest(table) not in _present_in(con, ALIAS):
+                return "no earlier detection state"
+            times.append(
+                _one(
+                    con,
+                    f"SELECT min(c.t) FROM ({stage.latest}) c JOIN {_latest(table)} k USING (key) WHERE c.t < k.t",
+                    _used(stage.latest, p),
+                )
+            )
         for t, ids in new.items():
             col = q(month_column(TABLES[t]))
             times.append(_one(con, f"SELECT min({col}) FROM {t} WHERE run_id IN (SELECT unnest(?))", [ids]))
@@ -270,6 +275,21 @@ def _table(detector: str) -> str:
     'stage_roster_overtime_overlap'
     """
     return "stage_" + detector.replace(".", "_")
+
+
+def _latest(table: str) -> str:
+    """The state table of a stage's latest times, beside its rows.
+
+    >>> _latest("lw_state.main.stage_access_off_duty")
+    'lw_state.main.latest_access_off_duty'
+    """
+    schema, _, name = table.rpartition(".")
+    return f"{schema}.latest_{name.removeprefix('stage_')}"
+
+
+def _present_in(con: Any, catalog: str) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [catalog])
+    return {f"{catalog}.main.{r[0]}" for r in rows.fetchall()}
 
 
 def _digest(value: Any) -> str:

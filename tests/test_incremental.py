@@ -51,10 +51,13 @@ def _shift(
     return row
 
 
-def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, Path, pd.Timestamp]:
+def split(
+    force: Force, tmp: Path, *, move: bool = False, cancel: bool = False
+) -> tuple[Path, Path, Path, pd.Timestamp]:
     """Folders ``base``, ``day`` and ``all`` (base and day in one) and the cut. With
     ``move``, ``day`` also re-sends a paid overtime duty of ``base`` moved 30 days on
-    (it was inside the officer's leave; where it is moved to, it is not)."""
+    (it was inside the officer's leave; where it is moved to, it is not); with ``cancel``, it
+    cancels the last duty row of an officer whose row before it is fifty days earlier."""
     shifts = force.tables["shifts"]
     cut = shifts["start"].max().normalize()
     officers = sorted(shifts["officer_id"].unique())
@@ -126,17 +129,28 @@ def split(force: Force, tmp: Path, *, move: bool = False) -> tuple[Path, Path, P
                 like, f"SHW{k}", start, 10, officer_id=w, duty_type="early", pay_code="basic", status="worked"
             )
         )
+    # an officer whose rows stop fifty days before the cut but for one three days before it,
+    # looking records up 45 and 40 days before it; with ``cancel`` the next day's export
+    # cancels that late row: their last row is then the one fifty days back, and the
+    # lookups fall in the days after it
+    v = officers[3]
+    shifts = shifts[~((shifts["officer_id"] == v) & (shifts["start"] >= cut - pd.Timedelta(days=50)))]
+    late_row = dict(officer_id=v, duty_type="early", pay_code="basic")
+    for k, sid in ((50, "SHV1"), (3, "SHV2")):
+        start = cut - pd.Timedelta(days=k) + pd.Timedelta(hours=7)
+        planted_base.append(_shift(like, sid, start, 10, status="worked", **late_row))
+    if cancel:
+        start = cut - pd.Timedelta(days=3) + pd.Timedelta(hours=7)
+        planted_day.append(_shift(like, "SHV2", start, 10, status="cancelled", **late_row))
     access = force.tables["system_access"]
-    one = access[access["officer_id"] == w].iloc[0]
+
+    def look(officer: str, access_id: str, ts: pd.Timestamp) -> dict[str, Any]:
+        one = access[access["officer_id"] == officer].iloc[0]
+        return {**{str(c): x for c, x in one.items()}, "access_id": access_id, "ts": ts}
+
     looks = pd.DataFrame(
-        [
-            {
-                **{str(c): v for c, v in one.items()},
-                "access_id": f"AXW{k}",
-                "ts": cut - pd.Timedelta(days=k, hours=-12),
-            }
-            for k in (3, 1)
-        ]
+        [look(w, f"AXW{k}", cut - pd.Timedelta(days=k, hours=-12)) for k in (3, 1)]
+        + [look(v, f"AXV{k}", cut - pd.Timedelta(days=k, hours=-12)) for k in (45, 40)]
     )
     tables: dict[str, dict[str, pd.DataFrame]] = {"base": {}, "day": {}, "all": {}}
     for name, df in force.tables.items():
@@ -211,9 +225,13 @@ def _incremental(tmp: Path, base: Path, day: Path, names: list[str]) -> tuple[An
     return first, second, s, st
 
 
-@pytest.mark.parametrize("move", [False, True], ids=["next-day", "next-day-and-a-moved-row"])
-def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool) -> None:
-    base, day, both, cut = split(force, tmp_path / "src", move=move)
+@pytest.mark.parametrize(
+    ("move", "cancel"),
+    [(False, False), (True, False), (False, True)],
+    ids=["next-day", "and-a-moved-row", "and-a-cancelled-last-row"],
+)
+def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool, cancel: bool) -> None:
+    base, day, both, cut = split(force, tmp_path / "src", move=move, cancel=cancel)
     names = [*STAGED, "roster.retro_claim"]
     whole, whole_graph = _whole(tmp_path / "whole", both, names)
     first, second, s, st = _incremental(tmp_path / "incr", base, day, names)
@@ -224,13 +242,14 @@ def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool) -> N
         for n in STAGED:
             assert _record(s, first.run.run_id)["detectors"][n]["run"]["mode"] == "whole"
             how = runs[n]["run"]
-            if move and n == "access.off_duty":  # a moved duty row may make an old row the last
-                assert how["mode"] == "whole" and "shifts rows changed in place" in how["reason"], how
-                continue
             assert how["mode"] == "incremental", how
             changed = pd.Timestamp(how["changed_from"])
-            if move:  # the moved row's old time, from the event store's change log
-                assert changed <= cut - pd.Timedelta(days=40) + pd.Timedelta(hours=9)
+            if cancel and n == "access.off_duty":  # the officer's last row now, fifty days back
+                assert changed == cut - pd.Timedelta(days=50)
+            elif cancel:  # the cancelled row's time
+                assert changed == cut - pd.Timedelta(days=3, hours=-7)
+            elif move:  # the moved row's old time, from the event store's change log
+                assert changed == cut - pd.Timedelta(days=40) + pd.Timedelta(hours=9)
             else:
                 assert cut - pd.Timedelta(hours=2) < changed <= cut + pd.Timedelta(hours=1)
                 # the stage read the last weeks only (the horizon twice over), not the two months
@@ -239,13 +258,16 @@ def test_incremental_equals_whole(force: Force, tmp_path: Path, move: bool) -> N
                 assert all(0 < how["rows_read"][t] < full[t] for t in full), (how["rows_read"], full)
                 span = pd.Timedelta(seconds=2 * how["horizon_s"])
                 assert pd.Timestamp(how["read_from"]) == changed - span
-            assert 0 < how["stage_rows_recomputed"] < how["stage_rows"]
+            back = (move or cancel) and n == "access.off_duty"  # 40 or 50 days back: all again
+            assert 0 < how["stage_rows_recomputed"] <= how["stage_rows"] if back else how["stage_rows"] - 1
         assert runs["roster.retro_claim"]["run"]["mode"] == "whole"  # it declares no stage
         mine = second.flags[
             second.flags["officer_id"] == sorted(force.tables["shifts"]["officer_id"].unique())[0]
         ]
         assert mine["evidence"].str.contains("SHX1").any()  # the duty across the cut is flagged
         assert second.flags["evidence"].str.contains("AXW1").any()  # the lookup the day before it
+        # the lookups after the last row count once the late row is cancelled
+        assert second.flags["evidence"].str.contains("AXV45").any() == cancel
     finally:
         st.close()
 

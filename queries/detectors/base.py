@@ -295,8 +295,11 @@ class Stage:
     horizon: str
     reads: tuple[str, ...]
     facts: tuple[str, ...] = ()
-    updates_whole: tuple[str, ...] = ()
-    """Tables whose rows changed in place (not new rows) make the stage run whole."""
+    latest: str | None = None
+    """For a stage whose rows depend on something's latest time however far back it lies
+    (the days after an officer's last duty row): SQL giving that time ``t`` per ``key``.
+    It is kept with the state; where a key's time is now earlier than kept (its latest row
+    was cancelled or moved back), an incremental run recomputes from that time."""
     own: str | None = None
     """The table of ``reads`` whose rows the stage's rows are made of, each about its own
     row's time and reading no other row of that table: an incremental run reads it from

@@ -26,14 +26,21 @@ STAGE = Stage(
     # covering its day (which start at most the longest row before it), the days with rows
     # up to max_gap_days + 1 either side, duty periods widened by the graces. The days
     # beyond an officer's first or last row are kept only while that row is the first or
-    # last (judged whole each run), and a row changed in place may make an older row the
-    # last: then it runs whole (``updates_whole``).
+    # last (judged whole each run); a row cancelled or moved may make an older row the last,
+    # and the run then recomputes from that row (``latest``).
     horizon="""SELECT 86400 * (CAST($max_gap_days AS BIGINT) + 3)
         + 60 * greatest(CAST($grace_minutes AS BIGINT), CAST($after_hours_grace_minutes AS BIGINT))
         + coalesce((SELECT max(greatest(epoch("end"), epoch(start) + greatest(coalesce(hours_claimed, 0), 0) * 3600)
                                - epoch(start)) FROM shifts), 0) AS h""",
     reads=("shifts", "system_access"),
-    updates_whole=("shifts",),
+    latest="""SELECT officer_id AS key, CAST(max(CASE WHEN kind = 'duty' THEN CAST(start AS DATE)
+                                               ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END) AS TIMESTAMPTZ) AS t
+        FROM (SELECT *, CASE WHEN pay_code = 'on_call' THEN 'on_call'
+                             WHEN duty_type IN ('annual_leave', 'sick') THEN 'leave'
+                             WHEN duty_type = 'rest_day' THEN 'rest' ELSE 'duty' END AS kind
+              FROM shifts WHERE status <> 'cancelled')
+        WHERE start IS NOT NULL AND (kind = 'duty' OR CAST("end" - INTERVAL 1 SECOND AS DATE) >= CAST(start AS DATE))
+        GROUP BY officer_id""",
     own="system_access",
 )
 """Lookups on days off and hours after duty, each with its day: local in time, so an
