@@ -121,6 +121,8 @@ class State:
         t0 = time.perf_counter()
         con = self.con
         table = f"{ALIAS}.main.{_table(d.name)}"
+        if stage.facts:
+            ctx.sql("SELECT 1 AS registered", {})  # the graph facts, as tables of this connection
         inputs = {
             "version": version,
             "params": {k: params[k] for k in sorted(params)},
