@@ -339,3 +339,43 @@ def test_whole_when_asked_corrected_or_reparametrised(force: Force, tmp_path: Pa
         after = run_detectors(st, [NAME], state="off")  # the state is neither read nor written
         assert NAME not in after.stages
         pd.testing.assert_frame_equal(after.flags, corrected.flags)
+
+
+def test_cli_detect_is_incremental_unless_asked_whole(
+    force: Force, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``linkwatch detect`` keeps the detection state and says per detector how it ran;
+    ``--whole`` recomputes everything; the flags exports are the same."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    for k in [k for k in __import__("os").environ if k.startswith("LINKWATCH_")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("LINKWATCH_BUFFER_POOL_MB", "256")
+    monkeypatch.setenv("LINKWATCH_PURPOSE", "tests of incremental detection")
+    base, day, _both, _cut = split(force, tmp_path / "src")
+    runner = CliRunner()
+    names = [a for n in (*STAGED, "roster.retro_claim") for a in ("--detector", n)]
+    assert runner.invoke(app, ["ingest", str(base)]).exit_code == 0
+    first = runner.invoke(app, ["detect", "--out", "f0.csv", *names])
+    assert first.exit_code == 0, first.output
+    assert runner.invoke(app, ["ingest", str(day)]).exit_code == 0
+    res = runner.invoke(app, ["detect", "--out", "f1.csv", *names])
+    assert res.exit_code == 0, res.output
+    assert "incremental from" in res.output
+    res = runner.invoke(app, ["detect", "--whole", "--out", "f2.csv", *names])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "f1.csv").read_text() == (tmp_path / "f2.csv").read_text()
+    runs = sorted(
+        (tmp_path / "linkwatch-data" / "runs").glob("*/detect.json"), key=lambda p: p.stat().st_mtime
+    )
+    modes = [
+        {n: d.get("run", {}).get("mode") for n, d in json.loads(r.read_text())["detectors"].items()}
+        for r in runs
+    ]
+    assert [m["roster.overtime_overlap"] for m in modes] == ["whole", "incremental", "whole"]
+    last = json.loads(runs[-1].read_text())["detectors"]["roster.overtime_overlap"]["run"]
+    assert last["reason"] == "asked for a whole run"
+    assert {m["roster.retro_claim"] for m in modes} == {"whole"}
