@@ -91,7 +91,10 @@ def main() -> None:
         how = inc[name].get("run", {})
         mode = how.get("mode", "whole")
         if mode == "incremental":
-            mode = f"incremental from {str(how.get('recomputed_from'))[:16]} (h = {how.get('horizon_s', 0) / 3600:.0f} h)"
+            mode = (
+                f"incremental from {str(how.get('recomputed_from'))[:16]} (h = {how.get('horizon_s', 0) / 3600:.0f} h; "
+                f"stage {how.get('stage_seconds', 0):.2f} s)"
+            )
         read = whole[name].get("run", {}).get("rows_read", {})
         rows = (
             ", ".join(f"{t} {how['rows_read'][t]:,} / {read.get(t, 0):,}" for t in how.get("rows_read", {}))
