@@ -40,7 +40,7 @@ import pandas as pd
 
 from graph.contract import TABLES, Column, Table
 from graph.errors import NotFound, QueryError
-from graph.events import SQL_TYPES, EventStore, q
+from graph.events import SQL_TYPES, EventStore, month_column, q
 from graph.meta import MetaStore
 
 SCHEMA = """
@@ -361,7 +361,9 @@ class Corrections:
         return {r["flag_id"]: r["reason"] for r in rows}
 
 
-def overlay(con: Any, corrections: Sequence[Mapping[str, Any]]) -> list[str]:
+def overlay(
+    con: Any, corrections: Sequence[Mapping[str, Any]], since: Mapping[str, str] | None = None
+) -> list[str]:
     """Make ``con`` read the corrected view of every table with corrections.
 
     For each such table, a temporary table ``_corrected_<table>`` holds its corrections
@@ -376,11 +378,16 @@ def overlay(con: Any, corrections: Sequence[Mapping[str, Any]]) -> list[str]:
         A connection (or cursor) to the event store.
     corrections : list of mapping
         The corrections (:meth:`Corrections.rows`).
+    since : mapping of str to str, optional
+        Per table, the earliest event time to read (an SQL timestamp literal): the view
+        then holds only the rows whose time column (:func:`graph.events.month_column`),
+        corrected, is on or after it, and the rows without one (incremental detection,
+        :mod:`queries.incremental`). Tables named here get a view even without corrections.
 
     Returns
     -------
     list of str
-        The tables now read corrected.
+        The tables now read corrected (or restricted).
 
     Examples
     --------
@@ -397,11 +404,26 @@ def overlay(con: Any, corrections: Sequence[Mapping[str, Any]]) -> list[str]:
     >>> con.execute("SELECT status FROM shifts ORDER BY shift_id").fetchall()  # the stored rows
     [('worked',), ('worked',)]
     """
-    if not corrections:
+    since = dict(since or {})
+    if not corrections and not since:
         return []
     db = con.execute("SELECT current_database()").fetchall()[0][0]
-    frame = pd.DataFrame(corrections).sort_values("seq")
+
+    def where(t: Table) -> str:
+        if t.name not in since:
+            return ""
+        col = q(month_column(t))
+        return f" WHERE {col} >= {since[t.name]} OR {col} IS NULL"
+
+    frame = pd.DataFrame(corrections, columns=["seq", "tbl", "row_key", "field", "value"]).sort_values("seq")
     done = []
+    for only in since:  # restricted tables without corrections: their rows from that time on
+        if only not in set(frame["tbl"]):
+            r = TABLES[only]
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {r.name} AS SELECT * FROM {q(db)}.main.{r.name}{where(r)}"
+            )
+            done.append(r.name)
     for name, group in frame.groupby("tbl"):
         t = TABLES[str(name)]
         newest = group.drop_duplicates(["row_key", "field"], keep="last")
@@ -420,14 +442,16 @@ def overlay(con: Any, corrections: Sequence[Mapping[str, Any]]) -> list[str]:
             for i, f in enumerate(fields)
         )
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {t.name} AS SELECT s.* REPLACE ({swaps}) "
-            f"FROM {q(db)}.main.{t.name} s LEFT JOIN {tmp} k ON k.row_key = s.{q(str(t.key))}"
+            f"CREATE OR REPLACE TEMP VIEW {t.name} AS SELECT * FROM (SELECT s.* REPLACE ({swaps}) "
+            f"FROM {q(db)}.main.{t.name} s LEFT JOIN {tmp} k ON k.row_key = s.{q(str(t.key))}){where(t)}"
         )
         done.append(t.name)
     return done
 
 
-def reader(events: EventStore | None, meta: MetaStore, timezone: str) -> Any:
+def reader(
+    events: EventStore | None, meta: MetaStore, timezone: str, since: Mapping[str, str] | None = None
+) -> Any:
     """A connection of its own to the event store, reading the corrected view.
 
     The one way detectors (:func:`queries.detect.run_detectors`) and pages open the
@@ -443,6 +467,8 @@ def reader(events: EventStore | None, meta: MetaStore, timezone: str) -> Any:
         The metadata store holding the corrections.
     timezone : str
         The connection's time zone.
+    since : mapping of str to str, optional
+        Tables to read from an event time on only (see :func:`overlay`).
 
     Returns
     -------
@@ -466,5 +492,6 @@ def reader(events: EventStore | None, meta: MetaStore, timezone: str) -> Any:
     if events is not None:
         book = Corrections(meta)
         book.mark_stale(con)
-        overlay(con, book.rows())
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        overlay(con, book.rows(), {t: v for t, v in (since or {}).items() if t in present})
     return con

@@ -42,6 +42,17 @@ PROVENANCE_SQL = (
 )
 
 
+CHANGES = "event_changes"
+"""The event store's log of rows a run changed in place: per run and table, the earliest
+event time (:func:`month_column`) the changed rows had *before* the change, and how many
+there were. New rows need no entry (their run id and time are on the row); a changed row's
+old time is otherwise lost, and incremental detection (:mod:`queries.incremental`) must
+recompute from it."""
+CHANGES_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {CHANGES} (run_id VARCHAR, tbl VARCHAR, earliest TIMESTAMPTZ, n BIGINT)"
+)
+
+
 def q(name: str) -> str:
     """Quote an identifier (column names such as ``end`` are SQL keywords).
 

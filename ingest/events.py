@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graph.contract import Column, Table
-from graph.events import SQL_TYPES, EventStore, lit, q
+from graph.events import CHANGES, CHANGES_DDL, SQL_TYPES, EventStore, lit, month_column, q
 from graph.model import MODEL
 from graph.store import RunInfo
 from ingest.reader import (
@@ -715,6 +715,13 @@ class EventLoader(EventStore):
                 f"""INSERT INTO {table.name} SELECT i.*, ?, ?, ? FROM incoming i
                     WHERE NOT EXISTS (SELECT 1 FROM {table.name} t WHERE t.{key} = i.{key})""",
                 params,
+            )
+            when = q(month_column(table))  # the old time of the rows about to change (lost after)
+            self._exec(CHANGES_DDL)
+            self._exec(
+                f"""INSERT INTO {CHANGES} SELECT ?, ?, min(t.{when}), count(*) FROM {table.name} t
+                    JOIN incoming i ON t.{key} = i.{key} WHERE t.row_hash <> i.row_hash HAVING count(*) > 0""",
+                [run.run_id, table.name],
             )
             sets = ", ".join(
                 f"{q(c)} = i.{q(c)}"

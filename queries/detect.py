@@ -22,6 +22,11 @@ from graph.store import GraphStore, LoadStats, RunInfo
 from graph.workspace import Workspace
 from queries.detectors import DETECTORS, FLAG_COLUMNS, get
 from queries.detectors.base import Coverage, DetectContext
+from queries.incremental import open_state
+
+NO_STAGE = (
+    "runs whole: it declares no part local in time (whole-history baselines, peer comparisons or the graph)"
+)
 
 EVIDENCE_LABELS = {
     "memberships": "Membership",
@@ -39,6 +44,9 @@ class DetectReport:
     loads: list[LoadStats] = field(default_factory=list)
     coverage: dict[str, Coverage] = field(default_factory=dict)
     """Per detector: the inputs it had and lacked, and the forms it could not check."""
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per detector, where the detection state was used: whether it ran incrementally (from
+    which time) or whole, and why (:class:`queries.incremental.StageRun`)."""
 
     def record(self) -> dict[str, Any]:
         """The run's record (``runs/<run_id>/detect.json``): per detector, its flags,
@@ -54,6 +62,7 @@ class DetectReport:
                     "version": detector_version(name),
                     "seconds": round(secs, 3),
                     **(dataclasses.asdict(self.coverage[name]) if name in self.coverage else {}),
+                    **({"run": self.stages[name]} if name in self.stages else {}),
                 }
                 for name, secs in sorted(self.seconds_by_detector.items())
             },
@@ -84,6 +93,7 @@ def run_detectors(
     progress: Callable[[str], None] | None = None,
     engine: EventEngine | None = None,
     after_correction: int | None = None,
+    state: str = "off",
 ) -> DetectReport:
     """Run detectors (default: all) and, unless ``write_graph`` is false, store the flags
     as ``(:Flag)`` nodes linked to their subject (``FLAGS``) and evidence (``EVIDENCE``).
@@ -93,7 +103,13 @@ def run_detectors(
     the event store's DuckDB (:class:`graph.spark.SparkEngine`: the event tables as
     Parquet, on Spark); the caller closes it. The event store is read through the
     corrected view (:func:`graph.corrections.reader`); a run made ``after_correction`` N
-    keeps ``retired after correction N`` as the reason of each flag it retires."""
+    keeps ``retired after correction N`` as the reason of each flag it retires.
+
+    ``state``: ``"auto"`` keeps the detection state (:mod:`queries.incremental`) and brings
+    the detectors that declare a stage up to date incrementally where it can (the flags are
+    the same as a whole run's); ``"whole"`` runs everything whole and makes the state
+    again; ``"off"`` (the default) neither reads nor writes it. With an ``engine`` the
+    state is not used."""
     ws = target if isinstance(target, Workspace) else Workspace.of_store(target)
     store = ws.store
     step = progress or (lambda _m: None)
@@ -104,13 +120,31 @@ def run_detectors(
     coverage: dict[str, Coverage] = {}
     events = None if engine is not None else _events(ws) if any(d.reads_events for d in detectors) else None
     ctx = DetectContext(store, engine if engine is not None else events)
+    if state not in ("off", "auto", "whole"):
+        raise ValueError(f"state must be 'off', 'auto' or 'whole' (got {state!r})")
+    kept = open_state(ws, events) if state != "off" and engine is None else None
+    stages: dict[str, dict[str, Any]] = {}
     try:
         for d in detectors:
             step(f"run {d.name}")
             t0 = time.perf_counter()
             try:
                 coverage[d.name] = d.coverage(ctx)
-                frames.append(d.run(ctx, (params or {}).get(d.name)))
+                if kept is not None and d.stage is not None:
+                    frame, how = kept.run(
+                        d,
+                        ctx,
+                        d.resolve_params((params or {}).get(d.name)),
+                        detector_version(d.name),
+                        whole=state == "whole",
+                    )
+                    stages[d.name] = dataclasses.asdict(how)
+                    step(f"{d.name}: {how.mode} ({how.reason})")
+                    frames.append(frame)
+                else:
+                    if kept is not None:
+                        stages[d.name] = {"mode": "whole", "reason": NO_STAGE}
+                    frames.append(d.run(ctx, (params or {}).get(d.name)))
             except Exception as e:
                 failure = _resource_failure(e, d.name, ws.settings)
                 if failure is None:
@@ -124,13 +158,15 @@ def run_detectors(
                 ) from e
             seconds[d.name] = time.perf_counter() - t0
     finally:
+        if kept is not None:
+            kept.close()
         if events is not None:
             events.close()
         if not isinstance(target, Workspace):
             ws.close()
     flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
     report = DetectReport(
-        run, flags.sort_values("flag_id").reset_index(drop=True), seconds, coverage=coverage
+        run, flags.sort_values("flag_id").reset_index(drop=True), seconds, coverage=coverage, stages=stages
     )
     if write_graph:
         step("write flags to the graph")

@@ -17,6 +17,7 @@ from graph.errors import LinkwatchError
 from graph.settings import Settings
 from graph.spark import spark_engine
 from graph.workspace import Workspace
+from queries.detect import NO_STAGE as NO_STAGE_REASON
 from queries.evaluate import evaluate as run_evaluate
 
 
@@ -60,12 +61,27 @@ def detect(
         list[str] | None,
         typer.Option("--spark-conf", help="With --engine spark: a Spark setting KEY=VALUE (repeatable)."),
     ] = None,
+    whole: Annotated[
+        bool,
+        typer.Option(
+            "--whole",
+            help="Recompute every detector over all the events, and make the detection state again "
+            "(by default the detectors that can are brought up to date from the earliest changed event).",
+        ),
+    ] = False,
 ) -> None:
     """Run detectors, write the flags export and store the flags in the graph.
 
+    Incremental by default: a detector whose work is partly local in time keeps that part
+    in the detection state (``detect_state.duckdb`` in the data folder) and recomputes it
+    only from the earliest event that changed since (less its horizon); the rest of it, and
+    the detectors that compare whole histories or read the graph, run whole. The flags are
+    those a whole run gives. It runs whole after a correction, a new version or parameters,
+    and with ``--whole``; the run record says per detector how it ran.
+
     With ``--engine spark`` the event detectors run on Apache Spark, reading the event
     tables as Parquet at ``--events``; the graph facts they need come from the graph
-    store, and the flags are the ones the event store would give."""
+    store, and the flags are the ones the event store would give (always a whole run)."""
     with errors():
         if engine not in ("duckdb", "spark"):
             raise LinkwatchError(f"--engine must be 'duckdb' or 'spark' (got {engine!r})")
@@ -81,20 +97,41 @@ def detect(
                 step("start Spark")
                 eng = spark_engine(events, spark_master, _conf(spark_conf), settings.timezone)
             try:
-                rep, record = runs.detect(ws, cli_look(), detector, out_file, progress=step, engine=eng)
+                rep, record = runs.detect(
+                    ws,
+                    cli_look(),
+                    detector,
+                    out_file,
+                    progress=step,
+                    engine=eng,
+                    state="whole" if whole else "auto",
+                )
             finally:
                 if eng is not None:
                     eng.close()
         out.print(flags_table(rep.flags))
-        per = Table("detector", "flags", "seconds", "inputs", title="per detector")
+        per = Table("detector", "flags", "seconds", "run", "inputs", title="per detector")
         counts = rep.flags["detector"].value_counts()
         for name, secs in sorted(rep.seconds_by_detector.items()):
             cov = rep.coverage.get(name)
             n = "not checked" if cov is not None and cov.saw_nothing else str(int(counts.get(name, 0)))
-            per.add_row(name, n, f"{secs:.2f}", cov.summary() if cov is not None else "")
+            per.add_row(
+                name, n, f"{secs:.2f}", _how(rep.stages.get(name)), cov.summary() if cov is not None else ""
+            )
         out.print(per)
         out.print(f"flags file: {out_file}")
         out.print(f"run record: {record}")
+
+
+def _how(stage: dict[str, object] | None) -> str:
+    """How a detector ran, in a few words: incremental from when, or whole."""
+    if stage is None:
+        return "whole"
+    if stage["mode"] == "incremental":
+        return f"incremental from {str(stage['recomputed_from'] or '')[:16]}"
+    if stage["mode"] == "unchanged":
+        return "incremental (no change)"
+    return "whole" if stage["reason"] == NO_STAGE_REASON else f"whole: {stage['reason']}"
 
 
 def _conf(pairs: list[str] | None) -> dict[str, str]:

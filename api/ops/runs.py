@@ -20,11 +20,13 @@ def detect(
     *,
     progress: Callable[[str], None] | None = None,
     engine: EventEngine | None = None,
+    state: str = "off",
 ) -> tuple[DetectReport, Path]:
     """Run the detectors, write the flags export to ``out_file`` and the run's record
     (``runs/<run_id>/detect.json``); the flags are stored in the graph. ``engine``: where
-    the event detectors' SQL runs (default: the event store's DuckDB)."""
-    rep = run_detectors(ws, names, progress=progress, engine=engine)
+    the event detectors' SQL runs (default: the event store's DuckDB). ``state``: whether
+    to detect incrementally (:func:`queries.detect.run_detectors`)."""
+    rep = run_detectors(ws, names, progress=progress, engine=engine, state=state)
     write_export(rep.flags, out_file)
     flag_load = next((x for x in rep.loads if x.name == "Flag"), None)
     look.record(

@@ -274,6 +274,48 @@ def _dates(s: pd.Series) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """The part of an event detector's query that can be brought up to date by time
+    (incremental detection, :mod:`queries.incremental`).
+
+    ``ctes`` is a list of CTEs (no ``WITH``), the last one named ``stage``: rows computed
+    from the event tables ``reads`` (and the graph facts ``facts``), each about one time,
+    its column ``time``. ``horizon`` is an SQL query over the event tables giving one
+    number, ``h`` seconds, such that a row about time ``t`` depends only on event rows
+    whose time (:func:`graph.events.month_column`) lies in ``[t - h, t + h]``, and rows
+    without a time depend on no row with one (``horizon`` may use the detector's
+    parameters). ``main`` is the detector's query, starting ``WITH {{stage}},``: the
+    stage's CTEs go there for a whole run (the detector's ``sql``, one query as before),
+    the kept rows, as the CTE ``stage``, for an incremental one. Everything else in
+    ``main`` is run whole each time."""
+
+    ctes: str
+    main: str
+    time: str
+    horizon: str
+    reads: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    latest: str | None = None
+    """For a stage whose rows depend on something's latest time however far back it lies
+    (the days after an officer's last duty row): SQL giving that time ``t`` per ``key``.
+    It is kept with the state; where a key's time is now earlier than kept (its latest row
+    was cancelled or moved back), an incremental run recomputes from that time."""
+    own: str | None = None
+    """The table of ``reads`` whose rows the stage's rows are made of, each about its own
+    row's time and reading no other row of that table: an incremental run reads it from
+    ``T - h`` only (the other tables from ``T - 2h``)."""
+
+    @property
+    def sql(self) -> str:
+        """The stage's rows, as one query."""
+        return f"WITH {self.ctes}\nSELECT * FROM stage"
+
+    def query(self, source: str | None = None) -> str:
+        """The detector's query, its stage read from ``source`` (a table), or computed."""
+        return fill(self.main, stage=f"stage AS (SELECT * FROM {source})" if source else self.ctes)
+
+
+@dataclass(frozen=True)
 class Detector:
     name: str
     card: MethodCard
@@ -289,6 +331,9 @@ class Detector:
     evidence_labels: tuple[str, ...] = field(default=())
     inputs: tuple[Input, ...] = ()
     """What the detector reads, checked before each run (see :meth:`coverage`)."""
+    stage: Stage | None = None
+    """The part of ``sql`` an incremental run recomputes only from the changed time on
+    (:mod:`queries.incremental`); ``None``: the detector always runs whole."""
 
     def __post_init__(self) -> None:
         if self.python is None and (self.cypher is None) == (self.sql is None):
@@ -371,6 +416,10 @@ class Detector:
         else:
             assert self.cypher is not None
             rows = ctx.store.query(self.cypher, p, embedded=self.cypher_embedded)
+        return self.frame(rows, p)
+
+    def frame(self, rows: list[dict[str, Any]], p: Mapping[str, Any]) -> pd.DataFrame:
+        """The flags of query rows, as :meth:`run` returns them."""
         flags = self.to_flags(rows, p)
         df = pd.DataFrame(flags, columns=FLAG_COLUMNS)
         return df.sort_values("flag_id").reset_index(drop=True)

@@ -2,7 +2,9 @@
 sickness, or a day the duty system gives them no duty at all), or hours after their duty
 ended on days they worked, evening after evening.
 
-Query beside this module: ``off_duty.sql``.
+Queries beside this module: ``off_duty.stage.sql`` (each lookup on a day off or hours after
+duty, with its day: the part local in time, see :data:`STAGE`) and ``off_duty.sql`` (the
+rest, with the stage as its first CTE, ``{{stage}}``).
 
 Worked examples: ``tests/examples/access.off_duty/``, one folder per form and look-alike
 of the card (run on both stores by ``tests/test_examples.py``).
@@ -13,10 +15,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, Stage, query_file
 from queries.detectors.common import day, officer_flags, rows_evidence
 
-OFF_DUTY_SQL = query_file(__file__, "off_duty.sql")
+STAGE = Stage(
+    ctes=query_file(__file__, "off_duty.stage.sql"),
+    main=query_file(__file__, "off_duty.sql", stage="{{stage}}"),
+    time="ts",
+    # A lookup's day off (or hours after duty) comes from the officer's rows around it: rows
+    # covering its day (which start at most the longest row before it), the days with rows
+    # up to max_gap_days + 1 either side, duty periods widened by the graces. The days
+    # beyond an officer's first or last row are kept only while that row is the first or
+    # last (judged whole each run); a row cancelled or moved may make an older row the last,
+    # and the run then recomputes from that row (``latest``).
+    horizon="""SELECT 86400 * (CAST($max_gap_days AS BIGINT) + 3)
+        + 60 * greatest(CAST($grace_minutes AS BIGINT), CAST($after_hours_grace_minutes AS BIGINT))
+        + coalesce((SELECT max(greatest(epoch("end"), epoch(start) + greatest(coalesce(hours_claimed, 0), 0) * 3600)
+                               - epoch(start)) FROM shifts), 0) AS h""",
+    reads=("shifts", "system_access"),
+    latest="""SELECT officer_id AS key, CAST(max(CASE WHEN kind = 'duty' THEN CAST(start AS DATE)
+                                               ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END) AS TIMESTAMPTZ) AS t
+        FROM (SELECT *, CASE WHEN pay_code = 'on_call' THEN 'on_call'
+                             WHEN duty_type IN ('annual_leave', 'sick') THEN 'leave'
+                             WHEN duty_type = 'rest_day' THEN 'rest' ELSE 'duty' END AS kind
+              FROM shifts WHERE status <> 'cancelled')
+        WHERE start IS NOT NULL AND (kind = 'duty' OR CAST("end" - INTERVAL 1 SECOND AS DATE) >= CAST(start AS DATE))
+        GROUP BY officer_id""",
+    own="system_access",
+)
+"""Lookups on days off and hours after duty, each with its day: local in time, so an
+incremental run recomputes them from the changed time on (:mod:`queries.incremental`); the
+officers' first and last rows, whether they are on the duty system, and the counts over
+their whole history are judged whole each run."""
+
+OFF_DUTY_SQL = STAGE.query()
 
 
 def _days(k: int, what: str) -> str:
@@ -211,6 +243,7 @@ OFF_DUTY = Detector(
     ),
     to_flags=_off_duty,
     sql=OFF_DUTY_SQL,
+    stage=STAGE,
     inputs=(
         Input.rows("system_access", description="lookups (system_access rows)"),
         Input.rows(

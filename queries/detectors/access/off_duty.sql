@@ -1,4 +1,5 @@
-WITH rows AS MATERIALIZED (
+WITH {{stage}},
+rows AS MATERIALIZED (
     SELECT officer_id, start, duty_type, kind,
            -- a duty's hours run to its end, or further when more hours are claimed for it (a recorded extension)
            CASE WHEN kind = 'duty' AND hours_claimed > 0
@@ -9,51 +10,22 @@ WITH rows AS MATERIALIZED (
                          WHEN duty_type = 'rest_day' THEN 'rest'
                          ELSE 'duty' END AS kind
           FROM shifts WHERE status <> 'cancelled')),
-cover AS (  -- duty and on-call periods, widened by the grace, by the local days they touch
-    SELECT officer_id, start - to_minutes(CAST($grace_minutes AS BIGINT)) AS lo,
-           "end" + to_minutes(CAST($grace_minutes AS BIGINT)) AS hi,
-           unnest(generate_series(CAST(start - to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
-                                  CAST("end" + to_minutes(CAST($grace_minutes AS BIGINT)) AS DATE),
-                                  INTERVAL 1 DAY))::DATE AS d
-    FROM rows WHERE kind IN ('duty', 'on_call')),
-marks AS MATERIALIZED (  -- per officer and local day: leave or sickness, a rest day, a duty starting that day
-    SELECT officer_id, d, bool_or(kind = 'leave') AS leave, bool_or(kind = 'rest') AS rest,
-           bool_or(kind = 'duty') AS duty, bool_or(kind = 'leave' AND duty_type = 'annual_leave') AS annual,
-           bool_or(kind = 'leave' AND duty_type = 'sick') AS sick
-    FROM (SELECT officer_id, kind, duty_type,
-                 unnest(generate_series(CAST(start AS DATE),
-                                        CASE WHEN kind = 'duty' THEN CAST(start AS DATE)
-                                             ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END,
-                                        INTERVAL 1 DAY))::DATE AS d
-          FROM rows)
-    GROUP BY ALL),
-near AS (  -- officers on the duty system: each day with a row, and the days with a row either side
-    SELECT officer_id, d, duty OR rest OR leave AS has_row,
-           lag(d) OVER (PARTITION BY officer_id ORDER BY d) AS prev_d,
-           lead(d) OVER (PARTITION BY officer_id ORDER BY d) AS next_d
-    FROM marks QUALIFY bool_or(duty) OVER (PARTITION BY officer_id)),
-gaps AS (  -- days with no row (or only an on-call row) in a stretch of at most max_gap_days
-           -- days without rows, or within max_gap_days of the first or last row
-    SELECT officer_id, d FROM near WHERE NOT has_row
-    UNION ALL
-    SELECT officer_id, unnest(generate_series(d + 1, next_d - 1, INTERVAL 1 DAY))::DATE AS d
-    FROM near WHERE date_diff('day', d, next_d) BETWEEN 2 AND $max_gap_days + 1
-    UNION ALL
-    SELECT officer_id, unnest(generate_series(d + 1, d + CAST($max_gap_days AS INTEGER), INTERVAL 1 DAY))::DATE AS d
-    FROM near WHERE next_d IS NULL
-    UNION ALL
-    SELECT officer_id, unnest(generate_series(d - CAST($max_gap_days AS INTEGER), d - 1, INTERVAL 1 DAY))::DATE AS d
-    FROM near WHERE prev_d IS NULL),
-off AS (  -- the days an officer is off: leave or sick, a rest day, or no row at all between duties
-    SELECT officer_id, d, CASE WHEN leave THEN 'leave_or_sick' ELSE 'rest_day_row' END AS form, annual, sick
-    FROM marks WHERE leave OR rest
-    UNION ALL
-    SELECT officer_id, d, 'no_duty_row' AS form, false AS annual, false AS sick FROM gaps),
-hits AS (  -- lookups on those days outside every duty and on-call period
-    SELECT h.* FROM (
-        SELECT s.access_id, s.officer_id, s.ts, o.d, o.form, o.annual, o.sick
-        FROM system_access s JOIN off o ON o.officer_id = s.officer_id AND o.d = CAST(s.ts AS DATE)) h
-    ANTI JOIN cover c ON c.officer_id = h.officer_id AND c.d = h.d AND h.ts BETWEEN c.lo AND c.hi),
+spans AS (  -- each officer's first and last day with a row, and whether they are on the duty system
+            -- (a duty row at all)
+    SELECT officer_id, min(CAST(start AS DATE)) AS first_d,
+           max(CASE WHEN kind = 'duty' THEN CAST(start AS DATE) ELSE CAST("end" - INTERVAL 1 SECOND AS DATE) END) AS last_d,
+           bool_or(kind = 'duty') AS on_duty_system
+    FROM rows
+    WHERE start IS NOT NULL AND (kind = 'duty' OR CAST("end" - INTERVAL 1 SECOND AS DATE) >= CAST(start AS DATE))
+    GROUP BY officer_id),
+hits AS (  -- days with no row count for officers on the duty system, those beyond the first or last
+           -- row while it is still the first or last
+    SELECT s.access_id, s.officer_id, s.ts, s.d, s.form, s.annual, s.sick
+    FROM stage s LEFT JOIN spans p USING (officer_id)
+    WHERE s.part = 'off'
+      AND (s.form <> 'no_duty_row'
+           OR (p.on_duty_system AND (s.edge IS NULL OR (s.edge = 'last' AND s.anchor = p.last_d)
+                                     OR (s.edge = 'first' AND s.anchor = p.first_d))))),
 off_days AS (
     SELECT officer_id, count(*) AS n, count(DISTINCT d) AS n_days,
            count(DISTINCT d) FILTER (WHERE form = 'rest_day_row') AS rest_days,
@@ -61,24 +33,10 @@ off_days AS (
            count(DISTINCT d) FILTER (WHERE annual) AS leave_days,
            count(DISTINCT d) FILTER (WHERE sick) AS sick_days,
            list(DISTINCT form ORDER BY form) AS forms,
-           min(ts) AS window_start, max(ts) AS window_end, list(access_id ORDER BY ts) AS access_ids
+           min(ts) AS window_start, max(ts) AS window_end, list(access_id ORDER BY ts, access_id) AS access_ids
     FROM hits GROUP BY officer_id
     HAVING count(DISTINCT d) >= $min_days),
-wide AS (  -- duty and on-call periods, widened by the after-hours grace, by the local days they touch
-    SELECT officer_id, start - to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS lo,
-           "end" + to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS hi,
-           unnest(generate_series(CAST(start - to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS DATE),
-                                  CAST("end" + to_minutes(CAST($after_hours_grace_minutes AS BIGINT)) AS DATE),
-                                  INTERVAL 1 DAY))::DATE AS d
-    FROM rows WHERE kind IN ('duty', 'on_call')),
-late AS (  -- lookups on duty days (a duty starts that day; no rest, leave or sickness) hours outside
-           -- every duty and on-call period
-    SELECT h.* FROM (
-        SELECT s.access_id, s.officer_id, s.ts, m.d
-        FROM system_access s
-        JOIN (SELECT officer_id, d FROM marks WHERE duty AND NOT leave AND NOT rest) m
-          ON m.officer_id = s.officer_id AND m.d = CAST(s.ts AS DATE)) h
-    ANTI JOIN wide c ON c.officer_id = h.officer_id AND c.d = h.d AND h.ts BETWEEN c.lo AND c.hi),
+late AS (SELECT access_id, officer_id, ts, d FROM stage WHERE part = 'late'),
 late_days AS (  -- per duty day with such lookups: the days with such lookups in the after_hours_window_days to it
     SELECT officer_id, d,
            count(*) OVER (PARTITION BY officer_id ORDER BY d - DATE '1970-01-01'
@@ -86,7 +44,7 @@ late_days AS (  -- per duty day with such lookups: the days with such lookups in
     FROM (SELECT DISTINCT officer_id, d FROM late)),
 evenings AS (  -- officers with at least min_evenings such days within after_hours_window_days: all their such lookups
     SELECT l.officer_id, count(*) AS late_n, count(DISTINCT l.d) AS late_days, any_value(b.k) AS late_best,
-           min(l.ts) AS window_start, max(l.ts) AS window_end, list(l.access_id ORDER BY l.ts) AS access_ids
+           min(l.ts) AS window_start, max(l.ts) AS window_end, list(l.access_id ORDER BY l.ts, l.access_id) AS access_ids
     FROM late l JOIN (SELECT officer_id, max(k) AS k FROM late_days GROUP BY officer_id
                       HAVING max(k) >= $min_evenings) b USING (officer_id)
     GROUP BY l.officer_id)

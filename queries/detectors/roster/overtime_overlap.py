@@ -2,8 +2,11 @@
 worked as claimed (during the officer's own leave or sickness, as the duty rows or the
 audit trail show it, overlapping another of their duties, or with no sign of attendance).
 
-Query beside this module: ``overtime_overlap.sql`` (``{{paid_extra}}``, ``{{not_a_duty}}``
-and ``{{no_reason}}`` from :mod:`queries.detectors.roster.common`).
+Queries beside this module: ``overtime_overlap.stage.sql`` (each paid-extra duty's
+conflicts with the officer's own rows around it: the part local in time, see :data:`STAGE`)
+and ``overtime_overlap.sql`` (the rest, with the stage as its first CTE, ``{{stage}}``);
+``{{paid_extra}}``, ``{{not_a_duty}}`` and ``{{no_reason}}`` from
+:mod:`queries.detectors.roster.common`.
 
 Worked examples: ``tests/examples/roster.overtime_overlap/``, one folder per form and
 look-alike of the card (run on both stores by ``tests/test_examples.py``).
@@ -14,13 +17,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, Stage, query_file
 from queries.detectors.common import day, officer_flags, rows_evidence
 from queries.detectors.roster.common import NO_REASON, NOT_A_DUTY, PAID, plural
 
-OVERLAP_SQL = query_file(
-    __file__, "overtime_overlap.sql", paid_extra=PAID, not_a_duty=NOT_A_DUTY, no_reason=NO_REASON
+STAGE = Stage(
+    ctes=query_file(__file__, "overtime_overlap.stage.sql", paid_extra=PAID, not_a_duty=NOT_A_DUTY),
+    main=query_file(
+        __file__,
+        "overtime_overlap.sql",
+        stage="{{stage}}",
+        paid_extra=PAID,
+        no_reason=NO_REASON,
+    ),
+    time="start",
+    # A paid-extra duty's conflicts (the stage's rows, about the duty's start) come from the
+    # officer's rows overlapping it or within an hour of it: other duties and leave (which
+    # start at most the longest duty row before it), swipes within an hour of it, lookups
+    # inside it, remote sessions overlapping it (which start at most the longest session
+    # before it). So the longest duty row or session, an hour, and a day to spare.
+    horizon="""SELECT 86400 + 3600 + greatest(
+        coalesce((SELECT max(epoch("end") - epoch(start)) FROM shifts), 0),
+        coalesce((SELECT max(epoch(coalesce("end", start)) - epoch(start)) FROM remote_sessions), 0)) AS h""",
+    reads=("shifts", "badge_events", "system_access", "remote_sessions"),
 )
+"""The paid-extra duties' conflicts with the officer's own rows around them: local in time,
+so an incremental run recomputes them from the changed time on (:mod:`queries.incremental`);
+the audit trail (an edit may come months after its duty), the sites with readers and the
+tables' presence are judged whole each run."""
+
+OVERLAP_SQL = STAGE.query()
 
 
 def _overlap(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -168,6 +194,7 @@ OVERTIME_OVERLAP = Detector(
     ),
     to_flags=_overlap,
     sql=OVERLAP_SQL,
+    stage=STAGE,
     inputs=(
         Input.rows("shifts", description="duty rows (shifts)"),
         Input.rows(

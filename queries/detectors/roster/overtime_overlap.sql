@@ -1,49 +1,16 @@
-WITH paid AS (
+WITH {{stage}},
+paid AS (
     SELECT shift_id, officer_id, start, "end", pay_code, site_id, duty_type
     FROM shifts
     WHERE status = 'worked' AND pay_code IN ({{paid_extra}})),
-adjoining AS (  -- paid extra within an hour of another worked duty of the officer (it extends it);
-                -- an on-call row is a time of availability, not a duty
-    SELECT p.shift_id, min(w.start) AS duty_start
-    FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
-    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}} AND w.pay_code <> 'on_call'
-      AND w.start <= p."end" + INTERVAL 1 HOUR AND w."end" >= p.start - INTERVAL 1 HOUR
-    GROUP BY p.shift_id),
-absent AS (  -- paid extra inside the officer's own leave or sickness (booked or taken, not cancelled)
-    SELECT p.officer_id, p.shift_id, p.start, p."end", 'during_leave' AS form, a.shift_id AS other_id,
-           NULL AS change_id
-    FROM paid p JOIN shifts a ON a.officer_id = p.officer_id AND a.shift_id <> p.shift_id
-    LEFT JOIN adjoining x ON x.shift_id = p.shift_id
-    WHERE a.duty_type IN ('annual_leave', 'sick') AND a.status <> 'cancelled'
-      AND p.start >= a.start AND p.start < a."end"  -- it starts inside the leave
-      -- staying on after a duty that began before the leave (a night shift running into it) is not it
-      AND NOT coalesce(x.duty_start < a.start, false)),
-double AS (  -- paid extra overlapping another worked duty of the same officer, one of their rostered
-             -- duties (two extra-duty rows over the same hours are one stretch keyed twice; an
-             -- on-call row is availability: a call-out inside it is how overtime arises)
-    SELECT p.officer_id, p.shift_id, p.start, p."end", 'overlapping_duty' AS form, w.shift_id AS other_id,
-           NULL AS change_id
-    FROM paid p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
-    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}}
-      AND w.pay_code NOT IN ('overtime', 'rest_day_worked', 'on_call')
-      AND least(w."end", p."end") - greatest(w.start, p.start) > to_minutes(CAST($min_overlap_minutes AS BIGINT))),
 readers AS (SELECT DISTINCT site_id FROM badge_events),  -- a site where nobody ever swipes has none
-unseen AS (  -- a stand-alone overtime or rest-day duty with no swipe, lookup or remote session around it
-    SELECT p.officer_id, p.shift_id, p.start, p."end", 'no_attendance' AS form, NULL AS other_id,
-           NULL AS change_id
-    FROM paid p
-    WHERE p.pay_code IN ('overtime', 'rest_day_worked')
+unseen AS (  -- a swipe is expected only at a site with readers; court leaves no trace anywhere
+    SELECT officer_id, shift_id, start, "end", form, other_id, NULL AS change_id
+    FROM stage
+    WHERE form = 'no_attendance'
       AND EXISTS (SELECT 1 FROM badge_events) AND EXISTS (SELECT 1 FROM system_access)
       AND EXISTS (SELECT 1 FROM remote_sessions)  -- without all three, absence cannot be told
-      AND p.shift_id NOT IN (SELECT shift_id FROM adjoining)  -- an extension is judged with its duty
-      -- a swipe is expected only at a site with readers; court leaves no trace anywhere
-      AND (p.site_id IN (SELECT site_id FROM readers) OR (p.site_id IS NULL AND p.duty_type <> 'court'))
-      AND NOT EXISTS (SELECT 1 FROM badge_events b WHERE b.officer_id = p.officer_id
-                        AND b.ts BETWEEN p.start - INTERVAL 1 HOUR AND p."end" + INTERVAL 1 HOUR)
-      AND NOT EXISTS (SELECT 1 FROM system_access s WHERE s.officer_id = p.officer_id
-                        AND s.ts BETWEEN p.start AND p."end")
-      AND NOT EXISTS (SELECT 1 FROM remote_sessions r WHERE r.officer_id = p.officer_id
-                        AND r.start < p."end" AND coalesce(r."end", r.start) > p.start)),
+      AND (site_id IN (SELECT site_id FROM readers) OR (site_id IS NULL AND duty_type <> 'court'))),
 was_leave AS (  -- rows that were leave or sickness and no longer are, by the officer or with no reason,
                 -- changed late: leave cancelled at least notice_hours before it began was a change of plan
     SELECT c.change_id, c.shift_id, s.officer_id, s.start, s."end"
@@ -62,8 +29,9 @@ audit AS (  -- paid extra on a day the audit trail shows was leave: during it, t
      AND (l.shift_id = p.shift_id OR (l.start < p."end" AND l."end" + INTERVAL 1 HOUR >= p.start)
           OR CAST(l.start AS DATE) = CAST(p.start AS DATE))),
 hits AS (
-    SELECT * FROM absent UNION ALL SELECT * FROM double UNION ALL SELECT * FROM unseen
-    UNION ALL SELECT * FROM audit),
+    SELECT officer_id, shift_id, start, "end", form, other_id, NULL AS change_id
+    FROM stage WHERE form IN ('during_leave', 'overlapping_duty')
+    UNION ALL SELECT * FROM unseen UNION ALL SELECT * FROM audit),
 per AS (
     SELECT officer_id,
            count(DISTINCT shift_id) FILTER (WHERE form = 'during_leave') AS n_absent,
