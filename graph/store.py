@@ -1653,7 +1653,7 @@ class GraphStore(ABC):
             d_lab = part["dst"].str.partition(":")[0]
             pairs = pd.MultiIndex.from_arrays([s_lab, d_lab]).unique()
             if len(pairs) == 1:  # one pair of labels (nearly always): no grouped copy of the rows
-                groups: Iterable[tuple[tuple[str, str], pd.DataFrame]] = [(pairs[0], part)]
+                groups: Any = [(pairs[0], part)]
             else:
                 groups = part.groupby([s_lab, d_lab], sort=True)
             for (s, d), grp in groups:

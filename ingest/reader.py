@@ -80,10 +80,19 @@ class TableRead:
     extra_columns: list[str] = field(default_factory=list)
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     """Links dropped from loaded rows (an optional reference to no known key)."""
+    released_rows: int | None = None
+    """How many valid rows there were, once :meth:`release` let them go."""
 
     @property
     def rows_valid(self) -> int:
-        return len(self.valid)
+        return len(self.valid) if self.released_rows is None else self.released_rows
+
+    def release(self) -> None:
+        """Let the valid rows go once they are written (a 45k force's entity files are
+        GiBs as frames): the manifest figures stay, ``valid`` keeps its columns only."""
+        if self.released_rows is None:
+            self.released_rows = len(self.valid)
+            self.valid = self.valid.iloc[0:0].copy()
 
     @property
     def manifest(self) -> dict[str, object]:

@@ -282,6 +282,12 @@ def ingest_dir(
                 report.loads += _link_identifiers(store, run, report, reads)
         report.context_changed = bool(loaded & ACCESS_CONTEXT_TABLES)
         if ev is not None:
+            needs = AGGREGATES["ACCESSED"][0]
+            judged = needs in checks or (report.context_changed and ev.has(needs))
+            access_fp = _fingerprint("access_context", *_context_inputs(store, reads, report)) if judged else ""
+            del shapes  # written: the entity rows are let go before the events' links are copied
+            for read in reads.values():
+                read.release()
             _merge_events(
                 ev,
                 store,
@@ -289,7 +295,7 @@ def ingest_dir(
                 run,
                 report,
                 step,
-                reads,
+                access_fp,
                 access_links=access_links,
                 access_repeat=access_repeat,
                 context_changed=report.context_changed,
@@ -464,7 +470,7 @@ def _merge_events(
     run: RunInfo,
     report: IngestReport,
     step: Progress,
-    reads: dict[str, TableRead],
+    access_fp: str,
     *,
     access_links: str = "notable",
     access_repeat: int = 5,
@@ -492,7 +498,7 @@ def _merge_events(
             if rel_type == "ACCESSED":
                 # a change of the context tables that leaves what the policy reads as it was (a
                 # promotion in officers.csv) is no reason to judge every pair again
-                same = _unchanged_inputs(report, "access_context", *_context_inputs(store, reads, report))
+                same = _unchanged(report, "access_context", access_fp)
                 if same and whole_again:
                     whole_again = False
                     if needs not in loaded:
@@ -768,6 +774,11 @@ def _unchanged_inputs(report: IngestReport, step: str, *inputs: Any) -> bool:
     run before, which succeeded, had the same (its output is then in the store already, and
     computing it again would load the same rows: the step is skipped, and the run's warnings
     say so)."""
+    return _unchanged(report, step, _fingerprint(step, *inputs))
+
+
+def _fingerprint(step: str, *inputs: Any) -> str:
+    """The fingerprint of a derived step's inputs (frames and settings)."""
     h = hashlib.sha256(f"{step}:{DERIVED_VERSION}".encode())
     for x in inputs:
         if isinstance(x, pd.DataFrame):
@@ -776,7 +787,12 @@ def _unchanged_inputs(report: IngestReport, step: str, *inputs: Any) -> bool:
         else:
             h.update(repr(x).encode())
         h.update(b"|")
-    fp = report.derived_inputs[step] = h.hexdigest()
+    return h.hexdigest()
+
+
+def _unchanged(report: IngestReport, step: str, fp: str) -> bool:
+    """Record a derived step's fingerprint; whether the last run, which succeeded, had it."""
+    report.derived_inputs[step] = fp
     last = report.last_run
     same = last.get("status") == "succeeded" and (last.get("derived_inputs") or {}).get(step) == fp
     if same:
