@@ -16,7 +16,10 @@ RSS is its own, with linkwatch's default settings (nothing set in the environmen
    a detector that fails is reported with its message (the run record says which
    detectors completed);
 3. ``linkwatch ingest day``: the incremental day on top of the Met-sized store;
-4. ``linkwatch detect`` again: the flags after the day, and how many changed.
+4. ``linkwatch detect`` again: the flags after the day (incremental where a detector
+   can be, see ``queries/incremental.py``), and how many changed;
+5. ``linkwatch detect --whole``: every detector over every event, whose flags export must
+   be the incremental run's, byte for byte.
 
 Prints one table per size and, with ``--markdown FILE``, writes them as Markdown.
 """
@@ -152,6 +155,17 @@ def one_size(n: int, days: int, work: Path) -> list[str]:
             "detect after the day",
             ["detect", "--data-dir", str(data), "--out", str(work / str(n) / "flags-day.csv")],
         ),
+        (
+            "detect after the day, whole (--whole)",
+            [
+                "detect",
+                "--whole",
+                "--data-dir",
+                str(data),
+                "--out",
+                str(work / str(n) / "flags-day-whole.csv"),
+            ],
+        ),
     ]
     flags_before = None
     for label, args in steps:
@@ -170,7 +184,17 @@ def one_size(n: int, days: int, work: Path) -> list[str]:
                 + f"{rec.get('flags')} flags, {len(dets)} detectors done; slowest: "
                 + ", ".join(f"{k} {v['seconds']:.0f} s" for k, v in slow)
             )
-            if flags_before is not None:
+            modes = [str(dict(v.get("run") or {}).get("mode", "whole")) for v in dets.values()]
+            if "incremental" in modes:
+                note += f"; {modes.count('incremental')} detectors incremental"
+            if "--whole" in args:
+                same = (work / str(n) / "flags-day.csv").read_bytes() == (
+                    work / str(n) / "flags-day-whole.csv"
+                ).read_bytes()
+                note += (
+                    f"; flags export {'identical to' if same else '**differs from**'} the incremental run's"
+                )
+            elif flags_before is not None:
                 note += f" (flags before the day: {flags_before})"
             flags_before = rec.get("flags")
         lines.append(f"| {label} | {r['seconds']:.0f} | {r['peak_gib']:.2f} | {note} |")

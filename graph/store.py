@@ -1716,7 +1716,8 @@ class GraphStore(ABC):
     ) -> _Delta:
         old = state.set_index(id_col)
         known = pd.Series(isin(df[id_col], old.index), index=df.index)
-        new = df[~known].copy()
+        # a first load is all new: the rows as they are (copied on write), not a second copy
+        new = df[~known].copy() if known.any() else df.copy()
         existing = df[known].copy()
         prev_hash = existing[id_col].map(old["row_hash"])
         was_retired = existing[id_col].map(old["retired_at"]).notna()
