@@ -20,6 +20,7 @@ rows in pandas:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -1643,10 +1644,12 @@ class GraphStore(ABC):
             keyed = cy.rel_state_query(rel, keyed=True)
             state = self.frame(keyed, columns, {"keys": wanted}) if wanted else pd.DataFrame(columns=columns)
         delta = self._delta(df, state, "key", retire_scope)
-        del df, state  # the delta holds what is written: two million links are GiBs of frames
+        del df, state, rows  # the delta holds what is written: two million links are GiBs of frames
         self._apply_provenance(delta, run)
+        stats = delta.stats(rel_type, t0)
         allowed = set(rel.ends)
-        for part, fn in ((delta.new, self._insert_rels), (delta.changed, self._update_rels)):
+        inserts: list[Callable[[], None]] = []
+        for part, changed in ((delta.new, False), (delta.changed, True)):
             if not len(part):
                 continue
             s_lab = part["src"].str.partition(":")[0]
@@ -1659,11 +1662,25 @@ class GraphStore(ABC):
             for (s, d), grp in groups:
                 if (s, d) not in allowed:
                     raise ValueError(f"{rel_type} cannot join {s} to {d}; allowed: {sorted(allowed)}")
-                fn(rel, str(s), str(d), grp[rel.prop_names])
+                if changed:
+                    self._update_rels(rel, str(s), str(d), grp[rel.prop_names])
+                else:
+                    inserts.append(self._staged_insert(rel, str(s), str(d), grp[rel.prop_names]))
+            del groups, grp, s_lab, d_lab
+        delta.new = delta.new.iloc[0:0]  # a staged insert holds what it needs: the frames go first
+        del part
+        for insert in inserts:
+            insert()
         self._touch_rels(rel, delta.unchanged_ids, run)
         if delta.retired_ids:
             self._retire_rels(rel, delta.retired_ids, run)
-        return delta.stats(rel_type, t0)
+        return dataclasses.replace(stats, seconds=time.perf_counter() - t0)
+
+    def _staged_insert(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> Callable[[], None]:
+        """The insert of new relationships, to run once the frames of the load are let go
+        (the embedded store spools a large one to a file first, see
+        :meth:`EmbeddedStore._staged_insert`)."""
+        return lambda: self._insert_rels(rel, start, end, df)
 
     touch_batch: int | None = None
     """Rows one statement touches (:meth:`_touch`); ``None``: ``batch_size``. The embedded
