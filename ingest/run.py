@@ -284,7 +284,9 @@ def ingest_dir(
         if ev is not None:
             needs = AGGREGATES["ACCESSED"][0]
             judged = needs in checks or (report.context_changed and ev.has(needs))
-            access_fp = _fingerprint("access_context", *_context_inputs(store, reads, report)) if judged else ""
+            access_fp = (
+                _fingerprint("access_context", *_context_inputs(store, reads, report)) if judged else ""
+            )
             del shapes  # written: the entity rows are let go before the events' links are copied
             for read in reads.values():
                 read.release()
@@ -533,8 +535,12 @@ def _merge_events(
         with report.stage("graph load (aggregated links)"), ev.memory_released():
             if touched is None and len(frame) >= RELEASE_ROWS:
                 store.release_memory()  # the pages earlier loads cached make room for the copy
+            handed = [frame]  # the load is the frame's last holder: it lets it go before the copy
+            del frame
             report.loads.append(
-                store.load_relationships(rel_type, frame, run, retire_scope=retire, state_keys=state_keys)
+                store.load_relationships(
+                    rel_type, handed.pop(), run, retire_scope=retire, state_keys=state_keys
+                )
             )
 
 
