@@ -964,6 +964,12 @@ def set_access_context(ev: EventStore, frames: Mapping[str, pd.DataFrame]) -> No
         ev.con.unregister(name + "_arrow")
 
 
+def clear_access_context(ev: EventStore) -> None:
+    """Drop the tables :func:`set_access_context` registered."""
+    for name in ACCESS_CONTEXT:
+        ev._exec(f"DROP TABLE IF EXISTS {name}")
+
+
 def aggregate_links(
     ev: EventStore,
     rel_type: str,

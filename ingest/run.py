@@ -46,6 +46,7 @@ from ingest.events import (
     EventLoader,
     EventRead,
     aggregate_links,
+    clear_access_context,
     set_access_context,
 )
 from ingest.identifiers import identifier_links
@@ -517,9 +518,12 @@ def _merge_events(
                         store, touched["officer_id"].drop_duplicates(), touched["record_id"].drop_duplicates()
                     )
                 set_access_context(ev, context)
+                del context  # in the event store now
             frame = aggregate_links(
                 ev, rel_type, access_links=access_links, access_repeat=access_repeat, scope=scope
             )
+            if rel_type == "ACCESSED":
+                clear_access_context(ev)  # judged: the graph load gets the room
         if frame is None:
             continue
         retire: Any = True
