@@ -352,6 +352,7 @@ class EmbeddedStore(GraphStore):
         for p in _db_files(self.work_path) if hasattr(self, "work_path") else ():
             p.unlink(missing_ok=True)
         if self._writer_lock is not None:
+            _remove_spools(self.data_dir)  # a load that failed between spooling and copying
             self._writer_lock.close()
             self._writer_lock = None
 
@@ -936,6 +937,14 @@ def _recover_in_place(path: Path, settings: Settings) -> None:
 def _remove_orphans(data_dir: Path) -> None:
     """Working copies of writers that died (the writer lock is held: none is live)."""
     for p in data_dir.glob(f"{DB_FILE}.next-*"):
+        p.unlink(missing_ok=True)
+    _remove_spools(data_dir)
+
+
+def _remove_spools(data_dir: Path) -> None:
+    """Spooled copies (:meth:`EmbeddedStore._staged_insert`) a writer left: only a writer
+    makes them, under the writer lock, which the caller holds."""
+    for p in (data_dir / "tmp").glob("copy-*.parquet"):
         p.unlink(missing_ok=True)
 
 

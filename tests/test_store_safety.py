@@ -409,3 +409,28 @@ def test_a_large_copy_goes_through_a_spooled_file_and_stores_the_same(
     assert strip == [(r[0], r[1], r[2], r[3], r[4], r[5], r[7]) for r in want]
     assert all(r[6] is not None for r in got)
     assert not list((spooled.data_dir / "tmp").glob("copy-*.parquet"))
+
+
+def test_a_load_that_fails_after_spooling_leaves_no_spooled_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load refused after it spooled one label pair (the next pair is not allowed) never
+    copies the file; the writer's end removes it, and the store is as it was."""
+    from graph.embedded import EmbeddedStore
+
+    s = _settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    monkeypatch.setattr(EmbeddedStore, "SPOOL_ROWS", 1)
+    rows = pd.DataFrame({"src": ["Officer:A", "Unit:U1"], "dst": ["Organisation:L1", "Organisation:L1"]})
+    st = open_store(s)
+    with pytest.raises(ValueError, match="cannot join Unit"):
+        st.load_relationships("MEMBER_OF", rows, RunInfo.new())
+    assert list((s.data_dir / "tmp").glob("copy-MEMBER_OF-*.parquet"))  # spooled, never copied
+    st.abort()
+    assert not list((s.data_dir / "tmp").glob("copy-*.parquet"))
+    with open_store(s, read_only=True) as reader:
+        n = reader.query("MATCH (:Officer)-[r:MEMBER_OF]->() RETURN count(r) AS n")[0]["n"]
+    with open_store(_settings(tmp_path / "fresh")) as fresh:
+        load_fixture(fresh)
+        assert n == fresh.query("MATCH (:Officer)-[r:MEMBER_OF]->() RETURN count(r) AS n")[0]["n"]
