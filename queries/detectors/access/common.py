@@ -11,7 +11,9 @@ Beside this module, the SQL fragments that several of them fill into their queri
   (access.no_purpose, access.sensitive_victims);
 - ``common.job.sql``: the ``job`` CTE, every officer's unit, rank, role now and kind of work
   (:data:`JOB_FAMILIES`, filled in as :data:`FAMILY_SQL`), for peers doing the same job
-  (access.sensitive_victims, access.volume_outlier).
+  (access.sensitive_victims, access.volume_outlier);
+- ``common.duty_rows.sql``: each shift row's kind and the end its claimed hours reach
+  (access.off_duty, in its stage and in its whole query).
 """
 
 from __future__ import annotations

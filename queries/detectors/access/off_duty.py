@@ -18,9 +18,13 @@ from typing import Any
 from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, Stage, query_file
 from queries.detectors.common import day, officer_flags, rows_evidence
 
+DUTY_ROWS = query_file(__file__, "common.duty_rows.sql")
+"""Each shift row's kind (duty, on call, leave, rest) and the end its claimed hours reach:
+the stage's ``duty_rows`` (from ``T - 2h``) and the whole query's ``rows`` (all of them)."""
+
 STAGE = Stage(
-    ctes=query_file(__file__, "off_duty.stage.sql"),
-    main=query_file(__file__, "off_duty.sql", stage="{{stage}}"),
+    ctes=query_file(__file__, "off_duty.stage.sql", duty_rows=DUTY_ROWS),
+    main=query_file(__file__, "off_duty.sql", stage="{{stage}}", duty_rows=DUTY_ROWS),
     time="ts",
     # A lookup's day off (or hours after duty) comes from the officer's rows around it: rows
     # covering its day (which start at most the longest row before it), the days with rows
