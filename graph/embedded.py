@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 
 from graph import cypher as cy
 from graph.errors import QueryError, StoreUnavailable, engine_error
+from graph.memory import hand_back
 from graph.model import NodeSchema, Prop, RelSchema
 from graph.names import NameIndex
 from graph.settings import Settings
@@ -306,7 +307,8 @@ class EmbeddedStore(GraphStore):
         needs the pool's room on top of them (45k officers: 2.5 GiB cached by the entity
         loads before the two million ``ACCESSED`` links were copied). Closing checkpoints
         into the working copy, which stays this handle's (nothing is published); a
-        read-only handle keeps its pool."""
+        read-only handle keeps its pool. Then the memory the process has freed is handed
+        back to the system (:func:`graph.memory.hand_back`)."""
         with self._lock:
             if self.read_only or self.db is None:
                 return
@@ -317,6 +319,7 @@ class EmbeddedStore(GraphStore):
             self._pool = queue.LifoQueue()
             self._close_handles()
             self._open(self.work_path, read_only=False, connections=n)
+        hand_back()
 
     def abort(self) -> None:
         """Discard every write of this read-write handle.
@@ -638,6 +641,7 @@ class EmbeddedStore(GraphStore):
 
         def insert() -> None:
             self._wrote = True
+            hand_back()  # the load's frames are gone by now: their memory makes room for the copy
             try:
                 with self._checkout() as conn:
                     conn.set_max_threads_for_exec(self.SPOOL_COPY_THREADS)
