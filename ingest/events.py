@@ -700,40 +700,53 @@ class EventLoader(EventStore):
             self.touched.update(dict.fromkeys(links))  # a first load: its links are made whole
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
+            when = q(month_column(table))  # the old time of the rows about to change (lost after)
+            pairs = [c for pair in links.values() for c in pair]
+            kept = ", ".join(
+                q(c) for c in dict.fromkeys([str(table.key), "row_hash", month_column(table), *pairs])
+            )
+            # the rows the file has again, found in one pass over the table (a day's few thousand
+            # rows against a hundred million: each join below would be a pass of its own)
+            self._exec(
+                f"""CREATE OR REPLACE TEMP TABLE matched AS SELECT {kept} FROM {table.name}
+                    WHERE {key} IN (SELECT {key} FROM incoming)"""
+            )
             for rel, pair in links.items():  # the pairs whose aggregated link this run may change
                 cols = ", ".join(q(c) for c in pair)
-                prev = ", ".join(f"t.{q(c)}" for c in pair)
                 known = " AND ".join(f"{q(c)} IS NOT NULL" for c in pair)  # no link joins a null
                 self._exec(
                     f"""CREATE OR REPLACE TEMP TABLE touched_{rel.lower()} AS
-                        SELECT * FROM (SELECT {cols} FROM incoming
-                        UNION SELECT {prev} FROM {table.name} t JOIN incoming i ON t.{key} = i.{key})
+                        SELECT * FROM (SELECT {cols} FROM incoming UNION SELECT {cols} FROM matched)
                         WHERE {known}"""
                 )
                 self.touched[rel] = f"touched_{rel.lower()}"
             self._exec(
                 f"""INSERT INTO {table.name} SELECT i.*, ?, ?, ? FROM incoming i
-                    WHERE NOT EXISTS (SELECT 1 FROM {table.name} t WHERE t.{key} = i.{key})""",
+                    WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.{key} = i.{key})""",
                 params,
             )
-            when = q(month_column(table))  # the old time of the rows about to change (lost after)
             self._exec(CHANGES_DDL)
             self._exec(
-                f"""INSERT INTO {CHANGES} SELECT ?, ?, min(t.{when}), count(*) FROM {table.name} t
-                    JOIN incoming i ON t.{key} = i.{key} WHERE t.row_hash <> i.row_hash HAVING count(*) > 0""",
+                f"""INSERT INTO {CHANGES} SELECT ?, ?, min(m.{when}), count(*) FROM matched m
+                    JOIN incoming i ON m.{key} = i.{key} WHERE m.row_hash <> i.row_hash HAVING count(*) > 0""",
                 [run.run_id, table.name],
             )
-            sets = ", ".join(
-                f"{q(c)} = i.{q(c)}"
-                for c in (*table.names, "extra", "source_file", "source_line", "row_hash")
-            )
-            changed = int(
-                self.con.execute(
-                    f"""UPDATE {table.name} t SET {sets}, run_id = ?, last_seen = ? FROM incoming i
-                    WHERE t.{key} = i.{key} AND t.row_hash <> i.row_hash""",
-                    [run.run_id, run.ts],
-                ).fetchall()[0][0]
-            )  # type: ignore[index]
+            differ = self.con.execute(
+                f"SELECT count(*) FROM matched m JOIN incoming i ON m.{key} = i.{key} WHERE m.row_hash <> i.row_hash"
+            ).fetchone()
+            if differ and differ[0]:  # no pass over the table to update nothing
+                sets = ", ".join(
+                    f"{q(c)} = i.{q(c)}"
+                    for c in (*table.names, "extra", "source_file", "source_line", "row_hash")
+                )
+                changed = int(
+                    self.con.execute(
+                        f"""UPDATE {table.name} t SET {sets}, run_id = ?, last_seen = ? FROM incoming i
+                        WHERE t.{key} = i.{key} AND t.row_hash <> i.row_hash""",
+                        [run.run_id, run.ts],
+                    ).fetchall()[0][0]
+                )  # type: ignore[index]
+            self._exec("DROP TABLE matched")
             self._exec("DROP TABLE incoming")
         self._exec(f"DROP TABLE IF EXISTS {checked}")
         self._exec("SET preserve_insertion_order = true")
