@@ -609,11 +609,6 @@ class EmbeddedStore(GraphStore):
     copied (:meth:`_staged_insert`), so that neither the load's frames nor one Arrow table
     of them all sit beside Ladybug's copy (1.9 M ``ACCESSED`` links: about 1 GiB)."""
 
-    SPOOL_COPY_THREADS = 1
-    """Threads of a spooled copy. Ladybug's copy of 1.9 M ``ACCESSED``-shaped links took
-    36.8 s and 3.29 GiB over the process's base on two threads, 48.6 s and 2.87 GiB on one:
-    a Met-sized first load trades 12 s for 0.4 GiB of its peak."""
-
     def _staged_insert(self, rel: RelSchema, start: str, end: str, df: pd.DataFrame) -> Callable[[], None]:
         chunk = max(1, int(self.settings.write_buffer_pool_mb * COPY_ROWS_PER_MB))
         if not self.SPOOL_ROWS <= len(df) <= chunk or "'" in str(self.data_dir):
@@ -643,12 +638,9 @@ class EmbeddedStore(GraphStore):
             self._wrote = True
             hand_back()  # the load's frames are gone by now: their memory makes room for the copy
             try:
-                with self._checkout() as conn:
-                    conn.set_max_threads_for_exec(self.SPOOL_COPY_THREADS)
-                    try:
-                        conn.execute(f"COPY {rel.type} FROM '{path.as_posix()}'{opts}")
-                    finally:
-                        conn.set_max_threads_for_exec(os.cpu_count() or 1)
+                with self._checkout() as conn:  # on every thread: once the freed memory is handed
+                    # back, two threads peaked 0.04 GiB above one at 45k and saved 14 s
+                    conn.execute(f"COPY {rel.type} FROM '{path.as_posix()}'{opts}")
             except RuntimeError as e:
                 raise QueryError(f"bulk copy into {rel.type} failed: {e}") from e
             finally:

@@ -581,8 +581,13 @@ def read_table(
     problems: list[tuple[np.ndarray, str, str]] = []  # (mask, column, reason)
     typed: dict[str, pd.Series] = {}
 
+    wanted = {col.name for col in table.columns}
+    text: dict[str, pa.Array] = {}  # each cell column once as Arrow text: lengths and trimming
     for c in raw.columns:  # absurd values first: a megabyte in one cell is a broken export
-        size = raw[c].str.len().fillna(0).to_numpy()
+        arr = _arrow_text(raw[c])
+        if c in wanted:
+            text[c] = arr
+        size = pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False)
         if (size > max_field_size).any():
             problems.append(
                 (
@@ -596,7 +601,7 @@ def read_table(
         if col.name not in raw:
             typed[col.name] = pd.Series([None] * n, dtype=object)
             continue
-        s = _stripped(raw[col.name])
+        s = _stripped(text.pop(col.name), raw.index)
         present = s.notna().to_numpy()
         if col.required:
             problems.append((~present, col.name, "missing required value"))
@@ -734,11 +739,20 @@ def read_table(
     )
 
 
-def _stripped(s: pd.Series) -> pd.Series:
-    """Text with surrounding whitespace removed, empty as ``None`` (vectorised, Arrow)."""
-    arr = pc.utf8_trim_whitespace(pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+def _arrow_text(s: pd.Series) -> pa.Array:
+    """A column of cells (text or missing) as one Arrow text array."""
+    return pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _stripped(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """Text with surrounding whitespace removed, empty as ``None`` (vectorised, Arrow).
+
+    >>> _stripped(_arrow_text(pd.Series([" a ", "", None, "b"])), pd.RangeIndex(4)).tolist()
+    ['a', None, None, 'b']
+    """
+    arr = pc.utf8_trim_whitespace(arr)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=index, dtype=object)
 
 
 def _parse_ts(s: pd.Series, timezone: str) -> tuple[pd.Series, np.ndarray]:
