@@ -318,10 +318,23 @@ def row_hashes(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
             pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
         ):
             parts[c] = s
-        else:  # objects (dates, lists, mixed): their text, built once per distinct value
-            parts[c] = s.map(_hash_text)
+        else:  # objects (text, dates, lists, mixed): their text, text as it is
+            parts[c] = pd.Series(
+                [v if type(v) is str else _hash_text(v) for v in s.to_numpy(dtype=object)], index=s.index
+            )
     data = pd.DataFrame(parts, index=df.index)
-    return pd.util.hash_pandas_object(data, index=False).map(lambda h: f"{h:016x}")
+    return pd.Series(_hex16(pd.util.hash_pandas_object(data, index=False).to_numpy()), index=df.index)
+
+
+def _hex16(hashes: np.ndarray) -> list[str]:
+    """Each 64-bit hash as 16 lower-case hex digits (as ``f"{h:016x}"``, without a Python
+    call per hash: 21 M of them were 11 s of a 45k force's first ingest).
+
+    >>> _hex16(np.array([0, 255, 2**64 - 1], dtype=np.uint64))
+    ['0000000000000000', '00000000000000ff', 'ffffffffffffffff']
+    """
+    text = np.ascontiguousarray(hashes, dtype=">u8").tobytes().hex()
+    return [text[i : i + 16] for i in range(0, len(text), 16)]
 
 
 class GraphStore(ABC):
