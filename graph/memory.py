@@ -14,9 +14,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
 import platform
 from functools import lru_cache
-from pathlib import Path
 
 __all__ = ["hand_back", "resident_bytes"]
 
@@ -55,15 +55,14 @@ def hand_back() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return
+    import pyarrow as pa  # here, not at import: the query sandbox's workers use resident_bytes only
+
     pa.default_memory_pool().release_unused()
 
 
-def resident_bytes() -> int | None:
-    """This process's resident set size in bytes (Linux), or None where ``/proc`` has none.
+def resident_bytes(pid: int | None = None) -> int | None:
+    """The resident set size in bytes of this process (or of process ``pid``), from
+    ``/proc`` (Linux); None where it cannot be read.
 
     Examples
     --------
@@ -72,9 +71,7 @@ def resident_bytes() -> int | None:
     True
     """
     try:
-        fields = Path("/proc/self/statm").read_text().split()
-    except OSError:
+        with open(f"/proc/{'self' if pid is None else pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
         return None
-    import os
-
-    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")

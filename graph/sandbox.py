@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import QueryError, QueryTimeout, StoreUnavailable
+from graph.memory import resident_bytes
 from graph.settings import Settings
 
 POLL_S = 0.02
@@ -156,14 +157,6 @@ def decode(v: Any) -> Any:
     raise ValueError(f"not a worker reply value: {tag}")
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 class _Worker:
     def __init__(self, db_path: Path, settings: Settings) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
@@ -209,7 +202,7 @@ class _Worker:
             if left <= 0:
                 self.kill()
                 raise QueryTimeout(f"query ran past {timeout_s - 1:g} s and was stopped")
-            if _rss_mb(self.proc.pid) > memory_mb:
+            if (resident_bytes(self.proc.pid) or 0) > memory_mb * 2**20:
                 self.kill()
                 raise QueryError(
                     f"the query needed more than {memory_mb} MiB of memory and was stopped "

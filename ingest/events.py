@@ -726,15 +726,13 @@ class EventLoader(EventStore):
                 params,
             )
             self._exec(CHANGES_DDL)
-            self._exec(
+            logged = self._exec(
                 f"""INSERT INTO {CHANGES} SELECT ?, ?, min(m.{when}), count(*) FROM matched m
-                    JOIN incoming i ON m.{key} = i.{key} WHERE m.row_hash <> i.row_hash HAVING count(*) > 0""",
+                    JOIN incoming i ON m.{key} = i.{key} WHERE m.row_hash <> i.row_hash HAVING count(*) > 0
+                    RETURNING n""",
                 [run.run_id, table.name],
             )
-            differ = self.con.execute(
-                f"SELECT count(*) FROM matched m JOIN incoming i ON m.{key} = i.{key} WHERE m.row_hash <> i.row_hash"
-            ).fetchone()
-            if differ and differ[0]:  # no pass over the table to update nothing
+            if logged:  # some row changed (none: no pass over the table to update nothing)
                 sets = ", ".join(
                     f"{q(c)} = i.{q(c)}"
                     for c in (*table.names, "extra", "source_file", "source_line", "row_hash")
