@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graph import cypher as cy
+from graph.adjacency import Adjacency
 from graph.errors import QueryError, StoreUnavailable, engine_error
 from graph.memory import hand_back
 from graph.model import NodeSchema, Prop, RelSchema
@@ -173,6 +174,7 @@ class EmbeddedStore(GraphStore):
         self._pool: queue.LifoQueue[lb.Connection] = queue.LifoQueue()
         self._conns: list[lb.Connection] = []
         self._names: NameIndex | None = None
+        self._adjacency: Adjacency | None = None  # built by warm(), on a server's snapshot
         self.db: lb.Database | None = None
         self.conn: lb.Connection | None = None
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -442,6 +444,37 @@ class EmbeddedStore(GraphStore):
             return super().search_names(label, fields, terms, limit)
         found = self.nodes(uids)
         return [found[u] for u in uids if u in found]
+
+    def warm(self, search_fields: Mapping[str, Sequence[str]]) -> None:
+        """As :meth:`GraphStore.warm`: a read-only handle builds its name index of these
+        labels' fields and, unless ``hop_index`` is off, reads its
+        :class:`~graph.adjacency.Adjacency`: from then on neighbourhood and path hops
+        (without a time window) are answered from it instead of one query each."""
+        if self._names is None:
+            return
+        for label, names in search_fields.items():
+            declared = {p.name for p in self.model.node(label).props}
+            if all(f in declared for f in names):
+                self._names.build(label, names)
+        if self.settings.hop_index and self._adjacency is None:
+            self._adjacency = Adjacency.read(self)
+
+    def _hop(
+        self,
+        label: str,
+        refs: list[Any],
+        outgoing: bool,
+        pattern: str,
+        types: Sequence[str],
+        windowed: bool,
+        include_retired: bool,
+    ) -> list[HopStep]:
+        adjacency = self._adjacency
+        if adjacency is None or windowed:
+            return super()._hop(label, refs, outgoing, pattern, types, windowed, include_retired)
+        return adjacency.hop(
+            label, refs, outgoing, pattern[1:].split("|") if pattern else None, include_retired
+        )
 
     def _write(self, cypher: str, params: dict[str, Any]) -> None:
         self._wrote = True

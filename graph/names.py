@@ -110,6 +110,11 @@ class NameIndex:
         self._lock = threading.Lock()
         self._labels: dict[tuple[str, tuple[str, ...]], _LabelIndex] = {}
 
+    def build(self, label: str, fields: Sequence[str]) -> None:
+        """Build the index of ``label``'s ``fields`` now, if it is not built yet (a
+        server does this as a snapshot opens, before its first search)."""
+        self._index(label, tuple(fields))
+
     def _index(self, label: str, fields: tuple[str, ...]) -> _LabelIndex:
         key = (label, fields)
         with self._lock:  # one build per label; requests arriving meanwhile wait for it

@@ -72,7 +72,15 @@ class Settings(BaseSettings):
     max_request_kb : int, default 1024
         Largest request body ``linkwatch serve`` reads (KiB).
     server_threads : int, default 8
-        Worker threads of ``linkwatch serve`` (requests beyond them queue).
+        Worker threads of ``linkwatch serve`` (requests beyond them queue), in each of
+        its processes.
+    server_workers : int, default 2
+        Processes of ``linkwatch serve``, each with its own read-only handle on the
+        store: Python runs a request's own work on one core per process.
+    hop_index : bool, default True
+        A server's read-only embedded snapshot keeps every relationship's ends in
+        memory (:class:`graph.adjacency.Adjacency`, ~100 bytes a relationship) and
+        answers neighbourhood and path hops from it; off, each hop is a query.
     query_workers : int, default 2
         Worker processes for user-written queries on the embedded store.
     batch_size : int, default 10000
@@ -164,6 +172,14 @@ class Settings(BaseSettings):
     max_request_kb: int = Field(1024, ge=16, description="largest request body `linkwatch serve` reads (KiB)")
     server_threads: int = Field(
         8, ge=2, le=200, description="worker threads of `linkwatch serve` (requests beyond them queue)"
+    )
+    server_workers: int = Field(
+        2, ge=1, le=64, description="processes of `linkwatch serve`, each with its own read-only store handle"
+    )
+    hop_index: bool = Field(
+        True,
+        description="a server's embedded snapshot keeps every relationship's ends in memory for neighbourhood "
+        "and path hops (~100 bytes a relationship; off: each hop is a query)",
     )
     query_workers: int = Field(
         2, ge=1, le=16, description="worker processes for user-written queries on the embedded store"

@@ -27,7 +27,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -920,6 +920,30 @@ class GraphStore(ABC):
         if uid not in found:
             raise NodeNotFound(f"no node with id {uid!r}")
         return found[uid]
+
+    def warm(self, search_fields: Mapping[str, Sequence[str]]) -> None:
+        """Make ready now what a server's requests on this handle will need: what
+        :meth:`search_names` needs for these labels' fields, and anything that makes
+        hops cheaper.
+
+        A server calls it as a snapshot opens, so its first requests do not wait. Here:
+        nothing (the engine's own indexes serve searches and hops; see EmbeddedStore).
+
+        Parameters
+        ----------
+        search_fields : mapping of str to sequence of str
+            Label to the fields searched.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> store.warm({"Officer": ("surname", "forenames")})
+        >>> store.close()
+        """
+        return None
 
     def search_names(
         self, label: str, fields: Sequence[str], terms: Sequence[str], limit: int

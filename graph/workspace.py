@@ -20,8 +20,9 @@ each request pins one snapshot for its whole life (:meth:`Workspace.pinned`).
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ from graph.events import EVENT_DB, EventStore
 from graph.meta import MetaStore
 from graph.settings import Settings
 from graph.store import GraphStore
+
+log = logging.getLogger(__name__)
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
@@ -155,6 +158,11 @@ class StoreProvider:
     ----------
     settings : Settings
         The store to open.
+    on_open : callable, optional
+        Called with each snapshot's store once it opens, on a thread of its own, while
+        requests already use it: a server builds its caches there (the search index,
+        the pseudonyms), so its first users after a start or an ingest do not wait for
+        them one request at a time.
 
     See Also
     --------
@@ -182,8 +190,10 @@ class StoreProvider:
     >>> provider.close()
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_open: Callable[[GraphStore], None] | None = None) -> None:
         self.settings = settings
+        self._on_open = on_open
+        self._warmers: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
         self._reopens = 0
@@ -246,8 +256,26 @@ class StoreProvider:
                     self._reopens += 1
                     self._retire(gen)
                 self._gen = gen = fresh
+                if self._on_open is not None:
+                    fresh.users += 1  # held by the warm-up until it is done
+                    warmer = threading.Thread(
+                        target=self._warm, args=(fresh,), name="linkwatch-warm", daemon=True
+                    )
+                    self._warmers = [t for t in self._warmers if t.is_alive()] + [warmer]
+                    warmer.start()
             gen.users += 1
             return gen
+
+    def _warm(self, gen: _Generation) -> None:
+        """Run ``on_open`` on a snapshot just opened, beside the requests using it; a
+        failure is logged, never raised (the requests build what they need themselves)."""
+        try:
+            assert self._on_open is not None
+            self._on_open(gen.store)
+        except Exception as e:  # a warm-up that fails costs only time
+            log.warning("warming the new snapshot failed: %s", e)
+        finally:
+            self.release(gen)
 
     def release(self, gen: _Generation) -> None:
         """Give back a snapshot :meth:`acquire` handed out.
@@ -290,6 +318,8 @@ class StoreProvider:
         >>> provider.close()
         >>> provider.close()  # again: nothing to close
         """
+        for warmer in list(self._warmers):  # a store is never closed under a warm-up's query
+            warmer.join()
         with self._lock:
             if self._gen is not None:
                 self._gen.retired = True
@@ -315,6 +345,9 @@ class Workspace:
         and each pins one snapshot with :meth:`pinned`.
     store : GraphStore, optional
         An already open graph store to use (and not close): for callers that hold one.
+    warm : callable, optional
+        With ``shared``: called with a workspace on each snapshot as it opens
+        (:class:`StoreProvider`'s ``on_open``).
 
     See Also
     --------
@@ -340,10 +373,12 @@ class Workspace:
         write: bool = False,
         shared: bool = False,
         store: GraphStore | None = None,
+        warm: Callable[[Workspace], None] | None = None,
     ) -> None:
         self.settings = settings
         self.write = write
-        self._shared = StoreProvider(settings) if shared else None
+        on_open = None if warm is None else (lambda st: warm(Workspace(settings, store=st)))
+        self._shared = StoreProvider(settings, on_open) if shared else None
         self._store = store
         self._owns_store = store is None
         self._events: EventStore | None = None

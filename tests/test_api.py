@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.settings import Settings
+from graph.store import RunInfo
 from graph.workspace import open_store
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
@@ -201,8 +202,59 @@ def test_server_sees_ingest_run_beside_it(tmp_path: Path) -> None:
         assert c.app.state.workspace.provider.reopened >= 1  # type: ignore[attr-defined]
 
 
+def _warmed() -> None:
+    """Wait for the server's warm-up threads (one per snapshot opened)."""
+    import threading
+
+    for t in threading.enumerate():
+        if t.name == "linkwatch-warm":
+            t.join(timeout=60)
+
+
+def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> None:
+    """At start and after each ingest, the server builds the name index and the officers'
+    pseudonyms of the new snapshot on a thread of its own, before any search asks (50
+    clients arriving at once each waited seconds for them); a warm-up that fails leaves
+    requests working."""
+    from api.ops import pseudonyms
+
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    tok = make_tokens(s)
+    names = ("Officer", ("officer_id", "surname", "forenames"))
+    with TestClient(create_app(s), headers=auth(tok["investigator"])) as c:
+        _warmed()
+        provider = c.app.state.workspace.provider  # type: ignore[attr-defined]
+        first = provider._gen
+        assert names in first.store._names._labels  # built at start, no search yet
+        assert first.users == 0  # the warm-up gave its hold back
+        assert any(key[0] == id(first.store) for key in pseudonyms._officers)
+        with open_store(s) as st:  # an ingest
+            st.load_nodes("Officer", pd.DataFrame({"officer_id": ["Z"], "surname": ["Zed"]}), RunInfo.new("t"))
+        assert c.get("/api/v1/nodes/Officer:Z").status_code == 200  # opens the new snapshot
+        _warmed()
+        second = provider._gen
+        assert second is not first and names in second.store._names._labels
+        hits = c.get("/api/v1/search", params={"q": "zed"}).json()
+        assert [h["id"] for h in hits] == ["Officer:Z"]
+
+    def broken(ws: object) -> None:
+        raise RuntimeError("no warm-up today")
+
+    from graph.workspace import Workspace
+
+    ws = Workspace(s, shared=True, warm=broken)
+    with ws.pinned() as view:
+        _warmed()
+        assert view.store.query("MATCH (o:Officer {officer_id: 'Z'}) RETURN o.surname AS s") == [{"s": "Zed"}]
+    assert ws.provider._gen.users == 0  # type: ignore[union-attr]
+    ws.close()
+
+
 def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
-    """`linkwatch serve` as a user starts it: a real server process on a free port."""
+    """`linkwatch serve` as a user starts it: a real server on a free port, here in two
+    processes sharing the socket, both writing one audit log that stays whole."""
     import json
     import os
     import socket
@@ -230,7 +282,7 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
     assert token.startswith("lw_") and "\n" not in token and "keep it secret" in made.stderr
     log = tmp_path / "serve.log"
     proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -257,6 +309,23 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
                 "Organisation:L1",
                 "Officer:B",
             }
+        from concurrent.futures import ThreadPoolExecutor
+
+        from graph.audit import AuditLog
+
+        def look(_: int) -> int:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return int(r.status)
+
+        with ThreadPoolExecutor(16) as pool:
+            assert set(pool.map(look, range(48))) == {200}
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        serving = [c for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+        assert len(serving) == 2, children
+        audit = AuditLog(s.data_dir)
+        assert audit.verify().ok
+        looks = [r for r in audit.records() if r["action"] == "neighbourhood"]
+        assert len(looks) == 49 and len({r["seq"] for r in looks}) == 49
     finally:
         proc.terminate()
         proc.wait(timeout=20)

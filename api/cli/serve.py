@@ -3,12 +3,14 @@ neighbourhood."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import uvicorn
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from api.app import create_app
 from api.cli.common import app, errors, out, purpose_options, store_options
@@ -45,16 +47,54 @@ def serve(
     settings: Settings,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Server processes [default: LINKWATCH_SERVER_WORKERS, 2]."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API and pages. On the embedded store it reads through a read-only
     handle, reopened after each ingest or detect run, so `linkwatch ingest` can run beside it."""
     with errors():
+        n = workers or settings.server_workers
         # keep-alive past uvicorn's 5 s: a client queued behind many others reuses its
         # connection after a wait, and a connection closed under it fails the request
-        config = uvicorn.Config(
-            create_app(settings), host=host, port=port, log_level="info", timeout_keep_alive=75
-        )
-        run_server(config)
+        options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "timeout_keep_alive": 75}
+        if n == 1:
+            run_server(uvicorn.Config(create_app(settings), **options))
+            return
+        # Several processes share one listening socket; each builds its own app from the
+        # settings this one resolved (the command's options go to them as the variables
+        # they stand for; secrets stay in the environment they inherit).
+        os.environ.update(settings_env(settings))
+        config = uvicorn.Config("api.app:create_app", factory=True, workers=n, **options)
+        sock = config.bind_socket()
+        say_where(host, sock.getsockname()[1])
+        Multiprocess(config, sockets=[sock]).run()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that give a process the store options of ``settings``.
+
+    Parameters
+    ----------
+    settings : Settings
+        Resolved settings (environment and command-line options).
+
+    Returns
+    -------
+    dict of str to str
+        ``LINKWATCH_STORE``, ``LINKWATCH_DATA_DIR`` and the Neo4j address, user and
+        database: the settings ``serve``'s options can set (no secret).
+
+    Examples
+    --------
+    >>> env = settings_env(Settings(data_dir="/srv/lw"))
+    >>> env["LINKWATCH_STORE"], env["LINKWATCH_DATA_DIR"]
+    ('embedded', '/srv/lw')
+    """
+    fields = ("store", "data_dir", "neo4j_uri", "neo4j_user", "neo4j_database")
+    values = {f: getattr(settings, f) for f in fields}
+    return {f"LINKWATCH_{f.upper()}": str(v) for f, v in values.items() if v is not None}
 
 
 def pages_url(host: str, port: int) -> str:
@@ -65,8 +105,15 @@ def pages_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+def say_where(host: str, port: int) -> None:
+    """Print where the pages are, once the server listens."""
+    url = pages_url(host, port)
+    out.print(f"linkwatch pages: {url}/ui/  (sign in with a token; API docs: {url}/docs)", highlight=False)
+    sys.stdout.flush()
+
+
 def run_server(config: Any) -> None:
-    """Run uvicorn, saying where the pages are once it listens."""
+    """Run uvicorn in this process, saying where the pages are once it listens."""
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
@@ -78,10 +125,6 @@ def run_server(config: Any) -> None:
                 for sock in server.sockets or []:
                     port = sock.getsockname()[1]
                     break
-            url = pages_url(config.host, port)
-            out.print(
-                f"linkwatch pages: {url}/ui/  (sign in with a token; API docs: {url}/docs)", highlight=False
-            )
-            sys.stdout.flush()
+            say_where(config.host, port)
 
     Server(config).run()

@@ -44,6 +44,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from base64 import b32encode
 from collections import defaultdict
@@ -236,6 +237,7 @@ OFFICERS_TTL_S = 60.0
 """How long the officer ids read for pseudonyms are used before they are read again (a new
 write to the embedded store reads them again at once)."""
 _officers: dict[tuple[int, float], tuple[float, frozenset[str]]] = {}
+_PSEUDONYMS_LOCK = threading.Lock()
 
 
 def _officer_ids(ws: Workspace) -> frozenset[str]:
@@ -262,7 +264,8 @@ def officer_pseudonyms(ws: Workspace) -> Pseudonyms:
     ...     officer_pseudonyms(ws).officer("A").startswith("Officer-")
     True
     """
-    return _pseudonyms(pseudonym_key(ws.settings), _officer_ids(ws))
+    with _PSEUDONYMS_LOCK:  # built once: requests arriving meanwhile wait for it, not build it again
+        return _pseudonyms(pseudonym_key(ws.settings), _officer_ids(ws))
 
 
 # ---- masking -------------------------------------------------------------------------

@@ -1,0 +1,241 @@
+"""Every relationship of one embedded snapshot as arrays in memory, for the hops of
+neighbourhoods and shortest paths.
+
+A hop on the engine is a query per label and direction: ``MATCH (n:Record)<-[r]-(m)
+WHERE offset(id(n)) IN $refs …``, which reads the whole label to find the refs (5 ms
+for one record among a million, 40 ms for 160; see docs/measurements.md). A server's
+read-only snapshot never changes, so it can hold the relationships' ends once, in
+compressed sparse rows by label and direction (:class:`Adjacency`), and answer a hop
+with a few array lookups: the same light columns (:class:`graph.store.HopStep`) the
+query gives, for the same relationships. Only nodes and edges kept are then read in
+full from the engine, as before.
+
+At 45,000 officers (4.46 M relationships, 2.9 M nodes) it is read in about 4 s and
+holds ~100 bytes a relationship (docs/measurements.md, stop 22).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from graph.model import GraphModel
+from graph.store import HopStep
+
+if TYPE_CHECKING:
+    from graph.embedded import EmbeddedStore
+
+
+@dataclass(frozen=True)
+class _Rels:
+    """One relationship table (a type between one pair of labels), one row a relationship."""
+
+    type: str
+    src_label: str
+    dst_label: str
+    src: np.ndarray  # node offsets, int32
+    dst: np.ndarray
+    ref: np.ndarray  # the relationship's own offset (its ref on the embedded store), int32
+    key: pa.Array  # string
+    live: np.ndarray  # bool: not retired
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The relationships of one label in one direction, by node offset (CSR)."""
+
+    indptr: np.ndarray  # node offset -> first position; int64, one more than the label's nodes
+    table: np.ndarray  # position -> index into Adjacency.tables (int16)
+    row: np.ndarray  # position -> row in that table (int32)
+
+
+class Adjacency:
+    """The ends, keys and types of every relationship of a snapshot, by label and direction.
+
+    Made by :meth:`read`; :meth:`hop` answers what one hop query of
+    :meth:`graph.store.GraphStore.neighbourhood` would (without a time window).
+
+    Parameters
+    ----------
+    model : GraphModel
+        The data model (labels and relationship types).
+    uids : dict
+        Label to an array of node uids indexed by node offset (null where no node).
+    tables : list of _Rels
+        The relationship tables.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from graph.settings import Settings
+    >>> from graph.store import RunInfo
+    >>> from graph.workspace import open_store
+    >>> s = Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256)
+    >>> with open_store(s) as store:
+    ...     run = RunInfo.new("doc")
+    ...     _ = store.load_nodes("Officer", pd.DataFrame({"officer_id": ["A", "B"]}), run)
+    ...     rel = pd.DataFrame({"src": ["Officer:B"], "dst": ["Officer:A"]})
+    ...     _ = store.load_relationships("REPORTS_TO", rel, run)
+    >>> with open_store(s, read_only=True) as reader:
+    ...     adj = Adjacency.read(reader)
+    ...     a = reader.query("MATCH (o:Officer {uid: 'Officer:A'}) RETURN offset(id(o)) AS ref")[0]["ref"]
+    ...     [(h.other, h.type) for h in adj.hop("Officer", [a], False, None, False)]
+    [('Officer:B', 'REPORTS_TO')]
+    """
+
+    def __init__(self, model: GraphModel, uids: dict[str, pa.Array], tables: list[_Rels]) -> None:
+        self.model = model
+        self.uids = uids
+        self.tables = tables
+        self._type_tables: dict[str, list[int]] = {}
+        for i, t in enumerate(tables):
+            self._type_tables.setdefault(t.type, []).append(i)
+        self._rows: dict[tuple[str, bool], _Rows] = {}
+        for label, arr in uids.items():
+            for outgoing in (True, False):
+                self._rows[(label, outgoing)] = self._index(label, len(arr), outgoing)
+
+    @classmethod
+    def read(cls, store: EmbeddedStore) -> Adjacency:
+        """Read every node's uid and every relationship's ends, ref, key and liveness.
+
+        Parameters
+        ----------
+        store : EmbeddedStore
+            A read-only handle (the arrays are only right while the snapshot lasts).
+
+        Returns
+        -------
+        Adjacency
+        """
+        model = store.model
+        labels = sorted({x for t in model.rel_types for ends in model.rel(t).ends for x in ends})
+        uids: dict[str, pa.Array] = {}
+        for label in labels:
+            got = store.arrow(f"MATCH (n:{label}) RETURN offset(id(n)) AS o, n.uid AS u")
+            offsets = got.column("o").to_numpy()
+            size = int(offsets.max()) + 1 if len(offsets) else 0
+            at = np.full(
+                size, len(offsets), dtype=np.int64
+            )  # an offset without a node: the null after the uids
+            at[offsets] = np.arange(len(offsets))
+            uids[label] = pa.concat_arrays([*got.column("u").chunks, pa.nulls(1, pa.string())]).take(at)
+        tables = []
+        for rel_type in model.rel_types:
+            for a, b in model.rel(rel_type).ends:
+                got = store.arrow(
+                    f"MATCH (x:{a})-[r:{rel_type}]->(y:{b}) RETURN offset(id(x)) AS s, offset(id(y)) AS d, "
+                    "offset(id(r)) AS ref, r.key AS k, r.retired_at IS NULL AS live"
+                )
+                tables.append(
+                    _Rels(
+                        rel_type,
+                        a,
+                        b,
+                        got.column("s").to_numpy().astype(np.int32),
+                        got.column("d").to_numpy().astype(np.int32),
+                        got.column("ref").to_numpy().astype(np.int32),
+                        got.column("k").combine_chunks(),
+                        got.column("live").to_numpy(zero_copy_only=False).astype(bool),
+                    )
+                )
+        return cls(model, uids, tables)
+
+    def _index(self, label: str, nodes: int, outgoing: bool) -> _Rows:
+        parts = [
+            (i, t.src if outgoing else t.dst)
+            for i, t in enumerate(self.tables)
+            if (t.src_label if outgoing else t.dst_label) == label
+        ]
+        if not parts:
+            empty = np.zeros(0, dtype=np.int32)
+            return _Rows(np.zeros(nodes + 1, dtype=np.int64), empty.astype(np.int16), empty)
+        ends = np.concatenate([e for _, e in parts])
+        table = np.concatenate([np.full(len(e), i, dtype=np.int16) for i, e in parts])
+        row = np.concatenate([np.arange(len(e), dtype=np.int32) for _, e in parts])
+        order = np.argsort(ends, kind="stable")
+        indptr = np.zeros(nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ends, minlength=nodes)[:nodes], out=indptr[1:])
+        return _Rows(indptr, table[order], row[order])
+
+    @property
+    def relationships(self) -> int:
+        """How many relationships it holds.
+
+        Returns
+        -------
+        int
+        """
+        return sum(len(t.src) for t in self.tables)
+
+    def hop(
+        self,
+        label: str,
+        refs: Sequence[int],
+        outgoing: bool,
+        types: Sequence[str] | None,
+        include_retired: bool,
+    ) -> list[HopStep]:
+        """The relationships of the ``label`` nodes at these offsets, one direction.
+
+        The same steps as the hop query of :meth:`graph.store.GraphStore._hop` on the
+        embedded store (refs are offsets), in no particular order.
+
+        Parameters
+        ----------
+        label : str
+            The nodes' label.
+        refs : sequence of int
+            Their offsets.
+        outgoing : bool
+            Relationships leaving them (else reaching them).
+        types : sequence of str, optional
+            Only these types (default: all).
+        include_retired : bool
+            Retired relationships too.
+
+        Returns
+        -------
+        list of HopStep
+        """
+        rows = self._rows.get((label, outgoing))
+        if rows is None or not len(refs):
+            return []
+        nodes = np.asarray(refs, dtype=np.int64)
+        nodes = nodes[(nodes >= 0) & (nodes < len(rows.indptr) - 1)]
+        starts, stops = rows.indptr[nodes], rows.indptr[nodes + 1]
+        counts = stops - starts
+        total = int(counts.sum())
+        if not total:
+            return []
+        # every position of every node: its start plus 0..count-1
+        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        at = np.repeat(nodes, counts)
+        table, row = rows.table[pos], rows.row[pos]
+        if types is not None:
+            wanted = [i for t in types for i in self._type_tables.get(t, [])]
+            keep = np.isin(table, wanted)
+            table, row, at = table[keep], row[keep], at[keep]
+        out: list[HopStep] = []
+        group = (label, outgoing)
+        for i in np.unique(table):
+            t = self.tables[int(i)]
+            mine = table == i
+            r, n = row[mine], at[mine]
+            if not include_retired:
+                live = t.live[r]
+                r, n = r[live], n[live]
+            other = t.dst[r] if outgoing else t.src[r]
+            uids = self.uids[t.dst_label if outgoing else t.src_label].take(pa.array(other)).to_pylist()
+            keys = t.key.take(pa.array(r)).to_pylist()
+            ref = t.ref[r].tolist()
+            out += [
+                HopStep(m, mr, t.type, k, group, nr, rr, {})
+                for m, mr, k, nr, rr in zip(uids, other.tolist(), keys, n.tolist(), ref, strict=True)
+            ]
+        return out

@@ -1,0 +1,119 @@
+"""Hops answered from the in-memory adjacency of a server's snapshot
+(:mod:`graph.adjacency`) give exactly what the hop queries give: every neighbourhood and
+every shortest path, on the fixture with its awkward cases and on a generated force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from graph.adjacency import Adjacency
+from graph.embedded import EmbeddedStore
+from graph.settings import Settings
+from graph.store import GraphStore, RunInfo
+from graph.workspace import open_store
+from ingest.run import ingest_dir
+from synthetic import generate
+from tests.conftest import embedded_settings
+from tests.fixture_graph import load_fixture
+
+
+def _awkward(store: GraphStore) -> None:
+    """The fixture, with a self-loop, parallel relationships of two types sharing a key,
+    and retired ones."""
+    load_fixture(store)
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for rel_type, src, dst in (
+        ("APPROVED_SHIFTS_OF", ["Officer:A", "Officer:C", "Officer:D"], ["Officer:A", "Officer:A", "Officer:C"]),
+        ("EDITED_ROSTER_OF", ["Officer:C", "Officer:D", "Officer:E"], ["Officer:A", "Officer:C", "Officer:A"]),
+    ):
+        rows = pd.DataFrame({"src": src, "dst": dst, "count": 1, "first_at": at, "last_at": at})
+        store.load_relationships(rel_type, rows, RunInfo.new("p"))
+    again = pd.DataFrame({"src": ["Officer:C"], "dst": ["Officer:A"], "count": 1, "first_at": at, "last_at": at})
+    store.load_relationships("EDITED_ROSTER_OF", again, RunInfo.new("again"))  # retires D -> C, E -> A
+
+
+def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]]) -> None:
+    """Every call answered by the queries, then from the adjacency (which must not query
+    for a hop without a time window), and compared."""
+    calls: list[dict[str, Any]] = [
+        {"depth": 1},
+        {"depth": 2},
+        {"depth": 3, "limit": 7},
+        {"depth": 2, "limit": 3},
+        {"depth": 2, "rel_types": ["MEMBER_OF", "REPORTS_TO", "ACCESSED"]},
+        {"depth": 2, "include_retired": True},
+        {"depth": 2, "since": dt.date(2024, 3, 1)},
+    ]
+    path_calls: list[dict[str, Any]] = [{}, {"max_hops": 2}, {"rel_types": ["MEMBER_OF", "IN_UNIT"]}, {"limit": 2}]
+
+    def answers(windowed: bool) -> list[Any]:
+        out: list[Any] = []
+        for u, kw in itertools.product(uids, calls):
+            if ("since" in kw) == windowed:
+                sg = ro.neighbourhood([u], **kw)
+                out.append((list(sg.nodes), list(sg.edges), sg.to_dict(), sg.truncated))
+        for (a, b), kw in itertools.product(pairs, path_calls):
+            if not windowed:
+                out.append(ro.shortest_paths(a, b, **kw))
+        return out
+
+    assert ro._adjacency is None
+    by_query = [answers(False), answers(True)]
+    assert any(by_query[0]) and any(by_query[1])
+    ro.warm({})
+    assert isinstance(ro._adjacency, Adjacency)
+    hop_queries = 0
+    real = EmbeddedStore._columns
+
+    def counted(self: EmbeddedStore, cypher: str, params: dict[str, Any]) -> dict[str, list[Any]]:
+        nonlocal hop_queries
+        hop_queries += "IN $refs" in cypher
+        return real(self, cypher, params)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(EmbeddedStore, "_columns", counted)
+        assert answers(False) == by_query[0]
+        assert hop_queries == 0  # every hop from memory
+        assert answers(True) == by_query[1]
+        assert hop_queries > 0  # a time window reads validity from the engine
+
+
+def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        _awkward(st)
+    with EmbeddedStore(s, read_only=True) as ro:
+        uids = sorted(ro.project().nodes)
+        _both_ways(ro, uids, [(a, b) for a in uids for b in uids])
+
+
+def test_adjacency_answers_as_the_queries_on_a_force(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    src = generate(officers=150, days=40, seed=11).write(tmp_path / "src")
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir)
+    with EmbeddedStore(s, read_only=True) as ro:
+        rng = random.Random(3)
+        uids = sorted(r["u"] for r in ro.query("MATCH (n) RETURN n.uid AS u"))
+        officers = [u for u in uids if u.startswith("Officer:")]
+        picks = rng.sample(officers, 6) + rng.sample([u for u in uids if not u.startswith("Officer:")], 6)
+        _both_ways(ro, picks, [(rng.choice(officers), rng.choice(uids)) for _ in range(12)])
+
+
+def test_adjacency_is_off_when_asked_and_never_on_a_writer(tmp_path: Path) -> None:
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+        st.warm({})  # a writer's data changes under it: no adjacency
+        assert st._adjacency is None  # type: ignore[attr-defined]
+    off = Settings(**{**s.model_dump(), "hop_index": False})
+    with EmbeddedStore(off, read_only=True) as ro:
+        ro.warm({"Officer": ("surname",)})
+        assert ro._adjacency is None and ("Officer", ("surname",)) in ro._names._labels  # type: ignore[union-attr]
