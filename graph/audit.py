@@ -417,6 +417,16 @@ def _bounded_text(v: str) -> str:
     return f"{b['start']}… [{b['chars']:,} characters, sha256 {b['sha256']}]"
 
 
+@dataclass
+class _Pending:
+    """A record waiting for its batch (:meth:`AuditLog._write_queued`)."""
+
+    fields: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    body: dict[str, Any] | None = None
+    error: BaseException | None = None
+
+
 class AuditLog:
     """The audit log of one data folder (``key_file``: where its signing key lives).
 
@@ -456,6 +466,9 @@ class AuditLog:
         self.path = self.dir / "audit.jsonl"
         self.head = self.dir / "head.json"
         self.key_file = key_path(self.data_dir, key_file)
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+        self._writing = False
 
     @classmethod
     def of(cls, settings: Any) -> AuditLog:
@@ -506,7 +519,9 @@ class AuditLog:
 
         The record is written and flushed to disk under the log's exclusive lock,
         then the head file is replaced and the head published in the metadata store
-        (:func:`graph.meta.publish_audit_head`). Texts and values are cut to size
+        (:func:`graph.meta.publish_audit_head`); it returns once the record is on disk.
+        Records that threads of one process ask for at once are written together, one
+        ``fsync`` a batch (group commit). Texts and values are cut to size
         (:func:`bounded`). The signing key is made on first use.
 
         Parameters
@@ -552,38 +567,80 @@ class AuditLog:
         >>> log.record(who="bob", role="auditor", action="audit", what="verify")["prev"] == r["hash"]
         True
         """
+        fields: dict[str, Any] = {
+            "who": who,
+            "role": role,
+            "action": action,
+            "what": _bounded_text(what),
+            "purpose": purpose,
+            "case_ref": case_ref,
+            "params": bounded(dict(params or {})),
+            "result_size": result_size,
+            **{k: _bounded_text(v) if isinstance(v, str) else bounded(v) for k, v in extra.items()},
+        }
+        mine = _Pending(fields)
+        with self._queue_lock:
+            self._queue.append(mine)
+            lead, self._writing = not self._writing, True
+        if lead:
+            self._write_queued()
+        mine.done.wait()
+        if mine.error is not None:
+            raise mine.error
+        assert mine.body is not None
+        return mine.body
+
+    def _write_queued(self) -> None:
+        """Write every record queued, in batches, until none is left (group commit).
+
+        The thread that found no writer at work writes for every thread that queues a
+        record meanwhile: one batch under the log's exclusive lock, flushed to disk with
+        one ``fsync``, one head file and one published head; each record's thread waits
+        until its batch is on disk. Under many requests at once the lock and the disk are
+        taken once a batch instead of once a record."""
+        while True:
+            with self._queue_lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._writing = False
+                    return
+            try:
+                self._append(batch)
+            except BaseException as e:  # each waiting look fails with the reason
+                for p in batch:
+                    p.error = e
+            for p in batch:
+                p.done.set()
+
+    def _append(self, batch: list[_Pending]) -> None:
         from graph.meta import publish_audit_head
 
         key = load_key(self.key_file, create=True)
         assert key is not None
         with self._locked(fcntl.LOCK_EX):
             seq, prev = self._last()
-            body: dict[str, Any] = {
-                "seq": seq + 1,
-                "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-                "who": who,
-                "role": role,
-                "action": action,
-                "what": _bounded_text(what),
-                "purpose": purpose,
-                "case_ref": case_ref,
-                "params": bounded(dict(params or {})),
-                "result_size": result_size,
-                **{k: _bounded_text(v) if isinstance(v, str) else bounded(v) for k, v in extra.items()},
-                "prev": prev,
-            }
-            body["hash"] = _digest(prev, body)
-            body["sig"] = _sign(key, "record", body["seq"], body["hash"])
+            lines = []
+            for p in batch:
+                seq += 1
+                body: dict[str, Any] = {
+                    "seq": seq,
+                    "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                    **p.fields,
+                    "prev": prev,
+                }
+                body["hash"] = prev = _digest(prev, body)
+                body["sig"] = _sign(key, "record", seq, body["hash"])
+                lines.append(json.dumps(body, sort_keys=True, ensure_ascii=True, default=str) + "\n")
+                p.body = body
             with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(body, sort_keys=True, ensure_ascii=True, default=str) + "\n")
+                f.write("".join(lines))
                 f.flush()
                 os.fsync(f.fileno())
-            head_sig = _sign(key, "head", body["seq"], body["hash"])
+            head_sig = _sign(key, "head", seq, prev)
             tmp = self.head.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": body["seq"], "hash": body["hash"], "sig": head_sig}))
+            tmp.write_text(json.dumps({"seq": seq, "hash": prev, "sig": head_sig}))
             tmp.replace(self.head)
-            publish_audit_head(self.data_dir, body["seq"], body["hash"], head_sig)
-        return body
+            publish_audit_head(self.data_dir, seq, prev, head_sig)
 
     def _last(self) -> tuple[int, str]:
         if not self.head.exists():

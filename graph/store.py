@@ -638,7 +638,7 @@ class GraphStore(ABC):
         if missing:
             raise QueryError(f"missing query parameter(s): {', '.join(sorted(missing))}")
         cols = self._columns(text, {k: to_plain(v) for k, v in params.items()})
-        return {c: [to_plain(v) for v in vals] for c, vals in cols.items()}
+        return {c: [v if type(v) in PLAIN_TYPES else to_plain(v) for v in vals] for c, vals in cols.items()}
 
     def frame(self, cypher: str, columns: list[str], params: dict[str, Any] | None = None) -> pd.DataFrame:
         """A read-only query's rows as a frame of ``columns`` (scalar values, plain as

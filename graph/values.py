@@ -130,6 +130,8 @@ def to_plain(v: Any) -> Any:
     """
     if v is None or isinstance(v, (str, bool)):
         return v
+    if type(v) is float:
+        return None if v != v else v  # NaN
     if v is pd.NaT:  # NaT is a datetime instance: catch it first
         return None
     if isinstance(v, (int, np.integer)):

@@ -387,3 +387,48 @@ def test_one_look_cannot_add_megabytes_to_the_log(tmp_path: Path) -> None:
     assert rec["params"]["j"]["chars"] == 10**6 and len(rec["params"]["j"]["start"]) == 4096
     assert "100,008 characters" in rec["what"]
     assert log.path.stat().st_size < 20_000 and log.verify().ok
+
+
+def test_records_asked_for_at_once_are_written_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Threads recording at once share a batch: one fsync and one published head for
+    many records, each thread back only once its record is on disk, the chain whole.
+    A batch that cannot be written fails every look in it, and the next one works."""
+    log = AuditLog(tmp_path)
+    log.record(who="x", role="admin", action="first", what="-")
+    syncs: list[int] = []
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:  # the disk is slow: threads queue behind the writer
+        syncs.append(fd)
+        threading.Event().wait(0.01)
+        real_fsync(fd)
+
+    monkeypatch.setattr(graph_audit.os, "fsync", slow_fsync)
+    seen: list[int] = []
+
+    def look(i: int) -> None:
+        for j in range(10):
+            r = log.record(who=f"u{i}", role="investigator", action="entity", what=f"Officer:{i}-{j}")
+            on_disk = {json.loads(line)["seq"] for line in log.path.read_text().splitlines()}
+            assert r["seq"] in on_disk  # back only once written
+            seen.append(r["seq"])
+
+    threads = [threading.Thread(target=look, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == list(range(2, 82)) and log.verify().ok
+    assert len(syncs) < 80 / 2  # batches, not one write a record
+    assert published_audit_head(tmp_path)["seq"] == 81
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AuditKeyError("the key is unreadable")
+
+    monkeypatch.setattr(graph_audit, "load_key", refuse)
+    with pytest.raises(AuditKeyError, match="unreadable"):
+        log.record(who="x", role="admin", action="lost", what="-")
+    monkeypatch.undo()
+    assert log.record(who="x", role="admin", action="after", what="-")["seq"] == 82 and log.verify().ok

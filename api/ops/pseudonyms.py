@@ -287,6 +287,7 @@ class Masker:
     _persons: set[str] = field(default_factory=set)
     _checked: set[str] = field(default_factory=set)
     _seen: set[str] = field(default_factory=set)
+    _texts: dict[str, str] = field(default_factory=dict)  # text -> masked, within this look
 
     @classmethod
     def for_look(cls, ws: Workspace, look: Look) -> Masker:
@@ -378,6 +379,9 @@ class Masker:
             return text
         if text.startswith("Identifier:"):
             return self.uid(text)
+        done = self._texts.get(text)
+        if done is not None:  # evidence repeats its texts (systems, reasons, dates): each is masked once
+            return done
         self.learn([text])
 
         def swap(m: re.Match[str]) -> str:
@@ -388,7 +392,8 @@ class Masker:
                 return str(self.person(w))
             return w
 
-        return TOKEN.sub(swap, text)
+        done = self._texts[text] = TOKEN.sub(swap, text)
+        return done
 
     def value(self, v: Any, name: str | None = None, *, names: bool = True) -> Any:
         """Any value (evidence JSON, a result cell) masked: ids by the field ``name`` they
