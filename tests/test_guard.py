@@ -361,3 +361,20 @@ def test_oversized_requests_are_refused_before_anything_reads_them(tmp_path: Pat
         r = c.post("/api/v1/cypher", json=deep, headers=h)
         assert r.status_code == 400 and "nest deeper" in r.json()["detail"]
         assert c.get("/health").status_code == 200
+
+
+def test_a_passed_text_is_kept_and_each_caller_gets_its_own_parameters() -> None:
+    """The guard keeps what it found for a text it passed (a saved query runs one text
+    with new parameters); what a caller adds to the parameters never reaches the next."""
+    from graph.guard import _passed
+
+    q = "MATCH (o:Officer) WHERE o.rank = 'PC' RETURN o LIMIT 3"
+    first = prepare_user_query(q, max_hops=6)
+    first.params["officer_id"] = "A"  # a caller adds its own
+    hits = _passed.cache_info().hits
+    again = prepare_user_query(q, max_hops=6)
+    assert _passed.cache_info().hits == hits + 1
+    assert again.params == {"lw_s0": "PC"} and again.text == first.text
+    for _ in range(2):  # a refused text is refused every time
+        with pytest.raises(QueryError, match="one statement at a time"):
+            prepare_user_query("MATCH (o) RETURN o; MATCH (x) RETURN x", max_hops=6)
