@@ -30,12 +30,22 @@ def _awkward(store: GraphStore) -> None:
     load_fixture(store)
     at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     for rel_type, src, dst in (
-        ("APPROVED_SHIFTS_OF", ["Officer:A", "Officer:C", "Officer:D"], ["Officer:A", "Officer:A", "Officer:C"]),
-        ("EDITED_ROSTER_OF", ["Officer:C", "Officer:D", "Officer:E"], ["Officer:A", "Officer:C", "Officer:A"]),
+        (
+            "APPROVED_SHIFTS_OF",
+            ["Officer:A", "Officer:C", "Officer:D"],
+            ["Officer:A", "Officer:A", "Officer:C"],
+        ),
+        (
+            "EDITED_ROSTER_OF",
+            ["Officer:C", "Officer:D", "Officer:E"],
+            ["Officer:A", "Officer:C", "Officer:A"],
+        ),
     ):
         rows = pd.DataFrame({"src": src, "dst": dst, "count": 1, "first_at": at, "last_at": at})
         store.load_relationships(rel_type, rows, RunInfo.new("p"))
-    again = pd.DataFrame({"src": ["Officer:C"], "dst": ["Officer:A"], "count": 1, "first_at": at, "last_at": at})
+    again = pd.DataFrame(
+        {"src": ["Officer:C"], "dst": ["Officer:A"], "count": 1, "first_at": at, "last_at": at}
+    )
     store.load_relationships("EDITED_ROSTER_OF", again, RunInfo.new("again"))  # retires D -> C, E -> A
 
 
@@ -51,7 +61,12 @@ def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]])
         {"depth": 2, "include_retired": True},
         {"depth": 2, "since": dt.date(2024, 3, 1)},
     ]
-    path_calls: list[dict[str, Any]] = [{}, {"max_hops": 2}, {"rel_types": ["MEMBER_OF", "IN_UNIT"]}, {"limit": 2}]
+    path_calls: list[dict[str, Any]] = [
+        {},
+        {"max_hops": 2},
+        {"rel_types": ["MEMBER_OF", "IN_UNIT"]},
+        {"limit": 2},
+    ]
 
     def answers(windowed: bool) -> list[Any]:
         out: list[Any] = []

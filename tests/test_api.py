@@ -231,7 +231,9 @@ def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> N
         assert first.users == 0  # the warm-up gave its hold back
         assert any(key[0] == id(first.store) for key in pseudonyms._officers)
         with open_store(s) as st:  # an ingest
-            st.load_nodes("Officer", pd.DataFrame({"officer_id": ["Z"], "surname": ["Zed"]}), RunInfo.new("t"))
+            st.load_nodes(
+                "Officer", pd.DataFrame({"officer_id": ["Z"], "surname": ["Zed"]}), RunInfo.new("t")
+            )
         assert c.get("/api/v1/nodes/Officer:Z").status_code == 200  # opens the new snapshot
         _warmed()
         second = provider._gen
