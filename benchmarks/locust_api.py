@@ -10,7 +10,9 @@
 over it as its own process, creates an investigator's token, and runs Locust with
 ``--clients`` users spawned at once for ``--seconds``, each pausing ``--think`` seconds
 between requests (0.5 to 1.5 by default: people read what came back; ``--think 0 0`` is a
-saturation test). Every request carries the token
+saturation test). The clients start ``--settle`` seconds after the server answers (it
+warms each new snapshot first), all at once unless ``--spawn-rate`` starts them a few a
+second (then the figures count from when all run). Every request carries the token
 and a purpose; the mix is the one of ``benchmarks/load.py``: search, entity,
 neighbourhood depth 1 and 2, paths, the flag list (deep pages too), one flag and a
 saved query. Anything but a 200 counts as an error. Targets (issue 13): p95 under
@@ -148,6 +150,12 @@ def main() -> None:
         "snapshot (pseudonyms, name index, hop adjacency; ~6 s of work per process at 45k) beside the "
         "first requests, once a day after an ingest, not in the steady state this measures (0: start at once)",
     )
+    ap.add_argument(
+        "--spawn-rate",
+        type=float,
+        help="clients started a second (default: all at once, so their first requests arrive together); "
+        "with a rate, the figures count from when every client runs (Locust's --reset-stats) for --seconds",
+    )
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = ap.parse_args()
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-locust-")) / "data"
@@ -157,6 +165,8 @@ def main() -> None:
             [*cmd, "--days", str(args.days), "--data-dir", str(data)], check=True, stdout=subprocess.DEVNULL
         )
     officers, flags = officers_and_flags(data)
+    rate = args.spawn_rate or float(args.clients)
+    ramp = 0.0 if args.spawn_rate is None else args.clients / rate
     work = Path(tempfile.mkdtemp(prefix="lw-locust-run-"))
     plan = work / "plan.json"
     plan.write_text(
@@ -173,6 +183,7 @@ def main() -> None:
         f"{len(officers):,} officers, {len(flags)} flags sampled; {args.clients} clients for {args.seconds} s, "
         f"each pausing {args.think[0]:g}-{args.think[1]:g} s between requests, from {args.settle:g} s after "
         "the server answers"
+        + ("" if args.spawn_rate is None else f"; {rate:g} clients started a second, counted once all run")
     )
     with serving(data, log=work / "server.log") as url:
         time.sleep(args.settle)
@@ -190,9 +201,10 @@ def main() -> None:
                 "-u",
                 str(args.clients),
                 "-r",
-                str(args.clients),
+                f"{rate:g}",
                 "-t",
-                f"{args.seconds}s",
+                f"{args.seconds + round(ramp)}s",
+                *(["--reset-stats"] if args.spawn_rate is not None else []),
                 "--csv",
                 str(work / "run"),
                 "--only-summary",

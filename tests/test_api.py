@@ -37,6 +37,27 @@ def test_health(client: TestClient) -> None:
     assert r.status_code == 200 and r.json() == {"status": "ok", "store": "embedded"}
 
 
+def test_graph_answers_are_the_models_bytes(client: TestClient) -> None:
+    """Neighbourhoods and paths are written without validating them against their
+    response models again (api.results.graph_response): the bytes must be exactly what
+    the models would write, with and without properties."""
+    from api.models import GraphOut, PathsOut
+
+    asks = [
+        ("/api/v1/neighbourhood", {"id": "Officer:A", "depth": 2}, GraphOut),
+        ("/api/v1/neighbourhood", {"id": "Officer:A", "depth": 2, "properties": False}, GraphOut),
+        ("/api/v1/paths", {"from": "Officer:A", "to": "Officer:D"}, PathsOut),
+        ("/api/v1/paths", {"from": "Officer:A", "to": "Officer:D", "properties": False}, PathsOut),
+    ]
+    for path, params, model in asks:
+        r = client.get(path, params=params)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        again = model.model_validate_json(r.content).model_dump_json(exclude_unset=True)
+        assert r.content == again.encode(), path
+    body = client.get("/api/v1/neighbourhood", params={"id": "Officer:A"}).json()
+    assert body["nodes"]["Officer:A"]["properties"]["first_seen"].endswith("Z")
+
+
 def test_node_and_neighbourhood(client: TestClient) -> None:
     r = client.get("/api/v1/nodes/Officer:A")
     assert r.status_code == 200 and r.json()["properties"]["surname"] == "Ash"

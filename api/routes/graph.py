@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.auth import GraphLook
 from api.deps import WorkspaceDep
 from api.models import EntityOut, GraphOut, Node, PathsOut, SearchHit
 from api.ops import entities, network
 from api.ops import search as search_ops
+from api.results import graph_response
 
 router = APIRouter(prefix="/api/v1", tags=["graph"])
 
@@ -56,12 +57,12 @@ def neighbourhood(
     until: dt.date | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     properties: bool = True,
-) -> dict[str, Any]:
+) -> Response:
     """The subgraph within ``depth`` hops of the start node(s)."""
     sg = network.neighbourhood(
         ws, look, node_id, depth=depth, rel_types=rel_type, since=since, until=until, limit=limit
     )
-    return sg.to_dict(properties=properties)
+    return graph_response(sg.to_dict(properties=properties))
 
 
 @router.get("/paths", response_model=PathsOut, response_model_exclude_unset=True)
@@ -73,7 +74,7 @@ def paths(
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     rel_type: Annotated[list[str] | None, Query()] = None,
     properties: bool = True,
-) -> dict[str, Any]:
+) -> Response:
     """All shortest paths between two nodes (none within ``max_hops``: an empty list)."""
     found = network.paths(ws, look, source, target, max_hops=max_hops, rel_types=rel_type)
-    return {"paths": [sg.to_dict(properties=properties) for sg in found]}
+    return graph_response({"paths": [sg.to_dict(properties=properties) for sg in found]})
