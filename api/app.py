@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -109,6 +110,10 @@ def warm_caches(ws: Workspace) -> None:
     """
     officer_pseudonyms(ws)
     ws.store.warm({label: fields for label, fields in SEARCH_FIELDS.items() if len(fields) > 1})
+    # What the caches hold lives as long as the snapshot: out of the collector's sight, a
+    # full collection of the server at 45,000 officers takes 0.2 ms instead of 177 ms
+    # (every request of the process stood still for it, every few seconds under load).
+    gc.freeze()
 
 
 def _open_now(workspace: Workspace) -> None:

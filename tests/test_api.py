@@ -251,6 +251,10 @@ def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> N
         assert names in first.store._names._labels  # built at start, no search yet
         assert first.users == 0  # the warm-up gave its hold back
         assert any(key[0] == id(first.store) for key in pseudonyms._officers)
+        import gc
+
+        assert gc.get_freeze_count() > 0  # the caches are out of the collector's sight
+        gc.unfreeze()
         with open_store(s) as st:  # an ingest
             st.load_nodes(
                 "Officer", pd.DataFrame({"officer_id": ["Z"], "surname": ["Zed"]}), RunInfo.new("t")
