@@ -14,6 +14,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -258,3 +259,40 @@ def test_a_subjects_own_view_names_only_them(force: Force) -> None:
         text = Masker.for_subject(ws, f.officer_id).text(f.explanation)
     assert f.officer_id in text and leaks(force, text) == {f.officer_id}
     assert others and not others & leaks(force, text)
+
+
+def test_a_snapshot_reads_its_officers_once_a_writer_every_minute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's read-only embedded snapshot never changes: its officer ids are read
+    once (reading them again held every masked request for 0.3 s a minute at 45k); a
+    writable store reads them again after OFFICERS_TTL_S."""
+    from api.ops import pseudonyms as ps
+    from graph.settings import Settings
+    from graph.workspace import Workspace, open_store
+    from tests.fixture_graph import load_fixture
+
+    s = Settings(data_dir=tmp_path / "data", buffer_pool_mb=256)
+    with open_store(s) as st:
+        load_fixture(st)
+    clock = [1000.0]
+    monkeypatch.setattr(ps.time, "monotonic", lambda: clock[0])
+    reads: list[str] = []
+
+    def counting(store: Any) -> None:
+        real = store.query
+
+        def counted(cypher: str, *a: Any, **k: Any) -> Any:
+            reads.append(cypher)
+            return real(cypher, *a, **k)
+
+        monkeypatch.setattr(store, "query", counted)
+
+    for write, reads_after_a_minute in ((False, 0), (True, 1)):
+        with Workspace(s, write=write) as ws:
+            reads.clear()
+            counting(ws.store)
+            assert "A" in ps.officer_pseudonyms(ws).officer_ids and len(reads) == 1
+            clock[0] += ps.OFFICERS_TTL_S + 1
+            ps.officer_pseudonyms(ws)
+            assert len(reads) == 1 + reads_after_a_minute
