@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         store: Python runs a request's own work on one core per process.
     hop_index : bool, default True
         A server's read-only embedded snapshot keeps every relationship's ends in
-        memory (:class:`graph.adjacency.Adjacency`, ~100 bytes a relationship) and
+        memory (:class:`graph.adjacency.Adjacency`, ~60 bytes a relationship) and
         answers neighbourhood and path hops from it; off, each hop is a query.
     query_workers : int, default 2
         Worker processes for user-written queries on the embedded store.
@@ -179,7 +179,7 @@ class Settings(BaseSettings):
     hop_index: bool = Field(
         True,
         description="a server's embedded snapshot keeps every relationship's ends in memory for neighbourhood "
-        "and path hops (~100 bytes a relationship; off: each hop is a query)",
+        "and path hops (~60 bytes a relationship; off: each hop is a query)",
     )
     query_workers: int = Field(
         2, ge=1, le=16, description="worker processes for user-written queries on the embedded store"
