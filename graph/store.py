@@ -1150,16 +1150,24 @@ class GraphStore(ABC):
             for label, refs in sorted(by_label.items()):
                 for outgoing in (True, False):
                     found += self._hop(label, refs, outgoing, pattern, types, windowed, include_retired)
+            if windowed:
+                found = [
+                    s
+                    for s in found
+                    if self._in_window({"type": s.type, "properties": s.validity}, since, until)
+                ]
+            # New neighbours are taken in uid order until the limit: settle which before
+            # sorting, so that a hop into a hub (thousands of steps, most to neighbours left
+            # out) sorts and walks only the steps it keeps.
+            new = sorted({s.other for s in found} - seeds.keys() - added.keys())
+            room = max(limit - len(seeds) - len(added), 0)
+            if len(new) > room:
+                truncated = True
+                dropped = set(new[room:])
+                found = [s for s in found if s.other not in dropped]
             next_frontier: dict[str, Any] = {}
             for step in sorted(found, key=attrgetter("other", "key", "type")):
-                if windowed and not self._in_window(
-                    {"type": step.type, "properties": step.validity}, since, until
-                ):
-                    continue
                 if step.other not in seeds and step.other not in added:
-                    if len(seeds) + len(added) >= limit:
-                        truncated = True
-                        continue
                     added[step.other] = next_frontier[step.other] = step.other_ref
                 edges.setdefault(f"{step.type}:{step.key}", step)
             frontier = dict(sorted(next_frontier.items()))
