@@ -393,6 +393,7 @@ def bounded(v: Any, depth: int = 0) -> Any:
     5000
     """
     if isinstance(v, str):
+        v = _writable(v)
         if len(v) <= MAX_VALUE_CHARS:
             return v
         return {
@@ -403,11 +404,17 @@ def bounded(v: Any, depth: int = 0) -> Any:
     if isinstance(v, (list, tuple, dict)) and (depth >= 16 or len(v) > 1000):
         text = json.dumps(v, sort_keys=True, default=str)
         return {"summary": f"{type(v).__name__} of {len(v)}", **bounded(text.ljust(MAX_VALUE_CHARS + 1))}
-    if isinstance(v, dict):
-        return {k: bounded(x, depth + 1) for k, x in v.items()}
+    if isinstance(v, dict):  # keys as text: a map with keys of mixed types cannot be sorted
+        return {_writable(k if isinstance(k, str) else str(k)): bounded(x, depth + 1) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [bounded(x, depth + 1) for x in v]
     return v
+
+
+def _writable(v: str) -> str:
+    """``v`` as text UTF-8 can hold: a lone surrogate (``"\\ud800"`` in a JSON body) is
+    written as its escape, so the look is recorded rather than lost."""
+    return v if v.isascii() else v.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _bounded_text(v: str) -> str:
@@ -568,12 +575,12 @@ class AuditLog:
         True
         """
         fields: dict[str, Any] = {
-            "who": who,
-            "role": role,
-            "action": action,
+            "who": _writable(who),
+            "role": _writable(role),
+            "action": _writable(action),
             "what": _bounded_text(what),
-            "purpose": purpose,
-            "case_ref": case_ref,
+            "purpose": None if purpose is None else _writable(purpose),
+            "case_ref": None if case_ref is None else _writable(case_ref),
             "params": bounded(dict(params or {})),
             "result_size": result_size,
             **{k: _bounded_text(v) if isinstance(v, str) else bounded(v) for k, v in extra.items()},
@@ -608,11 +615,13 @@ class AuditLog:
                 self._append(batch)
             except BaseException as e:  # each waiting look fails with the reason
                 for p in batch:
-                    p.error = e
+                    p.error, p.body = p.error or e, None
             for p in batch:
                 p.done.set()
 
     def _append(self, batch: list[_Pending]) -> None:
+        """Write a batch; a record that cannot be written (its values) fails alone, and
+        a write that fails leaves the log as it was (the lines written are cut off)."""
         from graph.meta import publish_audit_head
 
         key = load_key(self.key_file, create=True)
@@ -621,25 +630,37 @@ class AuditLog:
             seq, prev = self._last()
             lines = []
             for p in batch:
-                seq += 1
                 body: dict[str, Any] = {
-                    "seq": seq,
+                    "seq": seq + 1,
                     "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                     **p.fields,
                     "prev": prev,
                 }
-                body["hash"] = prev = _digest(prev, body)
-                body["sig"] = _sign(key, "record", seq, body["hash"])
-                lines.append(json.dumps(body, sort_keys=True, ensure_ascii=True, default=str) + "\n")
-                p.body = body
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write("".join(lines))
-                f.flush()
-                os.fsync(f.fileno())
+                try:
+                    body["hash"] = _digest(prev, body)
+                    body["sig"] = _sign(key, "record", seq + 1, body["hash"])
+                    lines.append(json.dumps(body, sort_keys=True, ensure_ascii=True, default=str) + "\n")
+                except Exception as e:  # this look's values: the others of the batch go on
+                    p.error = e
+                    continue
+                seq, prev, p.body = seq + 1, body["hash"], body
+            if not lines:
+                return
             head_sig = _sign(key, "head", seq, prev)
-            tmp = self.head.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": seq, "hash": prev, "sig": head_sig}))
-            tmp.replace(self.head)
+            with open(self.path, "a", encoding="utf-8") as f:
+                start = f.seek(0, os.SEEK_END)
+                try:
+                    f.write("".join(lines))
+                    f.flush()
+                    os.fsync(f.fileno())
+                    tmp = self.head.with_suffix(".tmp")
+                    tmp.write_text(json.dumps({"seq": seq, "hash": prev, "sig": head_sig}))
+                    tmp.replace(self.head)
+                except BaseException:  # the head did not move: nor does the log
+                    f.truncate(start)
+                    f.flush()
+                    os.fsync(f.fileno())
+                    raise
             publish_audit_head(self.data_dir, seq, prev, head_sig)
 
     def _last(self) -> tuple[int, str]:

@@ -393,6 +393,12 @@ def prepare_user_query(cypher: str, max_hops: int) -> CheckedQuery:
     """
     if len(cypher) > MAX_CHARS:
         raise QueryError(f"the query is {len(cypher):,} characters long; at most {MAX_CHARS:,} are read")
+    try:
+        cypher.encode("utf-8")
+    except UnicodeEncodeError as e:  # "\ud800" in a JSON body: no engine can read it
+        raise QueryError(
+            f"the query holds a character that is not text (a lone surrogate) at {_where(cypher, e.start)}"
+        ) from None
     text, params = _passed(cypher, max_hops)
     return CheckedQuery(text, dict(params))  # a copy: callers add their own parameters
 

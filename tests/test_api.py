@@ -7,6 +7,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -437,6 +438,7 @@ def test_concurrent_requests_do_not_wedge_the_store(client: TestClient) -> None:
 DEEP_PAGES = """
 import json, sys
 from pathlib import Path
+from typing import Any
 import pandas as pd
 from fastapi.testclient import TestClient
 from api.app import create_app
@@ -489,3 +491,41 @@ def test_deep_pages_do_not_crash_the_server(tmp_path: Path) -> None:
     for skip in ("25021", "25022", "100000", "1000000"):
         assert got[skip] == [200, 120, []], skip
     assert got["page"] == 200
+
+
+def test_a_retired_snapshot_is_freed_though_its_caches_were_frozen(tmp_path: Path) -> None:
+    """The warm-up sets the caches aside from the garbage collector (gc.freeze); a
+    snapshot retired after an ingest must still be freed, hop index and all, not kept
+    for the life of the server."""
+    import gc
+    import threading
+    import weakref
+
+    from api.app import warm_caches
+    from graph.workspace import Workspace
+
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_fixture(st)
+    ws = Workspace(s, shared=True, warm=warm_caches)
+
+    def snapshot() -> weakref.ref[Any]:
+        with ws.pinned() as view:
+            store = weakref.ref(view.store)
+        for t in threading.enumerate():
+            if t.name == "linkwatch-warm":
+                t.join()
+        return store
+
+    try:
+        seen = []
+        for i in range(3):
+            seen.append(snapshot())
+            with open_store(s) as st:  # an ingest: the next request opens a new snapshot
+                st.load_nodes("Officer", pd.DataFrame({"officer_id": [f"N{i}"]}), RunInfo.new("t"))
+        current = snapshot()
+        gc.collect()
+        assert [r() is None for r in seen] == [True, True, True] and current() is not None
+    finally:
+        ws.close()
+        gc.unfreeze()

@@ -432,3 +432,65 @@ def test_records_asked_for_at_once_are_written_in_batches(
         log.record(who="x", role="admin", action="lost", what="-")
     monkeypatch.undo()
     assert log.record(who="x", role="admin", action="after", what="-")["seq"] == 82 and log.verify().ok
+
+
+def test_a_record_that_cannot_be_written_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a batch, a look whose values cannot be written fails alone; a lone surrogate
+    (``"\\ud800"`` in a JSON body) and keys of mixed types are written, not lost; a write
+    that fails leaves the log as it was, and the next record follows on."""
+    log = AuditLog(tmp_path)
+    log.record(who="x", role="admin", action="first", what="-")
+    gate, held = threading.Event(), []
+    real = AuditLog._append
+
+    def held_first(self: AuditLog, batch: list[Any]) -> None:  # the others queue meanwhile
+        if not held:
+            held.append(1)
+            gate.wait(5)
+        real(self, batch)
+
+    monkeypatch.setattr(AuditLog, "_append", held_first)
+
+    class Unprintable:
+        def __str__(self) -> str:
+            raise ValueError("no text for this")
+
+    results: dict[int, Any] = {}
+
+    def look(i: int, what: str, params: dict[Any, Any]) -> None:
+        try:
+            results[i] = log.record(who=f"u{i}", role="analyst", action="query", what=what, params=params)
+        except Exception as e:
+            results[i] = e
+
+    threads = [threading.Thread(target=look, args=(0, "lead", {}))]
+    threads[0].start()
+    threading.Event().wait(0.2)
+    for i, what, params in (
+        (1, "fine", {}),
+        (2, "bad \ud800 term", {"k": {1: "a", "b": 2}}),
+        (3, "broken", {"v": Unprintable()}),
+        (4, "fine too", {}),
+    ):
+        threads.append(threading.Thread(target=look, args=(i, what, params)))
+        threads[-1].start()
+    threading.Event().wait(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert isinstance(results[3], ValueError)
+    assert all(isinstance(results[i], dict) for i in (0, 1, 2, 4)), results
+    assert results[2]["what"] == "bad \\ud800 term" and results[2]["params"]["k"] == {"1": "a", "b": 2}
+    assert sorted(r["seq"] for i, r in results.items() if i != 3) == [2, 3, 4, 5] and log.verify().ok
+    monkeypatch.undo()
+
+    def no_disk(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(graph_audit.os, "fsync", no_disk)
+    size = log.path.stat().st_size
+    with pytest.raises(OSError):
+        log.record(who="x", role="admin", action="lost", what="-")
+    monkeypatch.undo()
+    assert log.path.stat().st_size == size  # cut back: the head did not move, nor does the log
+    assert log.record(who="x", role="admin", action="after", what="-")["seq"] == 6 and log.verify().ok

@@ -378,3 +378,10 @@ def test_a_passed_text_is_kept_and_each_caller_gets_its_own_parameters() -> None
     for _ in range(2):  # a refused text is refused every time
         with pytest.raises(QueryError, match="one statement at a time"):
             prepare_user_query("MATCH (o) RETURN o; MATCH (x) RETURN x", max_hops=6)
+
+
+def test_a_lone_surrogate_is_refused_where_it_stands() -> None:
+    """``"\\ud800"`` in a JSON body reaches the guard as a lone surrogate: refused with
+    where it stands, not passed to the engine (which failed with a C++ cast message)."""
+    with pytest.raises(QueryError, match=r"not text \(a lone surrogate\) at line 1, column 34"):
+        prepare_user_query("MATCH (o:Officer) WHERE o.uid = '\ud800' RETURN o", max_hops=6)
