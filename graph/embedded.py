@@ -429,6 +429,12 @@ class EmbeddedStore(GraphStore):
         rows = sandbox.run(text, {k: _naive_utc(to_plain(v)) for k, v in bound.items()}, max_rows)
         return [{k: to_plain(v) for k, v in r.items()} for r in rows]
 
+    def _declared(self, label: str, fields: Sequence[str]) -> bool:
+        """Whether every one of ``fields`` is a declared property of ``label`` (what the
+        name index can hold; others are left to the engine)."""
+        declared = {p.name for p in self.model.node(label).props}
+        return all(f in declared for f in fields)
+
     def search_names(
         self, label: str, fields: Sequence[str], terms: Sequence[str], limit: int
     ) -> list[dict[str, Any]]:
@@ -436,10 +442,8 @@ class EmbeddedStore(GraphStore):
         :class:`~graph.names.NameIndex` (the engine would read and lower every name of
         the label per search) and reads only the nodes found."""
         uids = None
-        if self._names is not None:
-            declared = {p.name for p in self.model.node(label).props}
-            if all(f in declared for f in fields):
-                uids = self._names.search(label, fields, terms, limit)
+        if self._names is not None and self._declared(label, fields):
+            uids = self._names.search(label, fields, terms, limit)
         if uids is None:
             return super().search_names(label, fields, terms, limit)
         found = self.nodes(uids)
@@ -453,8 +457,7 @@ class EmbeddedStore(GraphStore):
         if self._names is None:
             return
         for label, names in search_fields.items():
-            declared = {p.name for p in self.model.node(label).props}
-            if all(f in declared for f in names):
+            if self._declared(label, names):
                 self._names.build(label, names)
         if self.settings.hop_index and self._adjacency is None:
             self._adjacency = Adjacency.read(self)

@@ -1104,24 +1104,23 @@ def publish_audit_head(data_dir: Path, seq: int, hash_: str, sig: str | None) ->
     3
     """
     path = Path(data_dir) / META_FILE
+    pid = os.getpid()
     with _PUBLISH_LOCK:
-        was = _publishers.get(path)
-        try:
-            same = was is not None and was[0] == os.getpid() and was[1] == path.stat().st_ino
-        except FileNotFoundError:
-            same = False
-        if was is not None and not same and was[0] == os.getpid():
-            was[2].close()
-        if was is None or not same:
+        held = _publishers.pop(path, None)
+        inode = path.stat().st_ino if path.exists() else None
+        if held is not None and (held[0], held[1]) != (pid, inode):  # another process's, or another file
+            if held[0] == pid:
+                held[2].close()
+            held = None
+        if held is None:
             con = _meta_connection(data_dir, any_thread=True)  # the audit log's lock orders its users
-            was = (os.getpid(), path.stat().st_ino, con)
-        _publishers[path] = was
-        _publishers.move_to_end(path)
+            held = (pid, path.stat().st_ino, con)
+        _publishers[path] = held  # the most recent last
         while len(_publishers) > PUBLISHERS_KEPT:  # a process that writes to many data folders (tests)
-            _, (pid, _, old) = _publishers.popitem(last=False)
-            if pid == os.getpid():
+            _, (old_pid, _, old) = _publishers.popitem(last=False)
+            if old_pid == pid:
                 old.close()
-        was[2].execute(
+        held[2].execute(
             "INSERT INTO audit_head (id, seq, hash, sig, at) VALUES (1, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
             "sig = excluded.sig, at = excluded.at",

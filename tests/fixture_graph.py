@@ -58,3 +58,29 @@ def load_fixture(store: GraphStore, run: RunInfo | None = None) -> list:
         store.load_relationships("PART_OF", PART_OF, run),
         store.load_relationships("MEMBER_OF", MEMBER_OF, run),
     ]
+
+
+def load_awkward(store: GraphStore) -> None:
+    """The fixture, with a self-loop (A approves A), parallel relationships of two types
+    that share a key (C -> A, approved and edited), and retired ones (D -> C and E -> A
+    edited, gone from the second load)."""
+    load_fixture(store)
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for rel_type, src, dst in (
+        (
+            "APPROVED_SHIFTS_OF",
+            ["Officer:A", "Officer:C", "Officer:D"],
+            ["Officer:A", "Officer:A", "Officer:C"],
+        ),
+        (
+            "EDITED_ROSTER_OF",
+            ["Officer:C", "Officer:D", "Officer:E"],
+            ["Officer:A", "Officer:C", "Officer:A"],
+        ),
+    ):
+        rows = pd.DataFrame({"src": src, "dst": dst, "count": 1, "first_at": at, "last_at": at})
+        store.load_relationships(rel_type, rows, RunInfo.new("p"))
+    again = pd.DataFrame(
+        {"src": ["Officer:C"], "dst": ["Officer:A"], "count": 1, "first_at": at, "last_at": at}
+    )
+    store.load_relationships("EDITED_ROSTER_OF", again, RunInfo.new("again"))  # retires D -> C, E -> A

@@ -10,43 +10,16 @@ import random
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from graph.adjacency import Adjacency
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
-from graph.store import GraphStore, RunInfo
 from graph.workspace import open_store
 from ingest.run import ingest_dir
 from synthetic import generate
 from tests.conftest import embedded_settings
-from tests.fixture_graph import load_fixture
-
-
-def _awkward(store: GraphStore) -> None:
-    """The fixture, with a self-loop, parallel relationships of two types sharing a key,
-    and retired ones."""
-    load_fixture(store)
-    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    for rel_type, src, dst in (
-        (
-            "APPROVED_SHIFTS_OF",
-            ["Officer:A", "Officer:C", "Officer:D"],
-            ["Officer:A", "Officer:A", "Officer:C"],
-        ),
-        (
-            "EDITED_ROSTER_OF",
-            ["Officer:C", "Officer:D", "Officer:E"],
-            ["Officer:A", "Officer:C", "Officer:A"],
-        ),
-    ):
-        rows = pd.DataFrame({"src": src, "dst": dst, "count": 1, "first_at": at, "last_at": at})
-        store.load_relationships(rel_type, rows, RunInfo.new("p"))
-    again = pd.DataFrame(
-        {"src": ["Officer:C"], "dst": ["Officer:A"], "count": 1, "first_at": at, "last_at": at}
-    )
-    store.load_relationships("EDITED_ROSTER_OF", again, RunInfo.new("again"))  # retires D -> C, E -> A
+from tests.fixture_graph import load_awkward, load_fixture
 
 
 def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]]) -> None:
@@ -103,7 +76,7 @@ def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]])
 def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path) -> None:
     s = embedded_settings(tmp_path)
     with open_store(s) as st:
-        _awkward(st)
+        load_awkward(st)
     with EmbeddedStore(s, read_only=True) as ro:
         uids = sorted(ro.project().nodes)
         _both_ways(ro, uids, [(a, b) for a in uids for b in uids])

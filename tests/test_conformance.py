@@ -14,7 +14,7 @@ from graph.errors import NodeNotFound, QueryError, UnknownName
 from graph.settings import Settings
 from graph.store import GraphStore, RunInfo
 from graph.workspace import open_store
-from tests.fixture_graph import MEMBER_OF, OFFICERS, load_fixture
+from tests.fixture_graph import MEMBER_OF, OFFICERS, load_awkward, load_fixture
 
 
 def ids(sg) -> set[str]:
@@ -289,32 +289,7 @@ def test_shortest_paths_match_the_engine(store: GraphStore) -> None:
     and without a type filter, with a self-loop, a retired relationship (followed) and
     parallel relationships of different types that share a key (ties the sort leaves in
     the engine's order), on one edge and on two edges of the same paths."""
-    load_fixture(store)
-    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    for rel_type, src, dst in (
-        (
-            "APPROVED_SHIFTS_OF",
-            ["Officer:A", "Officer:C", "Officer:D"],
-            ["Officer:A", "Officer:A", "Officer:C"],
-        ),
-        (
-            "EDITED_ROSTER_OF",
-            ["Officer:C", "Officer:D", "Officer:E"],
-            ["Officer:A", "Officer:C", "Officer:A"],
-        ),
-    ):
-        n = len(src)
-        rows = pd.DataFrame(
-            {"src": src, "dst": dst, "count": [1] * n, "first_at": [at] * n, "last_at": [at] * n}
-        )
-        store.load_relationships(rel_type, rows, RunInfo.new("p"))
-    store.load_relationships(
-        "EDITED_ROSTER_OF",
-        pd.DataFrame(
-            {"src": ["Officer:C"], "dst": ["Officer:A"], "count": [1], "first_at": [at], "last_at": [at]}
-        ),
-        RunInfo.new("again"),
-    )  # retires the others: D -> C and E -> A
+    load_awkward(store)
 
     def engine(a: str, b: str, max_hops: int, rel_types: list[str] | None = None, limit: int = 25) -> list:
         label = store.model.label_of_uid
