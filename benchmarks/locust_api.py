@@ -10,9 +10,10 @@
 over it as its own process, creates an investigator's token, and runs Locust with
 ``--clients`` users spawned at once for ``--seconds``, each pausing ``--think`` seconds
 between requests (0.5 to 1.5 by default: people read what came back; ``--think 0 0`` is a
-saturation test). The clients start ``--settle`` seconds after the server answers (it
-warms each new snapshot first), all at once unless ``--spawn-rate`` starts them a few a
-second (then the figures count from when all run). Every request carries the token
+saturation test). The clients start once the server's processes have been idle for 3 s
+(each warms its snapshot first; at most ``--settle`` seconds after the server answers),
+all at once unless ``--spawn-rate`` starts them a few a second (then the figures count
+from when all run). The memory of each server process is printed after the run. Every request carries the token
 and a purpose; the mix is the one of ``benchmarks/load.py``: search, entity,
 neighbourhood depth 1 and 2, paths, the flag list (deep pages too), one flag and a
 saved query. Anything but a 200 counts as an error. Targets (issue 13): p95 under
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 TARGETS_MS = {
     "search": 100,
@@ -123,6 +125,32 @@ def _table(stats_csv: Path, seconds: float) -> tuple[str, int]:
     return "\n".join(out), errors
 
 
+def _workers(port: int) -> list[Any]:
+    """The processes listening on ``port`` (the server's workers; psutil comes with Locust)."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if any(c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in p.net_connections("tcp")):
+                found.append(p)
+        except (psutil.AccessDenied, psutil.NoSuchProcess):
+            continue
+    return found
+
+
+def _settle(procs: list[Any], most: float) -> float:
+    """Wait until the processes have used under 5 % of a core for 3 s running (their
+    warm-up is done), at most ``most`` seconds; the seconds waited."""
+    t0 = time.monotonic()
+    quiet, last = 0, sum(sum(p.cpu_times()[:2]) for p in procs)
+    while quiet < 3 and time.monotonic() - t0 < most:
+        time.sleep(1)
+        now = sum(sum(p.cpu_times()[:2]) for p in procs)
+        quiet, last = (quiet + 1 if now - last < 0.05 else 0), now
+    return time.monotonic() - t0
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from load import investigator_headers, officers_and_flags, serving
@@ -145,10 +173,11 @@ def main() -> None:
     ap.add_argument(
         "--settle",
         type=float,
-        default=15.0,
-        help="seconds to wait after the server answers before the clients start: it warms each new "
-        "snapshot (pseudonyms, name index, hop adjacency; ~6 s of work per process at 45k) beside the "
-        "first requests, once a day after an ingest, not in the steady state this measures (0: start at once)",
+        default=120.0,
+        help="most seconds to wait after the server answers before the clients start: it warms each new "
+        "snapshot (pseudonyms, name index, hop index with every property; ~20 s of work per process at 45k) "
+        "beside the first requests, once a day after an ingest, not in the steady state this measures; the "
+        "clients start as soon as the server has been idle for 3 s (0: start at once)",
     )
     ap.add_argument(
         "--spawn-rate",
@@ -186,7 +215,9 @@ def main() -> None:
         + ("" if args.spawn_rate is None else f"; {rate:g} clients started a second, counted once all run")
     )
     with serving(data, log=work / "server.log") as url:
-        time.sleep(args.settle)
+        port = int(url.rsplit(":", 1)[1])
+        settled = _settle(_workers(port), args.settle)
+        print(f"the server's processes settled (each snapshot warmed) {settled:.0f} s after it answered")
         t0 = time.perf_counter()
         subprocess.run(
             [
@@ -217,7 +248,9 @@ def main() -> None:
             stderr=open(work / "locust.log", "w"),  # noqa: SIM115
         )
         seconds = time.perf_counter() - t0
+        rss = [p.memory_info().rss / 2**30 for p in _workers(port)]
     table, errors = _table(work / "run_stats.csv", float(args.seconds))
+    print("memory of the server's processes after the run: " + ", ".join(f"{r:.2f} GiB" for r in rss))
     print(table)
     print(f"(server log and Locust's CSVs in {work}; {seconds:.0f} s wall clock)")
     if args.markdown:

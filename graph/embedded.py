@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -460,7 +460,19 @@ class EmbeddedStore(GraphStore):
             if self._declared(label, names):
                 self._names.build(label, names)
         if self.settings.hop_index and self._adjacency is None:
-            self._adjacency = Adjacency.read(self)
+            self._adjacency = Adjacency.read(self, properties=self.settings.hop_properties)
+
+    def _nodes_by_ref(self, refs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        adjacency = self._adjacency
+        if adjacency is None or not adjacency.has_properties:
+            return super()._nodes_by_ref(refs)
+        return adjacency.node_dicts(refs)
+
+    def _edges_by_ref(self, steps: Iterable[HopStep]) -> dict[str, dict[str, Any]]:
+        adjacency = self._adjacency
+        if adjacency is None or not adjacency.has_properties:
+            return super()._edges_by_ref(steps)
+        return adjacency.edge_dicts(steps)
 
     def _hop(
         self,

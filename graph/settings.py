@@ -81,6 +81,15 @@ class Settings(BaseSettings):
         A server's read-only embedded snapshot keeps every relationship's ends in
         memory (:class:`graph.adjacency.Adjacency`, ~60 bytes a relationship) and
         answers neighbourhood and path hops from it; off, each hop is a query.
+    hop_properties : bool, default True
+        With ``hop_index``: the index also holds every node's and relationship's
+        properties (~300 bytes a relationship, 1.3 GiB at 45,000 officers), so that
+        neighbourhoods and paths read nothing from the engine; off, the nodes and edges
+        kept are read from it.
+    server_switch_interval_ms : float, default 1.0
+        How long a server thread may hold Python's interpreter lock before another one
+        is let in (Python's own default is 5 ms): a request that gives it up for the
+        engine, a file or the audit log gets it back sooner.
     query_workers : int, default 2
         Worker processes for user-written queries on the embedded store.
     batch_size : int, default 10000
@@ -180,6 +189,18 @@ class Settings(BaseSettings):
         True,
         description="a server's embedded snapshot keeps every relationship's ends in memory for neighbourhood "
         "and path hops (~60 bytes a relationship; off: each hop is a query)",
+    )
+    hop_properties: bool = Field(
+        True,
+        description="with hop_index: the index also holds every node's and relationship's properties, so that "
+        "neighbourhoods and paths read nothing from the engine (~300 bytes a relationship)",
+    )
+    server_switch_interval_ms: float = Field(
+        1.0,
+        gt=0,
+        le=100,
+        description="how long a server thread may hold the interpreter lock before another is let in "
+        "(Python's default: 5 ms)",
     )
     query_workers: int = Field(
         2, ge=1, le=16, description="worker processes for user-written queries on the embedded store"

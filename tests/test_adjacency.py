@@ -1,6 +1,8 @@
 """Hops answered from the in-memory adjacency of a server's snapshot
 (:mod:`graph.adjacency`) give exactly what the hop queries give: every neighbourhood and
-every shortest path, on the fixture with its awkward cases and on a generated force."""
+every shortest path, on the fixture with its awkward cases and on a generated force; with
+the nodes' and edges' properties held too (``hop_properties``), every node and edge as the
+engine reads it."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from tests.fixture_graph import load_awkward, load_fixture
 
 def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]]) -> None:
     """Every call answered by the queries, then from the adjacency (which must not query
-    for a hop without a time window), and compared."""
+    for a hop without a time window, nor, holding the properties, read an edge or a node
+    beyond the start nodes again), and compared."""
     calls: list[dict[str, Any]] = [
         {"depth": 1},
         {"depth": 2},
@@ -57,24 +60,38 @@ def _both_ways(ro: EmbeddedStore, uids: list[str], pairs: list[tuple[str, str]])
     assert any(by_query[0]) and any(by_query[1])
     ro.warm({})
     assert isinstance(ro._adjacency, Adjacency)
+    held = ro.settings.hop_properties
+    assert ro._adjacency.has_properties == held
     hop_queries = 0
-    real = EmbeddedStore._columns
+    reads: list[int] = []  # how many uids or edges each read of nodes or edges asked for
+    real, real_query = EmbeddedStore._columns, EmbeddedStore.query
 
     def counted(self: EmbeddedStore, cypher: str, params: dict[str, Any]) -> dict[str, list[Any]]:
         nonlocal hop_queries
         hop_queries += "IN $refs" in cypher
         return real(self, cypher, params)
 
+    def read(self: EmbeddedStore, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        if "IN $nodes" in cypher or "UNWIND $ids" in cypher:
+            reads.append(len((params or {}).get("rels") or (params or {}).get("ids") or []))
+        return real_query(self, cypher, params)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(EmbeddedStore, "_columns", counted)
+        mp.setattr(EmbeddedStore, "query", read)
         assert answers(False) == by_query[0]
         assert hop_queries == 0  # every hop from memory
+        if held:  # only the start nodes (one or two a call) are read from the engine
+            assert reads and max(reads) <= 2
+        else:
+            assert max(reads) > 2
         assert answers(True) == by_query[1]
         assert hop_queries > 0  # a time window reads validity from the engine
 
 
-def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path) -> None:
-    s = embedded_settings(tmp_path)
+@pytest.mark.parametrize("properties", [True, False], ids=["with-properties", "ends-only"])
+def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path, properties: bool) -> None:
+    s = embedded_settings(tmp_path).model_copy(update={"hop_properties": properties})
     with open_store(s) as st:
         load_awkward(st)
     with EmbeddedStore(s, read_only=True) as ro:
@@ -82,8 +99,9 @@ def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path) -> None
         _both_ways(ro, uids, [(a, b) for a in uids for b in uids])
 
 
-def test_adjacency_answers_as_the_queries_on_a_force(tmp_path: Path) -> None:
-    s = embedded_settings(tmp_path)
+@pytest.mark.parametrize("properties", [True, False], ids=["with-properties", "ends-only"])
+def test_adjacency_answers_as_the_queries_on_a_force(tmp_path: Path, properties: bool) -> None:
+    s = embedded_settings(tmp_path).model_copy(update={"hop_properties": properties})
     src = generate(officers=150, days=40, seed=11).write(tmp_path / "src")
     with open_store(s) as st:
         ingest_dir(st, src, s.data_dir)

@@ -233,6 +233,19 @@ def _warmed() -> None:
             t.join(timeout=60)
 
 
+def test_server_hands_the_interpreter_lock_on_sooner_while_it_runs(tmp_path: Path) -> None:
+    """The server's threads hold the interpreter lock for the switch interval set
+    (``server_switch_interval_ms``), and the process has its own back when it stops."""
+    import sys
+
+    before = sys.getswitchinterval()
+    s = embedded_settings(tmp_path).model_copy(update={"server_switch_interval_ms": 2.5})
+    with TestClient(create_app(s)) as c:
+        assert c.get("/health").status_code == 200
+        assert sys.getswitchinterval() == pytest.approx(0.0025)
+    assert sys.getswitchinterval() == before
+
+
 def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> None:
     """At start and after each ingest, the server builds the name index and the officers'
     pseudonyms of the new snapshot on a thread of its own, before any search asks (50
@@ -282,7 +295,7 @@ def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> N
 
 def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
     """`linkwatch serve` as a user starts it: a real server on a free port, here in two
-    processes sharing the socket, both writing one audit log that stays whole."""
+    processes that share the connections, both writing one audit log that stays whole."""
     import json
     import os
     import socket
@@ -350,6 +363,21 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         serving = [c for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
         assert len(serving) == 2, children
+        # connections that stay open are spread over both processes (each listens on a socket
+        # of its own): on one shared socket most went to one process
+        import http.client
+
+        kept = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(16)]
+        for c in kept:
+            c.request("GET", "/health")
+            assert c.getresponse().read()
+        held = _sockets_held(port, serving, "01")  # established
+        listening = _sockets_held(port, serving, "0A")
+        for c in kept:
+            c.close()
+        assert all(held[c] for c in serving) and sum(map(len, held.values())) == 16, held
+        # each listens on a socket of its own (one shared socket: the same one in both)
+        assert all(len(listening[c]) == 1 for c in serving) and len(set.union(*listening.values())) == 2
         audit = AuditLog(s.data_dir)
         assert audit.verify().ok
         looks = [r for r in audit.records() if r["action"] == "neighbourhood"]
@@ -357,6 +385,25 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _sockets_held(port: int, pids: list[str], state: str) -> dict[str, set[str]]:
+    """The sockets on ``port`` in ``state`` (``01`` established, ``0A`` listening) that
+    each process holds, by inode (Linux ``/proc``)."""
+    import os
+
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == state:  # our side of it
+                inodes.add(f[9])
+    held = {}
+    for pid in pids:
+        fds = Path(f"/proc/{pid}/fd")
+        links = [os.readlink(fds / fd) for fd in os.listdir(fds)]
+        held[pid] = {link[8:-1] for link in links if link.startswith("socket:[") and link[8:-1] in inodes}
+    return held
 
 
 def test_saved_queries_list_get_and_run(client: TestClient, settings: Settings) -> None:

@@ -174,3 +174,17 @@ def test_evidence_tables_have_one_row_shape_per_kind(force: tuple[Settings, pd.D
                     assert TABLES[t["kind"]].key_columns[0] in t["columns"] and "source_line" in t["columns"]
                 seen.add(t["kind"])
     assert {"shifts", "system_access", "complaints", "path", "group", "forms"} <= seen
+
+
+@pytest.mark.parametrize("count", [1, 10, ops.EQUALITIES_MAX, ops.EQUALITIES_MAX + 1, 200])
+def test_event_rows_are_the_rows_named_however_many(force: tuple[Settings, pd.DataFrame], count: int) -> None:
+    """A flag's event rows are found by equalities (few keys) or one ``IN`` (many): both
+    give every row named, once, in key order, and nothing else."""
+    s, _ = force
+    with Workspace(s) as ws:
+        keys = [str(r[0]) for r in ws.events.con.execute("SELECT access_id FROM system_access").fetchall()]
+        wanted = keys[:: max(1, len(keys) // count)][:count]
+        items = [{"table": "system_access", "key": k} for k in [*wanted, wanted[0], "no-such-row"]]
+        got = ops.event_rows(ws.events, items)["system_access"]
+    assert [r["access_id"] for r in got] == sorted(wanted)
+    assert all(r["source_line"] for r in got)

@@ -277,6 +277,8 @@ EVIDENCE_KINDS = ("path", "group", "tie", "forms")
 """Evidence items without a ``table`` are of the first of these kinds they hold."""
 MAX_EVIDENCE_NODES = 150
 MAX_EVIDENCE_ROWS = 500
+EQUALITIES_MAX = 64
+"""Evidence keys of one table looked up as that many equalities at most (else one ``IN``)."""
 ROW_PROVENANCE = ("source_file", "source_line")
 
 
@@ -317,9 +319,16 @@ def event_rows(
         try:
             if not events.has(table, con=cur):
                 continue
+            wanted = sorted(set(ks[:limit]))
+            args: list[Any] = [wanted]
+            if len(wanted) <= EQUALITIES_MAX:  # each key its own equality: the engine skips the row
+                # groups whose range cannot hold it (an IN list of keys scattered over a year read
+                # every row group of the table: 16 ms a flag at 45k; 5-11 ms so)
+                where, args = " OR ".join(f"{q(key)} = ?" for _ in wanted), list(wanted)
+            else:
+                where = f"{q(key)} IN (SELECT unnest(?))"
             res = cur.execute(
-                f"SELECT * FROM {table} WHERE {q(key)} IN (SELECT unnest(?)) ORDER BY {q(key)} LIMIT {int(limit)}",
-                [ks[:limit]],
+                f"SELECT * FROM {table} WHERE {where} ORDER BY {q(key)} LIMIT {int(limit)}", args
             )
             cols = [d[0] for d in res.description]
             out[table] = [

@@ -385,7 +385,8 @@ class Masker:
         done = self._texts.get(text)
         if done is not None:  # evidence repeats its texts (systems, reasons, dates): each is masked once
             return done
-        self.learn([text])
+        if not self._seen.issuperset(TOKEN.findall(text)):  # a page's texts were learnt at once
+            self.learn([text])
 
         def swap(m: re.Match[str]) -> str:
             w = m.group(0)
