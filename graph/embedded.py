@@ -164,6 +164,7 @@ class EmbeddedStore(GraphStore):
     def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
         super().__init__(settings)
         self.read_only = read_only
+        self.unchanging = read_only  # a read-only handle reads one snapshot, which never changes
         self.data_dir = Path(settings.data_dir)
         self.path = self.data_dir / DB_FILE
         """The current snapshot (what readers open)."""

@@ -24,13 +24,14 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 import networkx as nx
 import numpy as np
@@ -44,6 +45,8 @@ from graph.model import MODEL, GraphModel, NodeSchema, RelSchema
 from graph.settings import Settings
 from graph.subgraph import Subgraph
 from graph.values import PLAIN_TYPES, to_plain
+
+T = TypeVar("T")
 
 Rows = list[dict[str, Any]]
 
@@ -385,6 +388,8 @@ class GraphStore(ABC):
     def __init__(self, settings: Settings, model: GraphModel = MODEL) -> None:
         self.settings = settings
         self.model = model
+        self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
+        self._remembered_lock = threading.Lock()
 
     # ---- primitives each store implements ------------------------------------------
 
@@ -920,6 +925,53 @@ class GraphStore(ABC):
         if uid not in found:
             raise NodeNotFound(f"no node with id {uid!r}")
         return found[uid]
+
+    unchanging: bool = False
+    """Whether what this handle reads can never change (a server's read-only embedded
+    snapshot): answers may then be kept (:meth:`remember`)."""
+
+    REMEMBERED = 64
+    """Answers :meth:`remember` keeps, the least recently used dropped first."""
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` while this handle lasts when it is
+        :attr:`unchanging` (else computed every time).
+
+        Parameters
+        ----------
+        key : hashable
+            Everything the answer depends on (the query and its parameters).
+        compute : callable
+            Makes the answer.
+
+        Returns
+        -------
+        object
+            The answer (the same object each time it is kept: do not change it).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from graph.settings import Settings
+        >>> from graph.workspace import open_store
+        >>> store = open_store(Settings(data_dir=tempfile.mkdtemp(), buffer_pool_mb=256))
+        >>> calls = []
+        >>> [store.remember("k", lambda: calls.append(1) or len(calls)) for _ in range(2)]  # a writer: not kept
+        [1, 2]
+        >>> store.close()
+        """
+        if not self.unchanging:
+            return compute()
+        with self._remembered_lock:
+            if key in self._remembered:
+                self._remembered.move_to_end(key)
+                return cast(T, self._remembered[key])
+        value = compute()
+        with self._remembered_lock:
+            self._remembered[key] = value
+            while len(self._remembered) > self.REMEMBERED:
+                self._remembered.popitem(last=False)
+        return value
 
     def warm(self, search_fields: Mapping[str, Sequence[str]]) -> None:
         """Make ready now what a server's requests on this handle will need: what

@@ -123,3 +123,29 @@ def test_adjacency_is_off_when_asked_and_never_on_a_writer(tmp_path: Path) -> No
     with EmbeddedStore(off, read_only=True) as ro:
         ro.warm({"Officer": ("surname",)})
         assert ro._adjacency is None and ("Officer", ("surname",)) in ro._names._labels  # type: ignore[union-attr]
+
+
+def test_a_snapshot_remembers_answers_and_a_writer_does_not(tmp_path: Path) -> None:
+    """What a read-only snapshot computes once is kept (it never changes), at most
+    ``REMEMBERED`` answers, the least recently used dropped first; a writer keeps none."""
+    s = embedded_settings(tmp_path)
+    calls: list[str] = []
+
+    def answer(key: str) -> str:
+        calls.append(key)
+        return key.upper()
+
+    with open_store(s) as st:
+        load_fixture(st)
+        assert [st.remember("a", lambda: answer("a")) for _ in range(2)] == ["A", "A"] and calls == ["a", "a"]
+    calls.clear()
+    with EmbeddedStore(s, read_only=True) as ro:
+        ro.REMEMBERED = 2
+        assert ro.remember("a", lambda: answer("a")) == "A" and ro.remember("a", lambda: answer("a")) == "A"
+        assert calls == ["a"]
+        ro.remember("b", lambda: answer("b"))
+        ro.remember("a", lambda: answer("a"))  # a used again: b is the least recent
+        ro.remember("c", lambda: answer("c"))  # b dropped
+        ro.remember("a", lambda: answer("a"))
+        ro.remember("b", lambda: answer("b"))
+        assert calls == ["a", "b", "c", "b"]

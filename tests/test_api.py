@@ -157,6 +157,8 @@ def test_flags_and_page(tmp_path: Path) -> None:
         early = c.get("/api/v1/flags", params={"until": "1999-12-31"}).json()  # only undated flags
         assert early["total"] == int((flags["window_start"].fillna("") == "").sum()) < len(flags)
         # an assessment changes the status, keeps the history, and the status filter follows it
+        # (the snapshot's order of its flags is kept: not a page read before the assessment)
+        assert c.get("/api/v1/flags", params={"status": "open"}).json()["total"] == len(flags)
         fid = flags["flag_id"][0]
         a = c.post(
             f"/api/v1/flags/{fid}/assessments", json={"status": "under_review", "note": "rosters asked for"}

@@ -138,10 +138,11 @@ def flag_page(
     if limit < 1:
         raise QueryError(f"limit must be at least 1 (got {limit})")
     where, _, params, statuses = _flag_filter(store, meta, filters, status, since, until)
-    ordered = store.columns(
-        f"MATCH (f:Flag) WHERE {where} RETURN f.uid AS uid, f.score AS score ORDER BY score DESC, uid",
-        params,
-    ).get("uid", [])
+    cypher = f"MATCH (f:Flag) WHERE {where} RETURN f.uid AS uid, f.score AS score ORDER BY score DESC, uid"
+    ordered = store.remember(  # a snapshot's order of its flags is read once per filter (7 ms at 45k)
+        ("flag order", cypher, json.dumps(params, sort_keys=True, default=str)),
+        lambda: store.columns(cypher, params).get("uid", []),
+    )
     page = [str(u) for u in ordered[skip : skip + limit]]
     found = store.nodes(page)  # by uid, each through the key (``IN $uids`` read every flag)
     return {
