@@ -81,6 +81,32 @@ def serving(data: Path, env: dict[str, str] | None = None, log: Path | None = No
             out.close()  # type: ignore[union-attr]
 
 
+def server_processes(port: int) -> list[Any]:
+    """The processes listening on ``port`` (the server's workers; psutil comes with Locust)."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if any(c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in p.net_connections("tcp")):
+                found.append(p)
+        except (psutil.AccessDenied, psutil.NoSuchProcess):
+            continue
+    return found
+
+
+def settle(procs: list[Any], most: float) -> float:
+    """Wait until the processes have used under 5 % of a core for 3 s running (their
+    warm-up is done), at most ``most`` seconds; the seconds waited."""
+    t0 = time.monotonic()
+    quiet, last = 0, sum(sum(p.cpu_times()[:2]) for p in procs)
+    while quiet < 3 and time.monotonic() - t0 < most:
+        time.sleep(1)
+        now = sum(sum(p.cpu_times()[:2]) for p in procs)
+        quiet, last = (quiet + 1 if now - last < 0.05 else 0), now
+    return time.monotonic() - t0
+
+
 @dataclass
 class LoadReport:
     clients: int

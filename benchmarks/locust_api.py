@@ -35,7 +35,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 TARGETS_MS = {
     "search": 100,
@@ -125,35 +124,9 @@ def _table(stats_csv: Path, seconds: float) -> tuple[str, int]:
     return "\n".join(out), errors
 
 
-def _workers(port: int) -> list[Any]:
-    """The processes listening on ``port`` (the server's workers; psutil comes with Locust)."""
-    import psutil
-
-    found = []
-    for p in psutil.process_iter():
-        try:
-            if any(c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in p.net_connections("tcp")):
-                found.append(p)
-        except (psutil.AccessDenied, psutil.NoSuchProcess):
-            continue
-    return found
-
-
-def _settle(procs: list[Any], most: float) -> float:
-    """Wait until the processes have used under 5 % of a core for 3 s running (their
-    warm-up is done), at most ``most`` seconds; the seconds waited."""
-    t0 = time.monotonic()
-    quiet, last = 0, sum(sum(p.cpu_times()[:2]) for p in procs)
-    while quiet < 3 and time.monotonic() - t0 < most:
-        time.sleep(1)
-        now = sum(sum(p.cpu_times()[:2]) for p in procs)
-        quiet, last = (quiet + 1 if now - last < 0.05 else 0), now
-    return time.monotonic() - t0
-
-
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from load import investigator_headers, officers_and_flags, serving
+    from load import investigator_headers, officers_and_flags, server_processes, serving, settle
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path)
@@ -216,7 +189,7 @@ def main() -> None:
     )
     with serving(data, log=work / "server.log") as url:
         port = int(url.rsplit(":", 1)[1])
-        settled = _settle(_workers(port), args.settle)
+        settled = settle(server_processes(port), args.settle)
         print(f"the server's processes settled (each snapshot warmed) {settled:.0f} s after it answered")
         t0 = time.perf_counter()
         subprocess.run(
@@ -248,7 +221,7 @@ def main() -> None:
             stderr=open(work / "locust.log", "w"),  # noqa: SIM115
         )
         seconds = time.perf_counter() - t0
-        rss = [p.memory_info().rss / 2**30 for p in _workers(port)]
+        rss = [p.memory_info().rss / 2**30 for p in server_processes(port)]
     table, errors = _table(work / "run_stats.csv", float(args.seconds))
     print("memory of the server's processes after the run: " + ", ".join(f"{r:.2f} GiB" for r in rss))
     print(table)

@@ -7,11 +7,14 @@ for one record among a million, 40 ms for 160; see docs/measurements.md). A serv
 read-only snapshot never changes, so it can hold the relationships' ends once, in
 compressed sparse rows by label and direction (:class:`Adjacency`), and answer a hop
 with a few array lookups: the same light columns (:class:`graph.store.HopStep`) the
-query gives, for the same relationships. Only nodes and edges kept are then read in
-full from the engine, as before.
+query gives, for the same relationships. Read with every node's and relationship's
+other properties too (``hop_properties``), it also gives the nodes and edges a
+neighbourhood or a path keeps (:meth:`Adjacency.node_dicts`, :meth:`Adjacency.edge_dicts`)
+as the engine would, instead of a query per label and direction reading them again.
 
-At 45,000 officers (4.46 M relationships, 1.75 M nodes) it is read in 3.4 s and holds
-256 MiB, about 60 bytes a relationship (docs/measurements.md, stop 22).
+At 45,000 officers (4.46 M relationships, 1.75 M nodes) the ends are read in 3.4 s and
+hold 256 MiB, about 60 bytes a relationship (docs/measurements.md, stop 22); the
+properties add 633 MiB and about 10 s (stop 23).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class _Rels:
     ref: np.ndarray  # the relationship's own offset (its ref on the embedded store), int32
     key: pa.Array  # string
     live: np.ndarray  # bool: not retired
-    props: pa.Table | None = None  # every other property, a row a relationship (with_properties)
+    props: pa.Table | None = None  # every other property, a row a relationship (read with properties)
     at_ref: np.ndarray | None = None  # relationship offset -> row (-1: none)
 
 
@@ -153,14 +156,8 @@ class Adjacency:
         nodes: dict[str, pa.Table] | None = {} if properties else None
         for label in labels:
             cols = [p for p in model.node(label).prop_names if p != "uid"] if properties else []
-            got = store.arrow(
-                "".join(
-                    [
-                        f"MATCH (n:{label}) RETURN offset(id(n)) AS o, n.uid AS u",
-                        *(f", n.{c} AS {c}" for c in cols),
-                    ]
-                )
-            )
+            more = "".join(f", n.{c} AS {c}" for c in cols)
+            got = store.arrow(f"MATCH (n:{label}) RETURN offset(id(n)) AS o, n.uid AS u{more}")
             offsets = got.column("o").to_numpy()
             size = int(offsets.max()) + 1 if len(offsets) else 0
             at = np.full(
