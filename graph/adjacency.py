@@ -39,6 +39,13 @@ _EDGE_ENDS = ("key", "src", "dst")
 """An edge's own columns the hop index holds anyway (its key, and its ends' uids)."""
 
 
+def _table_columns(store: EmbeddedStore, table: str) -> list[str]:
+    """The columns a node or relationship table has, in its order: what the engine gives of
+    a node or an edge, which is not the model's until a writer has brought a table an
+    earlier model made up to date (:meth:`~graph.embedded.EmbeddedStore.ensure_schema`)."""
+    return [str(r["name"]) for r in store.query(f"CALL table_info('{table}') RETURN name")]
+
+
 def _compact(table: pa.Table) -> pa.Table:
     """The table in one chunk a column, its text columns dictionary-encoded where that
     is smaller (run ids, source files, units, ranks: few values, many rows)."""
@@ -155,8 +162,8 @@ class Adjacency:
         uids: dict[str, pa.Array] = {}
         nodes: dict[str, pa.Table] | None = {} if properties else None
         for label in labels:
-            cols = [p for p in model.node(label).prop_names if p != "uid"] if properties else []
-            more = "".join(f", n.{c} AS {c}" for c in cols)
+            cols = [p for p in _table_columns(store, label) if p != "uid"] if properties else []
+            more = "".join(f", n.{c} AS p{i}" for i, c in enumerate(cols))
             got = store.arrow(f"MATCH (n:{label}) RETURN offset(id(n)) AS o, n.uid AS u{more}")
             offsets = got.column("o").to_numpy()
             size = int(offsets.max()) + 1 if len(offsets) else 0
@@ -166,23 +173,23 @@ class Adjacency:
             at[offsets] = np.arange(len(offsets))
             uids[label] = pa.concat_arrays([*got.column("u").chunks, pa.nulls(1, pa.string())]).take(at)
             if nodes is not None:
-                rest = got.select(cols)
+                rest = got.select([f"p{i}" for i in range(len(cols))]).rename_columns(cols)
                 rest = pa.concat_tables([rest, pa.Table.from_pylist([{}], schema=rest.schema)]).take(at)
                 nodes[label] = _compact(rest)
         tables = []
         for rel_type in model.rel_types:
             rel = model.rel(rel_type)
-            cols = [p for p in rel.prop_names if p not in _EDGE_ENDS] if properties else []
+            cols = [p for p in _table_columns(store, rel_type) if p not in _EDGE_ENDS] if properties else []
             for a, b in rel.ends:
                 got = store.arrow(
                     f"MATCH (x:{a})-[r:{rel_type}]->(y:{b}) RETURN offset(id(x)) AS s, offset(id(y)) AS d, "
                     "offset(id(r)) AS ref, r.key AS k, r.retired_at IS NULL AS live"
-                    + "".join(f", r.{c} AS {c}" for c in cols)
+                    + "".join(f", r.{c} AS p{i}" for i, c in enumerate(cols))
                 )
                 ref = got.column("ref").to_numpy().astype(np.int32)
                 props = at_ref = None
                 if properties:
-                    props = _compact(got.select(cols))
+                    props = _compact(got.select([f"p{i}" for i in range(len(cols))]).rename_columns(cols))
                     at_ref = np.full(int(ref.max()) + 1 if len(ref) else 0, -1, dtype=np.int32)
                     at_ref[ref] = np.arange(len(ref), dtype=np.int32)
                 tables.append(

@@ -99,6 +99,24 @@ def test_adjacency_answers_as_the_queries_on_the_fixture(tmp_path: Path, propert
         _both_ways(ro, uids, [(a, b) for a in uids for b in uids])
 
 
+def test_adjacency_holds_what_the_tables_of_an_older_model_hold(tmp_path: Path) -> None:
+    """A snapshot whose tables an earlier model made (properties since added, since removed:
+    a server reads it until the next writer brings it up to date) is held as the engine
+    reads it, each table's own columns: the hop index is built (not refused for a property
+    the table lacks) and gives a property the model no longer declares as the engine does."""
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        load_awkward(st)
+        st._write("ALTER TABLE MEMBER_OF DROP method", {})  # type: ignore[attr-defined]
+        st._write("ALTER TABLE Officer DROP rank", {})  # type: ignore[attr-defined]
+        st._write("ALTER TABLE Officer ADD legacy INT64", {})  # type: ignore[attr-defined]
+        st._write("MATCH (o:Officer {uid: 'Officer:B'}) SET o.legacy = 7", {})  # type: ignore[attr-defined]
+    with EmbeddedStore(s, read_only=True) as ro:
+        uids = sorted(ro.project().nodes)
+        _both_ways(ro, uids, [(a, b) for a in uids for b in uids])
+        assert ro.neighbourhood(["Officer:A"]).nodes["Officer:B"]["properties"]["legacy"] == 7
+
+
 @pytest.mark.parametrize("properties", [True, False], ids=["with-properties", "ends-only"])
 def test_adjacency_answers_as_the_queries_on_a_force(tmp_path: Path, properties: bool) -> None:
     s = embedded_settings(tmp_path).model_copy(update={"hop_properties": properties})
