@@ -141,11 +141,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # time, a dozen times a request. At 1 ms, 50 clients at 45k: p50 82 -> 52 ms.
         switch = sys.getswitchinterval()
         sys.setswitchinterval(settings.server_switch_interval_ms / 1000)
-        try:  # open the snapshot now, so its caches are built before the first users come
-            await anyio.to_thread.run_sync(_open_now, workspace)
-        except StoreUnavailable as e:  # requests will say so; /health too
-            log.warning("the store did not open at start: %s", e)
-        try:
+        try:  # the process's own interval back however the server ends, a failed start too
+            try:  # open the snapshot now, so its caches are built before the first users come
+                await anyio.to_thread.run_sync(_open_now, workspace)
+            except StoreUnavailable as e:  # requests will say so; /health too
+                log.warning("the store did not open at start: %s", e)
             yield
         finally:
             workspace.close()

@@ -248,6 +248,26 @@ def test_server_hands_the_interpreter_lock_on_sooner_while_it_runs(tmp_path: Pat
     assert sys.getswitchinterval() == before
 
 
+def test_server_hands_the_interpreter_lock_back_when_its_start_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start that fails otherwise than with the store unavailable (a warm-up out of
+    memory, an engine error) leaves the process its own switch interval."""
+    import sys
+
+    import api.app
+
+    def fails(_: object) -> None:
+        raise MemoryError("the hop index")
+
+    monkeypatch.setattr(api.app, "_open_now", fails)
+    before = sys.getswitchinterval()
+    s = embedded_settings(tmp_path).model_copy(update={"server_switch_interval_ms": 2.5})
+    with pytest.raises(MemoryError), TestClient(create_app(s)):
+        pass
+    assert sys.getswitchinterval() == before
+
+
 def test_server_warms_each_snapshot_before_its_first_search(tmp_path: Path) -> None:
     """At start and after each ingest, the server builds the name index and the officers'
     pseudonyms of the new snapshot on a thread of its own, before any search asks (50
