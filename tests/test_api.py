@@ -409,6 +409,61 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
         proc.wait(timeout=20)
 
 
+class _Worker:
+    """A worker of ``serve --workers N`` without its process: it holds its own copy of
+    the socket it was given, as a spawned process does, and listens on it once started
+    (``listens=False``: still starting)."""
+
+    listens = True
+
+    def __init__(self, config: Any, sockets: list[Any]) -> None:
+        self.sock = sockets[0].dup()
+
+    def start(self) -> None:
+        if self.listens:
+            self.sock.listen()
+
+
+def _supervisor(monkeypatch: pytest.MonkeyPatch, port: int, workers: list[_Worker]) -> Any:
+    """``serve``'s supervisor on ``port``, its workers made as ``_Worker`` into ``workers``
+    (and the signal handlers of this process left alone)."""
+    import signal
+
+    import uvicorn
+    from uvicorn.supervisors import multiprocess
+
+    from api.cli.serve import REUSE_PORT, OwnSockets
+
+    if not REUSE_PORT:
+        pytest.skip("each server process on a socket of its own needs SO_REUSEPORT (Linux)")
+
+    def make(config: Any, sockets: list[Any]) -> _Worker:
+        workers.append(_Worker(config, sockets))
+        return workers[-1]
+
+    monkeypatch.setattr(multiprocess, "Process", make)
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+    return OwnSockets(
+        uvicorn.Config("api.app:create_app", factory=True, workers=2, host="127.0.0.1", port=port)
+    )
+
+
+def test_serve_leaves_nothing_listening_for_a_worker_that_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once its workers have started, the supervisor of ``serve --workers N`` holds no copy
+    of their sockets: a worker that ends (killed) takes its socket with it, instead of
+    leaving it listening for connections no one answers until the worker is replaced."""
+    import socket
+
+    workers: list[_Worker] = []
+    sup = _supervisor(monkeypatch, 0, workers)
+    sup.init_processes()
+    assert len(workers) == 2 and len({w.sock.getsockname()[1] for w in workers}) == 1
+    for w in workers:  # every worker ends
+        w.sock.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", sup.port), timeout=5).close()
+
+
 def _sockets_held(port: int, pids: list[str], state: str) -> dict[str, set[str]]:
     """The sockets on ``port`` in ``state`` (``01`` established, ``0A`` listening) that
     each process holds, by inode (Linux ``/proc``)."""

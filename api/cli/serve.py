@@ -111,6 +111,30 @@ class OwnSockets(Multiprocess):
         self._parent_copy: socket.socket | None = None
         super().__init__(config, sockets=[])
 
+    def _started(self) -> None:
+        """The workers asked for are started, each holding its own socket: the copy this
+        process kept of the last one is closed (left, it would still listen after that
+        worker ended, taking connections no one answers until the worker is replaced)."""
+        if self._parent_copy is not None:
+            self._parent_copy.close()
+            self._parent_copy = None
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        self._started()
+
+    def keep_subprocess_alive(self) -> None:
+        super().keep_subprocess_alive()
+        self._started()
+
+    def restart_all(self) -> None:
+        super().restart_all()
+        self._started()
+
+    def handle_ttin(self) -> None:
+        super().handle_ttin()
+        self._started()
+
     @property  # type: ignore[override]
     def sockets(self) -> list[socket.socket]:
         """A new listening socket, each time a worker is started (uvicorn asks for the
