@@ -464,6 +464,20 @@ def test_serve_leaves_nothing_listening_for_a_worker_that_ended(monkeypatch: pyt
         socket.create_connection(("127.0.0.1", sup.port), timeout=5).close()
 
 
+def test_serve_refuses_the_port_of_a_server_still_starting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second ``serve --workers N`` on the port of one whose workers are still starting
+    (their sockets bound, not yet listening) is refused, not let in beside them."""
+    workers: list[_Worker] = []
+    monkeypatch.setattr(_Worker, "listens", False)
+    first = _supervisor(monkeypatch, 0, workers)
+    first.init_processes()
+    with pytest.raises(SystemExit):
+        _supervisor(monkeypatch, first.port, workers).init_processes()
+    assert len(workers) == 2
+    for w in workers:
+        w.sock.close()
+
+
 def _sockets_held(port: int, pids: list[str], state: str) -> dict[str, set[str]]:
     """The sockets on ``port`` in ``state`` (``01`` established, ``0A`` listening) that
     each process holds, by inode (Linux ``/proc``)."""

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
-from uvicorn.supervisors.multiprocess import Multiprocess
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess, logger
 
 from api.app import create_app
 from api.cli.common import app, errors, out, purpose_options, store_options
@@ -98,15 +99,29 @@ class OwnSockets(Multiprocess):
 
     Raises
     ------
-    OSError
-        If the port is taken (checked without ``SO_REUSEPORT`` first, so that another
-        server's sockets on it are never joined).
+    SystemExit
+        With uvicorn's start failure, if the port is taken (checked without
+        ``SO_REUSEPORT`` first, so that another server's sockets on it are never
+        joined), or another linkwatch server is starting on it (its workers' sockets are
+        bound, not yet listening: the check cannot see them, so each server claims its
+        port on this machine while it runs).
     """
 
     def __init__(self, config: uvicorn.Config) -> None:
         probe = config.bind_socket()  # fails when the port is taken, whoever holds it
         self.port = int(probe.getsockname()[1])  # port 0: the one the system chose
         self._family = probe.family
+        # A name in Linux's abstract socket namespace, held while this process lives: a
+        # second server started while this one's workers start (minutes at a large
+        # force) would otherwise pass the check and share its connections.
+        self._claim = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._claim.bind(f"\0linkwatch-serve:{self.port}")
+        except OSError as e:
+            self._claim.close()
+            probe.close()
+            logger.error("port %d: another linkwatch server is starting on it (%s)", self.port, e)
+            sys.exit(STARTUP_FAILURE)
         probe.close()
         self._parent_copy: socket.socket | None = None
         super().__init__(config, sockets=[])
