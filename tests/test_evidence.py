@@ -188,3 +188,5 @@ def test_event_rows_are_the_rows_named_however_many(force: tuple[Settings, pd.Da
         got = ops.event_rows(ws.events, items)["system_access"]
     assert [r["access_id"] for r in got] == sorted(wanted)
     assert all(r["source_line"] for r in got)
+    with Workspace(s) as ws:  # none asked for: none, not a query without a condition
+        assert ops.event_rows(ws.events, items, limit=0) == {}

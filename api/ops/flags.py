@@ -321,6 +321,8 @@ def event_rows(
             if not events.has(table, con=cur):
                 continue
             wanted = sorted(set(ks[:limit]))
+            if not wanted:
+                continue
             args: list[Any] = [wanted]
             if len(wanted) <= EQUALITIES_MAX:  # each key its own equality: the engine skips the row
                 # groups whose range cannot hold it (an IN list of keys scattered over a year read
