@@ -154,10 +154,8 @@ class OwnSockets(Multiprocess):
     def sockets(self) -> list[socket.socket]:
         """A new listening socket, each time a worker is started (uvicorn asks for the
         sockets as it makes each one). The copy this process kept of the one before is
-        closed: that worker holds its own since it started, and a socket left here after
-        its worker ended would still be given connections that no one answers."""
-        if self._parent_copy is not None:
-            self._parent_copy.close()
+        closed (:meth:`_started`): that worker holds its own since it started."""
+        self._started()
         sock = socket.socket(self._family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
