@@ -260,7 +260,10 @@ def test_query_page_runs_and_exports(browser: Any, server: Server) -> None:
     assert page.locator("#qgraphwrap").is_hidden()
     page.wait_for_selector("#qsel option[value=officer-flags]", state="attached")
     page.select_option("#qsel", "officer-flags")
-    page.wait_for_selector("input[data-param=officer_id]")
+    # its own form, not the one of the query before (which has an officer_id too): filled
+    # before the new form came, the value was cleared and the result hidden under it
+    page.wait_for_selector("#qdesc:has-text('The flags naming an officer')")
+    page.wait_for_selector("input[data-param=include_retired]", state="attached")
     officer = str(server.flags.iloc[0].officer_id)
     page.fill("input[data-param=officer_id]", officer)
     page.click("#qform button[type=submit]")
@@ -286,6 +289,27 @@ def test_query_page_runs_and_exports(browser: Any, server: Server) -> None:
     } <= acts
     assert {("abe", "saved_query"), ("abe", "export")} <= acts
     assert AuditLog(server.data).verify().ok
+
+
+def test_query_page_keeps_the_form_of_the_query_chosen_last(browser: Any, server: Server) -> None:
+    """A query's form that arrives after another query was chosen is not shown: the
+    form on the page is always the chosen query's."""
+    page = sign_in(browser, server, server.analyst, "/ui/queries")
+    page.wait_for_selector("#qsel option[value=officer-flags]", state="attached")
+    held: list[Any] = []
+    page.route("**/api/v1/queries/officer-unit-network", lambda route: held.append(route))
+    page.select_option("#qsel", "officer-unit-network")
+    for _ in range(100):  # its definition asked for, and held back
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.select_option("#qsel", "officer-flags")
+    page.wait_for_selector("#qdesc:has-text('The flags naming an officer')")
+    held[0].continue_()  # the first query's definition comes last
+    page.wait_for_timeout(500)
+    assert "The flags naming an officer" in page.locator("#qdesc").inner_text()
+    assert page.locator("input[data-param=include_retired]").count() == 1
 
 
 def test_a_thousand_nodes_settle(browser: Any, server: Server) -> None:
