@@ -385,8 +385,16 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         serving = [c for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
         assert len(serving) == 2, children
-        # connections that stay open are spread over both processes (each listens on a socket
-        # of its own): on one shared socket most went to one process
+        # each listens on a socket of its own (one shared socket: the same one in both), once
+        # its start is over (until then, the other takes every connection)
+        deadline = time.monotonic() + 60
+        while not all(_sockets_held(port, serving, "0A").values()):
+            assert time.monotonic() < deadline, "a server process did not listen within 60 s"
+            time.sleep(0.2)
+        listening = _sockets_held(port, serving, "0A")
+        assert all(len(listening[c]) == 1 for c in serving) and len(set.union(*listening.values())) == 2
+        # connections that stay open are spread over both processes: on one shared socket
+        # most went to one process
         import http.client
 
         kept = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(16)]
@@ -394,12 +402,9 @@ def test_linkwatch_serve_really_serves(tmp_path: Path) -> None:
             c.request("GET", "/health")
             assert c.getresponse().read()
         held = _sockets_held(port, serving, "01")  # established
-        listening = _sockets_held(port, serving, "0A")
         for c in kept:
             c.close()
         assert all(held[c] for c in serving) and sum(map(len, held.values())) == 16, held
-        # each listens on a socket of its own (one shared socket: the same one in both)
-        assert all(len(listening[c]) == 1 for c in serving) and len(set.union(*listening.values())) == 2
         audit = AuditLog(s.data_dir)
         assert audit.verify().ok
         looks = [r for r in audit.records() if r["action"] == "neighbourhood"]
