@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         How long a server thread may hold Python's interpreter lock before another one
         is let in (Python's own default is 5 ms): a request that gives it up for the
         engine, a file or the audit log gets it back sooner.
+    server_heavy_threads : int, default 1
+        How many heavy requests (neighbourhoods beyond depth 1, paths, a flag or its
+        evidence, saved queries) a server process runs at once; the others wait their
+        turn, holding no thread, so that the light requests (search, entities, depth 1,
+        the flag list) share the interpreter lock with few of them.
+    server_heavy_wait_ms : float, default 1000
+        A heavy request that has waited this long for its turn runs anyway (a saved
+        query that runs for seconds holds up the others no longer).
     query_workers : int, default 2
         Worker processes for user-written queries on the embedded store.
     batch_size : int, default 10000
@@ -201,6 +209,19 @@ class Settings(BaseSettings):
         le=100,
         description="how long a server thread may hold the interpreter lock before another is let in "
         "(Python's default: 5 ms)",
+    )
+    server_heavy_threads: int = Field(
+        1,
+        ge=1,
+        le=200,
+        description="heavy requests (neighbourhoods beyond depth 1, paths, a flag or its evidence, saved "
+        "queries) a server process runs at once; the others wait their turn, holding no thread",
+    )
+    server_heavy_wait_ms: float = Field(
+        1000.0,
+        ge=0,
+        le=600_000,
+        description="a heavy request that has waited this long for its turn runs anyway",
     )
     query_workers: int = Field(
         2, ge=1, le=16, description="worker processes for user-written queries on the embedded store"

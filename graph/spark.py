@@ -292,6 +292,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
     fn = node.name.lower() if isinstance(node, exp.Anonymous) else FUNC_KEYS.get(node.key, "")
     if fn in INTERVAL_UNITS:
         return _interval(fn, node.expressions[0] if isinstance(node, exp.Anonymous) else node.this)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us":  # microseconds, a whole number
+        return _tmpl("UNIX_MICROS(__a)", a=node.expressions[0])
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_bool_or":
         return _tmpl("EXISTS(__x, _e -> _e)", x=node.expressions[0])
     if (

@@ -578,6 +578,76 @@ def test_concurrent_requests_do_not_wedge_the_store(client: TestClient) -> None:
     assert set(codes) == {200}
 
 
+@pytest.mark.parametrize(
+    ("lane", "wait_ms", "together"),
+    [(1, 60_000, 1), (3, 60_000, 3), (1, 100, 6)],
+    ids=["one-turn", "three-turns", "waited-too-long"],
+)
+def test_heavy_requests_take_turns_and_light_ones_pass_them(
+    settings: Settings,
+    tokens: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lane: int,
+    wait_ms: int,
+    together: int,
+) -> None:
+    """Paths and depth-2 neighbourhoods run at most ``server_heavy_threads`` at once (one
+    that has waited ``server_heavy_wait_ms`` runs anyway); the depth-1 neighbourhoods sent
+    beside them run meanwhile, without waiting for them."""
+    import threading
+    import time
+
+    from api.ops import network
+
+    lock = threading.Lock()
+    running = {"heavy": 0, "light": 0}
+    most = {"heavy": 0, "light": 0, "light_beside_heavy": 0}
+
+    def slowed(real: Any, heavy: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            kind = "heavy" if heavy(kwargs) else "light"
+            with lock:
+                running[kind] += 1
+                most[kind] = max(most[kind], running[kind])
+                if kind == "light" and running["heavy"]:
+                    most["light_beside_heavy"] += 1
+            try:
+                time.sleep(0.3)
+                return real(*args, **kwargs)
+            finally:
+                with lock:
+                    running[kind] -= 1
+
+        return call
+
+    monkeypatch.setattr(network, "paths", slowed(network.paths, lambda _k: True))
+    monkeypatch.setattr(network, "neighbourhood", slowed(network.neighbourhood, lambda k: k["depth"] > 1))
+    codes: list[int] = []
+    s = settings.model_copy(update={"server_heavy_threads": lane, "server_heavy_wait_ms": wait_ms})
+    app = create_app(s)
+    with TestClient(app, headers=auth(tokens["admin"])) as c:
+
+        def send(kind: str) -> None:
+            if kind == "paths":
+                r = c.get("/api/v1/paths", params={"from": "Officer:A", "to": "Officer:D", "max_hops": 4})
+            else:
+                time.sleep(0.1 if kind == "depth 1" else 0)  # once the heavy ones have started
+                depth = 1 if kind == "depth 1" else 2
+                r = c.get("/api/v1/neighbourhood", params={"id": "Officer:A", "depth": depth})
+            codes.append(r.status_code)
+
+        kinds = ["paths"] * 3 + ["depth 2"] * 3 + ["depth 1"] * 4
+        threads = [threading.Thread(target=send, args=(k,), daemon=True) for k in kinds]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert codes == [200] * len(kinds)
+    assert most["heavy"] == together  # six heavy requests came at once: the lane's number ran together
+    assert app.state.heavy_lane.overtaken == (5 if wait_ms < 300 else 0)  # all but the first, after 0.1 s
+    assert most["light"] >= 2 and most["light_beside_heavy"] >= 2  # depth 1 did not wait for them
+
+
 DEEP_PAGES = """
 import json, sys
 from pathlib import Path

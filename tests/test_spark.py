@@ -34,6 +34,7 @@ from graph.workspace import open_store
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
 from queries.detectors import DETECTORS
+from queries.detectors.access.no_purpose import first_system
 from synthetic import generate
 from tests.conftest import embedded_settings
 
@@ -254,6 +255,15 @@ SNIPPETS: dict[str, tuple[str, dict[str, Any]]] = {
         "count(*) OVER (ORDER BY d ROWS BETWEEN CAST($n AS INTEGER) - 1 PRECEDING AND CURRENT ROW) AS r "
         "FROM (VALUES (DATE '2025-10-01'), (DATE '2025-10-02'), (DATE '2025-10-05')) t(d) ORDER BY d",
         {"n": 3},
+    ),
+    "microseconds of a time, and the first system of a group by one number (a tie, a time before 1970)": (
+        "SELECT k, epoch_us(min(ts)) AS us, "
+        + first_system(["CRIS", "PNC", "PND"])
+        + " AS first FROM (VALUES ('a', TIMESTAMPTZ '2025-10-26 01:30:00.000001+00', 'PND'), "
+        "('a', TIMESTAMPTZ '2025-10-26 01:30:00.000001+00', 'PNC'), ('a', TIMESTAMPTZ '2025-10-26 01:31:00+00', 'CRIS'), "
+        "('b', TIMESTAMPTZ '1969-12-31 23:59:59.5+00', 'PND'), ('b', TIMESTAMPTZ '1969-12-31 23:59:59.5+00', 'CRIS'), "
+        "('c', TIMESTAMPTZ '2025-01-01 00:00:00+00', 'PNC')) t(k, ts, \"system\") GROUP BY k ORDER BY k",
+        {},
     ),
     "a number of minutes from a column": (
         "SELECT TIMESTAMPTZ '2025-10-26 00:30:00+01' + to_minutes(m) AS t, "

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.auth import AssessLook, FlagsLook
-from api.deps import WorkspaceDep
+from api.deps import WorkspaceDep, run_heavy
 from api.models import AssessmentIn, AssessmentOut, FlagDetail, FlagPage, GraphOut
 from api.ops import flags as ops
 from api.ops.flags import MAX_LIMIT, MAX_SKIP
@@ -42,15 +42,15 @@ def list_flags(
 
 
 @router.get("/{flag_id}", response_model=FlagDetail)
-def get_flag(flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
+async def get_flag(request: Request, flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
     """One flag: its explanation, evidence rows, method card, status and assessments."""
-    return ops.show(ws, look, flag_id)
+    return await run_heavy(request, ops.show, ws, look, flag_id)
 
 
 @router.get("/{flag_id}/evidence", response_model=GraphOut)
-def flag_evidence(flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
+async def flag_evidence(request: Request, flag_id: str, ws: WorkspaceDep, look: FlagsLook) -> dict[str, Any]:
     """The flag's evidence as a graph: subject, evidence nodes and evidence paths."""
-    return ops.evidence(ws, look, flag_id).to_dict()
+    return await run_heavy(request, lambda: ops.evidence(ws, look, flag_id).to_dict())
 
 
 @router.get("/{flag_id}/assessments", response_model=list[AssessmentOut])

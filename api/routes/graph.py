@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+import anyio
+from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import GraphLook
-from api.deps import WorkspaceDep
+from api.deps import WorkspaceDep, run_heavy
 from api.models import EntityOut, GraphOut, Node, PathsOut, SearchHit
 from api.ops import entities, network
 from api.ops import search as search_ops
@@ -47,7 +48,8 @@ def entity(node_id: str, ws: WorkspaceDep, look: GraphLook) -> dict[str, Any]:
 
 
 @router.get("/neighbourhood", response_model=GraphOut, response_model_exclude_unset=True)
-def neighbourhood(
+async def neighbourhood(
+    request: Request,
     ws: WorkspaceDep,
     look: GraphLook,
     node_id: Annotated[list[str], Query(alias="id", description="Start node id(s), e.g. Officer:100003")],
@@ -59,14 +61,21 @@ def neighbourhood(
     properties: bool = True,
 ) -> Response:
     """The subgraph within ``depth`` hops of the start node(s)."""
-    sg = network.neighbourhood(
-        ws, look, node_id, depth=depth, rel_types=rel_type, since=since, until=until, limit=limit
-    )
-    return graph_response(sg.to_dict(properties=properties))
+
+    def answer() -> Response:
+        sg = network.neighbourhood(
+            ws, look, node_id, depth=depth, rel_types=rel_type, since=since, until=until, limit=limit
+        )
+        return graph_response(sg.to_dict(properties=properties))
+
+    if depth <= 1:  # a light request: the process's threads, as any other
+        return await anyio.to_thread.run_sync(answer)
+    return await run_heavy(request, answer)
 
 
 @router.get("/paths", response_model=PathsOut, response_model_exclude_unset=True)
-def paths(
+async def paths(
+    request: Request,
     ws: WorkspaceDep,
     look: GraphLook,
     source: Annotated[str, Query(alias="from")],
@@ -76,5 +85,9 @@ def paths(
     properties: bool = True,
 ) -> Response:
     """All shortest paths between two nodes (none within ``max_hops``: an empty list)."""
-    found = network.paths(ws, look, source, target, max_hops=max_hops, rel_types=rel_type)
-    return graph_response({"paths": [sg.to_dict(properties=properties) for sg in found]})
+
+    def answer() -> Response:
+        found = network.paths(ws, look, source, target, max_hops=max_hops, rel_types=rel_type)
+        return graph_response({"paths": [sg.to_dict(properties=properties) for sg in found]})
+
+    return await run_heavy(request, answer)

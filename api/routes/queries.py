@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from api.auth import ExportLook, RunLook, SaveLook
-from api.deps import WorkspaceDep
+from api.deps import WorkspaceDep, run_heavy
 from api.models import QueryRunIn, QueryRunOut, SavedQueryIn, SavedQueryOut
 from api.ops import exports
 from api.ops import saved_queries as ops
@@ -83,10 +83,16 @@ def delete_query(name: str, ws: WorkspaceDep, look: SaveLook) -> Response:
 
 
 @router.post("/{name}/run", response_model=QueryRunOut, response_model_exclude_none=True)
-def run_query(name: str, body: QueryRunIn, ws: WorkspaceDep, look: RunLook) -> dict[str, Any]:
+async def run_query(
+    request: Request, name: str, body: QueryRunIn, ws: WorkspaceDep, look: RunLook
+) -> dict[str, Any]:
     """Run a saved query with typed parameters (400 for a missing, unknown or mistyped
     one; 413 when ``strict`` and there are more than ``max_rows`` rows). The run is
     recorded in the audit log with its purpose and result size."""
+    return await run_heavy(request, _run_query, name, body, ws, look)
+
+
+def _run_query(name: str, body: QueryRunIn, ws: Any, look: Any) -> dict[str, Any]:
     q, _ = ops.find(ws, look, name)
     res = ops.run_query(
         ws, look.with_reason(body.purpose, body.case_ref), q, body.params, max_rows=body.max_rows

@@ -5,8 +5,8 @@ Queries beside this module: ``no_purpose.codes.sql`` (first step: the codes in t
 that carry no purpose, and the systems that ask for one) and ``no_purpose.sql`` (the
 enquiries against the background and the spread of officers' shares, with the family's
 ``common.lookups.sql`` and ``common.densest.sql`` filled in). The first step's answers go
-into the second as literals at run time (``{blank}``, ``{systems}``; see
-:func:`_no_purpose_rows`).
+into the second as literals at run time (``{blank}``, ``{systems}``, and
+``{first_system}``, :func:`first_system`; see :func:`_no_purpose_rows`).
 
 Worked examples: ``tests/examples/access.no_purpose/``, one folder per form and look-alike
 of the card (run on both stores by ``tests/test_examples.py``).
@@ -144,13 +144,44 @@ def _sql_list(values: list[str] | None) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values or []) or "NULL"
 
 
+FIRST_SYSTEM_MAX = 999
+"""Up to this many systems that ask for a purpose, an enquiry's first system is found by
+one number per lookup (:func:`first_system`)."""
+
+
+def first_system(systems: list[str]) -> str:
+    """SQL: the aggregate giving the system of a group's first lookup (earliest ``ts``; of
+    two at the same time, the system first in ``systems``, which is sorted).
+
+    Each lookup becomes one number, its time in microseconds times ``k`` plus its system's
+    place (``k`` = systems + 1), and the group's least number gives both the time and the
+    system: an aggregate of 64-bit integers, where ``arg_min`` over a (time, system) pair
+    took twice as long over the 48 M enquiries of a 45k force. The product stays within 64
+    bits for times from 1678 to 2262 (those a timestamp in nanoseconds can hold) while
+    there are at most :data:`FIRST_SYSTEM_MAX` systems; with more, the pair is compared.
+
+    >>> print(first_system(["PNC", "PND"]))
+    CASE ((min(epoch_us(ts) * 3 + CASE "system" WHEN 'PNC' THEN 1 WHEN 'PND' THEN 2 END) % 3) + 3) % 3 WHEN 1 THEN 'PNC' WHEN 2 THEN 'PND' END
+    """
+    if len(systems) > FIRST_SYSTEM_MAX:
+        return 'arg_min("system", struct_pack(t := ts, s := "system"))'
+    k = len(systems) + 1
+    quoted = [_sql_list([s]) for s in systems]
+    place = " ".join(f"WHEN {q} THEN {i}" for i, q in enumerate(quoted, 1))
+    name = " ".join(f"WHEN {i} THEN {q}" for i, q in enumerate(quoted, 1))
+    least = f'min(epoch_us(ts) * {k} + CASE "system" {place} END)'
+    return f"CASE (({least} % {k}) + {k}) % {k} {name} END"
+
+
 def _no_purpose_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     first = ctx.sql(NO_PURPOSE_CODES_SQL, p)[0]
     systems = first["systems"] or []
     if not systems:
         return []
-    sql = NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"])).replace(
-        "{systems}", _sql_list(systems)
+    sql = (
+        NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"]))
+        .replace("{systems}", _sql_list(systems))
+        .replace("{first_system}", first_system(systems))
     )
     return ctx.sql(sql, p)
 

@@ -25,7 +25,7 @@ found AS (
     HAVING any_value(n_window) >= $min_lookups),
 everyone AS MATERIALIZED (  -- every officer's enquiries outside their own cases on the systems that ask for a
                             -- purpose: on the system of the first lookup, without a purpose when any lookup is
-    SELECT officer_id, d, arg_min("system", struct_pack(t := ts, s := "system")) AS "system", bool_or(blank) AS blank
+    SELECT officer_id, d, {first_system} AS "system", bool_or(blank) AS blank
     FROM (SELECT s.officer_id, s.record_id, CAST(s.ts AS DATE) AS d, s.ts, s."system",
                  s.purpose_code IS NULL OR s.purpose_code IN ({blank}) AS blank,
                  coalesce(s.case_ref, r.case_ref) AS case_ref
