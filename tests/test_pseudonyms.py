@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.auth import PURPOSE_COOKIE, TOKEN_COOKIE
 from api.cli import app as cli_app
-from api.ops.pseudonyms import MIN_LENGTH, Pseudonyms, _digest, pseudonym_key
+from api.ops.pseudonyms import MIN_LENGTH, SPAN_PARTS, Masker, Pseudonyms, _digest, pseudonym_key
 from graph.errors import ConfigError
 from graph.meta import MetaStore, Principal
 from graph.settings import Settings, load_settings
@@ -65,6 +65,50 @@ def test_pseudonyms_are_stable_keyed_unique_and_reversible() -> None:
     assert a.other("Person", "P1").startswith("Person-") and a.other("Person", "P1") == again.other(
         "Person", "P1"
     )
+
+
+class _Persons:
+    """A store that knows some person ids (what :meth:`Masker.learn` asks of one)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+        self.asked: list[str] = []
+
+    def query(self, _cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.asked += params["uids"]
+        return [{"id": u.removeprefix("Person:")} for u in params["uids"] if u.removeprefix("Person:") in self.ids]
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden", "kept"),
+    [
+        ("notes 100003-2024 and P000123_final", ["100003", "P000123"], ["notes", "-2024", "_final"]),
+        ("x_100003_y, MPS-7-a, abc-P000123", ["100003", "MPS-7", "P000123"], ["x_", "_y", "-a", "abc-"]),
+        ("100003_200001 P000123--x", ["100003", "200001", "P000123"], ["--x"]),
+        ("MPS-77 on 2024-01-31, at 2024-01-31T10:00Z", [], ["MPS-77", "2024-01-31", "2024-01-31T10"]),
+        ("a-b-c-d-e-f-g-h-i-j-100003-k", ["100003"], ["a-b-c-d-e-f-g-h-i-j-", "-k"]),
+    ],
+)
+def test_ids_joined_to_other_text_are_masked(text: str, hidden: list[str], kept: list[str]) -> None:
+    """An officer or person id joined to other text by ``-`` or ``_`` is masked inside the
+    word (once it passed as the whole word was no id); an id that itself holds a ``-``
+    (``MPS-7``) is one, but not inside another id (``MPS-77``); dates are not split."""
+    store = _Persons({"P000123"})
+    names = Pseudonyms(b"k" * 32, ["100003", "200001", "MPS-7", "MPS-77x"])
+    out = Masker(names, store=store).text(text)  # type: ignore[arg-type]
+    for h in hidden:
+        assert h not in out, out
+    for k in kept:
+        assert k in out, out
+    assert out.count("Officer-") + out.count("Person-") == len(hidden)
+    assert "Person:P000123" in store.asked or "P000123" not in text
+
+
+def test_an_id_is_found_within_span_parts_of_a_word() -> None:
+    names = Pseudonyms(b"k" * 32, ["A-1-B"])
+    near = "-".join(["x"] * (SPAN_PARTS - 3) + ["A-1-B"])  # the id's three parts end the last span
+    assert "A-1-B" not in Masker(names).text(near + "-y")
+    assert "A-1-B" not in Masker(names).text("z-" + near)
 
 
 def test_key_from_settings_or_a_development_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,6 +38,7 @@ subject, not review surfaces.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -48,7 +49,7 @@ import threading
 import time
 from base64 import b32encode
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -107,6 +108,35 @@ COMMON = re.compile(r"\d{1,4}|\d{4}-\d{2}-\d{2}(T[\d:]+Z?)?")
 """Words that are counts, years or dates: never looked up as person ids."""
 DIGIT = re.compile(r"[0-9]")
 """A digit in a word of :data:`TOKEN` (ASCII only): only such words can be ids."""
+JOINER = re.compile(r"([-_])")
+"""What joins an id to other text within a word (``100003-notes``, ``P000123_2024``)."""
+SPAN_PARTS = 8
+"""The most parts (between joiners) an id inside a longer word is looked for in."""
+
+
+@functools.lru_cache(maxsize=65536)
+def spans(word: str) -> tuple[tuple[int, int, str], ...]:
+    """The runs of a word's parts (split at ``-`` and ``_``) shorter than the whole word
+    that could be an id joined to other text: ``(first part, last part, text)``, longest
+    first from each part. Dates and counts are not split.
+
+    >>> [t for _, _, t in spans("100003-notes")]
+    ['100003', 'notes']
+    >>> [t for _, _, t in spans("SA-100003_x")]
+    ['SA-100003', 'SA', '100003_x', '100003', 'x']
+    >>> spans("2024-01-31"), spans("plain")
+    ((), ())
+    """
+    if ("-" not in word and "_" not in word) or COMMON.fullmatch(word):
+        return ()
+    parts = JOINER.split(word)
+    n = (len(parts) + 1) // 2
+    out = []
+    for i in range(n):
+        for j in range(min(n, i + SPAN_PARTS) - 1, i - 1, -1):
+            if (i, j) != (0, n - 1) and parts[2 * i] and parts[2 * j]:
+                out.append((i, j, "".join(parts[2 * i : 2 * j + 1])))
+    return tuple(out)
 
 
 # ---- the key -------------------------------------------------------------------------
@@ -291,6 +321,7 @@ class Masker:
     _checked: set[str] = field(default_factory=set)
     _seen: set[str] = field(default_factory=set)
     _texts: dict[str, str] = field(default_factory=dict)  # text -> masked, within this look
+    _words: dict[str, str] = field(default_factory=dict)  # word -> masked, once it was learnt
 
     @classmethod
     def for_look(cls, ws: Workspace, look: Look) -> Masker:
@@ -359,9 +390,10 @@ class Masker:
         # text(): 1,500 texts and 60,000 words a page of 50 flags)
         new = {w for t in texts for w in TOKEN.findall(t)} - self._seen
         officer_ids = self.names.officer_ids
+        inner = {t for w in new for _, _, t in spans(w)}  # ids joined to other text
         words = {
             w
-            for w in new
+            for w in new | inner
             if DIGIT.search(w) and not COMMON.fullmatch(w) and w not in self._checked and w not in officer_ids
         }
         if words and self.store is not None:
@@ -388,16 +420,39 @@ class Masker:
         if not self._seen.issuperset(TOKEN.findall(text)):  # a page's texts were learnt at once
             self.learn([text])
 
-        def swap(m: re.Match[str]) -> str:
-            w = m.group(0)
+        def one(w: str) -> str | None:
             if w in self.names.officer_ids:
                 return str(self.officer(w))
             if w in self._persons:
                 return str(self.person(w))
-            return w
+            return None
+
+        def swap(m: re.Match[str]) -> str:
+            w = m.group(0)
+            whole = one(w)
+            if whole is not None:
+                return whole
+            if "-" not in w and "_" not in w:
+                return w
+            done = self._words.get(w)
+            if done is None:
+                done = self._words[w] = self._inside(w, one)
+            return done
 
         done = self._texts[text] = TOKEN.sub(swap, text)
         return done
+
+    @staticmethod
+    def _inside(word: str, one: Callable[[str], str | None]) -> str:
+        """``word`` with the ids joined to other text in it masked (``one``: an id masked,
+        else ``None``): left to right, the longest first."""
+        found = [(i, j, x) for i, j, t in spans(word) if (x := one(t)) is not None]
+        parts, out, at = JOINER.split(word), [], 0
+        for i, j, x in found:
+            if 2 * i >= at:
+                out += [*parts[at : 2 * i], x]
+                at = 2 * j + 1  # the joiner after the id, and on
+        return "".join(out + parts[at:])
 
     def value(self, v: Any, name: str | None = None, *, names: bool = True) -> Any:
         """Any value (evidence JSON, a result cell) masked: ids by the field ``name`` they
