@@ -388,7 +388,7 @@ class GraphStore(ABC):
     def __init__(self, settings: Settings, model: GraphModel = MODEL) -> None:
         self.settings = settings
         self.model = model
-        self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
+        self._remembered: dict[str, OrderedDict[Hashable, Any]] = {}
         self._remembered_lock = threading.Lock()
 
     # ---- primitives each store implements ------------------------------------------
@@ -933,7 +933,9 @@ class GraphStore(ABC):
     REMEMBERED = 64
     """Answers :meth:`remember` keeps, the least recently used dropped first."""
 
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def remember(
+        self, key: Hashable, compute: Callable[[], T], *, kind: str = "answers", most: int | None = None
+    ) -> T:
         """``compute()``, kept under ``key`` while this handle lasts when it is
         :attr:`unchanging` (else computed every time).
 
@@ -943,6 +945,11 @@ class GraphStore(ABC):
             Everything the answer depends on (the query and its parameters).
         compute : callable
             Makes the answer.
+        kind : str, default "answers"
+            Which set of kept answers: each keeps its ``most`` least recently used apart
+            from the others (a page's 50 masked flags do not push out the flags' orders).
+        most : int, optional
+            How many answers of this ``kind`` are kept (:data:`REMEMBERED`).
 
         Returns
         -------
@@ -963,15 +970,21 @@ class GraphStore(ABC):
         if not self.unchanging:
             return compute()
         with self._remembered_lock:
-            if key in self._remembered:
-                self._remembered.move_to_end(key)
-                return cast(T, self._remembered[key])
+            kept = self._remembered.setdefault(kind, OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return cast(T, kept[key])
         value = compute()
         with self._remembered_lock:
-            self._remembered[key] = value
-            while len(self._remembered) > self.REMEMBERED:
-                self._remembered.popitem(last=False)
+            kept[key] = value
+            while len(kept) > (most or self.REMEMBERED):
+                kept.popitem(last=False)
         return value
+
+    def remembers(self, key: Hashable, *, kind: str = "answers") -> bool:
+        """Whether an answer is kept under ``key`` (:meth:`remember`)."""
+        with self._remembered_lock:
+            return key in self._remembered.get(kind, ())
 
     def warm(self, search_fields: Mapping[str, Sequence[str]]) -> None:
         """Make ready now what a server's requests on this handle will need: what

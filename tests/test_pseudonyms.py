@@ -28,6 +28,7 @@ from api.ops.pseudonyms import MIN_LENGTH, SPAN_PARTS, Masker, Pseudonyms, _dige
 from graph.errors import ConfigError
 from graph.meta import MetaStore, Principal
 from graph.settings import Settings, load_settings
+from graph.store import GraphStore
 from graph.workspace import open_store
 from ingest.run import ingest_dir
 from queries.detect import run_detectors
@@ -260,6 +261,42 @@ def test_command_line_flag_list_shows_pseudonyms(force: Force, monkeypatch: pyte
     crew = _crew(force)
     shown = CliRunner().invoke(cli_app, ["flag", "show", crew.flag_id, *where])
     assert shown.exit_code == 0 and leaks(force, shown.output) == set()
+
+
+def test_a_server_snapshot_masks_each_flag_once_per_officers_shown(
+    force: Force, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flag list again: the embedded server's snapshot (which never changes) kept the
+    page's flags as read and their masked explanations and evidence, so no flag is read
+    and no text looked at again, and the page is the same. Kept per officers shown: a grant shows its officer (the next test)."""
+    learnt: list[int] = []
+    real = Masker.learn
+
+    def learn(self: Masker, texts: Any) -> None:
+        texts = list(texts)
+        learnt.append(len(texts))
+        real(self, texts)
+
+    monkeypatch.setattr(Masker, "learn", learn)
+    read: list[str] = []
+    nodes = GraphStore.nodes
+
+    def counted(self: GraphStore, uids: Any) -> Any:
+        uids = list(uids)
+        read.extend(u for u in uids if u.startswith("Flag:"))
+        return nodes(self, uids)
+
+    monkeypatch.setattr(GraphStore, "nodes", counted)
+    h = auth(force.tokens["admin"])
+    first = client.get("/api/v1/flags", params={"limit": 40, "skip": 3}, headers=h).json()
+    learnt.clear()
+    read.clear()
+    second = client.get("/api/v1/flags", params={"limit": 40, "skip": 3}, headers=h).json()
+    assert first == second and len(second["items"]) == 40
+    assert leaks(force, json.dumps(second)) == set()
+    kept = force.settings.store == "embedded"
+    assert (sum(learnt) == 0) == kept, learnt  # Neo4j may change under the server: masked again
+    assert (not read) == kept, read  # ... and read again
 
 
 def test_a_grant_unmasks_one_officer_for_one_user(force: Force, client: TestClient) -> None:

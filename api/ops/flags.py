@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -144,13 +145,34 @@ def flag_page(
         lambda: store.columns(cypher, params).get("uid", []),
     )
     page = [str(u) for u in ordered[skip : skip + limit]]
-    found = store.nodes(page)  # by uid, each through the key (``IN $uids`` read every flag)
+    read = _flags_read(store, page)
     return {
-        "items": [flag_out(found[u], statuses) for u in page if u in found],
+        "items": [
+            {**f, "status": statuses.get(str(f["flag_id"]), "open")} for u in page if (f := read[u]) is not None
+        ],
         "total": len(ordered),
         "skip": skip,
         "limit": limit,
     }
+
+
+FLAGS_KEPT = 4096
+"""Flags a server's snapshot keeps as read (:func:`_flags_read`)."""
+
+
+def _flags_read(store: GraphStore, uids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Flags by uid as :func:`flag_out` makes them (their status aside: it changes without
+    the graph), ``None`` for none; a server's snapshot keeps them, as the same pages are
+    read again and again. Those not kept are read by uid in one go, each through the key
+    (``IN $uids`` read every flag)."""
+    todo = [u for u in uids if not store.remembers(u, kind="flags")]
+    found = store.nodes(todo) if todo else {}
+
+    def read(u: str) -> dict[str, Any] | None:
+        node = found[u] if u in found else None if u in todo else store.nodes([u]).get(u)
+        return None if node is None else flag_out(node, {})
+
+    return {u: store.remember(u, functools.partial(read, u), kind="flags", most=FLAGS_KEPT) for u in uids}
 
 
 def all_flags(
