@@ -200,3 +200,29 @@ def test_parameters_change_what_is_flagged(force_dir: tuple[Path, object], tmp_p
 @pytest.fixture(autouse=True)
 def _no_leak() -> Iterator[None]:
     yield
+
+
+@pytest.mark.parametrize(
+    ("systems", "year"),
+    [(2, "2025"), (2, "99999"), (40, "9999")],
+    ids=["near", "year-99999", "forty-systems-year-9999"],
+)
+def test_no_purpose_finds_its_case_beside_a_lookup_far_off(tmp_path: Path, systems: int, year: str) -> None:
+    """The worked example of lookups with no purpose code, with more systems that ask for
+    one and a lookup in a far year: the run still flags the officer (an enquiry's first
+    system is found by one 64-bit number only while the times fit in one; a lookup in the
+    year 99999 overflowed it and failed the whole run)."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "examples" / "access.no_purpose" / "missing_code", src)
+    (src / "expect.yaml").unlink(missing_ok=True)
+    with open(src / "system_access.csv", "a") as f:
+        for i in range(systems):  # another officer records a code on each system
+            f.write(f"X{i:03d},B1,SYS{i:03d},search,R5,2025-03-10T09:{i % 60:02d}:00Z,INV\n")
+        f.write(f"X999,C1,SYS000,view,R6,{year}-06-01T10:00:00Z,INV\n")
+    s = embedded_settings(tmp_path)
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir)
+        flags = run_detectors(st, ["access.no_purpose"], write_graph=False).flags
+    assert list(flags["officer_id"]) == ["A1"]

@@ -258,7 +258,7 @@ SNIPPETS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "microseconds of a time, and the first system of a group by one number (a tie, a time before 1970)": (
         "SELECT k, epoch_us(min(ts)) AS us, "
-        + first_system(["CRIS", "PNC", "PND"])
+        + first_system(["CRIS", "PNC", "PND"], 1.8e9)
         + " AS first FROM (VALUES ('a', TIMESTAMPTZ '2025-10-26 01:30:00.000001+00', 'PND'), "
         "('a', TIMESTAMPTZ '2025-10-26 01:30:00.000001+00', 'PNC'), ('a', TIMESTAMPTZ '2025-10-26 01:31:00+00', 'CRIS'), "
         "('b', TIMESTAMPTZ '1969-12-31 23:59:59.5+00', 'PND'), ('b', TIMESTAMPTZ '1969-12-31 23:59:59.5+00', 'CRIS'), "

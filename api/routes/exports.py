@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+import anyio
+from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import ExportLook
-from api.deps import WorkspaceDep
+from api.deps import WorkspaceDep, run_heavy
 from api.ops import exports
 from api.results import file_response
 
@@ -19,7 +20,8 @@ Fmt = Annotated[str, Query(alias="format", pattern="^(json|csv|graphml)$")]
 
 
 @router.get("/neighbourhood", response_class=Response)
-def export_neighbourhood(
+async def export_neighbourhood(
+    request: Request,
     ws: WorkspaceDep,
     look: ExportLook,
     node_id: Annotated[list[str], Query(alias="id")],
@@ -31,14 +33,21 @@ def export_neighbourhood(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> Response:
     """A neighbourhood (as ``/api/v1/neighbourhood`` gives it) as a file."""
-    f = exports.neighbourhood(
-        ws, look, node_id, fmt, depth=depth, rel_types=rel_type, since=since, until=until, limit=limit
-    )
-    return file_response(f)
+
+    def answer() -> Response:
+        f = exports.neighbourhood(
+            ws, look, node_id, fmt, depth=depth, rel_types=rel_type, since=since, until=until, limit=limit
+        )
+        return file_response(f)
+
+    if depth <= 1:  # a light request: the process's threads, as any other
+        return await anyio.to_thread.run_sync(answer)
+    return await run_heavy(request, answer)
 
 
 @router.get("/paths", response_class=Response)
-def export_paths(
+async def export_paths(
+    request: Request,
     ws: WorkspaceDep,
     look: ExportLook,
     source: Annotated[str, Query(alias="from")],
@@ -48,7 +57,10 @@ def export_paths(
     rel_type: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     """Every shortest path between two nodes, merged into one graph, as a file."""
-    return file_response(exports.paths(ws, look, source, target, fmt, max_hops=max_hops, rel_types=rel_type))
+    return await run_heavy(
+        request,
+        lambda: file_response(exports.paths(ws, look, source, target, fmt, max_hops=max_hops, rel_types=rel_type)),
+    )
 
 
 @router.get("/flags", response_class=Response)

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from api.auth import CASE_COOKIE, PURPOSE_COOKIE, TOKEN_COOKIE, failure_recorder
-from api.deps import WorkspaceDep, server_workspace
+from api.deps import WorkspaceDep, run_heavy, server_workspace
 from api.ops import cases as case_ops
 from api.ops import challenges as challenge_ops
 from api.ops import entities
@@ -193,8 +193,9 @@ def flags_page(
 
 
 @router.get("/flags/{flag_id}", response_class=HTMLResponse)
-def flag_page(flag_id: str, request: Request, ws: WorkspaceDep, look: FlagsPage) -> HTMLResponse:
-    return html(request, "flag.html", look.who, look, flag=flag_ops.show(ws, look, flag_id))
+async def flag_page(flag_id: str, request: Request, ws: WorkspaceDep, look: FlagsPage) -> HTMLResponse:
+    flag = await run_heavy(request, flag_ops.show, ws, look, flag_id)  # as GET /api/v1/flags/{id}
+    return html(request, "flag.html", look.who, look, flag=flag)
 
 
 @router.get("/cases", response_class=HTMLResponse)

@@ -114,7 +114,8 @@ def _run_query(name: str, body: QueryRunIn, ws: Any, look: Any) -> dict[str, Any
 
 
 @router.post("/{name}/export", response_class=Response)
-def export_query(
+async def export_query(
+    request: Request,
     name: str,
     body: QueryRunIn,
     ws: WorkspaceDep,
@@ -123,6 +124,10 @@ def export_query(
 ) -> Response:
     """Run a saved query and download the result as JSON, CSV or GraphML (413 when it
     has more than ``max_rows`` rows: exports are never cut short silently)."""
+    return await run_heavy(request, _export_query, name, body, ws, look, fmt)
+
+
+def _export_query(name: str, body: QueryRunIn, ws: Any, look: Any, fmt: str) -> Response:
     q, _ = ops.find(ws, look, name)
     res = ops.run_query(
         ws,

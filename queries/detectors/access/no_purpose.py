@@ -144,28 +144,26 @@ def _sql_list(values: list[str] | None) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values or []) or "NULL"
 
 
-FIRST_SYSTEM_MAX = 999
-"""Up to this many systems that ask for a purpose, an enquiry's first system is found by
-one number per lookup (:func:`first_system`)."""
-
-
-def first_system(systems: list[str]) -> str:
+def first_system(systems: list[str], span_s: float | None = None) -> str:
     """SQL: the aggregate giving the system of a group's first lookup (earliest ``ts``; of
     two at the same time, the system first in ``systems``, which is sorted).
 
     Each lookup becomes one number, its time in microseconds times ``k`` plus its system's
     place (``k`` = systems + 1), and the group's least number gives both the time and the
     system: an aggregate of 64-bit integers, where ``arg_min`` over a (time, system) pair
-    took twice as long over the 48 M enquiries of a 45k force. The product stays within 64
-    bits for times from 1678 to 2262 (those a timestamp in nanoseconds can hold) while
-    there are at most :data:`FIRST_SYSTEM_MAX` systems; with more, the pair is compared.
+    took twice as long over the 48 M enquiries of a 45k force. ``span_s`` is the largest
+    distance of a lookup's time from 1970 (seconds, from the first step's query); where
+    that times ``k`` would not fit in 64 bits (a year far off, with many systems), the
+    pair is compared instead.
 
-    >>> print(first_system(["PNC", "PND"]))
+    >>> print(first_system(["PNC", "PND"], 1.8e9))
     CASE ((min(epoch_us(ts) * 3 + CASE "system" WHEN 'PNC' THEN 1 WHEN 'PND' THEN 2 END) % 3) + 3) % 3 WHEN 1 THEN 'PNC' WHEN 2 THEN 'PND' END
+    >>> first_system(["PNC", "PND"], 3.1e12)  # a lookup in the year 99999
+    'arg_min("system", struct_pack(t := ts, s := "system"))'
     """
-    if len(systems) > FIRST_SYSTEM_MAX:
-        return 'arg_min("system", struct_pack(t := ts, s := "system"))'
     k = len(systems) + 1
+    if span_s is None or (int(span_s) + 1) * 1_000_000 * k + k >= 2**63:
+        return 'arg_min("system", struct_pack(t := ts, s := "system"))'
     quoted = [_sql_list([s]) for s in systems]
     place = " ".join(f"WHEN {q} THEN {i}" for i, q in enumerate(quoted, 1))
     name = " ".join(f"WHEN {i} THEN {q}" for i, q in enumerate(quoted, 1))
@@ -181,7 +179,7 @@ def _no_purpose_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str,
     sql = (
         NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"]))
         .replace("{systems}", _sql_list(systems))
-        .replace("{first_system}", first_system(systems))
+        .replace("{first_system}", first_system(systems, first["span_s"]))
     )
     return ctx.sql(sql, p)
 
