@@ -88,6 +88,8 @@ class _Persons:
         ("100003_200001 P000123--x", ["100003", "200001", "P000123"], ["--x"]),
         ("MPS-77 on 2024-01-31, at 2024-01-31T10:00Z", [], ["MPS-77", "2024-01-31", "2024-01-31T10"]),
         ("a-b-c-d-e-f-g-h-i-j-100003-k", ["100003"], ["a-b-c-d-e-f-g-h-i-j-", "-k"]),
+        # no digit, or a count: not an id inside a word (officers F and 12 as whole words only)
+        ("flag F-B1, 12-notes; F and 12", ["F", "12"], ["F-B1", "12-notes"]),
     ],
 )
 def test_ids_joined_to_other_text_are_masked(text: str, hidden: list[str], kept: list[str]) -> None:
@@ -95,10 +97,16 @@ def test_ids_joined_to_other_text_are_masked(text: str, hidden: list[str], kept:
     word (once it passed as the whole word was no id); an id that itself holds a ``-``
     (``MPS-7``) is one, but not inside another id (``MPS-77``); dates are not split."""
     store = _Persons({"P000123"})
-    names = Pseudonyms(b"k" * 32, ["100003", "200001", "MPS-7", "MPS-77x"])
+    names = Pseudonyms(b"k" * 32, ["100003", "200001", "MPS-7", "MPS-77x", "F", "12"])
     out = Masker(names, store=store).text(text)  # type: ignore[arg-type]
+    words, parts = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_\-]*", out)), set(re.split(r"[^A-Za-z0-9]+", out))
     for h in hidden:
-        assert h not in out, out
+        if "-" in h:  # an id that holds a joiner: nowhere in the text
+            assert h not in out, out
+        elif re.search("[0-9]", h) and not re.fullmatch(r"\d{1,4}", h):  # nowhere, inside words neither
+            assert h not in parts, out
+        else:  # no digit, or a count: masked as a whole word only
+            assert h not in words, out
     for k in kept:
         assert k in out, out
     assert out.count("Officer-") + out.count("Person-") == len(hidden)

@@ -118,14 +118,16 @@ SPAN_PARTS = 8
 def spans(word: str) -> tuple[tuple[int, int, str], ...]:
     """The runs of a word's parts (split at ``-`` and ``_``) shorter than the whole word
     that could be an id joined to other text: ``(first part, last part, text)``, longest
-    first from each part. Dates and counts are not split.
+    first from each part. Like the words looked up as person ids, a run needs a digit and
+    is no count or date (a one-letter officer id is not found inside ``F-B1``, nor ``12``
+    inside ``12-notes``). Dates are not split.
 
     >>> [t for _, _, t in spans("100003-notes")]
-    ['100003', 'notes']
+    ['100003']
     >>> [t for _, _, t in spans("SA-100003_x")]
-    ['SA-100003', 'SA', '100003_x', '100003', 'x']
-    >>> spans("2024-01-31"), spans("plain")
-    ((), ())
+    ['SA-100003', '100003_x', '100003']
+    >>> spans("2024-01-31"), spans("plain-text"), spans("F-B1"), spans("12-notes")
+    ((), (), ((1, 1, 'B1'),), ())
     """
     if ("-" not in word and "_" not in word) or COMMON.fullmatch(word):
         return ()
@@ -134,8 +136,9 @@ def spans(word: str) -> tuple[tuple[int, int, str], ...]:
     out = []
     for i in range(n):
         for j in range(min(n, i + SPAN_PARTS) - 1, i - 1, -1):
-            if (i, j) != (0, n - 1) and parts[2 * i] and parts[2 * j]:
-                out.append((i, j, "".join(parts[2 * i : 2 * j + 1])))
+            t = "".join(parts[2 * i : 2 * j + 1])
+            if (i, j) != (0, n - 1) and parts[2 * i] and parts[2 * j] and DIGIT.search(t) and not COMMON.fullmatch(t):
+                out.append((i, j, t))
     return tuple(out)
 
 
