@@ -38,11 +38,12 @@ T = TypeVar("T")
 class HeavyLane:
     """A server process's lane for heavy requests: at most ``LINKWATCH_SERVER_HEAVY_THREADS``
     of them run at once, so that the light requests share the interpreter lock with few.
+
     One that has waited ``LINKWATCH_SERVER_HEAVY_WAIT_MS`` for its turn runs anyway: a
     saved query that runs for seconds holds the lane no longer than that for the others
     (so in a burst longer than that, more heavy requests run at once, up to the server's
-    threads, until the queue is gone). Heavy requests run on threads of their own (as many as the server's), never on those
-    the light requests use."""
+    threads, until the queue is gone). Heavy requests run on threads of their own (as
+    many as the server's), never on those the light requests use."""
 
     def __init__(self, settings: Settings) -> None:
         self.turns = anyio.CapacityLimiter(settings.server_heavy_threads)
