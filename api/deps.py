@@ -78,6 +78,14 @@ def heavy_lane(request: Request) -> HeavyLane:
     return lane
 
 
+async def run_lane(request: Request, fn: Callable[[], T], *, heavy: bool) -> T:
+    """Run ``fn`` in the heavy lane when ``heavy`` (:func:`run_heavy`), else on the
+    process's threads as any light request (a neighbourhood of depth 1 or less)."""
+    if not heavy:
+        return await anyio.to_thread.run_sync(fn)
+    return await heavy_lane(request).run(fn)
+
+
 async def run_heavy(request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn`` in the heavy lane (:class:`HeavyLane`).
 

@@ -165,8 +165,8 @@ def _flags_read(store: GraphStore, uids: list[str]) -> dict[str, dict[str, Any] 
     the graph), ``None`` for none; a server's snapshot keeps them, as the same pages are
     read again and again. Those not kept are read by uid in one go, each through the key
     (``IN $uids`` read every flag)."""
-    todo = [u for u in uids if not store.remembers(u, kind="flags")]
-    found = store.nodes(todo) if todo else {}
+    todo = {u for u in uids if not store.remembers(u, kind="flags")}
+    found = store.nodes(sorted(todo)) if todo else {}
 
     def read(u: str) -> dict[str, Any] | None:
         node = found[u] if u in found else None if u in todo else store.nodes([u]).get(u)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import ExportLook
-from api.deps import WorkspaceDep, run_heavy
+from api.deps import WorkspaceDep, run_heavy, run_lane
 from api.ops import exports
 from api.results import file_response
 
@@ -40,9 +39,7 @@ async def export_neighbourhood(
         )
         return file_response(f)
 
-    if depth <= 1:  # a light request: the process's threads, as any other
-        return await anyio.to_thread.run_sync(answer)
-    return await run_heavy(request, answer)
+    return await run_lane(request, answer, heavy=depth > 1)
 
 
 @router.get("/paths", response_class=Response)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import GraphLook
-from api.deps import WorkspaceDep, run_heavy
+from api.deps import WorkspaceDep, run_heavy, run_lane
 from api.models import EntityOut, GraphOut, Node, PathsOut, SearchHit
 from api.ops import entities, network
 from api.ops import search as search_ops
@@ -68,9 +67,7 @@ async def neighbourhood(
         )
         return graph_response(sg.to_dict(properties=properties))
 
-    if depth <= 1:  # a light request: the process's threads, as any other
-        return await anyio.to_thread.run_sync(answer)
-    return await run_heavy(request, answer)
+    return await run_lane(request, answer, heavy=depth > 1)
 
 
 @router.get("/paths", response_model=PathsOut, response_model_exclude_unset=True)
