@@ -4,10 +4,13 @@ mix), and the killable worker processes that run people's queries."""
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -188,16 +191,57 @@ def test_runaway_time_is_stopped_at_the_timeout(reader: object) -> None:
 
 
 def test_an_engine_crash_is_contained(reader: object) -> None:
-    """Ladybug 0.22 segfaults on ORDER BY … SKIP past the end of a result (it took the
-    server down at stop 8); only the worker dies."""
-    with pytest.raises(QueryError, match="engine stopped on this query"):
-        reader.user_query(  # type: ignore[attr-defined]
-            "MATCH (o:Officer) RETURN o.uid AS u ORDER BY u SKIP 100000 LIMIT 5"
-        )
+    """A worker that dies mid-query (the engine crashed: Ladybug 0.22 segfaults on some
+    queries, and took the server down at stop 8) gives a QueryError; only the worker
+    dies, and the next query gets a fresh one.
+
+    The crash is made here (SIGSEGV to the worker while it runs a long query): the
+    engine's own crash is memory read past the end of a result, so it does not come
+    every time (CI at stop 24 got an answer)."""
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            reader.user_query(  # type: ignore[attr-defined]
+                "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE a * b = -1 "
+                "RETURN count(*) AS n"
+            )
+        except BaseException as e:
+            errors.append(e)
+
+    t = threading.Thread(target=ask)
+    t.start()
+    deadline = time.monotonic() + 5
+    busy: list[int] = []
+    while not busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+        sandbox = reader._sandbox  # type: ignore[attr-defined]
+        busy = [w.proc.pid for w in sandbox._all if w not in sandbox._idle] if sandbox else []
+    assert busy, "no worker took the query"
+    time.sleep(0.2)  # the query is running
+    os.kill(busy[0], signal.SIGSEGV)
+    t.join(10)
+    assert not t.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], QueryError), errors
+    assert "engine stopped on this query" in str(errors[0])
     assert reader.user_query("MATCH (o:Officer) RETURN o.uid AS u ORDER BY u LIMIT 2") == [  # type: ignore[attr-defined]
         {"u": "Officer:A"},
         {"u": "Officer:B"},
     ]
+
+
+def test_a_query_the_engine_may_crash_on_never_takes_the_server_down(reader: object) -> None:
+    """ORDER BY … SKIP past the end of a result: the engine either crashes (a QueryError
+    saying so) or answers nothing; the store serves the next query either way."""
+    try:
+        rows = reader.user_query(  # type: ignore[attr-defined]
+            "MATCH (o:Officer) RETURN o.uid AS u ORDER BY u SKIP 100000 LIMIT 5"
+        )
+    except QueryError as e:
+        assert "engine stopped on this query" in str(e)
+    else:
+        assert rows == []
+    assert reader.user_query("MATCH (o:Officer) RETURN count(o) AS n") == [{"n": 5}]  # type: ignore[attr-defined]
 
 
 @pytest.mark.neo4j
