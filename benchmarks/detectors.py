@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -49,6 +48,7 @@ def child(src: str, data: str, out: str) -> dict[str, Any]:
     import os
     import threading
 
+    from graph.memory import peak_resident_bytes
     from graph.settings import Settings
     from graph.workspace import open_store
     from queries.detect import run_detectors
@@ -82,7 +82,7 @@ def child(src: str, data: str, out: str) -> dict[str, Any]:
         "per detector peak MB": {
             k: round(v) for k, v in state["peak"].items() if k in rep.seconds_by_detector
         },
-        "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak RSS MB": round(peak_resident_bytes() / 2**20),
     }
 
 

@@ -47,7 +47,8 @@ EVENT_TIME = {
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
-import resource, runpy, sys, json
+import runpy, sys, json
+from graph.memory import peak_resident_bytes
 out = sys.argv.pop(1)
 try:
     runpy.run_module("api.cli", run_name="__main__")
@@ -56,8 +57,7 @@ except SystemExit as e:
 else:
     code = 0
 finally:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    open(out, "w").write(json.dumps({"maxrss_kb": r.ru_maxrss}))
+    open(out, "w").write(json.dumps({"maxrss_kb": peak_resident_bytes() // 1024}))
 sys.exit(code)
 """
 

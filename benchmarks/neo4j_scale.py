@@ -1,7 +1,7 @@
 """A Met-sized force into Neo4j: the first load through ``neo4j-admin database import``,
 the next day through Bolt as a delta, timed with peak memory.
 
-    python benchmarks/neo4j_scale.py --data-dir DIR --day DAY --work WORK [--port 7697]
+    python benchmarks/neo4j_scale.py --data-dir DIR --day DAY --work WORK [--more-days N] [--port 7697]
 
 ``DIR`` is a data folder whose embedded store holds an ingested force (e.g. the 45k × 365
 one of ``benchmarks/met_scale.py``: ``WORK/45000/data``), ``DAY`` the next day's export
@@ -14,7 +14,11 @@ one of ``benchmarks/met_scale.py``: ``WORK/45000/data``), ``DAY`` the next day's
    nodes and relationships against the embedded store's;
 4. ``linkwatch ingest DAY`` with ``LINKWATCH_STORE=neo4j``: the graph on the server, the
    event store a copy of ``DIR``'s (the events both stores share), so the day is a delta
-   through Bolt exactly as on a force that went to Neo4j with its first load.
+   through Bolt exactly as on a force that went to Neo4j with its first load; the first
+   connection to an imported graph also creates the model's constraints and indexes;
+5. with ``--more-days N``, N days after it, one at a time: ``DAY``'s events moved on by
+   one day each time, with new ids (a roster change keeps its shift unless that shift is
+   the day's own), and the entity files unchanged; these are a force's ordinary days.
 
 The server is stopped at the end. Prints one Markdown table.
 """
@@ -50,6 +54,41 @@ def timed(label: str, cmd: list[str], log: Path, env: dict[str, str] | None = No
     return {"step": label, "wall s": round(wall, 1), "peak GiB": round(int(m[-1]) / 2**20, 2) if m else None}
 
 
+EVENT_IDS = {  # table: (its id, its time columns)
+    "shifts": ("shift_id", ("start", "end", "created_at", "approved_at")),
+    "roster_changes": ("change_id", ("changed_at",)),
+    "badge_events": ("event_id", ("ts",)),
+    "remote_sessions": ("session_id", ("start", "end")),
+    "system_access": ("access_id", ("ts",)),
+}
+
+
+def later_day(day: Path, out: Path, k: int) -> Path:
+    """``day``'s export moved on by ``k`` days: event times plus ``k`` days and event ids
+    with ``-d{k}`` appended; every other file copied as it is."""
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for f in sorted(day.iterdir()):
+        if f.suffix != ".parquet" or f.stem not in EVENT_IDS:
+            if f.is_file():
+                shutil.copy2(f, out / f.name)
+            continue
+        key, times = EVENT_IDS[f.stem]
+        cols = {str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM '{f}'").fetchall()}
+        repl = [f'"{key}" || \'-d{k}\' AS "{key}"']
+        repl += [f'"{t}" + INTERVAL {k} DAY AS "{t}"' for t in times if t in cols]
+        if f.stem == "roster_changes":
+            own = f"(SELECT shift_id FROM '{day / 'shifts.parquet'}')"
+            repl.append(f"CASE WHEN shift_id IN {own} THEN shift_id || '-d{k}' ELSE shift_id END AS shift_id")
+        con.execute(
+            f"COPY (SELECT * REPLACE ({', '.join(repl)}) FROM '{f}') TO '{out / f.name}' (FORMAT PARQUET)"
+        )
+    return out
+
+
 def wait_ready(uri: str, seconds: float = 300) -> float:
     from neo4j import GraphDatabase
 
@@ -79,6 +118,7 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--day", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--more-days", type=int, default=0, help="days after DAY to ingest, one at a time")
     ap.add_argument("--port", type=int, default=7697)
     ap.add_argument("--heap", default="3g", help="the server's and the importer's JVM heap")
     ap.add_argument("--pagecache-mb", type=int, default=2048)
@@ -136,17 +176,17 @@ def main() -> None:
             if f.name.startswith("events.duckdb") or f.name == "pseudonym.key":
                 shutil.copy2(f, events / f.name)
         neo_env = {**env, "LINKWATCH_STORE": "neo4j", "LINKWATCH_NEO4J_URI": uri}
-        rows.append(
-            timed(
-                "ingest the next day through Bolt (delta)",
-                [*lw, "ingest", str(args.day), "--data-dir", str(events)],
-                work / "day.log",
-                neo_env,
+        days = [args.day] + [later_day(args.day, work / f"day+{k}", k) for k in range(1, args.more_days + 1)]
+        for k, day in enumerate(days):
+            label = "ingest the next day through Bolt (delta)" if k == 0 else f"ingest day +{k} through Bolt"
+            rows.append(
+                timed(
+                    label, [*lw, "ingest", str(day), "--data-dir", str(events)], work / f"day{k}.log", neo_env
+                )
             )
-        )
-        took = re.findall(r"took [\d.]+ s:.*?(?=\nmanifest|\Z)", (work / "day.log").read_text(), re.S)
-        if took:
-            rows[-1]["notes"] = " ".join(took[-1].split())
+            took = re.findall(r"took [\d.]+ s:.*?(?=\nmanifest|\Z)", (work / f"day{k}.log").read_text(), re.S)
+            if took:
+                rows[-1]["notes"] = " ".join(took[-1].split())
         n2, r2 = counts(uri)
         rows.append({"step": f"after the day: {n2:,} nodes, {r2:,} relationships", "wall s": None})
     finally:
