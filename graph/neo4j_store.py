@@ -8,6 +8,7 @@ batches of ``batch_size`` rows through ``UNWIND $rows``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -140,9 +141,14 @@ class Neo4jStore(GraphStore):
         if self._ensured:
             return False
         with self.driver.session(database=self.database) as s:
-            for stmt in cy.neo4j_ddl(self.model):
+            # one look at what the database has, then only what it lacks: 51 statements one
+            # round trip each were 2.8 s of every command's start on a 45k force's server
+            have = {r["name"]: r["state"] for r in s.run("SHOW INDEXES YIELD name, state")}
+            missing = [stmt for stmt in cy.neo4j_ddl(self.model) if _ddl_name(stmt) not in have]
+            for stmt in missing:
                 s.run(stmt).consume()
-            s.run("CALL db.awaitIndexes(300)").consume()
+            if missing or any(state != "ONLINE" for state in have.values()):
+                s.run("CALL db.awaitIndexes(300)").consume()
         self._ensured = True
         return False  # schemaless: properties need no migration
 
@@ -309,3 +315,18 @@ class Neo4jStore(GraphStore):
         with self.driver.session(database=self.database) as s:
             s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def _ddl_name(stmt: str) -> str | None:
+    """The name a ``CREATE CONSTRAINT|INDEX name IF NOT EXISTS`` statement gives (a
+    uniqueness constraint's backing index has the constraint's name).
+
+    Examples
+    --------
+    >>> _ddl_name("CREATE CONSTRAINT officer_uid IF NOT EXISTS FOR (n:Officer) REQUIRE n.uid IS UNIQUE")
+    'officer_uid'
+    >>> _ddl_name("MATCH (n) RETURN n") is None
+    True
+    """
+    m = re.match(r"CREATE (?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS", stmt)
+    return m.group(1) if m else None

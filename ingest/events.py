@@ -318,6 +318,9 @@ class EventLoader(EventStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.touched: dict[str, str | None] = {}
+        self.edits: dict[str, str | None] = {}
+        """Per table of :data:`EDIT_ROWS` this run merged, the table of its rows' shifts and
+        people, old and new (``None`` after a first load)."""
         self.drop_staged()  # a run killed before its merge leaves its checked tables behind
 
     def drop_staged(self) -> None:
@@ -327,6 +330,37 @@ class EventLoader(EventStore):
             [STAGED_PREFIX + "%"],
         ).fetchall():
             self._exec(f"DROP TABLE IF EXISTS main.{q(str(t))}")
+
+    def edited_scope(self) -> str | None:
+        """The table of ``(changed_by, officer_id)`` pairs whose ``EDITED_ROSTER_OF`` link
+        this run's merges may change (see :data:`EDIT_ROWS`); ``None`` when every pair is
+        to be aggregated (a first load of either table this run).
+
+        Returns
+        -------
+        str or None
+            The name of a temporary table with columns ``changed_by`` and ``officer_id``.
+        """
+        if not self.edits or any(t is None for t in self.edits.values()):
+            return None
+        if not (self.has("roster_changes") and self.has("shifts")):
+            return None  # nothing to aggregate (aggregate_links gives None)
+        shifts = " UNION ".join(f"SELECT shift_id FROM {t}" for t in self.edits.values())
+        editors = [
+            "SELECT shift_id, changed_by FROM roster_changes WHERE shift_id IN (SELECT shift_id FROM s)"
+        ]
+        officers = ["SELECT shift_id, officer_id FROM shifts WHERE shift_id IN (SELECT shift_id FROM s)"]
+        if "roster_changes" in self.edits:
+            editors.append(f"SELECT shift_id, changed_by FROM {self.edits['roster_changes']}")
+        if "shifts" in self.edits:
+            officers.append(f"SELECT shift_id, officer_id FROM {self.edits['shifts']}")
+        self._exec(
+            f"""CREATE OR REPLACE TEMP TABLE touched_edited_roster_of AS
+                WITH s AS ({shifts}), e AS ({" UNION ".join(editors)}), o AS ({" UNION ".join(officers)})
+                SELECT DISTINCT e.changed_by, o.officer_id FROM e JOIN o USING (shift_id)
+                WHERE e.changed_by IS NOT NULL AND o.officer_id IS NOT NULL"""
+        )
+        return "touched_edited_roster_of"
 
     def rollback(self) -> None:
         """Discard the merges' transaction and every checked table not merged."""
@@ -698,12 +732,15 @@ class EventLoader(EventStore):
         ):  # a first load (check() staged it): it is the table
             self._finish_staged(table, checked, run)
             self.touched.update(dict.fromkeys(links))  # a first load: its links are made whole
+            if table.name in EDIT_ROWS:
+                self.edits[table.name] = None
         else:
             self._exec(f"CREATE OR REPLACE TEMP TABLE incoming AS {good}")
             when = q(month_column(table))  # the old time of the rows about to change (lost after)
             pairs = [c for pair in links.values() for c in pair]
+            edit = EDIT_ROWS.get(table.name, ())
             kept = ", ".join(
-                q(c) for c in dict.fromkeys([str(table.key), "row_hash", month_column(table), *pairs])
+                q(c) for c in dict.fromkeys([str(table.key), "row_hash", month_column(table), *pairs, *edit])
             )
             # the rows the file has again, found in one pass over the table (a day's few thousand
             # rows against a hundred million: each join below would be a pass of its own)
@@ -720,6 +757,13 @@ class EventLoader(EventStore):
                         WHERE {known}"""
                 )
                 self.touched[rel] = f"touched_{rel.lower()}"
+            if edit:  # the shifts and people of EDITED_ROSTER_OF pairs this run may change
+                cols = ", ".join(q(c) for c in edit)
+                self._exec(
+                    f"""CREATE OR REPLACE TEMP TABLE touched_edits_{table.name} AS
+                        SELECT {cols} FROM incoming UNION SELECT {cols} FROM matched"""
+                )
+                self.edits[table.name] = f"touched_edits_{table.name}"
             self._exec(
                 f"""INSERT INTO {table.name} SELECT i.*, ?, ?, ? FROM incoming i
                     WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.{key} = i.{key})""",
@@ -919,7 +963,19 @@ TOUCHED: dict[str, tuple[str, tuple[str, str]]] = {
 }
 """Link types that can be brought up to date pair by pair: a run that adds a day's rows
 re-aggregates only the pairs those rows (and the rows they replace) touch; the others
-cannot change. ``EDITED_ROSTER_OF`` joins two tables and is aggregated whole."""
+cannot change. ``EDITED_ROSTER_OF`` joins two tables: see :data:`EDIT_ROWS`."""
+
+EDIT_ROWS: dict[str, tuple[str, str]] = {
+    # event table: (the shift it is about, the person on the pair's side it gives)
+    "roster_changes": ("shift_id", "changed_by"),
+    "shifts": ("shift_id", "officer_id"),
+}
+"""``EDITED_ROSTER_OF`` (who edited whose roster) pairs a roster change's ``changed_by``
+with its shift's ``officer_id``. A merge of either table keeps the shift ids and people of
+the rows it adds or changes, old and new (``touched_edits_<table>``); the pairs to
+aggregate again are then every editor of those shifts, before and after, with every
+officer of them, before and after (:meth:`EventLoader.edited_scope`): a superset of the
+pairs whose counts can move, and a pair aggregated again unchanged is left as it is."""
 
 AGGREGATES: dict[str, tuple[str, str]] = {
     # rel type: (event table it needs, SQL giving src, dst and the relationship's properties)
@@ -949,9 +1005,10 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "EDITED_ROSTER_OF": (
         "roster_changes",
         """
-        SELECT {officer} || c.changed_by AS src, {officer} || s.officer_id AS dst, count(*) AS count,
-               min(c.changed_at) AS first_at, max(c.changed_at) AS last_at
-        FROM roster_changes c JOIN shifts s USING (shift_id) GROUP BY ALL""",
+        SELECT {officer} || changed_by AS src, {officer} || officer_id AS dst, count(*) AS count,
+               min(changed_at) AS first_at, max(changed_at) AS last_at
+        FROM (SELECT c.changed_by, s.officer_id, c.changed_at FROM roster_changes c JOIN shifts s USING (shift_id))
+        {scope} GROUP BY ALL""",
     ),
 }
 
@@ -1007,9 +1064,12 @@ def aggregate_links(
         return None
     within = ""
     if scope is not None:
-        if rel_type not in TOUCHED:
+        pair = TOUCHED[rel_type][1] if rel_type in TOUCHED else None
+        if rel_type == "EDITED_ROSTER_OF":
+            pair = ("changed_by", "officer_id")
+        if pair is None:
             raise ValueError(f"{rel_type} is always aggregated whole (no scope)")
-        within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in TOUCHED[rel_type][1]) + ")"
+        within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in pair) + ")"
     if rel_type == "ACCESSED":
         if access_links not in ("notable", "all"):
             raise ValueError(f"access_links must be 'notable' or 'all' (got {access_links!r})")

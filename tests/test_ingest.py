@@ -555,9 +555,24 @@ def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings
         for x in sh["officer_id"].unique()
         if x not in (moved.iloc[1]["approved_by"], moved.iloc[1]["officer_id"])
     )
+    # a shift with edits on it given to another officer (who edited whose roster moves with
+    # it), and an earlier edit corrected to another editor
+    edited = sh[
+        ~late & sh["shift_id"].isin(rc.loc[~on_late, "shift_id"]) & ~sh["shift_id"].isin(moved["shift_id"])
+    ]
+    given = edited.head(1).copy()
+    assert len(given) == 1
+    given.iloc[0, given.columns.get_loc("officer_id")] = next(
+        x for x in sh["officer_id"].unique() if x != given.iloc[0]["officer_id"]
+    )
+    moved = pd.concat([moved, given])
+    fixed_edit = rc[~on_late & ~rc["shift_id"].isin(moved["shift_id"])].head(1).copy()
+    fixed_edit.iloc[0, fixed_edit.columns.get_loc("changed_by")] = next(
+        x for x in sh["officer_id"].unique() if x != fixed_edit.iloc[0]["changed_by"]
+    )
     assert late.any()
     pd.concat([sh[late], moved]).to_csv(day2 / "shifts.csv", index=False)
-    rc[on_late].to_csv(day2 / "roster_changes.csv", index=False)
+    pd.concat([rc[on_late], fixed_edit]).to_csv(day2 / "roster_changes.csv", index=False)
 
     whole = tmp_path / "whole"
     whole.mkdir()
@@ -570,13 +585,20 @@ def test_a_days_events_update_only_the_links_they_touch(store_settings: Settings
     shifts = sh.set_index("shift_id")
     shifts.loc[moved["shift_id"]] = moved.set_index("shift_id")
     shifts.reset_index().to_csv(whole / "shifts.csv", index=False)
-    rc.to_csv(whole / "roster_changes.csv", index=False)
+    edits = rc.set_index("change_id")
+    edits.loc[fixed_edit["change_id"]] = fixed_edit.set_index("change_id")
+    edits.reset_index().to_csv(whole / "roster_changes.csv", index=False)
 
     with open_store(store_settings) as st:
         ingest_dir(st, day1, store_settings.data_dir)
         rep = ingest_dir(st, day2, store_settings.data_dir)
         steps = {ld.name: ld for ld in rep.loads}
-        for rel_type in ("ACCESSED", "ROSTERED_AT", "APPROVED_SHIFTS_OF"):  # only the touched pairs
+        for rel_type in (
+            "ACCESSED",
+            "ROSTERED_AT",
+            "APPROVED_SHIFTS_OF",
+            "EDITED_ROSTER_OF",
+        ):  # touched pairs
             assert steps[rel_type].read < len(_links(st, rel_type))
         got = {t: _links(st, t) for t in LINK_COLUMNS}
         if st.name == "neo4j":
