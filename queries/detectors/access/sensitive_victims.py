@@ -36,8 +36,10 @@ SENSITIVE_FORMS = (
         "or a few records on several days each. A re-opening is a view on a later day than the "
         "officer last opened the record, at most window_days before (views within one day are one "
         "piece of work). Within window_days: at least min_reopenings re-openings more than peers "
-        "doing the same job make (their median), and peer_ratio times as many, on records that "
-        "take at least min_repeat_share of the officer's views of such records in those days.",
+        "doing the same job make (their median), or one record reopened min_record_reopenings "
+        "times (four days' views of one victim, quoting a case the officer is not on or no longer "
+        "on) with that many more than the peers' median, and peer_ratio times as many, on records "
+        "that take at least min_repeat_share of the officer's views of such records in those days.",
         ("own_cases", "few_records", "non_sensitive_records", "chance_rereads"),
         needs=("system_access", "sensitive_records", "case_assignments"),
     ),
@@ -225,7 +227,9 @@ SENSITIVE_VICTIMS = Detector(
             "opened it, at most window_days before; views within one day are one piece of work. In "
             "the officer's window_days window holding most re-openings, flag when they number at "
             "least min_reopenings more than their peers' median (each peer in their own busiest "
-            "window) and at least peer_ratio times it, and the records reopened take at least "
+            "window), or one record alone is reopened min_record_reopenings times and they number "
+            "that many more than the median, and at least peer_ratio times it, and the records "
+            "reopened take at least "
             "min_repeat_share of the officer's views of such records in the window_days to the "
             "window's end: the same few records opened again and again, whether one record on "
             "many days or a few on several days each. A few chance re-reads spread over months, or "
@@ -265,6 +269,13 @@ SENSITIVE_VICTIMS = Detector(
             int,
             4,
             "re-openings in the window above the peers' median that make a flag (repeated)",
+        ),
+        Param(
+            "min_record_reopenings",
+            int,
+            3,
+            "re-openings of one record in the window that make a flag on their own, when they are "
+            "that many above the peers' median too (repeated)",
         ),
         Param(
             "min_repeat_share",

@@ -15,6 +15,9 @@ r_best AS (  -- the window_days window holding most re-openings, and the records
     SELECT officer_id, any_value(n_window) AS reopen, any_value(window_start) AS r_start,
            any_value(window_end) AS r_end, list(DISTINCT record_id ORDER BY record_id) AS r_recs
     FROM win GROUP BY officer_id),
+r_top AS (  -- the most re-openings of any one record in that window
+    SELECT officer_id, max(k) AS top_reopen
+    FROM (SELECT officer_id, record_id, count(*) AS k FROM win GROUP BY ALL) x GROUP BY officer_id),
 rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts FROM hits GROUP BY ALL),
 tot AS (  -- every different such record an officer opened over the whole period
     SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
@@ -59,7 +62,7 @@ vals AS (  -- per viewer: different records (breadth) and re-openings in their b
            coalesce(b.reopen, 0) AS reopen, coalesce(o.n, 0) AS other_n
     FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)
     LEFT JOIN other o USING (officer_id)),
-cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= $min_reopenings),
+cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= least($min_reopenings, $min_record_reopenings)),
 group_peers AS (  -- the peers doing the same job (the officer aside)
     SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med,
            median(p.other_n) AS other_med
@@ -107,7 +110,7 @@ r_span AS (  -- the officer's views of such records in the window_days to the wi
     FROM compared c JOIN r_best b USING (officer_id)
     JOIN hits h ON h.officer_id = c.officer_id
      AND CAST(h.ts AS DATE) BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
-    WHERE c.reopen >= $min_reopenings GROUP BY c.officer_id),
+    WHERE c.reopen >= least($min_reopenings, $min_record_reopenings) GROUP BY c.officer_id),
 r_days AS (  -- per reopened record, the different days it was opened on in that span
     SELECT b.officer_id, list(k ORDER BY k DESC) AS per_record
     FROM r_best b JOIN (
@@ -116,12 +119,16 @@ r_days AS (  -- per reopened record, the different days it was opened on in that
           AND o.d BETWEEN CAST(b.r_end AS DATE) - CAST($window_days AS INTEGER) AND CAST(b.r_end AS DATE)
         GROUP BY ALL) x USING (officer_id)
     GROUP BY b.officer_id),
-repeated AS (  -- the same few records reopened again and again, far more than peers doing the same job
+repeated AS (  -- the same few records reopened again and again, far more than peers doing the same job;
+               -- or one record reopened min_record_reopenings times (four days' views of one victim)
     SELECT c.officer_id, c.reopen, len(b.r_recs) AS r_records, s.r_views, s.span_views, s.r_ids, b.r_recs,
            s.r_first AS r_start, s.r_last AS r_end, d.per_record, c.r_peer_group, c.r_peer_median
     FROM compared c JOIN r_best b USING (officer_id) JOIN r_span s USING (officer_id) JOIN r_days d USING (officer_id)
+    JOIN r_top t USING (officer_id)
     WHERE (SELECT has FROM assigned)
-      AND c.reopen >= c.r_peer_median + $min_reopenings AND c.reopen >= $peer_ratio * c.r_peer_median
+      AND (c.reopen >= c.r_peer_median + $min_reopenings
+           OR (t.top_reopen >= $min_record_reopenings AND c.reopen >= c.r_peer_median + $min_record_reopenings))
+      AND c.reopen >= $peer_ratio * c.r_peer_median
       AND s.r_views >= $min_repeat_share * s.span_views),
 breadth_hits AS (
     SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group, volume_factor FROM compared
