@@ -345,20 +345,19 @@ class EventLoader(EventStore):
             return None
         if not (self.has("roster_changes") and self.has("shifts")):
             return None  # nothing to aggregate (aggregate_links gives None)
+        by, of = (q(c) for c in EDITED_PAIR)
         shifts = " UNION ".join(f"SELECT shift_id FROM {t}" for t in self.edits.values())
-        editors = [
-            "SELECT shift_id, changed_by FROM roster_changes WHERE shift_id IN (SELECT shift_id FROM s)"
-        ]
-        officers = ["SELECT shift_id, officer_id FROM shifts WHERE shift_id IN (SELECT shift_id FROM s)"]
+        editors = [f"SELECT shift_id, {by} FROM roster_changes WHERE shift_id IN (SELECT shift_id FROM s)"]
+        officers = [f"SELECT shift_id, {of} FROM shifts WHERE shift_id IN (SELECT shift_id FROM s)"]
         if "roster_changes" in self.edits:
-            editors.append(f"SELECT shift_id, changed_by FROM {self.edits['roster_changes']}")
+            editors.append(f"SELECT shift_id, {by} FROM {self.edits['roster_changes']}")
         if "shifts" in self.edits:
-            officers.append(f"SELECT shift_id, officer_id FROM {self.edits['shifts']}")
+            officers.append(f"SELECT shift_id, {of} FROM {self.edits['shifts']}")
         self._exec(
             f"""CREATE OR REPLACE TEMP TABLE touched_edited_roster_of AS
                 WITH s AS ({shifts}), e AS ({" UNION ".join(editors)}), o AS ({" UNION ".join(officers)})
-                SELECT DISTINCT e.changed_by, o.officer_id FROM e JOIN o USING (shift_id)
-                WHERE e.changed_by IS NOT NULL AND o.officer_id IS NOT NULL"""
+                SELECT DISTINCT e.{by}, o.{of} FROM e JOIN o USING (shift_id)
+                WHERE e.{by} IS NOT NULL AND o.{of} IS NOT NULL"""
         )
         return "touched_edited_roster_of"
 
@@ -977,6 +976,9 @@ aggregate again are then every editor of those shifts, before and after, with ev
 officer of them, before and after (:meth:`EventLoader.edited_scope`): a superset of the
 pairs whose counts can move, and a pair aggregated again unchanged is left as it is."""
 
+EDITED_PAIR = (EDIT_ROWS["roster_changes"][1], EDIT_ROWS["shifts"][1])
+"""The columns of an ``EDITED_ROSTER_OF`` pair, in :meth:`EventLoader.edited_scope`'s table."""
+
 AGGREGATES: dict[str, tuple[str, str]] = {
     # rel type: (event table it needs, SQL giving src, dst and the relationship's properties)
     "ACCESSED": ("system_access", ACCESS_SQL),
@@ -1064,9 +1066,13 @@ def aggregate_links(
         return None
     within = ""
     if scope is not None:
-        pair = TOUCHED[rel_type][1] if rel_type in TOUCHED else None
-        if rel_type == "EDITED_ROSTER_OF":
-            pair = ("changed_by", "officer_id")
+        pair = (
+            TOUCHED[rel_type][1]
+            if rel_type in TOUCHED
+            else EDITED_PAIR
+            if rel_type == "EDITED_ROSTER_OF"
+            else None
+        )
         if pair is None:
             raise ValueError(f"{rel_type} is always aggregated whole (no scope)")
         within = "SEMI JOIN " + scope + " USING (" + ", ".join(q(c) for c in pair) + ")"
