@@ -12,6 +12,8 @@ hundreds of records, a hostel). Identifier ids are ``kind:value``:
   cleaned postcode (:func:`ingest.clean.address_key`): "12 High Street" in two towns is
   two addresses, and an address with no postcode makes no identifier;
 - ``phone:digits`` (:func:`clean_phone`);
+- ``email:address`` (officers' e-mail, trimmed and lower-cased: two colleagues on one personal
+  address, or a team mailbox, which the holders count tells apart);
 - ``postcode_surname:POSTCODE|surname``.
 """
 
@@ -42,6 +44,18 @@ def clean_phone(v: str | None) -> str | None:
     return d if len(d) >= 7 else None
 
 
+def clean_email(v: str | None) -> str | None:
+    """Trimmed and lower-cased; a value without an ``@`` is no e-mail address.
+
+    >>> clean_email("  Alex.Example@Example.NET "), clean_email("n/a")
+    ('alex.example@example.net', None)
+    """
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    e = str(v).strip().lower()
+    return e if "@" in e[1:-1] else None
+
+
 def address_keys(line: pd.Series, postcode: pd.Series) -> pd.Series:
     """:func:`~ingest.clean.address_key` of each (line, postcode) pair, each distinct pair once.
 
@@ -63,7 +77,7 @@ def address_keys(line: pd.Series, postcode: pd.Series) -> pd.Series:
 def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(identifier nodes, HAS_IDENTIFIER relationships)`` for values shared by ≥ 2 entities.
 
-    ``officers``: officer_id, surname, home_postcode, home_address, phone;
+    ``officers``: officer_id, surname, home_postcode, home_address, phone (and email, when there);
     ``persons``: person_id, surname, postcode, address, phone.
 
     >>> o = pd.DataFrame({"officer_id": ["1"], "surname": ["Ash"], "home_postcode": ["AB1 2CD"],
@@ -116,6 +130,17 @@ def identifier_links(officers: pd.DataFrame, persons: pd.DataFrame) -> tuple[pd.
         parts.append(
             pd.DataFrame({"src": ent, "kind": "postcode_surname", "field": f"{pc}+{sur}", "value": ps})
         )
+        if label == "Officer" and "email" in frame:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "src": ent,
+                        "kind": "email",
+                        "field": "email",
+                        "value": clean_series(frame["email"], clean_email),
+                    }
+                )
+            )
     empty = (
         pd.DataFrame(columns=["identifier_id", "kind", "value", "holders"]),
         pd.DataFrame(columns=["src", "dst", "field"]),

@@ -708,7 +708,7 @@ RESOLUTION_INPUTS = {
     ),
 }
 IDENTIFIER_INPUTS = {
-    "officers": ("Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone"]),
+    "officers": ("Officer", ["officer_id", "surname", "home_postcode", "home_address", "phone", "email"]),
     "persons": ("Person", ["person_id", "surname", "postcode", "address", "phone"]),
 }
 
@@ -834,7 +834,7 @@ def _carried(report: IngestReport) -> dict[str, str]:
     return keep
 
 
-DERIVED_VERSION = 2
+DERIVED_VERSION = 3
 """Bump when membership resolution or identifier linking changes what it makes: the next run
 computes them again whatever its inputs."""
 

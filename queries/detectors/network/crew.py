@@ -49,6 +49,7 @@ CREW_COVIEWS = query_file(
     job=query_file(access_common.__file__, "common.job.sql", family=ROLE_FAMILY_SQL),
 )
 CREW_CASE_ASSIGNMENTS = query_file(__file__, "crew.case_assignments.sql")
+CREW_APPROVALS = query_file(__file__, "crew.approvals.sql")
 
 CREW_INPUTS = (
     Input(
@@ -64,6 +65,12 @@ CREW_INPUTS = (
         description="victim, witness and VIP records (the default sensitivities)",
     ),
     Input.rows("g_case_assignments", name="case_assignments", description="case assignments (ON_CASE)"),
+    Input.rows(
+        "shifts",
+        "approved_by IS NOT NULL AND approved_by <> officer_id",
+        name="approvals",
+        description="shifts approved by another officer (the claims' approvers)",
+    ),
 )
 
 
@@ -447,6 +454,126 @@ def _crew_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]
     for r in out:
         s = g.subgraph(r["members"])
         r["ties"] = sorted((min(a, b), max(a, b), e) for a, b, e in s.edges(data=True))
+    if ctx.events is not None and p["approvals"]:
+        out += approval_groups(ctx.sql(CREW_APPROVALS, p), p)
+    return out
+
+
+def approval_groups(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Groups of officers who approve one another's claims (``rows``: claims approved by
+    another officer, per claimant, approver and whether the approver is in the claimant's line
+    of management, from ``crew.approvals.sql``): the strongly connected parts of the approval
+    graph whose every edge is at least ``min_approvals`` claims (two approving each other, or
+    a ring; a line of management alone never closes a loop, so every such part holds an
+    approval given outside it), with the officers whose claims a member approved as often,
+    outside their line, and who claimed on at least ``min_shared_days`` of the same days as
+    the group.
+
+    >>> rows = [{"claimant": a, "approver": b, "in_chain": a == "A", "n": 3, "shifts": [f"{a}{b}{k}" for k in range(3)],
+    ...          "days": ["d1", "d2", "d3"], "first_ts": None, "last_ts": None}
+    ...         for a, b in (("A", "B"), ("B", "A"), ("C", "A"), ("D", "E"))]
+    >>> p = {"min_approvals": 2, "min_shared_days": 3, "max_size": 15}
+    >>> [(g["core"], g["joined"]) for g in approval_groups(rows, p)]
+    [(['A', 'B'], ['C'])]
+    """
+    g = nx.DiGraph()
+    days: dict[str, set[Any]] = {}
+    for r in sorted(rows, key=lambda r: (r["approver"], r["claimant"], r["in_chain"])):
+        days.setdefault(r["claimant"], set()).update(r["days"] or ())
+        if r["n"] >= p["min_approvals"]:
+            g.add_edge(r["approver"], r["claimant"], **r)
+    out = []
+    for scc in sorted(nx.strongly_connected_components(g), key=min):
+        if len(scc) < 2 or len(scc) > p["max_size"]:
+            continue  # a whole department approving across its sergeants is a practice, not a crew
+        together = set().union(*(days.get(m, set()) for m in scc))
+        joined = {
+            x
+            for m in scc
+            for x in g.successors(m)
+            if x not in scc
+            and not g.edges[m, x]["in_chain"]
+            and len(days.get(x, set()) & together) >= p["min_shared_days"]
+        }
+        if len(scc) + len(joined) > p["max_size"]:
+            joined = set()
+        members = scc | joined
+        edges = [
+            (a, b, d) for a, b, d in sorted(g.subgraph(members).edges(data=True)) if a in scc or b in scc
+        ]
+        stamps = [d[k] for _, _, d in edges for k in ("first_ts", "last_ts") if d[k] is not None]
+        out.append(
+            {
+                "kind": "approvals",
+                "core": sorted(scc),
+                "joined": sorted(joined),
+                "members": sorted(members),
+                "edges": [
+                    {
+                        "approver": a,
+                        "claimant": b,
+                        "n": d["n"],
+                        "in_chain": bool(d["in_chain"]),
+                        "shifts": list(d["shifts"]),
+                    }
+                    for a, b, d in edges
+                ],
+                "first": min(stamps, default=None),
+                "last": max(stamps, default=None),
+                "shared_days": {x: len(days.get(x, set()) & together) for x in sorted(joined)},
+            }
+        )
+    return out
+
+
+def _approval_flags(groups: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    name = "network.crew"
+    out = []
+    for r in groups:
+        members, core = r["members"], r["core"]
+        gid = "crew-" + hashlib.sha256(("approvals|" + "|".join(members)).encode()).hexdigest()[:12]
+        claims = sum(e["n"] for e in r["edges"])
+        score = min(0.9, 0.45 + 0.025 * claims)
+        forms = ["reciprocal_approval" if len(core) == 2 else "approval_ring"]
+        if r["joined"]:
+            forms.append("claims_together")
+        pairs = "; ".join(
+            f"{e['approver']} approved {e['n']} of {e['claimant']}'s"
+            + (" (in their line of management)" if e["in_chain"] else "")
+            for e in r["edges"]
+        )
+        how = "approve each other's" if len(core) == 2 else f"approve one another's in a ring of {len(core)}"
+        head = (
+            f"One of {len(members)} officers ({', '.join(members)}): {', '.join(core)} {how} overtime and "
+            f"rest-day working claims, approvals that a line of management alone never makes "
+            f"({pairs} claims)"
+        )
+        if r["joined"]:
+            head += "; " + ", ".join(
+                f"{x} claimed on {r['shared_days'][x]} of the same days and was approved by the group"
+                for x in r["joined"]
+            )
+        evidence = [
+            *({"table": "shifts", "key": k} for e in r["edges"] for k in e["shifts"]),
+            *({"approved": [e["approver"], e["claimant"]], "claims": e["n"]} for e in r["edges"]),
+            *({"joined": x, "shared_days": r["shared_days"][x]} for x in r["joined"]),
+            forms_item(forms),
+        ]
+        for m in members:
+            out.append(
+                {
+                    "flag_id": flag_id(name, gid, m),
+                    "detector": name,
+                    "officer_id": m,
+                    "group_id": gid,
+                    "score": round(score, 4),
+                    "severity": severity_of(score),
+                    "window_start": ts(r["first"]),
+                    "window_end": ts(r["last"]),
+                    "explanation": head + ".",
+                    "evidence": evidence_json(evidence),
+                }
+            )
     return out
 
 
@@ -510,8 +637,8 @@ def _incident_count(r: dict[str, Any]) -> int:
 
 def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     name = "network.crew"
-    out = []
-    for r in rows:
+    out = _approval_flags([r for r in rows if r.get("kind") == "approvals"], p)
+    for r in (r for r in rows if r.get("kind") != "approvals"):
         members, ties = r["members"], r["ties"]
         d = r.get("diffuse")
         gid = "crew-" + hashlib.sha256("|".join(members).encode()).hexdigest()[:12]
@@ -608,13 +735,15 @@ CREW = Detector(
     card=MethodCard(
         purpose=(
             "Find groups of officers tied by repeated co-complaints, named together in changing "
-            "combinations on many complaints, or viewing the same sensitive records outside their "
-            "cases and outside their work."
+            "combinations on many complaints, viewing the same sensitive records outside their "
+            "cases and outside their work, or approving one another's overtime and rest-day "
+            "working claims."
         ),
         reads=(
             "complaint_subjects (NAMED_IN) and complaints",
             "officers (unit) and assignments (role), for the unit's complaints and viewing norm",
             "system_access with records and case assignments (when the event store is there)",
+            "shifts (claimant, approved_by, pay code, day) and officers' line managers, for approvals",
         ),
         logic=(
             "Complaints are counted by incident: complaints about the same day (incident date, else "
@@ -681,7 +810,20 @@ CREW = Detector(
             "max_chance of the tries) and share no member with a crew found otherwise; no one "
             "joins it. One flag per member, sharing a group id. On real co-complaint data a "
             "single global partition buries small groups in their unit's large community; "
-            "thresholding the ties first and splitting only what is too big does not."
+            "thresholding the ties first and splitting only what is too big does not. "
+            "Approvals (when approvals and the event store is there): the claims of pay codes in "
+            "claim_codes (overtime, rest-day working, bank holiday, on call) approved by another "
+            "officer make a directed graph, approver to claimant, with an edge where one approved "
+            "at least min_approvals of the other's claims. Its strongly connected parts "
+            "(networkx.strongly_connected_components) of two officers (reciprocal_approval: you "
+            "sign mine, I sign yours) or more (approval_ring) are groups: a line of management "
+            "approves downwards only, so a loop always holds an approval given outside the "
+            "claimant's line (not their line manager, nor that manager's line manager), which is "
+            "how the group was made. An officer whose claims a member approved as often, outside "
+            "their own line, and who claimed on at least min_shared_days of the same days as the "
+            "group joins it (claims_together: rest days worked together, signed off within the "
+            "group). A part larger than max_size is a department's practice, not a crew. One flag "
+            "per member, sharing a group id."
         ),
         false_positives=(
             "A team that works every job together and draws complaints as a team (for example "
@@ -697,7 +839,8 @@ CREW = Detector(
         ),
         scoring=(
             "score = 0.4 + 0.3 x tie density + 0.02 x (total tie weight + the incidents naming "
-            "two or more of a group named in changing combinations or of a small crew), at most 1."
+            "two or more of a group named in changing combinations or of a small crew), at most 1. "
+            "Approval groups: 0.45 + 0.025 x the claims approved within the group, at most 0.9."
         ),
         forms=(
             Form(
@@ -751,8 +894,40 @@ CREW = Detector(
                 ),
                 ("complaint_subjects",),
             ),
+            Form(
+                "reciprocal_approval",
+                "Two officers approve each other's overtime or rest-day working, at least min_approvals "
+                "claims each way, at least one way outside the claimant's line of management (a PC "
+                "signing an inspector's overtime, two PCs of different teams).",
+                ("sergeant_approves_own_team", "acting_sergeant_one_way"),
+                ("approvals",),
+            ),
+            Form(
+                "approval_ring",
+                "Three or more officers approve one another's claims in a loop (A signs B's, B signs "
+                "C's, C signs A's), no pair both ways.",
+                ("sergeant_approves_own_team", "acting_sergeant_one_way"),
+                ("approvals",),
+            ),
+            Form(
+                "claims_together",
+                "Officers who claim rest-day working or overtime on the same days as a group that "
+                "approves its own, signed off by one of it outside their line of management.",
+                ("acting_sergeant_one_way", "sergeant_approves_own_team"),
+                ("approvals",),
+            ),
         ),
         lookalikes=(
+            LookAlike(
+                "sergeant_approves_own_team",
+                "A sergeant approves many overtime claims of the PCs they line-manage, on the same days, "
+                "and the inspector approves the sergeant's: a line of management, one way.",
+            ),
+            LookAlike(
+                "acting_sergeant_one_way",
+                "A sergeant covers an absent colleague and approves that team's overtime: outside the "
+                "claimants' line, but no one in the team approves the sergeant's claims.",
+            ),
             LookAlike(
                 "team_complaints",
                 "A public-order team named together as a whole team on the same few complaints "
@@ -885,6 +1060,20 @@ CREW = Detector(
             "most share of reshuffles that may make a group as tight (as few officers, as many complaints)",
         ),
         Param("use_access", bool, True, "use co-views from the event store when it is there"),
+        Param("approvals", bool, True, "also find officers approving one another's claims (event store)"),
+        Param(
+            "claim_codes",
+            list,
+            ["overtime", "rest_day_worked", "bank_holiday", "on_call"],
+            "pay codes of the claims whose approvers count",
+        ),
+        Param("min_approvals", int, 2, "claims one officer approved of another's that make an approval tie"),
+        Param(
+            "min_shared_days",
+            int,
+            3,
+            "days an officer approved by the group claimed on alongside the member who approved them, to join it",
+        ),
         Param("since", str, "", "only complaints received on or after this date (YYYY-MM-DD; empty: all)"),
         Param("until", str, "", "only complaints received on or before this date (YYYY-MM-DD; empty: all)"),
         BACKEND,
@@ -892,7 +1081,7 @@ CREW = Detector(
     to_flags=_crew_flags,
     python=_crew_rows,
     cypher="\n\n".join((CREW_COMPLAINTS, CREW_UNITS)),
-    sql=CREW_COVIEWS,
+    sql="\n\n".join((CREW_COVIEWS, CREW_APPROVALS)),
     uses_events=True,
     inputs=CREW_INPUTS,
 )
