@@ -234,20 +234,19 @@ def _colleague_rows(
     h = nx.Graph()
     h.add_edges_from(e for e in edges if not (_kind(e[1]) == "email" and e[1].rpartition("@")[2] in work))
     small = {v for v in h if not _entity(v) and h.degree(v) <= p["max_household"]}
-    ties: dict[tuple[str, str], list[str]] = {}
-    for v in sorted(small):
-        offs = sorted(n for n in h[v] if n.startswith("Officer:"))
-        for a, b in itertools.combinations(offs, 2):
+    holders = {v: sorted(n for n in h[v] if n.startswith("Officer:")) for v in small}
+    held = {v for v, offs in holders.items() if offs}  # identifiers an officer holds
+    ties: dict[tuple[str, str], list[str]] = {}  # each pair's shortest tie, the first in sorted order
+    for v in sorted(held):
+        for a, b in itertools.combinations(holders[v], 2):
             ties.setdefault((a, b), [a, v, b])
-    for v in sorted(small):  # one person in between: officer - v - person - w - officer
+    for v in sorted(held):  # one person in between: officer - v - person - w - officer
         for person in sorted(n for n in h[v] if n.startswith("Person:")):
-            for w in sorted(set(h[person]) & small - {v}):
-                for a in sorted(n for n in h[v] if n.startswith("Officer:")):
-                    for b in sorted(n for n in h[w] if n.startswith("Officer:") and n != a):
+            for w in sorted(w for w in h[person] if w != v and w in held):
+                for a in holders[v]:
+                    for b in (b for b in holders[w] if b != a):
                         key = (min(a, b), max(a, b))
-                        path = [a, v, person, w, b] if a < b else [b, w, person, v, a]
-                        if key not in ties or len(ties[key]) > len(path):
-                            ties.setdefault(key, path)
+                        ties.setdefault(key, [a, v, person, w, b] if a < b else [b, w, person, v, a])
     if not ties:
         return []
     texts: dict[str, list[str]] = {}
