@@ -550,6 +550,7 @@ class Block:
         self.rng, self.acc = np.random.default_rng([w.seed, 808, self.bno]), self.side_acc
         try:
             network.plant_triage(self)
+            network.plant_approvals(self)
         finally:
             self.rng, self.acc = saved
 

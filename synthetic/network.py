@@ -8,12 +8,19 @@ network.crew               3–4 colleagues of one unit named together on  3 col
                            4–5 complaints and viewing the same sensitive its records; two named on one complaint;
                            records outside their cases (one group_id);   a safeguarding unit triaging the same
                            6–9 named in changing twos, threes and fours  victims' records; a busy unit named
-                           on more complaints than members               together at random in pairs and threes
+                           on more complaints than members; two PCs of   together at random in pairs and threes;
+                           two teams approving each other's overtime,    a sergeant approving their own team's
+                           three in a ring, or a sergeant and a PC       claims on the same days, or covering
+                           approving each other's rest-day working, the  another team's overtime, one way
+                           sergeant also two more PCs' on those days
 network.hidden_link        4 hops: officer –address– relative –phone–    8 hops: officer –address– relative
-                           flagged person; officer –phone– contact       –phone– contact –address– flagged person
-                           –address– flagged; or co-member (declared) of
-                           a company with a flagged person (2 hops once
-                           persons are resolved on membership lists)
+                           flagged person; officer –phone– contact       –phone– contact –address– flagged person;
+                           –address– flagged; or co-member (declared) of two colleagues living together who have
+                           a company with a flagged person (2 hops once  declared it; six giving a switchboard; an
+                           persons are resolved on membership lists);    officer and their line manager with the
+                           two colleagues sharing a home (or the line    team's mailbox on the force's domain; two
+                           manager's), a personal phone or e-mail, or a  namesakes in one postcode, other houses
+                           person at one's home using the other's phone
 ========================== ============================================= ==========================================
 """
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +38,18 @@ import pandas as pd
 
 from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
+    BASIC,
+    DAY,
+    EARLY,
     FORENAMES,
     FRONTLINE,
+    LATE,
+    OVERTIME,
     P_INT,
     P_INV,
     SURNAMES,
     VIEW,
+    WORKED,
     _postcodes,
 )
 
@@ -715,6 +729,392 @@ def late_large_organisation(w: World) -> None:
             w.tables[name] = pd.concat([t, pd.DataFrame(rows).reindex(columns=t.columns)], ignore_index=True)
 
 
+def late_ties(w: World) -> None:
+    """With events, approval groups (:func:`late_approvals`), then ties between colleagues
+    (:func:`late_colleagues`), each on a random stream of its own, after every other plan
+    (:meth:`~synthetic.world.World._tie_plans`)."""
+    if w.events:
+        with _stream(w, 712):
+            late_approvals(w)
+    with _stream(w, 711):
+        late_colleagues(w)
+
+
+# ---- network.hidden_link: ties between colleagues (late plans)
+
+
+def late_colleagues(w: World) -> None:
+    """``network.hidden_link``'s undeclared ties between two officers (not in a clean force):
+    one moves into the other's home (``colleague_home``: other units, other surnames; or the
+    line manager's, ``line_manager``), they give one personal phone or e-mail
+    (``colleague_contact``), or a person in police records lives at one's address and uses the
+    other's phone (``colleague_via_person``); and the look-alikes: two who live together and
+    have each declared the other (``declared_colleague``), six who give a station switchboard
+    (``switchboard_phone``), an officer and their line manager with the team's mailbox on the
+    force's domain (``team_mailbox``), two namesakes in one postcode, other houses
+    (``same_postcode_other_house``). The officers are in no other plan, hold no membership and
+    live where no one in police records does."""
+    rng, det = w.rng, "network.hidden_link"
+    start, end = w.cal.iso(0), w.as_of.isoformat()
+    off = w.tables["officers"].copy()
+    persons = w.tables["persons"]
+    held = {f"{a}|{p}" for a, p in zip(persons["address"], persons["postcode"], strict=True)}
+    home = (off["home_address"].astype(str) + "|" + off["home_postcode"].astype(str)).to_numpy(object)
+    mem = w.tables["memberships"]
+    listed = set(
+        mem["member_surname"].astype(str).str.casefold()
+        + "|"
+        + mem["member_forenames"].astype(str).str.casefold()
+    )
+    names = (
+        off["surname"].astype(str).str.casefold() + "|" + off["forenames"].astype(str).str.casefold()
+    ).to_numpy(object)
+    ok = ~w.used & ~pd.Series(home).isin(held).to_numpy() & ~pd.Series(names).isin(listed).to_numpy()
+    ok &= (
+        ~pd.Series(w.ids)
+        .isin({str(r["officer_id"]) for r in [*w.truth_rows, *w.look_rows] if r["detector"] == det})
+        .to_numpy()
+    )
+    unit, sur = w.unit, off["surname"].to_numpy(object)
+
+    def pick(mask: np.ndarray) -> int | None:
+        cand = np.flatnonzero(mask & ok)
+        if not len(cand):
+            return None
+        x = int(rng.choice(cand))
+        ok[x] = False
+        w.used[x] = True
+        return x
+
+    def pair(mask: np.ndarray | None = None) -> tuple[int, int] | None:
+        """Two officers of different units, with different surnames, neither the other's line manager."""
+        a = pick(np.ones(w.n, bool) if mask is None else mask)
+        if a is None:
+            return None
+        b = pick((unit != unit[a]) & (sur != sur[a]) & (w.manager != a) & (np.arange(w.n) != w.manager[a]))
+        return None if b is None else (a, b)
+
+    def move_in(b: int, a: int) -> None:
+        off.loc[b, ["home_address", "home_postcode"]] = off.loc[
+            a, ["home_address", "home_postcode"]
+        ].to_numpy()
+
+    def row(who: tuple[int, ...], note: str, form: str, look: bool = False) -> None:
+        for x in who:
+            w.row(det, x, start, end, note, look=look, form=form)
+
+    pc = w.level == 0  # PCs line-manage no one, so a later team mailbox never takes their e-mail
+    if not w.clean:
+        if (ab := pair()) is not None:
+            move_in(ab[1], ab[0])
+            row(
+                ab,
+                f"{w.ids[ab[0]]} and {w.ids[ab[1]]}, of two units, live at one address; neither declared it",
+                "colleague_home",
+            )
+        for j in range(2):
+            if (ab := pair(pc)) is None:
+                continue
+            a, b = ab
+            if j == 0:
+                off.loc[b, "phone"] = off.loc[a, "phone"]
+                what = "phone number"
+            else:
+                mail = f"{str(sur[a]).lower()}.family{int(rng.integers(10, 99))}@mail.example"
+                off.loc[[a, b], "email"] = mail
+                what = "personal e-mail address (not the force's domain)"
+            row(ab, f"{w.ids[a]} and {w.ids[b]} give one {what}; neither declared it", "colleague_contact")
+        if (ab := pair()) is not None:
+            a, b = ab
+            o = off.loc[a]
+            q = w.late_person(
+                address=str(o["home_address"]),
+                postcode=str(o["home_postcode"]),
+                phone=str(off.loc[b, "phone"]),
+            )
+            row(
+                ab,
+                f"{q['person_id']} lives at {w.ids[a]}'s address and gives {w.ids[b]}'s phone",
+                "colleague_via_person",
+            )
+        boss = w.manager
+        m_ok = np.zeros(w.n, bool)
+        m_ok[boss[boss >= 0]] = True
+        m_ok &= ok
+        x = pick((boss >= 0) & m_ok[np.maximum(boss, 0)])
+        if x is not None:
+            m = int(boss[x])
+            ok[m], w.used[m] = False, True
+            move_in(x, m)
+            row(
+                (x, m),
+                f"{w.ids[x]} lives at the address of their line manager {w.ids[m]}; neither declared it",
+                "line_manager",
+            )
+    # look-alikes
+    if (ab := pair()) is not None:
+        a, b = ab
+        move_in(b, a)
+        rows = []
+        for me, other in ((a, b), (b, a)):
+            o = off.loc[other]
+            rows.append(
+                {
+                    "declaration_id": f"DC{len(rows) + 1:05d}",
+                    "officer_id": w.ids[me],
+                    "kind": "association",
+                    "org_id": None,
+                    "org_name": f"Personal relationship with colleague {o['forenames']} {o['surname']} ({o['officer_id']})",
+                    "person_id": None,
+                    "declared_at": w.cal.start - dt.timedelta(days=int(rng.integers(30, 900))),
+                    "valid_until": None,
+                    "status": "approved",
+                }
+            )
+        t = w.tables["declarations"]
+        w.tables["declarations"] = pd.concat(
+            [t, pd.DataFrame(rows).reindex(columns=t.columns)], ignore_index=True
+        )
+        row(
+            ab,
+            f"{w.ids[a]} and {w.ids[b]} live together; each declared the relationship, naming the other",
+            "declared_colleague",
+            True,
+        )
+    board = [x for x in (pick(w.pattern == FRONTLINE) for _ in range(6)) if x is not None]
+    off.loc[board, "phone"] = str(w.phone(1)[0])
+    row(
+        tuple(board),
+        f"{len(board)} officers give one station switchboard number as their phone",
+        "switchboard_phone",
+        True,
+    )
+    # the roster's shared team mailboxes (roster.self_approval's look-alike: an officer and
+    # their line manager, planned before) are this look-alike too; else one of its own
+    boss = w.manager
+    cases = {str(r["officer_id"]) for r in w.truth_rows if r["detector"] == det}
+    shared = [
+        (int(x), int(boss[x]))
+        for x, p in sorted(w.side_looks["roster.self_approval"].items())
+        if p["form"] == "shared_team_mailbox"
+        and boss[x] == w.approver[x]
+        and not {w.ids[x], w.ids[boss[x]]} & cases
+    ]
+    for x, m in shared:
+        row(
+            (x, m),
+            f"{w.ids[x]} and their line manager {w.ids[m]} have the team's mailbox on the force's domain",
+            "team_mailbox",
+            True,
+        )
+    x = None if shared else pick(pc & (boss >= 0) & ok[np.maximum(boss, 0)])
+    if x is not None:
+        m = int(boss[x])
+        ok[m], w.used[m] = False, True
+        off.loc[[x, m], "email"] = f"team.{str(off.loc[m, 'unit_id']).lower()}@police.example"
+        row(
+            (x, m),
+            f"{w.ids[x]} and their line manager {w.ids[m]} have the team's mailbox on the force's domain",
+            "team_mailbox",
+            True,
+        )
+    for s in rng.permutation(pd.unique(sur[ok])).tolist():
+        same = np.flatnonzero(ok & (sur == s))
+        first = off.loc[same, "forenames"].astype(str).str.split(" ").str[0].to_numpy(object)
+        if len(same) < 2 or first[0] == first[1]:
+            continue
+        a, b = int(same[0]), int(same[1])
+        street = re.match(r"(\d+) (.*)", str(off.loc[a, "home_address"]))
+        if street is None:
+            continue
+        ok[[a, b]], w.used[[a, b]] = False, True
+        n = int(street.group(1))
+        off.loc[b, "home_address"] = f"{n + 1 if n < 300 else n - 1} {street.group(2)}"
+        off.loc[b, "home_postcode"] = off.loc[a, "home_postcode"]
+        row(
+            (a, b),
+            f"{w.ids[a]} and {w.ids[b]} share a surname and a postcode, in other houses",
+            "same_postcode_other_house",
+            True,
+        )
+        break
+    w.tables["officers"] = off
+
+
+# ---- network.crew: officers approving one another's claims (late plans)
+
+
+def _rest_days(w: World, key: int, ws: int, we: int) -> np.ndarray:
+    """The rest days in ``ws..we`` on which extra duty can be booked, of officers with one
+    ``key`` (they have the same: frontline officers by their place in the rota, whose first
+    rest day follows the second night; -1, everyone else, at weekends and on bank holidays)."""
+    d = np.arange(ws, we + 1)
+    if key >= 0:
+        return d[(d + key) % 10 >= 7]
+    return d[(w.cal.weekday[d] >= 5) | w.cal.holiday[d]]
+
+
+def _claim(w: World, gi: int, by: int, ws: int, we: int, days: np.ndarray | None = None, k: int = 4) -> None:
+    """Plan ``k`` claims of officer ``gi`` approved by ``by``: overtime after their own shifts
+    in ``ws..we``, or rest-day working on those of ``days`` that are free in the block."""
+    w.claim_plan.setdefault(gi, []).append(
+        {"by": by, "ws": ws, "we": we, "days": None if days is None else [int(d) for d in days], "k": k}
+    )
+
+
+def late_approvals(w: World) -> None:
+    """``network.crew``'s approval groups (not in a clean force) and their look-alikes: two
+    PCs of two teams approving each other's overtime (``reciprocal_approval``), three in a
+    ring (``approval_ring``), a sergeant and a PC of another team approving each other's
+    rest-day working on the same days, the sergeant also approving two more PCs of other
+    teams who claim on those days (``claims_together``); a sergeant approving their own
+    team's rest-day working on the same days (``sergeant_approves_own_team``) and a sergeant
+    covering another team's overtime, one way (``acting_sergeant_one_way``). The claims are
+    planted block by block (:func:`plant_approvals`)."""
+    w.claim_plan = {}
+    rng, det = w.rng, "network.crew"
+    # no one in a crew or crew look-alike already (a crew named on complaints takes no one)
+    crew = {str(r["officer_id"]) for r in [*w.truth_rows, *w.look_rows] if r["detector"] == det}
+    free = w.is_officer & (w.start_day <= 0) & ~w.no_shifts & ~pd.Series(w.ids).isin(crew).to_numpy()
+    pc, sgt = free & ~w.used & (w.level == 0), free & ~w.used & (w.level == 1)
+    g = max(1, round(0.001 * w.n))
+    key = np.where(w.pattern == FRONTLINE, w.rota, -1)
+    boss = np.where(w.manager >= 0, w.manager[np.maximum(w.manager, 0)], -1)
+
+    def pick(mask: np.ndarray, k: int, units: set[int] | None = None) -> list[int]:
+        """``k`` of ``mask``, each of another unit (none of ``units``); marked used."""
+        seen = set(units or ())
+        out: list[int] = []
+        for x in rng.permutation(np.flatnonzero(mask)).tolist():
+            if int(w.unit[x]) not in seen:
+                out.append(int(x))
+                seen.add(int(w.unit[x]))
+            if len(out) == k:
+                break
+        if len(out) < k:
+            return []
+        w.used[out] = True
+        mask[out] = False
+        return out
+
+    def rows(who: list[int], ws: int, we: int, note: str, group: str, form: str, look: bool = False) -> None:
+        for x in who:
+            w.row(det, x, ws, we, note, group=group, look=look, form=form)
+
+    n_group = 0
+    for form in () if w.clean else ("reciprocal_approval", "approval_ring", "claims_together"):
+        for _ in range(g):
+            ws, we = w.window(det, 60)
+            n_group += 1
+            group = f"crew-approvals-{n_group:04d}"
+            if form != "claims_together":
+                ring = pick(pc, 2 if form == "reciprocal_approval" else 3)
+                for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                    _claim(w, b, a, ws, we)  # a approves b's
+                if len(ring) == 2:
+                    note = "two PCs of two teams approve each other's overtime, four claims each way"
+                else:
+                    note = (
+                        "three PCs of three teams approve one another's overtime in a ring, four claims each"
+                    )
+                rows(ring, ws, we, note, group, form)
+                continue
+            for s in rng.permutation(np.flatnonzero(sgt)).tolist():
+                same = pc & (key == key[s]) & (w.unit != w.unit[s]) & (w.manager != s) & (boss != s)
+                days = _rest_days(w, int(key[s]), ws, we)
+                if same.sum() < 3 or len(days) < 4:
+                    continue
+                trio = pick(same, 3, {int(w.unit[s])})
+                if not trio:
+                    continue
+                sgt[s], w.used[s] = False, True
+                p, *others = trio
+                days = np.sort(rng.choice(days, min(5, len(days)), replace=False))
+                _claim(w, p, s, ws, we, days)
+                _claim(w, s, p, ws, we, days)
+                for x in others:
+                    _claim(w, x, s, ws, we, days)
+                rows(
+                    [s, p],
+                    ws,
+                    we,
+                    f"a sergeant and a PC of another team approve each other's rest-day working on the same "
+                    f"days; the sergeant also approves that of {len(others)} PCs of other teams on those days",
+                    group,
+                    "reciprocal_approval",
+                )
+                rows(
+                    others,
+                    ws,
+                    we,
+                    f"claims rest-day working on the days that {w.ids[s]} and {w.ids[p]} approve each other's, "
+                    f"approved by {w.ids[s]}, not their line manager",
+                    group,
+                    form,
+                )
+                break
+    # look-alikes: a line of management, one way (the sergeant may be planted for another
+    # detector: approving their own team is what they do anyway)
+    lead = free & (w.level == 1)
+    for j in range(g):
+        ws, we = w.window(det, 60)
+        for s in rng.permutation(np.flatnonzero(lead)).tolist():
+            team = np.flatnonzero(pc & (w.manager == s))
+            if len(team) < 2:
+                continue
+            # rest-day working on the same days where two or more of the team rest alike, else
+            # overtime after their own shifts
+            keys, n_key = np.unique(key[team], return_counts=True)
+            best = int(keys[np.argmax(n_key)]) if n_key.max() >= 2 else None
+            mine = [int(x) for x in (team if best is None else team[key[team] == best])[:4]]
+            days = None if best is None else _rest_days(w, best, ws, we)
+            if days is not None:
+                days = np.sort(rng.choice(days, min(5, len(days)), replace=False))
+            own = bool(sgt[s])
+            sgt[s], lead[s], pc[mine] = False, False, False
+            w.used[[s, *mine]] = True
+            for x in mine:
+                _claim(w, x, s, ws, we, days)
+            if own and best is not None and key[s] == best:
+                _claim(w, s, int(w.approver[s]), ws, we, days)
+            what = "overtime" if best is None else "rest-day working, on the same days"
+            rows(
+                [s, *mine],
+                ws,
+                we,
+                f"a sergeant approves the {what} of {len(mine)} PCs they line-manage",
+                f"look-approvals-own-team-{j + 1:04d}",
+                "sergeant_approves_own_team",
+                look=True,
+            )
+            break
+    for j in range(g):
+        ws, we = w.window(det, 30)
+        for s in rng.permutation(np.flatnonzero(sgt)).tolist():
+            other = pc & (w.unit != w.unit[s]) & (w.manager != s)
+            units = np.unique(w.unit[other])
+            u = next((int(u) for u in rng.permutation(units) if ((w.unit == u) & other).sum() >= 2), None)
+            if u is None:
+                continue
+            team = sorted(int(x) for x in rng.choice(np.flatnonzero(other & (w.unit == u)), 2, replace=False))
+            sgt[s] = False
+            w.used[[s, *team]] = True
+            pc[team] = False
+            for x in team:
+                _claim(w, x, s, ws, we, k=3)
+            rows(
+                [s, *team],
+                ws,
+                we,
+                f"a sergeant covering another team approves the overtime of {len(team)} of its PCs; no one there "
+                "approves the sergeant's",
+                f"look-acting-sergeant-{j + 1:04d}",
+                "acting_sergeant_one_way",
+                look=True,
+            )
+            break
+
+
 def business_registers(w: World) -> list[dict[str, Any]]:
     """The businesses of the ``business`` form (organisations added) and their registers'
     rows: the officer and the flagged person, both members."""
@@ -790,6 +1190,37 @@ def plant_crew_look(b: Block, i: int, p: dict[str, Any]) -> None:
         b.lookups(i, days, np.array(p["records"][:2] * 2), (P_INV,), p["case"], (VIEW,))
 
 
+def plant_approvals(b: Block) -> None:
+    """The claims of ``network.crew``'s approval groups and look-alikes
+    (:func:`late_approvals`): overtime after the officer's own shifts, or rest-day working on
+    the planned days that are free rest days in the block, approved by the planned officer."""
+    w, rng, cal = b.w, b.rng, b.w.cal
+    for i, gi, plans in b.mine(getattr(w, "claim_plan", {})):
+        for p in plans:
+            if p["days"] is None:
+                cand = b.work & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.remote
+                cand &= ~b.ext & ~b.touched & (b.W_site >= 0)
+                days = b.pick(b.within(i, p["ws"], p["we"], cand), p["k"])
+                s = b.e[i, days]
+                e = s + rng.choice(np.array([60, 90, 120, 180]), len(days))
+                cat = cal.ts(days, s) + 60 * rng.integers(0, 45, len(days))
+                aat = cat + rng.integers(7200, 72 * 3600, len(days))
+                b.ot_add(
+                    i, days, s, e, b.duty[i, days], OVERTIME, b.site[i, days], WORKED, gi, cat, p["by"], aat
+                )
+                b.ext[i, days] = True
+                b.W_e[i, days] = e
+                b.b_out[i, days] = e + rng.integers(0, 20, len(days))
+            else:
+                days = np.array(p["days"], dtype=np.int64)
+                days = days[b.free_rest[i, days] & ~b.rdw[i, days] & ~b.touched[i, days] & ~b.work[i, days]]
+                b.rest_day_working(np.full(len(days), i), days, cby_self=True, aby=p["by"])
+                for d in days:
+                    s, e = b.rdw_s[(i, int(d))]
+                    b.set_work(i, int(d), s, e, int(w.site[gi]))
+            b.touched[i, days] = True
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -800,6 +1231,9 @@ PLANTING: dict[str, Planting] = {
             "large_crew": Stage.PLAN,
             "diffuse_complaints": Stage.LATE,
             "small_crew": Stage.LATE,
+            "reciprocal_approval": Stage.LATE,
+            "approval_ring": Stage.LATE,
+            "claims_together": Stage.LATE,
         },
         lookalikes={
             "team_complaints": Stage.OWN,
@@ -809,6 +1243,8 @@ PLANTING: dict[str, Planting] = {
             "safeguarding_unit_coviews": Stage.LATE,
             "busy_unit_complaints": Stage.LATE,
             "joiner_one_incident": Stage.LATE,
+            "sergeant_approves_own_team": Stage.LATE,
+            "acting_sergeant_one_way": Stage.LATE,
         },
     ),
     "network.hidden_link": Planting(
@@ -817,6 +1253,10 @@ PLANTING: dict[str, Planting] = {
             "contact_address": Stage.PLAN,
             "business": Stage.PLAN,
             "two_intermediaries": Stage.LATE,
+            "colleague_home": Stage.LATE,
+            "colleague_contact": Stage.LATE,
+            "colleague_via_person": Stage.LATE,
+            "line_manager": Stage.LATE,
         },
         lookalikes={
             "hub_address": Stage.PLAN,
@@ -824,6 +1264,10 @@ PLANTING: dict[str, Planting] = {
             "too_far": Stage.PLAN,
             "namesake_street": Stage.PLAN,
             "large_organisation": Stage.LATE,
+            "declared_colleague": Stage.LATE,
+            "switchboard_phone": Stage.LATE,
+            "team_mailbox": Stage.LATE,
+            "same_postcode_other_house": Stage.LATE,
         },
     ),
 }

@@ -87,6 +87,9 @@ class World:
     """The team that often leaves the purpose code out (``access.no_purpose`` ``uncoded_tail``)."""
     late_crew: list[int]
     """The crew of ``network.crew`` ``diffuse_complaints``."""
+    claim_plan: dict[int, list[dict[str, Any]]]
+    """Claims planted for ``network.crew``'s approval groups and look-alikes: the claimant's
+    claims, each with its approver (:func:`synthetic.network.late_approvals`)."""
 
     def __init__(
         self,
@@ -125,6 +128,7 @@ class World:
         self._side_plans()
         self._late_plans()
         self._duty_plans()
+        self._tie_plans()
 
     # ---- small utilities
 
@@ -244,6 +248,14 @@ class World:
         for i in np.flatnonzero(approver < 0):
             cand = seniors[seniors != i] if len(seniors) > 1 else np.array([(i + 1) % n])
             approver[i] = rng.choice(cand)
+        # the top of the force is approved by a senior who is neither at the top nor line-managed
+        # by someone who is, so an ordinary force's approvals never close a loop (network.crew's
+        # approval groups are planted); drawn on a stream of its own, the draws above stay as they were
+        top = manager < 0
+        safe = seniors[(manager[seniors] >= 0) & ~top[np.maximum(manager[seniors], 0)]]
+        bad = np.flatnonzero(top & ~np.isin(approver, safe))
+        if len(bad) and len(safe):
+            approver[bad] = np.random.default_rng([self.seed, 102]).choice(safe, len(bad))
         self.approver = approver
         # a roster clerk (member of staff) per site
         staff_idx = np.flatnonzero(staff)
@@ -810,6 +822,20 @@ class World:
                     if (det, form) in attendance.OFF_DUTY_SYSTEM:  # no duty rows, so no leave rows either
                         self.no_shifts[gi] = True
             roster.team_mailbox(self)
+        finally:
+            self.rng = saved
+
+    def _tie_plans(self) -> None:
+        """Approval groups and ties between colleagues (:func:`synthetic.network.late_ties`),
+        after everything else, on random streams of their own: the officers every other plan
+        picks stay the same."""
+        saved, first = self.rng, len(self.late_persons)
+        try:
+            network.late_ties(self)
+            if len(self.late_persons) > first:
+                persons = self.tables["persons"]
+                late = pd.DataFrame(self.late_persons[first:]).reindex(columns=persons.columns)
+                self.tables["persons"] = pd.concat([persons, late], ignore_index=True)
         finally:
             self.rng = saved
 
