@@ -6,7 +6,8 @@ in its own module), and the five event tables emitted from them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -81,6 +82,9 @@ from synthetic.planting import DUTY_SIDE_LOOKALIKES, PLANTERS, SIDE_LOOKALIKES, 
 if TYPE_CHECKING:
     from synthetic.world import World
 
+_P = TypeVar("_P")
+"""A block's share of a plan: whatever each officer's entry is."""
+
 
 class Block:
     """The events of officers ``a`` to ``b`` over every simulated day.
@@ -118,7 +122,7 @@ class Block:
 
     # ---- helpers
 
-    def mine(self, plan: dict[int, dict[str, Any]]) -> list[tuple[int, int, dict[str, Any]]]:
+    def mine(self, plan: Mapping[int, _P]) -> list[tuple[int, int, _P]]:
         return [(gi - self.a, gi, p) for gi, p in sorted(plan.items()) if self.a <= gi < self.b]
 
     def within(self, i: int, ws: int, we: int, mask: np.ndarray) -> np.ndarray:

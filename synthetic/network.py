@@ -817,7 +817,7 @@ def late_colleagues(w: World) -> None:
                 continue
             a, b = ab
             if j == 0:
-                off.loc[b, "phone"] = off.loc[a, "phone"]
+                off.loc[[b], "phone"] = off.loc[[a], "phone"].to_numpy()
                 what = "phone number"
             else:
                 mail = f"{str(sur[a]).lower()}.family{int(rng.integers(10, 99))}@mail.example"
@@ -855,7 +855,7 @@ def late_colleagues(w: World) -> None:
     if (ab := pair()) is not None:
         a, b = ab
         move_in(b, a)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for me, other in ((a, b), (b, a)):
             o = off.loc[other]
             rows.append(
@@ -930,7 +930,7 @@ def late_colleagues(w: World) -> None:
         ok[[a, b]], w.used[[a, b]] = False, True
         n = int(street.group(1))
         off.loc[b, "home_address"] = f"{n + 1 if n < 300 else n - 1} {street.group(2)}"
-        off.loc[b, "home_postcode"] = off.loc[a, "home_postcode"]
+        off.loc[[b], "home_postcode"] = off.loc[[a], "home_postcode"].to_numpy()
         row(
             (a, b),
             f"{w.ids[a]} and {w.ids[b]} share a surname and a postcode, in other houses",
@@ -1021,15 +1021,15 @@ def late_approvals(w: World) -> None:
                 continue
             for s in rng.permutation(np.flatnonzero(sgt)).tolist():
                 same = pc & (key == key[s]) & (w.unit != w.unit[s]) & (w.manager != s) & (boss != s)
-                days = _rest_days(w, int(key[s]), ws, we)
-                if same.sum() < 3 or len(days) < 4:
+                rest = _rest_days(w, int(key[s]), ws, we)
+                if same.sum() < 3 or len(rest) < 4:
                     continue
                 trio = pick(same, 3, {int(w.unit[s])})
                 if not trio:
                     continue
                 sgt[s], w.used[s] = False, True
                 p, *others = trio
-                days = np.sort(rng.choice(days, min(5, len(days)), replace=False))
+                days = np.sort(rng.choice(rest, min(5, len(rest)), replace=False))
                 _claim(w, p, s, ws, we, days)
                 _claim(w, s, p, ws, we, days)
                 for x in others:
@@ -1067,16 +1067,16 @@ def late_approvals(w: World) -> None:
             keys, n_key = np.unique(key[team], return_counts=True)
             best = int(keys[np.argmax(n_key)]) if n_key.max() >= 2 else None
             mine = [int(x) for x in (team if best is None else team[key[team] == best])[:4]]
-            days = None if best is None else _rest_days(w, best, ws, we)
-            if days is not None:
-                days = np.sort(rng.choice(days, min(5, len(days)), replace=False))
+            together = None if best is None else _rest_days(w, best, ws, we)
+            if together is not None:
+                together = np.sort(rng.choice(together, min(5, len(together)), replace=False))
             own = bool(sgt[s])
             sgt[s], lead[s], pc[mine] = False, False, False
             w.used[[s, *mine]] = True
             for x in mine:
-                _claim(w, x, s, ws, we, days)
+                _claim(w, x, s, ws, we, together)
             if own and best is not None and key[s] == best:
-                _claim(w, s, int(w.approver[s]), ws, we, days)
+                _claim(w, s, int(w.approver[s]), ws, we, together)
             what = "overtime" if best is None else "rest-day working, on the same days"
             rows(
                 [s, *mine],
@@ -1096,17 +1096,17 @@ def late_approvals(w: World) -> None:
             u = next((int(u) for u in rng.permutation(units) if ((w.unit == u) & other).sum() >= 2), None)
             if u is None:
                 continue
-            team = sorted(int(x) for x in rng.choice(np.flatnonzero(other & (w.unit == u)), 2, replace=False))
+            pcs = sorted(int(x) for x in rng.choice(np.flatnonzero(other & (w.unit == u)), 2, replace=False))
             sgt[s] = False
-            w.used[[s, *team]] = True
-            pc[team] = False
-            for x in team:
+            w.used[[s, *pcs]] = True
+            pc[pcs] = False
+            for x in pcs:
                 _claim(w, x, s, ws, we, k=3)
             rows(
-                [s, *team],
+                [s, *pcs],
                 ws,
                 we,
-                f"a sergeant covering another team approves the overtime of {len(team)} of its PCs; no one there "
+                f"a sergeant covering another team approves the overtime of {len(pcs)} of its PCs; no one there "
                 "approves the sergeant's",
                 f"look-acting-sergeant-{j + 1:04d}",
                 "acting_sergeant_one_way",
