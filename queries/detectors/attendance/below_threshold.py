@@ -35,7 +35,7 @@ def _below_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]
     """The query, given the England and Wales bank holidays and each unit's site (where
     staff with no duty rows are expected)."""
     units = ctx.store.query(UNITS_CYPHER)
-    return ctx.sql(
+    rows = ctx.sql(
         BELOW_SQL,
         {
             **p,
@@ -44,6 +44,19 @@ def _below_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]
             "unit_sites": [str(u["site_id"]) for u in units],
         },
     )
+    if p["ranks"]:  # the rule covers these ranks only
+        wanted = {_rank(r) for r in p["ranks"]}
+        covered = {r["officer_id"] for r in ctx.sql(RANKS_SQL, {}) if _rank(r["rank"]) in wanted}
+        rows = [r for r in rows if r["officer_id"] in covered]
+    return rows
+
+
+RANKS_SQL = "SELECT officer_id, rank FROM g_officers"
+
+
+def _rank(v: Any) -> str:
+    """A rank as written in HR, compared trimmed and case-blind (``" supt "`` is ``SUPT``)."""
+    return " ".join(str(v or "").upper().split())
 
 
 def _below_forms(r: Mapping[str, Any]) -> list[str]:
@@ -256,7 +269,9 @@ BELOW_THRESHOLD = Detector(
             "units (the site of staff with no duty rows)",
         ),
         logic=(
-            "For officers whose work pattern is in work_patterns, take each rostered office day "
+            "For officers whose work pattern is in work_patterns (and, when ranks is set, whose rank "
+            "is one of them: whom the rule covers is the force's policy, often its senior officers "
+            "only), take each rostered office day "
             "(a worked day, early, late, night or training duty with a site) and whether the "
             "officer swiped anywhere between three hours before the duty and its end (a night "
             "duty's swipe out the next morning does not make the next night present). An "
@@ -292,6 +307,8 @@ BELOW_THRESHOLD = Detector(
             "with no activity."
         ),
         false_positives=(
+            "Officers the force's rule does not cover (a rule for senior officers, applied to every "
+            "hybrid PC): set ranks to the ranks it covers.",
             "Work at a site whose reader is broken for a spell (a site that never records a swipe "
             "is left out).",
             "Tailgating colleagues through a door instead of swiping.",
@@ -343,6 +360,13 @@ BELOW_THRESHOLD = Detector(
             "(leave or training recorded nowhere) before such days count as missed",
         ),
         Param("work_patterns", list, ["office", "hybrid"], "work patterns the policy applies to"),
+        Param(
+            "ranks",
+            list,
+            [],
+            "ranks the policy applies to (officers.rank, trimmed and case-blind; e.g. CI and above where "
+            "the rule is for senior officers); empty: every rank of work_patterns",
+        ),
         Param(
             "office_networks",
             list,
