@@ -526,8 +526,34 @@ def approval_groups(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[di
     return out
 
 
+def _group_flags(
+    gid: str,
+    members: list[str],
+    score: float,
+    first: Any,
+    last: Any,
+    explanation: str,
+    evidence: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One flag per member of a group, sharing its id, score, window, explanation and evidence."""
+    return [
+        {
+            "flag_id": flag_id("network.crew", gid, m),
+            "detector": "network.crew",
+            "officer_id": m,
+            "group_id": gid,
+            "score": round(score, 4),
+            "severity": severity_of(score),
+            "window_start": ts(first),
+            "window_end": ts(last),
+            "explanation": explanation,
+            "evidence": evidence_json(evidence),
+        }
+        for m in members
+    ]
+
+
 def _approval_flags(groups: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    name = "network.crew"
     out = []
     for r in groups:
         members, core = r["members"], r["core"]
@@ -559,21 +585,7 @@ def _approval_flags(groups: list[dict[str, Any]], p: Mapping[str, Any]) -> list[
             *({"joined": x, "shared_days": r["shared_days"][x]} for x in r["joined"]),
             forms_item(forms),
         ]
-        for m in members:
-            out.append(
-                {
-                    "flag_id": flag_id(name, gid, m),
-                    "detector": name,
-                    "officer_id": m,
-                    "group_id": gid,
-                    "score": round(score, 4),
-                    "severity": severity_of(score),
-                    "window_start": ts(r["first"]),
-                    "window_end": ts(r["last"]),
-                    "explanation": head + ".",
-                    "evidence": evidence_json(evidence),
-                }
-            )
+        out += _group_flags(gid, members, score, r["first"], r["last"], head + ".", evidence)
     return out
 
 
@@ -636,7 +648,6 @@ def _incident_count(r: dict[str, Any]) -> int:
 
 
 def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    name = "network.crew"
     out = _approval_flags([r for r in rows if r.get("kind") == "approvals"], p)
     for r in (r for r in rows if r.get("kind") != "approvals"):
         members, ties = r["members"], r["ties"]
@@ -712,21 +723,15 @@ def _crew_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
             head += ": " + _diffuse_text(d, p)
             if ties:
                 head += f"; {len(ties)} {'pair' if len(ties) == 1 else 'pairs'} of them tied {share}"
-        for m in members:
-            out.append(
-                {
-                    "flag_id": flag_id(name, gid, m),
-                    "detector": name,
-                    "officer_id": m,
-                    "group_id": gid,
-                    "score": round(score, 4),
-                    "severity": severity_of(score),
-                    "window_start": ts(min(dates)) if dates else "",
-                    "window_end": ts(max(dates)) if dates else "",
-                    "explanation": head + ".",
-                    "evidence": evidence_json(evidence),
-                }
-            )
+        out += _group_flags(
+            gid,
+            members,
+            score,
+            min(dates) if dates else None,
+            max(dates) if dates else None,
+            head + ".",
+            evidence,
+        )
     return out
 
 

@@ -16,14 +16,13 @@ look-alike of the card (run on both stores by ``tests/test_examples.py``).
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 
+from ingest.clean import clean_name
 from queries.detectors.base import (
     DetectContext,
     Detector,
@@ -180,9 +179,9 @@ def _kind(via: str) -> str:
     return via.split(":", 2)[1] if via.startswith("Identifier:") else ""
 
 
-def _names(text: str) -> str:
-    """Lower-case words, single-spaced, padded: a name or an id is found as whole words."""
-    return " " + " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text).lower())) + " "
+def _names(text: str | None) -> str:
+    """The words of a name or an id (:func:`~ingest.clean.clean_name`), padded: found as whole words."""
+    return f" {clean_name(text) or ''} "
 
 
 def work_domains(emails: list[str | None], named: list[str]) -> set[str]:
@@ -219,8 +218,8 @@ def declares(text: str, officer_id: str, forenames: str | None, surname: str | N
     words = _names(text)
     if _names(officer_id).strip() and _names(officer_id) in words:
         return True
-    first = _names(forenames or "").split()[:1]
-    last = _names(surname or "").strip()
+    first = _names(forenames).split()[:1]
+    last = _names(surname).strip()
     return bool(first and last) and f" {first[0]} " in words and f" {last} " in words
 
 
