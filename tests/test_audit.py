@@ -411,7 +411,9 @@ def test_records_asked_for_at_once_are_written_in_batches(
     def look(i: int) -> None:
         for j in range(10):
             r = log.record(who=f"u{i}", role="investigator", action="entity", what=f"Officer:{i}-{j}")
-            on_disk = {json.loads(line)["seq"] for line in log.path.read_text().splitlines()}
+            text = log.path.read_text()  # another batch may be half-way through its append:
+            whole = text[: text.rfind("\n") + 1]  # a record is on disk once its line is whole
+            on_disk = {json.loads(line)["seq"] for line in whole.splitlines()}
             assert r["seq"] in on_disk  # back only once written
             seen.append(r["seq"])
 
