@@ -1,6 +1,6 @@
 lookups AS (
     SELECT s.access_id, s.officer_id, s.ts, s.record_id, s.purpose_code, s."system",
-           coalesce(s.case_ref, r.case_ref) AS case_ref, r.person_id, r.sensitivity,
+           coalesce(s.case_ref, r.case_ref) AS case_ref, s.case_ref AS quoted_case, r.person_id, r.sensitivity,
            r.offence_category, r.record_type,
            EXISTS (SELECT 1 FROM g_case_assignments ca
                    WHERE ca.officer_id = s.officer_id AND ca.case_ref = coalesce(s.case_ref, r.case_ref)

@@ -1,12 +1,13 @@
-"""``access.no_purpose``: lookups with no real recorded purpose (no code, or a placeholder
-such as N/A), of records outside the officer's own cases.
+"""``access.no_purpose``: lookups with no real recorded purpose (no code, a placeholder
+such as N/A, someone else's case, a case code with no case), of records outside the
+officer's own cases; and such lookups of VIPs' records.
 
 Queries beside this module: ``no_purpose.codes.sql`` (first step: the codes in the data
 that carry no purpose, and the systems that ask for one) and ``no_purpose.sql`` (the
 enquiries against the background and the spread of officers' shares, with the family's
-``common.lookups.sql`` and ``common.densest.sql`` filled in). The first step's answers go
-into the second as literals at run time (``{blank}``, ``{systems}``, and
-``{first_system}``, :func:`first_system`; see :func:`_no_purpose_rows`).
+``common.lookups.sql`` filled in). The first step's answers go into the second as literals
+at run time (``{blank}``, ``{systems}``, ``{case_codes}`` and ``{first_system}``,
+:func:`first_system`; see :func:`_no_purpose_rows`).
 
 Worked examples: ``tests/examples/access.no_purpose/``, one folder per form and look-alike
 of the card (run on both stores by ``tests/test_examples.py``).
@@ -87,48 +88,129 @@ NO_PURPOSE_SQL = query_file(
     lookups=query_file(
         __file__,
         "common.lookups.sql",
-        where='WHERE (s.purpose_code IS NULL OR s.purpose_code IN ({blank})) AND s."system" IN ({systems})',
+        where=(
+            "WHERE (s.purpose_code IS NULL OR s.purpose_code IN ({blank}) OR s.case_ref IS NOT NULL "
+            'OR s.purpose_code IN ({case_codes})) AND s."system" IN ({systems})'
+        ),
     ),
-    densest=query_file(__file__, "common.densest.sql", hits="enquiries"),
 )
-"""Second step: per officer, the window_days window holding most enquiries without a
-purpose outside their own cases, against the background of their systems (everyone else's
-enquiries outside their own cases) and the spread of officers' own shares."""
+"""Second step: per officer, the windows (window_days and long_window_days) holding most
+enquiries without a purpose that holds, outside their own cases; of them, those whose stated
+purpose does not hold and those of sensitive records; each against the background of their
+systems (everyone else's enquiries outside their own cases) and, for all of them together,
+the spread of officers' own shares."""
+
+KINDS = ("any", "unsupported", "sensitive")
+"""What the second step counts, in the order a flag tells it: every enquiry without a
+purpose; those whose stated purpose does not hold (a case not the officer's, their unit's
+or their team's; a code that on the force quotes a case, with none); those of sensitive
+records."""
+
+
+def _explain_any(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    how = []
+    if r["missing"]:
+        how.append(f"{r['missing']} {'lookup' if r['missing'] == 1 else 'lookups'} with no purpose code")
+    if r["placeholder"]:
+        codes = ", ".join(f'"{c}"' for c in (r["codes"] or [])[:5])
+        how.append(f"{r['placeholder']} with a code that gives no purpose ({codes})")
+    if r["unsupported"]:
+        how.append(f"{r['unsupported']} whose stated purpose does not hold (below)")
+    among = "their unit colleagues" if r["tail_of"] == "unit" else "officers across the force"
+    tail = (
+        f"among {among}, those who leave the purpose out most often (the top "
+        f"{_share(1 - p['tail_quantile'])}) do so for {100 * r['tail']:.1f}% of theirs"
+    )
+    return (
+        f"Made {r['n']} enquiries of {r['records']} records ({r['lookups']} lookups; a record looked up "
+        f"on one day is one enquiry) between {day(r['window_start'])} and "
+        f"{day(r['window_end'])} without a real purpose ({' and '.join(how)}), none of them of a case "
+        f"they were assigned to ({r['no_case']} of them of records with no case at all): "
+        f"{100 * r['share']:.0f}% of their {r['all_n']} enquiries outside their own cases in the "
+        f"{r['span']} days to {day(r['window_end'])}. At the share of such enquiries everyone "
+        f"else makes on the same systems without a purpose, they would hold {r['expected']:.1f} "
+        f"without one: these are {_times_as_many(r['ratio'])}, {r['n'] - r['expected']:.0f} more; "
+        f"and {tail}."
+    )
+
+
+def _explain_unsupported(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    how = []
+    if "case_not_theirs" in r["forms"]:
+        cases = ", ".join(r["cases"][:5]) + (
+            f" and {len(r['cases']) - 5} more" if len(r["cases"]) > 5 else ""
+        )
+        how.append(
+            f"quoting {'case' if len(r['cases']) == 1 else 'cases'} {cases}, to which neither they, nor anyone "
+            "in their unit, nor anyone they line-manage was ever assigned"
+        )
+    if "case_code_without_case" in r["forms"]:
+        codes = ", ".join(f'"{c}"' for c in r["case_codes"])
+        how.append(
+            f"with a purpose code that on this force quotes a case (at least {100 * p['min_case_share']:.0f}% "
+            f"of its lookups do: {codes}) but quoting none"
+        )
+    return (
+        f"Made {r['n']} enquiries of {r['records']} records between {day(r['window_start'])} and "
+        f"{day(r['window_end'])} whose stated purpose does not hold: {'; or '.join(how)}. None was of a case "
+        f"they were assigned to. At the share of such enquiries everyone else makes on the same systems, "
+        f"their {r['all_n']} enquiries outside their own cases in the {r['span']} days to "
+        f"{day(r['window_end'])} would hold {r['expected']:.1f}."
+    )
+
+
+def _explain_sensitive(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    kinds = " or ".join(p["sensitive_records"])
+    return (
+        f"Made {r['n']} enquiries of {r['records']} records marked {kinds} between {day(r['window_start'])} "
+        f"and {day(r['window_end'])} without a real purpose, none of them of a case they were assigned to. "
+        f"At the share of such enquiries everyone else makes, their {r['all_n']} enquiries outside their own "
+        f"cases in the {r['span']} days to {day(r['window_end'])} would hold {r['expected']:.1f}."
+    )
+
+
+_EXPLAIN = {"any": _explain_any, "unsupported": _explain_unsupported, "sensitive": _explain_sensitive}
+_SCORE = {
+    "any": lambda n: 0.4 + 0.03 * n,
+    "unsupported": lambda n: 0.45 + 0.05 * n,
+    "sensitive": lambda n: 0.5 + 0.1 * n,
+}
+
+
+def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per officer: each kind that passed (for every enquiry without a purpose, the
+    short window when it passed, else the long one), in the order of :data:`KINDS`."""
+    by: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: (str(r["officer_id"]), KINDS.index(r["kind"]), r["span"])):
+        by.setdefault(str(r["officer_id"]), {}).setdefault(r["kind"], r)
+    out = []
+    for officer, kinds in sorted(by.items()):
+        parts = [kinds[k] for k in KINDS if k in kinds]
+        forms = sorted(
+            {f for r in parts for f in r["forms"]} | ({"sensitive_record"} if "sensitive" in kinds else set())
+        )
+        out.append(
+            {
+                "officer_id": officer,
+                "parts": parts,
+                "window_start": min(r["window_start"] for r in parts),
+                "window_end": max(r["window_end"] for r in parts),
+                "forms": forms,
+                "access_ids": sorted({a for r in parts for a in r["access_ids"]}),
+            }
+        )
+    return out
 
 
 def _no_purpose(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    def explain(r: dict[str, Any]) -> str:
-        how = []
-        if r["missing"]:
-            how.append(f"{r['missing']} {'lookup' if r['missing'] == 1 else 'lookups'} with no purpose code")
-        if r["placeholder"]:
-            codes = ", ".join(f'"{c}"' for c in (r["codes"] or [])[:5])
-            how.append(f"{r['placeholder']} with a code that gives no purpose ({codes})")
-        among = "their unit colleagues" if r["tail_of"] == "unit" else "officers across the force"
-        tail = (
-            f"among {among}, those who leave the purpose out most often (the top "
-            f"{_share(1 - p['tail_quantile'])}) do so for {100 * r['tail']:.1f}% of theirs"
-        )
-        return (
-            f"Made {r['n']} enquiries of {r['records']} records ({r['lookups']} lookups; a record looked up "
-            f"on one day is one enquiry) between {day(r['window_start'])} and "
-            f"{day(r['window_end'])} without a real purpose ({' and '.join(how)}), none of them of a case "
-            f"they were assigned to ({r['no_case']} of them of records with no case at all): "
-            f"{100 * r['share']:.0f}% of their {r['all_n']} enquiries outside their own cases in the "
-            f"{p['window_days']} days to {day(r['window_end'])}. At the share of such enquiries everyone "
-            f"else makes on the same systems without a purpose, they would hold {r['expected']:.1f} "
-            f"without one: these are {_times_as_many(r['ratio'])}, {r['n'] - r['expected']:.0f} more; "
-            f"and {tail}."
-        )
-
     return officer_flags(
         "access.no_purpose",
-        rows,
-        score=lambda r: 0.4 + 0.03 * r["n"],
-        explain=explain,
-        evidence=lambda r: rows_evidence("system_access", r["access_ids"]),
-        id_parts=lambda r: (r["officer_id"],),
-        forms=lambda r: r["forms"],
+        _merged(rows),
+        score=lambda m: max(_SCORE[r["kind"]](r["n"]) for r in m["parts"]),
+        explain=lambda m: " ".join(_EXPLAIN[r["kind"]](r, p) for r in m["parts"]),
+        evidence=lambda m: rows_evidence("system_access", m["access_ids"]),
+        id_parts=lambda m: (m["officer_id"],),
+        forms=lambda m: m["forms"],
     )
 
 
@@ -179,9 +261,10 @@ def _no_purpose_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str,
     sql = (
         NO_PURPOSE_SQL.replace("{blank}", _sql_list(first["blank"]))
         .replace("{systems}", _sql_list(systems))
+        .replace("{case_codes}", _sql_list(first["case_codes"]))
         .replace("{first_system}", first_system(systems, first["span_s"]))
     )
-    return ctx.sql(sql, p)
+    return [{**r, "case_codes": first["case_codes"] or []} for r in ctx.sql(sql, p)]
 
 
 _REAL_CODE = (
@@ -195,27 +278,42 @@ NO_PURPOSE = Detector(
     name="access.no_purpose",
     card=MethodCard(
         purpose=(
-            "Find lookups with no real recorded purpose (no code, or a placeholder such as N/A), of "
-            "records outside the officer's own cases."
+            "Find lookups with no real recorded purpose, of records outside the officer's own cases: no "
+            "code, a placeholder such as N/A, a case reference that is not theirs, a code that needs a "
+            "case with none; and any such lookup of a VIP's record."
         ),
-        reads=("system_access", "records (their case)", "case_assignments (the officer's cases and dates)"),
+        reads=(
+            "system_access",
+            "records (their case, their sensitivity)",
+            "case_assignments (the officer's cases and dates; their unit's and team's cases)",
+            "officers (unit, line manager)",
+        ),
         logic=(
             "A lookup has no purpose when its purpose code is empty, or is a placeholder: one of "
             "placeholder_codes, or punctuation, zeros or X only (codes are compared on their letters "
-            "and digits, any case: n/a, N.A. and NA are one). Systems on which fewer than "
-            "min_coded_share of all lookups carry a real code do not ask for one and are left out "
-            "(the run's inputs count the lookups that carry a real code; with none at all no form "
-            "can be checked). Take lookups with no purpose whose case (the lookup's, else the "
+            "and digits, any case: n/a, N.A. and NA are one). Its stated purpose does not hold when it "
+            "quotes a case (its own case reference) that neither the officer, nor anyone in their "
+            "unit, nor anyone they line-manage (directly or one level down) was ever assigned to; or "
+            "when its code is one that on this force quotes a case (at least min_case_share of the "
+            "code's lookups do, over at least min_case_code_lookups) and it quotes none. Systems on "
+            "which fewer than min_coded_share of all lookups carry a real code do not ask for one and "
+            "are left out (the run's inputs count the lookups that carry a real code; with none at "
+            "all no form can be checked). Take such lookups whose case (the lookup's, else the "
             "record's) is not one the officer was assigned to at the time (give or take grace_days), "
             "including records of no case. They are counted as enquiries: a record looked up on one "
             "day is one enquiry, however many screens and systems (a search and the views that follow "
-            "it share one missing code). Find, per officer, the window_days window holding most such "
-            "enquiries. Like is compared with like: every system has a background, the share of "
+            "it share one missing code). Three things are counted: every such enquiry; those whose "
+            "stated purpose does not hold; those of records whose sensitivity is in sensitive_records "
+            "(VIPs). Like is compared with like: every system has a background, the share of "
             "everyone else's enquiries outside their own cases on it (an enquiry is on the system of "
-            "its first lookup), over the period, with a lookup that carries no purpose (a forgotten "
-            "code now and then). Flag when the window holds at least min_lookups such enquiries, at "
+            "its first lookup) of each count, over the period, pooled with the force's share as if "
+            "the system held background_prior more enquiries (a forgotten code now and then; a "
+            "system where few enquiries fall outside a case tells little on its own). "
+            "Every such enquiry: find, per officer, the window_days window holding most, and the "
+            "long_window_days window holding most (a slow, steady habit: a dozen over three months). "
+            "Flag when a window holds at least min_lookups such enquiries, at "
             "least min_ratio times as many as that background predicts for the officer's enquiries "
-            "outside their own cases in the window_days to the window's end, system by system; when "
+            "outside their own cases in the window's days to its end, system by system; when "
             "their share of those enquiries without a purpose is at least min_tail_ratio times the "
             "share of the officers who leave it out most often (the tail_quantile of officers' "
             "whole-period shares, among those with min_lookups enquiries: the officer's unit "
@@ -225,24 +323,35 @@ NO_PURPOSE = Detector(
             "own share outside the window) or the officer's whole-period share is itself at least "
             "min_tail_ratio times the top of the spread (the densest month of a steady share is "
             "neither). "
+            "Enquiries whose stated purpose does not hold: flag when the long_window_days window "
+            "holding most holds at least min_unsupported, and min_ratio times the background. "
+            "Enquiries of sensitive records without a purpose: flag when the long_window_days window "
+            "holding most holds at least min_sensitive, and min_ratio times the background. "
+            "One flag per officer tells each count that was reached. "
             "So a busy officer whose uncoded lookups are their systems' usual share is not flagged, "
             "nor is one whose share is at the top of the usual spread (a team or a tail of officers "
             "that often leave the code out), nor is a handful of forgotten codes: a slip, not a "
-            "pattern."
+            "pattern; a supervisor reading their team's cases quotes cases that are theirs to read."
         ),
         false_positives=(
             "A system that does not ask for a purpose code on some screens.",
             "Work on a case before the assignment was recorded.",
-            "Supervisors reviewing their team's cases without being assigned.",
+            "Supervisors reviewing cases outside their line of management (a duty inspector) without "
+            "being assigned.",
+            "A case reference mistyped by a digit, which quotes someone else's case.",
+            "Helping another unit on its case without an assignment on record.",
         ),
-        scoring="score = 0.4 + 0.03 per enquiry in the window, at most 1.",
+        scoring=(
+            "score = the highest of: 0.4 + 0.03 per enquiry without a purpose in the window; 0.45 + 0.05 per "
+            "enquiry whose stated purpose does not hold; 0.5 + 0.1 per enquiry of a sensitive record; at most 1."
+        ),
         forms=(
             Form(
                 "missing_code",
                 "Ten or more enquiries (a record looked up on a day) with no purpose code within 30 "
-                "days, of records outside the officer's own cases, and at least five times as many as "
-                "their systems' background share of enquiries without a purpose predicts for all the "
-                "officer's enquiries in those days.",
+                "days, or spread over 90, of records outside the officer's own cases, and at least five "
+                "times as many as their systems' background share of enquiries without a purpose "
+                "predicts for all the officer's enquiries in those days.",
                 (
                     "own_case_no_code",
                     "few_missing",
@@ -264,6 +373,29 @@ NO_PURPOSE = Detector(
                     "uncoded_tail",
                 ),
                 ("system_access", "purpose codes"),
+            ),
+            Form(
+                "case_not_theirs",
+                "Five or more enquiries within 90 days quoting a case that neither the officer, nor "
+                "anyone in their unit, nor anyone they line-manage was ever assigned to, whatever the "
+                "code: a purpose borrowed from someone else's case.",
+                ("team_case_review", "coded_lookups"),
+                ("system_access", "quoted cases", "case assignments"),
+            ),
+            Form(
+                "case_code_without_case",
+                "Five or more enquiries within 90 days, outside the officer's own cases, with a code "
+                "that on this force quotes a case (95% of its lookups do) but quoting none: the code of "
+                "an investigation with no investigation named.",
+                ("code_often_without_case", "coded_lookups"),
+                ("system_access", "quoted cases"),
+            ),
+            Form(
+                "sensitive_record",
+                "Two or more enquiries within 90 days without a purpose (any of the forms above) of "
+                "records marked VIP (sensitive_records), outside the officer's own cases.",
+                ("sensitive_with_purpose", "one_sensitive_slip"),
+                ("system_access", "records marked VIP"),
             ),
         ),
         lookalikes=(
@@ -289,6 +421,23 @@ NO_PURPOSE = Detector(
                 "force's background share: their share is at the top of their colleagues' spread, not "
                 "far beyond it.",
             ),
+            LookAlike(
+                "team_case_review",
+                "A supervisor quoting the cases of the officers they line-manage, without being assigned "
+                "themselves: their team's work.",
+            ),
+            LookAlike(
+                "code_often_without_case",
+                "Lookups coded INV with no case, on a force where INV goes without a case on a large share "
+                "of its lookups: there the code does not name a case.",
+            ),
+            LookAlike(
+                "sensitive_with_purpose",
+                "Views of VIP records with a real purpose code, outside the officer's cases.",
+            ),
+            LookAlike(
+                "one_sensitive_slip", "One enquiry of a VIP record without a code: a slip, not a pattern."
+            ),
         ),
     ),
     params=(
@@ -306,7 +455,52 @@ NO_PURPOSE = Detector(
             "enquiries without a purpose in the window beyond what the background, or the top of the "
             "spread of officers' shares, would give the officer's enquiries",
         ),
-        Param("window_days", int, 30, "length of the window (days)"),
+        Param(
+            "background_prior",
+            int,
+            50,
+            "enquiries at the force's share pooled into each system's background (a system with few "
+            "enquiries outside a case tells little on its own)",
+        ),
+        Param("window_days", int, 30, "length of the short window (days): a burst"),
+        Param(
+            "long_window_days",
+            int,
+            90,
+            "length of the long window (days): enquiries without a purpose spread over months, and those "
+            "whose purpose does not hold or of sensitive records",
+        ),
+        Param(
+            "min_unsupported",
+            int,
+            5,
+            "enquiries in the long window whose stated purpose does not hold (a case not theirs, their "
+            "unit's or their team's; a case code with no case) that make a flag",
+        ),
+        Param(
+            "min_case_share",
+            float,
+            0.95,
+            "share of a real code's lookups that quote a case from which the code is taken to need one",
+        ),
+        Param(
+            "min_case_code_lookups",
+            int,
+            100,
+            "lookups a code needs before its share of lookups quoting a case is read",
+        ),
+        Param(
+            "sensitive_records",
+            list,
+            ["vip"],
+            "record sensitivities whose enquiries without a purpose count with min_sensitive",
+        ),
+        Param(
+            "min_sensitive",
+            int,
+            2,
+            "enquiries without a purpose of sensitive records (sensitive_records) in the long window that make a flag",
+        ),
         Param(
             "tail_quantile",
             float,
@@ -345,6 +539,19 @@ NO_PURPOSE = Detector(
             _REAL_CODE,
             name="purpose codes",
             description="lookups that carry a real purpose code",
+        ),
+        Input.rows(
+            "system_access",
+            "case_ref IS NOT NULL",
+            name="quoted cases",
+            description="lookups that quote a case",
+        ),
+        Input.rows("g_case_assignments", name="case assignments", description="officers' case assignments"),
+        Input.rows(
+            "g_records",
+            "sensitivity = 'vip'",
+            name="records marked VIP",
+            description="records marked VIP (the default sensitive_records)",
         ),
     ),
 )
