@@ -44,7 +44,8 @@ Conventions a detector may rely on (they are what the contract's columns say):
   correction and approval is one row, and ``shifts`` holds the values after the edits;
 - badge swipes are at the officer's unit site; remote sessions come from the officer's
   home IP, except VDI sessions from an office network (``10.x``);
-- ``system_access`` rows for case work carry ``case_ref`` and purpose ``INV``.
+- ``system_access`` rows for case work carry ``case_ref`` and purpose ``INV`` (``CRN``, the
+  crime number, on the case's crime record: the force never uses ``CRN`` without a case).
 
 Timestamps are timezone-aware: UTC timestamp columns in Parquet (read natively by the
 event store), local time with its offset (``+00:00``/``+01:00``) in CSV.

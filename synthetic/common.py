@@ -126,9 +126,14 @@ RESPONSE, NEIGHBOURHOOD, INVESTIGATION, PUBPROT, INTELLIGENCE, SUPPORT, ANALYST 
 UNIT_FUNCS = ("Response", "Neighbourhood", "CID", "Public Protection", "Intelligence", "Support")
 RANK_NAMES = np.array(["PC", "PS", "INSP", "CI", "SUPT", "CSUPT"])
 SYSTEMS = ("PNC", "PND", "CRIS", "CRIMINT", CODELESS_SYSTEM)
-PURPOSES = ("INV", "INC", "STOP", "INT", "ADM", "CUST", *PLACEHOLDER_CODES)
+CASE_CODE = "CRN"
+"""A purpose code that quotes a case (crime number): the force uses it only on lookups that
+carry the case's ``case_ref`` (case work on a case's crime record), never without one but for
+``access.no_purpose`` ``case_code_without_case``."""
+PURPOSES = ("INV", "INC", "STOP", "INT", "ADM", "CUST", *PLACEHOLDER_CODES, CASE_CODE)
 P_INV, P_INC, P_STOP, P_INT, P_ADM, P_CUST = range(6)
-P_PLACEHOLDER = np.arange(6, len(PURPOSES))
+P_PLACEHOLDER = np.arange(6, 6 + len(PLACEHOLDER_CODES))
+P_CRN = PURPOSES.index(CASE_CODE)
 # purpose-code mix of operational (non-case) lookups by role
 ROLE_PURPOSE = np.array(
     [

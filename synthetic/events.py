@@ -42,6 +42,7 @@ from synthetic.common import (
     ONCALL,
     OVERTIME,
     P_ADM,
+    P_CRN,
     P_INC,
     P_INV,
     PAY,
@@ -671,6 +672,9 @@ class Block:
             rec = w.case_rec_start[cc] + (rng.random(len(rep)) * w.case_rec_n[cc]).astype(np.int64)
             ws, we = self.W_s[oi, day], self.W_e[oi, day]
             purpose = np.where(rng.random(len(rep)) < 0.02, -1, P_INV)
+            # the case's crime record is looked up under the crime number code (CRN), always with
+            # the case_ref (no draw: the block's stream is as it was)
+            purpose[(purpose == P_INV) & (rec == w.case_rec_start[cc])] = P_CRN
             self.acc_add(
                 oi,
                 day,
