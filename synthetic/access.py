@@ -18,23 +18,49 @@ access.volume_outlier      5–8x their own rate over ~30 days, across     a bus
 ========================== ============================================= ==========================================
 
 (The first version's cases and look-alikes; the rest are described in the planting functions.)
+``access.no_purpose``'s later forms and look-alikes are planned last, on random streams of
+their own (:func:`late_no_purpose`, :func:`plant_no_purpose_late`), so that the rest of a
+seed's force is as it was:
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+case_not_theirs            6–10 enquiries, real code, quoting cases that a supervisor's 6–10 enquiries quoting cases
+                           no one of their units or team ever worked     of the team they line-manage
+                                                                         (``team_case_review``)
+case_code_without_case     6–10 enquiries coded CRN with no case_ref     10–15 enquiries coded INV with no case_ref
+                           (the force quotes a case with every CRN)      (``code_often_without_case``)
+sensitive_record           3–4 VIP records, no code, on days of their    3–4 VIP records with a real code
+                           own                                           (``sensitive_with_purpose``); one VIP
+                                                                         record with no code (``one_sensitive_slip``)
+missing_code (spread)      12–15 enquiries with no code evenly over
+                           60–90 days, fewer than 10 in any 30 (forces
+                           of 90 days or more)
+========================== ============================================= ==========================================
+
+Each officer who views VIP records has VIP records of their own (added to police records
+when the force has too few); the ordinary force never looks VIPs up. Case work on a case's
+crime record is coded CRN (crime number), always with the case_ref.
 A system (``ANPR``) never records purpose codes, and one small unit has too few officers
 for a peer rate (:func:`small_unit`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from synthetic.catalogue import Planting, Stage
+from synthetic.catalogue import FORMS, Planting, Stage
 from synthetic.common import (
     CASE_TYPES,
     CODELESS_SYSTEM,
     DAY,
     EARLY,
+    FORENAMES,
     FRONTLINE,
     INVESTIGATION,
     LATE,
@@ -43,6 +69,7 @@ from synthetic.common import (
     ONCALL,
     OVERTIME,
     P_ADM,
+    P_CRN,
     P_CUST,
     P_INC,
     P_INT,
@@ -53,14 +80,19 @@ from synthetic.common import (
     R_PERSON,
     REST,
     ROLE_LOOKUPS,
+    RTYPES,
     S_NONE,
     S_VICTIM,
+    S_VIP,
     S_WITNESS,
     SEARCH,
+    SENS,
+    SURNAMES,
     SYSTEMS,
     UPDATE,
     VIEW,
     WORKED,
+    _postcodes,
 )
 
 if TYPE_CHECKING:
@@ -439,6 +471,251 @@ def switchboard(w: World) -> None:
         )
 
 
+# --------------------------------------------------------------------------- access.no_purpose's later forms
+
+NO_PURPOSE_LATE = 909
+"""The random stream of :func:`late_no_purpose` (``[seed, 909]``); its lookups are drawn on
+``[seed, 910, block]`` (:func:`plant_late`)."""
+NO_PURPOSE_LATE_LOOKUPS = 910
+
+
+def late_no_purpose(w: World) -> None:
+    """``access.no_purpose``'s forms and look-alikes planned last (stage ``late``), after
+    every other plan and on a random stream of their own, so that every other row of a
+    seed's force is as it was: the case forms (``case_not_theirs``, ``case_code_without_case``),
+    ``sensitive_record``, the spread variant of ``missing_code`` (12 to 15 enquiries over 60
+    to 90 days, forces of 90 days or more), and the look-alikes ``team_case_review``,
+    ``code_often_without_case``, ``sensitive_with_purpose`` and ``one_sensitive_slip``.
+
+    Each form takes about as many officers as each of the card's forms would (at least
+    one; the spread ``missing_code`` as many), each look-alike ``kl``; the plans are in
+    ``w.no_purpose_late`` (officer to plan, ``look`` saying which)."""
+    det = "access.no_purpose"
+    w.no_purpose_late = {}
+    if not w.events:
+        return
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, NO_PURPOSE_LATE])
+    try:
+        rel = _Relations(w)
+        # not the team that often leaves the code out (nor, as w.take sees to, anyone planned before)
+        ok = ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
+        plans = w.no_purpose_late
+        m = max(1, round(w.k / len(FORMS[det])))
+        if not w.clean:
+            for gi in w.take(m, ok):
+                ws, we = w.window(det)
+                records = rel.records_not_theirs(gi, ws, we)
+                if records:
+                    plans[gi] = {"ws": ws, "we": we, "form": "case_not_theirs", "records": records}
+            for gi in w.take(m, ok):
+                ws, we = w.window(det)
+                ops = w.rng.choice(w.ops_pool, 10, replace=False)
+                plans[gi] = {
+                    "ws": ws,
+                    "we": we,
+                    "form": "case_code_without_case",
+                    "records": [int(x) for x in ops],
+                }
+            for gi in w.take(m, ok):
+                ws, we = w.window(det)
+                plans[gi] = {"ws": ws, "we": we, "form": "sensitive_record", "vip": int(w.rng.integers(3, 5))}
+            if w.days >= 90:
+                for gi in w.take(m, ok):
+                    span = int(w.rng.integers(60, min(90, w.days) + 1))
+                    ws = int(w.rng.integers(0, w.days - span + 1))
+                    case_recs = w.not_assigned(gi, np.flatnonzero((w.r_case >= 0) & (w.r_sens == S_NONE)), 5)
+                    more = w.rng.choice(w.ops_pool, 15 - len(case_recs), replace=False)
+                    plans[gi] = {
+                        "ws": ws,
+                        "we": ws + span - 1,
+                        "form": "missing_code",
+                        "spread": int(w.rng.integers(12, 16)),
+                        "records": case_recs + [int(x) for x in more],
+                    }
+        for gi in w.take(w.kl, ok & rel.supervisors()):
+            cases = rel.team_cases(gi)
+            if cases:
+                ws, we = min(c[1] for c in cases), max(c[2] for c in cases)
+                plans[gi] = {"ws": ws, "we": we, "form": "team_case_review", "cases": cases, "look": True}
+        for gi in w.take(w.kl, ok):
+            ws, we = w.window(det)
+            recs = w.rng.choice(w.ops_pool, int(w.rng.integers(10, 16)), replace=False)
+            plans[gi] = {
+                "ws": ws,
+                "we": we,
+                "form": "code_often_without_case",
+                "records": [int(x) for x in recs],
+                "look": True,
+            }
+        for form, lo, hi in (("sensitive_with_purpose", 3, 5), ("one_sensitive_slip", 1, 2)):
+            for gi in w.take(w.kl, ok):
+                ws, we = w.window(det)
+                plans[gi] = {
+                    "ws": ws,
+                    "we": we,
+                    "form": form,
+                    "vip": int(w.rng.integers(lo, hi)),
+                    "look": True,
+                }
+        # each officer their own VIP records (no two officers view the same VIP: no co-views)
+        vips = vip_records(w, sum(p.get("vip", 0) for p in plans.values()))
+        for _gi, p in sorted(plans.items()):
+            p.setdefault("look", False)
+            if "vip" in p:
+                p["records"], vips = vips[: p["vip"]], vips[p["vip"] :]
+    finally:
+        w.rng = saved
+
+
+class _Relations:
+    """Who an officer's cases belong to: their units (every posting), the officers posted
+    to those units, whom they line-manage (directly and one level down) and who manages
+    them (two levels up); the case assignments by case."""
+
+    def __init__(self, w: World) -> None:
+        self.w = w
+        index = {str(o): gi for gi, o in enumerate(w.ids)}
+        off, asg = w.tables["officers"], w.tables["assignments"]
+        pairs = pd.concat(
+            [off[["officer_id", "unit_id"]], asg[["officer_id", "unit_id"]]], ignore_index=True
+        ).drop_duplicates()
+        pairs = pairs[pairs["officer_id"].isin(index)]
+        gi = pairs["officer_id"].map(index).to_numpy(np.int64)
+        self.units_of: dict[int, set[str]] = {}
+        self.members: dict[str, set[int]] = {}
+        for g, u in zip(gi.tolist(), pairs["unit_id"].astype(str).tolist(), strict=True):
+            self.units_of.setdefault(g, set()).add(u)
+            self.members.setdefault(u, set()).add(g)
+        self.manager = np.full(w.n, -1, np.int64)
+        for o, m in zip(off["officer_id"], off["line_manager_id"], strict=True):
+            if o in index and m in index and index[m] != index[o]:
+                self.manager[index[o]] = index[m]
+        self.reports: dict[int, list[int]] = {}
+        for g, m in enumerate(self.manager.tolist()):
+            if m >= 0:
+                self.reports.setdefault(m, []).append(g)
+
+    def team(self, gi: int) -> set[int]:
+        """Whom ``gi`` line-manages, directly or one level down."""
+        first = set(self.reports.get(gi, []))
+        return first | {r for g in first for r in self.reports.get(g, [])}
+
+    def related(self, gi: int) -> set[int]:
+        """The officer, their unit colleagues (every posting), their team and their managers."""
+        out = {gi} | self.team(gi)
+        for u in self.units_of.get(gi, set()):
+            out |= self.members.get(u, set())
+        m = int(self.manager[gi])
+        if m >= 0:
+            out |= {m, int(self.manager[m])} - {-1}
+        return out
+
+    def records_not_theirs(self, gi: int, ws: int, we: int) -> list[int]:
+        """Records (of no sensitivity) of two to four cases open in ``ws..we`` that neither the
+        officer nor anyone :meth:`related` to them was ever assigned to."""
+        w = self.w
+        near = np.isin(w.ca["off"], sorted(self.related(gi)))
+        theirs = np.unique(w.ca["case"][near])
+        cases = np.flatnonzero((w.c_opened <= we) & (w.c_closed >= ws))
+        cases = np.setdiff1d(cases, theirs)
+        if not len(cases):
+            return []
+        out: list[int] = []
+        for c in w.rng.permutation(cases)[:4].tolist():
+            recs = np.arange(w.case_rec_start[c], w.case_rec_start[c] + w.case_rec_n[c])
+            out += [int(r) for r in recs[w.r_sens[recs] == S_NONE]]
+        return out
+
+    def supervisors(self) -> np.ndarray:
+        """Officers whose team (:meth:`team`) works a case they are not assigned to, in the period."""
+        w = self.w
+        off, case = w.ca["off"], w.ca["case"]
+        long = np.minimum(w.ca["end"], w.days - 1) - np.maximum(w.ca["start"], 0) >= 7
+        m1 = self.manager[off]
+        m2 = np.where(m1 >= 0, self.manager[np.maximum(m1, 0)], -1)
+        ok = np.zeros(w.n, bool)
+        for m in (m1, m2):
+            sel = long & (m >= 0) & (m != off)
+            for s, c in zip(m[sel].tolist(), case[sel].tolist(), strict=True):
+                ok[s] |= c not in w.assigned.get(s, set())
+        return ok
+
+    def team_cases(self, gi: int) -> list[tuple[int, int, int]]:
+        """One to three (case, first day, last day) of the period on which a member of the
+        officer's team was assigned to a case the officer never was (at least a week)."""
+        w = self.w
+        mine = w.assigned.get(gi, set())
+        rows = np.flatnonzero(np.isin(w.ca["off"], sorted(self.team(gi))))
+        out: list[tuple[int, int, int]] = []
+        for r in rows.tolist():
+            c = int(w.ca["case"][r])
+            d0, d1 = max(int(w.ca["start"][r]), 0), min(int(w.ca["end"][r]), w.days - 1)
+            if c not in mine and d1 - d0 >= 7 and c not in {x[0] for x in out}:
+                out.append((c, d0, d1))
+        if not out:
+            return out
+        take = w.rng.permutation(len(out))[: int(w.rng.integers(1, 4))]
+        return [out[int(t)] for t in sorted(take)]
+
+
+def vip_records(w: World, k: int) -> list[int]:
+    """``k`` records of VIPs in police records (``sensitivity`` ``vip``), in random order: the
+    force's own first, then VIPs added for the purpose (people in police records with an
+    address of their own, no phone, and no officer's surname and postcode), whom the
+    ordinary force never looks up."""
+    have = [int(x) for x in w.rng.permutation(np.flatnonzero(w.r_sens == S_VIP))]
+    short = k - len(have)
+    if short <= 0:
+        return have[:k]
+    off = w.tables["officers"]
+    held = set(off["surname"].str.casefold() + "|" + off["home_postcode"].str.replace(" ", "").str.upper())
+    persons = []
+    for j in range(short):
+        surname = str(w.rng.choice(SURNAMES))
+        postcode = str(_postcodes(w.rng, 1)[0])
+        while f"{surname.casefold()}|{postcode.replace(' ', '').upper()}" in held:
+            postcode = str(_postcodes(w.rng, 1)[0])
+        persons.append(
+            {
+                "person_id": f"PV{j + 1:06d}",
+                "surname": surname,
+                "forenames": str(w.rng.choice(FORENAMES)),
+                "date_of_birth": w.as_of - dt.timedelta(days=int(w.rng.integers(25 * 365, 75 * 365))),
+                "postcode": postcode,
+                "address": str(w.address(1)[0]),
+                "phone": None,
+                "nominal_flags": None,
+            }
+        )
+    pf = w.tables["persons"]
+    w.tables["persons"] = pd.concat(
+        [pf, pd.DataFrame(persons).reindex(columns=pf.columns)], ignore_index=True
+    ).astype(pf.dtypes.to_dict())
+    first = len(w.r_ids)
+    new_ids = np.array([f"RV{j + 1:07d}" for j in range(short)], dtype=object)
+    rec = w.tables["records"]
+    added = pd.DataFrame(
+        {
+            "record_id": new_ids,
+            "record_type": RTYPES[R_PERSON],
+            "person_id": [p["person_id"] for p in persons],
+            "case_ref": None,
+            "sensitivity": SENS[S_VIP],
+            "offence_category": None,
+        }
+    )
+    w.tables["records"] = pd.concat([rec, added.reindex(columns=rec.columns)], ignore_index=True).astype(
+        rec.dtypes.to_dict()
+    )
+    w.r_ids = np.r_[w.r_ids, new_ids]
+    w.r_ids_pa = pa.array(w.r_ids, type=pa.string())
+    w.r_type = np.r_[w.r_type, np.full(short, R_PERSON)]
+    w.r_person = np.r_[w.r_person, np.full(short, -1)]  # not in the world's person arrays
+    w.r_case = np.r_[w.r_case, np.full(short, -1)]
+    w.r_sens = np.r_[w.r_sens, np.full(short, S_VIP)]
+    return have + list(range(first, first + short))
+
+
 # --------------------------------------------------------------------------- in the events, block by block
 
 
@@ -469,9 +746,150 @@ def plant_safeguarding_unit(b: Block) -> None:
             b.lookups(i, days, np.array(list(recs)[: len(days)]), (P_INV, P_INT), -1, (VIEW,))
 
 
+def plant_late(b: Block) -> None:
+    """The lookups of :func:`late_no_purpose`'s plans (on the block's stream of its own)."""
+    for i, _gi, p in b.mine(getattr(b.w, "no_purpose_late", {})):
+        plant_no_purpose(b, i, p, bool(p["look"]))
+
+
+LATE_NO_PURPOSE = (
+    "case_not_theirs",
+    "case_code_without_case",
+    "sensitive_record",
+    "team_case_review",
+    "code_often_without_case",
+    "sensitive_with_purpose",
+    "one_sensitive_slip",
+)
+"""``access.no_purpose``'s forms and look-alikes planned by :func:`late_no_purpose` (with the
+spread variant of ``missing_code``)."""
+
+
+def _enough_days(b: Block, i: int, ws: int, we: int, need: int) -> np.ndarray:
+    """The officer's working days in ``ws..we``, the window widened ten days a side at a time
+    while it holds fewer than ``need`` (weeks of leave or sickness in it)."""
+    wd = b.work_days(i, ws, we)
+    while len(wd) < need and (ws > 0 or we < b.D - 1):
+        ws, we = max(0, ws - 10), min(b.D - 1, we + 10)
+        wd = b.work_days(i, ws, we)
+    return wd
+
+
+def spread_days(wd: np.ndarray, ws: int, we: int, k: int) -> np.ndarray:
+    """``k`` of the working days ``wd``, each the nearest free one to ``k`` evenly spaced days
+    from ``ws`` to ``we``.
+
+    >>> spread_days(np.arange(0, 90), 0, 89, 13).tolist()
+    [0, 7, 15, 22, 30, 37, 44, 52, 59, 67, 74, 82, 89]
+    """
+    free = [int(d) for d in wd]
+    out: list[int] = []
+    for t in np.linspace(ws, we, k):
+        if not free:
+            break
+        j = int(np.argmin(np.abs(np.array(free) - t)))
+        out.append(free.pop(j))
+    return np.sort(np.array(out, dtype=np.int64))
+
+
+def densest(days: np.ndarray, length: int = 30) -> int:
+    """The most of ``days`` (sorted) in any window of ``length`` days.
+
+    >>> densest(np.array([0, 5, 29, 30, 31, 35]))  # days 5 to 34
+    4
+    """
+    return int((np.searchsorted(days, days + length) - np.arange(len(days))).max()) if len(days) else 0
+
+
+def plant_no_purpose_late(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    """The forms and look-alikes of :data:`LATE_NO_PURPOSE` and ``missing_code`` spread over
+    60 to 90 days: one lookup per enquiry (a record on a day), on working days."""
+    det, rng, w = "access.no_purpose", b.rng, b.w
+    form = p["form"]
+    recs = np.array(p.get("records", []), dtype=np.int64)
+    if form == "missing_code":  # spread: no 30-day window holds ten
+        wd = b.work_days(i, p["ws"], p["we"])
+        days = np.zeros(0, np.int64)
+        for k in range(int(p["spread"]), 11, -1):
+            days = spread_days(wd, p["ws"], p["we"], k)
+            if len(days) == k and densest(days) < 10:
+                break
+        if len(days) < 12 or densest(days) >= 10:
+            return
+        b.lookups(i, days, rng.permutation(recs)[: len(days)], (), -1, (SEARCH, VIEW, VIEW))
+        note = (
+            f"{len(days)} lookups with no purpose code spread evenly over {int(days[-1] - days[0]) + 1} days "
+            f"(at most {densest(days)} in any 30 days), of records of cases they are not assigned to or "
+            "of no case"
+        )
+    elif form == "team_case_review":
+        live: dict[int, list[int]] = {}  # working day: the team's cases open that day
+        for c, d0, d1 in p["cases"]:
+            for d in b.work_days(i, d0, d1).tolist():
+                live.setdefault(d, []).append(c)
+        days = b.pick(np.array(sorted(live), dtype=np.int64), int(rng.integers(6, 11)))
+        if len(days) < 6:
+            return
+        cases = np.array([int(rng.choice(live[int(d)])) for d in days])
+        rec = np.array([_case_record(w, rng, int(c)) for c in cases])
+        b.lookups(i, days, rec, (P_INV,), cases, (SEARCH, VIEW))
+        refs = ", ".join(str(w.c_ids[c]) for c in sorted(set(cases.tolist())))
+        note = (
+            f"a supervisor: {len(days)} enquiries coded {PURPOSES[P_INV]} quoting their team's cases ({refs}), "
+            "to which members of the team they line-manage are assigned and they are not"
+        )
+    else:
+        need = {"case_not_theirs": 10, "case_code_without_case": 10}.get(form, len(recs))
+        wd = _enough_days(b, i, p["ws"], p["we"], need)
+        if not len(wd) or not len(recs):
+            return
+        if form == "case_not_theirs":
+            days = b.pick(wd, int(rng.integers(6, 11)))
+            rec = rng.choice(recs, len(days))
+            b.lookups(i, days, rec, (P_INV, P_INT), w.r_case[rec], (SEARCH, VIEW))
+            refs = ", ".join(str(w.c_ids[c]) for c in sorted(set(w.r_case[rec].tolist())))
+            note = (
+                f"{len(days)} enquiries with a real purpose code quoting cases ({refs}) that neither they, "
+                "their unit colleagues nor anyone they line-manage were ever assigned to"
+            )
+        elif form == "case_code_without_case":
+            days = b.pick(wd, int(rng.integers(6, 11)))
+            b.lookups(i, days, rng.permutation(recs)[: len(days)], (P_CRN,), -1, (SEARCH, VIEW))
+            note = (
+                f"{len(days)} enquiries coded {PURPOSES[P_CRN]} (a code the force quotes a case with) "
+                "with no case reference, of records of no case"
+            )
+        elif form == "code_often_without_case":
+            days = np.sort(rng.choice(wd, len(recs)))
+            b.lookups(i, days, recs, (P_INV,), -1, (SEARCH, VIEW))
+            note = (
+                f"{len(days)} enquiries coded {PURPOSES[P_INV]} with no case reference, of records of no case "
+                f"({PURPOSES[P_INV]} goes without a case on much of the force's lookups)"
+            )
+        else:  # VIP records, each once on a day of its own
+            days = b.pick(wd, len(recs))
+            blank = form in ("sensitive_record", "one_sensitive_slip")
+            b.lookups(i, days, recs[: len(days)], () if blank else (P_INT, P_INC, P_ADM), -1, (VIEW,))
+            what = "with no purpose code" if blank else "with a real purpose code"
+            many = "one VIP record" if len(days) == 1 else f"{len(days)} VIP records"
+            note = f"{many} (sensitivity vip, of no case, not theirs) viewed {what}"
+            if len(days) > 1:
+                note += ", each on a day of its own"
+    b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def _case_record(w: World, rng: np.random.Generator, c: int) -> int:
+    """A record of no sensitivity of case ``c`` (its crime record among them)."""
+    recs = np.arange(w.case_rec_start[c], w.case_rec_start[c] + w.case_rec_n[c])
+    return int(rng.choice(recs[w.r_sens[recs] == S_NONE]))
+
+
 def plant_no_purpose(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
     det, rng = "access.no_purpose", b.rng
     form = p["form"]
+    if form in LATE_NO_PURPOSE or "spread" in p:
+        plant_no_purpose_late(b, i, p, look)
+        return
     if form == "uncoded_tail":
         b.row(
             det,
@@ -968,7 +1386,13 @@ def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> Non
 
 PLANTING: dict[str, Planting] = {
     "access.no_purpose": Planting(
-        forms={"missing_code": Stage.PLAN, "placeholder_code": Stage.PLAN},
+        forms={
+            "missing_code": Stage.PLAN,  # and a variant spread over 60-90 days, late (late_no_purpose)
+            "placeholder_code": Stage.PLAN,
+            "case_not_theirs": Stage.LATE,
+            "case_code_without_case": Stage.LATE,
+            "sensitive_record": Stage.LATE,
+        },
         lookalikes={
             "own_case_no_code": Stage.OWN,
             "system_without_codes": Stage.PLAN,
@@ -976,6 +1400,10 @@ PLANTING: dict[str, Planting] = {
             "background_uncoded": Stage.SIDE,
             "coded_lookups": Stage.PLAN,
             "uncoded_tail": Stage.SIDE,
+            "team_case_review": Stage.LATE,
+            "code_often_without_case": Stage.LATE,
+            "sensitive_with_purpose": Stage.LATE,
+            "one_sensitive_slip": Stage.LATE,
         },
         window=30,
         plant=plant_no_purpose,

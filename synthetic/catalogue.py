@@ -49,7 +49,8 @@ class Stage(StrEnum):
     """After the plan, on a random stream of its own (:meth:`synthetic.world.World._side_plans`)."""
     LATE = "late"
     """After the ``side`` look-alikes, on a random stream of its own
-    (:meth:`synthetic.world.World._late_plans`)."""
+    (:meth:`synthetic.world.World._late_plans`; ``access.no_purpose``'s after every other
+    plan, :func:`synthetic.access.late_no_purpose`)."""
     DUTY = "duty"
     """Last, on a random stream of its own (:meth:`synthetic.world.World._duty_plans`)."""
 

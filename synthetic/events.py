@@ -120,6 +120,7 @@ class Block:
         self._plant_side()
         self._plant_late()
         self._plant_duty()
+        self._plant_last()
 
     # ---- helpers
 
@@ -556,6 +557,20 @@ class Block:
         try:
             network.plant_triage(self)
             network.plant_approvals(self)
+        finally:
+            self.rng, self.acc = saved
+
+    def _plant_last(self) -> None:
+        """The lookups of ``access.no_purpose``'s forms and look-alikes planned last
+        (:func:`synthetic.access.late_no_purpose`), on a random stream of their own, kept with
+        the side look-alikes' (``side_acc``) after everyone else's: the block's other rows are
+        as before."""
+        w = self.w
+        saved = self.rng, self.acc
+        self.rng = np.random.default_rng([w.seed, access.NO_PURPOSE_LATE_LOOKUPS, self.bno])
+        self.acc = self.side_acc
+        try:
+            access.plant_late(self)
         finally:
             self.rng, self.acc = saved
 

@@ -87,6 +87,8 @@ class World:
     """The team that often leaves the purpose code out (``access.no_purpose`` ``uncoded_tail``)."""
     late_crew: list[int]
     """The crew of ``network.crew`` ``diffuse_complaints``."""
+    no_purpose_late: dict[int, dict[str, Any]]
+    """``access.no_purpose``'s forms and look-alikes planned last (:func:`synthetic.access.late_no_purpose`)."""
     claim_plan: dict[int, list[dict[str, Any]]]
     """Claims planted for ``network.crew``'s approval groups and look-alikes: the claimant's
     claims, each with its approver (:func:`synthetic.network.late_approvals`)."""
@@ -129,6 +131,7 @@ class World:
         self._late_plans()
         self._duty_plans()
         self._tie_plans()
+        access.late_no_purpose(self)  # last, on a random stream of its own
 
     # ---- small utilities
 
@@ -396,7 +399,8 @@ class World:
             for det in WINDOW:
                 if not plant:
                     break
-                for form in self.forms(det, max(k, len(FORMS[det]))):
+                # as many cases as the forms planned here (forms planned later take officers of their own)
+                for form in self.forms(det, max(k, len(planned_forms(det, Stage.PLAN)))):
                     for gi in self.take(1, masks.get((det, form))):
                         length = 120 if (det, form) == ("access.sensitive_victims", "breadth") else None
                         ws, we = self.window(det, length)
