@@ -391,11 +391,11 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
         [(c, o) not in assigned for c, o in zip(nop["case_ref_record"], nop["officer_id"], strict=True)]
     ]
     per_officer = unassigned.groupby("officer_id").size()
-    no_purpose = sorted(planted(force, "access.no_purpose"))
+    no_purpose = sorted(planted(force, "access.no_purpose", "missing_code", "placeholder_code"))
     assert per_officer[no_purpose].min() >= 10
     # elsewhere a forgotten code now and then: about NO_CODE_SHARE of an officer's lookups
     coded = sa[sa["system"] != CODELESS_SYSTEM].groupby("officer_id").size()
-    share = (per_officer.drop(no_purpose, errors="ignore") / coded).dropna()
+    share = (per_officer.drop(sorted(planted(force, "access.no_purpose")), errors="ignore") / coded).dropna()
     team = sorted(looking(force, "access.no_purpose", "uncoded_tail"))  # a team that often leaves it out
     assert team and share.reindex(team).median() >= 4 * NO_CODE_SHARE
     share = share.drop(team, errors="ignore")
@@ -450,6 +450,75 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
         persons[["person_id", "address"]], left_on="home_address", right_on="address"
     )
     assert looking(force, "association.undeclared_link", "namesake_street") <= set(line["officer_id"])
+
+
+def test_no_purpose_case_and_vip_forms_are_what_the_data_shows(force: Force, whole_force: Force) -> None:
+    det = "access.no_purpose"
+    for f in (force, whole_force):
+        sa, ca, off = f.tables["system_access"], f.tables["case_assignments"], f.tables["officers"]
+        enquiry = sa.assign(day=sa["ts"].dt.tz_convert("Europe/London").dt.date)
+        # the case code quotes a case, but for the planted case_code_without_case
+        crn = sa[sa["purpose_code"] == "CRN"]
+        assert len(crn) > 100 and crn["case_ref"].notna().mean() >= 0.95
+        odd = enquiry[(enquiry["purpose_code"] == "CRN") & enquiry["case_ref"].isna()]
+        assert set(odd["officer_id"]) == planted(f, det, "case_code_without_case")
+        assert odd.groupby("officer_id")["day"].nunique().between(6, 10).all()
+        inv = sa[sa["purpose_code"] == "INV"]
+        assert inv["case_ref"].isna().mean() >= 0.3  # INV goes without a case a large share of the time
+        # a lookup quotes a case not the officer's only where planted (or a supervisor's team's)
+        assigned = set(zip(ca["case_ref"], ca["officer_id"], strict=True))
+        quoted = sa[sa["case_ref"].notna()]
+        other = quoted[
+            [(c, o) not in assigned for c, o in zip(quoted["case_ref"], quoted["officer_id"], strict=True)]
+        ]
+        assert set(other["officer_id"]) == planted(f, det, "case_not_theirs") | looking(
+            f, det, "team_case_review"
+        )
+        units = pd.concat(
+            [off[["officer_id", "unit_id"]], f.tables["assignments"][["officer_id", "unit_id"]]]
+        )
+        manager = dict(zip(off["officer_id"], off["line_manager_id"], strict=True))
+        for o in planted(f, det, "case_not_theirs"):
+            mine = set(units.loc[units["officer_id"] == o, "unit_id"])
+            team = {x for x, m in manager.items() if m == o}
+            team |= {x for x, m in manager.items() if m in team}
+            near = set(units.loc[units["unit_id"].isin(mine), "officer_id"]) | team | {o}
+            cases = set(other.loc[other["officer_id"] == o, "case_ref"])
+            assert not set(ca.loc[ca["case_ref"].isin(cases), "officer_id"]) & near
+            assert (
+                6
+                <= enquiry[enquiry["officer_id"].eq(o) & enquiry["case_ref"].isin(cases)]["day"].nunique()
+                <= 10
+            )
+        for o in looking(f, det, "team_case_review"):
+            cases = set(other.loc[other["officer_id"] == o, "case_ref"])
+            team = {x for x, m in manager.items() if m == o}
+            team |= {x for x, m in manager.items() if m in team}
+            assert set(ca.loc[ca["case_ref"].isin(cases), "officer_id"]) & team
+        # VIP records: looked up with no code only where planted (a slip once)
+        rec = f.tables["records"]
+        vip = sa[sa["record_id"].isin(rec.loc[rec["sensitivity"] == "vip", "record_id"])]
+        blank = vip[vip["purpose_code"].isna()].groupby("officer_id")["record_id"].nunique()
+        slips = looking(f, det, "one_sensitive_slip")
+        assert set(blank.index) == planted(f, det, "sensitive_record") | slips
+        assert blank.drop(sorted(slips)).between(3, 4).all() and (blank.reindex(sorted(slips)) == 1).all()
+        coded_vip = vip[vip["purpose_code"].notna()].groupby("officer_id")["record_id"].nunique()
+        assert (
+            set(coded_vip.index) == looking(f, det, "sensitive_with_purpose")
+            and coded_vip.between(3, 4).all()
+        )
+        assert vip.groupby("record_id")["officer_id"].nunique().max() == 1  # no VIP co-views
+    # missing_code spread over 60-90 days, no 30 days holding ten (forces of 90 days or more)
+    t = whole_force.truth
+    spread = t[(t["detector"] == det) & (t["form"] == "missing_code") & t["note"].str.contains("spread")]
+    assert len(spread) and len(spread) < len(t[(t["detector"] == det) & (t["form"] == "missing_code")])
+    sa = whole_force.tables["system_access"]
+    blank = sa[sa["purpose_code"].isna()].assign(day=sa["ts"].dt.tz_convert("Europe/London").dt.date)
+    for o, start, end in zip(spread["officer_id"], spread["window_start"], spread["window_end"], strict=True):
+        mine = blank[(blank["officer_id"] == o) & (blank["day"] >= pd.Timestamp(start).date())]
+        days = pd.Series(sorted(mine.loc[mine["day"] <= pd.Timestamp(end).date(), "day"]))  # a lookup each
+        assert len(days) >= 12
+        assert max(((days >= d) & (days < d + pd.Timedelta(days=30))).sum() for d in days) < 10
 
 
 def test_volumes_and_types(force: Force) -> None:
