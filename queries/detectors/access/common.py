@@ -3,12 +3,13 @@
 Beside this module, the SQL fragments that several of them fill into their queries
 (:func:`~queries.detectors.base.query_file`):
 
-- ``common.lookups.sql``: the ``lookups`` CTE, every lookup with its record and whether it
-  is of the officer's own case (give or take ``$grace_days``), filtered by ``{{where}}``
+- ``common.lookups.sql``: the ``lookups`` CTE, every lookup with its record, the case it
+  quotes itself (``quoted_case``) and whether it is of the officer's own case (give or take
+  ``$grace_days``), filtered by ``{{where}}``
   (access.no_purpose, access.sensitive_victims);
 - ``common.densest.sql``: per officer, the trailing ``$window_days`` window holding most of
   the rows of ``{{hits}}`` (rows with officer_id, ts, access_id), and the rows in it
-  (access.no_purpose, access.sensitive_victims);
+  (access.sensitive_victims; access.no_purpose finds two windows at once in its own query);
 - ``common.job.sql``: the ``job`` CTE, every officer's unit, rank, role now and kind of work
   (:data:`JOB_FAMILIES`, filled in as :data:`FAMILY_SQL`), for peers doing the same job
   (access.sensitive_victims, access.volume_outlier);

@@ -44,14 +44,54 @@ def _below_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]
             "unit_sites": [str(u["site_id"]) for u in units],
         },
     )
+    officers = ctx.sql(RANKS_SQL, {})
     if p["ranks"]:  # the rule covers these ranks only
         wanted = {_rank(r) for r in p["ranks"]}
-        covered = {r["officer_id"] for r in ctx.sql(RANKS_SQL, {}) if _rank(r["rank"]) in wanted}
-        rows = [r for r in rows if r["officer_id"] in covered]
-    return rows
+        covered = {str(o["officer_id"]) for o in officers if _rank(o["rank"]) in wanted}
+        return [r for r in rows if str(r["officer_id"]) in covered]
+    rank_of = {
+        str(o["officer_id"]): _rank(o["rank"])
+        for o in officers
+        if o["work_pattern"] in p["work_patterns"] and o["end_date"] is None
+    }
+    return held_to_rule(rows, rank_of, p)
 
 
-RANKS_SQL = "SELECT officer_id, rank FROM g_officers"
+RANKS_SQL = "SELECT officer_id, rank, work_pattern, end_date FROM g_officers"
+"""Every officer's rank, work pattern and end date."""
+
+
+def held_to_rule(
+    rows: list[dict[str, Any]], rank_of: Mapping[str, str], p: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The rows of officers whose rank the force evidently holds to the rule, when the
+    policy names no ranks. ``rank_of`` gives the rank of every officer of the work patterns
+    still serving. A rank of at least ``min_rank_officers`` of them more than ``max_breach_share`` of whom are below it is taken
+    not to be held to it (every hybrid PC of a force whose rule is for its senior officers);
+    a smaller rank is always held to it. Each row kept says how its rank stands (``rank``,
+    ``rank_officers``, ``rank_below``).
+
+    >>> rows = [{"officer_id": i} for i in ("1", "2", "3", "4", "5", "9")]
+    >>> rank_of = {**{str(i): "PC" for i in range(1, 6)}, "9": "CI", "8": "CI"}
+    >>> p = {"min_rank_officers": 5, "max_breach_share": 0.75}
+    >>> [(r["officer_id"], r["rank_below"], r["rank_officers"]) for r in held_to_rule(rows, rank_of, p)]
+    [('9', 1, 2)]
+    """
+    size: dict[str, int] = {}
+    for rank in rank_of.values():
+        size[rank] = size.get(rank, 0) + 1
+    below: dict[str, int] = {}
+    for r in rows:
+        rank = rank_of.get(str(r["officer_id"]), "")
+        below[rank] = below.get(rank, 0) + 1
+    out = []
+    for r in rows:
+        rank = rank_of.get(str(r["officer_id"]), "")
+        n, k = size.get(rank, 0), below[rank]
+        if n >= p["min_rank_officers"] and k > p["max_breach_share"] * n:
+            continue
+        out.append({**r, "rank": rank, "rank_officers": n, "rank_below": k})
+    return out
 
 
 def _rank(v: Any) -> str:
@@ -137,7 +177,13 @@ def _below_explain(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
             f"on {of(missed - r['remote_days'])} there was no swipe and no remote log-on from outside the "
             "office networks either"
         )
-    return f"{lead}; {tail}."
+    held = ""
+    if r.get("rank_officers"):
+        held = (
+            f" The rule is taken to hold for their rank ({r['rank'] or 'none recorded'}): {r['rank_below']} of its "
+            f"{r['rank_officers']} officers of these work patterns are below it."
+        )
+    return f"{lead}; {tail}.{held}"
 
 
 def _below(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -162,7 +208,14 @@ BELOW_FORMS = (
         "absent_no_activity",
         "Rostered office days with no swipe anywhere during the duty and no remote log-on from outside the "
         "office networks either, below policy over the window by at least min_excess_days.",
-        ("long_sickness", "site_without_readers", "at_threshold", "frontline_pattern", "small_shortfall"),
+        (
+            "long_sickness",
+            "site_without_readers",
+            "at_threshold",
+            "frontline_pattern",
+            "small_shortfall",
+            "rank_not_held_to_rule",
+        ),
         ("badge_events", "office_duties", "work_patterns"),
     ),
     Form(
@@ -205,6 +258,12 @@ BELOW_FORMS = (
 )
 
 BELOW_LOOKALIKES = (
+    LookAlike(
+        "rank_not_held_to_rule",
+        "A rank most of whose office and hybrid officers are below the rule (every hybrid PC, where "
+        "the force's 80% rule is for its chief inspectors and above): when the policy names no "
+        "ranks, the force is taken not to hold that rank to it.",
+    ),
     LookAlike(
         "long_sickness",
         "Weeks off sick (sick rows, no swipes): days of leave or sickness are not office days, so "
@@ -271,7 +330,7 @@ BELOW_THRESHOLD = Detector(
         logic=(
             "For officers whose work pattern is in work_patterns (and, when ranks is set, whose rank "
             "is one of them: whom the rule covers is the force's policy, often its senior officers "
-            "only), take each rostered office day "
+            "only; when ranks is empty, see the end), take each rostered office day "
             "(a worked day, early, late, night or training duty with a site) and whether the "
             "officer swiped anywhere between three hours before the duty and its end (a night "
             "duty's swipe out the next morning does not make the next night present). An "
@@ -304,11 +363,17 @@ BELOW_THRESHOLD = Detector(
             "counted as missed are at least half of the days missed, else unrostered office worker; "
             "for rostered staff, working remotely instead when on at least half of the missed days a "
             "remote session from outside the office networks overlapped the duty, else absent "
-            "with no activity."
+            "with no activity. When ranks is empty, whom the rule holds is read from the data: a rank "
+            "with at least min_rank_officers officers of the work patterns (still serving) more than "
+            "max_breach_share of whom are below the rule is taken not to be held to it, and none of "
+            "them is flagged (every hybrid PC of a force whose 80% rule is for its chief inspectors "
+            "and above; a rank wholly in breach is a matter for the force's policy, not for one "
+            "officer); a smaller rank is always held to it. The explanation says how the officer's "
+            "rank stands."
         ),
         false_positives=(
-            "Officers the force's rule does not cover (a rule for senior officers, applied to every "
-            "hybrid PC): set ranks to the ranks it covers.",
+            "Officers the force's rule does not cover (a rule for senior officers, applied to a rank "
+            "of which many, but not most, are below it): set ranks to the ranks it covers.",
             "Work at a site whose reader is broken for a spell (a site that never records a swipe "
             "is left out).",
             "Tailgating colleagues through a door instead of swiping.",
@@ -366,6 +431,20 @@ BELOW_THRESHOLD = Detector(
             [],
             "ranks the policy applies to (officers.rank, trimmed and case-blind; e.g. CI and above where "
             "the rule is for senior officers); empty: every rank of work_patterns",
+        ),
+        Param(
+            "min_rank_officers",
+            int,
+            5,
+            "officers (of work_patterns, still serving) a rank needs before whether it is held to the rule "
+            "is read from the data (when ranks is empty)",
+        ),
+        Param(
+            "max_breach_share",
+            float,
+            0.75,
+            "share of a rank's officers below the rule beyond which the rank is taken not to be held to it "
+            "(when ranks is empty)",
         ),
         Param(
             "office_networks",
