@@ -96,10 +96,14 @@ OVERTIME_OVERLAP = Detector(
         reads=("shifts", "roster_changes", "badge_events", "system_access", "remote_sessions"),
         logic=(
             "For every worked shift paid as overtime, rest-day working or bank holiday, look for "
-            "(a) a leave or sickness row of the same officer, not cancelled, inside which it starts "
-            "(booked leave counts whether its status is planned or worked; a duty that began "
+            "(a) a leave or sickness row of the same officer, not cancelled, inside which it starts, "
+            "or which starts on the same day (evening overtime on a day of annual leave: the leave "
+            "is still booked and paid; a leave row shaped like the night duty it replaces belongs "
+            "to the day that night began); for this check a worked on-call row counts too (on call "
+            "is being available for duty, which an officer on leave is not). Booked leave counts "
+            "whether its status is planned or worked; a duty that began "
             "before the leave, or overtime staying on after one, such as a night shift running "
-            "into the first leave day, does not), "
+            "into the first leave day, does not; "
             "(b) a rostered duty of the same officer (worked, not itself an overtime or rest-day "
             "working row, and not an on-call row: being called out while on call is how overtime "
             "arises) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
@@ -133,7 +137,9 @@ OVERTIME_OVERLAP = Detector(
         forms=(
             Form(
                 "during_leave",
-                "a leave or sickness row of the officer, not cancelled, overlaps the paid-extra duty.",
+                "a leave or sickness row of the officer, not cancelled, overlaps the paid-extra duty, or "
+                "starts on the day it starts (evening overtime on a day of leave); paid on-call "
+                "availability during leave too.",
                 ("recall_from_leave",),
                 ("leave and sickness rows",),
             ),

@@ -9,13 +9,19 @@ adjoining AS (  -- paid extra within an hour of another worked duty of the offic
     WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}} AND w.pay_code <> 'on_call'
       AND w.start <= p."end" + INTERVAL 1 HOUR AND w."end" >= p.start - INTERVAL 1 HOUR
     GROUP BY p.shift_id),
-absent AS (  -- paid extra inside the officer's own leave or sickness (booked or taken, not cancelled)
+absent AS (  -- paid extra (or paid on-call availability) during the officer's own leave or sickness (booked
+             -- or taken, not cancelled): starting inside it, or on the day it starts (evening overtime on
+             -- a day of annual leave; a leave row shaped like the night duty it replaces is that night's)
     SELECT p.officer_id, p.shift_id, p.start, p."end", 'during_leave' AS form, a.shift_id AS other_id,
            p.site_id, p.duty_type
-    FROM paid_duties p JOIN shifts a ON a.officer_id = p.officer_id AND a.shift_id <> p.shift_id
+    FROM (SELECT shift_id, officer_id, start, "end", pay_code, site_id, duty_type FROM shifts
+          WHERE status = 'worked' AND (pay_code IN ({{paid_extra}}) OR pay_code = 'on_call')) p
+    JOIN shifts a ON a.officer_id = p.officer_id AND a.shift_id <> p.shift_id
     LEFT JOIN adjoining x ON x.shift_id = p.shift_id
     WHERE a.duty_type IN ('annual_leave', 'sick') AND a.status <> 'cancelled'
-      AND p.start >= a.start AND p.start < a."end"  -- it starts inside the leave
+      AND a.start < p."end" + INTERVAL 1 DAY AND a."end" > p.start - INTERVAL 1 DAY  -- near each other (a range join)
+      AND ((p.start >= a.start AND p.start < a."end")  -- it starts inside the leave
+           OR CAST(p.start AS DATE) = CAST(a.start AS DATE))
       -- staying on after a duty that began before the leave (a night shift running into it) is not it
       AND NOT coalesce(x.duty_start < a.start, false)),
 double AS (  -- paid extra overlapping another worked duty of the same officer, one of their rostered
