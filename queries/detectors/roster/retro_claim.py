@@ -43,11 +43,20 @@ def _retro(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, A
             )
         if r["n_hours"]:
             parts.append(f"{r['hours_added']:g} hours claimed added after the shift ended")
+        if r["n_reinstated"]:
+            parts.append(
+                f"{plural(r['n_reinstated'], 'cancelled duty', 'cancelled duties')} (never paid) marked worked "
+                "after it was over"
+            )
         if r["n_created"]:
             why = [
                 f"{r['n_unapproved']} approved by nobody" if r["n_unapproved"] else "",
                 f"{r['n_long_after']} keyed in more than {p['late_claim_hours']} hours after"
                 if r["n_long_after"]
+                else "",
+                f"{r['n_untraced']} keyed in more than {p['late_claim_hours']} hours after for hours with no "
+                "swipe, lookup or remote log-on of theirs"
+                if r["n_untraced"]
                 else "",
             ]
             parts.append(
@@ -89,18 +98,21 @@ RETRO_CLAIM = Detector(
     card=MethodCard(
         purpose=(
             "Find pay claimed or raised for shifts already worked: a pay code changed to overtime, "
-            "rest-day working or bank holiday afterwards, hours claimed increased afterwards, or a "
-            "paid-extra duty keyed in by the officer only after it was over."
+            "rest-day working or bank holiday afterwards, hours claimed increased afterwards, a "
+            "cancelled duty marked worked afterwards, or a paid-extra duty keyed in by the officer "
+            "only after it was over."
         ),
         reads=(
             "roster_changes (the duty system's audit trail)",
             "shifts (owner, start, end, pay code, created_by, created_at)",
+            "badge_events, system_access, remote_sessions (a trace of the officer at work during a late claim)",
         ),
         logic=(
             "Take each audit row made more than grace_minutes after its shift ended that raises "
             "pay: a pay_code change to a higher rate (basic or on call < overtime or rest-day "
-            "working < bank holiday), or hours_claimed increased (over the old value, or over the "
-            "shift's length when there was none). Keep those made by the shift's own officer, and "
+            "working < bank holiday), hours_claimed increased (over the old value, or over the "
+            "shift's length when there was none), or the status of a cancelled duty (never paid) "
+            "changed to worked. Keep those made by the shift's own officer, and "
             "those made by anyone else with no reason recorded (a supervisor's correction with a "
             "reason is normal practice). A change to bank-holiday pay is ignored on a real bank "
             "holiday (England and Wales, or a day when most other worked duties were paid as "
@@ -109,7 +121,11 @@ RETRO_CLAIM = Detector(
             "more than grace_minutes after it ended, when nobody at all approved it (no approver "
             "recorded), or when it was keyed in more than late_claim_hours after it ended and the "
             "officer keyed in at least min_late_claims paid-extra duties that late (a habit of "
-            "claiming days after the event; one late claim is a backlog). Overtime is claimed "
+            "claiming days after the event; one late claim is a backlog), or when it was keyed in "
+            "that late for hours with no trace of the officer at work (no swipe from half an hour "
+            "into it to an hour after it, no lookup and no remote session during it; checked only "
+            "where the force has all three kinds of data: a backlog claim for hours nobody can see "
+            "worked is what a late claim is looked at for). Overtime is claimed "
             "after it is worked as a rule: overtime for staying on, or a call-out or a day's "
             "overtime keyed in that day or the next and approved by a supervisor, is ordinary "
             "recording and is not counted, however it stands in the roster. A duty the officer "
@@ -144,10 +160,18 @@ RETRO_CLAIM = Detector(
                 ("roster_changes",),
             ),
             Form(
+                "cancelled_then_worked",
+                "a duty cancelled before it began (never paid) marked worked after it was over, by the "
+                "officer or with no reason.",
+                ("reinstated_with_reason", "edit_before_end"),
+                ("roster_changes",),
+            ),
+            Form(
                 "created_after_worked",
                 "paid-extra duty rows created by the officer themself after they ended (created_at "
                 "later than the end) that nobody approved, or that they keyed in days later as a "
-                "habit (at least min_late_claims keyed in more than late_claim_hours after).",
+                "habit (at least min_late_claims keyed in more than late_claim_hours after), or once "
+                "days later for hours with no trace of them at work.",
                 ("claimed_extension", "edit_before_end", "call_out_keyed_next_day", "one_late_claim"),
                 ("shifts.created_at", "shifts.created_by"),
             ),
@@ -179,7 +203,13 @@ RETRO_CLAIM = Detector(
             LookAlike(
                 "one_late_claim",
                 "one overtime claim keyed in by the officer a week after the duty (a backlog) and "
-                "approved by the line manager; every other claim keyed in the same day",
+                "approved by the line manager, with their swipe out at the end of the hours claimed; "
+                "every other claim keyed in the same day",
+            ),
+            LookAlike(
+                "reinstated_with_reason",
+                "the line manager marks a cancelled duty worked after the day, with a reason (the "
+                "cancellation was keyed in error and the officer worked it)",
             ),
         ),
     ),
