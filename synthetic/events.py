@@ -516,6 +516,9 @@ class Block:
         self.skew = np.full((n, nd), 2.2)
         self.norow = np.zeros((n, nd), dtype=bool)
         """Cells whose duty row is not written (set by plants; the force style is applied at emit)."""
+        self.away = np.zeros((n, nd), dtype=bool)
+        """Days whose swipes are drawn but not written (set by plants): the draws, and so every
+        other row, are as they were without them."""
 
     # ---- planted cases and look-alikes
 
@@ -808,6 +811,7 @@ class Block:
                 "site": self.b_site[i, d],
                 "ts": cal.ts(d, self.b_in[i, d]),
                 "dir": np.zeros(len(i), np.int64),
+                "away": self.away[i, d],
             }
         ]
         o = ~self.only_in[i, d]
@@ -817,12 +821,19 @@ class Block:
                 "site": self.b_site[i[o], d[o]],
                 "ts": cal.ts(d[o], self.b_out[i[o], d[o]]),
                 "dir": np.ones(int(o.sum()), np.int64),
+                "away": self.away[i[o], d[o]],
             }
         )
         li, ld = np.nonzero(self.lunch & bd & ~self.only_in)
         lo = 720 + rng.integers(-30, 31, len(li))
         parts.append(
-            {"i": li, "site": self.b_site[li, ld], "ts": cal.ts(ld, lo), "dir": np.ones(len(li), np.int64)}
+            {
+                "i": li,
+                "site": self.b_site[li, ld],
+                "ts": cal.ts(ld, lo),
+                "dir": np.ones(len(li), np.int64),
+                "away": self.away[li, ld],
+            }
         )
         parts.append(
             {
@@ -830,10 +841,11 @@ class Block:
                 "site": self.b_site[li, ld],
                 "ts": cal.ts(ld, lo + rng.integers(20, 46, len(li))),
                 "dir": np.zeros(len(li), np.int64),
+                "away": self.away[li, ld],
             }
         )
-        parts += self.badge
-        b = {k: np.concatenate([p[k] for p in parts]) for k in ("i", "site", "ts", "dir")}
+        parts += [{**p, "away": np.zeros(len(p["i"]), bool)} for p in self.badge]
+        b = {k: np.concatenate([p[k] for p in parts]) for k in ("i", "site", "ts", "dir", "away")}
         b["ts"] = b["ts"] + rng.integers(0, 60, len(b["ts"]))
         if w.readerless >= 0:  # a site with no badge readers
             b = {k: v[b["site"] != w.readerless] for k, v in b.items()}
@@ -855,6 +867,8 @@ class Block:
             },
             schema=arrow_schema(TABLES["badge_events"]),
         )
+        if b["away"].any():  # days away: drawn, not written (the ids of the rest are as they were)
+            out["badge_events"] = out["badge_events"].filter(pa.array(~b["away"][order]))
         counters["badge_events"] += len(order)
         # remote sessions: agreed remote days, evenings, on call
         i, d = np.nonzero(self.remote_sess & self.active)
