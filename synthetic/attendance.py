@@ -21,10 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from synthetic.catalogue import FORMS, Planting, Stage
 from synthetic.common import (
+    ANALYST,
     BASIC,
     CANCELLED,
     DAY,
@@ -36,6 +38,7 @@ from synthetic.common import (
     P_INC,
     P_INT,
     R_AMENDED,
+    SUPPORT,
     WORKED,
     _postcodes,
     own_stream,
@@ -151,6 +154,83 @@ def new_starters(w: World) -> None:
         }
         if w.pattern[gi] == OFFICE:
             w.no_shifts[gi] = True
+
+
+RANK_GROUPS = 911
+"""The random stream of :func:`rank_groups` (``[seed, 911]``); their swipes are dropped on
+``[seed, 912, block]`` (:func:`plant_rank_groups`)."""
+RANK_GROUP_SWIPES = 912
+RANK_GROUP_OFFICERS = 2000
+"""One group of :func:`rank_groups` per this many officers (at least one)."""
+
+
+def rank_groups(w: World) -> None:
+    """``attendance.below_threshold`` ``rank_not_held_to_rule``: after every other plan and on a
+    random stream of its own, one group per :data:`RANK_GROUP_OFFICERS` officers (at least one,
+    at most 20) of 6 to 8 office and hybrid workers in the force for the whole period, written
+    as members of staff of a grade that no other officer holds (``Band C``, ``Band D``, ...), each
+    of whom will badge in on 40-60% of their rostered office days (:func:`plant_rank_groups`).
+
+    They are taken for nothing else (no planted case or look-alike of any detector, not the
+    roster clerk of a site, not at the site with no readers, on the duty system): members of
+    staff first, then constables and PCSOs (a small force has few officers left), those who
+    line-manage no one first; no group where fewer than six are left. Their rank (and staff
+    type) is written in ``officers`` and ``assignments``; nothing else of theirs changes. The
+    plans are in ``w.rank_plan`` (officer to plan)."""
+    w.rank_plan = {}
+    if not w.events:
+        return
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, RANK_GROUPS])
+    try:
+        rng = w.rng
+        taken = {str(r["officer_id"]) for r in [*w.truth_rows, *w.look_rows]}
+        planned = {int(gi) for plans in (w.plants, w.looks, w.side_looks) for p in plans.values() for gi in p}
+        planned |= set(w.no_purpose_late) | set(getattr(w, "claim_plan", {}))
+        planned |= set(getattr(w, "triage_plan", {})) | set(getattr(w, "crew_plan", {}))
+        planned |= set(getattr(w, "crew_look_plan", {})) | set(getattr(w, "ppu_plan", {}))
+        planned |= set(w.uncoded_team) | set(w.ppu_members) | set(getattr(w, "late_crew", []))
+        planned |= {int(x) for grp, _ in w.crews + w.team_looks for x in grp}
+        planned |= {int(x) for grp in w.crew_looks for x in grp}
+        planned |= {int(x) for x in w.clerk}
+        ok = (
+            (w.pattern != FRONTLINE)
+            & (w.start_day <= 0)
+            & ~w.used
+            & ~w.no_shifts
+            & (w.site >= 0)
+            & (w.site != w.readerless)
+            & ~pd.Series(w.ids).isin(taken).to_numpy()
+            & ~np.isin(np.arange(w.n), sorted(planned))
+        )
+        # members of staff first, then constables and PCSOs, then the rest; those who manage no one
+        # before those who do (the grade is written as a staff grade)
+        manages = np.isin(np.arange(w.n), w.manager[w.manager >= 0])
+        tier = np.where(np.isin(w.role, (ANALYST, SUPPORT)), 0, np.where(w.level == 0, 1, 2)) + 3 * manages
+        g = min(20, max(1, round(w.n / RANK_GROUP_OFFICERS)))
+        off, asg = w.tables["officers"].copy(), w.tables["assignments"].copy()
+        for j in range(g):
+            cand = rng.permutation(np.flatnonzero(ok))
+            cand = cand[np.argsort(tier[cand], kind="stable")]
+            k = min(int(rng.integers(6, 9)), len(cand))
+            if k < 6:
+                break
+            members = sorted(int(x) for x in cand[:k])
+            grade = f"Band {chr(ord('C') + j)}"
+            w.used[members] = True
+            ok[members] = False
+            ids = w.ids[members]
+            off.loc[off["officer_id"].isin(ids), ["rank", "staff_type"]] = [grade, "staff"]
+            asg.loc[asg["officer_id"].isin(ids), "rank"] = grade
+            for gi in members:
+                w.rank_plan[gi] = {
+                    "group": f"look-rank-{j + 1:04d}",
+                    "grade": grade,
+                    "size": k,
+                    "share": float(rng.uniform(0.4, 0.6)),
+                }
+        w.tables["officers"], w.tables["assignments"] = off, asg
+    finally:
+        w.rng = saved
 
 
 # --------------------------------------------------------------------------- in the events, block by block
@@ -335,6 +415,40 @@ def plant_below_threshold(b: Block, i: int, p: dict[str, Any], look: bool) -> No
         f"logged on from home on {home} of the others without an agreed remote day",
         form=form,
     )
+
+
+def plant_rank_groups(b: Block) -> None:
+    """The officers of :func:`rank_groups` badge in on about their share of their rostered
+    office days over the whole period (on the block's stream of its own, after everything
+    else): the days they miss are ordinary day duties (no overtime, rest-day working or
+    edited row on them), with no swipe and no remote session, their lookups (drawn as
+    before) made at no site. The day's swipes are drawn as before and left out when the
+    block is emitted (``b.away``), so every other row of the block is as it was. Each officer
+    is named in the look-alikes, with the group."""
+    det, w = "attendance.below_threshold", b.w
+    free = b.work & (b.duty == DAY) & (b.W_site >= 0) & b.badge_day & ~b.ext & ~b.rdw & ~b.touched
+    for i, gi, p in b.mine(getattr(w, "rank_plan", {})):
+        days = b.within(i, 0, b.D - 1, b.work & (b.W_site >= 0))
+        if not len(days):
+            continue
+        present = int(b.badge_day[i, days].sum())
+        drop = b.pick(b.within(i, 0, b.D - 1, free), max(0, present - round(len(days) * p["share"])))
+        b.away[i, drop] = True
+        b.W_site[i, drop] = -1
+        x = present - len(drop)
+        w.row(
+            det,
+            gi,
+            int(days[0]),
+            int(days[-1]),
+            f"staff grade {p['grade']}, held by {p['size']} office and hybrid workers and no one else, all "
+            f"of them below the policy: badged in on {x} of {len(days)} rostered office days "
+            f"({100 * x // len(days)}%); on the others no remote log-on during the duty, their lookups "
+            "made away from any office; the force does not hold the grade to the rule",
+            group=p["group"],
+            look=True,
+            form="rank_not_held_to_rule",
+        )
 
 
 def vpn(
@@ -583,6 +697,8 @@ PLANTING: dict[str, Planting] = {
             "unrecorded_leave": Stage.DUTY,
             "compressed_hours": Stage.DUTY,
             "new_starter": Stage.OWN,
+            # a grade held by no one else, planned after every other plan (rank_groups)
+            "rank_not_held_to_rule": Stage.OWN,
         },
         window=90,
         plant=plant_below_threshold,

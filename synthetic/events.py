@@ -121,6 +121,7 @@ class Block:
         self._plant_late()
         self._plant_duty()
         self._plant_last()
+        self._plant_rank_groups()
 
     # ---- helpers
 
@@ -517,8 +518,9 @@ class Block:
         self.norow = np.zeros((n, nd), dtype=bool)
         """Cells whose duty row is not written (set by plants; the force style is applied at emit)."""
         self.away = np.zeros((n, nd), dtype=bool)
-        """Days whose swipes are drawn but not written (set by plants): the draws, and so every
-        other row, are as they were without them."""
+        """Days whose swipes are drawn but not written (set by plants: ``attendance.below_threshold``'s
+        ``rank_not_held_to_rule``, :func:`synthetic.attendance.plant_rank_groups`): the draws, and
+        so every other row, are as they were without them."""
 
     # ---- planted cases and look-alikes
 
@@ -576,6 +578,17 @@ class Block:
             access.plant_late(self)
         finally:
             self.rng, self.acc = saved
+
+    def _plant_rank_groups(self) -> None:
+        """The swipes of ``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups
+        (:func:`synthetic.attendance.rank_groups`), after everything else, on a random stream
+        of their own."""
+        saved = self.rng
+        self.rng = np.random.default_rng([self.w.seed, attendance.RANK_GROUP_SWIPES, self.bno])
+        try:
+            attendance.plant_rank_groups(self)
+        finally:
+            self.rng = saved
 
     def _plant(self) -> None:
         """The planned cases and look-alikes of the event detectors, in the registry's order,
