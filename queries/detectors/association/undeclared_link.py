@@ -16,67 +16,25 @@ from typing import Any
 from graph.facts import LINK_HOLDERS
 from graph.model import MODEL
 from queries.detectors.association.common import counted
-from queries.detectors.base import (
-    DetectContext,
-    Detector,
-    Form,
-    Input,
-    LookAlike,
-    MethodCard,
-    Param,
-    query_file,
-)
+from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
 from queries.detectors.common import officer_flags
 
 LINK_NAME = "association.undeclared_link"
 
 LINK_CYPHER = query_file(__file__, "undeclared_link.cypher")
-ORG_CYPHER = query_file(__file__, "undeclared_link.organisation.cypher")
-"""Officers and flagged persons resolved as members of one small organisation (co-directors of a
-company), with no approved declaration naming the person."""
 
 KIND_WORDS = {
     "address": "lives at the same address (same address line and postcode) as",
     "phone": "shares a phone number with",
 }
-KIND_FORMS = {"address": "shared_address", "phone": "shared_phone", "organisation": "shared_organisation"}
-
-
-def _link_rows(ctx: DetectContext, p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The shared identifiers (``undeclared_link.cypher``) and the shared small organisations
-    (``undeclared_link.organisation.cypher``), one row per officer and person."""
-    rows = {(r["officer_id"], r["person_id"]): {**r, "orgs": []} for r in ctx.store.query(LINK_CYPHER, dict(p))}
-    for r in ctx.store.query(ORG_CYPHER, dict(p)) if p["org_kinds"] else []:
-        key = (r["officer_id"], r["person_id"])
-        row = rows.setdefault(
-            key,
-            {
-                "officer_id": r["officer_id"],
-                "person_id": r["person_id"],
-                "nominal_flags": r["nominal_flags"],
-                "kinds": [],
-                "identifiers": [],
-                "orgs": [],
-            },
-        )
-        if "organisation" not in row["kinds"]:
-            row["kinds"] = [*row["kinds"], "organisation"]
-        row["orgs"].append(r)
-    return [rows[k] for k in sorted(rows)]
+KIND_FORMS = {"address": "shared_address", "phone": "shared_phone"}
 
 
 def _link_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     def explain(r: dict[str, Any]) -> str:
-        words = [KIND_WORDS.get(k, f"shares a {k} with") for k in sorted(r["kinds"]) if k != "organisation"]
-        if r["orgs"]:
-            orgs = ", ".join(
-                f"{o['org_name'] or o['org_id']} ({o['org_kind']}, {o['members']} members on its lists)"
-                for o in r["orgs"]
-            )
-            words.append(f"is listed as a member of {orgs} together with")
-        how = " and ".join(words)
+        how = " and ".join(KIND_WORDS.get(k, f"shares a {k} with") for k in sorted(r["kinds"]))
         return (
-            f"{how[0].upper()}{how[1:]} {r['person_id']}, a person flagged in police records "
+            f"{how.capitalize()} {r['person_id']}, a person flagged in police records "
             f"({';'.join(r['nominal_flags'])}); no approved declaration of an association "
             "with this person is on the register."
         )
@@ -97,23 +55,6 @@ def _link_flags(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
                 }
                 for i in sorted(r["identifiers"])
             ),
-            *(
-                {
-                    "path": [
-                        MODEL.uid("Officer", r["officer_id"]),
-                        "MEMBER_OF",
-                        MODEL.uid("Organisation", o["org_id"]),
-                        "MEMBER_OF",
-                        MODEL.uid("Person", r["person_id"]),
-                    ]
-                }
-                for o in r["orgs"]
-            ),
-            *(
-                {"table": "memberships", "key": k}
-                for o in r["orgs"]
-                for k in (o["officer_membership"], o["person_membership"])
-            ),
         ]
 
     return officer_flags(
@@ -132,8 +73,7 @@ UNDECLARED_LINK = Detector(
     card=MethodCard(
         purpose=(
             "Find officers linked to a person flagged in police records (for example an "
-            "organised-crime nominal) through a shared address or phone number, or as fellow "
-            "members of a small organisation (co-directors of a company), with no approved "
+            "organised-crime nominal) through a shared address or phone number, with no approved "
             "declaration of an association with that person."
         ),
         reads=(
@@ -141,7 +81,6 @@ UNDECLARED_LINK = Detector(
             "shared identifiers)",
             "persons (nominal flags)",
             "declarations (kind association, person_id, status)",
-            "memberships resolved to officers and to persons in police records (match score, since, until)",
         ),
         logic=(
             "Follow Officer -> Identifier <- Person for identifier kinds in link_kinds, keep "
@@ -155,18 +94,14 @@ UNDECLARED_LINK = Detector(
             "two addresses. A phone is its digits, with +44 read as 0. An address or phone held "
             "by more than max_holders officers and persons together (a station switchboard given "
             "as a contact number, a hostel, a solicitor's office) identifies no one and links no "
-            "one: a household is a few people. Also follow Officer -> Organisation <- Person "
-            "through resolved memberships (match score at least min_score on both), for "
-            "organisations of a kind in org_kinds with at most max_members members resolved on "
-            "their lists (a company's directors; a club of hundreds ties no one), whose periods "
-            "of membership overlap: the officer and a flagged person run a business together."
+            "one: a household is a few people."
         ),
         false_positives=(
             "A shared address in a block recorded without a flat number.",
             "A recycled phone number.",
             "A declaration made on paper, or naming the person differently.",
         ),
-        scoring=("score = 0.6 + 0.2 per kind of link (address, phone, organisation), at most 1."),
+        scoring="score = 0.6 + 0.2 per kind of shared identifier (address, phone), at most 1.",
         forms=(
             Form(
                 "shared_address",
@@ -179,13 +114,6 @@ UNDECLARED_LINK = Detector(
                 "The officer and a flagged person have the same phone number.",
                 ("declared_association", "unflagged_person", "switchboard_phone"),
                 needs=("flagged_persons", "officer_phones", "person_phones"),
-            ),
-            Form(
-                "shared_organisation",
-                "The officer and a flagged person are both on the list of one small organisation "
-                "(co-directors of a company on its register) at the same time.",
-                ("large_organisation", "declared_association", "unflagged_person"),
-                needs=("flagged_persons", "persons_on_lists"),
             ),
         ),
         lookalikes=(
@@ -206,11 +134,6 @@ UNDECLARED_LINK = Detector(
                 "A flagged person in another flat of the same building (Flat 1 and Flat 2 of 10 High Street).",
             ),
             LookAlike(
-                "large_organisation",
-                "The officer and a flagged person are both members of a large club (more than "
-                "max_members members on its lists): membership of one club ties no one.",
-            ),
-            LookAlike(
                 "switchboard_phone",
                 "The officer gives the station switchboard as their phone, as do many colleagues and "
                 "people in police records (a flagged person among them): more than max_holders hold it.",
@@ -225,33 +148,14 @@ UNDECLARED_LINK = Detector(
             LINK_HOLDERS,
             "an identifier held by more officers and persons identifies no one (a switchboard, a hostel)",
         ),
-        Param(
-            "org_kinds",
-            list,
-            ["business", "other"],
-            "organisation kinds whose shared membership links an officer and a flagged person (empty: none)",
-        ),
-        Param(
-            "max_members",
-            int,
-            10,
-            "members resolved on an organisation's lists beyond which shared membership ties no one",
-        ),
-        Param("min_score", float, 0.9, "lowest membership match score that counts"),
     ),
     to_flags=_link_flags,
-    cypher=LINK_CYPHER + ";\n\n" + ORG_CYPHER,
-    python=_link_rows,
+    cypher=LINK_CYPHER,
     inputs=(
         Input(
             "flagged_persons",
             "persons with a nominal flag",
             cypher=counted("MATCH (p:Person) WHERE p.retired_at IS NULL AND size(p.nominal_flags) > 0"),
-        ),
-        Input(
-            "persons_on_lists",
-            "persons in police records resolved to a membership list",
-            cypher=counted("MATCH (p:Person)-[m:MEMBER_OF]->(g:Organisation) WHERE m.retired_at IS NULL"),
         ),
         Input(
             "officer_addresses",
