@@ -73,16 +73,16 @@ def _badge_only(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[s
 BADGE_FORMS = (
     Form(
         "token_visit",
-        "On a rostered office day, in and out within max_visit_minutes and nothing else that working "
-        "day: no other swipe (beyond a second reader within five minutes), no lookup except through "
+        "On a rostered office day, in and out within max_visit_minutes (or max_visit_share of the "
+        "duty) and nothing else that working day: no other swipe (beyond a second reader within five minutes), no lookup except through "
         "a remote session from outside, no session from an office network.",
         ("quick_visit_then_work", "agreed_remote_day", "patrol_station_visit"),
         ("badge_events",),
     ),
     Form(
         "tap_and_go_home",
-        "On a rostered office day (a duty with a site), in and out within max_visit_minutes, then a "
-        "remote session from outside the office networks covering at least min_home_share of the "
+        "On a rostered office day (a duty with a site), in and out within max_visit_minutes (or "
+        "max_visit_share of the duty), then a remote session from outside the office networks covering at least min_home_share of the "
         "duty, with no other swipe: the office day was worked from home behind a token swipe.",
         ("agreed_remote_day", "quick_visit_then_work", "patrol_station_visit"),
         ("badge_events", "remote_sessions"),
@@ -167,8 +167,9 @@ BADGE_ONLY = Detector(
             "names one of frontline_roles), for whom a quick visit to the station is the pattern of "
             "patrol work. Count, per officer, days with any of: (a) token visit: on a rostered office "
             "day (a worked duty with a site, ± grace_minutes; for staff with no duty rows, a weekday), "
-            "one badged-in period of at most max_visit_minutes and nothing else that working day: "
-            "no other swipe, no session from an office network, and no lookup other than one made "
+            "one badged-in period of at most max_visit_minutes, or of at most max_visit_share of the "
+            "duty (of 8 hours for staff with no duty rows: an hour or two of an office day), and "
+            "nothing else that working day: no other swipe, no session from an office network, and no lookup other than one made "
             "through a remote session from outside the office networks (a lookup made from home is "
             "not office presence); (b) tap and go home: the same short visit, no other swipe, and "
             "remote sessions from outside the office networks covering at least min_home_share of "
@@ -197,6 +198,13 @@ BADGE_ONLY = Detector(
     params=(
         Param("min_days", int, 2, "days of badge-only presence that make a flag"),
         Param("max_visit_minutes", int, 15, "longest in-and-out visit that counts as a token visit"),
+        Param(
+            "max_visit_share",
+            float,
+            0.25,
+            "share of the duty (8 hours for staff with no duty rows) up to which an in-and-out visit is short "
+            "too: an hour or two of an office day, and nothing else or the rest worked from home",
+        ),
         Param(
             "min_remote_minutes", int, 30, "overlap of a remote session with a badged-in period that counts"
         ),

@@ -20,10 +20,11 @@ frontline AS (  -- patrol staff: in and out of the station is their work pattern
     SELECT a.officer_id FROM g_assignments a JOIN g_officers o USING (officer_id)
     WHERE NULLIF(trim(coalesce(o.work_pattern, '')), '') IS NULL AND a.end_date IS NULL
       AND coalesce(list_bool_or([contains(lower(a.role), lower(r)) FOR r IN $frontline_roles]), false)),
-short AS (  -- short visits of office-based staff: in and out within max_visit_minutes, or an 'in' with
-            -- no 'out' after it (lone: the rest of the day is judged by where they worked)
+short AS (  -- short visits of office-based staff: in and out within max_visit_minutes, or within
+            -- max_visit_share of the duty (judged below, against the duty; here the longest that could
+            -- be), or an 'in' with no 'out' after it (lone: the rest of the day is judged by where they worked)
     SELECT officer_id, in_id, out_id, b0, b1, false AS lone FROM periods
-    WHERE b1 - b0 <= to_minutes(CAST($max_visit_minutes AS BIGINT))
+    WHERE b1 - b0 <= to_minutes(CAST(greatest($max_visit_minutes, $max_visit_share * 16 * 60) AS BIGINT))
       AND officer_id NOT IN (SELECT officer_id FROM frontline)
     UNION ALL
     SELECT officer_id, event_id, CAST(NULL AS VARCHAR), ts, ts, true FROM sw
@@ -34,12 +35,16 @@ rostered_visits AS (  -- a short visit during a worked duty (± grace): its offi
     FROM short v JOIN duties d ON d.officer_id = v.officer_id AND d.status = 'worked'
      AND v.b0 BETWEEN d.d0 - to_minutes(CAST($grace_minutes AS BIGINT)) AND d.d1 + to_minutes(CAST($grace_minutes AS BIGINT))
     QUALIFY row_number() OVER (PARTITION BY v.in_id ORDER BY d.site_id IS NULL, d.d0) = 1),
-visits AS (  -- on rostered office days; for staff with no duty rows at all, weekdays 07:00-19:00
-    SELECT * EXCLUDE (office_day) FROM rostered_visits WHERE office_day
-    UNION ALL BY NAME
-    SELECT v.*, CAST(CAST(v.b0 AS DATE) AS TIMESTAMPTZ) + INTERVAL 7 HOUR AS d0,
-           CAST(CAST(v.b0 AS DATE) AS TIMESTAMPTZ) + INTERVAL 19 HOUR AS d1
-    FROM short v WHERE v.officer_id NOT IN (SELECT officer_id FROM on_duty_system) AND isodow(v.b0) <= 5),
+visits AS (  -- on rostered office days; for staff with no duty rows at all, weekdays 07:00-19:00 (a
+            -- working day of 8 hours in them); a visit counts when at most max_visit_minutes, or at most
+            -- max_visit_share of the duty (an hour of an 8-hour office day, and nothing else)
+    SELECT * FROM (
+        SELECT * EXCLUDE (office_day), epoch(d1 - d0) / 60 AS duty_minutes FROM rostered_visits WHERE office_day
+        UNION ALL BY NAME
+        SELECT v.*, CAST(CAST(v.b0 AS DATE) AS TIMESTAMPTZ) + INTERVAL 7 HOUR AS d0,
+               CAST(CAST(v.b0 AS DATE) AS TIMESTAMPTZ) + INTERVAL 19 HOUR AS d1, 480 AS duty_minutes
+        FROM short v WHERE v.officer_id NOT IN (SELECT officer_id FROM on_duty_system) AND isodow(v.b0) <= 5) x
+    WHERE lone OR epoch(b1 - b0) / 60 <= greatest($max_visit_minutes, $max_visit_share * duty_minutes)),
 back_in AS (  -- another swipe that working day, not a second reader within minutes: back in later
     SELECT DISTINCT v.in_id FROM visits v JOIN badge_events b ON b.officer_id = v.officer_id
      AND b.event_id <> v.in_id AND b.event_id IS DISTINCT FROM v.out_id
