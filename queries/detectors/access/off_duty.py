@@ -132,7 +132,9 @@ OFF_DUTY = Detector(
             "a night shift that runs past midnight, overtime and rest-day working rows, and an on-call "
             "row cover their own hours, and a duty for which more hours are claimed than it lasts "
             "runs on for them (a recorded extension). Flag an officer with such lookups on at least "
-            "min_days days. After hours: on a duty day (a duty starts that day, and it is no rest, "
+            "min_days days, or with at least min_absence_lookups of them on one day of their own "
+            "leave or sickness (paid absence spent at the keyboard; one stray lookup is not it). "
+            "After hours: on a duty day (a duty starts that day, and it is no rest, "
             "leave or sick day), take the lookups outside every duty and on-call period of the officer "
             "by more than after_hours_grace_minutes (a night shift from the day before, overtime "
             "straight after the shift, an on-call evening and a late shift cover their own hours), and "
@@ -219,6 +221,12 @@ OFF_DUTY = Detector(
     ),
     params=(
         Param("min_days", int, 2, "days with off-duty lookups that make a flag"),
+        Param(
+            "min_absence_lookups",
+            int,
+            3,
+            "lookups on one day of the officer's own leave or sickness (off duty) that make a flag alone",
+        ),
         Param(
             "grace_minutes",
             int,

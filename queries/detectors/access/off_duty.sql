@@ -11,7 +11,8 @@ spans AS (  -- each officer's first and last day with a row, and whether they ar
     GROUP BY officer_id),
 hits AS (  -- days with no row count for officers on the duty system, those beyond the first or last
            -- row while it is still the first or last
-    SELECT s.access_id, s.officer_id, s.ts, s.d, s.form, s.annual, s.sick
+    SELECT s.access_id, s.officer_id, s.ts, s.d, s.form, s.annual, s.sick,
+           count(*) OVER (PARTITION BY s.officer_id, s.d) AS day_n
     FROM stage s LEFT JOIN spans p USING (officer_id)
     WHERE s.part = 'off'
       AND (s.form <> 'no_duty_row'
@@ -26,7 +27,10 @@ off_days AS (
            list(DISTINCT form ORDER BY form) AS forms,
            min(ts) AS window_start, max(ts) AS window_end, list(access_id ORDER BY ts, access_id) AS access_ids
     FROM hits GROUP BY officer_id
-    HAVING count(DISTINCT d) >= $min_days),
+    -- enough days off; or one day of leave or sickness with min_absence_lookups lookups (paid absence
+    -- spent at the keyboard: a single stray lookup is not it)
+    HAVING count(DISTINCT d) >= $min_days
+        OR max(day_n) FILTER (WHERE annual OR sick) >= $min_absence_lookups),
 late AS (SELECT access_id, officer_id, ts, d FROM stage WHERE part = 'late'),
 late_days AS (  -- per duty day with such lookups: the days with such lookups in the after_hours_window_days to it
     SELECT officer_id, d,
