@@ -2,7 +2,7 @@
 their ``g_*`` tables) and by ingest (the ``ACCESSED`` link policy).
 
 >>> sorted(GRAPH_FACTS)
-['g_assignments', 'g_case_assignments', 'g_linked', 'g_officers', 'g_records', 'g_units']
+['g_assignments', 'g_case_assignments', 'g_declared', 'g_linked', 'g_officers', 'g_records', 'g_units']
 """
 
 from __future__ import annotations
@@ -74,6 +74,13 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
         "RETURN o.officer_id AS officer_id, p.person_id AS person_id, i.kind AS kind, i.value AS value, "
         "i.holders AS holders",
         ["officer_id", "person_id", "kind", "value", "holders"],
+    ),
+    "g_declared": (  # the people officers have declared an association with (not rejected)
+        "MATCH (o:Officer)-[:DECLARED]->(d:Declaration) WHERE d.retired_at IS NULL AND o.retired_at IS NULL "
+        "AND d.person_id IS NOT NULL AND (d.status IS NULL OR d.status <> 'rejected') "
+        "RETURN o.officer_id AS officer_id, d.person_id AS person_id, d.declaration_id AS declaration_id, "
+        "d.status AS status",
+        ["officer_id", "person_id", "declaration_id", "status"],
     ),
 }
 

@@ -24,6 +24,7 @@ PERSONAL_FORMS_OF_KIND = {
     "address": "same_address",
     "phone": "same_phone",
     "postcode_surname": "surname_postcode",
+    "declared": "declared_associate",
 }
 """Identifier kind (``g_linked.kind``, see ``ingest/identifiers.py``) -> the form it shows."""
 
@@ -31,6 +32,7 @@ PERSONAL_WORDS = {
     "same_address": "who lives at the same address as them",
     "same_phone": "who gives the same phone number as them",
     "surname_postcode": "who has their surname and lives in their postcode",
+    "declared_associate": "whom they declared an association with",
 }
 
 KIND_WORDS = {kind: PERSONAL_WORDS[form] for kind, form in PERSONAL_FORMS_OF_KIND.items()}
@@ -70,9 +72,21 @@ PERSONAL_FORMS = (
         ("same_surname_elsewhere", "different_flat"),
         needs=("system_access", "person_records", "officer_postcodes", "person_postcodes"),
     ),
+    Form(
+        "declared_associate",
+        "Lookups of a person the officer has declared an association with (a declaration naming the "
+        "person, not rejected): the register says who they know, and the lookups are of them.",
+        ("associate_namesake", "same_surname_elsewhere"),
+        needs=("system_access", "person_records", "declared_associations"),
+    ),
 )
 
 PERSONAL_LOOKALIKES = (
+    LookAlike(
+        "associate_namesake",
+        "A person with the name of someone the officer declared an association with, but another "
+        "person (another record, born another year, elsewhere): the declaration names its person.",
+    ),
     LookAlike(
         "namesake_street",
         'A person at the same house number and street name as the officer ("12 High Street") '
@@ -133,6 +147,9 @@ PERSONAL_INPUTS = (
         "persons with a surname and postcode",
         cypher=_person_cypher("Person", "x.surname IS NOT NULL AND x.postcode IS NOT NULL"),
     ),
+    Input.rows(
+        "g_declared", name="declared_associations", description="declarations naming a person (not rejected)"
+    ),
 )
 
 
@@ -151,7 +168,9 @@ def _personal(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str
         return f"Looked up records of people linked to them {_times(r['n'])} {when}: {who}{own}."
 
     def score(r: dict[str, Any]) -> float:
-        strong = bool({"same_address", "same_phone"} & {_personal_form(k) for k in r["kinds"]})
+        strong = bool(
+            {"same_address", "same_phone", "declared_associate"} & {_personal_form(k) for k in r["kinds"]}
+        )
         return (0.6 if strong else 0.4) + 0.05 * r["n"] - 0.2 * (r["in_own_case"] == r["n"])
 
     return officer_flags(
@@ -199,7 +218,9 @@ PERSONAL_LINK = Detector(
             "is another address, and Flat 1 is not Flat 2), a phone its digits, and surname + "
             "postcode the cleaned pair. An identifier held by more than max_holders officers and "
             "persons together (a switchboard number, a hostel's address) identifies no one and links "
-            "no pair. Flag an officer with at least min_lookups such lookups; "
+            "no pair. A person the officer has declared an association with (a declaration naming "
+            "the person, not rejected; kind declared) is linked too: declaring a tie is no licence "
+            "to look the person up. Flag an officer with at least min_lookups such lookups; "
             "the flag names the form of each link (same address, same phone, surname and "
             "postcode) and the explanation says, person by person, how they are linked."
         ),
@@ -209,7 +230,8 @@ PERSONAL_LINK = Detector(
             "A person who gave an officer's number as a contact number in the officer's own case.",
         ),
         scoring=(
-            "score = 0.6 (same address or phone) or 0.4 (surname + postcode only), + 0.05 per lookup, "
+            "score = 0.6 (same address or phone, or a declared associate) or 0.4 (surname + postcode only), "
+            "+ 0.05 per lookup, "
             "- 0.2 when every lookup was within the officer's assigned case; between 0 and 1."
         ),
         forms=PERSONAL_FORMS,
@@ -217,7 +239,12 @@ PERSONAL_LINK = Detector(
     ),
     params=(
         Param("min_lookups", int, 1, "lookups of linked persons that make a flag"),
-        Param("link_kinds", list, ["address", "phone", "postcode_surname"], "identifier kinds that link"),
+        Param(
+            "link_kinds",
+            list,
+            ["address", "phone", "postcode_surname", "declared"],
+            "identifier kinds that link (declared: a person the officer declared an association with)",
+        ),
         Param(
             "max_holders",
             int,

@@ -1,7 +1,12 @@
-WITH links AS (  -- officer-person pairs that share an identifier (few): joined before anything else
+WITH links AS (  -- officer-person pairs that share an identifier, or that the officer declared an
+                 -- association of (few): joined before anything else
     SELECT officer_id, person_id, list(DISTINCT kind ORDER BY kind) AS kinds
-    FROM g_linked WHERE list_contains($link_kinds, kind)
-      AND (holders IS NULL OR CAST(holders AS INTEGER) <= $max_holders) GROUP BY ALL),
+    FROM (SELECT officer_id, person_id, kind FROM g_linked WHERE list_contains($link_kinds, kind)
+            AND (holders IS NULL OR CAST(holders AS INTEGER) <= $max_holders)
+          UNION ALL
+          SELECT officer_id, person_id, 'declared' AS kind FROM g_declared
+          WHERE list_contains($link_kinds, 'declared')) x
+    GROUP BY ALL),
 hits AS (
     SELECT s.access_id, s.officer_id, s.ts, r.person_id, k.kinds,
            EXISTS (SELECT 1 FROM g_case_assignments ca
