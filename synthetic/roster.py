@@ -326,7 +326,8 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
 
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     """Look-alikes of ``created_after_worked``: a call-out on a rest day keyed in by the
-    officer the next morning, one overtime claim keyed in a week late, or overtime for
+    officer the next morning, one overtime claim keyed in a week late (for staying on after a
+    shift at the station, their swipe out at the end of the hours claimed), or overtime for
     staying on after one or two shifts keyed in that evening (``claimed_extension``, the
     badge out at the end of it, planted on the officers of ``call_out_keyed_next_day``); each
     approved by the line manager."""
@@ -366,8 +367,9 @@ def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
         b.row(det, i, int(days[0]), int(days[-1]), note, True, form)
         return
     else:
+        # a day at the station with its swipes (the swipe out moves to the end of the overtime)
         cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY))
-        cand &= ~b.touched & ~b.ext
+        cand &= ~b.touched & ~b.ext & ~b.remote & (b.W_site >= 0) & b.badge_day & ~b.only_in
         days = b.pick(b.within(i, p["ws"], p["we"], cand), 1)
         if not len(days):
             return
@@ -376,7 +378,13 @@ def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
         cat = cal.ts(days, e) + rng.integers(4 * 86400, 10 * 86400, 1)  # a backlog: days later
         duty, site = b.duty[i, days], b.site[i, days]
         b.ext[i, days] = True
-        note = "stayed on after a shift; keyed the overtime in themself days later (once), approved by the line manager"
+        # they swipe out at the end of the hours claimed, as late as they swiped out after the
+        # shift (no draw: the block's stream is as it was)
+        b.b_out[i, days] = e + (b.b_out[i, days] - b.W_e[i, days])
+        note = (
+            "stayed on after a shift, swiping out at the end of the overtime; keyed the overtime in "
+            "themself days later (once), approved by the line manager"
+        )
     aat = cat + rng.integers(3600, 2 * 86400, 1)
     b.ot_add(i, days, s, e, duty, OVERTIME, site, WORKED, gi, cat, w.approver[gi], aat)
     b.touched[i, days] = True
