@@ -200,6 +200,8 @@ REASONS = (
     "overtime cancelled",
     "amended",
     "rest day working",
+    "abstraction: training course",
+    "course postponed; worked as rostered",
 )
 (
     R_LEAVE,
@@ -214,6 +216,8 @@ REASONS = (
     R_OT_CANCELLED,
     R_AMENDED,
     R_RDW,
+    R_COURSE,
+    R_COURSE_POSTPONED,
 ) = range(len(REASONS))
 NULL = np.iinfo(np.int64).min
 """Missing timestamp (epoch seconds) inside the simulation."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.contract import TABLES
-from synthetic import access, attendance, network
+from synthetic import access, attendance, network, roster
 from synthetic.common import (
     ACTIONS,
     ANALYST,
@@ -121,6 +121,7 @@ class Block:
         self._plant_late()
         self._plant_duty()
         self._plant_last()
+        self._plant_roster_late()
         self._plant_rank_groups()
 
     # ---- helpers
@@ -578,6 +579,17 @@ class Block:
             access.plant_late(self)
         finally:
             self.rng, self.acc = saved
+
+    def _plant_roster_late(self) -> None:
+        """The roster cases and look-alikes planned last (:func:`synthetic.roster.late_roster`),
+        on a random stream of their own: the block's other rows are as before (but for the ids
+        of the shift rows after the ones they add)."""
+        saved = self.rng
+        self.rng = np.random.default_rng([self.w.seed, roster.ROSTER_LATE_PLANT, self.bno])
+        try:
+            roster.plant_late(self)
+        finally:
+            self.rng = saved
 
     def _plant_rank_groups(self) -> None:
         """The swipes of ``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups

@@ -15,7 +15,10 @@ roster.overtime_overlap    2–3 paid overtime rows inside their own leave recal
                            rest-day working with no swipe and no lookup  overtime on a leave day cancelled before
 ========================== ============================================= ==========================================
 
-(The first version's cases and look-alikes; the rest are described in the planting functions.)
+(The first version's cases and look-alikes; the rest are described in the planting functions.
+Some are planned after every other plan, on random streams of their own, so that the rest of a
+seed's force is as it was: ``roster.retro_claim``'s ``cancelled_then_worked`` and
+``reinstated_with_reason``, :func:`late_roster`.)
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from synthetic.catalogue import Planting, Stage
+from synthetic.catalogue import FORMS, Planting, Stage
 from synthetic.common import (
     BANKHOL,
     BASIC,
@@ -45,6 +48,8 @@ from synthetic.common import (
     OVERTIME,
     R_AMENDED,
     R_BANKHOL,
+    R_COURSE,
+    R_COURSE_POSTPONED,
     R_OT_APPROVED,
     R_OT_CANCELLED,
     R_PRISONER,
@@ -245,6 +250,9 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
             form,
         )
         return
+    if form in ("cancelled_then_worked", "reinstated_with_reason"):
+        plant_cancelled_duty(b, i, p, look)
+        return
     if form in ("call_out_keyed_next_day", "one_late_claim"):
         retro_ordinary(b, i, p, form)
         if form == "call_out_keyed_next_day":  # the same officer also claims staying on, that evening
@@ -322,6 +330,56 @@ def plant_retro_claim(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
         note = f"added hours to {len(days)} of their own shifts after they ended"
     b.touched[i, days] = True
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
+def plant_cancelled_duty(b: Block, i: int, p: dict[str, Any], look: bool) -> None:
+    """``cancelled_then_worked`` and its look-alike ``reinstated_with_reason`` (planned last,
+    :func:`late_roster`): one rostered duty at the station (basic pay, no bank holiday, nothing
+    else on the day, swipes in and out) cancelled one to four days before it by the line manager or the roster
+    clerk, for a training course (status planned to cancelled, with the reason). For the case
+    the officer marks it worked two to seven days after it, with no reason recorded, and there
+    is no swipe of theirs that day (they were not there: the swipes are left out,
+    :attr:`~synthetic.events.Block.away`); for the look-alike the line manager marks it worked
+    one to three days after it, in office hours, with the reason (the course was postponed and
+    the officer worked the duty as rostered, with their swipes). The duty row's status stays
+    worked."""
+    det, rng, cal, w = "roster.retro_claim", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, NIGHT, DAY))
+    cand &= ~b.touched & ~b.ext & ~b.rdw & ~b.remote & (b.W_site >= 0) & ~cal.holiday[None, :]
+    cand &= b.badge_day & ~b.only_in  # a day they swipe in and out (taken away for the case)
+    first, last = 4, b.D - 8  # cancelled, and marked worked, inside the simulated days
+    days = b.pick(b.within(i, max(p["ws"], first), min(p["we"], last), cand), 1)
+    if not len(days):
+        days = b.pick(b.within(i, first, last, cand), 1)
+    if not len(days):
+        return
+    d = int(days[0])
+    key = i * b.D + d
+    clerk = int(w.clerk[gi])
+    by = int(w.approver[gi]) if rng.random() < 0.5 or clerk == gi else clerk
+    # in office hours, one to four days before the duty (and so before it began)
+    at = int(cal.ts(d - int(rng.integers(1, 5)), int(rng.integers(480, 1080))))
+    b.chg_add(key, by, at, F_STATUS, "planned", "cancelled", R_COURSE)
+    who = "the line manager" if by == int(w.approver[gi]) else "the roster clerk"
+    if look:  # in office hours, one to three days after the day (a night's end included)
+        at = int(cal.ts(d + int(rng.integers(1, 4)), int(rng.integers(480, 1080))))
+        b.chg_add(key, w.approver[gi], at, F_STATUS, "cancelled", "worked", R_COURSE_POSTPONED)
+        note = (
+            f"a duty cancelled beforehand by {who} for a training course; the course was postponed, the "
+            "officer worked the duty (with swipes) and the line manager marked it worked after the day, "
+            "with the reason"
+        )
+    else:
+        at = int(cal.ts(d + int(rng.integers(2, 8)), int(rng.integers(480, 1380))))  # two to seven days after
+        b.chg_add(key, gi, at, F_STATUS, "cancelled", "worked", -1)
+        b.away[i, d] = True
+        note = (
+            f"a duty cancelled beforehand by {who} for a training course, marked worked by the officer "
+            "themself days after it, with no reason recorded; no swipe of theirs that day"
+        )
+    b.touched[i, d] = True
+    b.row(det, i, d, d, note, look, p["form"])
 
 
 def retro_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
@@ -697,6 +755,49 @@ def overlap_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     )
 
 
+# --------------------------------------------------------------------------- planned last
+
+ROSTER_LATE = 913
+"""The random stream of :func:`late_roster` (``[seed, 913]``); its plans are planted on
+``[seed, 914, block]`` (:func:`plant_late`)."""
+ROSTER_LATE_PLANT = 914
+
+
+def late_roster(w: World) -> None:
+    """Roster cases and look-alikes planned after every other plan (after
+    :func:`synthetic.access.late_no_purpose`), on a random stream of their own, so that every
+    other row of a seed's force is as it was (but for the ids of the shift rows after the ones
+    they add): ``roster.retro_claim``'s ``cancelled_then_worked`` (as many officers as each
+    of the card's forms would have, at least one) and its look-alike ``reinstated_with_reason``
+    (``kl``). Only officers on the duty system; the plans are in ``w.roster_late`` (officer to
+    plan: detector, window, form and ``look``)."""
+    retro = "roster.retro_claim"
+    w.roster_late = {}
+    if not w.events:
+        return
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, ROSTER_LATE])
+    try:
+        plans = w.roster_late
+        ok = ~w.no_shifts
+        if not w.clean:
+            for gi in w.take(max(1, round(w.k / len(FORMS[retro]))), ok):
+                ws, we = w.window(retro)
+                plans[gi] = {"det": retro, "ws": ws, "we": we, "form": "cancelled_then_worked", "look": False}
+        for gi in w.take(w.kl, ok):
+            ws, we = w.window(retro)
+            plans[gi] = {"det": retro, "ws": ws, "we": we, "form": "reinstated_with_reason", "look": True}
+    finally:
+        w.rng = saved
+
+
+def plant_late(b: Block) -> None:
+    """The plans of :func:`late_roster` (on the block's stream of its own)."""
+    for i, _gi, p in b.mine(getattr(b.w, "roster_late", {})):
+        plant = PLANTING[p["det"]].plant
+        assert plant is not None
+        plant(b, i, p, bool(p["look"]))
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -714,7 +815,12 @@ PLANTING: dict[str, Planting] = {
         plant=plant_self_approval,
     ),
     "roster.retro_claim": Planting(
-        forms={"pay_code_raised": Stage.PLAN, "hours_added": Stage.PLAN, "created_after_worked": Stage.PLAN},
+        forms={
+            "pay_code_raised": Stage.PLAN,
+            "hours_added": Stage.PLAN,
+            "cancelled_then_worked": Stage.LATE,  # planned last (late_roster)
+            "created_after_worked": Stage.PLAN,
+        },
         lookalikes={
             "supervisor_correction": Stage.PLAN,
             "edit_before_end": Stage.PLAN,
@@ -723,6 +829,7 @@ PLANTING: dict[str, Planting] = {
             "claimed_extension": Stage.OWN,
             "call_out_keyed_next_day": Stage.DUTY,
             "one_late_claim": Stage.DUTY,
+            "reinstated_with_reason": Stage.LATE,  # planned last (late_roster)
         },
         window=45,
         plant=plant_retro_claim,

@@ -89,6 +89,8 @@ class World:
     """The crew of ``network.crew`` ``diffuse_complaints``."""
     no_purpose_late: dict[int, dict[str, Any]]
     """``access.no_purpose``'s forms and look-alikes planned last (:func:`synthetic.access.late_no_purpose`)."""
+    roster_late: dict[int, dict[str, Any]]
+    """Roster cases and look-alikes planned after ``no_purpose_late`` (:func:`synthetic.roster.late_roster`)."""
     rank_plan: dict[int, dict[str, Any]]
     """``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups, planned after every
     other plan (:func:`synthetic.attendance.rank_groups`)."""
@@ -135,6 +137,7 @@ class World:
         self._duty_plans()
         self._tie_plans()
         access.late_no_purpose(self)  # last, on a random stream of its own
+        roster.late_roster(self)  # after it, on a random stream of its own
         attendance.rank_groups(self)  # after it, on a random stream of its own
 
     # ---- small utilities
