@@ -18,7 +18,8 @@ roster.overtime_overlap    2–3 paid overtime rows inside their own leave recal
 (The first version's cases and look-alikes; the rest are described in the planting functions.
 Some are planned after every other plan, on random streams of their own, so that the rest of a
 seed's force is as it was: ``roster.retro_claim``'s ``cancelled_then_worked`` and
-``reinstated_with_reason``, :func:`late_roster`.)
+``reinstated_with_reason``, and ``roster.overtime_overlap`` ``during_leave``'s variants of paid
+extra on a day of leave outside its hours and on call from a day of leave, :func:`late_roster`.)
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from synthetic.common import (
     NULL,
     ONCALL,
     OVERTIME,
+    PLANNED,
     R_AMENDED,
     R_BANKHOL,
     R_COURSE,
@@ -455,6 +457,9 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     ws, we = p["ws"], p["we"]
     appr = w.approver[gi]
     form = p["form"]
+    if form == "during_leave" and "variant" in p:  # planned last (late_roster)
+        plant_leave_day_extra(b, i, p)
+        return
     if form == "leave_cancelled_in_advance":
         overlap_ordinary(b, i, p, form)
         # the same officer is also called out while on call, on rest days
@@ -678,6 +683,63 @@ def plant_overtime_overlap(b: Block, i: int, p: dict[str, Any], look: bool) -> N
     b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
 
 
+def plant_leave_day_extra(b: Block, i: int, p: dict[str, Any]) -> None:
+    """``during_leave``'s variants planned last (:func:`late_roster`), on one or two days of the
+    officer's own leave or sickness already booked (in the case's window, else anywhere in the
+    period; none straight after a night duty), nothing of theirs at work those days:
+
+    - ``same_day``: paid overtime that day outside the leave row's hours (created by the
+      officer days ahead, approved by the line manager): three or four hours starting one or
+      two hours after a leave row shaped like an early or a day duty ends (evening overtime on
+      a day of annual leave), or ending one or two hours before one shaped like a late or a
+      night begins;
+    - ``on_call``: a worked on-call row from 17:00 that day to 07:00 the next (booked by the
+      roster clerk weeks ahead, as on-call rows are).
+
+    Officers are planned three to a case: the first ones with such a day take the cases
+    (``w.roster_late_quota``), the rest stay ordinary."""
+    det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
+    gi = int(b.gi[i])
+    variant = str(p["variant"])
+    quota: dict[str, int] = w.roster_late_quota
+    if quota.get(variant, 0) <= 0:
+        return
+    absent = (b.leave | b.sick) & (b.status == PLANNED) & ~b.after_night
+    k = int(rng.integers(1, 3))
+    days = b.pick(b.within(i, p["ws"], p["we"], absent), k)
+    if not len(days):
+        days = b.pick(b.within(i, 0, b.D - 1, absent), k)
+    if not len(days):
+        return
+    quota[variant] -= 1
+    if variant == "on_call":
+        for d in days:
+            d = int(d)
+            cat = cal.ts(d, 0) - 86400 * int(rng.integers(14, 40)) + int(rng.integers(8 * 3600, 18 * 3600))
+            duty = int(rng.choice(np.array([NIGHT, DAY])))
+            b.ot_add(i, d, 1020, 1860, duty, ONCALL, -1, WORKED, w.clerk[gi], cat, -1, NULL)
+        note = f"paid on call (17:00 to 07:00) from {len(days)} day(s) of their own annual leave or sickness"
+    else:
+        s0, e0 = b.s[i, days], b.e[i, days]
+        length = 60 * rng.integers(3, 5, len(days))
+        gap = 60 * rng.integers(1, 3, len(days))
+        evening = e0 <= 1080  # the hours of an early or a day duty: overtime that evening, else before it
+        s = np.where(evening, e0 + gap, s0 - gap - length)
+        # keyed in by the officer two to nine days ahead, in office hours
+        cat = (
+            cal.ts(days, 0)
+            - rng.integers(2, 10, len(days)) * 86400
+            + rng.integers(8 * 3600, 18 * 3600, len(days))
+        )
+        aat = cat + rng.integers(3600, 30 * 3600, len(days))
+        b.ot_add(i, days, s, s + length, DAY, OVERTIME, int(w.site[gi]), WORKED, gi, cat, w.approver[gi], aat)
+        note = (
+            f"paid overtime on {len(days)} day(s) of their own annual leave or sickness, outside the hours "
+            "of the leave row (that evening, or before a leave row shaped like a late or a night)"
+        )
+    b.row(det, i, int(days[0]), int(days[-1]), note, False, "during_leave")
+
+
 def overlap_ordinary(b: Block, i: int, p: dict[str, Any], form: str) -> None:
     """Look-alikes of ``overlapping_duty`` and ``leave_in_audit_trail``: a day of the officer's
     own leave cancelled by them days ahead (no reason recorded), then rest-day working that
@@ -761,6 +823,10 @@ ROSTER_LATE = 913
 """The random stream of :func:`late_roster` (``[seed, 913]``); its plans are planted on
 ``[seed, 914, block]`` (:func:`plant_late`)."""
 ROSTER_LATE_PLANT = 914
+LEAVE_DAY_VARIANTS = ("same_day", "on_call")
+"""``roster.overtime_overlap`` ``during_leave``'s variants planned by :func:`late_roster`
+(:func:`plant_leave_day_extra`); the first version's, overtime inside the leave row's hours,
+is planned with the other forms."""
 
 
 def late_roster(w: World) -> None:
@@ -769,10 +835,14 @@ def late_roster(w: World) -> None:
     other row of a seed's force is as it was (but for the ids of the shift rows after the ones
     they add): ``roster.retro_claim``'s ``cancelled_then_worked`` (as many officers as each
     of the card's forms would have, at least one) and its look-alike ``reinstated_with_reason``
-    (``kl``). Only officers on the duty system; the plans are in ``w.roster_late`` (officer to
-    plan: detector, window, form and ``look``)."""
-    retro = "roster.retro_claim"
+    (``kl``), and ``roster.overtime_overlap`` ``during_leave``'s variants of
+    :data:`LEAVE_DAY_VARIANTS` (half as many cases each as a form would have, at least one;
+    three officers planned a case, :func:`plant_leave_day_extra`; ``on_call`` among officers
+    who may be on call). Only officers on the duty system; the plans are in ``w.roster_late``
+    (officer to plan: detector, window, form, ``look`` and the variant)."""
+    retro, overlap = "roster.retro_claim", "roster.overtime_overlap"
     w.roster_late = {}
+    w.roster_late_quota = {}
     if not w.events:
         return
     saved, w.rng = w.rng, np.random.default_rng([w.seed, ROSTER_LATE])
@@ -783,6 +853,20 @@ def late_roster(w: World) -> None:
             for gi in w.take(max(1, round(w.k / len(FORMS[retro]))), ok):
                 ws, we = w.window(retro)
                 plans[gi] = {"det": retro, "ws": ws, "we": we, "form": "cancelled_then_worked", "look": False}
+            m = max(1, round(w.k / len(FORMS[overlap]) / 2))
+            for variant in LEAVE_DAY_VARIANTS:
+                w.roster_late_quota[variant] = m
+                mask = ok & w.oncall_ok if variant == "on_call" else ok
+                for gi in w.take(3 * m, mask):
+                    ws, we = w.window(overlap)
+                    plans[gi] = {
+                        "det": overlap,
+                        "ws": ws,
+                        "we": we,
+                        "form": "during_leave",
+                        "variant": variant,
+                        "look": False,
+                    }
         for gi in w.take(w.kl, ok):
             ws, we = w.window(retro)
             plans[gi] = {"det": retro, "ws": ws, "we": we, "form": "reinstated_with_reason", "look": True}
@@ -836,7 +920,7 @@ PLANTING: dict[str, Planting] = {
     ),
     "roster.overtime_overlap": Planting(
         forms={
-            "during_leave": Stage.PLAN,
+            "during_leave": Stage.PLAN,  # and its variants of LEAVE_DAY_VARIANTS, planned last (late_roster)
             "overlapping_duty": Stage.PLAN,
             "no_attendance": Stage.PLAN,
             "leave_in_audit_trail": Stage.PLAN,

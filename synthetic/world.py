@@ -91,6 +91,9 @@ class World:
     """``access.no_purpose``'s forms and look-alikes planned last (:func:`synthetic.access.late_no_purpose`)."""
     roster_late: dict[int, dict[str, Any]]
     """Roster cases and look-alikes planned after ``no_purpose_late`` (:func:`synthetic.roster.late_roster`)."""
+    roster_late_quota: dict[str, int]
+    """The cases of ``roster.overtime_overlap`` ``during_leave``'s later variants still to plant
+    (:func:`synthetic.roster.plant_leave_day_extra`)."""
     rank_plan: dict[int, dict[str, Any]]
     """``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups, planned after every
     other plan (:func:`synthetic.attendance.rank_groups`)."""
