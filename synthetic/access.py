@@ -38,6 +38,21 @@ missing_code (spread)      12–15 enquiries with no code evenly over
                            of 90 days or more)
 ========================== ============================================= ==========================================
 
+``access.personal_link``'s ``declared_associate`` and its look-alike are planned after every
+other plan, on random streams of their own (:func:`late_personal_link`,
+:func:`plant_personal_late`):
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+declared_associate         2–5 lookups, real code, no case, of a person  2–4 lookups of a namesake (same names,
+                           the officer declared an association with (a   born 10+ years apart, elsewhere) of the
+                           new person, sharing no identifier with them)  person they declared (``associate_namesake``)
+========================== ============================================= ==========================================
+
+The ordinary force's declarations naming a person (relatives at the officer's address, and
+the association look-alikes' declared associations) are never looked up by their officers.
+
 Each officer who views VIP records has VIP records of their own (added to police records
 when the force has too few); the ordinary force never looks VIPs up. Case work on a case's
 crime record is coded CRN (crime number), always with the case_ref.
@@ -567,6 +582,159 @@ def late_no_purpose(w: World) -> None:
         w.rng = saved
 
 
+# --------------------------------------------------------------------------- access.personal_link's declared associates
+
+PERSONAL_LATE = 915
+"""The random stream of :func:`late_personal_link` (``[seed, 915]``); its lookups are drawn on
+``[seed, 916, block]`` (:func:`plant_personal_late`)."""
+PERSONAL_LATE_LOOKUPS = 916
+
+
+def _pc_key(surname: str, postcode: str) -> str:
+    return f"{surname.casefold()}|{postcode.replace(' ', '').upper()}"
+
+
+def late_personal_link(w: World) -> None:
+    """``access.personal_link``'s ``declared_associate`` and its look-alike ``associate_namesake``,
+    planned after every other plan (after :func:`synthetic.attendance.rank_groups`) on a random
+    stream of their own, so that every other row of a seed's force is as it was (but for the ids
+    of the rows after the ones they add).
+
+    ``declared_associate`` (as many officers as each of the card's forms would have, at least
+    one): an officer with an association declaration (approved, now and then pending) naming a
+    new person in police records, with a person record of their own, who shares no address,
+    phone, or surname and postcode with the officer (or anyone): only the declaration links
+    them; the officer looks the record up 2 to 5 times on working days, with a real purpose code
+    and no case. ``associate_namesake`` (``kl``): an officer with an approved association
+    declaration naming a new person P1, and a second new person P2 of the same surname and
+    forenames, born 10 or more years apart, at another address, postcode and phone; the officer
+    looks up P2's record 2 to 4 times (never P1's).
+
+    The new persons carry no nominal flags and the declarations no organisation (no other
+    detector reads them as a tie). Taken: officers on the duty system who are in no other plan
+    (as :meth:`~synthetic.world.World.take` sees to), not in the team that often leaves the code
+    out nor the safeguarding unit, with no relative in police records and no declaration naming
+    a person already. The plans are in ``w.personal_late`` (officer to plan, ``look`` saying
+    which); the persons, records and declarations are added to the tables here."""
+    det = "access.personal_link"
+    w.personal_late = {}
+    if not w.events:
+        return
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, PERSONAL_LATE])
+    try:
+        rng = w.rng
+        off, decl = w.tables["officers"], w.tables["declarations"]
+        persons_t, rec_t = w.tables["persons"], w.tables["records"]
+        naming = set(decl.loc[decl["person_id"].notna(), "officer_id"])
+        avoid = set(w.uncoded_team) | set(w.ppu_members) | {gi for gi, _ in w.bg_relatives}
+        ok = (
+            ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(avoid)) & ~pd.Series(w.ids).isin(naming).to_numpy()
+        )
+        m = max(1, round(w.k / len(FORMS[det])))
+        forms = [] if w.clean else [(gi, "declared_associate") for gi in w.take(m, ok)]
+        forms += [(gi, "associate_namesake") for gi in w.take(w.kl, ok)]
+        if not forms:
+            return
+        # no new person shares a surname and postcode with an officer or a person of the force
+        held = {_pc_key(s, p) for s, p in zip(off["surname"], off["home_postcode"], strict=True) if s and p}
+        held |= {
+            _pc_key(str(s), str(p))
+            for s, p in zip(persons_t["surname"], persons_t["postcode"], strict=True)
+            if isinstance(s, str) and isinstance(p, str)
+        }
+        o_sur = off["surname"].to_numpy(object)
+        o_pc = off["home_postcode"].to_numpy(object)
+        names = set(zip(persons_t["surname"], persons_t["forenames"], strict=True))
+        people: list[dict[str, Any]] = []
+        decls: list[dict[str, Any]] = []
+
+        def person(surname: str, forenames: str, age: int, avoid_pc: set[str]) -> dict[str, Any]:
+            postcode = str(_postcodes(rng, 1)[0])
+            while _pc_key(surname, postcode) in held or postcode in avoid_pc:
+                postcode = str(_postcodes(rng, 1)[0])
+            held.add(_pc_key(surname, postcode))
+            row = {
+                "person_id": f"PA{len(people) + 1:06d}",
+                "surname": surname,
+                "forenames": forenames,
+                "date_of_birth": w.as_of - dt.timedelta(days=age * 365 + int(rng.integers(0, 365))),
+                "postcode": postcode,
+                "address": str(w.address(1)[0]),
+                "phone": str(w.phone(1)[0]),
+                "nominal_flags": None,
+            }
+            people.append(row)
+            return row
+
+        for gi, form in forms:
+            look = form == "associate_namesake"
+            # a name no one else in police records has (the namesake is the only other), and not
+            # the officer's surname
+            surname, forenames = str(o_sur[gi]), ""
+            for _ in range(100):
+                surname, forenames = str(rng.choice(SURNAMES)), str(rng.choice(FORENAMES))
+                if surname.casefold() != str(o_sur[gi]).casefold() and (surname, forenames) not in names:
+                    break
+            names.add((surname, forenames))
+            age = int(rng.integers(20, 66))
+            p1 = person(surname, forenames, age, {str(o_pc[gi])})
+            status = "pending" if not look and rng.random() < 0.25 else "approved"
+            decls.append(
+                {
+                    "declaration_id": f"DA{len(decls) + 1:05d}",
+                    "officer_id": str(w.ids[gi]),
+                    "kind": "association",
+                    "org_id": None,
+                    "org_name": None,
+                    "person_id": p1["person_id"],
+                    "declared_at": w.cal.start - dt.timedelta(days=int(rng.integers(30, 900))),
+                    "valid_until": None,
+                    "status": status,
+                }
+            )
+            ws, we = w.window(det)
+            plan: dict[str, Any] = {"ws": ws, "we": we, "form": form, "look": look, "person": p1}
+            if look:  # a namesake born 10 to 25 years before or after, elsewhere
+                gap = int(rng.integers(10, 26))
+                age2 = age + gap if age - gap < 18 or rng.random() < 0.5 else age - gap
+                plan["namesake"] = person(surname, forenames, age2, {str(o_pc[gi]), p1["postcode"]})
+            plan["declaration"] = decls[-1]
+            w.personal_late[gi] = plan
+        # the persons, a person record each (no case, no sensitivity), and the declarations
+        w.tables["persons"] = pd.concat(
+            [persons_t, pd.DataFrame(people).reindex(columns=persons_t.columns)], ignore_index=True
+        ).astype(persons_t.dtypes.to_dict())
+        first = len(w.r_ids)
+        new_ids = np.array([f"RA{j + 1:07d}" for j in range(len(people))], dtype=object)
+        added = pd.DataFrame(
+            {
+                "record_id": new_ids,
+                "record_type": RTYPES[R_PERSON],
+                "person_id": [p["person_id"] for p in people],
+                "case_ref": None,
+                "sensitivity": SENS[S_NONE],
+                "offence_category": None,
+            }
+        )
+        w.tables["records"] = pd.concat(
+            [rec_t, added.reindex(columns=rec_t.columns)], ignore_index=True
+        ).astype(rec_t.dtypes.to_dict())
+        w.r_ids = np.r_[w.r_ids, new_ids]
+        w.r_ids_pa = pa.array(w.r_ids, type=pa.string())
+        w.r_type = np.r_[w.r_type, np.full(len(people), R_PERSON)]
+        w.r_person = np.r_[w.r_person, np.full(len(people), -1)]  # not in the world's person arrays
+        w.r_case = np.r_[w.r_case, np.full(len(people), -1)]
+        w.r_sens = np.r_[w.r_sens, np.full(len(people), S_NONE)]
+        record = {p["person_id"]: first + j for j, p in enumerate(people)}
+        for plan in w.personal_late.values():
+            plan["record"] = record[(plan.get("namesake") or plan["person"])["person_id"]]
+        w.tables["declarations"] = pd.concat(
+            [decl, pd.DataFrame(decls).reindex(columns=decl.columns)], ignore_index=True
+        )
+    finally:
+        w.rng = saved
+
+
 class _Relations:
     """Who an officer's cases belong to: their units (every posting), the officers posted
     to those units, whom they line-manage (directly and one level down) and who manages
@@ -750,6 +918,37 @@ def plant_late(b: Block) -> None:
     """The lookups of :func:`late_no_purpose`'s plans (on the block's stream of its own)."""
     for i, _gi, p in b.mine(getattr(b.w, "no_purpose_late", {})):
         plant_no_purpose(b, i, p, bool(p["look"]))
+
+
+def plant_personal_late(b: Block) -> None:
+    """The lookups of :func:`late_personal_link`'s plans (on the block's stream of its own): 2 to
+    5 (the look-alike 2 to 4) of the person's record, each on a working day of its own, with a
+    real purpose code and no case."""
+    det, rng = "access.personal_link", b.rng
+    for i, _gi, p in b.mine(getattr(b.w, "personal_late", {})):
+        look = bool(p["look"])
+        k = int(rng.integers(2, 5 if look else 6))
+        days = b.pick(_enough_days(b, i, p["ws"], p["we"], k), k)
+        if len(days) < 2:
+            continue
+        b.lookups(i, days, np.full(len(days), p["record"]), (P_INC, P_INT, P_ADM), -1, (SEARCH, VIEW))
+        p1, d = p["person"], p["declaration"]
+        who = f"{p1['forenames']} {p1['surname']} ({p1['person_id']}, born {p1['date_of_birth'].year})"
+        if look:
+            p2 = p["namesake"]
+            note = (
+                f"{len(days)} lookups, with real purpose codes and no case, of {p2['forenames']} {p2['surname']} "
+                f"({p2['person_id']}, born {p2['date_of_birth'].year}, living elsewhere), a namesake of {who}, "
+                f"whom they declared an association with ({d['declaration_id']}, {d['status']}): another "
+                "person, sharing no address or phone with them; the declaration names its person"
+            )
+        else:
+            note = (
+                f"{len(days)} lookups, with real purpose codes and no case of theirs, of {who}, whom they "
+                f"declared an association with ({d['declaration_id']}, {d['status']}); the person shares no "
+                "address, phone, or surname and postcode with them"
+            )
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, p["form"])
 
 
 LATE_NO_PURPOSE = (
@@ -1409,8 +1608,14 @@ PLANTING: dict[str, Planting] = {
         plant=plant_no_purpose,
     ),
     "access.personal_link": Planting(
-        forms={"same_address": Stage.PLAN, "same_phone": Stage.PLAN, "surname_postcode": Stage.PLAN},
+        forms={
+            "same_address": Stage.PLAN,
+            "same_phone": Stage.PLAN,
+            "surname_postcode": Stage.PLAN,
+            "declared_associate": Stage.LATE,  # planned last (late_personal_link)
+        },
         lookalikes={
+            "associate_namesake": Stage.LATE,  # planned last (late_personal_link)
             "namesake_street": Stage.PLAN,
             "different_flat": Stage.PLAN,
             "same_surname_elsewhere": Stage.PLAN,

@@ -123,6 +123,7 @@ class Block:
         self._plant_last()
         self._plant_roster_late()
         self._plant_rank_groups()
+        self._plant_personal_late()
 
     # ---- helpers
 
@@ -601,6 +602,19 @@ class Block:
             attendance.plant_rank_groups(self)
         finally:
             self.rng = saved
+
+    def _plant_personal_late(self) -> None:
+        """The lookups of ``access.personal_link``'s declared associates and their namesakes
+        (:func:`synthetic.access.late_personal_link`), after everything else, on a random stream
+        of their own, kept with the side look-alikes' (``side_acc``) after everyone else's: the
+        block's other rows are as before."""
+        saved = self.rng, self.acc
+        self.rng = np.random.default_rng([self.w.seed, access.PERSONAL_LATE_LOOKUPS, self.bno])
+        self.acc = self.side_acc
+        try:
+            access.plant_personal_late(self)
+        finally:
+            self.rng, self.acc = saved
 
     def _plant(self) -> None:
         """The planned cases and look-alikes of the event detectors, in the registry's order,

@@ -97,6 +97,9 @@ class World:
     rank_plan: dict[int, dict[str, Any]]
     """``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups, planned after every
     other plan (:func:`synthetic.attendance.rank_groups`)."""
+    personal_late: dict[int, dict[str, Any]]
+    """``access.personal_link``'s ``declared_associate`` and ``associate_namesake``, planned after
+    every other plan (:func:`synthetic.access.late_personal_link`)."""
     claim_plan: dict[int, list[dict[str, Any]]]
     """Claims planted for ``network.crew``'s approval groups and look-alikes: the claimant's
     claims, each with its approver (:func:`synthetic.network.late_approvals`)."""
@@ -142,6 +145,7 @@ class World:
         access.late_no_purpose(self)  # last, on a random stream of its own
         roster.late_roster(self)  # after it, on a random stream of its own
         attendance.rank_groups(self)  # after it, on a random stream of its own
+        access.late_personal_link(self)  # after it, on a random stream of its own
 
     # ---- small utilities
 
