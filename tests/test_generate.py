@@ -431,14 +431,41 @@ def test_access_and_link_cases_are_what_the_data_shows(force: Force) -> None:
             for key in ("address", "phone", "surname_postcode")
         ]
     )
+    # and the people officers declared an association with (a declaration naming the person, not
+    # rejected): the ordinary force never looks its declared relatives up
+    decl = force.tables["declarations"]
+    named = decl.loc[decl["person_id"].notna() & (decl["status"] != "rejected"), ["officer_id", "person_id"]]
     looked_up = acc.merge(
-        linked[["officer_id", "person_id"]].drop_duplicates(), on=["officer_id", "person_id"]
+        pd.concat([linked[["officer_id", "person_id"]], named]).drop_duplicates(),
+        on=["officer_id", "person_id"],
     )
     assert set(looked_up["officer_id"]) == planted(force, "access.personal_link")
+    by_declaration = set(acc.merge(named, on=["officer_id", "person_id"])["officer_id"])
+    assert by_declaration == planted(force, "access.personal_link", "declared_associate")
+    assert not by_declaration & set(linked["officer_id"])  # only the declaration links them
     # look-alikes: a namesake street in another postcode, another flat of the building
     assert not looking(force, "access.personal_link") & set(linked["officer_id"])
+    # the namesake of a declared associate: same names, born 10 or more years apart, elsewhere
+    namesakes = looking(force, "access.personal_link", "associate_namesake")
+    assert namesakes
+    who = persons.set_index("person_id")
+    for oid in namesakes:
+        (p1,) = named.loc[named["officer_id"] == oid, "person_id"]
+        seen = set(acc.loc[acc["officer_id"] == oid, "person_id"].dropna())
+        assert p1 not in seen
+        same_name = who.loc[sorted(seen)]
+        same_name = same_name[
+            (same_name["surname"] == who.loc[p1, "surname"])
+            & (same_name["forenames"] == who.loc[p1, "forenames"])
+        ]
+        years_apart = (
+            pd.to_datetime(same_name["date_of_birth"]) - pd.Timestamp(who.loc[p1, "date_of_birth"])
+        ).abs()
+        elsewhere = (
+            same_name[["address", "postcode", "phone"]] != who.loc[p1, ["address", "postcode", "phone"]]
+        ).all(axis=1)
+        assert ((years_apart >= pd.Timedelta(days=3650)) & elsewhere).any(), oid
     flagged = set(persons.loc[persons["nominal_flags"].fillna("").str.contains("ocg"), "person_id"])
-    decl = force.tables["declarations"]
     declared = set(zip(decl["officer_id"], decl["person_id"], strict=True))
     direct = linked[linked["kind"].isin(["address", "phone"])]
     undeclared = {
