@@ -167,7 +167,7 @@ RANK_GROUP_OFFICERS = 2000
 def rank_groups(w: World) -> None:
     """``attendance.below_threshold`` ``rank_not_held_to_rule``: after every other plan and on a
     random stream of its own, one group per :data:`RANK_GROUP_OFFICERS` officers (at least one,
-    at most 20) of 6 to 8 office and hybrid workers in the force for the whole period, written
+    at most 20) of 6 to 8 office and hybrid workers (5 where no more are free) in the force for the whole period, written
     as members of staff of a grade that no other officer holds (``Band C``, ``Band D``, ...), each
     of whom will badge in on 40-60% of their rostered office days (:func:`plant_rank_groups`).
 
@@ -212,7 +212,7 @@ def rank_groups(w: World) -> None:
             cand = rng.permutation(np.flatnonzero(ok))
             cand = cand[np.argsort(tier[cand], kind="stable")]
             k = min(int(rng.integers(6, 9)), len(cand))
-            if k < 6:
+            if k < 5:  # min_rank_officers: a smaller rank is always held to the rule
                 break
             members = sorted(int(x) for x in cand[:k])
             grade = f"Band {chr(ord('C') + j)}"
