@@ -115,7 +115,10 @@ def _explain_any(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
         codes = ", ".join(f'"{c}"' for c in (r["codes"] or [])[:5])
         how.append(f"{r['placeholder']} with a code that gives no purpose ({codes})")
     if r["unsupported"]:
-        how.append(f"{r['unsupported']} whose stated purpose does not hold (below)")
+        how.append(
+            f"{r['unsupported']} whose stated purpose does not hold (a case not theirs, or a code that "
+            "names a case with none)"
+        )
     among = "their unit colleagues" if r["tail_of"] == "unit" else "officers across the force"
     tail = (
         f"among {among}, those who leave the purpose out most often (the top "

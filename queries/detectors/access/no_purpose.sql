@@ -1,6 +1,6 @@
 WITH 
 {{lookups}},
-quoted AS (  -- cases quoted with a real code outside the officer's own cases
+quoted AS (  -- the cases officers quote in lookups outside their own cases
     SELECT DISTINCT officer_id, quoted_case FROM lookups
     WHERE NOT own_case AND quoted_case IS NOT NULL),
 near AS (  -- of those, the cases the officer, an officer of their unit, or an officer they line-manage

@@ -53,7 +53,10 @@ def _overlap(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str,
     def explain(r: dict[str, Any]) -> str:
         parts = []
         if r["n_absent"]:
-            parts.append(f"{r['n_absent']} inside their own annual leave or sickness")
+            parts.append(
+                f"{r['n_absent']} inside their own annual leave or sickness, or on a day it began"
+                " (an on-call row among them is availability for duty paid while on leave)"
+            )
         if r["n_audit"]:
             parts.append(
                 f"{r['n_audit']} on a day the duty system's audit trail shows was their leave or "
@@ -66,7 +69,7 @@ def _overlap(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str,
                 f"{r['n_unseen']} stand-alone with no badge swipe, system lookup or remote log-on at all"
             )
         return (
-            f"{plural(len(r['shift_ids']), 'paid overtime, rest-day or bank-holiday duty', 'paid overtime, rest-day or bank-holiday duties')} "
+            f"{plural(len(r['shift_ids']), 'paid overtime, rest-day, bank-holiday or on-call duty', 'paid overtime, rest-day, bank-holiday or on-call duties')} "
             f"between {day(r['window_start'])} and {day(r['window_end'])} cannot have been worked as "
             f"claimed: {'; '.join(parts)}."
         )
