@@ -108,6 +108,7 @@ from synthetic.common import (
     VIEW,
     WORKED,
     _postcodes,
+    world_stream,
 )
 
 if TYPE_CHECKING:
@@ -509,8 +510,7 @@ def late_no_purpose(w: World) -> None:
     w.no_purpose_late = {}
     if not w.events:
         return
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, NO_PURPOSE_LATE])
-    try:
+    with world_stream(w, NO_PURPOSE_LATE):
         rel = _Relations(w)
         # not the team that often leaves the code out (nor, as w.take sees to, anyone planned before)
         ok = ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
@@ -578,8 +578,6 @@ def late_no_purpose(w: World) -> None:
             p.setdefault("look", False)
             if "vip" in p:
                 p["records"], vips = vips[: p["vip"]], vips[p["vip"] :]
-    finally:
-        w.rng = saved
 
 
 # --------------------------------------------------------------------------- access.personal_link's declared associates
@@ -620,11 +618,10 @@ def late_personal_link(w: World) -> None:
     w.personal_late = {}
     if not w.events:
         return
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, PERSONAL_LATE])
-    try:
+    with world_stream(w, PERSONAL_LATE):
         rng = w.rng
         off, decl = w.tables["officers"], w.tables["declarations"]
-        persons_t, rec_t = w.tables["persons"], w.tables["records"]
+        persons_t = w.tables["persons"]
         naming = set(decl.loc[decl["person_id"].notna(), "officer_id"])
         avoid = set(w.uncoded_team) | set(w.ppu_members) | {gi for gi, _ in w.bg_relatives}
         ok = (
@@ -701,38 +698,13 @@ def late_personal_link(w: World) -> None:
             plan["declaration"] = decls[-1]
             w.personal_late[gi] = plan
         # the persons, a person record each (no case, no sensitivity), and the declarations
-        w.tables["persons"] = pd.concat(
-            [persons_t, pd.DataFrame(people).reindex(columns=persons_t.columns)], ignore_index=True
-        ).astype(persons_t.dtypes.to_dict())
-        first = len(w.r_ids)
-        new_ids = np.array([f"RA{j + 1:07d}" for j in range(len(people))], dtype=object)
-        added = pd.DataFrame(
-            {
-                "record_id": new_ids,
-                "record_type": RTYPES[R_PERSON],
-                "person_id": [p["person_id"] for p in people],
-                "case_ref": None,
-                "sensitivity": SENS[S_NONE],
-                "offence_category": None,
-            }
-        )
-        w.tables["records"] = pd.concat(
-            [rec_t, added.reindex(columns=rec_t.columns)], ignore_index=True
-        ).astype(rec_t.dtypes.to_dict())
-        w.r_ids = np.r_[w.r_ids, new_ids]
-        w.r_ids_pa = pa.array(w.r_ids, type=pa.string())
-        w.r_type = np.r_[w.r_type, np.full(len(people), R_PERSON)]
-        w.r_person = np.r_[w.r_person, np.full(len(people), -1)]  # not in the world's person arrays
-        w.r_case = np.r_[w.r_case, np.full(len(people), -1)]
-        w.r_sens = np.r_[w.r_sens, np.full(len(people), S_NONE)]
+        first = add_person_records(w, people, "RA", S_NONE)
         record = {p["person_id"]: first + j for j, p in enumerate(people)}
         for plan in w.personal_late.values():
             plan["record"] = record[(plan.get("namesake") or plan["person"])["person_id"]]
         w.tables["declarations"] = pd.concat(
             [decl, pd.DataFrame(decls).reindex(columns=decl.columns)], ignore_index=True
         )
-    finally:
-        w.rng = saved
 
 
 class _Relations:
@@ -855,20 +827,28 @@ def vip_records(w: World, k: int) -> list[int]:
                 "nominal_flags": None,
             }
         )
-    pf = w.tables["persons"]
+    first = add_person_records(w, persons, "RV", S_VIP)
+    return have + list(range(first, first + short))
+
+
+def add_person_records(w: World, people: list[dict[str, Any]], prefix: str, sensitivity: int) -> int:
+    """Add ``people`` (rows of persons, with ``person_id``) to the persons table and a person
+    record of each (``<prefix>0000001`` on, no case, the given sensitivity) to the records
+    table and the world's record arrays, after every other row; the index of the first new
+    record. The new people are not in the world's person arrays (``r_person`` is -1)."""
+    pf, rec, n = w.tables["persons"], w.tables["records"], len(people)
     w.tables["persons"] = pd.concat(
-        [pf, pd.DataFrame(persons).reindex(columns=pf.columns)], ignore_index=True
+        [pf, pd.DataFrame(people).reindex(columns=pf.columns)], ignore_index=True
     ).astype(pf.dtypes.to_dict())
     first = len(w.r_ids)
-    new_ids = np.array([f"RV{j + 1:07d}" for j in range(short)], dtype=object)
-    rec = w.tables["records"]
+    new_ids = np.array([f"{prefix}{j + 1:07d}" for j in range(n)], dtype=object)
     added = pd.DataFrame(
         {
             "record_id": new_ids,
             "record_type": RTYPES[R_PERSON],
-            "person_id": [p["person_id"] for p in persons],
+            "person_id": [p["person_id"] for p in people],
             "case_ref": None,
-            "sensitivity": SENS[S_VIP],
+            "sensitivity": SENS[sensitivity],
             "offence_category": None,
         }
     )
@@ -877,11 +857,11 @@ def vip_records(w: World, k: int) -> list[int]:
     )
     w.r_ids = np.r_[w.r_ids, new_ids]
     w.r_ids_pa = pa.array(w.r_ids, type=pa.string())
-    w.r_type = np.r_[w.r_type, np.full(short, R_PERSON)]
-    w.r_person = np.r_[w.r_person, np.full(short, -1)]  # not in the world's person arrays
-    w.r_case = np.r_[w.r_case, np.full(short, -1)]
-    w.r_sens = np.r_[w.r_sens, np.full(short, S_VIP)]
-    return have + list(range(first, first + short))
+    w.r_type = np.r_[w.r_type, np.full(n, R_PERSON)]
+    w.r_person = np.r_[w.r_person, np.full(n, -1)]
+    w.r_case = np.r_[w.r_case, np.full(n, -1)]
+    w.r_sens = np.r_[w.r_sens, np.full(n, sensitivity)]
+    return first
 
 
 # --------------------------------------------------------------------------- in the events, block by block

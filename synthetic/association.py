@@ -29,6 +29,7 @@ from synthetic.catalogue import Planting, Stage
 from synthetic.common import (
     FRONTLINE,
     _postcode,
+    world_stream,
 )
 
 if TYPE_CHECKING:
@@ -322,11 +323,8 @@ def late_switchboard(w: World) -> None:
     records as their contact number, a flagged one among them. Then, on a random stream of
     its own, namesakes on a party's list (:func:`namesakes_name_only`)."""
     _switchboard(w)
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, 710])
-    try:
+    with world_stream(w, 710):
         namesakes_name_only(w)
-    finally:
-        w.rng = saved
 
 
 def _sector_neighbour(postcode: str) -> str:

@@ -42,6 +42,7 @@ from synthetic.common import (
     WORKED,
     _postcodes,
     own_stream,
+    world_stream,
 )
 
 if TYPE_CHECKING:
@@ -180,8 +181,7 @@ def rank_groups(w: World) -> None:
     w.rank_plan = {}
     if not w.events:
         return
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, RANK_GROUPS])
-    try:
+    with world_stream(w, RANK_GROUPS):
         rng = w.rng
         taken = {str(r["officer_id"]) for r in [*w.truth_rows, *w.look_rows]}
         planned = {int(gi) for plans in (w.plants, w.looks, w.side_looks) for p in plans.values() for gi in p}
@@ -229,8 +229,6 @@ def rank_groups(w: World) -> None:
                     "share": float(rng.uniform(0.4, 0.6)),
                 }
         w.tables["officers"], w.tables["assignments"] = off, asg
-    finally:
-        w.rng = saved
 
 
 # --------------------------------------------------------------------------- in the events, block by block

@@ -9,8 +9,9 @@ address space ``100.64.0.0/10``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from graph.contract import TABLES, Table
 
 if TYPE_CHECKING:
     from synthetic.events import Block
+    from synthetic.world import World
 
 SURNAMES = (
     "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans "
@@ -511,6 +513,17 @@ class Force:
         from synthetic.writer import write_tables  # the writer builds forces too: imported when used
 
         return write_tables(self, directory, fmt)
+
+
+@contextlib.contextmanager
+def world_stream(w: World, key: int) -> Iterator[None]:
+    """``w.rng`` is a random stream of its own (``[seed, key]``) for a while: a plan made
+    inside leaves the world's stream, and every plan drawn from it after, as it was."""
+    saved, w.rng = w.rng, np.random.default_rng([w.seed, key])
+    try:
+        yield
+    finally:
+        w.rng = saved
 
 
 def own_stream(b: Block, key: int, i: int, plant: Callable[[], None]) -> None:

@@ -6,7 +6,7 @@ in its own module), and the five event tables emitted from them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -120,10 +120,12 @@ class Block:
         self._plant_side()
         self._plant_late()
         self._plant_duty()
-        self._plant_last()
-        self._plant_roster_late()
-        self._plant_rank_groups()
-        self._plant_personal_late()
+        # planned last, each on a stream of its own (access.late_no_purpose, roster.late_roster,
+        # attendance.rank_groups, access.late_personal_link)
+        self._on_own_stream(access.NO_PURPOSE_LATE_LOOKUPS, access.plant_late, side=True)
+        self._on_own_stream(roster.ROSTER_LATE_PLANT, roster.plant_late)
+        self._on_own_stream(attendance.RANK_GROUP_SWIPES, attendance.plant_rank_groups)
+        self._on_own_stream(access.PERSONAL_LATE_LOOKUPS, access.plant_personal_late, side=True)
 
     # ---- helpers
 
@@ -567,52 +569,17 @@ class Block:
         finally:
             self.rng, self.acc = saved
 
-    def _plant_last(self) -> None:
-        """The lookups of ``access.no_purpose``'s forms and look-alikes planned last
-        (:func:`synthetic.access.late_no_purpose`), on a random stream of their own, kept with
-        the side look-alikes' (``side_acc``) after everyone else's: the block's other rows are
-        as before."""
-        w = self.w
+    def _on_own_stream(self, key: int, plant: Callable[[Block], None], *, side: bool = False) -> None:
+        """Run ``plant`` on the block, after everything else, on a random stream of its own
+        (``[seed, key, block]``); with ``side``, the lookups it adds are kept with the side
+        look-alikes' (``side_acc``), after everyone else's. The block's other rows are as before
+        (but for the ids of the rows after those it adds)."""
         saved = self.rng, self.acc
-        self.rng = np.random.default_rng([w.seed, access.NO_PURPOSE_LATE_LOOKUPS, self.bno])
-        self.acc = self.side_acc
+        self.rng = np.random.default_rng([self.w.seed, key, self.bno])
+        if side:
+            self.acc = self.side_acc
         try:
-            access.plant_late(self)
-        finally:
-            self.rng, self.acc = saved
-
-    def _plant_roster_late(self) -> None:
-        """The roster cases and look-alikes planned last (:func:`synthetic.roster.late_roster`),
-        on a random stream of their own: the block's other rows are as before (but for the ids
-        of the shift rows after the ones they add)."""
-        saved = self.rng
-        self.rng = np.random.default_rng([self.w.seed, roster.ROSTER_LATE_PLANT, self.bno])
-        try:
-            roster.plant_late(self)
-        finally:
-            self.rng = saved
-
-    def _plant_rank_groups(self) -> None:
-        """The swipes of ``attendance.below_threshold``'s ``rank_not_held_to_rule`` groups
-        (:func:`synthetic.attendance.rank_groups`), after everything else, on a random stream
-        of their own."""
-        saved = self.rng
-        self.rng = np.random.default_rng([self.w.seed, attendance.RANK_GROUP_SWIPES, self.bno])
-        try:
-            attendance.plant_rank_groups(self)
-        finally:
-            self.rng = saved
-
-    def _plant_personal_late(self) -> None:
-        """The lookups of ``access.personal_link``'s declared associates and their namesakes
-        (:func:`synthetic.access.late_personal_link`), after everything else, on a random stream
-        of their own, kept with the side look-alikes' (``side_acc``) after everyone else's: the
-        block's other rows are as before."""
-        saved = self.rng, self.acc
-        self.rng = np.random.default_rng([self.w.seed, access.PERSONAL_LATE_LOOKUPS, self.bno])
-        self.acc = self.side_acc
-        try:
-            access.plant_personal_late(self)
+            plant(self)
         finally:
             self.rng, self.acc = saved
 

@@ -26,11 +26,10 @@ network.hidden_link        4 hops: officer –address– relative –phone–   
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,6 +50,7 @@ from synthetic.common import (
     VIEW,
     WORKED,
     _postcodes,
+    world_stream,
 )
 
 if TYPE_CHECKING:
@@ -414,21 +414,11 @@ def late_busy_unit(w: World) -> None:
     :func:`small_crew`) and a pair with colleagues who worked one incident with it
     (:func:`joiner_one_incident`)."""
     avoid = {busy_unit(w)}
-    with _stream(w, 708):
+    with world_stream(w, 708):
         if not w.clean:
             avoid.add(small_crew(w, avoid))
-    with _stream(w, 709):
+    with world_stream(w, 709):
         joiner_one_incident(w, avoid)
-
-
-@contextlib.contextmanager
-def _stream(w: World, k: int) -> Iterator[None]:
-    """``w.rng`` is a random stream of its own (``[seed, k]``) for a while."""
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, k])
-    try:
-        yield
-    finally:
-        w.rng = saved
 
 
 def _crew_officers(w: World) -> set[int]:
@@ -734,9 +724,9 @@ def late_ties(w: World) -> None:
     (:func:`late_colleagues`), each on a random stream of its own, after every other plan
     (:meth:`~synthetic.world.World._tie_plans`)."""
     if w.events:
-        with _stream(w, 712):
+        with world_stream(w, 712):
             late_approvals(w)
-    with _stream(w, 711):
+    with world_stream(w, 711):
         late_colleagues(w)
 
 

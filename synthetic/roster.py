@@ -60,6 +60,7 @@ from synthetic.common import (
     WORKED,
     _num,
     own_stream,
+    world_stream,
 )
 
 if TYPE_CHECKING:
@@ -845,8 +846,7 @@ def late_roster(w: World) -> None:
     w.roster_late_quota = {}
     if not w.events:
         return
-    saved, w.rng = w.rng, np.random.default_rng([w.seed, ROSTER_LATE])
-    try:
+    with world_stream(w, ROSTER_LATE):
         plans = w.roster_late
         ok = ~w.no_shifts
         if not w.clean:
@@ -870,8 +870,6 @@ def late_roster(w: World) -> None:
         for gi in w.take(w.kl, ok):
             ws, we = w.window(retro)
             plans[gi] = {"det": retro, "ws": ws, "we": we, "form": "reinstated_with_reason", "look": True}
-    finally:
-        w.rng = saved
 
 
 def plant_late(b: Block) -> None:
