@@ -103,8 +103,9 @@ background AS (
     FROM per_officer GROUP BY "system"),
 everywhere AS (SELECT sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(sensitive) AS sensitive
                FROM background),
-mine AS (SELECT officer_id, sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported,
-                sum(sensitive) AS sensitive FROM per_officer GROUP BY officer_id),
+mine AS (  -- each officer's own enquiries outside their own cases over the whole period, of each count
+    SELECT officer_id, sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported,
+           sum(sensitive) AS sensitive FROM per_officer GROUP BY officer_id),
 rates AS (  -- everyone else's share of each kind, per system: pooled with the force's share, as if the
             -- system held $background_prior more enquiries at the force's share (a system where few
             -- enquiries fall outside a case tells little on its own)
@@ -149,8 +150,6 @@ spread AS (  -- the share of the officers who leave the purpose out most often: 
     FROM (SELECT DISTINCT officer_id FROM likely WHERE kind = 'any') f LEFT JOIN g_officers me USING (officer_id)
     LEFT JOIN shares s ON s.officer_id <> f.officer_id
     GROUP BY f.officer_id),
-own AS (  -- the officer's own enquiries outside their own cases over the whole period
-    SELECT officer_id, sum(n) AS n, sum(blank) AS blank FROM per_officer GROUP BY officer_id),
 judged AS (
     SELECT f.*, f.n / greatest(f.expected, 1e-9) AS ratio, f.n / f.all_n AS share,
            CASE WHEN s.unit_peers >= $min_peers THEN 'unit' ELSE 'force' END AS tail_of,
@@ -158,7 +157,7 @@ judged AS (
            o.blank / greatest(o.n, 1) AS period_share,
            -- their usual share outside the window (a burst stands out from it)
            (o.blank - f.all_blank) / greatest(o.n - f.all_n, 1) AS usual_share
-    FROM likely f LEFT JOIN spread s ON s.officer_id = f.officer_id JOIN own o ON o.officer_id = f.officer_id)
+    FROM likely f LEFT JOIN spread s ON s.officer_id = f.officer_id JOIN mine o ON o.officer_id = f.officer_id)
 SELECT * FROM judged
 WHERE n >= $min_ratio * expected
   AND (kind <> 'any' OR (
