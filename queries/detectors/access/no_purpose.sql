@@ -141,15 +141,19 @@ shares AS (  -- each officer's share of enquiries without a purpose over the per
     SELECT p.officer_id, any_value(g.unit_id) AS unit_id, sum(p.blank) / sum(p.n) AS share
     FROM per_officer p LEFT JOIN g_officers g USING (officer_id)
     GROUP BY p.officer_id HAVING sum(p.n) >= $min_lookups),
-spread AS (  -- the share of the officers who leave the purpose out most often: among the officer's unit
-             -- colleagues when at least min_peers of them have enough enquiries, else across the force
-    SELECT f.officer_id,
-           count(s.officer_id) FILTER (WHERE s.unit_id = me.unit_id) AS unit_peers,
-           quantile_cont(s.share, $tail_quantile) FILTER (WHERE s.unit_id = me.unit_id) AS unit_tail,
-           quantile_cont(s.share, $tail_quantile) AS force_tail
+spread_unit AS (  -- the share of the officers who leave the purpose out most often among the officer's unit
+                  -- colleagues (the officer aside)
+    SELECT f.officer_id, count(s.officer_id) AS unit_peers, quantile_cont(s.share, $tail_quantile) AS unit_tail
     FROM (SELECT DISTINCT officer_id FROM likely WHERE kind = 'any') f LEFT JOIN g_officers me USING (officer_id)
-    LEFT JOIN shares s ON s.officer_id <> f.officer_id
+    LEFT JOIN shares s ON s.unit_id = me.unit_id AND s.officer_id <> f.officer_id
     GROUP BY f.officer_id),
+spread AS (  -- and across the force (everyone else), read only for an officer with fewer than min_peers such
+             -- colleagues: every officer's share once per such officer, not per officer judged
+    SELECT u.officer_id, u.unit_peers, u.unit_tail, t.force_tail
+    FROM spread_unit u LEFT JOIN (
+        SELECT u.officer_id, quantile_cont(s.share, $tail_quantile) AS force_tail
+        FROM spread_unit u JOIN shares s ON s.officer_id <> u.officer_id
+        WHERE u.unit_peers < $min_peers GROUP BY u.officer_id) t USING (officer_id)),
 judged AS (
     SELECT f.*, f.n / greatest(f.expected, 1e-9) AS ratio, f.n / f.all_n AS share,
            CASE WHEN s.unit_peers >= $min_peers THEN 'unit' ELSE 'force' END AS tail_of,

@@ -60,7 +60,16 @@ SENSITIVE_FORMS = (
         "same unit and rank, else of the unit, else across the force. An officer who makes many "
         "times their peers' usual number of other lookups is weighed at that volume (the peers' "
         "median is scaled by it): breadth that only follows from busyness with every kind of record "
-        "is not an interest in victims. With no case assignments at "
+        "is not an interest in victims. Scattered: where the case assignments say whose cases are "
+        "whose and the peers (at least min_peers - 1 of them) hardly ever open such records, fewer "
+        "make it: at least min_scattered_records different records each looked at within one day, "
+        "first opened within scattered_days of one another, and peer_ratio times the peers' 90th "
+        "percentile over the whole period, weighed at the officer's volume (at least 1): six "
+        "domestic-abuse victims, none on the officer's cases, looked up once each over ten weeks, "
+        "where colleagues open none. Not where at least min_alike colleagues alike (of the "
+        "unit, or of the role or kind of work for a role few share) open min_scattered_records or "
+        "more too. "
+        "With no case assignments at "
         "all, every such record counts, and the officer is still compared with peers in the same "
         "position.",
         (
@@ -155,7 +164,22 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
                 f"records in the {p['window_days']} days to {day(r['r_end'])}); {who(r['r_peer_group'])} "
                 f"reopened a median of {r['r_peer_median']:g}"
             )
-        if r["b_records"] is not None:
+        if r["b_records"] is not None and r.get("scattered"):
+            parts.append(
+                f"opened {r['s_best']} different "
+                f"{'such records' if parts else f'victim or witness records of {kinds}'} "
+                f"between {day(r['s_start'])} and {day(r['s_end'])}, each looked at within one day "
+                f"({r['b_records']} such records over the whole period); where "
+                f"{_PEER_WORDS[r['s_peer_group']]} opened a median of {r['peer_median']:g} such records "
+                f"outside their cases over the whole period, and their 90th percentile was {r['peer_p90']:.3g}"
+                + (
+                    f" (they make {r['volume_factor']:.1f} times their peers' usual number of other lookups, "
+                    "and the count was weighed against that)"
+                    if (r.get("volume_factor") or 1.0) >= 1.5
+                    else ""
+                )
+            )
+        elif r["b_records"] is not None:
             parts.append(
                 f"opened {r['b_records']} different "
                 f"{'such records' if parts else f'victim or witness records of {kinds}'} "
@@ -244,7 +268,15 @@ SENSITIVE_VICTIMS = Detector(
             "force's other specialists; a role many share is judged by its median). Flag when the "
             "count is at least min_distinct_records above the peers' median and at least peer_ratio "
             "times it, so a team that reviews victims across cases is compared with itself and not "
-            "flagged. With no case assignments in the data, repeated is not checked (every "
+            "flagged. Scattered: with case assignments in the data, also flag at least "
+            "min_scattered_records different records each looked at within one day (from its first "
+            "view to its last) and first opened within scattered_days of one another, when they are "
+            "at least peer_ratio times the peers' 90th percentile over the whole period times the "
+            "volume weight, and at least peer_ratio; the peers are the group above (at "
+            "least min_peers - 1 besides the officer), and no such flag is made when at least "
+            "min_alike colleagues alike open min_scattered_records or more: a few victims looked up "
+            "once each stand out where no colleague looks up any, and not where a tenth of "
+            "colleagues attend such incidents. With no case assignments in the data, repeated is not checked (every "
             "investigator re-reads their own victims) and breadth counts every record against "
             "peers in the same position. The flag's window runs from the first to the last such "
             "lookup; the explanation names the form."
@@ -296,7 +328,26 @@ SENSITIVE_VICTIMS = Detector(
             8,
             "different records above the peers' median that make a flag (breadth)",
         ),
-        Param("peer_ratio", float, 3.0, "times the peers' median that the count must also reach"),
+        Param(
+            "min_scattered_records",
+            int,
+            5,
+            "different records each looked at within one day that make a flag where the peers hardly "
+            "ever open such records: also peer_ratio times the peers' 90th percentile (breadth)",
+        ),
+        Param(
+            "scattered_days",
+            int,
+            90,
+            "days within which the first views of those records fall (scattered breadth)",
+        ),
+        Param(
+            "peer_ratio",
+            float,
+            3.0,
+            "times the peers' median (or, for scattered records, their 90th percentile) that the count "
+            "must also reach",
+        ),
         Param(
             "min_peers",
             int,

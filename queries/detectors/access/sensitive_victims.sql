@@ -18,11 +18,30 @@ r_best AS (  -- the window_days window holding most re-openings, and the records
 r_top AS (  -- the most re-openings of any one record in that window
     SELECT officer_id, max(k) AS top_reopen
     FROM (SELECT officer_id, record_id, count(*) AS k FROM win GROUP BY ALL) x GROUP BY officer_id),
-rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts FROM hits GROUP BY ALL),
+rec AS (SELECT officer_id, record_id, count(*) AS views, min(ts) AS first_ts,
+               date_diff('second', min(ts), max(ts)) AS spread_s  -- from the first view to the last
+         FROM hits GROUP BY ALL),
 tot AS (  -- every different such record an officer opened over the whole period
     SELECT officer_id, count(*) AS n, count(*) FILTER (WHERE views = 1) AS once,
+           count(*) FILTER (WHERE spread_s <= 86400) AS one_day,  -- looked at within one sitting of a day
            min(first_ts) AS b_start, max(first_ts) AS b_end
     FROM rec GROUP BY officer_id),
+anchors AS (  -- scattered breadth: from each record looked at within one day, how many such records the officer
+              -- first opened in the scattered_days after it (officers with enough such records only)
+    SELECT a.officer_id, a.first_ts AS a0, count(*) AS k, max(b.first_ts) AS e0
+    FROM rec a JOIN rec b ON b.officer_id = a.officer_id
+     AND date_diff('second', a.first_ts, b.first_ts) BETWEEN 0 AND $scattered_days * 86400
+    WHERE a.spread_s <= 86400 AND b.spread_s <= 86400
+      AND a.officer_id IN (SELECT officer_id FROM tot WHERE one_day >= $min_scattered_records)
+    GROUP BY a.officer_id, a.record_id, a.first_ts),
+scat AS (  -- the officer's densest scattered_days: the most such records, the earliest such stretch on a tie
+    SELECT b.officer_id, b.k AS s_best, b.s_start, min(a.e0) AS s_end
+    FROM (SELECT a.officer_id, a.k, min(a.a0) AS s_start
+          FROM anchors a JOIN (SELECT officer_id, max(k) AS k FROM anchors GROUP BY officer_id) m
+            ON m.officer_id = a.officer_id AND m.k = a.k
+          GROUP BY a.officer_id, a.k) b
+    JOIN anchors a ON a.officer_id = b.officer_id AND a.a0 = b.s_start AND a.k = b.k
+    GROUP BY b.officer_id, b.k, b.s_start),
 {{job}},
 who AS (  -- officers who open victim or witness records at all (the peers), and their jobs
     SELECT p.officer_id, j.unit_id, j.rank, j.role, j.family
@@ -62,31 +81,38 @@ vals AS (  -- per viewer: different records (breadth) and re-openings in their b
            coalesce(b.reopen, 0) AS reopen, coalesce(o.n, 0) AS other_n
     FROM peer_group g LEFT JOIN tot t USING (officer_id) LEFT JOIN r_best b USING (officer_id)
     LEFT JOIN other o USING (officer_id)),
-cand AS (SELECT * FROM vals WHERE n >= $min_distinct_records OR reopen >= least($min_reopenings, $min_record_reopenings)),
+cand AS (SELECT * FROM vals
+         WHERE n >= least($min_distinct_records, $min_scattered_records)
+            OR reopen >= least($min_reopenings, $min_record_reopenings)),
 group_peers AS (  -- the peers doing the same job (the officer aside)
-    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, median(p.reopen) AS r_med,
-           median(p.other_n) AS other_med
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, quantile_cont(p.n, 0.9) AS p90,
+           median(p.reopen) AS r_med, median(p.other_n) AS other_med
     FROM cand c LEFT JOIN vals p ON p.pg = c.pg AND p.officer_id <> c.officer_id
     GROUP BY c.officer_id),
-unit_alike AS (  -- unit colleagues who open many such records too (the team's work, where no role says so)
-    SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
+unit_alike AS (  -- unit colleagues who open many such records too (the team's work, where no role says so);
+                 -- alike_s: those who open at least min_scattered_records (for scattered records)
+    SELECT c.officer_id, count(p.officer_id) FILTER (WHERE p.n >= $min_distinct_records) AS alike,
+           median(CASE WHEN p.n >= $min_distinct_records THEN p.n END) AS alike_med, count(p.officer_id) AS alike_s
     FROM cand c LEFT JOIN vals p ON p.unit_id = c.unit_id AND p.officer_id <> c.officer_id
-     AND p.n >= $min_distinct_records
+     AND p.n >= least($min_distinct_records, $min_scattered_records)
     GROUP BY c.officer_id),
 job_alike AS (  -- for an officer whose role too few share for a peer group: officers across the force in the same
                 -- role, or doing the same kind of work, who open many such records too (their job)
-    SELECT c.officer_id, count(p.officer_id) AS alike, median(p.n) AS alike_med
+    SELECT c.officer_id, count(p.officer_id) FILTER (WHERE p.n >= $min_distinct_records) AS alike,
+           median(CASE WHEN p.n >= $min_distinct_records THEN p.n END) AS alike_med, count(p.officer_id) AS alike_s
     FROM cand c LEFT JOIN peer_size rs ON rs.pg = 'r:' || c.role
     LEFT JOIN vals p ON (p.role = c.role OR p.family = c.family) AND p.officer_id <> c.officer_id
-     AND p.n >= $min_distinct_records
+     AND p.n >= least($min_distinct_records, $min_scattered_records)
     WHERE coalesce(rs.n, 0) < $min_peers
     GROUP BY c.officer_id),
-force_peers AS (
-    SELECT c.officer_id, median(p.n) AS med, median(p.reopen) AS r_med, median(p.other_n) AS other_med
+force_peers AS (  -- only for an officer with no peer group (every other viewer, read once per such officer)
+    SELECT c.officer_id, count(p.officer_id) AS peers, median(p.n) AS med, quantile_cont(p.n, 0.9) AS p90,
+           median(p.reopen) AS r_med, median(p.other_n) AS other_med
     FROM cand c LEFT JOIN vals p ON p.officer_id <> c.officer_id
+    WHERE c.pg IS NULL
     GROUP BY c.officer_id),
 compared AS (
-    SELECT c.*, t.once AS b_once, t.b_start, t.b_end,
+    SELECT c.*, t.once AS b_once, coalesce(sc.s_best, 0) AS s_best, sc.s_start, sc.s_end, t.b_start, t.b_end,
            CASE WHEN a.alike >= $min_alike THEN 'alike'
                 WHEN ja.alike >= $min_alike THEN 'job alike'
                 WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS peer_group,
@@ -98,9 +124,15 @@ compared AS (
            greatest(c.other_n / greatest(coalesce(CASE WHEN c.pg IS NOT NULL THEN g.other_med ELSE f.other_med END, 0), 1),
                     1.0) AS volume_factor,
            CASE WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS r_peer_group,
-           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median
+           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.r_med ELSE f.r_med END, 0) AS r_peer_median,
+           -- the peers' 90th percentile of such records, and how many peers there are (scattered
+           -- breadth); and whether colleagues alike open as many as scattered breadth needs
+           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.p90 ELSE f.p90 END, 0) AS peer_p90,
+           coalesce(CASE WHEN c.pg IS NOT NULL THEN g.peers ELSE f.peers END, 0) AS s_peers,
+           a.alike_s >= $min_alike OR coalesce(ja.alike_s, 0) >= $min_alike AS alike_s
     FROM cand c LEFT JOIN tot t USING (officer_id) JOIN group_peers g USING (officer_id)
-    JOIN unit_alike a USING (officer_id) LEFT JOIN job_alike ja USING (officer_id) JOIN force_peers f USING (officer_id)),
+    JOIN unit_alike a USING (officer_id) LEFT JOIN job_alike ja USING (officer_id)
+    LEFT JOIN force_peers f USING (officer_id) LEFT JOIN scat sc USING (officer_id)),
 r_span AS (  -- the officer's views of such records in the window_days to the window's end
     SELECT c.officer_id, count(*) AS span_views,
            count(*) FILTER (WHERE list_contains(b.r_recs, h.record_id)) AS r_views,
@@ -130,14 +162,26 @@ repeated AS (  -- the same few records reopened again and again, far more than p
            OR (t.top_reopen >= $min_record_reopenings AND c.reopen >= c.r_peer_median + $min_record_reopenings))
       AND c.reopen >= $peer_ratio * c.r_peer_median
       AND s.r_views >= $min_repeat_share * s.span_views),
-breadth_hits AS (
-    SELECT officer_id, n AS b_records, b_once, b_start, b_end, peer_median, peer_group, volume_factor FROM compared
-    WHERE n >= peer_median * volume_factor + $min_distinct_records AND n >= $peer_ratio * peer_median * volume_factor),
+breadth_hits AS (  -- many more different records than the peers' median; or (scattered), where the case
+                   -- assignments say whose cases are whose and the peers hardly ever open such records, several
+                   -- records each looked at within one day, first opened within scattered_days of one another,
+                   -- far beyond the peers' 90th percentile over the whole period (not where
+                   -- colleagues alike open as many: the unit's team, or the officer's kind of work)
+    SELECT officer_id, n AS b_records, b_once, s_best, s_start, s_end, b_start, b_end, peer_median, peer_group,
+           volume_factor, r_peer_group AS s_peer_group, peer_p90,
+           NOT (n >= peer_median * volume_factor + $min_distinct_records
+                AND n >= $peer_ratio * peer_median * volume_factor) AS scattered
+    FROM compared
+    WHERE (n >= peer_median * volume_factor + $min_distinct_records AND n >= $peer_ratio * peer_median * volume_factor)
+       OR ((SELECT has FROM assigned) AND NOT alike_s AND s_peers >= $min_peers - 1
+           AND s_best >= $min_scattered_records
+           AND s_best >= $peer_ratio * greatest(peer_p90 * volume_factor, 1))),
 flagged AS (
     SELECT officer_id FROM repeated UNION SELECT officer_id FROM breadth_hits)
 SELECT f.officer_id, r.reopen, r.r_records, r.r_views, r.span_views, r.r_start, r.r_end, r.per_record,
        r.r_peer_group, r.r_peer_median,
-       b.b_records, b.b_once, b.b_start, b.b_end, b.peer_median, b.peer_group, b.volume_factor,
+       b.b_records, b.b_once, b.s_best, b.s_start, b.s_end, b.b_start, b.b_end, b.peer_median, b.peer_group, b.volume_factor,
+       b.scattered, b.s_peer_group, b.peer_p90,
        (SELECT has FROM assigned) AS has_assignments,
        least(r.r_start, b.b_start) AS window_start, greatest(r.r_end, b.b_end) AS window_end,
        CASE WHEN b.officer_id IS NULL THEN r.r_ids
