@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import random
@@ -160,6 +161,8 @@ def main() -> None:
     )
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = ap.parse_args()
+    if importlib.util.find_spec("locust") is None:
+        raise SystemExit("Locust is not installed here: pip install -e '.[bench]' (or pip install 'locust>=2.40,<3')")
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="lw-locust-")) / "data"
     if not (data / "graph.lbdb").exists():
         cmd = [sys.executable, "-m", "api.cli", "demo", "--officers", str(args.officers)]
