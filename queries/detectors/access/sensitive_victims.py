@@ -143,6 +143,14 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
         words = _PEER_WORDS[kind]
         return words if " open " in words else words + " who open such records"
 
+    def weighed(r: dict[str, Any]) -> str:
+        if (r.get("volume_factor") or 1.0) < 1.5:
+            return ""
+        return (
+            f" (they make {r['volume_factor']:.1f} times their peers' usual number of other lookups, "
+            "and the count was weighed against that)"
+        )
+
     def explain(r: dict[str, Any]) -> str:
         parts = []
         if r["reopen"] is not None:
@@ -172,25 +180,14 @@ def _sensitive(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[st
                 f"({r['b_records']} such records over the whole period); where "
                 f"{_PEER_WORDS[r['s_peer_group']]} opened a median of {r['peer_median']:g} such records "
                 f"outside their cases over the whole period, and their 90th percentile was {r['peer_p90']:.3g}"
-                + (
-                    f" (they make {r['volume_factor']:.1f} times their peers' usual number of other lookups, "
-                    "and the count was weighed against that)"
-                    if (r.get("volume_factor") or 1.0) >= 1.5
-                    else ""
-                )
+                + weighed(r)
             )
         elif r["b_records"] is not None:
             parts.append(
                 f"opened {r['b_records']} different "
                 f"{'such records' if parts else f'victim or witness records of {kinds}'} "
                 f"between {day(r['b_start'])} and {day(r['b_end'])} ({r['b_once']} of them only once); "
-                f"{who(r['peer_group'])} opened a median of {r['peer_median']:g}"
-                + (
-                    f" (they make {r['volume_factor']:.1f} times their peers' usual number of other lookups, "
-                    "and the count was weighed against that)"
-                    if (r.get("volume_factor") or 1.0) >= 1.5
-                    else ""
-                )
+                f"{who(r['peer_group'])} opened a median of {r['peer_median']:g}" + weighed(r)
             )
         where = (
             "none in a case they were assigned to"

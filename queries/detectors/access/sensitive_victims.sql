@@ -35,13 +35,9 @@ anchors AS (  -- scattered breadth: from each record looked at within one day, h
       AND a.officer_id IN (SELECT officer_id FROM tot WHERE one_day >= $min_scattered_records)
     GROUP BY a.officer_id, a.record_id, a.first_ts),
 scat AS (  -- the officer's densest scattered_days: the most such records, the earliest such stretch on a tie
-    SELECT b.officer_id, b.k AS s_best, b.s_start, min(a.e0) AS s_end
-    FROM (SELECT a.officer_id, a.k, min(a.a0) AS s_start
-          FROM anchors a JOIN (SELECT officer_id, max(k) AS k FROM anchors GROUP BY officer_id) m
-            ON m.officer_id = a.officer_id AND m.k = a.k
-          GROUP BY a.officer_id, a.k) b
-    JOIN anchors a ON a.officer_id = b.officer_id AND a.a0 = b.s_start AND a.k = b.k
-    GROUP BY b.officer_id, b.k, b.s_start),
+    SELECT officer_id, max(k) AS s_best,
+           arg_max(struct_pack(s := a0, e := e0), struct_pack(k := k, earlier := -epoch(a0))) AS w
+    FROM anchors GROUP BY officer_id),
 {{job}},
 who AS (  -- officers who open victim or witness records at all (the peers), and their jobs
     SELECT p.officer_id, j.unit_id, j.rank, j.role, j.family
@@ -112,7 +108,7 @@ force_peers AS (  -- only for an officer with no peer group (every other viewer,
     WHERE c.pg IS NULL
     GROUP BY c.officer_id),
 compared AS (
-    SELECT c.*, t.once AS b_once, coalesce(sc.s_best, 0) AS s_best, sc.s_start, sc.s_end, t.b_start, t.b_end,
+    SELECT c.*, t.once AS b_once, coalesce(sc.s_best, 0) AS s_best, sc.w.s AS s_start, sc.w.e AS s_end, t.b_start, t.b_end,
            CASE WHEN a.alike >= $min_alike THEN 'alike'
                 WHEN ja.alike >= $min_alike THEN 'job alike'
                 WHEN c.pg IS NOT NULL THEN c.pg_kind ELSE 'force' END AS peer_group,
