@@ -185,7 +185,8 @@ class EmbeddedStore(GraphStore):
                 EmbeddedStore(settings).close()
             self.work_path = _pin(self.path, self.data_dir)
             self._open(self.work_path, read_only=True, connections=settings.reader_connections)
-            self._names = NameIndex(self.arrow)  # the snapshot never changes: built once, on first search
+            # the snapshot never changes: built once, on first search
+            self._names = NameIndex(self.arrow, ref=self._node_ref("n"))
             return
         self._writer_lock = _take_writer_lock(self.data_dir, self.path)
         try:
@@ -442,13 +443,13 @@ class EmbeddedStore(GraphStore):
         """As :meth:`GraphStore.search_names`; a read-only handle looks in its
         :class:`~graph.names.NameIndex` (the engine would read and lower every name of
         the label per search) and reads only the nodes found."""
-        uids = None
+        refs = None
         if self._names is not None and self._declared(label, fields):
-            uids = self._names.search(label, fields, terms, limit)
-        if uids is None:
+            refs = self._names.found(label, fields, terms, limit)
+        if refs is None:
             return super().search_names(label, fields, terms, limit)
-        found = self.nodes(uids)
-        return [found[u] for u in uids if u in found]
+        found = self._nodes_by_ref(refs)  # the hop index's properties, when it has them
+        return [found[u] for u in refs if u in found]
 
     def warm(self, search_fields: Mapping[str, Sequence[str]]) -> None:
         """As :meth:`GraphStore.warm`: a read-only handle builds its name index of these

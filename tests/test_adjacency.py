@@ -167,3 +167,73 @@ def test_a_snapshot_remembers_answers_and_a_writer_does_not(tmp_path: Path) -> N
         ro.remember("a", lambda: answer("a"))
         ro.remember("b", lambda: answer("b"))
         assert calls == ["a", "b", "c", "b"]
+
+
+def test_search_and_an_officers_flags_on_a_snapshot_are_the_engines(tmp_path: Path) -> None:
+    """A server's snapshot finds names in its name index (a field of few distinct values
+    by value, a term with a letter no value holds at once) and reads the nodes found from
+    the hop index; an officer's flags come from one read of every flag's officer. Both
+    give what the engine gives a writer, term by term and officer by officer."""
+    from api.ops.flags import flags_of_officer
+    from api.ops.search import SEARCH_FIELDS
+    from graph.meta import MetaStore
+    from queries.detect import run_detectors
+
+    s = embedded_settings(tmp_path)
+    src = generate(officers=150, days=60, seed=11).write(tmp_path / "src")
+    meta = MetaStore(s.data_dir)
+    terms = [["smith"], ["a"], ["an", "e"], ["zzq"], ["1"], ["0", "a"], ["o'"], ["-"], ["station"], ["x", "y"]]
+    with open_store(s) as st:
+        ingest_dir(st, src, s.data_dir)
+        run_detectors(st)
+        surnames = sorted(r["s"].lower() for r in st.query("MATCH (o:Officer) RETURN o.surname AS s"))
+        terms += [[surnames[0]], [surnames[-1][1:4]], [surnames[len(surnames) // 2]]]
+        by_engine = {
+            (label, tuple(t)): st.search_names(label, fields, t, 25)
+            for label, fields in SEARCH_FIELDS.items()
+            for t in terms
+        }
+        officers = sorted(r["o"] for r in st.query("MATCH (f:Flag) RETURN DISTINCT f.officer_id AS o"))
+        flags_by_engine = {o: flags_of_officer(st, meta, o) for o in [*officers, "nobody"]}
+    assert sum(map(len, by_engine.values())) > 50 and sum(map(len, flags_by_engine.values())) > 10
+    with EmbeddedStore(s, read_only=True) as ro:
+        ro.warm({label: fields for label, fields in SEARCH_FIELDS.items() if len(fields) > 1})
+        names = ro._names._labels[("Person", SEARCH_FIELDS["Person"])]  # type: ignore[union-attr]
+        assert names.fields[0].by_value is None and names.fields[1].by_value is not None  # ids; surnames
+        reads: list[str] = []
+        real_query = EmbeddedStore.query
+
+        def read(self: EmbeddedStore, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+            reads.append(cypher)
+            return real_query(self, cypher, params)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(EmbeddedStore, "query", read)
+            for (label, t), expected in by_engine.items():
+                if len(SEARCH_FIELDS[label]) > 1:
+                    assert ro.search_names(label, SEARCH_FIELDS[label], list(t), 25) == expected, (label, t)
+            assert reads == []  # names and nodes from memory
+            assert {o: flags_of_officer(ro, meta, o) for o in flags_by_engine} == flags_by_engine
+            flags_of_officer(ro, meta, officers[0])
+            assert sum("MATCH (f:Flag)" in c for c in reads) == 0  # one read of every flag's officer, kept
+
+
+@pytest.mark.parametrize("gather", [4096, 3], ids=["by-value", "many-rows-scanned"])
+def test_a_name_fields_shortcuts_find_the_rows_a_scan_finds(gather: int) -> None:
+    """A field of few distinct values looked in by value, a term with a character no
+    value holds, and a term found in more rows than are gathered at once (scanned): every
+    row whose value contains the term, as ``in`` finds it."""
+    from graph.names import _Field
+
+    rng = random.Random(5)
+    parts = ["smi", "th", "jo", "an", "é", "ß", "o'", "-", " ", "ann", "ma"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_Field, "BY_VALUE_ROWS", gather)
+        for n, distinct in [(5, 5), (300, 12), (1000, 40), (1000, 1000)]:
+            pool = ["".join(rng.choice(parts) for _ in range(rng.randint(0, 3))) for _ in range(distinct)]
+            values = [rng.choice(pool) for _ in range(n)]
+            field = _Field(values)
+            assert (field.by_value is not None) == (n > 64 and distinct <= n / 4)
+            for term in ["a", "an", "smith", "th", "o'", "é", "ß", "zz", " ", "-m", "annma", *pool[:5]]:
+                if term:
+                    assert sorted(set(field.rows(term))) == [i for i, v in enumerate(values) if term in v], term

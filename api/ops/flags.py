@@ -85,14 +85,37 @@ def flag_out(node: dict[str, Any], statuses: dict[str, str]) -> dict[str, Any]:
     return p
 
 
+OFFICER_FLAGS = (
+    "MATCH (f:Flag) WHERE f.retired_at IS NULL AND f.officer_id IS NOT NULL "
+    "RETURN f.officer_id AS officer_id, f.uid AS uid ORDER BY officer_id, f.score DESC, f.flag_id"
+)
+"""Every current flag's officer and uid, each officer's highest score first."""
+
+
+def _flags_by_officer(store: GraphStore) -> dict[str, list[str]]:
+    cols = store.columns(OFFICER_FLAGS)
+    out: dict[str, list[str]] = {}
+    for officer, uid in zip(cols.get("officer_id", []), cols.get("uid", []), strict=True):
+        out.setdefault(str(officer), []).append(str(uid))
+    return out
+
+
 def flags_of_officer(store: GraphStore, meta: MetaStore, officer_id: str) -> list[dict[str, Any]]:
-    """The current flags naming an officer, highest score first."""
-    rows = store.query(
-        "MATCH (f:Flag) WHERE f.officer_id = $o AND f.retired_at IS NULL RETURN f ORDER BY f.score DESC, f.flag_id",
-        {"o": officer_id},
-    )
+    """The current flags naming an officer, highest score first.
+
+    A server's snapshot reads every flag's officer once (an officer's flags were a scan
+    of every flag: 4 ms of an entity page at 45,000 officers) and keeps the flags read."""
     statuses = meta.statuses()
-    return [flag_out(r["f"], statuses) for r in rows]
+    if not store.unchanging:
+        rows = store.query(
+            "MATCH (f:Flag) WHERE f.officer_id = $o AND f.retired_at IS NULL RETURN f "
+            "ORDER BY f.score DESC, f.flag_id",
+            {"o": officer_id},
+        )
+        return [flag_out(r["f"], statuses) for r in rows]
+    uids = store.remember(("flags by officer",), lambda: _flags_by_officer(store)).get(officer_id, [])
+    read = _flags_read(store, uids)
+    return [{**f, "status": statuses.get(str(f["flag_id"]), "open")} for u in uids if (f := read[u]) is not None]
 
 
 def _flag_filter(
