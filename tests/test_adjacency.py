@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph.adjacency import Adjacency
@@ -237,3 +238,40 @@ def test_a_name_fields_shortcuts_find_the_rows_a_scan_finds(gather: int) -> None
             for term in ["a", "an", "smith", "th", "o'", "é", "ß", "zz", " ", "-m", "annma", *pool[:5]]:
                 if term:
                     assert sorted(set(field.rows(term))) == [i for i, v in enumerate(values) if term in v], term
+
+
+def test_a_picker_gives_what_arrow_gives() -> None:
+    """The hop index's columns give a few rows as Arrow's take and conversion would, for
+    every type it holds: text dictionary-encoded or not, with nulls and empty text; times
+    and dates far before 1970 and in year 9999; integers up to 2^62; NaN and infinities
+    (not nulls); booleans; lists."""
+    import pyarrow as pa
+
+    from graph.adjacency import _compact, _Picker
+
+    big = 2**62
+    table = pa.table(
+        {
+            "few": ["response team", "b", None, "response team", "", "b", "safeguarding", None] * 4,
+            "many": [f"value {i}" if i % 5 else None for i in range(32)],
+            "at": pa.array(
+                [dt.datetime(1, 1, 1), None, dt.datetime(9999, 12, 31, 23, 59, 59, 999999), dt.datetime(1969, 7, 20, 20, 17)]
+                * 8,
+                pa.timestamp("us"),
+            ),
+            "day": pa.array([dt.date(1, 1, 1), dt.date(9999, 12, 31), None, dt.date(1970, 1, 1)] * 8, pa.date32()),
+            "n": pa.array([big, -big, None, 0] * 8, pa.int64()),
+            "x": [float("nan"), float("inf"), -float("inf"), None, 1.5, -0.0, 2.0, 3.0] * 4,
+            "ok": [True, False, None, True] * 8,
+            "tags": [["a", "b"], [], None, ["c"]] * 8,
+        }
+    )
+    compact = _compact(table)
+    assert pa.types.is_dictionary(compact.column("few").type) and pa.types.is_string(compact.column("many").type)
+    picker = _Picker(compact)
+    for rows in ([0], [3, 1, 2, 2], list(range(32)), [], [31, 0, 16]):
+        got = picker.pick(np.array(rows, dtype=np.int64))
+        want = table.take(pa.array(rows, pa.int64())).to_pydict()
+        assert list(got) == list(want)
+        for name in want:
+            assert repr(got[name]) == repr(want[name]), name  # NaN, -0.0 and types as Arrow gives them
