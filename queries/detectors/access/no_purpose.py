@@ -101,8 +101,8 @@ systems (everyone else's enquiries outside their own cases) and, for all of them
 the spread of officers' own shares."""
 
 KINDS = ("any", "unsupported", "sensitive")
-"""What the second step counts, in the order a flag tells it: every enquiry without a
-purpose; those whose stated purpose does not hold (a case not the officer's, their unit's
+"""What the second step counts, in the order a flag tells it: every enquiry with no purpose
+stated (no code, a placeholder, a case code with no case); those whose stated purpose does not hold (a case not the officer's, their unit's
 or their team's; a code that on the force quotes a case, with none); those of sensitive
 records."""
 
@@ -305,14 +305,17 @@ NO_PURPOSE = Detector(
             "record's) is not one the officer was assigned to at the time (give or take grace_days), "
             "including records of no case. They are counted as enquiries: a record looked up on one "
             "day is one enquiry, however many screens and systems (a search and the views that follow "
-            "it share one missing code). Three things are counted: every such enquiry; those whose "
-            "stated purpose does not hold; those of records whose sensitivity is in sensitive_records "
-            "(VIPs). Like is compared with like: every system has a background, the share of "
+            "it share one missing code). Three things are counted: every such enquiry with no purpose "
+            "stated (no code, a placeholder, a case code with no case); those whose stated purpose does "
+            "not hold; those of records whose sensitivity is in sensitive_records (VIPs). A stated "
+            "purpose that does not hold by the assignments is counted apart, never as a missing code: "
+            "where custody staff quote each detainee's case, or a safeguarding hub the cases it "
+            "triages, as their daily work, missing codes do not look usual on their systems for it. Like is compared with like: every system has a background, the share of "
             "everyone else's enquiries outside their own cases on it (an enquiry is on the system of "
             "its first lookup) of each count, over the period, pooled with the force's share as if "
             "the system held background_prior more enquiries (a forgotten code now and then; a "
             "system where few enquiries fall outside a case tells little on its own). "
-            "Every such enquiry: find, per officer, the window_days window holding most, and the "
+            "Every enquiry with no purpose stated: find, per officer, the window_days window holding most, and the "
             "long_window_days window holding most (a slow, steady habit: a dozen over three months). "
             "Flag when a window holds at least min_lookups such enquiries, at "
             "least min_ratio times as many as that background predicts for the officer's enquiries "

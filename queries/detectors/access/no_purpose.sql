@@ -27,14 +27,16 @@ enquiries AS (  -- a record looked up on a day: one enquiry, however many screen
            count(*) FILTER (WHERE form = 'missing_code') AS missing,
            count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
            count(*) FILTER (WHERE form IN ('case_not_theirs', 'case_code_without_case')) AS unsupported,
+           count(*) FILTER (WHERE form <> 'case_not_theirs') AS unstated,
            bool_or(coalesce(list_contains($sensitive_records, sensitivity), false)) AS sensitive,
            list(trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
            list(DISTINCT quoted_case) FILTER (WHERE form = 'case_not_theirs') AS cases,
            list(DISTINCT form) AS forms, list(access_id) AS ids
     FROM hits GROUP BY officer_id, record_id, CAST(ts AS DATE)),
-kinds AS (  -- what is counted: every enquiry without a purpose; those whose stated purpose does not hold
-            -- (a case not theirs, a case code with no case); those of sensitive records
-    SELECT 'any' AS kind, * FROM enquiries
+kinds AS (  -- what is counted: every enquiry with no purpose stated (no code, a placeholder, a case code with
+            -- no case); those whose stated purpose does not hold (a case not theirs, a case code with no
+            -- case); those of sensitive records
+    SELECT 'any' AS kind, * FROM enquiries WHERE unstated > 0
     UNION ALL SELECT 'unsupported' AS kind, * FROM enquiries WHERE unsupported > 0
     UNION ALL SELECT 'sensitive' AS kind, * FROM enquiries WHERE sensitive),
 dense AS (
@@ -90,7 +92,7 @@ everyone AS MATERIALIZED (  -- every officer's enquiries outside their own cases
                         AND (ca.end_date IS NULL OR x.d <= ca.end_date + CAST($grace_days AS INTEGER)))
     GROUP BY officer_id, record_id, d),
 marked AS (  -- each of them: without a purpose (any), with one that does not hold, of a sensitive record
-    SELECT e.officer_id, e.d, e."system", q.officer_id IS NOT NULL AS is_any,
+    SELECT e.officer_id, e.d, e."system", coalesce(q.unstated > 0, false) AS is_any,
            coalesce(q.unsupported > 0, false) AS is_unsupported, coalesce(q.sensitive, false) AS is_sensitive
     FROM everyone e LEFT JOIN enquiries q
       ON q.officer_id = e.officer_id AND q.record_id = e.record_id AND q.d = e.d),

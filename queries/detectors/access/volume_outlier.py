@@ -21,6 +21,10 @@ VOLUME_SQL = query_file(
 )
 
 
+HEAVY_SHOWN = 3
+"""Heavy days an explanation tells, the furthest beyond first (the evidence holds them all)."""
+
+
 def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, Any]]:
     def explain(r: dict[str, Any]) -> str:
         said = []
@@ -32,6 +36,20 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
                 f"{r['peer_ratio']:.1f} times the median of the {r['peers']} officers of their peer group, "
                 f"{r['peer_kind']} ({r['peer_rate']:.1f})"
             )
+        heavy = r["heavy_days"] or []
+        for h in sorted(heavy, key=lambda h: (-h["n"] / max(h["usual"], h["peer"], 0.5), h["d"]))[
+            :HEAVY_SHOWN
+        ]:
+            what = (
+                "lookups" if h["kind"] == "lookups" else "exports and prints (copies taken out of the system)"
+            )
+            said.append(
+                f"on {day(h['d'])}, made {h['n']} {what}: {_times(h['n'], h['usual'])} their own usual "
+                f"day ({h['usual']:.1f} a duty day) and {_times(h['n'], h['peer'])} the median of the "
+                f"{h['peers']} officers of their peer group on duty that day ({h['peer']:.1f})"
+            )
+        if len(heavy) > HEAVY_SHOWN:
+            said[-1] += f" ({len(heavy) - HEAVY_SHOWN} more such days: the evidence lists them)"
         if r["is_sustained"]:
             said.append(
                 f"throughout the period, made {r['period_n']} lookups of {r['period_records']} distinct records "
@@ -45,7 +63,9 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
 
     def score(r: dict[str, Any]) -> float:
         s = 0.3 + 0.08 * min(r["own_ratio"], r["peer_ratio"]) if r["is_spike"] else 0.0
-        return max(s, 0.3 + 0.08 * r["period_peer_ratio"] if r["is_sustained"] else 0.0)
+        for h in r["heavy_days"] or []:  # a day counts as a burst at a fifth of its ratio
+            s = max(s, 0.3 + 0.016 * h["n"] / max(h["usual"], h["peer"], 0.5))
+        return min(1.0, max(s, 0.3 + 0.08 * r["period_peer_ratio"] if r["is_sustained"] else 0.0))
 
     return officer_flags(
         "access.volume_outlier",
@@ -58,11 +78,35 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
                 "officer_id": r["officer_id"],
                 "from": day(r["window_start"]),
                 "to": day(r["window_end"]),
-            }
+            },
+            *(
+                {
+                    "table": "system_access",
+                    "officer_id": r["officer_id"],
+                    "from": day(h["d"]),
+                    "to": day(h["d"]),
+                    "heavy_day": h["kind"],
+                    "count": h["n"],
+                }
+                for h in r["heavy_days"] or []
+            ),
         ],
         id_parts=lambda r: (r["officer_id"],),
-        forms=lambda r: [f for f, on in (("spike", r["is_spike"]), ("sustained", r["is_sustained"])) if on],
+        forms=lambda r: [
+            f
+            for f, on in (
+                ("spike", r["is_spike"]),
+                ("heavy_day", any(h["kind"] == "lookups" for h in r["heavy_days"] or [])),
+                ("bulk_export", any(h["kind"] == "exports" for h in r["heavy_days"] or [])),
+                ("sustained", r["is_sustained"]),
+            )
+            if on
+        ],
     )
+
+
+def _times(n: float, base: float) -> str:
+    return f"{n / base:.0f} times" if base >= 0.5 else "far beyond"
 
 
 _VOLUME_DUTY = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
@@ -111,7 +155,15 @@ VOLUME_OUTLIER = Detector(
             "rates, and min_upper_ratio times its upper quartile (so that one of several officers "
             "in a high-volume role shared by a quarter of the group is not taken for an outlier), is "
             "flagged whatever their own history. A busy unit raises the peer median for "
-            "everyone, so it is not flagged."
+            "everyone, so it is not flagged. One day: a day's lookups (or, apart, its exports and prints: "
+            "copies taken out of the system) at least min_day_ratio times the officer's usual day (their "
+            "lookups, or exports and prints, a duty day over the rest of the period, with at least "
+            "min_baseline_days duty days) and min_day_ratio times the median of their peer group's members "
+            "on duty that day (a team's operation, every member busy, is no one's burst), and at least "
+            "min_day_excess lookups (min_day_exports exports and prints) beyond the higher of the two: "
+            "two hundred person searches in one shift by an officer who makes fifteen, or a researcher "
+            "printing sixty records in a day where colleagues print a handful a month, is a burst the "
+            "window of weeks dilutes."
         ),
         false_positives=(
             "A new role or a major investigation that legitimately needs bulk lookups.",
@@ -120,14 +172,29 @@ VOLUME_OUTLIER = Detector(
             "when the data records no roles and the unit's name does not say the kind of work.",
         ),
         scoring=(
-            "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), the larger "
-            "when both; at most 1."
+            "score = 0.3 + 0.08 x the smaller ratio (burst) or the peer ratio (sustained), or 0.3 + "
+            "0.016 x a day's ratio to the higher of its usual and peer days (one day), the largest "
+            "when several; at most 1."
         ),
         forms=(
             Form(
                 "spike",
                 "A window of weeks at several times the officer's own usual rate and above their peers.",
                 ("busy_unit", "new_starter", "return_from_leave"),
+                ("system_access", "duty rows"),
+            ),
+            Form(
+                "heavy_day",
+                "One day of lookups at several times the officer's own usual day and their peers' that day, "
+                "by scores of lookups: a search spree in one shift.",
+                ("team_operation", "new_starter", "busy_unit"),
+                ("system_access", "duty rows"),
+            ),
+            Form(
+                "bulk_export",
+                "One day of exports and prints (copies taken out of the system) at several times the "
+                "officer's usual day and their peers' that day, by a score or more.",
+                ("export_role", "team_operation"),
                 ("system_access", "duty rows"),
             ),
             Form(
@@ -148,6 +215,16 @@ VOLUME_OUTLIER = Detector(
             LookAlike(
                 "return_from_leave",
                 "Back from long leave at a normal rate: the leave days do not count as duty days.",
+            ),
+            LookAlike(
+                "team_operation",
+                "A whole team's day of checks (a roadside operation): every member on duty that day makes "
+                "scores of lookups, so the peers' median that day is as high.",
+            ),
+            LookAlike(
+                "export_role",
+                "Staff whose work is exporting records (disclosure, records management) every day: their "
+                "usual day and their peers' hold as many exports.",
             ),
             LookAlike(
                 "small_unit", "A unit too small for a peer rate, the officer at a steady rate of their own."
@@ -205,6 +282,24 @@ VOLUME_OUTLIER = Detector(
             "duty days over the period an officer needs for a whole-period rate",
         ),
         Param("min_sustained_lookups", int, 100, "lookups over the period a sustained flag needs"),
+        Param(
+            "min_day_ratio",
+            float,
+            5.0,
+            "times the officer's usual day and their peers' median that day that make one day a burst",
+        ),
+        Param(
+            "min_day_excess",
+            int,
+            50,
+            "lookups a burst day holds beyond the higher of the usual and peer days",
+        ),
+        Param(
+            "min_day_exports",
+            int,
+            20,
+            "exports and prints a burst day holds beyond the higher of the usual and peer days",
+        ),
         Param(
             "min_burst_excess",
             int,

@@ -1,4 +1,6 @@
-WITH daily AS (SELECT officer_id, CAST(ts AS DATE) AS d, count(*) AS n FROM system_access GROUP BY ALL),
+WITH daily AS (  -- lookups a day, and of them exports and prints (copies taken out of the system)
+    SELECT officer_id, CAST(ts AS DATE) AS d, count(*) AS n, count(*) FILTER (WHERE action IN ('export', 'print')) AS x
+    FROM system_access GROUP BY ALL),
 duty AS (  -- duty days: local days on which a duty (not rest, leave, sickness or on call) starts
     SELECT DISTINCT officer_id, CAST(start AS DATE) AS d FROM shifts
     WHERE status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'),
@@ -17,8 +19,8 @@ full_win AS (
     SELECT *, n_win / duty_days AS rate FROM roll
     WHERE days = $window_days AND duty_days >= $min_duty_days),
 totals AS (  -- the whole period: lookups, duty days, first and last day with lookups
-    SELECT o.officer_id, o.n AS tot_n, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
-    FROM (SELECT officer_id, sum(n) AS n, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
+    SELECT o.officer_id, o.n AS tot_n, o.x AS tot_x, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
+    FROM (SELECT officer_id, sum(n) AS n, sum(x) AS x, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
     LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
 {{job}},
 who AS (SELECT officer_id, unit_id, rank, role, family FROM job),
@@ -131,21 +133,57 @@ sustained AS (
     FROM speered
     WHERE rate / greatest(greatest(g_rate, r_rate, f_rate), 0.1) >= $min_sustained_ratio
       AND rate / greatest(greatest(g_q75, r_q75, f_q75), 0.1) >= $min_upper_ratio),
-found AS (
-    SELECT coalesce(k.officer_id, u.officer_id) AS officer_id,
+heavy AS (  -- single days far beyond the officer's own usual day: lookups, or exports and prints
+    SELECT * FROM (
+        SELECT d.officer_id, d.d, 'lookups' AS kind, d.n, (t.tot_n - d.n) / greatest(t.tot_dd - 1, 1) AS usual,
+               t.tot_dd
+        FROM daily d JOIN totals t USING (officer_id)
+        UNION ALL
+        SELECT d.officer_id, d.d, 'exports' AS kind, d.x, (t.tot_x - d.x) / greatest(t.tot_dd - 1, 1), t.tot_dd
+        FROM daily d JOIN totals t USING (officer_id) WHERE d.x > 0) z
+    WHERE tot_dd >= $min_baseline_days AND n >= $min_day_ratio * greatest(usual, 0.5)
+      AND n - usual >= CASE kind WHEN 'lookups' THEN $min_day_excess ELSE $min_day_exports END),
+hneed AS (SELECT DISTINCT h.d, g.pg FROM heavy h JOIN grp g USING (officer_id) WHERE g.pg IS NOT NULL),
+hmembers AS MATERIALIZED (  -- the members of those groups, for those days only (not every member's every day)
+    SELECT n.d, n.pg, m.officer_id FROM hneed n JOIN memb m ON m.pg = n.pg),
+hpeer AS MATERIALIZED (  -- the peer group's median that day, over its members on duty that day
+    SELECT h.d, h.pg, count(*) AS peers, median(coalesce(dl.n, 0)) AS peer_n, median(coalesce(dl.x, 0)) AS peer_x
+    FROM hmembers h JOIN duty du ON du.officer_id = h.officer_id AND du.d = h.d
+    LEFT JOIN daily dl ON dl.officer_id = h.officer_id AND dl.d = h.d
+    GROUP BY ALL),
+heavy_days AS (  -- beyond the peers that day too: a team's operation (every member busy) is no one's burst
+    SELECT h.officer_id, list(struct_pack(kind := h.kind, d := h.d, n := h.n, usual := h.usual, peer := p.peer,
+                                          peers := p.peers) ORDER BY h.d, h.kind) AS days,
+           min(h.d) AS first_day, max(h.d) AS last_day
+    FROM heavy h JOIN grp g USING (officer_id)
+    JOIN (SELECT d, pg, peers, peer_n AS peer, 'lookups' AS kind FROM hpeer
+          UNION ALL SELECT d, pg, peers, peer_x, 'exports' FROM hpeer) p
+      ON p.d = h.d AND p.pg = g.pg AND p.kind = h.kind
+    WHERE p.peers >= $min_peers AND h.n >= $min_day_ratio * greatest(h.usual, p.peer * coalesce(g.scale, 1), 0.5)
+      AND h.n - greatest(h.usual, p.peer * coalesce(g.scale, 1))
+          >= CASE h.kind WHEN 'lookups' THEN $min_day_excess ELSE $min_day_exports END
+    GROUP BY h.officer_id),
+found AS MATERIALIZED (
+    SELECT coalesce(k.officer_id, u.officer_id, h.officer_id) AS officer_id,
            k.b IS NOT NULL AS is_spike, u.officer_id IS NOT NULL AS is_sustained,
+           h.officer_id IS NOT NULL AS is_heavy_day, h.days AS heavy_days,
            k.b.n_win AS n, k.b.duty_days AS duty_days, k.b.rate AS rate, k.b.own_rate AS own_rate,
            k.b.peer_rate AS peer_rate, k.b.peers AS peers, k.b.own_ratio AS own_ratio, k.b.peer_ratio AS peer_ratio,
            k.b.d - (CAST($window_days AS INTEGER) - 1) AS spike_start, k.b.d AS spike_end,
            u.tot_n AS period_n, u.tot_dd AS period_duty_days, u.rate AS period_rate, u.peer_rate AS period_peer_rate,
            u.peers AS period_peers, u.peer_ratio AS period_peer_ratio, u.lo AS period_start, u.hi AS period_end,
            coalesce(k.b.pg_kind, u.pg_kind) AS peer_kind,
-           CASE WHEN u.officer_id IS NOT NULL THEN u.lo ELSE k.b.d - (CAST($window_days AS INTEGER) - 1) END AS window_start,
-           CASE WHEN u.officer_id IS NOT NULL THEN u.hi ELSE k.b.d END AS window_end
-    FROM spike k FULL OUTER JOIN sustained u USING (officer_id))
-SELECT f.*, count(DISTINCT s.record_id) FILTER (WHERE CAST(s.ts AS DATE) BETWEEN f.spike_start AND f.spike_end) AS records,
-       count(DISTINCT s.record_id) AS period_records
-FROM found f JOIN system_access s ON s.officer_id = f.officer_id
- AND CAST(s.ts AS DATE) BETWEEN f.window_start AND f.window_end
-GROUP BY ALL
+           CASE WHEN u.officer_id IS NOT NULL THEN u.lo
+                ELSE least(k.b.d - (CAST($window_days AS INTEGER) - 1), h.first_day) END AS window_start,
+           CASE WHEN u.officer_id IS NOT NULL THEN u.hi ELSE greatest(k.b.d, h.last_day) END AS window_end
+    FROM spike k FULL OUTER JOIN sustained u USING (officer_id) FULL OUTER JOIN heavy_days h
+      ON h.officer_id = coalesce(k.officer_id, u.officer_id)),
+counted AS (  -- distinct records looked up in the burst and in the whole window
+    SELECT f.officer_id,
+           count(DISTINCT s.record_id) FILTER (WHERE CAST(s.ts AS DATE) BETWEEN f.spike_start AND f.spike_end) AS records,
+           count(DISTINCT s.record_id) AS period_records
+    FROM found f JOIN system_access s ON s.officer_id = f.officer_id
+     AND CAST(s.ts AS DATE) BETWEEN f.window_start AND f.window_end
+    GROUP BY f.officer_id)
+SELECT f.*, c.records, c.period_records FROM found f JOIN counted c USING (officer_id)
 ORDER BY f.officer_id
