@@ -109,10 +109,12 @@ OVERTIME_OVERLAP = Detector(
             "into the first leave day, does not; "
             "(b) a rostered duty of the same officer (worked, not itself an overtime or rest-day "
             "working row, and not an on-call row: being called out while on call is how overtime "
-            "arises) overlapping it by more than min_overlap_minutes (two extra-duty rows over "
-            "the same hours, such as a stay-on claim keyed inside a booked overtime night, are one "
-            "stretch of overtime keyed twice, a payroll duplicate, not a duty that cannot have "
-            "been worked), (c) for a stand-alone overtime or rest-day duty (not within an "
+            "arises), or another overtime or rest-day working row at a different site, "
+            "overlapping it by more than min_overlap_minutes (two extra-duty rows over "
+            "the same hours at one site, such as a stay-on claim keyed inside a booked overtime night, "
+            "are one stretch of overtime keyed twice, a payroll duplicate, not a duty that cannot have "
+            "been worked; at two sites, such as a stadium and a custody suite, they are two places at "
+            "once), (c) for a stand-alone overtime or rest-day duty (not within an "
             "hour of another worked duty, which it would extend; an on-call row is no duty), no badge swipe within an hour "
             "of it, no system lookup during it and no remote session overlapping it (checked only "
             "when the force has all three kinds of attendance data, and only for a duty at a site "
@@ -148,7 +150,8 @@ OVERTIME_OVERLAP = Detector(
             ),
             Form(
                 "overlapping_duty",
-                "one of the officer's rostered duties (worked) overlaps the paid-extra duty.",
+                "one of the officer's rostered duties (worked), or another paid-extra duty at another "
+                "site, overlaps the paid-extra duty.",
                 ("extends_shift", "call_out_while_on_call"),
                 ("shifts",),
             ),

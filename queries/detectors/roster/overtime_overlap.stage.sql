@@ -25,13 +25,14 @@ absent AS (  -- paid extra (or paid on-call availability) during the officer's o
       -- staying on after a duty that began before the leave (a night shift running into it) is not it
       AND NOT coalesce(x.duty_start < a.start, false)),
 double AS (  -- paid extra overlapping another worked duty of the same officer, one of their rostered
-             -- duties (two extra-duty rows over the same hours are one stretch keyed twice; an
-             -- on-call row is availability: a call-out inside it is how overtime arises)
+             -- duties (two extra-duty rows over the same hours at one place are one stretch keyed
+             -- twice; at two different sites they are two places at once; an on-call row is
+             -- availability: a call-out inside it is how overtime arises)
     SELECT p.officer_id, p.shift_id, p.start, p."end", 'overlapping_duty' AS form, w.shift_id AS other_id,
            p.site_id, p.duty_type
     FROM paid_duties p JOIN shifts w ON w.officer_id = p.officer_id AND w.shift_id <> p.shift_id
-    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}}
-      AND w.pay_code NOT IN ('overtime', 'rest_day_worked', 'on_call')
+    WHERE w.status = 'worked' AND w.duty_type NOT IN {{not_a_duty}} AND w.pay_code <> 'on_call'
+      AND (w.pay_code NOT IN ('overtime', 'rest_day_worked') OR p.site_id <> w.site_id)
       AND least(w."end", p."end") - greatest(w.start, p.start) > to_minutes(CAST($min_overlap_minutes AS BIGINT))),
 unattended AS (  -- a stand-alone overtime or rest-day duty with no swipe, lookup or remote session around it
              -- (whether a swipe was to be expected there is judged in the detector's query, over all
