@@ -27,7 +27,9 @@ enquiries AS (  -- a record looked up on a day: one enquiry, however many screen
            count(*) FILTER (WHERE form = 'missing_code') AS missing,
            count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
            count(*) FILTER (WHERE form IN ('case_not_theirs', 'case_code_without_case')) AS unsupported,
-           count(*) FILTER (WHERE form <> 'case_not_theirs') AS unstated,
+           -- no purpose stated: none of its lookups quotes a case (a search quoting one and the
+           -- uncoded views that follow it state one purpose, which may not hold)
+           CASE WHEN count(*) FILTER (WHERE form = 'case_not_theirs') = 0 THEN count(*) ELSE 0 END AS unstated,
            bool_or(coalesce(list_contains($sensitive_records, sensitivity), false)) AS sensitive,
            list(trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
            list(DISTINCT quoted_case) FILTER (WHERE form = 'case_not_theirs') AS cases,

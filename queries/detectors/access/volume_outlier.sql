@@ -21,7 +21,10 @@ full_win AS (
 totals AS (  -- the whole period: lookups, duty days, first and last day with lookups
     SELECT o.officer_id, o.n AS tot_n, o.x AS tot_x, coalesce(dd.n, 0) AS tot_dd, o.lo, o.hi
     FROM (SELECT officer_id, sum(n) AS n, sum(x) AS x, min(d) AS lo, max(d) AS hi FROM daily GROUP BY officer_id) o
-    LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty GROUP BY officer_id) dd USING (officer_id)),
+    -- duty days within the audit log's span only: a roster exported further (planned duties ahead, a
+    -- longer history) would dilute every rate
+    LEFT JOIN (SELECT officer_id, count(*) AS n FROM duty, span WHERE duty.d BETWEEN span.lo AND span.hi
+               GROUP BY officer_id) dd USING (officer_id)),
 {{job}},
 who AS (SELECT officer_id, unit_id, rank, role, family FROM job),
 memb AS (  -- every peer group an officer belongs to
@@ -141,14 +144,24 @@ heavy AS (  -- single days far beyond the officer's own usual day: lookups, or e
         UNION ALL
         SELECT d.officer_id, d.d, 'exports' AS kind, d.x, (t.tot_x - d.x) / greatest(t.tot_dd - 1, 1), t.tot_dd
         FROM daily d JOIN totals t USING (officer_id) WHERE d.x > 0) z
-    WHERE tot_dd >= $min_baseline_days AND n >= $min_day_ratio * greatest(usual, 0.5)
+    WHERE tot_dd - 1 >= $min_baseline_days AND n >= $min_day_ratio * greatest(usual, 0.5)
       AND n - usual >= CASE kind WHEN 'lookups' THEN $min_day_excess ELSE $min_day_exports END),
 hneed AS (SELECT DISTINCT h.d, g.pg FROM heavy h JOIN grp g USING (officer_id) WHERE g.pg IS NOT NULL),
 hmembers AS MATERIALIZED (  -- the members of those groups, for those days only (not every member's every day)
     SELECT n.d, n.pg, m.officer_id FROM hneed n JOIN memb m ON m.pg = n.pg),
+hduty AS (  -- who was on duty on those days: a duty that starts that day, or the night before and runs into it
+    SELECT DISTINCT officer_id, d FROM (
+        SELECT s.officer_id, n.d FROM shifts s JOIN (SELECT DISTINCT d FROM hneed) n ON CAST(s.start AS DATE) = n.d
+        WHERE s.status <> 'cancelled' AND s.duty_type NOT IN ('rest_day', 'annual_leave', 'sick')
+          AND s.pay_code <> 'on_call'
+        UNION ALL
+        SELECT s.officer_id, n.d FROM shifts s JOIN (SELECT DISTINCT d FROM hneed) n
+          ON CAST(s.start AS DATE) = n.d - 1
+        WHERE s.status <> 'cancelled' AND s.duty_type NOT IN ('rest_day', 'annual_leave', 'sick')
+          AND s.pay_code <> 'on_call' AND CAST(s."end" AS DATE) = n.d AND s."end" > date_trunc('day', s."end")) x),
 hpeer AS MATERIALIZED (  -- the peer group's median that day, over its members on duty that day
     SELECT h.d, h.pg, count(*) AS peers, median(coalesce(dl.n, 0)) AS peer_n, median(coalesce(dl.x, 0)) AS peer_x
-    FROM hmembers h JOIN duty du ON du.officer_id = h.officer_id AND du.d = h.d
+    FROM hmembers h JOIN hduty du ON du.officer_id = h.officer_id AND du.d = h.d
     LEFT JOIN daily dl ON dl.officer_id = h.officer_id AND dl.d = h.d
     GROUP BY ALL),
 heavy_days AS (  -- beyond the peers that day too: a team's operation (every member busy) is no one's burst

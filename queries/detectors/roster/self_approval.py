@@ -53,13 +53,19 @@ def _self_approval(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dic
             ways.append(
                 f"{r['n_edit']} where they set the approver themself in the duty system's audit trail"
             )
+        if r["n_report"]:
+            who = ", ".join(r["report_ids"] or [])
+            ways.append(
+                f"{r['n_report']} paid as extra and approved by an officer they line-manage ({who}): "
+                "no independent approval"
+            )
         unit = (
             f"the median in their unit is {r['unit_median']:g} such shifts"
             if r["unit_id"]
             else "they have no unit"
         )
         return (
-            f"Approved {plural(r['n'], 'shift')} of their own "
+            f"{'Approved' if not r['n_report'] else 'Had approved'} {plural(r['n'], 'shift')} of their own "
             f"({r['paid_extra']} paid as overtime, rest-day working or bank holiday) between "
             f"{day(r['window_start'])} and {day(r['window_end'])}: {'; '.join(ways)}; {unit}."
         )
@@ -77,7 +83,7 @@ def _self_approval(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dic
         evidence=lambda r: (
             rows_evidence("shifts", r["shift_ids"])
             + rows_evidence("roster_changes", r["change_ids"])
-            + rows_evidence("officers", r["other_ids"])
+            + rows_evidence("officers", [*(r["other_ids"] or []), *(r["report_ids"] or [])])
         ),
         forms=lambda r: r["forms"],
     )
@@ -90,7 +96,7 @@ SELF_APPROVAL = Detector(
         reads=(
             "shifts (officer_id, approved_by, pay_code, status)",
             "roster_changes (approved_by edits: who set the approver)",
-            "officers (unit, for the unit median; surname, forenames, date of birth, home postcode, "
+            "officers (unit, for the unit median; line manager, for approvals by their reports; surname, forenames, date of birth, home postcode, "
             "email and phone, to tell a second record of the same person)",
         ),
         logic=(
@@ -105,7 +111,10 @@ SELF_APPROVAL = Detector(
             "mailbox on a supervisor's and their team's records, or a couple's home phone, joins "
             "different people; and one held by more than max_accounts records, such as a "
             "switchboard number, identifies nobody. Or (c) the latest approved_by edit of the "
-            "shift in roster_changes was made by the officer themself (under either record). "
+            "shift in roster_changes was made by the officer themself (under either record); or a "
+            "paid-extra shift (overtime, rest-day working, bank holiday) was approved by an officer "
+            "whose line manager is the claimant: approval by one's own report is no independent "
+            "approval (a basic duty confirmed by a report is not pay the officer claims). "
             "Flag an officer with at least min_count such shifts. The explanation gives the "
             "median count for the officer's unit, so a reader can see whether self-approval is "
             "a local practice."
@@ -139,6 +148,13 @@ SELF_APPROVAL = Detector(
                 ("shifts.approved_by", "officer identity"),
             ),
             Form(
+                "approved_by_report",
+                "a paid-extra shift (overtime, rest-day working, bank holiday) approved by an officer "
+                "the claimant line-manages.",
+                ("manager_approved", "report_confirms_basic_duty"),
+                ("shifts.approved_by", "line managers"),
+            ),
+            Form(
                 "approved_by_edit",
                 "in roster_changes the officer themself set approved_by on their own shift, and "
                 "nobody else approved it afterwards.",
@@ -160,6 +176,11 @@ SELF_APPROVAL = Detector(
                 "email and phone: a different person",
             ),
             LookAlike("cancelled_self_approved", "a self-approved duty that was cancelled and never paid"),
+            LookAlike(
+                "report_confirms_basic_duty",
+                "a constable confirms their sergeant's basic rostered duty in the duty system (someone "
+                "on shift records attendance): no pay the sergeant claims",
+            ),
             LookAlike(
                 "shared_team_mailbox",
                 "the supervisor who approves the team's duties has the team mailbox as email on "
@@ -193,6 +214,9 @@ SELF_APPROVAL = Detector(
             "OR NULLIF(trim(phone), '') IS NOT NULL OR NULLIF(trim(home_postcode), '') IS NOT NULL",
             name="officer identity",
             description="officers with a date of birth, home postcode, email or phone",
+        ),
+        Input.column(
+            "g_officers", "line_manager_id", name="line managers", description="officers with a line manager"
         ),
         Input.rows(
             "roster_changes",

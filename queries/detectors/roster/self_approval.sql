@@ -65,21 +65,30 @@ edited AS (  -- the officer (under any of their accounts) set the approver of th
     LEFT JOIN same m ON m.officer_id = s.officer_id AND m.other_id = l.changed_by
     WHERE s.status <> 'cancelled' AND NULLIF(trim(coalesce(l.new_value, '')), '') IS NOT NULL
       AND (l.changed_by = s.officer_id OR m.other_id IS NOT NULL)),
+report AS (  -- paid extra approved by someone the officer line-manages: no independent approval
+    SELECT s.officer_id, s.shift_id, s.start, s."end", s.pay_code, s.approved_by AS other_id
+    FROM shifts s JOIN g_officers a ON a.officer_id = s.approved_by
+    WHERE s.status <> 'cancelled' AND s.pay_code IN ({{paid_extra}}) AND s.approved_by <> s.officer_id
+      AND a.line_manager_id = s.officer_id),
 hits AS (
     SELECT officer_id, shift_id, start, "end", pay_code,
            CASE WHEN own THEN 'own_account' ELSE 'second_account' END AS form,
            other_id, matched, NULL AS change_id
     FROM approved
     UNION ALL
-    SELECT officer_id, shift_id, start, "end", pay_code, 'approved_by_edit', NULL, NULL, change_id FROM edited),
+    SELECT officer_id, shift_id, start, "end", pay_code, 'approved_by_edit', NULL, NULL, change_id FROM edited
+    UNION ALL
+    SELECT officer_id, shift_id, start, "end", pay_code, 'approved_by_report', other_id, NULL, NULL FROM report),
 per AS (
     SELECT officer_id, count(DISTINCT shift_id) AS n,
            count(DISTINCT shift_id) FILTER (WHERE pay_code IN ({{paid_extra}})) AS paid_extra,
            count(DISTINCT shift_id) FILTER (WHERE form = 'own_account') AS n_own,
            count(DISTINCT shift_id) FILTER (WHERE form = 'second_account') AS n_second,
            count(DISTINCT shift_id) FILTER (WHERE form = 'approved_by_edit') AS n_edit,
+           count(DISTINCT shift_id) FILTER (WHERE form = 'approved_by_report') AS n_report,
            list(DISTINCT form ORDER BY form) AS forms,
-           list(DISTINCT other_id ORDER BY other_id) FILTER (WHERE other_id IS NOT NULL) AS other_ids,
+           list(DISTINCT other_id ORDER BY other_id) FILTER (WHERE form = 'second_account') AS other_ids,
+           list(DISTINCT other_id ORDER BY other_id) FILTER (WHERE form = 'approved_by_report') AS report_ids,
            flatten(list(matched) FILTER (WHERE matched IS NOT NULL)) AS matched,
            min(start) AS window_start, max("end") AS window_end,
            list(DISTINCT shift_id ORDER BY shift_id) AS shift_ids,
