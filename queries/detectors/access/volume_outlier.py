@@ -128,8 +128,8 @@ VOLUME_OUTLIER = Detector(
         ),
         logic=(
             "Rates are lookups per duty day (a local day on which a duty starts that is not rest, "
-            "leave, sickness or on call; cancelled rows aside), so leave and rest days do not dilute "
-            "them. Peers do the same job: officers of the same unit and role (the role of their open "
+            "leave, sickness or on call; cancelled rows aside; within the audit log's span, so a roster "
+            "exported further does not count), so leave and rest days do not dilute them. Peers do the same job: officers of the same unit and role (the role of their open "
             "posting in assignments, whatever its case and spacing); when fewer than min_peers share "
             "it, the same role across the force, its median rate scaled to the unit's level of "
             "activity (the median, over the unit's members, of their rate over their role's "
@@ -158,8 +158,8 @@ VOLUME_OUTLIER = Detector(
             "everyone, so it is not flagged. One day: a day's lookups (or, apart, its exports and prints: "
             "copies taken out of the system) at least min_day_ratio times the officer's usual day (their "
             "lookups, or exports and prints, a duty day over the rest of the period, with at least "
-            "min_baseline_days duty days) and min_day_ratio times the median of their peer group's members "
-            "on duty that day (a team's operation, every member busy, is no one's burst), and at least "
+            "min_baseline_days other duty days) and min_day_ratio times the median of their peer group's members "
+            "on duty that day (a duty that starts that day or runs into it from the night before; a team's operation, every member busy, is no one's burst), and at least "
             "min_day_excess lookups (min_day_exports exports and prints) beyond the higher of the two: "
             "two hundred person searches in one shift by an officer who makes fifteen, or a researcher "
             "printing sixty records in a day where colleagues print a handful a month, is a burst the "
