@@ -172,8 +172,17 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
     return set(t.loc[t["form"].isin(forms) if forms else slice(None), "officer_id"])
 
 
-NOT_YET_PLANTED: dict[tuple[str, str], str] = {}
-"""Look-alikes on a method card that the simulator cannot plant yet: each fails
+NOT_YET_PLANTED: dict[tuple[str, str], str] = {
+    # stop 29, from the second blind force (benchmarks/blind_force2.py): hand-made worked examples
+    # and both blind forces measure these; the simulator does not plant them yet
+    ("access.volume_outlier", "heavy_day"): "a search spree in one shift: not simulated yet",
+    ("access.volume_outlier", "bulk_export"): "a day of bulk exports and prints: not simulated yet",
+    ("access.volume_outlier", "team_operation"): "a whole team's operation day: not simulated yet",
+    ("access.volume_outlier", "export_role"): "staff who export every day: not simulated yet",
+    ("roster.self_approval", "approved_by_report"): "paid extra approved by a report: not simulated yet",
+    ("roster.self_approval", "report_confirms_basic_duty"): "a report confirming a basic duty: not simulated yet",
+}
+"""Forms and look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
 planted, take it off this list)."""
 SIMULATOR_OWN: set[tuple[str, str]] = set()
