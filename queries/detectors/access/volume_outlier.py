@@ -16,8 +16,14 @@ from queries.detectors.access.common import FAMILY_SQL
 from queries.detectors.base import Detector, Form, Input, LookAlike, MethodCard, Param, query_file
 from queries.detectors.common import day, officer_flags
 
+_VOLUME_DUTY = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
+"""SQL: a duty row, the days a rate is per (not cancelled, not rest, leave, sickness or on call)."""
+
 VOLUME_SQL = query_file(
-    __file__, "volume_outlier.sql", job=query_file(__file__, "common.job.sql", family=FAMILY_SQL)
+    __file__,
+    "volume_outlier.sql",
+    job=query_file(__file__, "common.job.sql", family=FAMILY_SQL),
+    duty=_VOLUME_DUTY,
 )
 
 
@@ -108,8 +114,6 @@ def _volume(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str, 
 def _times(n: float, base: float) -> str:
     return f"{n / base:.0f} times" if base >= 0.5 else "far beyond"
 
-
-_VOLUME_DUTY = "status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'"
 
 VOLUME_OUTLIER = Detector(
     name="access.volume_outlier",

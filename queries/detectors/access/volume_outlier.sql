@@ -1,9 +1,10 @@
 WITH daily AS (  -- lookups a day, and of them exports and prints (copies taken out of the system)
     SELECT officer_id, CAST(ts AS DATE) AS d, count(*) AS n, count(*) FILTER (WHERE action IN ('export', 'print')) AS x
     FROM system_access GROUP BY ALL),
-duty AS (  -- duty days: local days on which a duty (not rest, leave, sickness or on call) starts
-    SELECT DISTINCT officer_id, CAST(start AS DATE) AS d FROM shifts
-    WHERE status <> 'cancelled' AND duty_type NOT IN ('rest_day', 'annual_leave', 'sick') AND pay_code <> 'on_call'),
+duty_rows AS (  -- duties: not cancelled, not rest, leave, sickness or on call
+    SELECT officer_id, start, "end" FROM shifts WHERE {{duty}}),
+duty AS (  -- duty days: local days on which a duty starts
+    SELECT DISTINCT officer_id, CAST(start AS DATE) AS d FROM duty_rows),
 span AS (SELECT min(d) AS lo, max(d) AS hi FROM daily),
 cal AS (
     SELECT o.officer_id, unnest(generate_series(s.lo, s.hi, INTERVAL 1 DAY))::DATE AS d
@@ -151,14 +152,11 @@ hmembers AS MATERIALIZED (  -- the members of those groups, for those days only 
     SELECT n.d, n.pg, m.officer_id FROM hneed n JOIN memb m ON m.pg = n.pg),
 hduty AS (  -- who was on duty on those days: a duty that starts that day, or the night before and runs into it
     SELECT DISTINCT officer_id, d FROM (
-        SELECT s.officer_id, n.d FROM shifts s JOIN (SELECT DISTINCT d FROM hneed) n ON CAST(s.start AS DATE) = n.d
-        WHERE s.status <> 'cancelled' AND s.duty_type NOT IN ('rest_day', 'annual_leave', 'sick')
-          AND s.pay_code <> 'on_call'
+        SELECT s.officer_id, n.d FROM duty_rows s JOIN (SELECT DISTINCT d FROM hneed) n ON CAST(s.start AS DATE) = n.d
         UNION ALL
-        SELECT s.officer_id, n.d FROM shifts s JOIN (SELECT DISTINCT d FROM hneed) n
+        SELECT s.officer_id, n.d FROM duty_rows s JOIN (SELECT DISTINCT d FROM hneed) n
           ON CAST(s.start AS DATE) = n.d - 1
-        WHERE s.status <> 'cancelled' AND s.duty_type NOT IN ('rest_day', 'annual_leave', 'sick')
-          AND s.pay_code <> 'on_call' AND CAST(s."end" AS DATE) = n.d AND s."end" > date_trunc('day', s."end")) x),
+        WHERE CAST(s."end" AS DATE) = n.d AND s."end" > date_trunc('day', s."end")) x),
 hpeer AS MATERIALIZED (  -- the peer group's median that day, over its members on duty that day
     SELECT h.d, h.pg, count(*) AS peers, median(coalesce(dl.n, 0)) AS peer_n, median(coalesce(dl.x, 0)) AS peer_x
     FROM hmembers h JOIN hduty du ON du.officer_id = h.officer_id AND du.d = h.d

@@ -29,6 +29,7 @@ STAGE = Stage(
         stage="{{stage}}",
         paid_extra=PAID,
         no_reason=NO_REASON,
+        not_a_duty=NOT_A_DUTY,
     ),
     time="start",
     # A paid-extra duty's conflicts (the stage's rows, about the duty's start) come from the
@@ -68,6 +69,12 @@ def _overlap(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dict[str,
             parts.append(
                 f"{r['n_unseen']} stand-alone with no badge swipe, system lookup or remote log-on at all"
             )
+        if r["n_short"]:
+            parts.append(
+                f"{r['n_short']} swiped into, then left with an out swipe {p['min_missing_hours']} hours or more "
+                "before the claimed end, with no swipe, lookup or remote log-on after it (their basic "
+                "duties show them there to the end)"
+            )
         return (
             f"{plural(len(r['shift_ids']), 'paid overtime, rest-day, bank-holiday or on-call duty', 'paid overtime, rest-day, bank-holiday or on-call duties')} "
             f"between {day(r['window_start'])} and {day(r['window_end'])} cannot have been worked as "
@@ -93,8 +100,8 @@ OVERTIME_OVERLAP = Detector(
         purpose=(
             "Find paid overtime or rest-day working that cannot have been worked as claimed: "
             "during the officer's own leave or sickness (as the duty rows show it, or as the "
-            "audit trail shows it before an edit), overlapping another of their duties, or "
-            "with no sign of attendance at all."
+            "audit trail shows it before an edit), overlapping another of their duties, "
+            "with no sign of attendance at all, or left hours before the claimed end."
         ),
         reads=("shifts", "roster_changes", "badge_events", "system_access", "remote_sessions"),
         logic=(
@@ -123,16 +130,27 @@ OVERTIME_OVERLAP = Detector(
             "or sick, or the leave row cancelled) made by the officer themself or with no reason "
             "recorded, and made less than notice_hours before the leave began (leave cancelled days "
             "ahead is a change of plan, and overtime that day is ordinary): paid extra during that row, on the same day, or staying on after it "
-            "(starting within an hour of its end, which after a late is the next day). Flag an "
+            "(starting within an hour of its end, which after a late is the next day), (e) for a "
+            "stand-alone overtime or rest-day duty, an in swipe and then an out swipe during it, at "
+            "least min_missing_hours before its claimed end, with no swipe, lookup or remote session "
+            "after that out swipe until the end (the claim runs hours past the time there; a "
+            "single swipe or a missing out swipe is not this, as readers miss swipes), counted only "
+            "when the officer's own basic duties show them there to the end: at least "
+            "min_usual_duties of them seen (a swipe or lookup from the start to an hour after the "
+            "end), and at most max_usual_early_share of those with their last sign "
+            "min_missing_hours or more before the end (an officer out on patrol all day leaves the "
+            "station early every day). Flag an "
             "officer with at least min_count duties of kind (a), (b) or (d), "
             "or at least min_unseen of kind (c) (one unrecorded duty is common: work away from "
-            "readers and systems). Leave cancelled by a supervisor with a reason (a recall to "
+            "readers and systems), or at least min_short of kind (e). Leave cancelled by a supervisor with a reason (a recall to "
             "duty) is not leave."
         ),
         false_positives=(
             "Leave not cancelled in the system after a recall to duty.",
             "Work away from any badge reader or system (an off-site operation, a court day "
             "keyed as overtime).",
+            "Leaving the station for work where nothing records presence (an event, an inquiry on "
+            "foot) after swiping out, on a day that differs from the officer's usual duties.",
             "An officer who cancelled their own leave on the day, for a reason they did not record, "
             "and then worked overtime.",
             "The same overtime keyed twice as two extra-duty rows (not counted) hides a real second "
@@ -163,6 +181,14 @@ OVERTIME_OVERLAP = Detector(
                 ("badge_events", "system_access", "remote_sessions"),
             ),
             Form(
+                "short_attendance",
+                "at least two stand-alone overtime or rest-day duties swiped into, then left with an out "
+                "swipe hours before the claimed end and no sign of the officer after it, when their own "
+                "basic duties show them there to the end.",
+                ("out_on_patrol", "works_on_after_leaving", "single_unrecorded_duty"),
+                ("badge_events", "system_access", "remote_sessions"),
+            ),
+            Form(
                 "leave_in_audit_trail",
                 "no leave row now, but roster_changes show the day was leave and the change away "
                 "from leave was made by the officer themself or with no reason, after the leave "
@@ -181,6 +207,15 @@ OVERTIME_OVERLAP = Detector(
             LookAlike("overtime_with_swipes", "stand-alone rest-day working with badge swipes"),
             LookAlike("single_unrecorded_duty", "one stand-alone duty with no attendance evidence"),
             LookAlike(
+                "out_on_patrol",
+                "rest-day working swiped out of the station early in the day, by an officer whose basic "
+                "duties leave the station early too (out on patrol, not back to swipe)",
+            ),
+            LookAlike(
+                "works_on_after_leaving",
+                "rest-day working swiped out early, then lookups on a mobile device until the end of the duty",
+            ),
+            LookAlike(
                 "call_out_while_on_call",
                 "a call-out claimed as overtime inside the officer's own on-call row (pay code on "
                 "call): being called out while on call is the normal way overtime arises",
@@ -196,6 +231,26 @@ OVERTIME_OVERLAP = Detector(
         Param("min_count", int, 1, "paid-extra duties during absence or another duty that make a flag"),
         Param("min_unseen", int, 2, "paid-extra duties with no attendance evidence that make a flag"),
         Param("min_overlap_minutes", int, 30, "overlap with another duty that counts"),
+        Param("min_short", int, 2, "paid-extra duties left hours before their claimed end that make a flag"),
+        Param(
+            "min_missing_hours",
+            int,
+            4,
+            "hours between the last out swipe and the claimed end for a duty to count as left early",
+        ),
+        Param(
+            "min_usual_duties",
+            int,
+            10,
+            "basic duties seen (a swipe or lookup) that show how the officer's duties usually end",
+        ),
+        Param(
+            "max_usual_early_share",
+            float,
+            0.25,
+            "the most of those basic duties left as early: an officer whose duties usually end away "
+            "from readers and systems is not judged by their swipes",
+        ),
         Param(
             "notice_hours",
             int,

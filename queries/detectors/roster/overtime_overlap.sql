@@ -28,36 +28,55 @@ audit AS (  -- paid extra on a day the audit trail shows was leave: during it, t
     FROM paid p JOIN was_leave l ON l.officer_id = p.officer_id
      AND (l.shift_id = p.shift_id OR (l.start < p."end" AND l."end" + INTERVAL 1 HOUR >= p.start)
           OR CAST(l.start AS DATE) = CAST(p.start AS DATE))),
+usual AS (  -- how the officer's own basic duties end, for officers who left a paid-extra duty early: a duty
+            -- seen (a swipe or lookup from its start to an hour after its end) is left early when its last
+            -- sign comes min_missing_hours or more before its end (someone whose duties take them out on
+            -- patrol all day leaves the station early every day, and the claim is no different)
+    SELECT b.officer_id, count(*) AS n_seen,
+           count(*) FILTER (WHERE b.last_ts < b."end" - to_hours(CAST($min_missing_hours AS BIGINT))) AS n_early
+    FROM (SELECT s.shift_id, s.officer_id, s."end", max(e.ts) AS last_ts
+          FROM shifts s
+          JOIN (SELECT officer_id, ts FROM badge_events UNION ALL SELECT officer_id, ts FROM system_access) e
+            ON e.officer_id = s.officer_id AND e.ts BETWEEN s.start AND s."end" + INTERVAL 1 HOUR
+          WHERE s.officer_id IN (SELECT officer_id FROM stage WHERE form = 'short_attendance')
+            AND s.status = 'worked' AND s.pay_code = 'basic' AND s.duty_type NOT IN {{not_a_duty}}
+          GROUP BY s.shift_id, s.officer_id, s."end") b
+    GROUP BY b.officer_id),
+short AS (  -- left early only where the officer's basic duties show them there to the end
+    SELECT s.officer_id, s.shift_id, s.start, s."end", s.form, s.other_id, NULL AS change_id
+    FROM stage s JOIN usual u USING (officer_id)
+    WHERE s.form = 'short_attendance' AND u.n_seen >= $min_usual_duties
+      AND u.n_early <= $max_usual_early_share * u.n_seen
+      AND EXISTS (SELECT 1 FROM system_access) AND EXISTS (SELECT 1 FROM remote_sessions)),  -- work after it untold
 hits AS (
     SELECT officer_id, shift_id, start, "end", form, other_id, NULL AS change_id
     FROM stage WHERE form IN ('during_leave', 'overlapping_duty')
-    UNION ALL SELECT * FROM unseen UNION ALL SELECT * FROM audit),
+    UNION ALL SELECT * FROM unseen UNION ALL SELECT * FROM short UNION ALL SELECT * FROM audit),
 per AS (
     SELECT officer_id,
-           count(DISTINCT shift_id) FILTER (WHERE form = 'during_leave') AS n_absent,
-           count(DISTINCT shift_id) FILTER (WHERE form = 'overlapping_duty') AS n_double,
            count(DISTINCT shift_id) FILTER (WHERE form = 'no_attendance') AS n_unseen,
-           count(DISTINCT shift_id) FILTER (WHERE form = 'leave_in_audit_trail') AS n_audit,
-           count(DISTINCT shift_id) FILTER (WHERE form <> 'no_attendance') AS n_conflict,
-           list(DISTINCT form ORDER BY form) AS all_forms,
-           min(start) FILTER (WHERE form <> 'no_attendance') AS c_start,
-           max("end") FILTER (WHERE form <> 'no_attendance') AS c_end,
-           min(start) FILTER (WHERE form = 'no_attendance') AS u_start,
-           max("end") FILTER (WHERE form = 'no_attendance') AS u_end,
-           list(DISTINCT shift_id) FILTER (WHERE form <> 'no_attendance') AS c_ids,
-           list(DISTINCT shift_id) FILTER (WHERE form = 'no_attendance') AS u_ids,
-           list(DISTINCT other_id ORDER BY other_id) FILTER (WHERE other_id IS NOT NULL) AS other_ids,
-           list(DISTINCT change_id ORDER BY change_id) FILTER (WHERE change_id IS NOT NULL) AS change_ids
+           count(DISTINCT shift_id) FILTER (WHERE form = 'short_attendance') AS n_short,
+           count(DISTINCT shift_id) FILTER (WHERE form NOT IN ('no_attendance', 'short_attendance')) AS n_conflict
     FROM hits GROUP BY officer_id),
-judged AS (  -- unrecorded duties count only when there are at least min_unseen of them
-    SELECT *, n_unseen >= $min_unseen AS unseen_counts FROM per
-    WHERE n_conflict >= $min_count OR n_unseen >= $min_unseen)
-SELECT officer_id, n_absent, n_double, n_audit, other_ids, change_ids,
-       CASE WHEN unseen_counts THEN n_unseen ELSE 0 END AS n_unseen,
-       list_filter(all_forms, lambda f: f <> 'no_attendance' OR unseen_counts) AS forms,
-       CASE WHEN unseen_counts THEN least(c_start, u_start) ELSE c_start END AS window_start,
-       CASE WHEN unseen_counts THEN greatest(c_end, u_end) ELSE c_end END AS window_end,
-       list_sort(list_distinct(CASE WHEN unseen_counts THEN list_concat(coalesce(c_ids, []), u_ids)
-                                    ELSE c_ids END)) AS shift_ids
-FROM judged
+judged AS (  -- unrecorded duties, and duties left early, count only when there are at least min_unseen
+             -- (min_short) of them
+    SELECT *, n_unseen >= $min_unseen AS unseen_counts, n_short >= $min_short AS short_counts FROM per
+    WHERE n_conflict >= $min_count OR n_unseen >= $min_unseen OR n_short >= $min_short),
+kept AS (
+    SELECT h.*, j.unseen_counts, j.short_counts FROM hits h JOIN judged j USING (officer_id)
+    WHERE h.form NOT IN ('no_attendance', 'short_attendance')
+       OR (h.form = 'no_attendance' AND j.unseen_counts) OR (h.form = 'short_attendance' AND j.short_counts))
+SELECT officer_id,
+       count(DISTINCT shift_id) FILTER (WHERE form = 'during_leave') AS n_absent,
+       count(DISTINCT shift_id) FILTER (WHERE form = 'overlapping_duty') AS n_double,
+       count(DISTINCT shift_id) FILTER (WHERE form = 'leave_in_audit_trail') AS n_audit,
+       list(DISTINCT other_id ORDER BY other_id) FILTER (WHERE other_id IS NOT NULL) AS other_ids,
+       list(DISTINCT change_id ORDER BY change_id) FILTER (WHERE change_id IS NOT NULL) AS change_ids,
+       count(DISTINCT shift_id) FILTER (WHERE form = 'no_attendance') AS n_unseen,
+       count(DISTINCT shift_id) FILTER (WHERE form = 'short_attendance') AS n_short,
+       list(DISTINCT form ORDER BY form) AS forms,
+       min(start) AS window_start, max("end") AS window_end,
+       list(DISTINCT shift_id ORDER BY shift_id) AS shift_ids
+FROM kept
+GROUP BY officer_id
 ORDER BY officer_id

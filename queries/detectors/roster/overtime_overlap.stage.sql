@@ -48,5 +48,25 @@ unattended AS (  -- a stand-alone overtime or rest-day duty with no swipe, looku
                         AND s.ts BETWEEN p.start AND p."end")
       AND NOT EXISTS (SELECT 1 FROM remote_sessions r WHERE r.officer_id = p.officer_id
                         AND r.start < p."end" AND coalesce(r."end", r.start) > p.start)),
+swipes AS (  -- each stand-alone overtime or rest-day duty's swipes within an hour of it
+    SELECT p.shift_id, max(b.ts) AS last_ts, max(b.ts) FILTER (WHERE b.direction = 'out') AS last_out,
+           min(b.ts) FILTER (WHERE b.direction = 'in') AS first_in
+    FROM paid_duties p JOIN badge_events b ON b.officer_id = p.officer_id
+     AND b.ts BETWEEN p.start - INTERVAL 1 HOUR AND p."end" + INTERVAL 1 HOUR
+    WHERE p.pay_code IN ('overtime', 'rest_day_worked') AND p.shift_id NOT IN (SELECT shift_id FROM adjoining)
+    GROUP BY p.shift_id),
+left_early AS (  -- swiped in, then out during the duty at least min_missing_hours before its claimed end, and
+                 -- no sign of the officer after that (no swipe anywhere, lookup or remote session): hours claimed
+                 -- beyond the time there (a single swipe, or a missing out swipe, is not this: readers miss)
+    SELECT p.officer_id, p.shift_id, p.start, p."end", 'short_attendance' AS form, NULL AS other_id,
+           p.site_id, p.duty_type
+    FROM paid_duties p JOIN swipes w ON w.shift_id = p.shift_id
+    WHERE w.last_out = w.last_ts AND w.first_in < w.last_out AND w.last_out > p.start
+      AND w.last_out <= p."end" - to_hours(CAST($min_missing_hours AS BIGINT))
+      AND NOT EXISTS (SELECT 1 FROM system_access s WHERE s.officer_id = p.officer_id
+                        AND s.ts > w.last_out AND s.ts <= p."end")
+      AND NOT EXISTS (SELECT 1 FROM remote_sessions r WHERE r.officer_id = p.officer_id
+                        AND r.start < p."end" AND coalesce(r."end", r.start) > w.last_out)),
 stage AS (  -- the stage's rows: the detector's query reads them as the CTE stage
-    SELECT * FROM absent UNION ALL SELECT * FROM double UNION ALL SELECT * FROM unattended)
+    SELECT * FROM absent UNION ALL SELECT * FROM double UNION ALL SELECT * FROM unattended
+    UNION ALL SELECT * FROM left_early)

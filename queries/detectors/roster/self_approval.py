@@ -65,7 +65,8 @@ def _self_approval(rows: list[dict[str, Any]], p: Mapping[str, Any]) -> list[dic
             else "they have no unit"
         )
         return (
-            f"{'Approved' if not r['n_report'] else 'Had approved'} {plural(r['n'], 'shift')} of their own "
+            f"{'Approved' if not r['n_report'] else 'Had'} {plural(r['n'], 'shift')} of their own "
+            f"{'' if not r['n_report'] else 'approved '}"
             f"({r['paid_extra']} paid as overtime, rest-day working or bank holiday) between "
             f"{day(r['window_start'])} and {day(r['window_end'])}: {'; '.join(ways)}; {unit}."
         )
