@@ -50,6 +50,24 @@ declared_associate         2–5 lookups, real code, no case, of a person  2–4
                            new person, sharing no identifier with them)  person they declared (``associate_namesake``)
 ========================== ============================================= ==========================================
 
+``access.volume_outlier``'s one-day forms and their look-alikes are planned after every other
+plan, on random streams of their own (:func:`late_volume_outlier`, :func:`plant_volume_late`):
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+heavy_day                  one day (now and then two) of 7–14x the       a team's operation day: every member of a
+                           higher of their usual day and their unit and  unit and role group on duty makes scores
+                           role peers', 60–140+ lookups beyond it: a     of lookups that day (``team_operation``)
+                           trawl in 2–4 hours, a few records again and
+                           again, or a trawl in the small hours of a
+                           night duty
+bulk_export                one day of 22–46 exports and prints of as     five to seven holders of a disclosure or
+                           many records, in one sitting or over the      records role, one to a unit, exporting
+                           shift (peers take out a few a month)          7–12 a day as their work, a day or two of
+                                                                         2–3x that (``export_role``)
+========================== ============================================= ==========================================
+
 The ordinary force's declarations naming a person (relatives at the officer's address, and
 the association look-alikes' declared associations) are never looked up by their officers.
 
@@ -75,6 +93,7 @@ from synthetic.common import (
     CODELESS_SYSTEM,
     DAY,
     EARLY,
+    EXPORT,
     FORENAMES,
     FRONTLINE,
     INVESTIGATION,
@@ -90,6 +109,8 @@ from synthetic.common import (
     P_INT,
     P_INV,
     P_PLACEHOLDER,
+    P_STOP,
+    PRINT,
     PUBPROT,
     PURPOSES,
     R_PERSON,
@@ -707,6 +728,217 @@ def late_personal_link(w: World) -> None:
         )
 
 
+# --------------------------------------------------------------------------- access.volume_outlier's one-day forms
+
+VOLUME_LATE = 917
+"""The random stream of :func:`late_volume_outlier` (``[seed, 917]``); its lookups are drawn on
+``[seed, 918, block]`` (:func:`plant_volume_late`)."""
+VOLUME_LATE_LOOKUPS = 918
+EXPORT_ROLES = (
+    ("Disclosure Officer", "disclosure officer", "DISCLOSURE  OFFICER", "Disclosure officer "),
+    ("Records Management Officer", "records management officer", "Records Management  Officer"),
+)
+"""Roles whose work is exporting records (``access.volume_outlier`` ``export_role``), each as it
+is written in the postings of its holders (the detector reads a role whatever its case and
+spacing)."""
+ON_DUTY_PEERS = 7
+"""Members of an officer's peer group (unit and role) expected on duty on a day, by their
+rota (leave and sickness aside), for a one-day form or ``team_operation`` to be planted on it:
+the detector needs five on duty that day for a peer median."""
+
+
+def _peer_groups(w: World) -> tuple[np.ndarray, np.ndarray]:
+    """Each officer's peer group as ``access.volume_outlier`` sees it first (their unit and the
+    role of their open posting, whatever its case and spacing): a group number per officer, and
+    whether the officer has a whole-period rate (on the duty system, there all the period)."""
+    asg = w.tables["assignments"]
+    open_ = asg[asg["end_date"].isna()].drop_duplicates("officer_id", keep="last")
+    role = open_.set_index("officer_id")["role"].reindex(w.ids).fillna("")
+    role = role.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+    unit = w.tables["officers"]["unit_id"].fillna("").to_numpy(object)
+    group, _ = pd.factorize(pd.Series(unit + "|" + role.to_numpy(object)))
+    return group.astype(np.int64), ~w.no_shifts & (w.start_day <= 0)
+
+
+def _rota_on(w: World) -> np.ndarray:
+    """Officer x day: on duty that day by their rota, as the detector counts peers on duty (a
+    duty that starts that day, or a night from the day before running into it): frontline
+    officers on an early, late or night, or coming off a night; the others on weekdays that
+    are not bank holidays. Leave and sickness are drawn with the events and not known here."""
+    d = np.arange(w.days)
+    pos = (d[None, :] + w.rota[:, None]) % 10  # the rota's 10 days: E E L L N N R R R R
+    front = (w.pattern == FRONTLINE)[:, None]
+    weekday = ((w.cal.weekday < 5) & ~w.cal.holiday)[None, :]
+    on = np.where(front, pos <= 6, weekday)
+    return on & (d[None, :] >= w.start_day[:, None])
+
+
+def _usual_day(w: World, gi: np.ndarray | int) -> np.ndarray:
+    """About how many lookups the officer makes on a duty day (their rate per 8 hours over a
+    frontline shift of ten hours or an office day of eight and a half, with follow-up views,
+    case work and the last few after a shift)."""
+    gi = np.asarray(gi)
+    hours = np.where(w.pattern[gi] == FRONTLINE, 600, 510) / 480
+    return 1.25 * w.lam[gi] * hours + 0.5
+
+
+def _lookups_planned(w: World) -> set[int]:
+    """Officers whose lookups, or whose peers, another plan reads: every case and look-alike of
+    the access detectors and of ``network.crew`` (co-views), the team that often leaves the code
+    out, the safeguarding unit, and the later access plans."""
+    out = {
+        int(gi)
+        for plans in (w.plants, w.looks, w.side_looks)
+        for det, p in plans.items()
+        if det.startswith(("access.", "network.crew"))
+        for gi in p
+    }
+    out |= set(w.uncoded_team) | set(w.ppu_members) | set(w.no_purpose_late) | set(w.personal_late)
+    out |= {int(x) for grp, _ in w.crews + w.team_looks for x in grp}
+    out |= {int(x) for grp in w.crew_looks for x in grp} | set(getattr(w, "late_crew", []))
+    index = {str(o): gi for gi, o in enumerate(w.ids)}
+    out |= {
+        index[str(r["officer_id"])] for r in [*w.truth_rows, *w.look_rows] if r["detector"] == "network.crew"
+    }
+    return out
+
+
+def late_volume_outlier(w: World) -> None:
+    """``access.volume_outlier``'s one-day forms and look-alikes, planned after every other plan
+    (after :func:`late_personal_link`) on a random stream of their own, so that every other row
+    of a seed's force is as it was (but for the ids of the lookups after the ones they add).
+
+    ``team_operation`` (a team for every three look-alike officers, at least one): every member
+    of a peer group (unit and role) of six to twenty on the duty system, none of them a case or
+    look-alike of the detector, whose rota puts at least :data:`ON_DUTY_PEERS` on duty on a day
+    (frontline teams first: a roadside operation); each member on duty makes scores of lookups
+    that day (:func:`plant_volume_late`). ``export_role`` (five to seven officers): office and
+    hybrid workers, one to a unit of at least eight that is not busy (none of them in a planted
+    team), posted to a role of :data:`EXPORT_ROLES` written in several ways, who export or print
+    records every working day. ``heavy_day`` and ``bulk_export`` (each ``max(2, k / 4)``
+    officers): officers of a peer group (unit and role) of at least five, at least three
+    lookups on a usual day, with days in the case's window when their rota puts
+    :data:`ON_DUTY_PEERS` of the group on duty, in no team; :func:`plant_volume_late` picks the
+    day. The plans are in ``w.volume_late`` (officer to plan, ``look`` saying which); the
+    export roles are written in the postings here."""
+    det = "access.volume_outlier"
+    w.volume_late = {}
+    if not w.events:
+        return
+    with world_stream(w, VOLUME_LATE):
+        rng, plans = w.rng, w.volume_late
+        group, rated = _peer_groups(w)
+        on = _rota_on(w)
+        n_groups = int(group.max()) + 1
+        size = np.bincount(group[rated], minlength=n_groups)
+        group_on = np.zeros((n_groups, w.days), np.int64)
+        np.add.at(group_on, group[rated], on[rated].astype(np.int64))
+        # officers who are a case or look-alike of the detector (or of sensitive_victims'
+        # busy_officer, planted as a sustained case) are in no team
+        planned = {gi for plans_ in (w.plants, w.looks, w.side_looks) for gi in plans_[det]}
+        planned |= {
+            gi for gi, p in w.looks["access.sensitive_victims"].items() if p["form"] == "busy_officer"
+        }
+        bad = np.bincount(group[sorted(planned)], minlength=n_groups) if planned else np.zeros(n_groups, int)
+        ok_groups = np.flatnonzero((size >= 6) & (size <= 20) & (bad == 0))
+        front = np.bincount(group[w.pattern == FRONTLINE], minlength=n_groups) > 0
+        # a team's day: one their rota puts enough of them on duty, away from the period's edges
+        inner = np.zeros(w.days, bool)
+        inner[min(7, w.days // 4) : w.days - min(7, w.days // 4)] = True
+        good = (group_on >= ON_DUTY_PEERS) & inner[None, :]
+        ok_groups = ok_groups[good[ok_groups].any(axis=1)]
+        order = np.r_[
+            rng.permutation(ok_groups[front[ok_groups]]), rng.permutation(ok_groups[~front[ok_groups]])
+        ]
+        for g in order[: max(1, round(w.kl / 3))].tolist():
+            members = np.flatnonzero((group == g) & rated)
+            d = int(rng.choice(np.flatnonzero(good[g])))
+            level = max(
+                6 * float(np.median(_usual_day(w, members))), float(np.median(_usual_day(w, members))) + 60
+            )
+            level *= float(rng.uniform(1.0, 1.4))
+            w.used[members] = True
+            for gi in members.tolist():
+                plans[gi] = {
+                    "form": "team_operation",
+                    "look": True,
+                    "day": d,
+                    "n": level * float(rng.uniform(0.75, 1.3)),
+                    "team": len(members),
+                }
+        # staff who export every day as their work, one to a unit (their unit and role group
+        # keeps six others, so that their colleagues' peers stay as they were)
+        unit_size = np.bincount(w.unit, minlength=len(w.unit_busy))[w.unit]
+        cand = rated & (w.pattern != FRONTLINE) & (unit_size >= 8) & (w.unit_busy[w.unit] < 1.5)
+        cand &= size[group] >= 7
+        # no one whose lookups or peers another access plan reads (another family's plans may
+        # take them: officers in no plan first, as a small force has few left)
+        access = _lookups_planned(w) | set(plans)
+        cand &= ~np.isin(np.arange(w.n), sorted(access))
+        spellings = EXPORT_ROLES[int(rng.integers(0, len(EXPORT_ROLES)))]
+        asg = w.tables["assignments"].copy()
+        units: set[int] = set()
+        posts: list[int] = []
+        want = int(rng.integers(5, 8))
+        for gi in np.r_[
+            rng.permutation(np.flatnonzero(cand & ~w.used)), rng.permutation(np.flatnonzero(cand & w.used))
+        ].tolist():
+            if len(posts) >= want or int(w.unit[gi]) in units:
+                continue
+            units.add(int(w.unit[gi]))
+            posts.append(int(gi))
+        if len(posts) >= 5:
+            for j, gi in enumerate(posts):
+                role = spellings[j % len(spellings)]
+                w.used[gi] = True
+                asg.loc[(asg["officer_id"] == w.ids[gi]) & asg["end_date"].isna(), "role"] = role
+                plans[gi] = {
+                    "form": "export_role",
+                    "look": True,
+                    "role": role,
+                    "rate": float(rng.uniform(7, 12)),
+                    "holders": len(posts),
+                }
+            w.tables["assignments"] = asg
+        if w.clean:
+            return
+        m = max(2, round(w.k / len(FORMS[det])))
+        usual = _usual_day(w, np.arange(w.n))
+        ok = rated & (size[group] >= 5) & (usual >= 3.0)
+        ok &= ~np.isin(np.arange(w.n), sorted(planned))
+        ok &= good[group].any(axis=1)
+        # the officers whose duties, swipes and lookups on duty the roster and attendance plans read
+        duties = {
+            int(gi)
+            for plans_ in (w.plants, w.looks, w.side_looks)
+            for d, p in plans_.items()
+            if d.startswith(("roster.", "attendance."))
+            for gi in p
+        }
+        duties |= set(w.roster_late) | set(w.rank_plan) | set(getattr(w, "claim_plan", {}))
+        for form in ("heavy_day", "bulk_export"):
+            # officers in no plan first; then (a small force has few left) officers whose other
+            # plans do not read their lookups
+            taken = w.take(m, ok)
+            spare = np.flatnonzero(
+                ok & w.used & ~np.isin(np.arange(w.n), sorted(access | duties | set(plans)))
+            )
+            taken += [int(x) for x in rng.permutation(spare)[: m - len(taken)]]
+            w.used[taken] = True
+            for gi in sorted(taken):
+                ws, we = w.window(det)
+                peers = np.flatnonzero((group == group[gi]) & rated)
+                plans[gi] = {
+                    "form": form,
+                    "look": False,
+                    "ws": ws,
+                    "we": we,
+                    "days": good[group[gi]] & on[gi],
+                    "usual": float(usual[gi]),
+                    "peer": float(np.median(usual[peers])),
+                }
+
+
 class _Relations:
     """Who an officer's cases belong to: their units (every posting), the officers posted
     to those units, whom they line-manage (directly and one level down) and who manages
@@ -929,6 +1161,206 @@ def plant_personal_late(b: Block) -> None:
                 "address, phone, or surname and postcode with them"
             )
         b.row(det, i, int(days[0]), int(days[-1]), note, look, p["form"])
+
+
+def _on_the_day(b: Block, i: int, c: int) -> tuple[int, float, float] | None:
+    """Where the officer's duty time on calendar day ``c`` lies: (day index of the duty, first
+    and last minute of it on ``c``), the longer stretch of a duty that starts that day (a night
+    up to midnight) or a night from the day before after midnight; ``None`` off duty."""
+    duty = (EARLY, LATE, NIGHT, DAY)
+    spans: list[tuple[int, float, float]] = []
+    if b.work[i, c] and not b.quiet[i, c] and b.duty[i, c] in duty:
+        spans.append((c, float(b.W_s[i, c]), float(min(b.W_e[i, c], 1439))))
+    if c > 0 and b.work[i, c - 1] and not b.quiet[i, c - 1] and b.duty[i, c - 1] == NIGHT:
+        spans.append((c - 1, 1440.0, float(b.W_e[i, c - 1])))
+    spans = [s for s in spans if s[2] - s[1] >= 60]
+    return max(spans, key=lambda s: s[2] - s[1]) if spans else None
+
+
+def _fewest_duty_days(b: Block, i: int, c: int) -> int:
+    """The fewest duty days in a 30-day window holding day ``c`` that the detector's burst test
+    reads (one of at least five duty days); a large number when no window fits the period."""
+    nd = b.D
+    if nd < 30:
+        return 10**6
+    cs = np.r_[0, np.cumsum(b.work[i] & np.isin(b.duty[i], (EARLY, LATE, NIGHT, DAY)))]
+    s = np.arange(max(0, c - 29), min(c, nd - 30) + 1)
+    n = cs[s + 30] - cs[s]
+    n = n[n >= 5]
+    return int(n.min()) if len(n) else 10**6
+
+
+def plant_volume_late(b: Block) -> None:
+    """The lookups of :func:`late_volume_outlier`'s plans (on the block's stream of its own), every
+    one within the officer's duty hours, with a real purpose code and no case, of records of the
+    force's ordinary work (:func:`_export_role`, :func:`_team_day`, :func:`_one_day`). A day's
+    added lookups stay under one and a half times the officer's usual lookups over the fewest
+    duty days of a 30-day window holding it, so that a single day is never a burst of weeks."""
+    for i, gi, p in b.mine(getattr(b.w, "volume_late", {})):
+        if p["form"] == "export_role":
+            _export_role(b, i, p)
+        elif p["form"] == "team_operation":
+            _team_day(b, i, gi, p)
+        else:
+            _one_day(b, i, p)
+
+
+def _export_role(b: Block, i: int, p: dict[str, Any]) -> None:
+    """``export_role``: about seven to twelve exports and prints per 8 hours on duty, every working
+    day, and one or two days of two to three times that (a case file for court)."""
+    rng, w = b.rng, b.w
+    wd = b.work_days(i, 0, b.D - 1)
+    if not len(wd):
+        return
+    per_day = rng.poisson(p["rate"] * (b.W_e[i, wd] - b.W_s[i, wd]) / 480)
+    big = b.pick(wd, int(rng.integers(1, 3)))
+    per_day[np.isin(wd, big)] = np.round(p["rate"] * rng.uniform(2.0, 3.0, len(big)))
+    dd = np.repeat(wd, per_day)
+    ii = np.full(len(dd), i)
+    b.acc_add(
+        ii,
+        dd,
+        b.when(i, dd),
+        rng.choice(w.ops_pool, len(dd)),
+        rng.choice(np.array([EXPORT, EXPORT, PRINT]), len(dd)),
+        rng.choice(np.array([P_ADM, P_INV]), len(dd)),
+        b.lookup_sites(ii, dd),
+        -1,
+    )
+    note = (
+        f"a {p['role'].strip()} (one of {p['holders']} across the force, one to a unit): exports and prints "
+        f"about {p['rate']:.0f} records per 8 hours on duty as their work, every working day, {len(big)} "
+        "day(s) of two to three times that"
+    )
+    b.row("access.volume_outlier", i, 0, b.D - 1, note, True, "export_role")
+
+
+def _team_day(b: Block, i: int, gi: int, p: dict[str, Any]) -> None:
+    """``team_operation``: a member on duty that day makes their share of the team's scores of
+    lookups (three quarters to one and a third of it), checks in four to seven hours of their
+    duty on that day (a frontline team's of people and vehicles, stop checks and incidents)."""
+    rng, w = b.rng, b.w
+    c = int(p["day"])
+    span = _on_the_day(b, i, c)
+    if span is None:  # on leave, sick or resting that day: not in the operation
+        return
+    d, lo, hi = span
+    k = round(min(p["n"], 1.5 * _fewest_duty_days(b, i, c) * float(_usual_day(w, gi))))
+    if k <= 0:
+        return
+    length = min(hi - lo, float(rng.uniform(240, 420)))
+    start = lo + float(rng.random()) * (hi - lo - length)
+    dd, ii = np.full(k, d), np.full(k, i)
+    front = w.pattern[gi] == FRONTLINE
+    b.acc_add(
+        ii,
+        dd,
+        np.sort(start + rng.random(k) * length),
+        rng.choice(w.ops_pool, k),
+        rng.choice(np.array([SEARCH, SEARCH, VIEW]), k),
+        rng.choice(np.array([P_STOP, P_INC] if front else [P_INT, P_INV]), k),
+        b.lookup_sites(ii, dd),
+        -1,
+    )
+    what = "checks of people and vehicles" if front else "checks for the operation"
+    note = (
+        f"a team's operation day: with the {p['team']} officers of their unit and role, made {k} lookups "
+        f"({what}) on a day every member on duty made scores"
+    )
+    b.row("access.volume_outlier", i, c, c, note, True, "team_operation")
+
+
+SPREES = {
+    "trawl": "a trawl of many different records in two to four hours of one shift",
+    "fixated": "the same few records searched and viewed again and again over one shift",
+    "night": "a trawl of many different records in the small hours of a night duty",
+}
+"""``heavy_day``'s shapes of a search spree."""
+
+
+def _day_size(b: Block, i: int, c: int, p: dict[str, Any]) -> int:
+    """Lookups (``bulk_export``: exports and prints) to add on day ``c`` of a planned one-day
+    form, or 0 where a 30-day window holding it would take too few for the form."""
+    rng, usual = b.rng, float(p["usual"])
+    base = max(usual, float(p["peer"]))
+    cap = int(1.5 * _fewest_duty_days(b, i, c) * usual)
+    if p["form"] == "bulk_export":
+        want = least = int(rng.integers(22, 47))
+    else:
+        want = round(max(rng.uniform(7, 14) * base, base + rng.uniform(60, 140)) - usual)
+        least = round(max(6 * base, base + 55) - usual)
+    return min(want, cap) if cap >= least else 0
+
+
+def _one_day(b: Block, i: int, p: dict[str, Any]) -> None:
+    """``heavy_day``: one day (a quarter of the cases two, a week or more apart) of seven to
+    fourteen times the higher of their usual day and their unit and role peers' and at least 60
+    to 140 lookups beyond it: a trawl of many records in a stretch of two to four hours of a
+    shift, searches with views; the same few records searched and viewed again and again over a
+    shift; or (after midnight, on a night duty) a trawl in the small hours, on the day the night
+    runs into (a trawl in a day's shift where the window holds no night). ``bulk_export``: one
+    day of 22 to 46 exports and prints of as many records (in one sitting of 45 minutes to two
+    hours, or over the shift, prints the more); under 50 lookups beyond the usual day, so no
+    heavy day of lookups. The day is one the planned peer group is on duty in numbers."""
+    rng, w, form = b.rng, b.w, str(p["form"])
+    days = np.flatnonzero(np.asarray(p["days"])[p["ws"] : p["we"] + 1]) + p["ws"]
+    if not len(days):
+        days = np.flatnonzero(np.asarray(p["days"]))
+    shape = str(rng.choice(list(SPREES))) if form == "heavy_day" else ""
+    n_days = 2 if form == "heavy_day" and rng.random() < 0.25 else 1
+    picked: list[tuple[int, tuple[int, float, float], int]] = []
+    for tried in [shape, "trawl"] if shape == "night" else [shape]:
+        for c in rng.permutation(days).tolist():
+            span = _on_the_day(b, i, c)
+            if span is None or any(abs(c - x) < 7 for x, _, _ in picked):
+                continue
+            night = span[0] == c - 1
+            if form == "heavy_day" and (
+                (tried == "night") != night or (not night and span[2] - span[1] < 240)
+            ):
+                continue
+            k = _day_size(b, i, c, p)
+            if k > 0:
+                picked.append((c, span, k))
+            if len(picked) == n_days:
+                break
+        if picked:
+            shape = tried
+            break
+    said = []
+    for c, (d, lo, hi), k in sorted(picked):
+        ii, dd = np.full(k, i), np.full(k, d)
+        if form == "bulk_export":
+            batch = rng.random() < 0.5
+            length = min(float(rng.uniform(45, 120)), hi - lo) if batch else hi - lo
+            recs = rng.choice(w.ops_pool, k, replace=False)
+            actions = rng.choice(np.array([EXPORT, PRINT]), k, p=[0.7, 0.3] if batch else [0.4, 0.6])
+            purposes = rng.choice(np.array([P_INV, P_INT, P_ADM]), k)
+            said.append(f"{k} exports and prints on {w.cal.iso(c)}" + (" in one sitting" if batch else ""))
+        else:
+            length = hi - lo if shape == "fixated" else min(hi - lo, float(rng.uniform(120, 240)))
+            few = rng.choice(w.ops_pool, int(rng.integers(4, 13)), replace=False)
+            recs = rng.choice(few, k) if shape == "fixated" else rng.choice(w.ops_pool, k, replace=False)
+            actions = rng.choice(np.array([SEARCH, SEARCH, SEARCH, VIEW, VIEW]), k)
+            purposes = rng.choice(np.array([P_INC, P_INT, P_INV]), k)
+            said.append(f"{k} lookups on top of their usual ones on {w.cal.iso(c)}")
+        start = lo + float(rng.random()) * (hi - lo - length)
+        minutes = np.sort(start + rng.random(k) * length)
+        b.acc_add(ii, dd, minutes, recs, actions, purposes, b.lookup_sites(ii, dd), -1)
+    if not picked:
+        return
+    if form == "bulk_export":
+        note = (
+            f"a day of bulk exports and prints: {'; '.join(said)}, of as many different records, where they "
+            "and their unit and role peers take out a few a month"
+        )
+    else:
+        note = (
+            f"a search spree: {'; '.join(said)} (their usual day about {p['usual']:.0f}, their unit and role "
+            f"peers' about {p['peer']:.0f}), {SPREES[shape]}"
+        )
+    days_ = sorted(c for c, _, _ in picked)
+    b.row("access.volume_outlier", i, days_[0], days_[-1], note, False, form)
 
 
 LATE_NO_PURPOSE = (
@@ -1640,11 +2072,18 @@ PLANTING: dict[str, Planting] = {
         plant=plant_off_duty,
     ),
     "access.volume_outlier": Planting(
-        forms={"spike": Stage.PLAN, "sustained": Stage.PLAN},
+        forms={
+            "spike": Stage.PLAN,
+            "heavy_day": Stage.LATE,  # planned last (late_volume_outlier)
+            "bulk_export": Stage.LATE,  # planned last (late_volume_outlier)
+            "sustained": Stage.PLAN,
+        },
         lookalikes={
             "busy_unit": Stage.PLAN,
             "new_starter": Stage.OWN,
             "return_from_leave": Stage.PLAN,
+            "team_operation": Stage.LATE,  # planned last (late_volume_outlier)
+            "export_role": Stage.LATE,  # planned last (late_volume_outlier)
             "small_unit": Stage.OWN,
             "specialist_role": Stage.SIDE,
             "custody_supervisors": Stage.SIDE,

@@ -121,11 +121,14 @@ class Block:
         self._plant_late()
         self._plant_duty()
         # planned last, each on a stream of its own (access.late_no_purpose, roster.late_roster,
-        # attendance.rank_groups, access.late_personal_link)
+        # attendance.rank_groups, access.late_personal_link, access.late_volume_outlier,
+        # roster.late_report_approval)
         self._on_own_stream(access.NO_PURPOSE_LATE_LOOKUPS, access.plant_late, side=True)
         self._on_own_stream(roster.ROSTER_LATE_PLANT, roster.plant_late)
         self._on_own_stream(attendance.RANK_GROUP_SWIPES, attendance.plant_rank_groups)
         self._on_own_stream(access.PERSONAL_LATE_LOOKUPS, access.plant_personal_late, side=True)
+        self._on_own_stream(access.VOLUME_LATE_LOOKUPS, access.plant_volume_late, side=True)
+        self._on_own_stream(roster.REPORT_APPROVAL_PLANT, roster.plant_report_approval)
 
     # ---- helpers
 

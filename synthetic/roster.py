@@ -20,6 +20,19 @@ Some are planned after every other plan, on random streams of their own, so that
 seed's force is as it was: ``roster.retro_claim``'s ``cancelled_then_worked`` and
 ``reinstated_with_reason``, and ``roster.overtime_overlap`` ``during_leave``'s variants of paid
 extra on a day of leave outside its hours and on call from a day of leave, :func:`late_roster`.)
+
+``roster.self_approval``'s approvals by the claimant's own reports are planned after every
+other plan, on random streams of their own (:func:`late_report_approval`,
+:func:`plant_report_approval`):
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+approved_by_report         1–3 paid-extra claims (rest-day working, bank a report confirms 2–4 of their line
+                           holiday, overtime after a shift) of a line    manager's basic rostered duties in the
+                           manager, each approved by another officer     duty system (``report_confirms_basic_duty``)
+                           they line-manage (one claim each)
+========================== ============================================= ==========================================
 """
 
 from __future__ import annotations
@@ -37,6 +50,7 @@ from synthetic.common import (
     DAY,
     DUTY,
     EARLY,
+    F_APPROVED,
     F_DUTY,
     F_HOURS,
     F_PAY,
@@ -880,16 +894,196 @@ def plant_late(b: Block) -> None:
         plant(b, i, p, bool(p["look"]))
 
 
+# --------------------------------------------------------------------------- approvals by the claimant's own reports
+
+REPORT_APPROVAL = 919
+"""The random stream of :func:`late_report_approval` (``[seed, 919]``); its plans are planted on
+``[seed, 920, block]`` (:func:`plant_report_approval`)."""
+REPORT_APPROVAL_PLANT = 920
+
+
+def late_report_approval(w: World) -> None:
+    """``roster.self_approval``'s ``approved_by_report`` and its look-alike
+    ``report_confirms_basic_duty``, planned after every other plan (after
+    :func:`synthetic.access.late_volume_outlier`) on a random stream of their own, so that every
+    other row of a seed's force is as it was (but for the ids of the rows after the ones they add).
+
+    ``approved_by_report`` (``max(2, k / 4)`` officers): a line manager of at least two officers
+    whose paid extra, one to three claims in the case's window, is each approved by another of
+    the officers they line-manage (one claim each: no two officers approve two of each other's
+    claims, which would be ``network.crew``'s reciprocal approval). ``report_confirms_basic_duty``
+    (``kl``): a line manager two to four of whose basic rostered duties one or two of the officers
+    they line-manage confirmed in the duty system. Taken: officers on the duty system, there all
+    the period, in no other plan (as :meth:`~synthetic.world.World.take` sees to); the approvers are
+    their reports, the officers whose line manager they are. The plans are in ``w.report_late``
+    (officer to plan: window, form, ``look`` and the reports)."""
+    det = "roster.self_approval"
+    w.report_late = {}
+    if not w.events:
+        return
+    with world_stream(w, REPORT_APPROVAL):
+        reports = np.bincount(w.manager[w.manager >= 0], minlength=w.n)
+        ok = ~w.no_shifts & (w.start_day <= 0) & ~np.isin(np.arange(w.n), sorted(_claims_planned(w)))
+
+        def take(k: int, mask: np.ndarray) -> list[int]:
+            """``k`` of ``mask``: officers in no plan first, then (a small force has few line
+            managers left) officers planned only for what added claims leave as it was."""
+            out = w.take(k, mask)
+            more = np.flatnonzero(mask & w.used & ~np.isin(np.arange(w.n), out))
+            more = w.rng.permutation(more)[: k - len(out)]
+            w.used[more] = True
+            return sorted(out + [int(x) for x in more])
+
+        picks = (
+            []
+            if w.clean
+            else [(gi, False) for gi in take(max(2, round(w.k / len(FORMS[det]))), ok & (reports >= 2))]
+        )
+        picks += [
+            (gi, True)
+            for gi in take(w.kl, ok & (reports >= 1) & ~np.isin(np.arange(w.n), [g for g, _ in picks]))
+        ]
+        for gi, look in picks:
+            ws, we = w.window(det)
+            team = np.flatnonzero(w.manager == gi)
+            w.report_late[gi] = {
+                "ws": ws,
+                "we": we,
+                "form": "report_confirms_basic_duty" if look else "approved_by_report",
+                "look": look,
+                "reports": [int(x) for x in w.rng.permutation(team)],
+            }
+
+
+def _claims_planned(w: World) -> set[int]:
+    """Officers whose duties or claims another plan reads: every case and look-alike of the
+    roster and attendance detectors, of ``network.crew`` and of ``access.off_duty`` (lookups on a
+    day that an added duty would put on duty), and the officers of their later plans (crews and
+    teams, claims approved in groups, the roster's and attendance's later plans)."""
+    fams = ("roster.", "attendance.", "network.crew", "access.off_duty")
+    out = {
+        int(gi)
+        for plans in (w.plants, w.looks, w.side_looks)
+        for det, p in plans.items()
+        if det.startswith(fams)
+        for gi in p
+    }
+    index = {str(o): gi for gi, o in enumerate(w.ids)}
+    out |= {
+        index[str(r["officer_id"])]
+        for r in [*w.truth_rows, *w.look_rows]
+        if str(r["detector"]).startswith(fams)
+    }
+    for plans in w.plants.values():
+        out |= {int(p["alt"]) for p in plans.values() if isinstance(p.get("alt"), int | np.integer)}
+    out |= set(w.roster_late) | set(getattr(w, "rank_plan", {})) | set(getattr(w, "late_crew", []))
+    for gi, claims in getattr(w, "claim_plan", {}).items():
+        out |= {int(gi)} | {int(c["by"]) for c in claims}
+    out |= {int(x) for grp, _ in w.crews + w.team_looks for x in grp}
+    out |= {int(x) for grp in w.crew_looks for x in grp}
+    return out
+
+
+def plant_report_approval(b: Block) -> None:
+    """The plans of :func:`late_report_approval` (on the block's stream of its own).
+
+    ``approved_by_report``: one to three paid-extra claims in the window (rest-day working
+    booked ahead by the officer or the roster clerk, bank holiday pay on a bank holiday; or
+    overtime for staying on one to three hours after a shift at the station, keyed in as it is
+    agreed, the swipe out at its end), each approved within hours by a different officer the
+    claimant line-manages, with the audit row by that officer; the worked evidence is there
+    (swipes, lookups on the rest days worked). ``report_confirms_basic_duty``: two to four
+    basic rostered duties (not a bank holiday) approved during or just after the duty by one or
+    two of the officers they line-manage (the person on shift records attendance), with the
+    audit row by them."""
+    det, rng, cal, w = "roster.self_approval", b.rng, b.w.cal, b.w
+    for i, gi, p in b.mine(getattr(w, "report_late", {})):
+        ws, we = int(p["ws"]), int(p["we"])
+        reports = np.array(p["reports"], dtype=np.int64)
+        if not len(reports):
+            continue
+        if p["look"]:
+            cand = b.working & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, NIGHT, DAY))
+            cand &= ~b.touched & ~cal.holiday[None, :] & (b.status == WORKED)
+            days = b.pick(b.within(i, ws, we, cand), int(rng.integers(2, 5)))
+            if len(days) < 2:
+                continue
+            who = reports[: int(rng.integers(1, 3))]
+            by = rng.choice(who, len(days))
+            at = cal.ts(days, b.s[i, days] + rng.integers(30, 60 * 9, len(days)))
+            b.aby[i, days], b.aat[i, days] = by, at
+            b.chg_add(i * b.D + days, by, at, F_APPROVED, None, w.ids[by], -1)
+            b.touched[i, days] = True
+            names = ", ".join(sorted({str(w.ids[x]) for x in by.tolist()}))
+            note = (
+                f"{len(days)} of their basic rostered duties confirmed in the duty system by {names}, whom they "
+                "line-manage (the person on shift records attendance): no pay claimed"
+            )
+            b.row(det, i, int(days[0]), int(days[-1]), note, True, p["form"])
+            continue
+        k = int(rng.integers(1, min(3, len(reports)) + 1))
+        rest = b.free_rest & ~b.rdw & ~b.touched
+        stay = b.work & (b.pay == BASIC) & np.isin(b.duty, (EARLY, LATE, DAY)) & ~b.remote & (b.W_site >= 0)
+        stay &= ~b.touched & ~b.ext & b.badge_day & ~b.only_in
+        n_rest = int(rng.binomial(k, 0.6))
+        rdays = b.pick(b.within(i, ws, we, rest), n_rest)
+        odays = b.pick(b.within(i, ws, we, stay), k - len(rdays))
+        if not len(rdays) + len(odays):
+            continue
+        approvers = reports[: len(rdays) + len(odays)]
+        said = []
+        if len(rdays):
+            ii = np.full(len(rdays), i)
+            by = approvers[: len(rdays)]
+            b.rest_day_working(
+                ii, rdays, cby_self=rng.random(len(rdays)) < 0.6, aby=by, quick=bool(rng.random() < 0.5)
+            )
+            for d in rdays:
+                s, e = b.rdw_s[(i, int(d))]
+                b.set_work(i, int(d), s, e, int(w.site[gi]))
+            b.touched[i, rdays] = True
+            holiday = int(cal.holiday[rdays].sum())
+            said.append(
+                f"rest-day working on {len(rdays)} day(s)"
+                + (f" ({holiday} a bank holiday)" if holiday else "")
+            )
+        if len(odays):
+            by = approvers[len(rdays) :]
+            s = b.e[i, odays]
+            e = s + rng.choice(np.array([60, 90, 120, 180]), len(odays))
+            cat = cal.ts(odays, s) + 60 * rng.integers(0, 45, len(odays))  # keyed in as it is agreed
+            aat = cat + rng.integers(2 * 3600, 36 * 3600, len(odays))
+            b.ot_add(i, odays, s, e, b.duty[i, odays], OVERTIME, b.site[i, odays], WORKED, gi, cat, by, aat)
+            b.ext[i, odays] = True
+            b.W_e[i, odays] = e
+            b.b_out[i, odays] = e + rng.integers(0, 15, len(odays))
+            b.touched[i, odays] = True
+            said.append(f"overtime after {len(odays)} shift(s)")
+        days = np.sort(np.r_[rdays, odays])
+        names = ", ".join(str(w.ids[x]) for x in approvers.tolist())
+        note = (
+            f"{' and '.join(said)} approved by {names}, whom they line-manage (one claim each): no "
+            "independent approval"
+        )
+        b.row(det, i, int(days[0]), int(days[-1]), note, False, p["form"])
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
     "roster.self_approval": Planting(
-        forms={"own_account": Stage.PLAN, "second_account": Stage.PLAN, "approved_by_edit": Stage.PLAN},
+        forms={
+            "own_account": Stage.PLAN,
+            "second_account": Stage.PLAN,
+            "approved_by_report": Stage.LATE,  # planned last (late_report_approval)
+            "approved_by_edit": Stage.PLAN,
+        },
         lookalikes={
             "manager_approved": Stage.PLAN,
             "created_own_shift": Stage.PLAN,
             "namesake_approver": Stage.PLAN,
             "cancelled_self_approved": Stage.PLAN,
+            "report_confirms_basic_duty": Stage.LATE,  # planned last (late_report_approval)
             "shared_team_mailbox": Stage.DUTY,
             "first_forename_namesake": Stage.OWN,
         },

@@ -100,6 +100,12 @@ class World:
     personal_late: dict[int, dict[str, Any]]
     """``access.personal_link``'s ``declared_associate`` and ``associate_namesake``, planned after
     every other plan (:func:`synthetic.access.late_personal_link`)."""
+    volume_late: dict[int, dict[str, Any]]
+    """``access.volume_outlier``'s one-day forms and their look-alikes, planned after every other
+    plan (:func:`synthetic.access.late_volume_outlier`)."""
+    report_late: dict[int, dict[str, Any]]
+    """``roster.self_approval``'s ``approved_by_report`` and its look-alike, planned after every
+    other plan (:func:`synthetic.roster.late_report_approval`)."""
     claim_plan: dict[int, list[dict[str, Any]]]
     """Claims planted for ``network.crew``'s approval groups and look-alikes: the claimant's
     claims, each with its approver (:func:`synthetic.network.late_approvals`)."""
@@ -146,6 +152,8 @@ class World:
         roster.late_roster(self)  # after it, on a random stream of its own
         attendance.rank_groups(self)  # after it, on a random stream of its own
         access.late_personal_link(self)  # after it, on a random stream of its own
+        access.late_volume_outlier(self)  # after it, on a random stream of its own
+        roster.late_report_approval(self)  # after it, on a random stream of its own
 
     # ---- small utilities
 

@@ -173,14 +173,14 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
 
 
 NOT_YET_PLANTED: dict[tuple[str, str], str] = {
-    # stop 29, from the second blind force (benchmarks/blind_force2.py): hand-made worked examples
-    # and both blind forces measure these; the simulator does not plant them yet
-    ("access.volume_outlier", "heavy_day"): "a search spree in one shift: not simulated yet",
-    ("access.volume_outlier", "bulk_export"): "a day of bulk exports and prints: not simulated yet",
-    ("access.volume_outlier", "team_operation"): "a whole team's operation day: not simulated yet",
-    ("access.volume_outlier", "export_role"): "staff who export every day: not simulated yet",
-    ("roster.self_approval", "approved_by_report"): "paid extra approved by a report: not simulated yet",
-    ("roster.self_approval", "report_confirms_basic_duty"): "a report confirming a basic duty: not simulated yet",
+    # added to the method cards beside the simulator (roster.overtime_overlap at 85b0386;
+    # access.no_purpose's closed cases in progress): worked examples measure them
+    ("roster.overtime_overlap", "short_attendance"): "left hours before the claimed end: not simulated yet",
+    ("roster.overtime_overlap", "out_on_patrol"): "out on patrol after swiping out: not simulated yet",
+    ("roster.overtime_overlap", "works_on_after_leaving"): "mobile lookups after leaving: not simulated yet",
+    ("access.no_purpose", "closed_case"): "someone else's case closed weeks before: not simulated yet",
+    ("access.no_purpose", "closed_case_own_records"): "a closed case's own records: not simulated yet",
+    ("access.no_purpose", "quoted_while_closing"): "a case quoted as it closes: not simulated yet",
 }
 """Forms and look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
@@ -321,6 +321,19 @@ def test_roster_cases_are_what_the_data_shows(force: Force) -> None:
     ]
     det = "roster.overtime_overlap"
     assert set(back["officer_id"]) == planted(force, det, "leave_in_audit_trail")
+    # paid extra approved by someone the claimant line-manages: only where planted, one claim
+    # per approver (two would be network.crew's reciprocal approval with the manager)
+    det = "roster.self_approval"
+    manager = off.set_index("officer_id")["line_manager_id"]
+    live = sh[(sh["status"] != "cancelled") & sh["approved_by"].notna()]
+    by_report = live[live["approved_by"].map(manager) == live["officer_id"]]
+    paid = by_report[by_report["pay_code"].isin(["overtime", "rest_day_worked", "bank_holiday"])]
+    assert set(paid["officer_id"]) == planted(force, det, "approved_by_report")
+    assert paid.groupby(["officer_id", "approved_by"]).size().max() == 1
+    # a report confirming their manager's basic duty (look-alike): basic pay only
+    basic = by_report[~by_report["officer_id"].isin(paid["officer_id"])]
+    assert set(basic["officer_id"]) == looking(force, det, "report_confirms_basic_duty")
+    assert set(basic["pay_code"]) == {"basic"}
 
 
 def test_force_styles_and_clean_force(tmp_path: Path) -> None:
@@ -566,6 +579,56 @@ def test_no_purpose_case_and_vip_forms_are_what_the_data_shows(force: Force, who
         days = pd.Series(sorted(mine.loc[mine["day"] <= pd.Timestamp(end).date(), "day"]))  # a lookup each
         assert len(days) >= 12
         assert max(((days >= d) & (days < d + pd.Timedelta(days=30))).sum() for d in days) < 10
+
+
+def test_volume_days_are_what_the_data_shows(force: Force, whole_force: Force) -> None:
+    """``access.volume_outlier``'s one-day forms: a day of lookups (or of exports and prints)
+    far beyond the officer's usual day; a team's operation day, on which the members of the
+    unit and role on duty all make scores; staff who export every day as their work."""
+    det = "access.volume_outlier"
+    for f in (force, whole_force):
+        sa, sh, off = f.tables["system_access"], f.tables["shifts"], f.tables["officers"]
+        local = lambda s: s.dt.tz_convert("Europe/London").dt.date.astype(str)  # noqa: E731
+        acts = sa.assign(day=local(sa["ts"]), x=sa["action"].isin(["export", "print"]))
+        daily = acts.groupby(["officer_id", "day"]).agg(n=("x", "size"), x=("x", "sum")).reset_index()
+        duty = sh[
+            (sh["status"] != "cancelled")
+            & ~sh["duty_type"].isin(["rest_day", "annual_leave", "sick"])
+            & (sh["pay_code"] != "on_call")
+        ]
+        duty_days = duty.assign(day=local(duty["start"])).groupby("officer_id")["day"].nunique()
+        totals = daily.groupby("officer_id")[["n", "x"]].sum()
+        t = f.truth[f.truth["detector"] == det]
+        for form, col, beyond in (("heavy_day", "n", 50), ("bulk_export", "x", 20)):
+            cases = t[t["form"] == form]
+            assert len(cases) >= 2, form
+            for o, d in zip(cases["officer_id"], cases["window_start"], strict=True):
+                got = daily[(daily["officer_id"] == o) & (daily["day"] == d)][col].sum()
+                usual = (totals.loc[o, col] - got) / (duty_days[o] - 1)
+                assert got >= 5 * max(usual, 0.5) and got - usual >= beyond, (form, o, got, usual)
+        # a team's operation: one day, the members of one unit and role, each making scores
+        la = f.lookalikes[f.lookalikes["detector"] == det]
+        team = la[la["form"] == "team_operation"]
+        assert len(team) >= 3
+        asg = f.tables["assignments"]
+        role = asg[asg["end_date"].isna()].set_index("officer_id")["role"].str.lower()
+        for d, members in team.groupby("window_start")["officer_id"]:
+            assert off.set_index("officer_id").loc[members, "unit_id"].nunique() == 1
+            assert role[members].nunique() == 1
+            n = daily[daily["officer_id"].isin(members) & (daily["day"] == d)].set_index("officer_id")["n"]
+            assert len(n) == len(members) and n.min() >= 40 and n.max() <= 5 * n.median()
+        # staff who export every day: five to seven holders of one role, one to a unit, at most
+        # three times their usual day's exports on any day
+        staff = sorted(la.loc[la["form"] == "export_role", "officer_id"])
+        assert 5 <= len(staff) <= 7
+        assert role[staff].str.replace(r"\s+", " ", regex=True).str.strip().nunique() == 1
+        assert off.set_index("officer_id").loc[staff, "unit_id"].nunique() == len(staff)
+        exports = daily[daily["officer_id"].isin(staff)].groupby("officer_id")["x"]
+        assert (exports.median() >= 3).all()
+        assert (exports.max() < 5 * totals.loc[staff, "x"] / duty_days[staff]).all()
+        # elsewhere nobody exports or prints twenty records in a day
+        planted_x = set(staff) | set(t.loc[t["form"] == "bulk_export", "officer_id"])
+        assert daily.loc[~daily["officer_id"].isin(planted_x), "x"].max() < 20
 
 
 def test_volumes_and_types(force: Force) -> None:
