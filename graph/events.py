@@ -27,6 +27,8 @@ from graph.contract import Table
 from graph.errors import StoreUnavailable
 
 EVENT_DB = "events.duckdb"
+SPILL_RESERVE_MB = 4096
+"""Free disk the event store leaves when it spills (its cap on spilling is the rest, at least 1 GiB)."""
 SQL_TYPES = {
     "id": "VARCHAR",
     "str": "VARCHAR",
@@ -186,10 +188,13 @@ class EventStore:
         self._exec(f"SET memory_limit='{self.memory_mb}MB'")
         self._exec(f"SET temp_directory={lit(str(tmp))}")
         self._exec("SET enable_progress_bar = false")  # linkwatch reports progress itself
-        # spilling may use half the free disk (DuckDB's own default is 90%): a query that
-        # outgrows it fails with a clear error and leaves room for everything else
+        # spilling may use the free disk but SPILL_RESERVE_MB (DuckDB's own default is 90%): a
+        # query that outgrows it fails with a clear error and leaves room for everything else (the
+        # graph's working copy, the flags). Half the free disk was too little: access.no_purpose
+        # spills about 7 GiB at 45,000 officers, and failed on a disk with 16 GiB free
         free_mb = shutil.disk_usage(tmp).free // 2**20
-        self._exec(f"SET max_temp_directory_size='{max(1024, free_mb // 2)}MB'")
+        self.spill_mb = max(1024, free_mb - SPILL_RESERVE_MB)
+        self._exec(f"SET max_temp_directory_size='{self.spill_mb}MB'")
         self._exec(f"SET TimeZone={lit(timezone)}")
 
     def close(self) -> None:

@@ -2,7 +2,7 @@
 their ``g_*`` tables) and by ingest (the ``ACCESSED`` link policy).
 
 >>> sorted(GRAPH_FACTS)
-['g_assignments', 'g_case_assignments', 'g_declared', 'g_linked', 'g_officers', 'g_records', 'g_units']
+['g_assignments', 'g_case_assignments', 'g_cases', 'g_declared', 'g_linked', 'g_officers', 'g_records', 'g_units']
 """
 
 from __future__ import annotations
@@ -60,6 +60,11 @@ GRAPH_FACTS: dict[str, tuple[str, list[str]]] = {
         "MATCH (o:Officer)-[r:ON_CASE]->(c:CaseFile) WHERE r.retired_at IS NULL RETURN o.officer_id AS officer_id, "
         "c.case_ref AS case_ref, r.role AS role, r.start_date AS start_date, r.end_date AS end_date",
         ["officer_id", "case_ref", "role", "start_date", "end_date"],
+    ),
+    "g_cases": (  # when cases were opened and closed (a case quoted long after it closed)
+        "MATCH (c:CaseFile) WHERE c.retired_at IS NULL RETURN c.case_ref AS case_ref, c.opened AS opened_date, "
+        "c.closed AS closed_date, c.case_type AS case_type",
+        ["case_ref", "opened_date", "closed_date", "case_type"],
     ),
     "g_records": (
         "MATCH (r:Record) WHERE r.retired_at IS NULL RETURN r.record_id AS record_id, r.record_type AS record_type, "

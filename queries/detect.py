@@ -16,6 +16,7 @@ import pandas as pd
 from graph.corrections import Corrections, reader
 from graph.engines import EventEngine
 from graph.errors import LinkwatchError
+from graph.events import SPILL_RESERVE_MB
 from graph.model import MODEL
 from graph.settings import Settings
 from graph.store import GraphStore, LoadStats, RunInfo
@@ -205,17 +206,18 @@ def _resource_failure(e: Exception, name: str, settings: Settings) -> str | None
     """What to tell the user when an engine ran out of memory or spill space, else ``None``."""
     text = str(e)
     mb = settings.event_memory_mb
+    if "failed to offload" in text or "No space left on device" in text or "max_temp_directory_size" in text:
+        return (
+            f"detector {name} ran out of disk to spill to under {Path(settings.data_dir) / 'tmp'} (the event "
+            f"store spills beyond LINKWATCH_EVENT_MEMORY_MB = {mb:,} MiB, onto the free disk but "
+            f"{SPILL_RESERVE_MB:,} MiB): free disk there, or set LINKWATCH_EVENT_MEMORY_MB higher. The engine "
+            f"said: {text.splitlines()[0][:300]}"
+        )
     if type(e).__name__ == "OutOfMemoryException" or "Out of Memory" in text:
         return (
             f"detector {name} ran out of memory in the event store (limit {mb:,} MiB, "
             f"LINKWATCH_EVENT_MEMORY_MB): set LINKWATCH_EVENT_MEMORY_MB higher (e.g. {mb * 2:,}) or run "
             f"the other detectors with --detector. The engine said: {text.splitlines()[0][:300]}"
-        )
-    if "No space left on device" in text or "max_temp_directory_size" in text:
-        return (
-            f"detector {name} ran out of disk to spill to under {Path(settings.data_dir) / 'tmp'} "
-            f"(the event store spills beyond LINKWATCH_EVENT_MEMORY_MB = {mb:,} MiB): free disk there, or set "
-            f"LINKWATCH_EVENT_MEMORY_MB higher. The engine said: {text.splitlines()[0][:300]}"
         )
     return None
 

@@ -227,3 +227,38 @@ def test_a_detector_out_of_memory_says_which_setting_and_what_completed(
     assert record["completed"] == ["access.off_duty"]
     with open_store(settings) as store:  # a failed run writes no flags
         assert store.query("MATCH (f:Flag) RETURN count(f) AS n") == [{"n": 0}]
+
+
+def test_running_out_of_spill_space_is_told_apart_from_memory(tmp_path: Path) -> None:
+    """DuckDB reports a full spill cap as "Out of Memory": the message must send the user to
+    the disk (where it spills, what it leaves free), not only to the memory setting."""
+    import duckdb
+
+    from graph.events import SPILL_RESERVE_MB
+    from queries.detect import _resource_failure
+
+    con = duckdb.connect()
+    for setting in (
+        "memory_limit='40MB'",
+        f"temp_directory='{tmp_path / 'spill'}'",
+        "max_temp_directory_size='2MB'",
+        "threads=1",
+    ):
+        con.execute(f"SET {setting}")
+    with pytest.raises(duckdb.OutOfMemoryException) as caught:
+        con.execute(
+            "SELECT count(*) FROM (SELECT i % 3000000 AS k, md5(i::VARCHAR) AS s FROM range(3000000) t(i) GROUP BY ALL)"
+        ).fetchall()
+    msg = _resource_failure(caught.value, "access.no_purpose", embedded_settings(tmp_path))
+    assert msg is not None and "access.no_purpose ran out of disk to spill to" in msg
+    assert (
+        str(tmp_path / "data" / "tmp") in msg
+        and f"{SPILL_RESERVE_MB:,} MiB" in msg
+        and "LINKWATCH_EVENT_MEMORY_MB" in msg
+    )
+    memory = _resource_failure(
+        duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB"),
+        "access.no_purpose",
+        embedded_settings(tmp_path),
+    )
+    assert memory is not None and "ran out of memory in the event store" in memory

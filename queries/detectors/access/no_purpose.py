@@ -100,11 +100,11 @@ purpose does not hold and those of sensitive records; each against the backgroun
 systems (everyone else's enquiries outside their own cases) and, for all of them together,
 the spread of officers' own shares."""
 
-KINDS = ("any", "unsupported", "sensitive")
+KINDS = ("any", "unsupported", "closed", "sensitive")
 """What the second step counts, in the order a flag tells it: every enquiry with no purpose
 stated (no code, a placeholder, a case code with no case); those whose stated purpose does not hold (a case not the officer's, their unit's
-or their team's; a code that on the force quotes a case, with none); those of sensitive
-records."""
+or their team's; a code that on the force quotes a case, with none); of those, the ones quoting
+a case closed before them, for records not of it; those of sensitive records."""
 
 
 def _explain_any(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
@@ -162,6 +162,20 @@ def _explain_unsupported(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     )
 
 
+def _explain_closed(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    cases = r["closed_cases"] or []
+    named = ", ".join(cases[:5]) + (f" and {len(cases) - 5} more" if len(cases) > 5 else "")
+    return (
+        f"Made {r['n']} enquiries of {r['records']} records between {day(r['window_start'])} and "
+        f"{day(r['window_end'])} quoting {'case' if len(cases) == 1 else 'cases'} {named}, closed more than "
+        f"{p['grace_days']} days before, to which neither they, nor anyone in their unit, nor anyone they "
+        "line-manage was ever assigned, for records that are not of that case: a closed case borrowed as the "
+        f"purpose. At the share of such enquiries everyone else makes on the same systems, their {r['all_n']} "
+        f"enquiries outside their own cases in the {r['span']} days to {day(r['window_end'])} would hold "
+        f"{r['expected']:.1f}."
+    )
+
+
 def _explain_sensitive(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     kinds = " or ".join(p["sensitive_records"])
     return (
@@ -172,10 +186,16 @@ def _explain_sensitive(r: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     )
 
 
-_EXPLAIN = {"any": _explain_any, "unsupported": _explain_unsupported, "sensitive": _explain_sensitive}
+_EXPLAIN = {
+    "any": _explain_any,
+    "unsupported": _explain_unsupported,
+    "closed": _explain_closed,
+    "sensitive": _explain_sensitive,
+}
 _SCORE = {
     "any": lambda n: 0.4 + 0.03 * n,
     "unsupported": lambda n: 0.45 + 0.05 * n,
+    "closed": lambda n: 0.5 + 0.05 * n,
     "sensitive": lambda n: 0.5 + 0.1 * n,
 }
 
@@ -190,7 +210,9 @@ def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for officer, kinds in sorted(by.items()):
         parts = [kinds[k] for k in KINDS if k in kinds]
         forms = sorted(
-            {f for r in parts for f in r["forms"]} | ({"sensitive_record"} if "sensitive" in kinds else set())
+            {f for r in parts for f in r["forms"]}
+            | ({"sensitive_record"} if "sensitive" in kinds else set())
+            | ({"closed_case"} if "closed" in kinds else set())
         )
         out.append(
             {
@@ -307,7 +329,7 @@ NO_PURPOSE = Detector(
             "day is one enquiry, however many screens and systems (a search and the views that follow "
             "it share one missing code). Three things are counted: every such enquiry with no purpose "
             "stated (no code, a placeholder, a case code with no case); those whose stated purpose does "
-            "not hold; those of records whose sensitivity is in sensitive_records (VIPs). A stated "
+            "not hold (and, of them, those quoting a closed case); those of records whose sensitivity is in sensitive_records (VIPs). A stated "
             "purpose that does not hold by the assignments is counted apart, never as a missing code: "
             "where custody staff quote each detainee's case, or a safeguarding hub the cases it "
             "triages, as their daily work, missing codes do not look usual on their systems for it. Like is compared with like: every system has a background, the share of "
@@ -331,6 +353,11 @@ NO_PURPOSE = Detector(
             "neither). "
             "Enquiries whose stated purpose does not hold: flag when the long_window_days window "
             "holding most holds at least min_unsupported, and min_ratio times the background. "
+            "Of those, enquiries quoting a case (not theirs, their unit's or their team's) more than "
+            "grace_days after it closed, for a record that is not of that case (a closed case borrowed "
+            "as the purpose; a review of a closed case reads its own records): flag when the "
+            "long_window_days window holding most holds at least min_closed, and min_ratio times the "
+            "background of such enquiries. "
             "Enquiries of sensitive records without a purpose: flag when the long_window_days window "
             "holding most holds at least min_sensitive, and min_ratio times the background. "
             "One flag per officer tells each count that was reached. "
@@ -349,7 +376,8 @@ NO_PURPOSE = Detector(
         ),
         scoring=(
             "score = the highest of: 0.4 + 0.03 per enquiry without a purpose in the window; 0.45 + 0.05 per "
-            "enquiry whose stated purpose does not hold; 0.5 + 0.1 per enquiry of a sensitive record; at most 1."
+            "enquiry whose stated purpose does not hold; 0.5 + 0.05 per enquiry quoting a closed case; 0.5 + 0.1 "
+            "per enquiry of a sensitive record; at most 1."
         ),
         forms=(
             Form(
@@ -387,6 +415,15 @@ NO_PURPOSE = Detector(
                 "code: a purpose borrowed from someone else's case.",
                 ("team_case_review", "coded_lookups"),
                 ("system_access", "quoted cases", "case assignments"),
+            ),
+            Form(
+                "closed_case",
+                "Four or more enquiries within 90 days quoting a case closed more than a week before, "
+                "that neither the officer, nor anyone in their unit, nor anyone they line-manage was "
+                "ever assigned to, for records that are not of that case: an old case borrowed as the "
+                "purpose.",
+                ("closed_case_own_records", "quoted_while_closing", "team_case_review"),
+                ("system_access", "quoted cases", "case assignments", "closed cases"),
             ),
             Form(
                 "case_code_without_case",
@@ -431,6 +468,16 @@ NO_PURPOSE = Detector(
                 "team_case_review",
                 "A supervisor quoting the cases of the officers they line-manage, without being assigned "
                 "themselves: their team's work.",
+            ),
+            LookAlike(
+                "closed_case_own_records",
+                "A few enquiries quoting a closed case the officer was not on, of that case's own records "
+                "(a review, a disclosure request): the case is their purpose, closed or not.",
+            ),
+            LookAlike(
+                "quoted_while_closing",
+                "A few enquiries quoting someone else's case in the days after it closed (within "
+                "grace_days): the paperwork of closing it.",
             ),
             LookAlike(
                 "code_often_without_case",
@@ -482,6 +529,13 @@ NO_PURPOSE = Detector(
             5,
             "enquiries in the long window whose stated purpose does not hold (a case not theirs, their "
             "unit's or their team's; a case code with no case) that make a flag",
+        ),
+        Param(
+            "min_closed",
+            int,
+            4,
+            "enquiries in the long window quoting a closed case (not theirs, their unit's or their "
+            "team's) more than grace_days after it closed, for records not of it, that make a flag",
         ),
         Param(
             "min_case_share",
@@ -553,6 +607,9 @@ NO_PURPOSE = Detector(
             description="lookups that quote a case",
         ),
         Input.rows("g_case_assignments", name="case assignments", description="officers' case assignments"),
+        Input.rows(
+            "g_cases", "closed_date IS NOT NULL", name="closed cases", description="cases with a closing date"
+        ),
         Input.rows(
             "g_records",
             "sensitivity = 'vip'",

@@ -21,25 +21,41 @@ hits AS (  -- lookups outside the officer's own cases with no purpose that holds
         FROM lookups l LEFT JOIN near n ON n.officer_id = l.officer_id AND n.quoted_case = l.quoted_case
         WHERE NOT l.own_case) x
     WHERE form IS NOT NULL),
+stale AS (  -- of the cases quoted that are not theirs (nor their unit's or team's), those closed, and when
+    SELECT q.officer_id, q.quoted_case, c.closed_date AS closed
+    FROM quoted q JOIN g_cases c ON c.case_ref = q.quoted_case
+    LEFT JOIN near n ON n.officer_id = q.officer_id AND n.quoted_case = q.quoted_case
+    WHERE n.officer_id IS NULL AND c.closed_date IS NOT NULL),
+stale_hits AS (  -- lookups quoting such a case more than grace_days after it closed, of a record not of that
+                 -- case: a closed case borrowed as the purpose (reading a closed case's own records is not this)
+    SELECT h.access_id
+    FROM hits h JOIN stale st ON st.officer_id = h.officer_id AND st.quoted_case = h.quoted_case
+    LEFT JOIN g_records r ON r.record_id = h.record_id
+    WHERE h.form = 'case_not_theirs' AND CAST(h.ts AS DATE) > st.closed + CAST($grace_days AS INTEGER)
+      AND (r.case_ref IS NULL OR r.case_ref <> h.quoted_case)),
 enquiries AS (  -- a record looked up on a day: one enquiry, however many screens and systems
     SELECT officer_id, record_id, CAST(ts AS DATE) AS d, min(ts) AS ts,
            any_value(case_ref) AS case_ref, count(*) AS lookups,
            count(*) FILTER (WHERE form = 'missing_code') AS missing,
            count(*) FILTER (WHERE form = 'placeholder_code') AS placeholder,
            count(*) FILTER (WHERE form IN ('case_not_theirs', 'case_code_without_case')) AS unsupported,
+           count(*) FILTER (WHERE is_stale) AS closed,
            -- no purpose stated: none of its lookups quotes a case (a search quoting one and the
            -- uncoded views that follow it state one purpose, which may not hold)
            CASE WHEN count(*) FILTER (WHERE form = 'case_not_theirs') = 0 THEN count(*) ELSE 0 END AS unstated,
            bool_or(coalesce(list_contains($sensitive_records, sensitivity), false)) AS sensitive,
            list(trim(purpose_code)) FILTER (WHERE form = 'placeholder_code') AS codes,
            list(DISTINCT quoted_case) FILTER (WHERE form = 'case_not_theirs') AS cases,
+           list(DISTINCT quoted_case) FILTER (WHERE is_stale) AS closed_cases,
            list(DISTINCT form) AS forms, list(access_id) AS ids
-    FROM hits GROUP BY officer_id, record_id, CAST(ts AS DATE)),
+    FROM (SELECT h.*, sh.access_id IS NOT NULL AS is_stale FROM hits h LEFT JOIN stale_hits sh ON sh.access_id = h.access_id) x
+    GROUP BY officer_id, record_id, CAST(ts AS DATE)),
 kinds AS (  -- what is counted: every enquiry with no purpose stated (no code, a placeholder, a case code with
             -- no case); those whose stated purpose does not hold (a case not theirs, a case code with no
-            -- case); those of sensitive records
+            -- case); of those, the ones quoting a closed case; those of sensitive records
     SELECT 'any' AS kind, * FROM enquiries WHERE unstated > 0
     UNION ALL SELECT 'unsupported' AS kind, * FROM enquiries WHERE unsupported > 0
+    UNION ALL SELECT 'closed' AS kind, * FROM enquiries WHERE closed > 0
     UNION ALL SELECT 'sensitive' AS kind, * FROM enquiries WHERE sensitive),
 dense AS (
     SELECT officer_id, kind, ts,
@@ -66,7 +82,7 @@ spans AS (
 candidates AS (
     SELECT * FROM spans
     WHERE n_window >= CASE kind WHEN 'any' THEN $min_lookups WHEN 'unsupported' THEN $min_unsupported
-                                ELSE $min_sensitive END),
+                                WHEN 'closed' THEN $min_closed ELSE $min_sensitive END),
 found AS (
     SELECT c.officer_id, c.kind, c.span, any_value(c.n_window) AS n, any_value(c.window_start) AS window_start,
            any_value(c.window_end) AS window_end, count(DISTINCT k.record_id) AS records,
@@ -76,6 +92,7 @@ found AS (
            count(*) FILTER (WHERE k.sensitive) AS sensitive,
            list_sort(list_distinct(flatten(list(k.codes)))) AS codes,
            list_sort(list_distinct(flatten(list(k.cases)))) AS cases,
+           list_sort(list_distinct(flatten(list(k.closed_cases)))) AS closed_cases,
            list_sort(list_distinct(flatten(list(k.forms)))) AS forms,
            list_sort(flatten(list(k.ids))) AS access_ids
     FROM candidates c JOIN kinds k ON k.officer_id = c.officer_id AND k.kind = c.kind
@@ -95,20 +112,24 @@ everyone AS MATERIALIZED (  -- every officer's enquiries outside their own cases
     GROUP BY officer_id, record_id, d),
 marked AS (  -- each of them: without a purpose (any), with one that does not hold, of a sensitive record
     SELECT e.officer_id, e.d, e."system", coalesce(q.unstated > 0, false) AS is_any,
-           coalesce(q.unsupported > 0, false) AS is_unsupported, coalesce(q.sensitive, false) AS is_sensitive
+           coalesce(q.unsupported > 0, false) AS is_unsupported, coalesce(q.closed > 0, false) AS is_closed,
+           coalesce(q.sensitive, false) AS is_sensitive
     FROM everyone e LEFT JOIN enquiries q
       ON q.officer_id = e.officer_id AND q.record_id = e.record_id AND q.d = e.d),
 per_officer AS (
     SELECT officer_id, "system", count(*) AS n, count(*) FILTER (WHERE is_any) AS blank,
-           count(*) FILTER (WHERE is_unsupported) AS unsupported, count(*) FILTER (WHERE is_sensitive) AS sensitive
+           count(*) FILTER (WHERE is_unsupported) AS unsupported, count(*) FILTER (WHERE is_closed) AS closed,
+           count(*) FILTER (WHERE is_sensitive) AS sensitive
     FROM marked GROUP BY ALL),
 background AS (
-    SELECT "system", sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(sensitive) AS sensitive
+    SELECT "system", sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(closed) AS closed,
+           sum(sensitive) AS sensitive
     FROM per_officer GROUP BY "system"),
-everywhere AS (SELECT sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(sensitive) AS sensitive
+everywhere AS (SELECT sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(closed) AS closed,
+                      sum(sensitive) AS sensitive
                FROM background),
 mine AS (  -- each officer's own enquiries outside their own cases over the whole period, of each count
-    SELECT officer_id, sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported,
+    SELECT officer_id, sum(n) AS n, sum(blank) AS blank, sum(unsupported) AS unsupported, sum(closed) AS closed,
            sum(sensitive) AS sensitive FROM per_officer GROUP BY officer_id),
 rates AS (  -- everyone else's share of each kind, per system: pooled with the force's share, as if the
             -- system held $background_prior more enquiries at the force's share (a system where few
@@ -119,6 +140,9 @@ rates AS (  -- everyone else's share of each kind, per system: pooled with the f
            (b.unsupported - coalesce(o.unsupported, 0)
              + $background_prior * (w.unsupported - a.unsupported) / greatest(w.n - a.n, 1))
              / (greatest(b.n - coalesce(o.n, 0), 0) + $background_prior) AS r_unsupported,
+           (b.closed - coalesce(o.closed, 0)
+             + $background_prior * (w.closed - a.closed) / greatest(w.n - a.n, 1))
+             / (greatest(b.n - coalesce(o.n, 0), 0) + $background_prior) AS r_closed,
            (b.sensitive - coalesce(o.sensitive, 0)
              + $background_prior * (w.sensitive - a.sensitive) / greatest(w.n - a.n, 1))
              / (greatest(b.n - coalesce(o.n, 0), 0) + $background_prior) AS r_sensitive
@@ -129,9 +153,9 @@ usual AS (  -- what everyone else's share predicts for the officer's enquiries (
             -- span's days to the window's end, system by system, for the kind counted
     SELECT f.officer_id, f.kind, f.span, count(*) AS all_n,
            count(*) FILTER (WHERE CASE f.kind WHEN 'any' THEN m.is_any WHEN 'unsupported' THEN m.is_unsupported
-                                   ELSE m.is_sensitive END) AS all_blank,
+                                   WHEN 'closed' THEN m.is_closed ELSE m.is_sensitive END) AS all_blank,
            sum(CASE f.kind WHEN 'any' THEN r.r_any WHEN 'unsupported' THEN r.r_unsupported
-                           ELSE r.r_sensitive END) AS expected
+                           WHEN 'closed' THEN r.r_closed ELSE r.r_sensitive END) AS expected
     FROM found f JOIN marked m ON m.officer_id = f.officer_id
      AND m.d BETWEEN CAST(f.window_end AS DATE) - f.span AND CAST(f.window_end AS DATE)
     JOIN rates r ON r.officer_id = f.officer_id AND r."system" = m."system"
