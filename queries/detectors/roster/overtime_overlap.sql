@@ -63,7 +63,7 @@ judged AS (  -- unrecorded duties, and duties left early, count only when there 
     SELECT *, n_unseen >= $min_unseen AS unseen_counts, n_short >= $min_short AS short_counts FROM per
     WHERE n_conflict >= $min_count OR n_unseen >= $min_unseen OR n_short >= $min_short),
 kept AS (
-    SELECT h.*, j.unseen_counts, j.short_counts FROM hits h JOIN judged j USING (officer_id)
+    SELECT h.* FROM hits h JOIN judged j USING (officer_id)
     WHERE h.form NOT IN ('no_attendance', 'short_attendance')
        OR (h.form = 'no_attendance' AND j.unseen_counts) OR (h.form = 'short_attendance' AND j.short_counts))
 SELECT officer_id,
