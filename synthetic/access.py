@@ -68,6 +68,20 @@ bulk_export                one day of 22–46 exports and prints of as     five 
                                                                          2–3x that (``export_role``)
 ========================== ============================================= ==========================================
 
+``access.no_purpose``'s ``closed_case`` and its look-alikes are planned after every other plan
+(after ``roster.overtime_overlap``'s ``short_attendance``), on random streams of their own
+(:func:`late_closed_case`, :func:`plant_closed_case`):
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+closed_case                4–5 enquiries, INV (now and then INT), of     3–4 enquiries quoting such a case, of its
+                           records of no case, over up to 85 days from   own records (``closed_case_own_records``);
+                           8–21 days after a case closed in the period   3–4 quoting a case not theirs, of records
+                           that no one of their units or team ever       of no case, 1–7 days after it closed
+                           worked, each quoting it                       (``quoted_while_closing``)
+========================== ============================================= ==========================================
+
 The ordinary force's declarations naming a person (relatives at the officer's address, and
 the association look-alikes' declared associations) are never looked up by their officers.
 
@@ -131,6 +145,7 @@ from synthetic.common import (
     _postcodes,
     world_stream,
 )
+from synthetic.roster import take_spare
 
 if TYPE_CHECKING:
     from synthetic.events import Block
@@ -1993,6 +2008,102 @@ def plant_volume_outlier(b: Block, i: int, p: dict[str, Any], look: bool) -> Non
         )
 
 
+# --------------------------------------------------------------------------- access.no_purpose's closed cases
+
+CLOSED_LATE = 923
+"""The random stream of :func:`late_closed_case` (``[seed, 923]``); its lookups are drawn on
+``[seed, 924, block]`` (:func:`plant_closed_case`)."""
+CLOSED_LATE_LOOKUPS = 924
+CLOSED_FORMS = ("closed_case", "closed_case_own_records", "quoted_while_closing")
+"""``access.no_purpose``'s ``closed_case`` and its look-alikes, planned by :func:`late_closed_case`."""
+
+
+def late_closed_case(w: World) -> None:
+    """``access.no_purpose``'s ``closed_case`` (as many officers as each of the card's forms
+    would have, at least one) and its look-alikes ``closed_case_own_records`` and
+    ``quoted_while_closing`` (``kl`` each), planned after every other plan (after
+    :func:`synthetic.roster.late_short_attendance`) on a random stream of their own, so that
+    every other plan of a seed's force is as it was. Each officer (on the duty system, not the
+    team that often leaves the code out, in no other plan) is given a case closed in the
+    period that neither they nor anyone :meth:`_Relations.related` to them was ever assigned
+    to (up to twelve such cases, the first whose days the officer works enough of taken), and
+    the days its enquiries fall in: from eight days to three weeks after the case closed, over
+    up to 85 days (``closed_case``, ``closed_case_own_records``), or the seven days after it
+    closed (``quoted_while_closing``). The plans are in ``w.closed_late`` (officer to plan:
+    the cases with their days, form, ``look``)."""
+    det = "access.no_purpose"
+    w.closed_late = {}
+    if not w.events:
+        return
+    with world_stream(w, CLOSED_LATE):
+        rel = _Relations(w)
+        ok = ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
+        todo = [] if w.clean else [("closed_case", False)] * max(1, round(w.k / len(FORMS[det])))
+        todo += [(form, True) for form in CLOSED_FORMS[1:] for _ in range(w.kl)]
+        quotable = (w.c_type != 3) & (w.c_type != 4)  # not sexual or domestic (sensitive_victims' cases)
+        for form, look in todo:
+            for gi in take_spare(w, 1, ok):
+                near = np.isin(w.ca["off"], sorted(rel.related(gi)))
+                theirs = np.unique(w.ca["case"][near])
+                late = form != "quoted_while_closing"
+                last = w.days - 40 if late else w.days - 8
+                cases = np.flatnonzero(quotable & (w.c_closed >= 0) & (w.c_closed <= last))
+                cases = np.setdiff1d(cases, theirs)
+                if not len(cases):
+                    continue
+                spans = []  # a few cases, each with its days: the first the officer works enough of is quoted
+                for c in w.rng.permutation(cases)[:12].tolist():
+                    d0 = int(w.c_closed[c]) + (int(w.rng.integers(8, 22)) if late else 1)
+                    d1 = min(w.days - 1, d0 + (int(w.rng.integers(30, 86)) if late else 6))
+                    spans.append((int(c), d0, d1))
+                w.closed_late[gi] = {"cases": spans, "form": form, "look": look}
+
+
+def plant_closed_case(b: Block) -> None:
+    """The lookups of :func:`late_closed_case`'s plans (on the block's stream of its own), one
+    enquiry (a record on a day) per working day, each coded (INV, now and then INT) and quoting
+    the closed case:
+
+    - ``closed_case``: 4 or 5 enquiries of records of no case (people, vehicles, addresses);
+    - ``closed_case_own_records``: 3 or 4 enquiries of the case's own records (of no
+      sensitivity): a closed case reviewed;
+    - ``quoted_while_closing``: 3 or 4 enquiries of records of no case in the seven days after
+      it closed (within grace_days of its closing)."""
+    det, rng, w = "access.no_purpose", b.rng, b.w
+    for i, _gi, p in b.mine(getattr(w, "closed_late", {})):
+        form, look = str(p["form"]), bool(p["look"])
+        k = int(rng.integers(4, 6)) if form == "closed_case" else int(rng.integers(3, 5))
+        need = 4 if form == "closed_case" else 3
+        found = [(c, d0, d1) for c, d0, d1 in p["cases"] if len(b.work_days(i, d0, d1)) >= need]
+        if not found:
+            continue
+        c, d0, d1 = found[0]
+        days = b.pick(b.work_days(i, d0, d1), k)
+        if form == "closed_case_own_records":
+            rec = np.array([_case_record(w, rng, c) for _ in days], dtype=np.int64)
+        else:
+            rec = rng.choice(w.ops_pool, len(days), replace=False)
+        b.lookups(i, days, rec, (P_INV, P_INV, P_INV, P_INT), c, (SEARCH, VIEW))
+        ref, closed = str(w.c_ids[c]), w.cal.iso(int(w.c_closed[c]))
+        if form == "closed_case":
+            note = (
+                f"{len(days)} enquiries with a real purpose code quoting {ref}, a case closed on {closed} that "
+                "neither they, their unit colleagues nor anyone they line-manage were ever assigned to, of "
+                "records of no case: a closed case borrowed as the purpose"
+            )
+        elif form == "closed_case_own_records":
+            note = (
+                f"{len(days)} enquiries quoting {ref}, a case closed on {closed} that they were never on, of "
+                "the case's own records: a closed case reviewed"
+            )
+        else:
+            note = (
+                f"{len(days)} enquiries quoting {ref}, a case not theirs, in the week after it closed on "
+                f"{closed}: the last checks of a case being closed"
+            )
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -2003,6 +2114,7 @@ PLANTING: dict[str, Planting] = {
             "case_not_theirs": Stage.LATE,
             "case_code_without_case": Stage.LATE,
             "sensitive_record": Stage.LATE,
+            "closed_case": Stage.LATE,  # planned last (late_closed_case)
         },
         lookalikes={
             "own_case_no_code": Stage.OWN,
@@ -2015,6 +2127,8 @@ PLANTING: dict[str, Planting] = {
             "code_often_without_case": Stage.LATE,
             "sensitive_with_purpose": Stage.LATE,
             "one_sensitive_slip": Stage.LATE,
+            "closed_case_own_records": Stage.LATE,  # planned last (late_closed_case)
+            "quoted_while_closing": Stage.LATE,  # planned last (late_closed_case)
         },
         window=30,
         plant=plant_no_purpose,

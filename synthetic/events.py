@@ -112,6 +112,12 @@ class Block:
         self.acc: list[dict[str, np.ndarray]] = []
         self.side_acc: list[dict[str, np.ndarray]] = []
         self.badge: list[dict[str, np.ndarray]] = []
+        self.late_badge: list[dict[str, np.ndarray]] = []
+        """Swipes of plans made after every other, drawn whole on their own streams (seconds and
+        reader too) and written beside the block's others: the block's draws are as they were."""
+        self.cut: list[tuple[int, int, int]] = []
+        """(officer, from, to) epoch seconds: lookups drawn for them in between are not written
+        (a duty left early: the block's draws are as they were)."""
         self.rs: list[dict[str, np.ndarray]] = []
         self._roster()
         self._background()
@@ -122,13 +128,15 @@ class Block:
         self._plant_duty()
         # planned last, each on a stream of its own (access.late_no_purpose, roster.late_roster,
         # attendance.rank_groups, access.late_personal_link, access.late_volume_outlier,
-        # roster.late_report_approval)
+        # roster.late_report_approval, roster.late_short_attendance, access.late_closed_case)
         self._on_own_stream(access.NO_PURPOSE_LATE_LOOKUPS, access.plant_late, side=True)
         self._on_own_stream(roster.ROSTER_LATE_PLANT, roster.plant_late)
         self._on_own_stream(attendance.RANK_GROUP_SWIPES, attendance.plant_rank_groups)
         self._on_own_stream(access.PERSONAL_LATE_LOOKUPS, access.plant_personal_late, side=True)
         self._on_own_stream(access.VOLUME_LATE_LOOKUPS, access.plant_volume_late, side=True)
         self._on_own_stream(roster.REPORT_APPROVAL_PLANT, roster.plant_report_approval)
+        self._on_own_stream(roster.SHORT_LATE_PLANT, roster.plant_short_attendance, side=True)
+        self._on_own_stream(access.CLOSED_LATE_LOOKUPS, access.plant_closed_case, side=True)
 
     # ---- helpers
 
@@ -878,6 +886,33 @@ class Block:
         )
         if b["away"].any():  # days away: drawn, not written (the ids of the rest are as they were)
             out["badge_events"] = out["badge_events"].filter(pa.array(~b["away"][order]))
+        if self.late_badge:  # the later plans' swipes, drawn on their own streams, in their places
+            late = {
+                k: np.concatenate([p[k] for p in self.late_badge])
+                for k in ("i", "site", "ts", "dir", "reader")
+            }
+            kept = ~b["away"][order]
+            all_i = np.r_[b["i"][order][kept], late["i"]]
+            all_ts = np.r_[b["ts"][order][kept], late["ts"]]
+            extra = pa.table(
+                {
+                    "event_id": pa.array([""] * len(late["i"]), type=pa.string()),
+                    "officer_id": _take(w.ids_pa, gi[late["i"]]),
+                    "site_id": _take(w.site_ids_pa, late["site"]),
+                    "reader_id": pc.binary_join_element_wise(
+                        _take(w.site_ids_pa, late["site"]),
+                        _take(pa.array(["-R1", "-R2", "-R3"]), late["reader"]),
+                        "",
+                    ),
+                    "ts": _ts_array(late["ts"]),
+                    "direction": _take(pa.array(["in", "out"]), late["dir"]),
+                },
+                schema=arrow_schema(TABLES["badge_events"]),
+            )
+            both = pa.concat_tables([out["badge_events"], extra]).take(pa.array(np.lexsort((all_ts, all_i))))
+            ids = _pa_ids("BE", counters["badge_events"], len(both))
+            out["badge_events"] = both.set_column(0, "event_id", ids)
+            counters["badge_events"] += len(late["i"])
         counters["badge_events"] += len(order)
         # remote sessions: agreed remote days, evenings, on call
         i, d = np.nonzero(self.remote_sess & self.active)
@@ -944,6 +979,11 @@ class Block:
             a = {k: np.r_[a[k], side[k]] for k in a}
             order = np.lexsort((a["ts"], a["i"]))
             a, system = {k: v[order] for k, v in a.items()}, system[order]
+        if self.cut:  # lookups drawn after a duty was left: not written
+            keep = np.ones(len(a["i"]), bool)
+            for ci, t0, t1 in self.cut:
+                keep &= ~((a["i"] == ci) & (a["ts"] > t0) & (a["ts"] <= t1))
+            a, system = {k: v[keep] for k, v in a.items()}, system[keep]
         out["system_access"] = pa.table(
             {
                 "access_id": _pa_ids("SA", counters["system_access"], len(system), 11),

@@ -33,6 +33,20 @@ approved_by_report         1–3 paid-extra claims (rest-day working, bank a rep
                            manager, each approved by another officer     duty system (``report_confirms_basic_duty``)
                            they line-manage (one claim each)
 ========================== ============================================= ==========================================
+
+``roster.overtime_overlap``'s ``short_attendance`` and its look-alikes are planned after every
+other plan, on random streams of their own (:func:`late_short_attendance`,
+:func:`plant_short_attendance`):
+
+========================== ============================================= ==========================================
+form                       planted                                       look-alike (not in the truth)
+========================== ============================================= ==========================================
+short_attendance           2–3 rest-day working duties (frontline, 10 h) a frontline officer whose basic duties are
+                           swiped into, a few lookups, then swiped out   mostly swiped out 1–3 h in too
+                           1.5–5.5 h in, nothing of them after; their    (``out_on_patrol``); swiped out early,
+                           basic duties swiped to the end                then mobile lookups until the last half
+                                                                         hour (``works_on_after_leaving``)
+========================== ============================================= ==========================================
 """
 
 from __future__ import annotations
@@ -61,6 +75,9 @@ from synthetic.common import (
     NULL,
     ONCALL,
     OVERTIME,
+    P_ADM,
+    P_INC,
+    P_INV,
     PLANNED,
     R_AMENDED,
     R_BANKHOL,
@@ -71,6 +88,8 @@ from synthetic.common import (
     R_PRISONER,
     R_RECALL,
     RDW,
+    SEARCH,
+    VIEW,
     WORKED,
     _num,
     own_stream,
@@ -1068,6 +1087,173 @@ def plant_report_approval(b: Block) -> None:
         b.row(det, i, int(days[0]), int(days[-1]), note, False, p["form"])
 
 
+# --------------------------------------------------------------------------- rest-day working left early
+
+SHORT_LATE = 921
+"""The random stream of :func:`late_short_attendance` (``[seed, 921]``); its plans are planted on
+``[seed, 922, block]`` (:func:`plant_short_attendance`)."""
+SHORT_LATE_PLANT = 922
+SHORT_FORMS = ("short_attendance", "out_on_patrol", "works_on_after_leaving")
+"""``roster.overtime_overlap``'s ``short_attendance`` and its look-alikes, planned by
+:func:`late_short_attendance`."""
+
+
+def take_spare(w: World, k: int, mask: np.ndarray) -> list[int]:
+    """``k`` officers of ``mask`` for a plan made after every other: officers in no plan first,
+    then (a small force runs out of them) officers planned only for the association detectors,
+    which read no duties, swipes or lookups (none taken twice)."""
+    out = w.take(k, mask)
+    if len(out) >= k:
+        return out
+    spare: set[int] = getattr(w, "spare_taken", set())
+    w.spare_taken = spare
+    mine: set[int] = set()
+    busy: set[int] = set(spare) | _claims_planned(w)
+    for plans in (w.plants, w.looks, w.side_looks):
+        for det, p in plans.items():
+            (mine if det.startswith("association.") else busy).update(int(gi) for gi in p)
+    index = {str(o): gi for gi, o in enumerate(w.ids)}
+    for r in [*w.truth_rows, *w.look_rows]:
+        gi = index[str(r["officer_id"])]
+        (mine if str(r["detector"]).startswith("association.") else busy).add(gi)
+    for name in (
+        "no_purpose_late",
+        "personal_late",
+        "volume_late",
+        "report_late",
+        "short_late",
+        "closed_late",
+    ):
+        busy |= {int(gi) for gi in getattr(w, name, {})}
+    busy |= {int(x) for x in (*getattr(w, "ppu_members", []), *getattr(w, "uncoded_team", []))}
+    cand = np.flatnonzero(mask & w.used & np.isin(np.arange(w.n), sorted(mine - busy)))
+    more = [int(x) for x in w.rng.permutation(cand)[: k - len(out)]]
+    spare.update(more)
+    return sorted(out + more)
+
+
+def late_short_attendance(w: World) -> None:
+    """``roster.overtime_overlap``'s ``short_attendance`` (as many officers as each of the card's
+    forms would have, at least one) and its look-alikes ``out_on_patrol`` and
+    ``works_on_after_leaving`` (``kl`` each), planned after every other plan (after
+    :func:`late_report_approval`) on a random stream of their own, so that every other plan of
+    a seed's force is as it was. Taken: frontline officers on the duty system, there all the
+    period, at a site with badge readers, in no other plan. The plans are in ``w.short_late``
+    (officer to plan: window, form, ``look``)."""
+    det = "roster.overtime_overlap"
+    w.short_late = {}
+    if not w.events:
+        return
+    with world_stream(w, SHORT_LATE):
+        ok = ~w.no_shifts & (w.start_day <= 0) & (w.pattern == FRONTLINE) & (w.site != w.readerless)
+        todo = [] if w.clean else [("short_attendance", False)] * max(1, round(w.k / len(FORMS[det])))
+        todo += [(form, True) for form in SHORT_FORMS[1:] for _ in range(w.kl)]
+        for form, look in todo:
+            for gi in take_spare(w, 1, ok):
+                ws, we = w.window(det)
+                w.short_late[gi] = {"ws": ws, "we": we, "form": form, "look": look}
+
+
+def plant_short_attendance(b: Block) -> None:
+    """The plans of :func:`late_short_attendance` (on the block's stream of its own): two or
+    three rest-day working duties (07:00 to 17:00, booked ahead, not on a bank holiday, no duty
+    within hours of them) in the case's window (else anywhere in the period), each swiped into
+    at the station, a few lookups there, then swiped out one and a half to five and a half
+    hours in, at least four and a half hours before the claimed end:
+
+    - ``short_attendance``: nothing of the officer after the out swipe that day (no swipe,
+      lookup or remote log-on); their basic duties are as anyone's, swiped out at the end;
+    - ``out_on_patrol``: the same, by an officer who leaves the station early on most of their
+      basic duties too (70–95% of those swiped, out one to three hours in, their lookups before
+      it): out on patrol, not back to swipe;
+    - ``works_on_after_leaving``: after the out swipe, lookups on a mobile device (no site)
+      every so often until the last half hour of the duty."""
+    det, rng, cal, w = "roster.overtime_overlap", b.rng, b.w.cal, b.w
+    for i, gi, p in b.mine(getattr(w, "short_late", {})):
+        form, look = str(p["form"]), bool(p["look"])
+        rest = b.free_rest & ~b.rdw & ~b.touched & ~b.work & ~cal.holiday[None, :]
+        k = int(rng.integers(2, 4))
+        days = b.pick(b.within(i, int(p["ws"]), int(p["we"]), rest), k)
+        if len(days) < 2:
+            days = b.pick(b.within(i, 0, b.D - 1, rest), k)
+        if len(days) < 2:
+            continue
+        n = len(days)
+        site = int(w.site[gi])
+        b.rest_day_working(np.full(n, i), days, cby_self=rng.random(n) < 0.5)
+        s = np.array([b.rdw_s[(i, int(d))][0] for d in days], dtype=np.int64)
+        e = np.array([b.rdw_s[(i, int(d))][1] for d in days], dtype=np.int64)
+        out = s + rng.integers(90, 331, n)
+        # the day's lookups are the ones below (quiet: no others drawn); its swipes are drawn here
+        b.work[i, days] = b.quiet[i, days] = b.touched[i, days] = True
+        b.W_s[i, days], b.W_e[i, days], b.W_site[i, days] = s, out, site
+        b.late_badge.append(
+            {
+                "i": np.full(2 * n, i),
+                "site": np.full(2 * n, site),
+                "ts": cal.ts(np.r_[days, days], np.r_[s - rng.integers(3, 21, n), out])
+                + rng.integers(0, 60, 2 * n),
+                "dir": np.r_[np.zeros(n, np.int64), np.ones(n, np.int64)],
+                "reader": rng.integers(0, 3, 2 * n),
+            }
+        )
+        m = rng.integers(1, 5, n)
+        rep = np.repeat(np.arange(n), m)
+        b.acc_add(
+            i,
+            days[rep],
+            s[rep] + 5 + rng.random(len(rep)) * (out[rep] - s[rep] - 10),
+            rng.choice(w.ops_pool, len(rep)),
+            rng.choice(np.array([SEARCH, VIEW]), len(rep)),
+            rng.choice(np.array([P_INC, P_INV, P_ADM]), len(rep)),
+            site,
+            -1,
+        )
+        hours = ", ".join(f"{(o - a) / 60:.1f}" for a, o in zip(s.tolist(), out.tolist(), strict=True))
+        if form == "works_on_after_leaving":
+            m = rng.integers(3, 8, n)
+            rep = np.repeat(np.arange(n), m)
+            at = out[rep] + 15 + rng.random(len(rep)) * (e[rep] - out[rep] - 20)
+            last = e - rng.integers(5, 30, n)  # one in the last half hour of the duty
+            b.acc_add(
+                i,
+                np.r_[days[rep], days],
+                np.r_[at, last],
+                rng.choice(w.ops_pool, len(rep) + n),
+                rng.choice(np.array([SEARCH, VIEW]), len(rep) + n),
+                rng.choice(np.array([P_INC, P_INV]), len(rep) + n),
+                -1,
+                -1,
+            )
+            note = (
+                f"rest-day working on {n} days, swiped out of the station after {hours} hours, then lookups "
+                "on a mobile device until the end of each duty"
+            )
+        elif form == "out_on_patrol":
+            basic = b.work[i] & (b.pay[i] == BASIC) & np.isin(b.duty[i], (EARLY, LATE, NIGHT, DAY))
+            basic &= b.badge_day[i] & ~b.only_in[i] & ~b.ext[i] & ~b.touched[i] & ~b.remote[i] & ~b.quiet[i]
+            cand = np.flatnonzero(basic)
+            pd_ = b.pick(cand, int(len(cand) * rng.uniform(0.7, 0.95) + 0.5))
+            left = b.W_s[i, pd_] + rng.integers(60, 181, len(pd_))
+            b.b_out[i, pd_] = left
+            # their lookups before it: on patrol, nothing after (drawn as before, not written)
+            t0, t1 = cal.ts(pd_, left + 1), cal.ts(pd_, b.W_e[i, pd_] + 61)
+            b.cut += [(i, int(x), int(y)) for x, y in zip(t0.tolist(), t1.tolist(), strict=True)]
+            b.touched[i, pd_] = True
+            note = (
+                f"rest-day working on {n} days, swiped out of the station after {hours} hours; they swipe "
+                f"out one to three hours into {len(pd_)} of their {len(cand)} basic duties too (out on "
+                "patrol, not back to swipe)"
+            )
+        else:
+            note = (
+                f"paid rest-day working on {n} days, swiped out of the station after {hours} hours of a "
+                "ten-hour duty, with no swipe, lookup or remote log-on after it; their basic duties are "
+                "swiped to the end"
+            )
+        b.row(det, i, int(days[0]), int(days[-1]), note, look, form)
+
+
 # --------------------------------------------------------------------------- how each form and look-alike is planted
 
 PLANTING: dict[str, Planting] = {
@@ -1116,6 +1302,7 @@ PLANTING: dict[str, Planting] = {
             "overlapping_duty": Stage.PLAN,
             "no_attendance": Stage.PLAN,
             "leave_in_audit_trail": Stage.PLAN,
+            "short_attendance": Stage.LATE,  # planned last (late_short_attendance)
         },
         lookalikes={
             "recall_from_leave": Stage.PLAN,
@@ -1124,6 +1311,8 @@ PLANTING: dict[str, Planting] = {
             "single_unrecorded_duty": Stage.PLAN,
             "call_out_while_on_call": Stage.OWN,
             "leave_cancelled_in_advance": Stage.DUTY,
+            "out_on_patrol": Stage.LATE,  # planned last (late_short_attendance)
+            "works_on_after_leaving": Stage.LATE,  # planned last (late_short_attendance)
         },
         window=60,
         plant=plant_overtime_overlap,

@@ -106,6 +106,15 @@ class World:
     report_late: dict[int, dict[str, Any]]
     """``roster.self_approval``'s ``approved_by_report`` and its look-alike, planned after every
     other plan (:func:`synthetic.roster.late_report_approval`)."""
+    short_late: dict[int, dict[str, Any]]
+    """``roster.overtime_overlap``'s ``short_attendance`` and its look-alikes, planned after every
+    other plan (:func:`synthetic.roster.late_short_attendance`)."""
+    spare_taken: set[int]
+    """Officers of the association detectors' plans taken for a plan made after every other
+    (:func:`synthetic.roster.take_spare`)."""
+    closed_late: dict[int, dict[str, Any]]
+    """``access.no_purpose``'s ``closed_case`` and its look-alikes, planned after every other
+    plan (:func:`synthetic.access.late_closed_case`)."""
     claim_plan: dict[int, list[dict[str, Any]]]
     """Claims planted for ``network.crew``'s approval groups and look-alikes: the claimant's
     claims, each with its approver (:func:`synthetic.network.late_approvals`)."""
@@ -154,6 +163,8 @@ class World:
         access.late_personal_link(self)  # after it, on a random stream of its own
         access.late_volume_outlier(self)  # after it, on a random stream of its own
         roster.late_report_approval(self)  # after it, on a random stream of its own
+        roster.late_short_attendance(self)  # after it, on a random stream of its own
+        access.late_closed_case(self)  # after it, on a random stream of its own
 
     # ---- small utilities
 

@@ -175,12 +175,6 @@ def looking(force: Force, det: str, *forms: str) -> set[str]:
 NOT_YET_PLANTED: dict[tuple[str, str], str] = {
     # added to the method cards beside the simulator (roster.overtime_overlap at 85b0386;
     # access.no_purpose's closed cases in progress): worked examples measure them
-    ("roster.overtime_overlap", "short_attendance"): "left hours before the claimed end: not simulated yet",
-    ("roster.overtime_overlap", "out_on_patrol"): "out on patrol after swiping out: not simulated yet",
-    ("roster.overtime_overlap", "works_on_after_leaving"): "mobile lookups after leaving: not simulated yet",
-    ("access.no_purpose", "closed_case"): "someone else's case closed weeks before: not simulated yet",
-    ("access.no_purpose", "closed_case_own_records"): "a closed case's own records: not simulated yet",
-    ("access.no_purpose", "quoted_while_closing"): "a case quoted as it closes: not simulated yet",
 }
 """Forms and look-alikes on a method card that the simulator cannot plant yet: each fails
 :func:`test_every_registry_form_and_lookalike_is_planted` (an expected failure, strict: once
@@ -531,9 +525,35 @@ def test_no_purpose_case_and_vip_forms_are_what_the_data_shows(force: Force, who
         other = quoted[
             [(c, o) not in assigned for c, o in zip(quoted["case_ref"], quoted["officer_id"], strict=True)]
         ]
-        assert set(other["officer_id"]) == planted(f, det, "case_not_theirs") | looking(
-            f, det, "team_case_review"
+        closed_forms = ("closed_case_own_records", "quoted_while_closing")
+        assert set(other["officer_id"]) == planted(f, det, "case_not_theirs", "closed_case") | looking(
+            f, det, "team_case_review", *closed_forms
         )
+        # closed cases quoted: not theirs (nor their unit's or team's); more than 7 days after the case
+        # closed, of records not of it (closed_case) or of its own (closed_case_own_records); 1 to 7
+        # days after it closed (quoted_while_closing)
+        cases_t, rec_t = f.tables["cases"], f.tables["records"]
+        closed_on = dict(zip(cases_t["case_ref"], pd.to_datetime(cases_t["closed"]).dt.date, strict=True))
+        rec_case = dict(zip(rec_t["record_id"], rec_t["case_ref"], strict=True))
+        for form, who in (
+            ("closed_case", planted(f, det, "closed_case")),
+            *((la, looking(f, det, la)) for la in closed_forms),
+        ):
+            for o in who:
+                mine = enquiry[enquiry["officer_id"].eq(o) & enquiry["case_ref"].notna()]
+                mine = mine[[(c, o) not in assigned for c in mine["case_ref"]]]  # not their own case work
+                assert mine["case_ref"].nunique() == 1 and mine["purpose_code"].isin(["INV", "INT"]).all()
+                (case,) = set(mine["case_ref"])
+                assert not set(ca.loc[ca["case_ref"] == case, "officer_id"]) & {o}
+                after = pd.Series([(d - closed_on[case]).days for d in mine["day"]])
+                own = mine["record_id"].map(rec_case).eq(case)
+                n = mine["day"].nunique()
+                if form == "quoted_while_closing":
+                    assert after.between(1, 7).all() and not own.any() and 3 <= n <= 4
+                else:
+                    assert (after > 7).all() and after.max() - after.min() <= 90
+                    assert own.all() if form == "closed_case_own_records" else not own.any()
+                    assert 4 <= n <= 5 if form == "closed_case" else 3 <= n <= 4
         units = pd.concat(
             [off[["officer_id", "unit_id"]], f.tables["assignments"][["officer_id", "unit_id"]]]
         )
@@ -655,3 +675,48 @@ def test_volumes_and_types(force: Force) -> None:
     hybrid = set(t["officers"].loc[t["officers"]["work_pattern"] == "hybrid", "officer_id"])
     remote_days = t["shifts"][(t["shifts"]["duty_type"] == "day") & t["shifts"]["site_id"].isna()]
     assert remote_days["officer_id"].isin(hybrid).mean() > 0.5
+
+
+def test_short_attendance_is_what_the_data_shows(force: Force, whole_force: Force) -> None:
+    """``roster.overtime_overlap``'s ``short_attendance``: rest-day working swiped into, then out
+    4+ h before the claimed end with nothing of the officer after it; ``out_on_patrol`` leaves
+    most basic duties as early; ``works_on_after_leaving`` looks things up until near the end."""
+    det = "roster.overtime_overlap"
+    for f in (force, whole_force):
+        sh, be, sa = f.tables["shifts"], f.tables["badge_events"], f.tables["system_access"]
+        for form in ("short_attendance", "out_on_patrol", "works_on_after_leaving"):
+            who = planted(f, det, form) if form == "short_attendance" else looking(f, det, form)
+            assert who, form
+            for o in who:
+                rdw = sh[
+                    sh["officer_id"].eq(o) & sh["pay_code"].eq("rest_day_worked") & sh["status"].eq("worked")
+                ]
+                early = 0
+                for start, end in zip(rdw["start"], rdw["end"], strict=True):
+                    b = be[be["officer_id"].eq(o) & be["ts"].between(start - pd.Timedelta(hours=1), end)]
+                    s = sa[sa["officer_id"].eq(o) & sa["ts"].between(start, end)]
+                    if b.empty or b["ts"].max() > end - pd.Timedelta(hours=4):
+                        continue
+                    out = b.loc[b["ts"].idxmax()]
+                    if out["direction"] != "out":  # a reader missed the out swipe: not this
+                        continue
+                    assert (b["direction"] == "in").any()
+                    after = s[s["ts"] > out["ts"]]
+                    if form == "works_on_after_leaving":
+                        assert after["ts"].max() >= end - pd.Timedelta(minutes=35)
+                    else:
+                        assert after.empty
+                    early += 1
+                assert early >= 2, (form, o)
+                basic = sh[sh["officer_id"].eq(o) & sh["pay_code"].eq("basic") & sh["status"].eq("worked")]
+                basic = basic[basic["duty_type"].isin(["early", "late", "night", "day"])]
+                last = [
+                    be.loc[
+                        be["officer_id"].eq(o) & be["ts"].between(s0, e0 + pd.Timedelta(hours=1)), "ts"
+                    ].max()
+                    for s0, e0 in zip(basic["start"], basic["end"], strict=True)
+                ]
+                gone = pd.Series(last, dtype="datetime64[ns, UTC]") < basic["end"].reset_index(
+                    drop=True
+                ) - pd.Timedelta(hours=4)
+                assert (gone.mean() > 0.4) if form == "out_on_patrol" else (gone.mean() < 0.2), (form, o)
