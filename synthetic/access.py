@@ -531,6 +531,12 @@ NO_PURPOSE_LATE = 909
 NO_PURPOSE_LATE_LOOKUPS = 910
 
 
+def _quotes_codes(w: World) -> np.ndarray:
+    """Officers a late no_purpose plan may take: on the duty system, not of the team that often
+    leaves the code out, nor of the safeguarding unit whose members review victims across cases."""
+    return ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
+
+
 def late_no_purpose(w: World) -> None:
     """``access.no_purpose``'s forms and look-alikes planned last (stage ``late``), after
     every other plan and on a random stream of their own, so that every other row of a
@@ -548,8 +554,7 @@ def late_no_purpose(w: World) -> None:
         return
     with world_stream(w, NO_PURPOSE_LATE):
         rel = _Relations(w)
-        # not the team that often leaves the code out (nor, as w.take sees to, anyone planned before)
-        ok = ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
+        ok = _quotes_codes(w)  # (nor, as w.take sees to, anyone planned before)
         plans = w.no_purpose_late
         m = max(1, round(w.k / len(FORMS[det])))
         if not w.clean:
@@ -2037,7 +2042,7 @@ def late_closed_case(w: World) -> None:
         return
     with world_stream(w, CLOSED_LATE):
         rel = _Relations(w)
-        ok = ~w.no_shifts & ~np.isin(np.arange(w.n), sorted(set(w.uncoded_team) | set(w.ppu_members)))
+        ok = _quotes_codes(w)
         todo = [] if w.clean else [("closed_case", False)] * max(1, round(w.k / len(FORMS[det])))
         todo += [(form, True) for form in CLOSED_FORMS[1:] for _ in range(w.kl)]
         quotable = (w.c_type != 3) & (w.c_type != 4)  # not sexual or domestic (sensitive_victims' cases)
